@@ -1,0 +1,19 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiDeps } from './deps.ts';
+import { notFound, onError, problem } from './errors.ts';
+import { callbacksRoutes } from './routes/callbacks.ts';
+import { ordersRoutes } from './routes/orders.ts';
+
+/** Orders and callbacks are small JSON documents; anything larger is refused unread. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+export function createApp(deps: ApiDeps) {
+  return new Hono()
+    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
+    .get('/health', (c) => c.json({ ok: true }))
+    .route('/orders', ordersRoutes(deps))
+    .route('/callbacks', callbacksRoutes(deps))
+    .notFound(notFound)
+    .onError(onError(deps.logger));
+}

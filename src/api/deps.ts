@@ -1,0 +1,12 @@
+import type { Client } from '@temporalio/client';
+import type { OrderRepository } from '../db/order-repository.ts';
+import type { Logger } from '../lib/logger.ts';
+
+/** What the HTTP layer needs; the server builds real ones, tests may build their own. */
+export interface ApiDeps {
+  orders: OrderRepository;
+  temporal: Client;
+  logger: Logger;
+  callbackSecret: string;
+  slaSeconds: number;
+}

@@ -1,0 +1,32 @@
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../config.ts';
+import { createOrderRepository } from '../db/order-repository.ts';
+import { createPrisma } from '../db/prisma.ts';
+import { createLogger } from '../lib/logger.ts';
+import { sweepStalePendingOrders } from '../orders/stale-order-sweeper.ts';
+import { createTemporalClient } from '../temporal/connection.ts';
+import { createApp } from './app.ts';
+
+const SWEEP_EVERY_MS = 30_000;
+
+const config = loadConfig();
+if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
+const logger = createLogger('api', config.LOG_LEVEL);
+const prisma = createPrisma(config.DATABASE_URL);
+const temporal = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+const deps = { orders: createOrderRepository(prisma), temporal, logger, callbackSecret: config.CARRIER_CALLBACK_SECRET, slaSeconds: config.SLA_SECONDS };
+
+const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
+const sweeper = setInterval(() => {
+  sweepStalePendingOrders(deps, { staleAfterMs: SWEEP_EVERY_MS, batchSize: 100 }).catch((err) => logger.error({ err }, 'stale-order sweep failed'));
+}, SWEEP_EVERY_MS);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    clearInterval(sweeper);
+    server.close(async () => {
+      await temporal.connection.close();
+      await prisma.$disconnect();
+    });
+  });
+}

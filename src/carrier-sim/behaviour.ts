@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const rate = z.coerce.number().min(0).max(1);
+const ms = z.coerce.number().int().min(0);
+
+/**
+ * How the simulated carrier behaves. The defaults are a healthy carrier: it
+ * accepts every valid request and calls back with success within a second.
+ */
+export const behaviourSchema = z.object({
+  seed: z.string().default('recharge'),
+  /** Delay before every answer of the recharge and status endpoints. */
+  latencyMs: ms.default(0),
+  /** Share of valid requests refused as a business decision ("number not in service"). */
+  refusalRate: rate.default(0),
+  /** Share of request attempts answered 503 without taking the order. */
+  serverErrorRate: rate.default(0),
+  /** Share of requests taken but answered only after `hangMs`: the caller times out not knowing. */
+  timeoutRate: rate.default(0),
+  hangMs: ms.default(30_000),
+  /** Share of accepted orders whose final result is FAILED. */
+  failureRate: rate.default(0),
+  callbackMinDelayMs: ms.default(100),
+  callbackMaxDelayMs: ms.default(1_000),
+  /** Share of results whose callback is never sent (the status endpoint still knows). */
+  callbackLossRate: rate.default(0),
+  /** Share of results whose callback is sent twice. */
+  callbackDuplicateRate: rate.default(0),
+});
+export type Behaviour = z.infer<typeof behaviourSchema>;
+
+/** Reads CARRIER_SIM_* variables, e.g. CARRIER_SIM_REFUSAL_RATE=0.1 for refusalRate. */
+export function behaviourFromEnv(env: NodeJS.ProcessEnv): Behaviour {
+  const fromEnv = Object.fromEntries(
+    Object.keys(behaviourSchema.shape).flatMap((key) => {
+      const value = env[`CARRIER_SIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+      return value === undefined ? [] : [[key, value]];
+    }),
+  );
+  return behaviourSchema.parse(fromEnv);
+}

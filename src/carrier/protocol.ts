@@ -1,0 +1,37 @@
+/** The carrier's HTTP protocol, spoken by our client and by the simulator. */
+import { z } from 'zod';
+import { Carrier } from '../shared/carriers.ts';
+
+export const rechargeRequestSchema = z.object({
+  requestId: z.string().min(1).max(64),
+  phone: z.string().regex(/^1\d{10}$/),
+  carrier: z.enum(Carrier),
+  amountYuan: z.number().int().positive(),
+  callbackUrl: z.url(),
+});
+export type RechargeRequest = z.infer<typeof rechargeRequestSchema>;
+
+export const rechargeAnswerSchema = z.discriminatedUnion('accepted', [
+  z.object({ accepted: z.literal(true), carrierOrderId: z.string() }),
+  z.object({ accepted: z.literal(false), reason: z.string() }),
+]);
+export type RechargeAnswer = z.infer<typeof rechargeAnswerSchema>;
+
+export const statusAnswerSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('PROCESSING'), carrierOrderId: z.string() }),
+  z.object({ state: z.literal('SUCCESS'), carrierOrderId: z.string() }),
+  z.object({ state: z.literal('FAILED'), carrierOrderId: z.string(), reason: z.string() }),
+  z.object({ state: z.literal('NOT_FOUND') }),
+]);
+
+/** Body of the carrier's signed callback to POST /callbacks/carrier. */
+export const carrierCallbackBodySchema = z.object({
+  orderId: z.string().min(1).max(64),
+  carrierOrderId: z.string().min(1).max(64),
+  status: z.enum(['SUCCESS', 'FAILED']),
+  reason: z.string().max(500).optional(),
+  timestamp: z.iso.datetime({ offset: true }),
+});
+export type CarrierCallbackBody = z.infer<typeof carrierCallbackBodySchema>;
+
+export const SIGNATURE_HEADER = 'X-Signature';

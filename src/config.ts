@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Development default for the callback secret; the API refuses to start with it in production. */
+export const DEV_CALLBACK_SECRET = 'dev-carrier-callback-secret';
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where the carrier reaches our callback endpoint (defaults to this API). */
+  PUBLIC_BASE_URL: z.url().optional(),
+  CARRIER_CALLBACK_SECRET: z.string().min(16).default(DEV_CALLBACK_SECRET),
+  CARRIER_BASE_URL: z.url().default('http://127.0.0.1:4000'),
+  CARRIER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SLA_SECONDS: z.coerce.number().int().positive().default(180),
+  DATABASE_URL: z.string().optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema> & { callbackUrl: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production' && config.CARRIER_CALLBACK_SECRET === DEV_CALLBACK_SECRET) {
+    throw new Error('CARRIER_CALLBACK_SECRET must be set in production');
+  }
+  const publicBase = config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
+  return { ...config, callbackUrl: new URL('/callbacks/carrier', publicBase).toString() };
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { ALLOWED_FROM, OrderStatus } from '../shared/order-status.ts';
+import type { Carrier } from '../shared/carriers.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Db } from './prisma.ts';
+
+export interface NewOrder {
+  merchantOrderNo: string;
+  phone: string;
+  carrier: Carrier;
+  amountYuan: number;
+  notifyUrl?: string | undefined;
+}
+
+export interface OrderEventInput {
+  key: string;
+  type: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface TransitionInput {
+  orderId: string;
+  to: OrderStatus;
+  /** Statuses the order may be in for the write to apply; defaults to every legal predecessor. */
+  from?: readonly OrderStatus[];
+  fields?: { carrierOrderId?: string; failureReason?: string; escalatedAt?: Date; finishedAt?: Date };
+  event: OrderEventInput;
+}
+
+export type OrderRow = NonNullable<Awaited<ReturnType<Db['order']['findUnique']>>>;
+
+/** Reads and writes of the order view. Every write is idempotent and never moves an order backwards. */
+export function createOrderRepository(db: Db) {
+  const eventRow = (orderId: string, event: OrderEventInput) => ({
+    orderId,
+    key: event.key,
+    type: event.type,
+    detail: (event.detail ?? {}) as Prisma.InputJsonValue,
+  });
+
+  return {
+    /**
+     * Inserts the order unless its merchant order number exists; the unique
+     * key decides between concurrent submissions, never a prior read.
+     */
+    async createOrder(input: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
+      const id = randomUUID();
+      const created = await db.$transaction(async (tx) => {
+        const { count } = await tx.order.createMany({ data: [{ id, ...input }], skipDuplicates: true });
+        if (count === 0) return false;
+        await tx.orderEvent.create({ data: eventRow(id, { key: 'submitted', type: 'submitted', detail: { amountYuan: input.amountYuan, carrier: input.carrier } }) });
+        return true;
+      });
+      const order = await db.order.findUniqueOrThrow({ where: { merchantOrderNo: input.merchantOrderNo } });
+      return { order, created };
+    },
+
+    findById: (id: string) => db.order.findUnique({ where: { id } }),
+
+    findByMerchantOrderNo: (merchantOrderNo: string) => db.order.findUnique({ where: { merchantOrderNo } }),
+
+    listEvents: (orderId: string) => db.orderEvent.findMany({ where: { orderId }, orderBy: { id: 'asc' } }),
+
+    /** Conditional status write plus its history event; returns whether the status changed. */
+    async transition({ orderId, to, from = ALLOWED_FROM[to], fields = {}, event }: TransitionInput): Promise<boolean> {
+      const [update] = await db.$transaction([
+        db.order.updateMany({ where: { id: orderId, status: { in: [...from] } }, data: { status: to, ...fields } }),
+        db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true }),
+      ]);
+      return update.count === 1;
+    },
+
+    async appendEvent(orderId: string, event: OrderEventInput): Promise<void> {
+      await db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true });
+    },
+
+    /** Stores a verified carrier callback raw, with a history event, before anything acts on it. */
+    async recordCallback(orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>): Promise<string> {
+      return db.$transaction(async (tx) => {
+        const row = await tx.carrierCallback.create({ data: { orderId, rawBody, signature }, select: { id: true } });
+        const callbackId = row.id.toString();
+        await tx.orderEvent.create({ data: eventRow(orderId, { key: `callback:${callbackId}`, type: 'callback-received', detail: { callbackId, ...detail } }) });
+        return callbackId;
+      });
+    },
+
+    /** Orders accepted but still PENDING after `olderThanMs`: their workflow start may have been lost. */
+    findStalePending: (olderThanMs: number, limit: number) =>
+      db.order.findMany({
+        where: { status: OrderStatus.PENDING, createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        orderBy: { createdAt: 'asc' },
+        take: limit,
+      }),
+  };
+}
+
+export type OrderRepository = ReturnType<typeof createOrderRepository>;

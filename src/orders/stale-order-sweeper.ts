@@ -1,0 +1,24 @@
+import type { Client } from '@temporalio/client';
+import type { OrderRepository } from '../db/order-repository.ts';
+import type { Logger } from '../lib/logger.ts';
+import { startOrderWorkflow } from './start-order-workflow.ts';
+
+export interface SweeperOptions {
+  /** A PENDING order older than this may have lost its workflow start (a crash between insert and start). */
+  staleAfterMs: number;
+  batchSize: number;
+}
+
+/**
+ * The repair half of "insert the order, then start its workflow": finds
+ * orders stuck in PENDING and (re)starts their workflows, which is a no-op
+ * for those that already run. Returns how many it looked at.
+ */
+export async function sweepStalePendingOrders(deps: { orders: OrderRepository; temporal: Client; slaSeconds: number; logger: Logger }, options: SweeperOptions): Promise<number> {
+  const stale = await deps.orders.findStalePending(options.staleAfterMs, options.batchSize);
+  for (const order of stale) {
+    await startOrderWorkflow(deps.temporal, order, deps.slaSeconds);
+    deps.logger.info({ orderId: order.id }, 'ensured workflow of a stale PENDING order');
+  }
+  return stale.length;
+}

@@ -1,0 +1,33 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Carrier } from '../shared/carriers.ts';
+import { TASK_QUEUE, WORKFLOW_TYPE, orderWorkflowId, type RechargeOrderInput } from '../shared/order-workflow.ts';
+import type { rechargeOrder } from '../workflows/recharge-order.ts';
+import type { OrderRow } from '../db/order-repository.ts';
+
+/**
+ * Starts the order's workflow unless it exists. Safe to call any number of
+ * times, from any number of processes: Temporal's workflow-id uniqueness
+ * decides, so there is never a second workflow for one order.
+ */
+export async function startOrderWorkflow(client: Client, order: OrderRow, slaSeconds: number): Promise<void> {
+  const input: RechargeOrderInput = {
+    orderId: order.id,
+    merchantOrderNo: order.merchantOrderNo,
+    phone: order.phone,
+    carrier: order.carrier as Carrier,
+    amountYuan: order.amountYuan,
+    submittedAt: order.createdAt.toISOString(),
+    slaSeconds,
+  };
+  try {
+    await client.workflow.start<typeof rechargeOrder>(WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: orderWorkflowId(order.id),
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING', // a running one: keep it
+      workflowIdReusePolicy: 'REJECT_DUPLICATE', // a closed one: never run the order again
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Everything the API, the worker and the workflow must agree on: task queue,
+ * workflow id, input, signals and queries. Workflow-safe: no Node imports.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Carrier } from './carriers.ts';
+import type { CarrierResultStatus } from './carrier-protocol.ts';
+import type { OrderStatus } from './order-status.ts';
+
+export const TASK_QUEUE = 'recharge-orders';
+export const WORKFLOW_TYPE = 'rechargeOrder';
+
+/** One workflow per order; the order id is itself decided by the merchant order number's unique key. */
+export function orderWorkflowId(orderId: string): string {
+  return `recharge-order-${orderId}`;
+}
+
+export interface RechargeOrderInput {
+  orderId: string;
+  merchantOrderNo: string;
+  phone: string;
+  carrier: Carrier;
+  amountYuan: number;
+  /** ISO time the order was accepted; the SLA deadline counts from here. */
+  submittedAt: string;
+  slaSeconds: number;
+}
+
+/** A verified carrier callback, as forwarded by the API. */
+export interface CarrierCallback {
+  /** Row id of the raw callback record, so the timeline points at the evidence. */
+  callbackId: string;
+  carrierOrderId: string;
+  status: CarrierResultStatus;
+  reason?: string;
+  timestamp: string;
+}
+
+export type OperatorDecision =
+  | { action: 'resolve'; outcome: 'SUCCEEDED' | 'FAILED'; note: string; operator: string }
+  | { action: 'retry'; note?: string; operator: string };
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface OrderState {
+  orderId: string;
+  merchantOrderNo: string;
+  status: OrderStatus;
+  /** 1 for the first submission to the carrier, +1 for each operator retry. */
+  round: number;
+  carrierOrderId?: string;
+  failureReason?: string;
+  escalatedAt?: string;
+  timeline: TimelineEntry[];
+}
+
+export interface OrderOutcome {
+  status: 'SUCCEEDED' | 'FAILED';
+  carrierOrderId?: string;
+  reason?: string;
+  resolvedBy: 'carrier-callback' | 'carrier-refusal' | 'carrier-status' | 'operator';
+}
+
+export const carrierCallbackSignal = defineSignal<[CarrierCallback]>('carrierCallback');
+export const operatorDecisionSignal = defineSignal<[OperatorDecision]>('operatorDecision');
+export const orderStateQuery = defineQuery<OrderState>('orderState');

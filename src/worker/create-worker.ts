@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { TASK_QUEUE } from '../shared/order-workflow.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Bundles the workflow code once, e.g. for a test file that creates several workers. */
+export function bundleOrderWorkflows(): Promise<WorkflowBundleOption> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+}
+
+export interface OrderWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  deps: ActivityDeps;
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/** The worker of the order task queue: the order workflow plus activities over real or fake dependencies. */
+export function createOrderWorker({ connection, namespace, deps, workflowBundle }: OrderWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue: TASK_QUEUE,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(deps),
+  });
+}

@@ -1,0 +1,57 @@
+import { Context } from '@temporalio/activity';
+import type { Activities } from '../../src/activities/index.ts';
+import type { QueryCarrierStatusInput, SubmitRechargeInput } from '../../src/activities/carrier.ts';
+import type { RecordTransitionInput } from '../../src/activities/order-view.ts';
+import type { CarrierStatus, CarrierSubmission } from '../../src/shared/carrier-protocol.ts';
+import type { OrderStatus } from '../../src/shared/order-status.ts';
+
+type SubmitBehaviour = (input: SubmitRechargeInput, attempt: number) => Promise<CarrierSubmission>;
+type StatusBehaviour = (input: QueryCarrierStatusInput) => Promise<CarrierStatus>;
+
+/**
+ * Activities that stand in for the carrier and the order view, recording
+ * every call, so workflow tests assert what the workflow asked for.
+ */
+export function fakeActivities({
+  submit = async () => ({ outcome: 'accepted', carrierOrderId: 'C-1' }),
+  status = async () => ({ state: 'PROCESSING', carrierOrderId: 'C-1' }),
+}: { submit?: SubmitBehaviour; status?: StatusBehaviour } = {}) {
+  const calls = { submits: [] as (SubmitRechargeInput & { attempt: number })[], statusQueries: [] as QueryCarrierStatusInput[], transitions: [] as RecordTransitionInput[] };
+  const waiters: { status: OrderStatus; resolve: () => void }[] = [];
+
+  const activities: Activities = {
+    async submitRecharge(input) {
+      const { attempt } = Context.current().info;
+      calls.submits.push({ ...input, attempt });
+      return submit(input, attempt);
+    },
+    async queryCarrierStatus(input) {
+      calls.statusQueries.push(input);
+      return status(input);
+    },
+    async recordTransition(input) {
+      // Local activities may be retried; keep one record per event key, as the database does.
+      if (!calls.transitions.some((t) => t.eventKey === input.eventKey)) calls.transitions.push(input);
+      for (const waiter of waiters.filter((w) => w.status === input.to)) waiter.resolve();
+      return true;
+    },
+  };
+
+  return {
+    activities,
+    calls,
+    /** Resolves once the workflow has written `status` to the order view. */
+    reached(status: OrderStatus): Promise<void> {
+      if (calls.transitions.some((t) => t.to === status)) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ status, resolve }));
+    },
+    statuses: () => calls.transitions.map((t) => t.to),
+  };
+}
+
+/** A promise with its resolve function, for activities a test holds open. */
+export function gate<T = void>() {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}

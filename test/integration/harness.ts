@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Hono } from 'hono';
+import pg from 'pg';
+import { createApp } from '../../src/api/app.ts';
+import { createCarrierClient } from '../../src/carrier/client.ts';
+import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
+import { createOrderRepository } from '../../src/db/order-repository.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { createPrisma } from '../../src/db/prisma.ts';
+import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { createOrderWorker } from '../../src/worker/create-worker.ts';
+
+export const CALLBACK_SECRET = 'integration-test-callback-secret';
+/** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
+export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** A database of its own on the real PostgreSQL, migrated, dropped at the end. */
+export async function createTestDatabase() {
+  const name = `recharge_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  await applyMigrations(url.toString());
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Serves a Hono app on a free loopback port. */
+export async function listen(app: Pick<Hono, 'fetch'>) {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The whole order path for real: Temporal dev server (the CLI binary), the
+ * carrier simulator over HTTP, PostgreSQL, a worker and the API over HTTP.
+ */
+export async function startStack({ carrierTimeoutMs = 2_000, slaSeconds = 180 } = {}) {
+  const database = await createTestDatabase();
+  const prisma = createPrisma(database.url);
+  const orders = createOrderRepository(prisma);
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1' } });
+  const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
+  const carrier = await listen(simulator.app);
+  const logger = createLogger('api-test', 'warn');
+  const api = await listen(createApp({ orders, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, slaSeconds }));
+  const worker = await createOrderWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    deps: { orders, carrier: createCarrierClient(carrier.url, carrierTimeoutMs), callbackUrl: `${api.url}/callbacks/carrier` },
+  });
+  const running = worker.run();
+
+  return {
+    apiUrl: api.url,
+    env,
+    prisma,
+    orders,
+    simulator,
+    logger,
+    slaSeconds,
+    async stop() {
+      worker.shutdown();
+      await running;
+      simulator.stop();
+      await api.close();
+      await carrier.close();
+      await env.teardown();
+      await prisma.$disconnect();
+      await database.drop();
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** Waits for an eventually consistent condition (e.g. Temporal visibility), failing after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sign } from '../../src/lib/signature.ts';
+import { sweepStalePendingOrders } from '../../src/orders/stale-order-sweeper.ts';
+import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
+import { CALLBACK_SECRET, HEALTHY_CARRIER, eventually, startStack, type Stack } from './harness.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ carrierTimeoutMs: 1_000 });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+beforeEach(() => {
+  stack.simulator.configure(HEALTHY_CARRIER);
+});
+
+const newOrderNo = () => `M${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${stack.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+const get = (path: string) => fetch(`${stack.apiUrl}${path}`);
+const submit = (body: Record<string, unknown>) => post('/orders', body);
+function signedCallback(body: Record<string, unknown>, secret = CALLBACK_SECRET) {
+  const raw = JSON.stringify(body);
+  return post('/callbacks/carrier', raw, { 'X-Signature': sign(secret, raw) });
+}
+
+/** Waits for the order's workflow to finish (an event, not a sleep), then returns the order view. */
+async function finished(orderId: string) {
+  await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).result();
+  return (await get(`/orders/${orderId}`)).json();
+}
+
+describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () => {
+  it('submits an order, takes the signed carrier callback, and shows the final view', async () => {
+    const merchantOrderNo = newOrderNo();
+    const response = await submit({ merchantOrderNo, phone: '13812345678', amount: 50 });
+    expect(response.status).toBe(202);
+    const accepted = await response.json();
+    expect(accepted).toMatchObject({ merchantOrderNo, carrier: 'CMCC', amountYuan: 50, status: 'PENDING' });
+
+    const view = await finished(accepted.orderId);
+    expect(view).toMatchObject({ orderId: accepted.orderId, status: 'SUCCEEDED', carrierOrderId: expect.stringMatching(/^C/) });
+    expect(view.history.map((e: { type: string }) => e.type)).toEqual(['submitted', 'carrier-accepted', 'callback-received', 'finished']);
+    const byNumber = await (await get(`/orders?merchantOrderNo=${merchantOrderNo}`)).json();
+    expect(byNumber).toMatchObject({ orderId: accepted.orderId, status: 'SUCCEEDED' });
+    const raw = await stack.prisma.carrierCallback.findMany({ where: { orderId: accepted.orderId } });
+    expect(raw).toHaveLength(1);
+    expect(JSON.parse(raw[0]!.rawBody)).toMatchObject({ orderId: accepted.orderId, status: 'SUCCESS' });
+  });
+
+  it('returns the same order for a repeated submission and 409 for the same number with another body', async () => {
+    const body = { merchantOrderNo: newOrderNo(), phone: '18612345678', amount: 100 };
+    const first = await (await submit(body)).json();
+    const again = await submit(body);
+    expect(again.status).toBe(200);
+    expect((await again.json()).orderId).toBe(first.orderId);
+    const conflict = await submit({ ...body, amount: 200 });
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ error: 'merchant_order_no_conflict' });
+    expect(await stack.prisma.order.count({ where: { merchantOrderNo: body.merchantOrderNo } })).toBe(1);
+    await finished(first.orderId);
+  });
+
+  it('gives one order, one workflow and one carrier charge for 50 concurrent duplicate submissions', async () => {
+    const body = { merchantOrderNo: newOrderNo(), phone: '18912345678', amount: 30 };
+    const chargesBefore = stack.simulator.stats().charges;
+    const responses = await Promise.all(Array.from({ length: 50 }, () => submit(body)));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(49);
+    const orderIds = new Set(await Promise.all(responses.map(async (r) => (await r.json()).orderId)));
+    expect(orderIds.size).toBe(1);
+    const [orderId] = [...orderIds] as [string];
+
+    expect(await finished(orderId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(stack.simulator.stats().charges - chargesBefore).toBe(1);
+    const runs = await eventually(async () => {
+      const found = [];
+      for await (const execution of stack.env.client.workflow.list({ query: `WorkflowId = '${orderWorkflowId(orderId)}'` })) found.push(execution);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(runs).toHaveLength(1);
+  });
+
+  it('never charges twice when the carrier takes the order but the answer times out', async () => {
+    // The first answer hangs past the client's 1 s timeout; the callback comes after the retry.
+    stack.simulator.configure({ timeoutRate: 1, hangMs: 3_000, callbackMinDelayMs: 4_000, callbackMaxDelayMs: 4_500 });
+    const chargesBefore = stack.simulator.stats().charges;
+    const requestsBefore = stack.simulator.stats().requests;
+    const { orderId } = await (await submit({ merchantOrderNo: newOrderNo(), phone: '13912345678', amount: 20 })).json();
+    const view = await finished(orderId);
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.history.map((e: { key: string; type: string }) => `${e.key} ${e.type}`)).toEqual(
+      expect.arrayContaining(['attempt:1:1 carrier-attempt-failed', 'attempt:1:2 carrier-accepted']),
+    );
+    expect(stack.simulator.stats().charges - chargesBefore).toBe(1);
+    // The retry asked the status endpoint instead of sending the recharge again.
+    expect(stack.simulator.stats().requests - requestsBefore).toBe(1);
+  });
+
+  it('ends FAILED with the carrier reason when the carrier refuses', async () => {
+    stack.simulator.configure({ refusalRate: 1 });
+    const { orderId } = await (await submit({ merchantOrderNo: newOrderNo(), phone: '13312345678', amount: 10 })).json();
+    expect(await finished(orderId)).toMatchObject({ status: 'FAILED', failureReason: 'number not in service' });
+  });
+
+  it('answers 200 to a repeated callback after the order is final and changes nothing', async () => {
+    const { orderId } = await (await submit({ merchantOrderNo: newOrderNo(), phone: '13812345678', amount: 50 })).json();
+    const view = await finished(orderId);
+    const late = { orderId, carrierOrderId: view.carrierOrderId, status: 'FAILED', reason: 'late', timestamp: new Date().toISOString() };
+    const response = await signedCallback(late);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ received: true, applied: false });
+    const after = await (await get(`/orders/${orderId}`)).json();
+    expect(after.status).toBe('SUCCEEDED');
+    expect(after.history.filter((e: { type: string }) => e.type === 'finished')).toHaveLength(1);
+  });
+
+  it('refuses a forged or unsigned callback with 401 and changes nothing', async () => {
+    const { order } = await stack.orders.createOrder({ merchantOrderNo: newOrderNo(), phone: '13812345678', carrier: 'CMCC', amountYuan: 50 });
+    const body = { orderId: order.id, carrierOrderId: 'C-forged', status: 'SUCCESS', timestamp: new Date().toISOString() };
+    expect((await signedCallback(body, 'not-the-carrier-secret')).status).toBe(401);
+    expect((await post('/callbacks/carrier', body)).status).toBe(401);
+    expect((await post('/callbacks/carrier', body, { 'X-Signature': 'zz' })).status).toBe(401);
+    const after = await stack.orders.findById(order.id);
+    expect(after).toMatchObject({ status: 'PENDING', carrierOrderId: null });
+    expect(await stack.orders.listEvents(order.id)).toHaveLength(1);
+    expect(await stack.prisma.carrierCallback.count({ where: { orderId: order.id } })).toBe(0);
+  });
+
+  it('answers 404 to a signed callback for an unknown order and 400 to a malformed one', async () => {
+    expect((await signedCallback({ orderId: 'no-such-order', carrierOrderId: 'C1', status: 'SUCCESS', timestamp: new Date().toISOString() })).status).toBe(404);
+    const malformed = await signedCallback({ orderId: 'x', status: 'DONE' });
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['status', 'carrierOrderId', 'timestamp']));
+  });
+
+  it('rejects bad order input with a 4xx naming the problem, and stores nothing', async () => {
+    const merchantOrderNo = newOrderNo();
+    const cases: [unknown, number, string?][] = [
+      [{ merchantOrderNo, phone: '1381234567', amount: 50 }, 400, 'phone'],
+      [{ merchantOrderNo, phone: '13812345678', amount: 15 }, 400, 'amount'],
+      [{ merchantOrderNo, phone: '13812345678', amount: '50' }, 400, 'amount'],
+      [{ merchantOrderNo, phone: '17012345678', amount: 50 }, 400, 'phone'], // 170: no carrier
+      [{ merchantOrderNo, phone: '13812345678', amount: 50, notifyUrl: 'ftp://x' }, 400, 'notifyUrl'],
+      [{ phone: '13812345678', amount: 50 }, 400, 'merchantOrderNo'],
+      ['{"merchantOrderNo": ', 400],
+      [{ merchantOrderNo, phone: '13812345678', amount: 50, pad: 'x'.repeat(20_000) }, 413],
+    ];
+    for (const [body, status, field] of cases) {
+      const response = await submit(body as Record<string, unknown>);
+      expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(status);
+      const problem = await response.json();
+      expect(problem.message).toEqual(expect.any(String));
+      if (field) expect(problem.fields.map((f: { field: string }) => f.field)).toContain(field);
+    }
+    expect((await get('/no-such-route')).status).toBe(404);
+    expect((await get(`/orders/${randomUUID()}`)).status).toBe(404);
+    expect((await get(`/orders?merchantOrderNo=${merchantOrderNo}`)).status).toBe(404);
+    expect(await stack.prisma.order.count({ where: { merchantOrderNo } })).toBe(0);
+  });
+
+  it('starts the workflow of an order whose start was lost (crash between insert and start)', async () => {
+    const { order } = await stack.orders.createOrder({ merchantOrderNo: newOrderNo(), phone: '15012345678', carrier: 'CMCC', amountYuan: 50 });
+    const swept = await sweepStalePendingOrders(
+      { orders: stack.orders, temporal: stack.env.client, slaSeconds: stack.slaSeconds, logger: stack.logger },
+      { staleAfterMs: 0, batchSize: 100 },
+    );
+    expect(swept).toBeGreaterThanOrEqual(1);
+    expect(await finished(order.id)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+});

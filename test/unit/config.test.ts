@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { behaviourFromEnv } from '../../src/carrier-sim/behaviour.ts';
+import { loadConfig } from '../../src/config.ts';
+
+describe('configuration from the environment', () => {
+  it('runs with development defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, SLA_SECONDS: 180, callbackUrl: 'http://127.0.0.1:3000/callbacks/carrier' });
+  });
+
+  it('names every invalid variable', () => {
+    expect(() => loadConfig({ PORT: 'abc', SLA_SECONDS: '-1' })).toThrow(/PORT.*SLA_SECONDS|SLA_SECONDS.*PORT/);
+  });
+
+  it('refuses the development callback secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CARRIER_CALLBACK_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', CARRIER_CALLBACK_SECRET: 'a-real-secret-from-the-vault' }).NODE_ENV).toBe('production');
+  });
+
+  it('reads the carrier simulator behaviour from CARRIER_SIM_* variables, defaulting to a healthy carrier', () => {
+    expect(behaviourFromEnv({})).toMatchObject({ refusalRate: 0, serverErrorRate: 0, callbackLossRate: 0, callbackMaxDelayMs: 1000 });
+    expect(behaviourFromEnv({ CARRIER_SIM_REFUSAL_RATE: '0.25', CARRIER_SIM_CALLBACK_MAX_DELAY_MS: '50', CARRIER_SIM_SEED: 's1' })).toMatchObject({
+      refusalRate: 0.25,
+      callbackMaxDelayMs: 50,
+      seed: 's1',
+    });
+    expect(() => behaviourFromEnv({ CARRIER_SIM_REFUSAL_RATE: '2' })).toThrow();
+  });
+});

@@ -1,0 +1,42 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleOrderWorkflows } from '../../src/worker/create-worker.ts';
+
+// Histories of the main paths, recorded from the workflow tests with
+// RECORD_HISTORIES=1. Replaying them against today's code fails CI on any
+// change that would break orders already running in production.
+const HISTORIES_DIR = new URL('../fixtures/histories/', import.meta.url);
+
+let workflowBundle: WorkflowBundleOption;
+let histories: { workflowId: string; history: ReturnType<typeof historyFromJSON> }[];
+
+beforeAll(async () => {
+  workflowBundle = await bundleOrderWorkflows();
+  const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json')).sort();
+  histories = await Promise.all(
+    files.map(async (file) => ({ workflowId: file, history: historyFromJSON(JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'))) })),
+  );
+});
+
+describe('workflow determinism', () => {
+  it('replays every recorded main-path history against the current workflow code', async () => {
+    expect(histories.map((h) => h.workflowId)).toEqual(
+      expect.arrayContaining(['success-by-callback.json', 'escalated-then-late-callback.json', 'operator-retry.json', 'refused.json']),
+    );
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);
+    expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
+    expect(results).toHaveLength(histories.length);
+  });
+
+  it('fails on a history the code would not produce (the check can fail)', async () => {
+    const { history } = histories.find((h) => h.workflowId === 'success-by-callback.json')!;
+    const tampered = structuredClone(history);
+    const scheduled = tampered.events?.find((e) => e.activityTaskScheduledEventAttributes);
+    scheduled!.activityTaskScheduledEventAttributes!.activityType = { name: 'chargeTwice' };
+    await expect(Worker.runReplayHistory({ workflowBundle }, tampered)).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});

@@ -16,6 +16,10 @@ const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   DATA_DIR: z.string().default('.data'),
+  /** Ports of what `npm start` runs itself when TEMPORAL_ADDRESS / DATABASE_URL are not set. */
+  TEMPORAL_DEV_PORT: z.coerce.number().int().positive().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
+  EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

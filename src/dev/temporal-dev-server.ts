@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
 import { temporalCliPath } from './temporal-binaries.ts';
+import { waitUntilTemporalServes } from './wait.ts';
 
 export interface DevServer {
   address: string;
@@ -21,21 +20,6 @@ export async function startTemporalDevServer(dataDir: string, port = 7233, uiPor
   );
   const address = `127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`temporal dev server exited with code ${code}`))));
-  await Promise.race([waitUntilServing(address), exited]);
+  await Promise.race([waitUntilTemporalServes(address), exited]);
   return { address, uiUrl: `http://127.0.0.1:${uiPort}`, process: child };
-}
-
-async function waitUntilServing(address: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      await connection.healthService.check({});
-      await connection.close();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`Temporal at ${address} did not come up: ${(error as Error).message}`);
-      await sleep(250);
-    }
-  }
 }

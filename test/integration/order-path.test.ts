@@ -26,6 +26,8 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   });
 }
 const get = (path: string) => fetch(`${stack.apiUrl}${path}`);
+/** JSON bodies under test, asserted field by field. */
+const json = (response: Response): Promise<any> => response.json();
 const submit = (body: Record<string, unknown>) => post('/orders', body);
 function signedCallback(body: Record<string, unknown>, secret = CALLBACK_SECRET) {
   const raw = JSON.stringify(body);
@@ -35,7 +37,7 @@ function signedCallback(body: Record<string, unknown>, secret = CALLBACK_SECRET)
 /** Waits for the order's workflow to finish (an event, not a sleep), then returns the order view. */
 async function finished(orderId: string) {
   await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).result();
-  return (await get(`/orders/${orderId}`)).json();
+  return json(await get(`/orders/${orderId}`));
 }
 
 describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () => {
@@ -43,13 +45,13 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     const merchantOrderNo = newOrderNo();
     const response = await submit({ merchantOrderNo, phone: '13812345678', amount: 50 });
     expect(response.status).toBe(202);
-    const accepted = await response.json();
+    const accepted = await json(response);
     expect(accepted).toMatchObject({ merchantOrderNo, carrier: 'CMCC', amountYuan: 50, status: 'PENDING' });
 
     const view = await finished(accepted.orderId);
     expect(view).toMatchObject({ orderId: accepted.orderId, status: 'SUCCEEDED', carrierOrderId: expect.stringMatching(/^C/) });
     expect(view.history.map((e: { type: string }) => e.type)).toEqual(['submitted', 'carrier-accepted', 'callback-received', 'finished']);
-    const byNumber = await (await get(`/orders?merchantOrderNo=${merchantOrderNo}`)).json();
+    const byNumber = await json(await get(`/orders?merchantOrderNo=${merchantOrderNo}`));
     expect(byNumber).toMatchObject({ orderId: accepted.orderId, status: 'SUCCEEDED' });
     const raw = await stack.prisma.carrierCallback.findMany({ where: { orderId: accepted.orderId } });
     expect(raw).toHaveLength(1);
@@ -58,13 +60,13 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
 
   it('returns the same order for a repeated submission and 409 for the same number with another body', async () => {
     const body = { merchantOrderNo: newOrderNo(), phone: '18612345678', amount: 100 };
-    const first = await (await submit(body)).json();
+    const first = await json(await submit(body));
     const again = await submit(body);
     expect(again.status).toBe(200);
-    expect((await again.json()).orderId).toBe(first.orderId);
+    expect((await json(again)).orderId).toBe(first.orderId);
     const conflict = await submit({ ...body, amount: 200 });
     expect(conflict.status).toBe(409);
-    expect(await conflict.json()).toMatchObject({ error: 'merchant_order_no_conflict' });
+    expect(await json(conflict)).toMatchObject({ error: 'merchant_order_no_conflict' });
     expect(await stack.prisma.order.count({ where: { merchantOrderNo: body.merchantOrderNo } })).toBe(1);
     await finished(first.orderId);
   });
@@ -76,7 +78,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(49);
-    const orderIds = new Set(await Promise.all(responses.map(async (r) => (await r.json()).orderId)));
+    const orderIds = new Set(await Promise.all(responses.map(async (r) => (await json(r)).orderId)));
     expect(orderIds.size).toBe(1);
     const [orderId] = [...orderIds] as [string];
 
@@ -95,7 +97,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     stack.simulator.configure({ timeoutRate: 1, hangMs: 3_000, callbackMinDelayMs: 4_000, callbackMaxDelayMs: 4_500 });
     const chargesBefore = stack.simulator.stats().charges;
     const requestsBefore = stack.simulator.stats().requests;
-    const { orderId } = await (await submit({ merchantOrderNo: newOrderNo(), phone: '13912345678', amount: 20 })).json();
+    const { orderId } = await json(await submit({ merchantOrderNo: newOrderNo(), phone: '13912345678', amount: 20 }));
     const view = await finished(orderId);
     expect(view.status).toBe('SUCCEEDED');
     expect(view.history.map((e: { key: string; type: string }) => `${e.key} ${e.type}`)).toEqual(
@@ -108,18 +110,18 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
 
   it('ends FAILED with the carrier reason when the carrier refuses', async () => {
     stack.simulator.configure({ refusalRate: 1 });
-    const { orderId } = await (await submit({ merchantOrderNo: newOrderNo(), phone: '13312345678', amount: 10 })).json();
+    const { orderId } = await json(await submit({ merchantOrderNo: newOrderNo(), phone: '13312345678', amount: 10 }));
     expect(await finished(orderId)).toMatchObject({ status: 'FAILED', failureReason: 'number not in service' });
   });
 
   it('answers 200 to a repeated callback after the order is final and changes nothing', async () => {
-    const { orderId } = await (await submit({ merchantOrderNo: newOrderNo(), phone: '13812345678', amount: 50 })).json();
+    const { orderId } = await json(await submit({ merchantOrderNo: newOrderNo(), phone: '13812345678', amount: 50 }));
     const view = await finished(orderId);
     const late = { orderId, carrierOrderId: view.carrierOrderId, status: 'FAILED', reason: 'late', timestamp: new Date().toISOString() };
     const response = await signedCallback(late);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ received: true, applied: false });
-    const after = await (await get(`/orders/${orderId}`)).json();
+    expect(await json(response)).toMatchObject({ received: true, applied: false });
+    const after = await json(await get(`/orders/${orderId}`));
     expect(after.status).toBe('SUCCEEDED');
     expect(after.history.filter((e: { type: string }) => e.type === 'finished')).toHaveLength(1);
   });
@@ -140,7 +142,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     expect((await signedCallback({ orderId: 'no-such-order', carrierOrderId: 'C1', status: 'SUCCESS', timestamp: new Date().toISOString() })).status).toBe(404);
     const malformed = await signedCallback({ orderId: 'x', status: 'DONE' });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['status', 'carrierOrderId', 'timestamp']));
+    expect((await json(malformed)).fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['status', 'carrierOrderId', 'timestamp']));
   });
 
   it('rejects bad order input with a 4xx naming the problem, and stores nothing', async () => {
@@ -158,7 +160,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     for (const [body, status, field] of cases) {
       const response = await submit(body as Record<string, unknown>);
       expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(status);
-      const problem = await response.json();
+      const problem = await json(response);
       expect(problem.message).toEqual(expect.any(String));
       if (field) expect(problem.fields.map((f: { field: string }) => f.field)).toContain(field);
     }

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ describe('workflow determinism', () => {
   it('fails on a history the code would not produce (the check can fail)', async () => {
     const { history } = histories.find((h) => h.workflowId === 'success-by-callback.json')!;
     const tampered = structuredClone(history);
-    const scheduled = tampered.events?.find((e) => e.activityTaskScheduledEventAttributes);
+    const scheduled = tampered.events?.find((event) => event.activityTaskScheduledEventAttributes);
     scheduled!.activityTaskScheduledEventAttributes!.activityType = { name: 'chargeTwice' };
     await expect(Worker.runReplayHistory({ workflowBundle }, tampered)).rejects.toBeInstanceOf(DeterminismViolationError);
   });

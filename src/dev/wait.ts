@@ -1,0 +1,28 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+
+/** Polls `probe` until it resolves true; for start-up only, where there is no event to wait on. */
+async function pollUntil(probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+    await sleep(200);
+  }
+}
+
+export const waitUntilHealthy = (url: string, timeoutMs = 60_000) => pollUntil(async () => (await fetch(url)).ok, url, timeoutMs);
+
+export const waitUntilTemporalServes = (address: string, timeoutMs = 30_000) =>
+  pollUntil(
+    async () => {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.healthService.check({});
+        return true;
+      } finally {
+        await connection.close();
+      }
+    },
+    `Temporal at ${address}`,
+    timeoutMs,
+  );

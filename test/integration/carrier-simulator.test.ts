@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCarrierClient } from '../../src/carrier/client.ts';
+import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
+import { verify } from '../../src/lib/signature.ts';
+import { listen } from './harness.ts';
+
+const SECRET = 'simulator-test-secret';
+
+// A real HTTP receiver standing in for our API's callback endpoint.
+const received: { body: { orderId: string; status: string }; valid: boolean }[] = [];
+const waiters: (() => void)[] = [];
+const receiver = new Hono().post('/cb', async (c) => {
+  const raw = await c.req.text();
+  received.push({ body: JSON.parse(raw), valid: verify(SECRET, raw, c.req.header('X-Signature')) });
+  waiters.splice(0).forEach((wake) => wake());
+  return c.json({ ok: true });
+});
+const callbacksFor = (orderId: string) => received.filter((r) => r.body.orderId === orderId);
+async function untilCallbacks(orderId: string, count: number) {
+  while (callbacksFor(orderId).length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+}
+
+const simulator = createCarrierSimulator(SECRET, { callbackMinDelayMs: 10, callbackMaxDelayMs: 30 });
+let carrierUrl: string;
+let callbackUrl: string;
+const servers: { close(): Promise<void> }[] = [];
+beforeAll(async () => {
+  const carrier = await listen(simulator.app);
+  const cb = await listen(receiver);
+  servers.push(carrier, cb);
+  carrierUrl = carrier.url;
+  callbackUrl = `${cb.url}/cb`;
+});
+afterAll(async () => {
+  simulator.stop();
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+const request = (requestId: string = randomUUID()) => ({ requestId, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, callbackUrl });
+
+describe('carrier simulator', () => {
+  it('takes a request once per request id, calls back signed, and answers its status endpoint', async () => {
+    const client = createCarrierClient(carrierUrl, 2_000);
+    const req = request();
+    const chargesBefore = simulator.stats().charges;
+    const first = await client.submit(req);
+    const again = await client.submit(req);
+    expect(first).toMatchObject({ outcome: 'accepted' });
+    expect(again).toEqual(first);
+    expect(simulator.stats().charges - chargesBefore).toBe(1);
+    await untilCallbacks(req.requestId, 1);
+    expect(callbacksFor(req.requestId)).toEqual([{ body: expect.objectContaining({ status: 'SUCCESS' }), valid: true }]);
+    expect(await client.status(req.requestId)).toMatchObject({ state: 'SUCCESS' });
+    expect(await client.status(randomUUID())).toEqual({ state: 'NOT_FOUND' });
+  });
+
+  it('refuses a request whose number belongs to another carrier', async () => {
+    const client = createCarrierClient(carrierUrl, 2_000);
+    expect(await client.submit({ ...request(), carrier: 'CTCC' })).toEqual({ outcome: 'refused', reason: 'number does not belong to this carrier' });
+  });
+
+  it('answers 5xx as a fault the caller must not take as an answer', async () => {
+    simulator.configure({ serverErrorRate: 1 });
+    try {
+      await expect(createCarrierClient(carrierUrl, 2_000).submit(request())).rejects.toThrow(/HTTP 503/);
+    } finally {
+      simulator.configure({ serverErrorRate: 0 });
+    }
+  });
+
+  it('sends duplicate callbacks when told to', async () => {
+    simulator.configure({ callbackDuplicateRate: 1 });
+    try {
+      const req = request();
+      await createCarrierClient(carrierUrl, 2_000).submit(req);
+      await untilCallbacks(req.requestId, 2);
+      expect(callbacksFor(req.requestId)).toHaveLength(2);
+    } finally {
+      simulator.configure({ callbackDuplicateRate: 0 });
+    }
+  });
+
+  it('repeats its random decisions for the same seed and request id', async () => {
+    const decide = async (seed: string) => {
+      const sim = createCarrierSimulator(SECRET, { seed, refusalRate: 0.5 });
+      const answers = [];
+      for (let i = 0; i < 20; i++) {
+        const response = await sim.app.request('/recharge', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(`req-${i}`)) });
+        answers.push(((await response.json()) as { accepted: boolean }).accepted);
+      }
+      sim.stop();
+      return answers;
+    };
+    const first = await decide('seed-a');
+    expect(await decide('seed-a')).toEqual(first);
+    expect(first).toContain(true);
+    expect(first).toContain(false);
+  });
+});

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { createOrderRepository, type OrderRepository } from '../../src/db/order-repository.ts';
+import { createPrisma, type Db } from '../../src/db/prisma.ts';
+import { OrderStatus } from '../../src/shared/order-status.ts';
+import { createTestDatabase } from './harness.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let prisma: Db;
+let orders: OrderRepository;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  prisma = createPrisma(database.url);
+  orders = createOrderRepository(prisma);
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await database?.drop();
+});
+
+const newOrder = () => orders.createOrder({ merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC', amountYuan: 50 });
+
+describe('order view writes on PostgreSQL', () => {
+  it('records migrations as Prisma Migrate does, and applies each once', async () => {
+    expect(await applyMigrations(database.url)).toEqual([]);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const { rows } = await client.query('SELECT migration_name, checksum, finished_at FROM _prisma_migrations');
+    await client.end();
+    expect(rows).toEqual([expect.objectContaining({ migration_name: '20261123120000_order_view', checksum: expect.stringMatching(/^[0-9a-f]{64}$/), finished_at: expect.any(Date) })]);
+  });
+
+  it('never moves a final order backwards, whatever write comes late', async () => {
+    const { order } = await newOrder();
+    expect(await orders.transition({ orderId: order.id, to: OrderStatus.SUCCEEDED, event: { key: 'workflow:1', type: 'finished' } })).toBe(true);
+    for (const stale of [OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED, OrderStatus.FAILED]) {
+      expect(await orders.transition({ orderId: order.id, to: stale, event: { key: `late:${stale}`, type: 'late' } })).toBe(false);
+    }
+    expect((await orders.findById(order.id))?.status).toBe(OrderStatus.SUCCEEDED);
+  });
+
+  it('stores a retried write once (same event key)', async () => {
+    const { order } = await newOrder();
+    const write = { orderId: order.id, to: OrderStatus.ESCALATED, fields: { escalatedAt: new Date('2026-01-01T00:03:00Z') }, event: { key: 'workflow:1', type: 'escalated' } };
+    expect(await orders.transition(write)).toBe(true);
+    expect(await orders.transition(write)).toBe(false);
+    const events = await orders.listEvents(order.id);
+    expect(events.map((e) => e.key)).toEqual(['submitted', 'workflow:1']);
+    expect((await orders.findById(order.id))?.escalatedAt?.toISOString()).toBe('2026-01-01T00:03:00.000Z');
+  });
+
+  it('creates one row for concurrent submissions of one merchant order number', async () => {
+    const input = { merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50 };
+    const results = await Promise.all(Array.from({ length: 20 }, () => orders.createOrder(input)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
+    expect(await orders.listEvents(results[0]!.order.id)).toHaveLength(1);
+  });
+});

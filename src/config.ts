@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Development default for the callback secret; the API refuses to start with it in production. */
@@ -25,8 +26,15 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema> & { callbackUrl: string };
 
+/** Environment variables set to an empty string count as unset, as in .env.example. */
+export function presentVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+}
+
+/** Reads the configuration from the environment (and from ./.env, if present, without overriding it). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  if (env === process.env && existsSync('.env')) process.loadEnvFile('.env');
+  const parsed = configSchema.safeParse(presentVariables(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { presentVariables } from '../config.ts';
 
 const rate = z.coerce.number().min(0).max(1);
 const ms = z.coerce.number().int().min(0);
@@ -31,9 +32,10 @@ export type Behaviour = z.infer<typeof behaviourSchema>;
 
 /** Reads CARRIER_SIM_* variables, e.g. CARRIER_SIM_REFUSAL_RATE=0.1 for refusalRate. */
 export function behaviourFromEnv(env: NodeJS.ProcessEnv): Behaviour {
+  const present = presentVariables(env);
   const fromEnv = Object.fromEntries(
     Object.keys(behaviourSchema.shape).flatMap((key) => {
-      const value = env[`CARRIER_SIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+      const value = present[`CARRIER_SIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
       return value === undefined ? [] : [[key, value]];
     }),
   );

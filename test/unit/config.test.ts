@@ -8,6 +8,11 @@ describe('configuration from the environment', () => {
     expect(config).toMatchObject({ PORT: 3000, SLA_SECONDS: 180, callbackUrl: 'http://127.0.0.1:3000/callbacks/carrier' });
   });
 
+  it('treats empty variables as unset, as .env.example leaves them', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: '', DATABASE_URL: '', PORT: '' })).toMatchObject({ PORT: 3000, callbackUrl: 'http://127.0.0.1:3000/callbacks/carrier' });
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadConfig({ PORT: 'abc', SLA_SECONDS: '-1' })).toThrow(/PORT.*SLA_SECONDS|SLA_SECONDS.*PORT/);
   });

@@ -1,15 +1,27 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
-/** Development default for the callback secret; the API refuses to start with it in production. */
-export const DEV_CALLBACK_SECRET = 'dev-carrier-callback-secret';
+/** Development defaults of the secrets; in production each must be set, or start-up fails. */
+export const DEV_SECRETS = {
+  CARRIER_CALLBACK_SECRET: 'dev-carrier-callback-secret',
+  MERCHANT_NOTIFY_SECRET: 'dev-merchant-notify-secret',
+  ADMIN_TOKEN: 'dev-admin-token',
+} as const;
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Where the carrier reaches our callback endpoint (defaults to this API). */
   PUBLIC_BASE_URL: z.url().optional(),
-  CARRIER_CALLBACK_SECRET: z.string().min(16).default(DEV_CALLBACK_SECRET),
+  CARRIER_CALLBACK_SECRET: z.string().min(16).default(DEV_SECRETS.CARRIER_CALLBACK_SECRET),
+  /** Signs result notifications to merchants (same scheme as carrier callbacks). */
+  MERCHANT_NOTIFY_SECRET: z.string().min(16).default(DEV_SECRETS.MERCHANT_NOTIFY_SECRET),
+  /** Bearer token of the admin API. */
+  ADMIN_TOKEN: z.string().min(12).default(DEV_SECRETS.ADMIN_TOKEN),
+  /** Optional webhook that receives every escalation. */
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  /** host:port where the worker serves Prometheus metrics (Temporal SDK metrics and the escalation counter). */
+  WORKER_METRICS_ADDRESS: z.string().optional(),
   CARRIER_BASE_URL: z.url().default('http://127.0.0.1:4000'),
   CARRIER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   SLA_SECONDS: z.coerce.number().int().positive().default(180),
@@ -40,8 +52,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const config = parsed.data;
-  if (config.NODE_ENV === 'production' && config.CARRIER_CALLBACK_SECRET === DEV_CALLBACK_SECRET) {
-    throw new Error('CARRIER_CALLBACK_SECRET must be set in production');
+  if (config.NODE_ENV === 'production') {
+    const unset = (Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]).filter((name) => config[name] === DEV_SECRETS[name]);
+    if (unset.length > 0) throw new Error(`${unset.join(', ')} must be set in production`);
   }
   const publicBase = config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
   return { ...config, callbackUrl: new URL('/callbacks/carrier', publicBase).toString() };

@@ -34,22 +34,16 @@ export function createCarrierActivities({ carrier, orders, callbackUrl }: Carrie
      * Asks the carrier to top up the phone, with the order id as the
      * carrier's request id. A fault throws (Temporal retries with backoff);
      * a refusal is returned, since retrying it cannot help. A retry first
-     * asks the carrier whether an earlier attempt got through, so an
-     * ambiguous attempt is never sent twice.
+     * asks the carrier whether an earlier attempt got through and re-sends
+     * only if the carrier says it never got it (with the same request id,
+     * which the carrier de-duplicates).
      */
-    async submitRecharge(input: SubmitRechargeInput): Promise<CarrierSubmission> {
+    async submitRecharge(input: SubmitRechargeInput): Promise<CarrierSubmission & { attempt: number }> {
       const { attempt } = Context.current().info;
       const eventKey = `attempt:${input.round}:${attempt}`;
+      let answer: CarrierSubmission;
       try {
-        const answer = await submitUnlessReceived(attempt, input);
-        await orders.transition({
-          orderId: input.orderId,
-          to: OrderStatus.PROCESSING,
-          from: [OrderStatus.PENDING], // never un-escalate: the workflow owns later moves
-          fields: answer.outcome === 'accepted' ? { carrierOrderId: answer.carrierOrderId } : {},
-          event: { key: eventKey, type: `carrier-${answer.outcome}`, detail: { round: input.round, attempt, ...answer } },
-        });
-        return answer;
+        answer = await submitUnlessReceived(attempt, input);
       } catch (error) {
         await orders.appendEvent(input.orderId, {
           key: eventKey,
@@ -58,6 +52,14 @@ export function createCarrierActivities({ carrier, orders, callbackUrl }: Carrie
         });
         throw error;
       }
+      await orders.transition({
+        orderId: input.orderId,
+        to: OrderStatus.PROCESSING,
+        from: [OrderStatus.PENDING], // never un-escalate: the workflow owns later moves
+        fields: answer.outcome === 'accepted' ? { carrierOrderId: answer.carrierOrderId } : {},
+        event: { key: eventKey, type: `carrier-${answer.outcome}`, detail: { round: input.round, attempt, ...answer } },
+      });
+      return { ...answer, attempt };
     },
 
     async queryCarrierStatus(input: QueryCarrierStatusInput): Promise<CarrierStatus> {
@@ -70,6 +72,7 @@ export function createCarrierActivities({ carrier, orders, callbackUrl }: Carrie
   async function submitUnlessReceived(attempt: number, input: SubmitRechargeInput): Promise<CarrierSubmission> {
     if (attempt > 1) {
       const known = await carrier.status(input.orderId);
+      if (known.state === 'FAILED') return { outcome: 'refused', reason: known.reason };
       if (known.state !== 'NOT_FOUND') return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
     }
     return carrier.submit({

@@ -13,6 +13,7 @@ export interface RecordTransitionInput {
   /** ISO times taken from workflow time, so a retried write stores the same value. */
   escalatedAt?: string;
   finishedAt?: string;
+  resolvedBy?: string;
 }
 
 export function createOrderViewActivities({ orders }: { orders: OrderRepository }) {
@@ -27,9 +28,15 @@ export function createOrderViewActivities({ orders }: { orders: OrderRepository 
           ...(input.failureReason && { failureReason: input.failureReason }),
           ...(input.escalatedAt && { escalatedAt: new Date(input.escalatedAt) }),
           ...(input.finishedAt && { finishedAt: new Date(input.finishedAt) }),
+          ...(input.resolvedBy && { resolvedBy: input.resolvedBy }),
         },
         event: { key: input.eventKey, type: input.eventType, detail: input.detail ?? {} },
       });
+    },
+
+    /** Records that the carrier contradicted the order's final decision, for an operator to review. */
+    async flagForReview({ orderId, reason, eventKey }: { orderId: string; reason: string; eventKey: string }): Promise<void> {
+      await orders.flagForReview(orderId, reason, { key: eventKey, type: 'contradiction-flagged', detail: { reason } });
     },
   };
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps } from './deps.ts';
 import { notFound, onError, problem } from './errors.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
 import { ordersRoutes } from './routes/orders.ts';
 
@@ -14,6 +15,7 @@ export function createApp(deps: ApiDeps) {
     .get('/health', (c) => c.json({ ok: true }))
     .route('/orders', ordersRoutes(deps))
     .route('/callbacks', callbacksRoutes(deps))
+    .route('/admin', adminRoutes(deps))
     .notFound(notFound)
     .onError(onError(deps.logger));
 }

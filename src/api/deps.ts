@@ -8,5 +8,6 @@ export interface ApiDeps {
   temporal: Client;
   logger: Logger;
   callbackSecret: string;
+  adminToken: string;
   slaSeconds: number;
 }

@@ -14,7 +14,7 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API n
 const logger = createLogger('api', config.LOG_LEVEL);
 const prisma = createPrisma(config.DATABASE_URL);
 const temporal = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-const deps = { orders: createOrderRepository(prisma), temporal, logger, callbackSecret: config.CARRIER_CALLBACK_SECRET, slaSeconds: config.SLA_SECONDS };
+const deps = { orders: createOrderRepository(prisma), temporal, logger, callbackSecret: config.CARRIER_CALLBACK_SECRET, adminToken: config.ADMIN_TOKEN, slaSeconds: config.SLA_SECONDS };
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
 const sweeper = setInterval(() => {

@@ -24,6 +24,7 @@ export function createCarrierClient(baseUrl: string, timeoutMs: number): Carrier
       throw new CarrierUnavailableError(`carrier unreachable: ${(error as Error).message}`);
     }
     if (response.status >= 500) throw new CarrierUnavailableError(`carrier answered HTTP ${response.status}`);
+    // The status endpoint answers 404 with a NOT_FOUND body, so the body is read for every other status.
     const text = await response.text().catch(() => '');
     try {
       return { status: response.status, body: JSON.parse(text) };
@@ -39,8 +40,10 @@ export function createCarrierClient(baseUrl: string, timeoutMs: number): Carrier
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(request),
       });
-      // A 4xx is the carrier refusing the request outright: nothing was charged.
-      if (status >= 400) return { outcome: 'refused', reason: `carrier rejected the request (HTTP ${status})` };
+      // 400/422: the carrier read the request and rejected it as invalid, so it took nothing.
+      // Other 4xx (401/403 our credentials, 408, 409, 429) say nothing certain about the order: ask again.
+      if (status === 400 || status === 422) return { outcome: 'refused', reason: `carrier rejected the request as invalid (HTTP ${status})` };
+      if (status >= 400) throw new CarrierUnavailableError(`carrier answered HTTP ${status}`);
       const answer = rechargeAnswerSchema.safeParse(body);
       if (!answer.success) throw new CarrierUnavailableError('carrier answered with an unexpected body');
       return answer.data.accepted

@@ -23,7 +23,7 @@ export interface TransitionInput {
   to: OrderStatus;
   /** Statuses the order may be in for the write to apply; defaults to every legal predecessor. */
   from?: readonly OrderStatus[];
-  fields?: { carrierOrderId?: string; failureReason?: string; escalatedAt?: Date; finishedAt?: Date };
+  fields?: { carrierOrderId?: string; failureReason?: string; escalatedAt?: Date; finishedAt?: Date; resolvedBy?: string; notifyStatus?: string };
   event: OrderEventInput;
 }
 
@@ -84,10 +84,43 @@ export function createOrderRepository(db: Db) {
       });
     },
 
-    /** Orders accepted but still PENDING after `olderThanMs`: their workflow start may have been lost. */
-    findStalePending: (olderThanMs: number, limit: number) =>
+    /** Flags the order for an operator's review (the carrier contradicted its final decision). */
+    async flagForReview(orderId: string, reason: string, event: OrderEventInput): Promise<void> {
+      await db.$transaction([
+        db.order.update({ where: { id: orderId }, data: { needsReview: true, reviewReason: reason } }),
+        db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true }),
+      ]);
+    },
+
+    /** One delivery attempt of the result notification to the merchant. */
+    async recordNotificationAttempt(orderId: string, { key, attempt, error }: { key: string; attempt: number; error?: string }): Promise<void> {
+      const delivered = error === undefined;
+      await db.$transaction([
+        db.order.update({
+          where: { id: orderId },
+          data: {
+            notifyStatus: delivered ? 'DELIVERED' : 'SENDING',
+            notifyAttempts: { increment: 1 },
+            notifyLastError: error ?? null,
+            ...(delivered && { notifiedAt: new Date() }),
+          },
+        }),
+        db.orderEvent.createMany({ data: [eventRow(orderId, { key, type: delivered ? 'merchant-notified' : 'merchant-notify-failed', detail: { attempt, ...(error && { error }) } })], skipDuplicates: true }),
+      ]);
+    },
+
+    async recordNotificationGaveUp(orderId: string, reason: string): Promise<void> {
+      await db.order.updateMany({ where: { id: orderId, notifyStatus: { not: 'DELIVERED' } }, data: { notifyStatus: 'GAVE_UP', notifyLastError: reason } });
+    },
+
+    /** Orders in a status, oldest first, optionally only those created more than `olderThanSeconds` ago. */
+    listOrders: ({ status, olderThanSeconds, needsReview, limit }: { status?: OrderStatus; olderThanSeconds?: number; needsReview?: boolean; limit: number }) =>
       db.order.findMany({
-        where: { status: OrderStatus.PENDING, createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        where: {
+          ...(status && { status }),
+          ...(needsReview !== undefined && { needsReview }),
+          ...(olderThanSeconds !== undefined && { createdAt: { lt: new Date(Date.now() - olderThanSeconds * 1000) } }),
+        },
         orderBy: { createdAt: 'asc' },
         take: limit,
       }),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ORDER_SEARCH_ATTRIBUTES } from '../shared/search-attributes.ts';
 import { temporalCliPath } from './temporal-binaries.ts';
 import { waitUntilTemporalServes } from './wait.ts';
 
@@ -10,12 +11,17 @@ export interface DevServer {
   process: ChildProcess;
 }
 
-/** `temporal server start-dev`, persisted in SQLite under dataDir, with its Web UI. */
+const CLI_TYPE_NAMES = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', DATETIME: 'Datetime', TEXT: 'Text', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' } as const;
+
+/** `--search-attribute Name=Type` flags registering the order search attributes (idempotent at each start). */
+export const searchAttributeFlags = () => ORDER_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]);
+
+/** `temporal server start-dev`, persisted in SQLite under dataDir, with its Web UI and the order search attributes. */
 export async function startTemporalDevServer(dataDir: string, port = 7233, uiPort = 8233): Promise<DevServer> {
   mkdirSync(dataDir, { recursive: true });
   const child = spawn(
     temporalCliPath(),
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn'],
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn', ...searchAttributeFlags()],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const address = `127.0.0.1:${port}`;

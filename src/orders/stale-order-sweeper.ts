@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { OrderRepository } from '../db/order-repository.ts';
 import type { Logger } from '../lib/logger.ts';
+import { OrderStatus } from '../shared/order-status.ts';
 import { startOrderWorkflow } from './start-order-workflow.ts';
 
 export interface SweeperOptions {
@@ -15,7 +16,7 @@ export interface SweeperOptions {
  * for those that already run. Returns how many it looked at.
  */
 export async function sweepStalePendingOrders(deps: { orders: OrderRepository; temporal: Client; slaSeconds: number; logger: Logger }, options: SweeperOptions): Promise<number> {
-  const stale = await deps.orders.findStalePending(options.staleAfterMs, options.batchSize);
+  const stale = await deps.orders.listOrders({ status: OrderStatus.PENDING, olderThanSeconds: options.staleAfterMs / 1000, limit: options.batchSize });
   for (const order of stale) {
     await startOrderWorkflow(deps.temporal, order, deps.slaSeconds);
     deps.logger.info({ orderId: order.id }, 'ensured workflow of a stale PENDING order');

@@ -18,6 +18,7 @@ export async function startOrderWorkflow(client: Client, order: OrderRow, slaSec
     amountYuan: order.amountYuan,
     submittedAt: order.createdAt.toISOString(),
     slaSeconds,
+    ...(order.notifyUrl && { notifyUrl: order.notifyUrl }),
   };
   try {
     await client.workflow.start<typeof rechargeOrder>(WORKFLOW_TYPE, {

@@ -2,13 +2,15 @@
  * Everything the API, the worker and the workflow must agree on: task queue,
  * workflow id, input, signals and queries. Workflow-safe: no Node imports.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Carrier } from './carriers.ts';
 import type { CarrierResultStatus } from './carrier-protocol.ts';
+import type { DecisionResult, OperatorDecision, ResolveRequest, RetryRequest } from './operator-actions.ts';
 import type { OrderStatus } from './order-status.ts';
 
 export const TASK_QUEUE = 'recharge-orders';
 export const WORKFLOW_TYPE = 'rechargeOrder';
+export const NOTIFICATION_WORKFLOW_TYPE = 'merchantNotification';
 
 /** One workflow per order; the order id is itself decided by the merchant order number's unique key. */
 export function orderWorkflowId(orderId: string): string {
@@ -24,6 +26,15 @@ export interface RechargeOrderInput {
   /** ISO time the order was accepted; the SLA deadline counts from here. */
   submittedAt: string;
   slaSeconds: number;
+  /** Set when the merchant wants the final result POSTed to it. */
+  notifyUrl?: string;
+  /** State carried over by continue-as-new; absent on a new order. */
+  resumed?: { state: OrderState; eventSeq: number };
+}
+
+/** One workflow per re-send of an order's result notification requested by an admin. */
+export function notificationWorkflowId(orderId: string): string {
+  return `merchant-notification-${orderId}`;
 }
 
 /** A verified carrier callback, as forwarded by the API. */
@@ -35,10 +46,6 @@ export interface CarrierCallback {
   reason?: string;
   timestamp: string;
 }
-
-export type OperatorDecision =
-  | { action: 'resolve'; outcome: 'SUCCEEDED' | 'FAILED'; note: string; operator: string }
-  | { action: 'retry'; note?: string; operator: string };
 
 export interface TimelineEntry {
   at: string;
@@ -55,6 +62,8 @@ export interface OrderState {
   carrierOrderId?: string;
   failureReason?: string;
   escalatedAt?: string;
+  /** The carrier contradicted the final decision; an operator must look. */
+  reviewReason?: string;
   timeline: TimelineEntry[];
 }
 
@@ -66,5 +75,9 @@ export interface OrderOutcome {
 }
 
 export const carrierCallbackSignal = defineSignal<[CarrierCallback]>('carrierCallback');
-export const operatorDecisionSignal = defineSignal<[OperatorDecision]>('operatorDecision');
 export const orderStateQuery = defineQuery<OrderState>('orderState');
+/** Operator actions as Updates: validated synchronously, the caller learns the result. */
+export const resolveOrderUpdate = defineUpdate<DecisionResult, [ResolveRequest]>('resolveOrder');
+export const retryOrderUpdate = defineUpdate<DecisionResult, [RetryRequest]>('retryOrder');
+/** The same decisions as a signal, for tools that can only signal; a refused one is recorded and changes nothing. */
+export const operatorDecisionSignal = defineSignal<[OperatorDecision]>('operatorDecision');

@@ -1,2 +1,3 @@
 // Bundle entry of the worker: every workflow the task queue serves.
+export { merchantNotification } from './merchant-notification.ts';
 export { rechargeOrder } from './recharge-order.ts';

@@ -1,50 +1,67 @@
 import {
-  CancellationScope,
+  allHandlersFinished,
   condition,
+  continueAsNew,
   isCancellation,
   log,
-  proxyActivities,
-  proxyLocalActivities,
+  metricMeter,
   setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { CarrierStatus, CarrierSubmission } from '../shared/carrier-protocol.ts';
+import type { RecordTransitionInput } from '../activities/order-view.ts';
+import type { CarrierStatus } from '../shared/carrier-protocol.ts';
+import { malformedDecision, type DecisionResult, type OperatorDecision } from '../shared/operator-actions.ts';
 import { OrderStatus } from '../shared/order-status.ts';
 import {
   carrierCallbackSignal,
   operatorDecisionSignal,
   orderStateQuery,
-  type OperatorDecision,
+  resolveOrderUpdate,
+  retryOrderUpdate,
   type OrderOutcome,
   type OrderState,
   type RechargeOrderInput,
 } from '../shared/order-workflow.ts';
+import {
+  AmountYuanAttribute,
+  CarrierAttribute,
+  EscalatedAtAttribute,
+  MerchantOrderNoAttribute,
+  NeedsReviewAttribute,
+  OrderStatusAttribute,
+} from '../shared/search-attributes.ts';
+import { alerts, carrier, view } from './activity-stubs.ts';
+import { deliverNotification } from './merchant-notification.ts';
 
-const carrier = proxyActivities<Activities>({
-  // Above the carrier client's own HTTP timeout, so a hung call fails as a timeout of the call.
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
-});
-
-// The order view must catch up whatever happens, so these retry without limit.
-const view = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+/** After an operator's decision the order stays open this long, so a contradicting late callback is caught and flagged. */
+const LATE_CALLBACK_WINDOW = '24h';
+/** The timeline carried over by continue-as-new; the full history stays in the order view. */
+const CARRIED_TIMELINE_ENTRIES = 50;
 
 /**
  * One recharge order: submit to the carrier, wait for its callback until the
  * SLA deadline, then ask the carrier's status endpoint, and hand the order to
  * an operator (ESCALATED) if the outcome is still open. The order finishes
- * only on a final answer from the carrier or an operator's decision.
+ * only on a final answer from the carrier or an operator's decision; then the
+ * merchant is told.
  */
 export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOutcome> {
-  const state: OrderState = { orderId: input.orderId, merchantOrderNo: input.merchantOrderNo, status: OrderStatus.PENDING, round: 1, timeline: [] };
+  const state: OrderState = input.resumed?.state ?? {
+    orderId: input.orderId,
+    merchantOrderNo: input.merchantOrderNo,
+    status: OrderStatus.PENDING,
+    round: 1,
+    timeline: [],
+  };
+  let eventSeq = input.resumed?.eventSeq ?? 0;
   let outcome: OrderOutcome | undefined;
-  const decisions: OperatorDecision[] = [];
+  /** An operator retry the carrier has cleared (it never got the order); the main loop re-submits. */
+  let retryCleared = false;
+  let retryChecking = false;
   // Held in an object: it changes inside callbacks, where TypeScript's narrowing cannot follow.
   const submission = { state: 'none' as 'none' | 'running' | 'done' | 'failed' };
-  let eventSeq = 0;
 
   const note = (type: string, detail?: Record<string, unknown>) => state.timeline.push({ at: new Date().toISOString(), type, ...(detail && { detail }) });
   const settle = (result: OrderOutcome) => {
@@ -53,64 +70,140 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     note('outcome-decided', { ...result });
   };
 
+  if (!input.resumed) {
+    upsertSearchAttributes([
+      { key: OrderStatusAttribute, value: OrderStatus.PENDING },
+      { key: CarrierAttribute, value: input.carrier },
+      { key: MerchantOrderNoAttribute, value: input.merchantOrderNo },
+      { key: AmountYuanAttribute, value: input.amountYuan },
+    ]);
+  }
+
+  /** Writes a status change to the order view, then to the workflow state and its search attributes. */
+  async function moveTo(to: OrderStatus, eventType: string, extra: Omit<RecordTransitionInput, 'orderId' | 'to' | 'eventKey' | 'eventType'> = {}) {
+    await view.recordTransition({ orderId: input.orderId, to, eventKey: `workflow:${++eventSeq}`, eventType, ...extra });
+    setStatus(to);
+    note(eventType, { status: to, ...extra.detail });
+  }
+  function setStatus(to: OrderStatus) {
+    state.status = to;
+    upsertSearchAttributes([{ key: OrderStatusAttribute, value: to }]);
+  }
+
+  /** Why an operator decision cannot be applied now, or undefined. */
+  function refusal(decision: OperatorDecision): string | undefined {
+    const malformed = malformedDecision(decision);
+    if (malformed) return malformed;
+    if (outcome) return `order is already decided: ${outcome.status} (${outcome.resolvedBy})`;
+    if (state.status !== OrderStatus.ESCALATED) return `order is ${state.status}; operators decide ESCALATED orders`;
+    // While a submission is in flight its outcome is open: deciding now could contradict a charge under way.
+    if (submission.state === 'running') return 'a submission to the carrier is still in progress; wait for its answer';
+    if (decision.action === 'retry' && (retryChecking || retryCleared)) return 'a retry is already under way';
+    return undefined;
+  }
+
+  async function applyDecision(decision: OperatorDecision): Promise<DecisionResult> {
+    note('operator-decision', { ...decision });
+    if (decision.action === 'resolve') {
+      settle({ status: decision.outcome, reason: `operator ${decision.operator}: ${decision.note}`, resolvedBy: 'operator' });
+      return { status: decision.outcome, message: `resolved ${decision.outcome} by ${decision.operator}` };
+    }
+    retryChecking = true;
+    try {
+      const status = await checkCarrierStatus('operator-retry');
+      if (outcome) return { status: outcome.status, message: `the carrier had a final answer: ${outcome.status}` };
+      if (status?.state === 'NOT_FOUND') {
+        retryCleared = true;
+        return { status: OrderStatus.PROCESSING, message: 'the carrier never received the order; re-submitted with the same request id' };
+      }
+      const why = status ? `the carrier already has the order (${status.state})` : 'the carrier status endpoint could not be reached';
+      note('retry-refused', { operator: decision.operator, reason: why });
+      return { status: state.status, message: `not re-submitted: ${why}` };
+    } finally {
+      retryChecking = false;
+    }
+  }
+
+  function assertAcceptable(decision: OperatorDecision) {
+    const reason = refusal(decision);
+    if (reason) throw new Error(reason);
+  }
+
   setHandler(orderStateQuery, () => state);
 
-  setHandler(carrierCallbackSignal, (callback) => {
-    if (outcome) {
-      note('callback-ignored', { reason: 'order already decided', callbackId: callback.callbackId, status: callback.status });
+  setHandler(carrierCallbackSignal, async (callback) => {
+    const status = callback.status === 'SUCCESS' ? OrderStatus.SUCCEEDED : OrderStatus.FAILED;
+    if (!outcome) {
+      note('callback-received', { callbackId: callback.callbackId, status: callback.status });
+      state.carrierOrderId ??= callback.carrierOrderId;
+      settle({ status, carrierOrderId: callback.carrierOrderId, ...(callback.reason !== undefined && { reason: callback.reason }), resolvedBy: 'carrier-callback' });
       return;
     }
-    note('callback-received', { callbackId: callback.callbackId, status: callback.status });
-    state.carrierOrderId ??= callback.carrierOrderId;
-    settle({
-      status: callback.status === 'SUCCESS' ? OrderStatus.SUCCEEDED : OrderStatus.FAILED,
-      carrierOrderId: callback.carrierOrderId,
-      ...(callback.reason !== undefined && { reason: callback.reason }),
-      resolvedBy: 'carrier-callback',
-    });
-  });
-
-  setHandler(operatorDecisionSignal, (decision) => {
-    if (outcome || state.status !== OrderStatus.ESCALATED) {
-      note('decision-ignored', { ...decision, reason: outcome ? 'order already decided' : `order is ${state.status}, not ESCALATED` });
+    if (status === outcome.status) {
+      note('callback-ignored', { reason: 'repeat of the decided outcome', callbackId: callback.callbackId });
       return;
     }
-    note('decision-received', { ...decision });
-    decisions.push(decision);
+    // Never silently overridden: the decision stands, an operator is asked to look.
+    const reason = `carrier reported ${callback.status} (callback ${callback.callbackId}) after the order was decided ${outcome.status} by ${outcome.resolvedBy}`;
+    state.reviewReason = reason;
+    note('contradiction', { callbackId: callback.callbackId, reason });
+    upsertSearchAttributes([{ key: NeedsReviewAttribute, value: true }]);
+    log.warn('Carrier contradicts a decided order', { orderId: input.orderId, reason });
+    await view.flagForReview({ orderId: input.orderId, reason, eventKey: `workflow:${++eventSeq}` });
   });
 
-  /** Writes a status change to the order view, then to the workflow state. */
-  async function moveTo(to: OrderStatus, eventType: string, extra: Omit<Parameters<Activities['recordTransition']>[0], 'orderId' | 'to' | 'eventKey' | 'eventType'> = {}) {
-    await view.recordTransition({ orderId: input.orderId, to, eventKey: `workflow:${++eventSeq}`, eventType, ...extra });
-    state.status = to;
-    note(eventType, { status: to });
-  }
+  setHandler(resolveOrderUpdate, (request) => applyDecision({ action: 'resolve', ...request }), {
+    validator: (request) => assertAcceptable({ action: 'resolve', ...request }),
+  });
+  setHandler(retryOrderUpdate, (request) => applyDecision({ action: 'retry', ...request }), {
+    validator: (request) => assertAcceptable({ action: 'retry', ...request }),
+  });
+  setHandler(operatorDecisionSignal, async (decision) => {
+    const reason = refusal(decision);
+    if (reason) {
+      note('decision-refused', { ...decision, reason });
+      return;
+    }
+    await applyDecision(decision);
+  });
 
-  const submitScope = new CancellationScope();
-  /** Submits in the background, so the SLA timer runs while the carrier call is being retried. */
+  /**
+   * Submits in the background, so the SLA timer runs while the carrier call
+   * is being retried. Never cancelled: an attempt in flight may already have
+   * reached the carrier, and a later answer cannot change a decided outcome.
+   */
   function startSubmission() {
-    if (submission.state === 'running') return;
     submission.state = 'running';
     const request = { orderId: input.orderId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, round: state.round };
-    submitScope
-      .run(() => carrier.submitRecharge(request))
-      .then(
-        (answer: CarrierSubmission) => {
-          submission.state = 'done';
-          note(`carrier-${answer.outcome}`, { ...answer });
-          if (answer.outcome === 'accepted') state.carrierOrderId ??= answer.carrierOrderId;
-          else settle({ status: OrderStatus.FAILED, reason: answer.reason, resolvedBy: 'carrier-refusal' });
-        },
-        (error: unknown) => {
-          submission.state = 'failed';
-          if (!isCancellation(error)) note('carrier-unreachable', { error: String(error) });
-        },
-      );
+    carrier.submitRecharge(request).then(
+      (answer) => {
+        submission.state = 'done';
+        note(`carrier-${answer.outcome}`, { ...answer });
+        if (state.status === OrderStatus.PENDING) setStatus(OrderStatus.PROCESSING); // the activity wrote it to the view
+        if (answer.outcome === 'accepted') state.carrierOrderId ??= answer.carrierOrderId;
+        else settle({ status: OrderStatus.FAILED, reason: answer.reason, resolvedBy: 'carrier-refusal' });
+      },
+      (error: unknown) => {
+        submission.state = 'failed';
+        if (!isCancellation(error)) note('carrier-unreachable', { error: String(error) });
+      },
+    );
   }
 
-  /** Asks the carrier's status endpoint; a final answer settles the order. */
-  async function checkCarrierStatus(purpose: 'sla-deadline' | 'operator-retry'): Promise<CarrierStatus> {
-    const answer = await carrier.queryCarrierStatus({ orderId: input.orderId, eventKey: `workflow:${++eventSeq}`, purpose });
+  /**
+   * Asks the carrier's status endpoint; a final answer settles the order.
+   * Undefined when the endpoint cannot be reached either: no answer, which
+   * escalates rather than fails the order.
+   */
+  async function checkCarrierStatus(purpose: 'sla-deadline' | 'operator-retry'): Promise<CarrierStatus | undefined> {
+    let answer: CarrierStatus;
+    try {
+      answer = await carrier.queryCarrierStatus({ orderId: input.orderId, eventKey: `workflow:${++eventSeq}`, purpose });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      note('carrier-status-unavailable', { purpose, error: String(error) });
+      return undefined;
+    }
     note('carrier-status', { purpose, ...answer });
     if (answer.state === 'SUCCESS') settle({ status: OrderStatus.SUCCEEDED, carrierOrderId: answer.carrierOrderId, resolvedBy: 'carrier-status' });
     if (answer.state === 'FAILED') settle({ status: OrderStatus.FAILED, carrierOrderId: answer.carrierOrderId, reason: answer.reason, resolvedBy: 'carrier-status' });
@@ -128,32 +221,44 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     }
   }
 
-  /** Waits for a late callback or an operator; returns true when the operator's retry was cleared to re-submit. */
+  async function escalate() {
+    const escalatedAt = new Date();
+    state.escalatedAt = escalatedAt.toISOString();
+    await moveTo(OrderStatus.ESCALATED, 'escalated', { escalatedAt: state.escalatedAt, detail: { round: state.round } });
+    upsertSearchAttributes([{ key: EscalatedAtAttribute, value: escalatedAt }]);
+    metricMeter.createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator').add(1, { carrier: input.carrier });
+    const alert = { orderId: input.orderId, merchantOrderNo: input.merchantOrderNo, carrier: input.carrier, amountYuan: input.amountYuan, escalatedAt: state.escalatedAt };
+    // Not awaited: a failing alert channel must not hold the order up.
+    alerts.raiseEscalationAlert(alert).catch((error: unknown) => note('alert-failed', { error: String(error) }));
+  }
+
+  /**
+   * Waits for a late callback or an operator; returns true when an operator
+   * retry was cleared to re-submit. Continues as new when the history grows
+   * long, so an order can wait for days.
+   */
   async function awaitOperator(): Promise<boolean> {
-    for (;;) {
-      await condition(() => outcome !== undefined || decisions.length > 0);
-      const decision = decisions.shift();
-      if (outcome || !decision) return false;
-      if (decision.action === 'resolve') {
-        settle({ status: decision.outcome, reason: `operator ${decision.operator}: ${decision.note}`, resolvedBy: 'operator' });
-        return false;
-      }
-      const status = await checkCarrierStatus('operator-retry');
-      if (outcome) return false;
-      if (status.state === 'NOT_FOUND' && submission.state !== 'running') return true;
-      note('retry-refused', { reason: status.state === 'NOT_FOUND' ? 'a submission is still in progress' : `carrier already has the order (${status.state})`, operator: decision.operator });
+    await condition(() => outcome !== undefined || retryCleared || (workflowInfo().continueAsNewSuggested && !retryChecking && submission.state !== 'running'));
+    if (outcome) return false;
+    if (retryCleared) {
+      retryCleared = false;
+      return true;
     }
+    await condition(allHandlersFinished);
+    note('continued-as-new');
+    const carried = { ...state, timeline: state.timeline.slice(-CARRIED_TIMELINE_ENTRIES) };
+    return continueAsNew<typeof rechargeOrder>({ ...input, resumed: { state: carried, eventSeq } });
   }
 
   let deadlineMs = Date.parse(input.submittedAt) + input.slaSeconds * 1000;
-  startSubmission();
+  if (!input.resumed) startSubmission();
   for (;;) {
-    await awaitResult(deadlineMs);
-    if (!outcome) await checkCarrierStatus('sla-deadline');
-    if (outcome) break;
-    state.escalatedAt = new Date().toISOString();
-    await moveTo(OrderStatus.ESCALATED, 'escalated', { escalatedAt: state.escalatedAt, detail: { round: state.round } });
-    log.warn('Order escalated to an operator', { orderId: input.orderId, round: state.round });
+    if (state.status !== OrderStatus.ESCALATED) {
+      await awaitResult(deadlineMs);
+      if (!outcome) await checkCarrierStatus('sla-deadline');
+      if (outcome) break;
+      await escalate();
+    }
     if (!(await awaitOperator())) break;
     state.round += 1;
     await moveTo(OrderStatus.PROCESSING, 'operator-retry', { detail: { round: state.round } });
@@ -162,13 +267,16 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
   }
 
   const result = outcome as OrderOutcome; // the loop above only exits with an outcome
-  if (submission.state === 'running') submitScope.cancel();
   await moveTo(result.status, 'finished', {
     finishedAt: new Date().toISOString(),
+    resolvedBy: result.resolvedBy,
     detail: { ...result },
     ...(result.carrierOrderId && { carrierOrderId: result.carrierOrderId }),
     ...(result.status === OrderStatus.FAILED && result.reason && { failureReason: result.reason }),
   });
   if (result.status === OrderStatus.FAILED) state.failureReason = result.reason;
+  if (input.notifyUrl) note('merchant-notification', { result: await deliverNotification(input.orderId) });
+  if (result.resolvedBy === 'operator') await sleep(LATE_CALLBACK_WINDOW);
+  await condition(allHandlersFinished);
   return result;
 }

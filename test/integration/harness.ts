@@ -12,9 +12,12 @@ import { applyMigrations } from '../../src/db/migrate.ts';
 import { createPrisma } from '../../src/db/prisma.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { createLogger } from '../../src/lib/logger.ts';
+import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 
 export const CALLBACK_SECRET = 'integration-test-callback-secret';
+export const MERCHANT_SECRET = 'integration-test-merchant-secret';
+export const ADMIN_TOKEN = 'integration-test-admin-token';
 /** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
 export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -52,19 +55,33 @@ export async function listen(app: Pick<Hono, 'fetch'>) {
  * The whole order path for real: Temporal dev server (the CLI binary), the
  * carrier simulator over HTTP, PostgreSQL, a worker and the API over HTTP.
  */
-export async function startStack({ carrierTimeoutMs = 2_000, slaSeconds = 180 } = {}) {
+export async function startStack({
+  carrierTimeoutMs = 2_000,
+  slaSeconds = 180,
+  alertWebhookUrl = undefined as string | undefined,
+  /** Extra `temporal server start-dev` flags, e.g. dynamic config. */
+  devServerArgs = [] as string[],
+} = {}) {
   const database = await createTestDatabase();
   const prisma = createPrisma(database.url);
   const orders = createOrderRepository(prisma);
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1' } });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', searchAttributes: ORDER_SEARCH_ATTRIBUTES, extraArgs: devServerArgs },
+  });
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
   const logger = createLogger('api-test', 'warn');
-  const api = await listen(createApp({ orders, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, slaSeconds }));
+  const api = await listen(createApp({ orders, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds }));
   const worker = await createOrderWorker({
     connection: env.nativeConnection,
     namespace: 'default',
-    deps: { orders, carrier: createCarrierClient(carrier.url, carrierTimeoutMs), callbackUrl: `${api.url}/callbacks/carrier` },
+    deps: {
+      orders,
+      carrier: createCarrierClient(carrier.url, carrierTimeoutMs),
+      callbackUrl: `${api.url}/callbacks/carrier`,
+      merchantNotifySecret: MERCHANT_SECRET,
+      alertWebhookUrl,
+    },
   });
   const running = worker.run();
 

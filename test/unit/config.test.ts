@@ -17,9 +17,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ PORT: 'abc', SLA_SECONDS: '-1' })).toThrow(/PORT.*SLA_SECONDS|SLA_SECONDS.*PORT/);
   });
 
-  it('refuses the development callback secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CARRIER_CALLBACK_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', CARRIER_CALLBACK_SECRET: 'a-real-secret-from-the-vault' }).NODE_ENV).toBe('production');
+  it('refuses the development secrets in production, naming each', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('CARRIER_CALLBACK_SECRET, MERCHANT_NOTIFY_SECRET, ADMIN_TOKEN must be set in production');
+    const secrets = { CARRIER_CALLBACK_SECRET: 'carrier-secret-from-vault', MERCHANT_NOTIFY_SECRET: 'merchant-secret-from-vault', ADMIN_TOKEN: 'admin-token-from-vault' };
+    expect(() => loadConfig({ NODE_ENV: 'production', ...secrets, ADMIN_TOKEN: 'dev-admin-token' })).toThrow('ADMIN_TOKEN must be set in production');
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets }).NODE_ENV).toBe('production');
   });
 
   it('reads the carrier simulator behaviour from CARRIER_SIM_* variables, defaulting to a healthy carrier', () => {

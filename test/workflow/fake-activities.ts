@@ -1,11 +1,13 @@
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities/index.ts';
 import type { QueryCarrierStatusInput, SubmitRechargeInput } from '../../src/activities/carrier.ts';
+import type { EscalationAlert } from '../../src/activities/escalation-alert.ts';
 import type { RecordTransitionInput } from '../../src/activities/order-view.ts';
 import type { CarrierStatus, CarrierSubmission } from '../../src/shared/carrier-protocol.ts';
 import type { OrderStatus } from '../../src/shared/order-status.ts';
 
 type SubmitBehaviour = (input: SubmitRechargeInput, attempt: number) => Promise<CarrierSubmission>;
+type NotifyBehaviour = (orderId: string, attempt: number) => Promise<void>;
 type StatusBehaviour = (input: QueryCarrierStatusInput) => Promise<CarrierStatus>;
 
 /**
@@ -15,15 +17,25 @@ type StatusBehaviour = (input: QueryCarrierStatusInput) => Promise<CarrierStatus
 export function fakeActivities({
   submit = async () => ({ outcome: 'accepted', carrierOrderId: 'C-1' }),
   status = async () => ({ state: 'PROCESSING', carrierOrderId: 'C-1' }),
-}: { submit?: SubmitBehaviour; status?: StatusBehaviour } = {}) {
-  const calls = { submits: [] as (SubmitRechargeInput & { attempt: number })[], statusQueries: [] as QueryCarrierStatusInput[], transitions: [] as RecordTransitionInput[] };
+  notify = async () => undefined,
+}: { submit?: SubmitBehaviour; status?: StatusBehaviour; notify?: NotifyBehaviour } = {}) {
+  const calls = {
+    submits: [] as (SubmitRechargeInput & { attempt: number })[],
+    statusQueries: [] as QueryCarrierStatusInput[],
+    transitions: [] as RecordTransitionInput[],
+    reviewFlags: [] as string[],
+    notifications: [] as { orderId: string; attempt: number }[],
+    notificationsGivenUp: [] as string[],
+    alerts: [] as EscalationAlert[],
+  };
   const waiters: { status: OrderStatus; resolve: () => void }[] = [];
+  const flaggedKeys = new Set<string>();
 
   const activities: Activities = {
     async submitRecharge(input) {
       const { attempt } = Context.current().info;
       calls.submits.push({ ...input, attempt });
-      return submit(input, attempt);
+      return { ...(await submit(input, attempt)), attempt };
     },
     async queryCarrierStatus(input) {
       calls.statusQueries.push(input);
@@ -34,6 +46,21 @@ export function fakeActivities({
       if (!calls.transitions.some((t) => t.eventKey === input.eventKey)) calls.transitions.push(input);
       for (const waiter of waiters.filter((w) => w.status === input.to)) waiter.resolve();
       return true;
+    },
+    async flagForReview({ reason, eventKey }) {
+      if (!flaggedKeys.has(eventKey)) calls.reviewFlags.push(reason);
+      flaggedKeys.add(eventKey);
+    },
+    async notifyMerchant({ orderId }) {
+      const { attempt } = Context.current().info;
+      calls.notifications.push({ orderId, attempt });
+      await notify(orderId, attempt);
+    },
+    async recordNotificationGaveUp({ orderId }) {
+      calls.notificationsGivenUp.push(orderId);
+    },
+    async raiseEscalationAlert(alert) {
+      calls.alerts.push(alert);
     },
   };
 

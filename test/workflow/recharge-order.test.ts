@@ -1,79 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CarrierUnavailableError } from '../../src/carrier/client.ts';
-import { temporalTestServerPath } from '../../src/dev/temporal-binaries.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import {
-  carrierCallbackSignal,
-  operatorDecisionSignal,
-  orderStateQuery,
-  type CarrierCallback,
-  type RechargeOrderInput,
-} from '../../src/shared/order-workflow.ts';
-import { bundleOrderWorkflows } from '../../src/worker/create-worker.ts';
-import type { rechargeOrder } from '../../src/workflows/recharge-order.ts';
+import { carrierCallbackSignal, orderStateQuery } from '../../src/shared/order-workflow.ts';
+import { AmountYuanAttribute, CarrierAttribute, EscalatedAtAttribute, MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
 import { fakeActivities, gate } from './fake-activities.ts';
+import { SLA_SECONDS, callback, useWorkflowTestEnv } from './workflow-env.ts';
 
-const SLA_SECONDS = 180;
-const HISTORIES_DIR = new URL('../fixtures/histories/', import.meta.url);
+const { env, withOrder, untilEscalated, recordHistory } = useWorkflowTestEnv();
 
-// Time skipping is global to an environment: one per file, tests run one at a time.
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleOption;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
-  workflowBundle = await bundleOrderWorkflows();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const callback = (status: 'SUCCESS' | 'FAILED', callbackId = '1', reason?: string): CarrierCallback => ({
-  callbackId,
-  carrierOrderId: 'C-1',
-  status,
-  timestamp: new Date().toISOString(),
-  ...(reason && { reason }),
-});
-
-/** Runs a worker over the fakes on a queue of its own, starts one order, and hands its handle to `body`. */
-async function withOrder(fakes: ReturnType<typeof fakeActivities>, body: (handle: WorkflowHandle<typeof rechargeOrder>, input: RechargeOrderInput) => Promise<void>) {
-  const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
-  const input: RechargeOrderInput = {
-    orderId: randomUUID(),
-    merchantOrderNo: `M-${randomUUID()}`,
-    phone: '13812345678',
-    carrier: 'CMCC',
-    amountYuan: 50,
-    submittedAt: new Date(await env.currentTimeMs()).toISOString(),
-    slaSeconds: SLA_SECONDS,
-  };
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof rechargeOrder>('rechargeOrder', { taskQueue, workflowId: `order-${input.orderId}`, args: [input] });
-    await body(handle, input);
-  });
-}
-
-/** Lets the SLA deadline pass in skipped time and waits until the workflow has escalated. */
-async function untilEscalated(fakes: ReturnType<typeof fakeActivities>) {
-  await env.sleep(`${SLA_SECONDS}s`);
-  await fakes.reached(OrderStatus.ESCALATED);
-}
-
-/** With RECORD_HISTORIES=1, saves the finished workflow's history as a replay fixture. */
-async function recordHistory(handle: WorkflowHandle, name: string) {
-  if (!process.env.RECORD_HISTORIES) return;
-  await writeFile(new URL(`${name}.json`, HISTORIES_DIR), historyToJSON(await handle.fetchHistory()));
-}
-
-describe('rechargeOrder workflow', () => {
+describe('rechargeOrder workflow: carrier paths', () => {
   it('succeeds when the carrier calls back with success', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
@@ -95,7 +30,7 @@ describe('rechargeOrder workflow', () => {
       },
     });
     await withOrder(fakes, async (handle, input) => {
-      await env.sleep('10s'); // lets the backoff timers pass
+      await env().sleep('10s'); // lets the backoff timers (1 s, 2 s) pass
       await accepted.promise;
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
@@ -115,7 +50,7 @@ describe('rechargeOrder workflow', () => {
       await recordHistory(handle, 'refused');
     });
     expect(fakes.calls.submits).toHaveLength(1);
-    expect(fakes.calls.transitions.at(-1)).toMatchObject({ to: OrderStatus.FAILED, failureReason: 'number not in service' });
+    expect(fakes.calls.transitions.at(-1)).toMatchObject({ to: OrderStatus.FAILED, failureReason: 'number not in service', resolvedBy: 'carrier-refusal' });
   });
 
   it('keeps a callback that arrives before the recharge activity returns', async () => {
@@ -137,18 +72,21 @@ describe('rechargeOrder workflow', () => {
     expect(fakes.calls.submits).toHaveLength(1);
   });
 
-  it('applies only the first of duplicate or contradicting callbacks', async () => {
+  it('applies the first callback, ignores a repeat, and flags a contradicting one for review', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
       await handle.signal(carrierCallbackSignal, callback('SUCCESS', '1'));
       await handle.signal(carrierCallbackSignal, callback('SUCCESS', '2'));
       await handle.signal(carrierCallbackSignal, callback('FAILED', '3', 'late contradiction'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
-      const { timeline } = await handle.query(orderStateQuery);
+      const { timeline, reviewReason } = await handle.query(orderStateQuery);
       expect(timeline.filter((e) => e.type === 'callback-received')).toHaveLength(1);
-      expect(timeline.filter((e) => e.type === 'callback-ignored')).toHaveLength(2);
+      expect(timeline.filter((e) => e.type === 'callback-ignored')).toHaveLength(1);
+      expect(reviewReason).toMatch(/carrier reported FAILED .* after the order was decided SUCCEEDED/);
+      expect((await handle.describe()).typedSearchAttributes.get(NeedsReviewAttribute)).toBe(true);
     });
     expect(fakes.statuses()).toEqual([OrderStatus.SUCCEEDED]);
+    expect(fakes.calls.reviewFlags).toHaveLength(1);
   });
 
   it('asks the carrier at the deadline when no callback came, and finishes on its answer', async () => {
@@ -161,83 +99,62 @@ describe('rechargeOrder workflow', () => {
     expect(fakes.statuses()).toEqual([OrderStatus.SUCCEEDED]);
   });
 
-  it('escalates exactly at the deadline when the outcome stays open, then takes a late callback', async () => {
+  it('escalates exactly at the deadline when the outcome stays open, alerts, keeps search attributes current, then takes a late callback', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle, input) => {
-      await env.sleep(`${SLA_SECONDS - 1}s`);
-      expect((await handle.query(orderStateQuery)).status).not.toBe(OrderStatus.ESCALATED);
-      await fakes.reached(OrderStatus.ESCALATED);
+      await env().sleep(`${SLA_SECONDS - 1}s`);
+      expect((await handle.query(orderStateQuery)).status).toBe(OrderStatus.PROCESSING);
+      await untilEscalated(fakes, handle);
       const escalation = fakes.calls.transitions.find((t) => t.to === OrderStatus.ESCALATED);
       const waitedMs = Date.parse(escalation?.escalatedAt ?? '') - Date.parse(input.submittedAt);
       expect(waitedMs).toBeGreaterThanOrEqual(SLA_SECONDS * 1000);
       expect(waitedMs).toBeLessThan(SLA_SECONDS * 1000 + 1000);
 
+      const attributes = (await handle.describe()).typedSearchAttributes;
+      expect(attributes.get(OrderStatusAttribute)).toBe('ESCALATED');
+      expect(attributes.get(EscalatedAtAttribute)?.toISOString()).toBe(escalation?.escalatedAt);
+      expect([attributes.get(CarrierAttribute), attributes.get(MerchantOrderNoAttribute), attributes.get(AmountYuanAttribute)]).toEqual(['CMCC', input.merchantOrderNo, 50]);
+
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
+      expect((await handle.describe()).typedSearchAttributes.get(OrderStatusAttribute)).toBe('SUCCEEDED');
       await recordHistory(handle, 'escalated-then-late-callback');
     });
     expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
+    expect(fakes.calls.alerts).toEqual([expect.objectContaining({ carrier: 'CMCC', amountYuan: 50 })]);
   });
 
-  it('lets an operator resolve an escalated order, with the note in the reason', async () => {
-    const fakes = fakeActivities();
-    await withOrder(fakes, async (handle) => {
-      await untilEscalated(fakes);
-      await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'FAILED', note: 'carrier confirmed by phone', operator: 'alice' });
-      expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator', reason: 'operator alice: carrier confirmed by phone' });
-      await recordHistory(handle, 'operator-resolve');
+  it('escalates rather than fails when the carrier status endpoint is down at the deadline', async () => {
+    const fakes = fakeActivities({
+      status: async () => {
+        throw new CarrierUnavailableError('carrier unreachable: connect ECONNREFUSED');
+      },
     });
+    await withOrder(fakes, async (handle) => {
+      await env().sleep(`${SLA_SECONDS + 120}s`); // the deadline, then every status attempt with its backoff
+      await untilEscalated(fakes, handle);
+      const { timeline } = await handle.query(orderStateQuery);
+      expect(timeline.map((e) => e.type)).toContain('carrier-status-unavailable');
+      await handle.signal(carrierCallbackSignal, callback('FAILED', '1', 'number suspended'));
+      expect(await handle.result()).toMatchObject({ status: 'FAILED', reason: 'number suspended' });
+    });
+    expect(fakes.calls.statusQueries.length).toBeGreaterThan(1); // retried before giving up
     expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.FAILED]);
   });
 
-  it('ignores an operator decision on an order that is not escalated', async () => {
-    const fakes = fakeActivities();
-    await withOrder(fakes, async (handle) => {
-      await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'FAILED', note: 'too early', operator: 'bob' });
-      await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
-      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
-      const { timeline } = await handle.query(orderStateQuery);
-      expect(timeline.find((e) => e.type === 'decision-ignored')?.detail).toMatchObject({ operator: 'bob' });
-    });
-  });
-
-  it('re-submits on an operator retry only after the carrier says it never got the order, with the same request id', async () => {
-    let carrierHasIt = false;
-    const resubmitted = gate();
+  it('marks the outcome UNKNOWN, never FAILED, when every submit attempt fails', async () => {
     const fakes = fakeActivities({
-      submit: async (input, attempt) => {
-        if (input.round === 1) throw new CarrierUnavailableError(`connection refused (attempt ${attempt})`);
-        carrierHasIt = true;
-        resubmitted.open();
-        return { outcome: 'accepted', carrierOrderId: 'C-1' };
+      submit: async () => {
+        throw new CarrierUnavailableError('carrier unreachable: timeout');
       },
-      status: async () => (carrierHasIt ? { state: 'PROCESSING', carrierOrderId: 'C-1' } : { state: 'NOT_FOUND' }),
     });
-    await withOrder(fakes, async (handle, input) => {
-      await untilEscalated(fakes);
-      await handle.signal(operatorDecisionSignal, { action: 'retry', note: 'carrier is back', operator: 'alice' });
-      await resubmitted.promise;
+    await withOrder(fakes, async (handle) => {
+      await env().sleep('120s'); // all 8 attempts with their backoff, still before the deadline
+      await fakes.reached(OrderStatus.UNKNOWN);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
-      const rounds = fakes.calls.submits.map((s) => [s.orderId, s.round]);
-      expect(rounds.filter(([, round]) => round === 1)).toHaveLength(8);
-      expect(rounds.filter(([, round]) => round === 2)).toEqual([[input.orderId, 2]]);
-      await recordHistory(handle, 'operator-retry');
     });
-    // Retries exhausted means the outcome is unknown, never a failure.
-    expect(fakes.statuses()).toEqual([OrderStatus.UNKNOWN, OrderStatus.ESCALATED, OrderStatus.PROCESSING, OrderStatus.SUCCEEDED]);
-  });
-
-  it('refuses an operator retry while the carrier has the order', async () => {
-    const fakes = fakeActivities();
-    await withOrder(fakes, async (handle) => {
-      await untilEscalated(fakes);
-      await handle.signal(operatorDecisionSignal, { action: 'retry', operator: 'alice' });
-      await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'SUCCEEDED', note: 'confirmed', operator: 'alice' });
-      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
-      const { timeline } = await handle.query(orderStateQuery);
-      expect(timeline.find((e) => e.type === 'retry-refused')?.detail).toMatchObject({ reason: 'carrier already has the order (PROCESSING)' });
-    });
-    expect(fakes.calls.submits).toHaveLength(1);
+    expect(fakes.calls.submits).toHaveLength(8);
+    expect(fakes.statuses()).toEqual([OrderStatus.UNKNOWN, OrderStatus.SUCCEEDED]);
   });
 });

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { carrierCallbackBodySchema, SIGNATURE_HEADER } from '../../carrier/protocol.ts';
 import { verify } from '../../lib/signature.ts';
-import { isFinal } from '../../shared/order-status.ts';
+import { OrderStatus, isFinal } from '../../shared/order-status.ts';
 import { carrierCallbackSignal, orderWorkflowId } from '../../shared/order-workflow.ts';
 import type { ApiDeps } from '../deps.ts';
 import { fieldProblems, invalidRequest, problem } from '../errors.ts';
@@ -33,9 +33,10 @@ export function callbacksRoutes({ orders, temporal, logger, callbackSecret }: Ap
     const order = await orders.findById(callback.orderId);
     if (!order) return problem(c, 404, 'order_not_found', `No order ${callback.orderId}`);
     const callbackId = await orders.recordCallback(order.id, rawBody, signature as string, { status: callback.status, carrierOrderId: callback.carrierOrderId });
-    if (isFinal(order.status)) return c.json({ received: true, applied: false, reason: `order already ${order.status}` });
 
     try {
+      // Signalled even when the view is final: the workflow may still be open (notifying the merchant, or
+      // watching for late callbacks after an operator's decision) and must see a contradiction.
       await temporal.workflow.getHandle(orderWorkflowId(order.id)).signal(carrierCallbackSignal, {
         callbackId,
         carrierOrderId: callback.carrierOrderId,
@@ -45,7 +46,18 @@ export function callbacksRoutes({ orders, temporal, logger, callbackSecret }: Ap
       });
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      return c.json({ received: true, applied: false, reason: 'order workflow already closed' });
+      if (!isFinal(order.status)) {
+        // Open order without a running workflow: never swallow the result; the carrier re-sends on 5xx.
+        logger.error({ orderId: order.id, callbackId }, 'callback for an open order whose workflow is not running');
+        return problem(c, 503, 'order_not_running', 'The order is open but its workflow is not running; re-send later');
+      }
+      const contradicts = (callback.status === 'SUCCESS') !== (order.status === OrderStatus.SUCCEEDED);
+      if (contradicts) {
+        const reason = `carrier reported ${callback.status} (callback ${callbackId}) after the order closed ${order.status}`;
+        await orders.flagForReview(order.id, reason, { key: `contradiction:${callbackId}`, type: 'contradiction-flagged', detail: { reason, callbackId } });
+        logger.warn({ orderId: order.id, callbackId }, reason);
+      }
+      return c.json({ received: true, applied: false, reason: `order already ${order.status}`, flaggedForReview: contradicts });
     }
     logger.info({ orderId: order.id, callbackId, status: callback.status }, 'carrier callback forwarded');
     return c.json({ received: true, applied: true });

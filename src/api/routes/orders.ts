@@ -64,7 +64,11 @@ export function ordersRoutes({ orders, temporal, logger, slaSeconds }: ApiDeps) 
       const orderId = c.req.param('orderId');
       const order = await orders.findById(orderId);
       if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
-      const state = await temporal.workflow.getHandle(orderWorkflowId(orderId)).query(orderStateQuery);
+      const state = await temporal.workflow
+        .getHandle(orderWorkflowId(orderId))
+        .query(orderStateQuery)
+        .catch(() => undefined);
+      if (!state) return problem(c, 503, 'workflow_unavailable', 'The order workflow cannot answer now (not started yet, or no worker); the view above is current');
       return c.json(state);
     });
 }

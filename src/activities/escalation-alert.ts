@@ -1,0 +1,31 @@
+import { Context } from '@temporalio/activity';
+
+export interface EscalationAlert {
+  orderId: string;
+  merchantOrderNo: string;
+  carrier: string;
+  amountYuan: number;
+  escalatedAt: string;
+}
+
+export interface EscalationAlertDeps {
+  /** Optional webhook (chat, paging) that receives every escalation as JSON. */
+  alertWebhookUrl?: string | undefined;
+}
+
+export function createEscalationAlertActivities({ alertWebhookUrl }: EscalationAlertDeps) {
+  return {
+    /** Tells on-call: a warn log line always, and a POST to the alert webhook when one is configured. */
+    async raiseEscalationAlert(alert: EscalationAlert): Promise<void> {
+      Context.current().log.warn('Recharge order escalated to an operator', { ...alert });
+      if (!alertWebhookUrl) return;
+      const response = await fetch(alertWebhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'recharge-order-escalated', ...alert }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!response.ok) throw new Error(`alert webhook answered HTTP ${response.status}`);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { Context } from '@temporalio/activity';
+import type { OrderRepository } from '../db/order-repository.ts';
+import { sign } from '../lib/signature.ts';
+import { isFinal, type OrderStatus } from '../shared/order-status.ts';
+
+const NOTIFY_TIMEOUT_MS = 10_000;
+
+/** The merchant did not answer 2xx; Temporal retries with growing intervals. */
+export class MerchantUnreachableError extends Error {
+  override name = 'MerchantUnreachableError';
+}
+
+export interface MerchantNotificationDeps {
+  orders: OrderRepository;
+  /** Signs result notifications (hex HMAC-SHA256 of the raw body, header X-Signature). */
+  merchantNotifySecret: string;
+}
+
+export function createMerchantNotificationActivities({ orders, merchantNotifySecret }: MerchantNotificationDeps) {
+  return {
+    /**
+     * POSTs the order's final result to its notifyUrl, signed, and records the
+     * attempt in the order view. Throws unless the merchant answers 2xx.
+     */
+    async notifyMerchant({ orderId }: { orderId: string }): Promise<void> {
+      const order = await orders.findById(orderId);
+      if (!order?.notifyUrl || !isFinal(order.status as OrderStatus)) return;
+      const body = JSON.stringify({
+        orderId: order.id,
+        merchantOrderNo: order.merchantOrderNo,
+        status: order.status,
+        amountYuan: order.amountYuan,
+        carrierOrderId: order.carrierOrderId,
+        failureReason: order.failureReason,
+        finishedAt: order.finishedAt,
+        timestamp: new Date().toISOString(),
+      });
+      let failure: string | undefined;
+      try {
+        const response = await fetch(order.notifyUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'X-Signature': sign(merchantNotifySecret, body) },
+          body,
+          signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
+        });
+        if (!response.ok) failure = `merchant answered HTTP ${response.status}`;
+      } catch (error) {
+        failure = `merchant unreachable: ${(error as Error).message}`;
+      }
+      const { attempt, activityId, workflowExecution } = Context.current().info;
+      await orders.recordNotificationAttempt(order.id, {
+        key: `notify:${workflowExecution?.runId}:${activityId}:${attempt}`,
+        attempt,
+        ...(failure !== undefined && { error: failure }),
+      });
+      if (failure) throw new MerchantUnreachableError(failure);
+    },
+
+    /** Marks the notification abandoned once its retry window has passed. */
+    async recordNotificationGaveUp({ orderId, reason }: { orderId: string; reason: string }): Promise<void> {
+      await orders.recordNotificationGaveUp(orderId, reason);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { isFinal, OrderStatus } from '../../shared/order-status.ts';
+import {
+  NOTIFICATION_WORKFLOW_TYPE,
+  TASK_QUEUE,
+  notificationWorkflowId,
+  orderStateQuery,
+  orderWorkflowId,
+  resolveOrderUpdate,
+  retryOrderUpdate,
+} from '../../shared/order-workflow.ts';
+import type { ApiDeps } from '../deps.ts';
+import { adminAuth } from '../admin-auth.ts';
+import { problem } from '../errors.ts';
+import { orderJson } from '../order-json.ts';
+import { validate } from '../validate.ts';
+
+const operator = z.string().trim().min(1).max(64);
+const listQuery = z.object({
+  status: z.enum(OrderStatus).optional(),
+  olderThanSeconds: z.coerce.number().int().min(0).optional(),
+  needsReview: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const resolveBody = z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: z.string().trim().min(1).max(500), operator });
+const retryBody = z.object({ operator, note: z.string().max(500).optional() });
+const resendBody = z.object({ operator, note: z.string().max(500).optional() });
+
+/**
+ * The on-call engineer's API: find orders by status and age, read one with
+ * its whole story, and act on it. Actions go to the order's workflow as
+ * Updates, so the caller learns at once whether the workflow took them;
+ * refusals land in the order's history with who asked and why.
+ */
+export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
+  async function refuse(c: Context, orderId: string, action: string, who: string, reason: string) {
+    await orders.appendEvent(orderId, { key: `admin:${randomUUID()}`, type: 'operator-action-refused', detail: { action, operator: who, reason } });
+    return problem(c, 409, 'action_refused', reason);
+  }
+
+  /** Runs an operator Update; validator refusals and closed workflows become 409s recorded in the history. */
+  async function operatorUpdate(c: Context, orderId: string, action: 'resolve' | 'retry', who: string, run: () => Promise<unknown>) {
+    const order = await orders.findById(orderId);
+    if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
+    try {
+      return c.json(await run());
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) return refuse(c, orderId, action, who, String(error.cause?.message ?? error.message));
+      if (error instanceof WorkflowNotFoundError) return refuse(c, orderId, action, who, `order is ${order.status} and its workflow is closed`);
+      throw error;
+    }
+  }
+
+  return new Hono()
+    .use(adminAuth(adminToken))
+    .get('/orders', validate('query', listQuery), async (c) => {
+      const found = await orders.listOrders(c.req.valid('query'));
+      return c.json({ orders: found.map((order) => orderJson(order)) });
+    })
+    .get('/orders/:orderId', async (c) => {
+      const orderId = c.req.param('orderId');
+      const order = await orders.findById(orderId);
+      if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
+      const live = await temporal.workflow
+        .getHandle(orderWorkflowId(orderId))
+        .query(orderStateQuery)
+        .catch(() => null); // a workflow not (yet) started or past retention: the view still tells the story
+      return c.json({ ...orderJson(order, await orders.listEvents(orderId)), live });
+    })
+    .post('/orders/:orderId/resolve', validate('json', resolveBody), (c) => {
+      const body = c.req.valid('json');
+      const orderId = c.req.param('orderId');
+      return operatorUpdate(c, orderId, 'resolve', body.operator, () =>
+        temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(resolveOrderUpdate, { args: [body] }),
+      );
+    })
+    .post('/orders/:orderId/retry', validate('json', retryBody), (c) => {
+      const body = c.req.valid('json');
+      const orderId = c.req.param('orderId');
+      return operatorUpdate(c, orderId, 'retry', body.operator, () =>
+        temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(retryOrderUpdate, { args: [body] }),
+      );
+    })
+    .post('/orders/:orderId/notifications', validate('json', resendBody), async (c) => {
+      const body = c.req.valid('json');
+      const orderId = c.req.param('orderId');
+      const order = await orders.findById(orderId);
+      if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
+      if (!order.notifyUrl) return refuse(c, orderId, 'resend-notification', body.operator, 'the order has no notifyUrl');
+      if (!isFinal(order.status as OrderStatus)) return refuse(c, orderId, 'resend-notification', body.operator, `order is ${order.status}; only final results are sent`);
+      const handle = await temporal.workflow.start(NOTIFICATION_WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId: notificationWorkflowId(orderId),
+        args: [orderId],
+        workflowIdConflictPolicy: 'USE_EXISTING', // a re-send under way is the one asked for
+      });
+      await orders.appendEvent(orderId, { key: `admin:${randomUUID()}`, type: 'notification-resend-requested', detail: { operator: body.operator, note: body.note, runId: handle.firstExecutionRunId } });
+      return c.json({ workflowId: handle.workflowId }, 202);
+    });
+}

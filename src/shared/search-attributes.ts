@@ -1,0 +1,24 @@
+/**
+ * Typed custom search attributes of every order workflow: what operators
+ * filter on in the Web UI and in `temporal workflow list --query`.
+ * Registered by `npm start` on the dev server; on a real cluster with
+ * `temporal operator search-attribute create` (see the README).
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const OrderStatusAttribute = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
+export const CarrierAttribute = defineSearchAttributeKey('Carrier', SearchAttributeType.KEYWORD);
+export const MerchantOrderNoAttribute = defineSearchAttributeKey('MerchantOrderNo', SearchAttributeType.KEYWORD);
+export const AmountYuanAttribute = defineSearchAttributeKey('AmountYuan', SearchAttributeType.INT);
+export const EscalatedAtAttribute = defineSearchAttributeKey('EscalatedAt', SearchAttributeType.DATETIME);
+/** Set when the carrier contradicts a final decision (e.g. SUCCESS after an operator resolved FAILED). */
+export const NeedsReviewAttribute = defineSearchAttributeKey('NeedsReview', SearchAttributeType.BOOL);
+
+export const ORDER_SEARCH_ATTRIBUTES = [
+  OrderStatusAttribute,
+  CarrierAttribute,
+  MerchantOrderNoAttribute,
+  AmountYuanAttribute,
+  EscalatedAtAttribute,
+  NeedsReviewAttribute,
+];

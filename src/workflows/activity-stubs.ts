@@ -1,0 +1,29 @@
+/** The activities as the order workflows call them, each with the timeouts and retries its job needs. */
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+
+/** Carrier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
+export const carrier = proxyActivities<Activities>({
+  // Above the carrier client's own HTTP timeout, so a hung call fails as a timeout of the call.
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
+});
+
+/** Order-view writes: local (no extra round trip to the server) and retried without limit, since the view must catch up. */
+export const view = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** The merchant's result notification: growing intervals up to an hour, for about a day, as payment platforms do. */
+export const merchant = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1h' },
+});
+
+/** On-call alerts: a few quick tries; an alert that cannot be sent must not hold the order up. */
+export const alerts = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
+});

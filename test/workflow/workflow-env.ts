@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { temporalTestServerPath } from '../../src/dev/temporal-binaries.ts';
+import { OrderStatus } from '../../src/shared/order-status.ts';
+import { orderStateQuery, type CarrierCallback, type RechargeOrderInput } from '../../src/shared/order-workflow.ts';
+import { registerOrderSearchAttributes } from '../../src/temporal/search-attributes.ts';
+import { bundleOrderWorkflows } from '../../src/worker/create-worker.ts';
+import type { rechargeOrder } from '../../src/workflows/recharge-order.ts';
+import type { fakeActivities } from './fake-activities.ts';
+
+export const SLA_SECONDS = 180;
+const HISTORIES_DIR = new URL('../fixtures/histories/', import.meta.url);
+
+type Fakes = ReturnType<typeof fakeActivities>;
+export type OrderHandle = WorkflowHandle<typeof rechargeOrder>;
+
+export const callback = (status: 'SUCCESS' | 'FAILED', callbackId = '1', reason?: string): CarrierCallback => ({
+  callbackId,
+  carrierOrderId: 'C-1',
+  status,
+  timestamp: new Date().toISOString(),
+  ...(reason && { reason }),
+});
+
+/**
+ * A time-skipping test server for one test file (skipping is global to a
+ * server, so tests in a file run one at a time), with helpers to run one
+ * order workflow over fake activities.
+ */
+export function useWorkflowTestEnv() {
+  let env: TestWorkflowEnvironment;
+  let workflowBundle: WorkflowBundleOption;
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+    await registerOrderSearchAttributes(env.connection, env.namespace ?? 'default');
+    workflowBundle = await bundleOrderWorkflows();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  return {
+    env: () => env,
+
+    /** Runs a worker over the fakes on a queue of its own, starts one order, and hands its handle to `body`. */
+    async withOrder(fakes: Fakes, body: (handle: OrderHandle, input: RechargeOrderInput) => Promise<void>, extra: Partial<RechargeOrderInput> = {}) {
+      const taskQueue = `test-${randomUUID()}`;
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
+      const input: RechargeOrderInput = {
+        orderId: randomUUID(),
+        merchantOrderNo: `M-${randomUUID()}`,
+        phone: '13812345678',
+        carrier: 'CMCC',
+        amountYuan: 50,
+        submittedAt: new Date(await env.currentTimeMs()).toISOString(),
+        slaSeconds: SLA_SECONDS,
+        ...extra,
+      };
+      await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start<typeof rechargeOrder>('rechargeOrder', { taskQueue, workflowId: `order-${input.orderId}`, args: [input] });
+        await body(handle, input);
+      });
+    },
+
+    /**
+     * Lets the SLA deadline pass in skipped time and waits until the workflow
+     * has escalated: the view write, then a query, which the server answers
+     * only after that workflow task (and its search attribute update) completed.
+     */
+    async untilEscalated(fakes: Fakes, handle: OrderHandle) {
+      await env.sleep(`${SLA_SECONDS}s`);
+      await fakes.reached(OrderStatus.ESCALATED);
+      expect((await handle.query(orderStateQuery)).status).toBe(OrderStatus.ESCALATED);
+    },
+
+    /** With RECORD_HISTORIES=1, saves the finished workflow's history as a replay fixture. */
+    async recordHistory(handle: WorkflowHandle, name: string) {
+      if (!process.env.RECORD_HISTORIES) return;
+      await writeFile(new URL(`${name}.json`, HISTORIES_DIR), historyToJSON(await handle.fetchHistory()));
+    },
+  };
+}

@@ -71,7 +71,9 @@ export async function startStack({
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
   const logger = createLogger('api-test', 'warn');
-  const api = await listen(createApp({ orders, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds }));
+  const apiWithSla = (sla: number) => listen(createApp({ orders, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds: sla }));
+  const api = await apiWithSla(slaSeconds);
+  const extraApis: Awaited<ReturnType<typeof listen>>[] = [];
   const worker = await createOrderWorker({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -93,11 +95,18 @@ export async function startStack({
     simulator,
     logger,
     slaSeconds,
+    /** Another API on the same stack whose orders get a different SLA (e.g. seconds, to see escalation). */
+    async startApiWithSla(sla: number): Promise<string> {
+      const extra = await apiWithSla(sla);
+      extraApis.push(extra);
+      return extra.url;
+    },
     async stop() {
       worker.shutdown();
       await running;
       simulator.stop();
       await api.close();
+      await Promise.all(extraApis.map((extra) => extra.close()));
       await carrier.close();
       await env.teardown();
       await prisma.$disconnect();

@@ -23,7 +23,8 @@ const configSchema = z.object({
   /** host:port where the worker serves Prometheus metrics (Temporal SDK metrics and the escalation counter). */
   WORKER_METRICS_ADDRESS: z.string().optional(),
   CARRIER_BASE_URL: z.url().default('http://127.0.0.1:4000'),
-  CARRIER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // At most 10 s: a retried attempt makes two calls (status, then submit) within the activity's 30 s timeout.
+  CARRIER_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(10_000),
   SLA_SECONDS: z.coerce.number().int().positive().default(180),
   DATABASE_URL: z.string().optional(),
   TEMPORAL_ADDRESS: z.string().optional(),

@@ -12,6 +12,13 @@ const MAX_BODY_BYTES = 16 * 1024;
 export function createApp(deps: ApiDeps) {
   return new Hono()
     .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
+    .use(async (c, next) => {
+      // Every body this API takes is JSON; anything else would read as an empty object and mislead.
+      if (c.req.method === 'POST' && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+        return problem(c, 415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
+      }
+      await next();
+    })
     .get('/health', (c) => c.json({ ok: true }))
     .route('/orders', ordersRoutes(deps))
     .route('/callbacks', callbacksRoutes(deps))

@@ -31,6 +31,6 @@ export function onError(logger: Logger) {
       return problem(c, error.status as ContentfulStatusCode, error.status === 400 ? 'invalid_request' : 'request_refused', error.message);
     }
     logger.error({ err: error, path: c.req.path }, 'request failed');
-    return problem(c, 500, 'internal_error', 'Internal error; the request can be retried with the same merchantOrderNo');
+    return problem(c, 500, 'internal_error', 'Internal error; the request is safe to retry (orders are idempotent by merchantOrderNo)');
   };
 }

@@ -8,6 +8,8 @@ import { createTemporalClient } from '../temporal/connection.ts';
 import { createApp } from './app.ts';
 
 const SWEEP_EVERY_MS = 30_000;
+/** Long enough that a normal start has happened; short enough that a lost one costs little of the SLA. */
+const STALE_AFTER_MS = 30_000;
 
 const config = loadConfig();
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
@@ -18,7 +20,7 @@ const deps = { orders: createOrderRepository(prisma), temporal, logger, callback
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
 const sweeper = setInterval(() => {
-  sweepStalePendingOrders(deps, { staleAfterMs: SWEEP_EVERY_MS, batchSize: 100 }).catch((err) => logger.error({ err }, 'stale-order sweep failed'));
+  sweepStalePendingOrders(deps, { staleAfterMs: STALE_AFTER_MS, batchSize: 100 }).catch((err) => logger.error({ err }, 'stale-order sweep failed'));
 }, SWEEP_EVERY_MS);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -133,5 +133,3 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
     },
   };
 }
-
-export type CarrierSimulator = ReturnType<typeof createCarrierSimulator>;

@@ -1,10 +1,10 @@
 /** The carrier's HTTP protocol, spoken by our client and by the simulator. */
 import { z } from 'zod';
-import { Carrier } from '../shared/carriers.ts';
+import { Carrier, PHONE_PATTERN } from '../shared/carriers.ts';
 
 export const rechargeRequestSchema = z.object({
   requestId: z.string().min(1).max(64),
-  phone: z.string().regex(/^1\d{10}$/),
+  phone: z.string().regex(PHONE_PATTERN),
   carrier: z.enum(Carrier),
   amountYuan: z.number().int().positive(),
   callbackUrl: z.url(),
@@ -15,7 +15,6 @@ export const rechargeAnswerSchema = z.discriminatedUnion('accepted', [
   z.object({ accepted: z.literal(true), carrierOrderId: z.string() }),
   z.object({ accepted: z.literal(false), reason: z.string() }),
 ]);
-export type RechargeAnswer = z.infer<typeof rechargeAnswerSchema>;
 
 export const statusAnswerSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('PROCESSING'), carrierOrderId: z.string() }),

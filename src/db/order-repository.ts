@@ -27,6 +27,14 @@ export interface TransitionInput {
   event: OrderEventInput;
 }
 
+export interface ListOrdersFilter {
+  status?: OrderStatus;
+  olderThanSeconds?: number;
+  needsReview?: boolean;
+  limit: number;
+  after?: { createdAt: Date; id: string };
+}
+
 export type OrderRow = NonNullable<Awaited<ReturnType<Db['order']['findUnique']>>>;
 
 /** Reads and writes of the order view. Every write is idempotent and never moves an order backwards. */
@@ -113,15 +121,19 @@ export function createOrderRepository(db: Db) {
       await db.order.updateMany({ where: { id: orderId, notifyStatus: { not: 'DELIVERED' } }, data: { notifyStatus: 'GAVE_UP', notifyLastError: reason } });
     },
 
-    /** Orders in a status, oldest first, optionally only those created more than `olderThanSeconds` ago. */
-    listOrders: ({ status, olderThanSeconds, needsReview, limit }: { status?: OrderStatus; olderThanSeconds?: number; needsReview?: boolean; limit: number }) =>
+    /**
+     * Orders in a status, oldest first, optionally only those created more than
+     * `olderThanSeconds` ago; `after` pages on from the last order of a page.
+     */
+    listOrders: ({ status, olderThanSeconds, needsReview, limit, after }: ListOrdersFilter) =>
       db.order.findMany({
         where: {
           ...(status && { status }),
           ...(needsReview !== undefined && { needsReview }),
           ...(olderThanSeconds !== undefined && { createdAt: { lt: new Date(Date.now() - olderThanSeconds * 1000) } }),
+          ...(after && { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }),
         },
-        orderBy: { createdAt: 'asc' },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: limit,
       }),
   };

@@ -3,11 +3,19 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { ORDER_SEARCH_ATTRIBUTES } from '../shared/search-attributes.ts';
 
 /**
- * Registers the order search attributes on a namespace, as
- * `temporal operator search-attribute create` does. Used for test servers;
- * `npm start` passes them to the dev server on its command line.
+ * Registers the order search attributes a namespace lacks, as `temporal
+ * operator search-attribute create` does; safe to run at every deployment.
+ * Returns the names it added. (`npm start` passes them to its dev server on
+ * the command line instead.)
  */
-export async function registerOrderSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const searchAttributes = Object.fromEntries(ORDER_SEARCH_ATTRIBUTES.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)]));
+export async function registerOrderSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const known = await connection.operatorService.listSearchAttributes({ namespace }).then(
+    (existing) => new Set(Object.keys(existing.customAttributes ?? {})),
+    () => new Set<string>(), // the time-skipping test server cannot list; adding is then the only way to know
+  );
+  const missing = ORDER_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
+  if (missing.length === 0) return [];
+  const searchAttributes = Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)]));
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: searchAttributes as Record<string, number> });
+  return missing.map((key) => key.name);
 }

@@ -164,10 +164,20 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
       expect(problem.message).toEqual(expect.any(String));
       if (field) expect(problem.fields.map((f: { field: string }) => f.field)).toContain(field);
     }
+    const plain = await fetch(`${stack.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ merchantOrderNo, phone: '13812345678', amount: 50 }) });
+    expect(plain.status).toBe(415);
     expect((await get('/no-such-route')).status).toBe(404);
     expect((await get(`/orders/${randomUUID()}`)).status).toBe(404);
     expect((await get(`/orders?merchantOrderNo=${merchantOrderNo}`)).status).toBe(404);
     expect(await stack.prisma.order.count({ where: { merchantOrderNo } })).toBe(0);
+  });
+
+  it('answers 503 (so the carrier re-sends) to a callback for an open order whose workflow is not running, keeping the raw record', async () => {
+    const { order } = await stack.orders.createOrder({ merchantOrderNo: newOrderNo(), phone: '13812345678', carrier: 'CMCC', amountYuan: 50 });
+    const response = await signedCallback({ orderId: order.id, carrierOrderId: 'C-early', status: 'SUCCESS', timestamp: new Date().toISOString() });
+    expect(response.status).toBe(503);
+    expect((await stack.orders.findById(order.id))?.status).toBe('PENDING');
+    expect(await stack.prisma.carrierCallback.count({ where: { orderId: order.id } })).toBe(1);
   });
 
   it('starts the workflow of an order whose start was lost (crash between insert and start)', async () => {

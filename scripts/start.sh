@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-exec npm start
+# Straight to node, not through npm, so Ctrl-C and SIGTERM reach the process that stops everything.
+exec node --import tsx src/dev/start.ts

@@ -34,6 +34,11 @@ export function createOrderViewActivities({ orders }: { orders: OrderRepository 
       });
     },
 
+    /** Appends one fact to the order's history (an operator's action, say); idempotent by event key. */
+    async recordEvent({ orderId, eventKey, type, detail }: { orderId: string; eventKey: string; type: string; detail: Record<string, unknown> }): Promise<void> {
+      await orders.appendEvent(orderId, { key: eventKey, type, detail });
+    },
+
     /** Records that the carrier contradicted the order's final decision, for an operator to review. */
     async flagForReview({ orderId, reason, eventKey }: { orderId: string; reason: string; eventKey: string }): Promise<void> {
       await orders.flagForReview(orderId, reason, { key: eventKey, type: 'contradiction-flagged', detail: { reason } });

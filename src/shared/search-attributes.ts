@@ -11,6 +11,8 @@ export const CarrierAttribute = defineSearchAttributeKey('Carrier', SearchAttrib
 export const MerchantOrderNoAttribute = defineSearchAttributeKey('MerchantOrderNo', SearchAttributeType.KEYWORD);
 export const AmountYuanAttribute = defineSearchAttributeKey('AmountYuan', SearchAttributeType.INT);
 export const EscalatedAtAttribute = defineSearchAttributeKey('EscalatedAt', SearchAttributeType.DATETIME);
+/** When the order became SUCCEEDED or FAILED (its workflow may stay open a while after: notification, late callbacks). */
+export const FinishedAtAttribute = defineSearchAttributeKey('FinishedAt', SearchAttributeType.DATETIME);
 /** Set when the carrier contradicts a final decision (e.g. SUCCESS after an operator resolved FAILED). */
 export const NeedsReviewAttribute = defineSearchAttributeKey('NeedsReview', SearchAttributeType.BOOL);
 
@@ -20,5 +22,6 @@ export const ORDER_SEARCH_ATTRIBUTES = [
   MerchantOrderNoAttribute,
   AmountYuanAttribute,
   EscalatedAtAttribute,
+  FinishedAtAttribute,
   NeedsReviewAttribute,
 ];

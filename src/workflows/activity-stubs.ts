@@ -15,7 +15,7 @@ export const view = proxyLocalActivities<Activities>({
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
-/** The merchant's result notification: growing intervals up to an hour, for about a day, as payment platforms do. */
+/** The merchant's result notification (and recording that it gave up): growing intervals up to an hour, for about a day, as payment platforms do. */
 export const merchant = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '24h',

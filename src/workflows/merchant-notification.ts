@@ -1,5 +1,5 @@
 import { isCancellation } from '@temporalio/workflow';
-import { merchant, view } from './activity-stubs.ts';
+import { merchant } from './activity-stubs.ts';
 
 /** Tells the merchant the order's final result; after the retry window, records that it gave up. */
 export async function deliverNotification(orderId: string): Promise<'DELIVERED' | 'GAVE_UP'> {
@@ -8,7 +8,7 @@ export async function deliverNotification(orderId: string): Promise<'DELIVERED' 
     return 'DELIVERED';
   } catch (error) {
     if (isCancellation(error)) throw error;
-    await view.recordNotificationGaveUp({ orderId, reason: `no 2xx from the merchant within the retry window: ${String((error as Error).cause ?? error)}` });
+    await merchant.recordNotificationGaveUp({ orderId, reason: `no 2xx from the merchant within the retry window: ${String((error as Error).cause ?? error)}` });
     return 'GAVE_UP';
   }
 }

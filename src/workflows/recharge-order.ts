@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { RecordTransitionInput } from '../activities/order-view.ts';
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
-import { malformedDecision, type DecisionResult, type OperatorDecision } from '../shared/operator-actions.ts';
+import { malformedDecision, type DecisionResult, type OperatorDecision, type RetryRequest } from '../shared/operator-actions.ts';
 import { OrderStatus } from '../shared/order-status.ts';
 import {
   carrierCallbackSignal,
@@ -28,6 +28,7 @@ import {
   AmountYuanAttribute,
   CarrierAttribute,
   EscalatedAtAttribute,
+  FinishedAtAttribute,
   MerchantOrderNoAttribute,
   NeedsReviewAttribute,
   OrderStatusAttribute,
@@ -57,9 +58,10 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
   };
   let eventSeq = input.resumed?.eventSeq ?? 0;
   let outcome: OrderOutcome | undefined;
-  /** An operator retry the carrier has cleared (it never got the order); the main loop re-submits. */
-  let retryCleared = false;
+  /** An operator retry the carrier has cleared (it never got the order), until the main loop has re-submitted it. */
+  let clearedRetry: RetryRequest | undefined;
   let retryChecking = false;
+  let pendingAlert: Promise<void> | undefined;
   // Held in an object: it changes inside callbacks, where TypeScript's narrowing cannot follow.
   const submission = { state: 'none' as 'none' | 'running' | 'done' | 'failed' };
 
@@ -79,9 +81,22 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     ]);
   }
 
+  /**
+   * Order-view writes (local activities) run one at a time, in the order the
+   * workflow asked for them: handlers write too, and local activities running
+   * side by side would complete in an order a replay cannot reproduce.
+   */
+  let viewWrites: Promise<unknown> = Promise.resolve();
+  function writeView<T>(write: () => Promise<T>): Promise<T> {
+    const result = viewWrites.then(write);
+    viewWrites = result.catch(() => undefined);
+    return result;
+  }
+
   /** Writes a status change to the order view, then to the workflow state and its search attributes. */
   async function moveTo(to: OrderStatus, eventType: string, extra: Omit<RecordTransitionInput, 'orderId' | 'to' | 'eventKey' | 'eventType'> = {}) {
-    await view.recordTransition({ orderId: input.orderId, to, eventKey: `workflow:${++eventSeq}`, eventType, ...extra });
+    const eventKey = `workflow:${++eventSeq}`;
+    await writeView(() => view.recordTransition({ orderId: input.orderId, to, eventKey, eventType, ...extra }));
     setStatus(to);
     note(eventType, { status: to, ...extra.detail });
   }
@@ -98,26 +113,37 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     if (state.status !== OrderStatus.ESCALATED) return `order is ${state.status}; operators decide ESCALATED orders`;
     // While a submission is in flight its outcome is open: deciding now could contradict a charge under way.
     if (submission.state === 'running') return 'a submission to the carrier is still in progress; wait for its answer';
-    if (decision.action === 'retry' && (retryChecking || retryCleared)) return 'a retry is already under way';
+    // Until a retry has been checked and re-submitted, any decision could race it.
+    if (retryChecking || clearedRetry) return 'a retry is under way; wait for its outcome';
     return undefined;
   }
 
+  /** Records an operator's action (who, what, why) in the order view's history. */
+  async function recordOperatorEvent(type: string, detail: Record<string, unknown>) {
+    const eventKey = `workflow:${++eventSeq}`;
+    await writeView(() => view.recordEvent({ orderId: input.orderId, eventKey, type, detail }));
+  }
+
+  /** Applies a decision that passed `refusal`; the state changes before any await, so a racing decision is refused. */
   async function applyDecision(decision: OperatorDecision): Promise<DecisionResult> {
     note('operator-decision', { ...decision });
     if (decision.action === 'resolve') {
       settle({ status: decision.outcome, reason: `operator ${decision.operator}: ${decision.note}`, resolvedBy: 'operator' });
+      await recordOperatorEvent('operator-resolved', { ...decision });
       return { status: decision.outcome, message: `resolved ${decision.outcome} by ${decision.operator}` };
     }
     retryChecking = true;
     try {
+      await recordOperatorEvent('operator-retry-requested', { ...decision });
       const status = await checkCarrierStatus('operator-retry');
-      if (outcome) return { status: outcome.status, message: `the carrier had a final answer: ${outcome.status}` };
+      if (outcome) return { status: outcome.status, message: `not re-submitted: the carrier's status endpoint answered ${status?.state}, which decided the order` };
       if (status?.state === 'NOT_FOUND') {
-        retryCleared = true;
+        clearedRetry = { operator: decision.operator, ...(decision.note !== undefined && { note: decision.note }) };
         return { status: OrderStatus.PROCESSING, message: 'the carrier never received the order; re-submitted with the same request id' };
       }
       const why = status ? `the carrier already has the order (${status.state})` : 'the carrier status endpoint could not be reached';
       note('retry-refused', { operator: decision.operator, reason: why });
+      await recordOperatorEvent('operator-retry-not-resubmitted', { operator: decision.operator, reason: why });
       return { status: state.status, message: `not re-submitted: ${why}` };
     } finally {
       retryChecking = false;
@@ -149,19 +175,22 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     note('contradiction', { callbackId: callback.callbackId, reason });
     upsertSearchAttributes([{ key: NeedsReviewAttribute, value: true }]);
     log.warn('Carrier contradicts a decided order', { orderId: input.orderId, reason });
-    await view.flagForReview({ orderId: input.orderId, reason, eventKey: `workflow:${++eventSeq}` });
+    const eventKey = `workflow:${++eventSeq}`;
+    await writeView(() => view.flagForReview({ orderId: input.orderId, reason, eventKey }));
   });
 
-  setHandler(resolveOrderUpdate, (request) => applyDecision({ action: 'resolve', ...request }), {
-    validator: (request) => assertAcceptable({ action: 'resolve', ...request }),
+  // The action comes last, so a payload cannot turn one Update into the other.
+  setHandler(resolveOrderUpdate, (request) => applyDecision({ ...request, action: 'resolve' }), {
+    validator: (request) => assertAcceptable({ ...request, action: 'resolve' }),
   });
-  setHandler(retryOrderUpdate, (request) => applyDecision({ action: 'retry', ...request }), {
-    validator: (request) => assertAcceptable({ action: 'retry', ...request }),
+  setHandler(retryOrderUpdate, (request) => applyDecision({ ...request, action: 'retry' }), {
+    validator: (request) => assertAcceptable({ ...request, action: 'retry' }),
   });
   setHandler(operatorDecisionSignal, async (decision) => {
     const reason = refusal(decision);
     if (reason) {
       note('decision-refused', { ...decision, reason });
+      await recordOperatorEvent('operator-decision-refused', { ...decision, reason });
       return;
     }
     await applyDecision(decision);
@@ -229,7 +258,7 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     metricMeter.createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator').add(1, { carrier: input.carrier });
     const alert = { orderId: input.orderId, merchantOrderNo: input.merchantOrderNo, carrier: input.carrier, amountYuan: input.amountYuan, escalatedAt: state.escalatedAt };
     // Not awaited: a failing alert channel must not hold the order up.
-    alerts.raiseEscalationAlert(alert).catch((error: unknown) => note('alert-failed', { error: String(error) }));
+    pendingAlert = alerts.raiseEscalationAlert(alert).catch((error: unknown) => void note('alert-failed', { error: String(error) }));
   }
 
   /**
@@ -238,13 +267,11 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
    * long, so an order can wait for days.
    */
   async function awaitOperator(): Promise<boolean> {
-    await condition(() => outcome !== undefined || retryCleared || (workflowInfo().continueAsNewSuggested && !retryChecking && submission.state !== 'running'));
+    await condition(() => outcome !== undefined || clearedRetry !== undefined || (workflowInfo().continueAsNewSuggested && !retryChecking && submission.state !== 'running'));
     if (outcome) return false;
-    if (retryCleared) {
-      retryCleared = false;
-      return true;
-    }
+    if (clearedRetry) return true;
     await condition(allHandlersFinished);
+    await pendingAlert; // an alert must not be lost to the new run
     note('continued-as-new');
     const carried = { ...state, timeline: state.timeline.slice(-CARRIED_TIMELINE_ENTRIES) };
     return continueAsNew<typeof rechargeOrder>({ ...input, resumed: { state: carried, eventSeq } });
@@ -261,9 +288,11 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     }
     if (!(await awaitOperator())) break;
     state.round += 1;
-    await moveTo(OrderStatus.PROCESSING, 'operator-retry', { detail: { round: state.round } });
+    await moveTo(OrderStatus.PROCESSING, 'operator-retry', { detail: { round: state.round, ...clearedRetry } });
+    if (outcome) break; // a callback decided the order during the write: nothing to re-submit
     deadlineMs = Date.now() + input.slaSeconds * 1000;
     startSubmission();
+    clearedRetry = undefined;
   }
 
   const result = outcome as OrderOutcome; // the loop above only exits with an outcome
@@ -275,8 +304,12 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     ...(result.status === OrderStatus.FAILED && result.reason && { failureReason: result.reason }),
   });
   if (result.status === OrderStatus.FAILED) state.failureReason = result.reason;
-  if (input.notifyUrl) note('merchant-notification', { result: await deliverNotification(input.orderId) });
-  if (result.resolvedBy === 'operator') await sleep(LATE_CALLBACK_WINDOW);
+  upsertSearchAttributes([{ key: FinishedAtAttribute, value: new Date() }]);
+  await Promise.all([
+    input.notifyUrl && deliverNotification(input.orderId).then((delivery) => void note('merchant-notification', { result: delivery })),
+    // Open a while longer after an operator's decision, so a contradicting late callback is caught.
+    result.resolvedBy === 'operator' && sleep(LATE_CALLBACK_WINDOW),
+  ]);
   await condition(allHandlersFinished);
   return result;
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { sign, verify } from '../../src/lib/signature.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
-import { NeedsReviewAttribute } from '../../src/shared/search-attributes.ts';
+import { MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
 import { metricsAddress } from '../setup.ts';
 import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, MERCHANT_SECRET, eventually, listen, startStack, type Stack } from './harness.ts';
 
@@ -214,10 +214,16 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     const state = await stack.env.client.workflow.getHandle(orderWorkflowId(orderId), secondRun).query(orderStateQuery);
     expect(state).toMatchObject({ orderId, status: 'ESCALATED', escalatedAt: expect.any(String) });
     expect(state.timeline.some((e) => e.type === 'continued-as-new')).toBe(true);
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    expect([attributes.get(OrderStatusAttribute), attributes.get(MerchantOrderNoAttribute)]).toEqual(['ESCALATED', state.merchantOrderNo]);
 
     const resolved = await fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, { method: 'POST', headers: admin, body: JSON.stringify({ outcome: 'FAILED', note: 'after continue-as-new', operator: 'alice' }) });
     expect(resolved.status).toBe(200);
     await untilStatus(orderId, 'FAILED');
+    // The event sequence carried over: the new run's writes did not collide with the old run's.
+    const types = (await view(orderId)).history.map((e: { type: string }) => e.type);
+    expect(types.filter((t: string) => t === 'operator-decision-refused')).toHaveLength(20);
+    expect(types.filter((t: string) => t === 'finished')).toHaveLength(1);
   });
 
   it('tells the merchant the result, retrying until it answers, and re-sends on an admin request', async () => {

@@ -24,6 +24,7 @@ export function fakeActivities({
     statusQueries: [] as QueryCarrierStatusInput[],
     transitions: [] as RecordTransitionInput[],
     reviewFlags: [] as string[],
+    events: [] as { eventKey: string; type: string; detail: Record<string, unknown> }[],
     notifications: [] as { orderId: string; attempt: number }[],
     notificationsGivenUp: [] as string[],
     alerts: [] as EscalationAlert[],
@@ -46,6 +47,9 @@ export function fakeActivities({
       if (!calls.transitions.some((t) => t.eventKey === input.eventKey)) calls.transitions.push(input);
       for (const waiter of waiters.filter((w) => w.status === input.to)) waiter.resolve();
       return true;
+    },
+    async recordEvent({ eventKey, type, detail }) {
+      if (!calls.events.some((e) => e.eventKey === eventKey)) calls.events.push({ eventKey, type, detail });
     },
     async flagForReview({ reason, eventKey }) {
       if (!flaggedKeys.has(eventKey)) calls.reviewFlags.push(reason);

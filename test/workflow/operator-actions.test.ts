@@ -82,7 +82,7 @@ describe('rechargeOrder workflow: operator actions', () => {
         expect(await refusal(handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'looks stuck', operator: 'alice' }] }))).toBe(
           'a submission to the carrier is still in progress; wait for its answer',
         );
-        await env().sleep('120s'); // every attempt has failed: the outcome is open, and an operator may decide
+        await env().sleep('120s'); // every attempt has failed (~91 s of backoff): the outcome is open, and an operator may decide
         await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
         expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
       },
@@ -129,6 +129,41 @@ describe('rechargeOrder workflow: operator actions', () => {
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
     });
     expect(fakes.calls.submits).toHaveLength(1);
+    // Every action lands in the order's history with who and why.
+    expect(fakes.calls.events.map((e) => [e.type, e.detail.operator])).toEqual([
+      ['operator-retry-requested', 'alice'],
+      ['operator-retry-not-resubmitted', 'alice'],
+      ['operator-resolved', 'alice'],
+    ]);
+  });
+
+  it('refuses any decision while a retry is being checked, and never lets a payload switch the action', async () => {
+    const statusAsked = gate();
+    const answer = gate<{ state: 'NOT_FOUND' }>();
+    let retryChecks = 0;
+    const fakes = fakeActivities({
+      status: async (input) => {
+        if (input.purpose === 'sla-deadline') return { state: 'PROCESSING', carrierOrderId: 'C-1' };
+        retryChecks++;
+        statusAsked.open();
+        return answer.promise;
+      },
+    });
+    await withOrder(fakes, async (handle) => {
+      await untilEscalated(fakes, handle);
+      // A retry Update whose payload claims to be a resolution is still a retry.
+      const retry = handle.executeUpdate(retryOrderUpdate, { args: [{ action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' } as never] });
+      await statusAsked.promise;
+      expect(await refusal(handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'give up', operator: 'bob' }] }))).toBe(
+        'a retry is under way; wait for its outcome',
+      );
+      answer.open({ state: 'NOT_FOUND' });
+      expect(await retry).toMatchObject({ status: 'PROCESSING' });
+      await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
+      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
+    });
+    expect(retryChecks).toBe(1);
+    expect(fakes.calls.submits.map((s) => s.round)).toEqual([1, 2]);
   });
 
   it('keeps an operator decision when the carrier later contradicts it, and flags the order for review', async () => {

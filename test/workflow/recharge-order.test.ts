@@ -73,18 +73,25 @@ describe('rechargeOrder workflow: carrier paths', () => {
   });
 
   it('applies the first callback, ignores a repeat, and flags a contradicting one for review', async () => {
-    const fakes = fakeActivities();
-    await withOrder(fakes, async (handle) => {
-      await handle.signal(carrierCallbackSignal, callback('SUCCESS', '1'));
-      await handle.signal(carrierCallbackSignal, callback('SUCCESS', '2'));
-      await handle.signal(carrierCallbackSignal, callback('FAILED', '3', 'late contradiction'));
-      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
-      const { timeline, reviewReason } = await handle.query(orderStateQuery);
-      expect(timeline.filter((e) => e.type === 'callback-received')).toHaveLength(1);
-      expect(timeline.filter((e) => e.type === 'callback-ignored')).toHaveLength(1);
-      expect(reviewReason).toMatch(/carrier reported FAILED .* after the order was decided SUCCEEDED/);
-      expect((await handle.describe()).typedSearchAttributes.get(NeedsReviewAttribute)).toBe(true);
-    });
+    // The merchant notification holds the workflow open until every callback has been signalled.
+    const signalled = gate();
+    const fakes = fakeActivities({ notify: () => signalled.promise });
+    await withOrder(
+      fakes,
+      async (handle) => {
+        await handle.signal(carrierCallbackSignal, callback('SUCCESS', '1'));
+        await handle.signal(carrierCallbackSignal, callback('SUCCESS', '2'));
+        await handle.signal(carrierCallbackSignal, callback('FAILED', '3', 'late contradiction'));
+        signalled.open();
+        expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
+        const { timeline, reviewReason } = await handle.query(orderStateQuery);
+        expect(timeline.filter((e) => e.type === 'callback-received')).toHaveLength(1);
+        expect(timeline.filter((e) => e.type === 'callback-ignored')).toHaveLength(1);
+        expect(reviewReason).toMatch(/carrier reported FAILED .* after the order was decided SUCCEEDED/);
+        expect((await handle.describe()).typedSearchAttributes.get(NeedsReviewAttribute)).toBe(true);
+      },
+      { notifyUrl: 'https://merchant.example/notify' },
+    );
     expect(fakes.statuses()).toEqual([OrderStatus.SUCCEEDED]);
     expect(fakes.calls.reviewFlags).toHaveLength(1);
   });

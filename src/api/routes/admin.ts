@@ -19,9 +19,11 @@ import { orderJson } from '../order-json.ts';
 import { validate } from '../validate.ts';
 
 const operator = z.string().trim().min(1).max(64);
+/** How long an operator's HTTP call waits for the workflow to answer an Update. */
+const UPDATE_DEADLINE_MS = 15_000;
 const listQuery = z.object({
   status: z.enum(OrderStatus).optional(),
-  olderThanSeconds: z.coerce.number().int().min(0).optional(),
+  olderThanSeconds: z.coerce.number().int().min(0).max(10 * 365 * 24 * 3600).optional(),
   needsReview: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -35,6 +37,15 @@ const resendBody = z.object({ operator, note: z.string().max(500).optional() });
  * Updates, so the caller learns at once whether the workflow took them;
  * refusals land in the order's history with who asked and why.
  */
+/** gRPC DEADLINE_EXCEEDED (4) or UNAVAILABLE (14), as the Temporal client raises them. */
+function isGrpcTimeoutOrUnavailable(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 4 || code === 14) return true;
+  }
+  return false;
+}
+
 export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
   async function refuse(c: Context, orderId: string, action: string, who: string, reason: string) {
     await orders.appendEvent(orderId, { key: `admin:${randomUUID()}`, type: 'operator-action-refused', detail: { action, operator: who, reason } });
@@ -46,10 +57,16 @@ export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
     const order = await orders.findById(orderId);
     if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
     try {
-      return c.json(await run());
+      return c.json(await temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, run));
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) return refuse(c, orderId, action, who, String(error.cause?.message ?? error.message));
-      if (error instanceof WorkflowNotFoundError) return refuse(c, orderId, action, who, `order is ${order.status} and its workflow is closed`);
+      if (error instanceof WorkflowNotFoundError) {
+        const why = order.status === OrderStatus.PENDING ? 'its workflow has not started yet' : 'its workflow is closed';
+        return refuse(c, orderId, action, who, `order is ${order.status} and ${why}`);
+      }
+      if (isGrpcTimeoutOrUnavailable(error)) {
+        return problem(c, 503, 'workflow_unavailable', `The order workflow did not answer within ${UPDATE_DEADLINE_MS / 1000} s (no worker, or a slow carrier check); the action may still complete: read the order before asking again`);
+      }
       throw error;
     }
   }

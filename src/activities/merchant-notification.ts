@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { OrderRepository } from '../db/order-repository.ts';
-import { sign } from '../lib/signature.ts';
+import { sign } from '../util/signature.ts';
 import { isFinal, type OrderStatus } from '../shared/order-status.ts';
 
 const NOTIFY_TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../util/logger.ts';
 
 export interface FieldProblem {
   field: string;

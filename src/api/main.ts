@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import { createPrisma } from '../db/prisma.ts';
-import { createLogger } from '../lib/logger.ts';
+import { createLogger } from '../util/logger.ts';
 import { sweepStalePendingOrders } from '../orders/stale-order-sweeper.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
 import { createApp } from './app.ts';

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.ts';
-import { createLogger } from '../lib/logger.ts';
+import { createLogger } from '../util/logger.ts';
 import { behaviourFromEnv } from './behaviour.ts';
 import { createCarrierSimulator } from './simulator.ts';
 

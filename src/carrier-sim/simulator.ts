@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import seedrandom from 'seedrandom';
 import { rechargeRequestSchema, SIGNATURE_HEADER, type CarrierCallbackBody, type RechargeRequest } from '../carrier/protocol.ts';
-import { sign } from '../lib/signature.ts';
+import { sign } from '../util/signature.ts';
 import { DENOMINATIONS_YUAN, carrierOf } from '../shared/carriers.ts';
 import { behaviourSchema, type Behaviour } from './behaviour.ts';
 

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../util/logger.ts';
 import { OrderStatus } from '../shared/order-status.ts';
 import { startOrderWorkflow } from './start-order-workflow.ts';
 

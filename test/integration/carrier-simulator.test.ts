@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCarrierClient } from '../../src/carrier/client.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
-import { verify } from '../../src/lib/signature.ts';
+import { verify } from '../../src/util/signature.ts';
 import { listen } from './harness.ts';
 
 const SECRET = 'simulator-test-secret';

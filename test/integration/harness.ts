@@ -11,7 +11,7 @@ import { createOrderRepository } from '../../src/db/order-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { createPrisma } from '../../src/db/prisma.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { createLogger } from '../../src/util/logger.ts';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 

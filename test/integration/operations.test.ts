@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
-import { sign, verify } from '../../src/lib/signature.ts';
+import { sign, verify } from '../../src/util/signature.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
 import { metricsAddress } from '../setup.ts';

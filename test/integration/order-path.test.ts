@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sign } from '../../src/lib/signature.ts';
+import { sign } from '../../src/util/signature.ts';
 import { sweepStalePendingOrders } from '../../src/orders/stale-order-sweeper.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { CALLBACK_SECRET, HEALTHY_CARRIER, eventually, startStack, type Stack } from './harness.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PHONE_PATTERN, carrierOf } from '../../src/shared/carriers.ts';
-import { maskPhone } from '../../src/lib/mask.ts';
+import { maskPhone } from '../../src/util/mask.ts';
 
 describe('carrier of a phone number', () => {
   it.each([

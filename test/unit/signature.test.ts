@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sign, verify } from '../../src/lib/signature.ts';
+import { sign, verify } from '../../src/util/signature.ts';
 
 describe('callback signature', () => {
   const body = '{"orderId":"o-1","status":"SUCCESS"}';

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { carrierCallbackBodySchema, SIGNATURE_HEADER } from '../../carrier/protocol.ts';
-import { verify } from '../../lib/signature.ts';
+import { verify } from '../../util/signature.ts';
 import { OrderStatus, isFinal } from '../../shared/order-status.ts';
 import { carrierCallbackSignal, orderWorkflowId } from '../../shared/order-workflow.ts';
 import type { ApiDeps } from '../deps.ts';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { OrderRow } from '../../db/order-repository.ts';
-import { maskPhone } from '../../lib/mask.ts';
+import { maskPhone } from '../../util/mask.ts';
 import { startOrderWorkflow } from '../../orders/start-order-workflow.ts';
 import { DENOMINATIONS_YUAN, PHONE_PATTERN, carrierOf } from '../../shared/carriers.ts';
 import { OrderStatus } from '../../shared/order-status.ts';

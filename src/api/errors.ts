@@ -21,6 +21,10 @@ export function invalidRequest(c: Context, fields: FieldProblem[]) {
   return problem(c, 400, 'invalid_request', `Invalid ${fields.map((f) => f.field).join(', ')}`, fields);
 }
 
+export function orderNotFound(c: Context, what: string) {
+  return problem(c, 404, 'order_not_found', `No order ${what}`);
+}
+
 export function notFound(c: Context) {
   return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
 }

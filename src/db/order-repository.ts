@@ -53,14 +53,14 @@ export function createOrderRepository(db: Db) {
      */
     async createOrder(input: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
       const id = randomUUID();
-      const created = await db.$transaction(async (tx) => {
-        const { count } = await tx.order.createMany({ data: [{ id, ...input }], skipDuplicates: true });
-        if (count === 0) return false;
-        await tx.orderEvent.create({ data: eventRow(id, { key: 'submitted', type: 'submitted', detail: { amountYuan: input.amountYuan, carrier: input.carrier } }) });
-        return true;
+      // INSERT ... ON CONFLICT DO NOTHING RETURNING *: a new order comes back without a second read.
+      const inserted = await db.$transaction(async (tx) => {
+        const [row] = await tx.order.createManyAndReturn({ data: [{ id, ...input }], skipDuplicates: true });
+        if (row) await tx.orderEvent.create({ data: eventRow(id, { key: 'submitted', type: 'submitted', detail: { amountYuan: input.amountYuan, carrier: input.carrier } }) });
+        return row;
       });
-      const order = await db.order.findUniqueOrThrow({ where: { merchantOrderNo: input.merchantOrderNo } });
-      return { order, created };
+      if (inserted) return { order: inserted, created: true };
+      return { order: await db.order.findUniqueOrThrow({ where: { merchantOrderNo: input.merchantOrderNo } }), created: false };
     },
 
     findById: (id: string) => db.order.findUnique({ where: { id } }),

@@ -7,16 +7,16 @@ import {
   NOTIFICATION_WORKFLOW_TYPE,
   TASK_QUEUE,
   notificationWorkflowId,
-  orderStateQuery,
   orderWorkflowId,
   resolveOrderUpdate,
   retryOrderUpdate,
 } from '../../shared/order-workflow.ts';
 import type { ApiDeps } from '../deps.ts';
 import { adminAuth } from '../admin-auth.ts';
-import { problem } from '../errors.ts';
+import { orderNotFound, problem } from '../errors.ts';
 import { orderJson } from '../order-json.ts';
 import { validate } from '../validate.ts';
+import { liveOrderState } from '../../orders/live-order-state.ts';
 
 const operator = z.string().trim().min(1).max(64);
 /** How long an operator's HTTP call waits for the workflow to answer an Update. */
@@ -55,7 +55,7 @@ export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
   /** Runs an operator Update; validator refusals and closed workflows become 409s recorded in the history. */
   async function operatorUpdate(c: Context, orderId: string, action: 'resolve' | 'retry', who: string, run: () => Promise<unknown>) {
     const order = await orders.findById(orderId);
-    if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
+    if (!order) return orderNotFound(c, orderId);
     try {
       return c.json(await temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, run));
     } catch (error) {
@@ -80,12 +80,10 @@ export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
     .get('/orders/:orderId', async (c) => {
       const orderId = c.req.param('orderId');
       const order = await orders.findById(orderId);
-      if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
-      const live = await temporal.workflow
-        .getHandle(orderWorkflowId(orderId))
-        .query(orderStateQuery)
-        .catch(() => null); // a workflow not (yet) started or past retention: the view still tells the story
-      return c.json({ ...orderJson(order, await orders.listEvents(orderId)), live });
+      if (!order) return orderNotFound(c, orderId);
+      // The view tells the story even when the workflow cannot answer.
+      const [history, live] = await Promise.all([orders.listEvents(orderId), liveOrderState(temporal, orderId)]);
+      return c.json({ ...orderJson(order, history), live: live ?? null });
     })
     .post('/orders/:orderId/resolve', validate('json', resolveBody), (c) => {
       const body = c.req.valid('json');
@@ -105,7 +103,7 @@ export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
       const body = c.req.valid('json');
       const orderId = c.req.param('orderId');
       const order = await orders.findById(orderId);
-      if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
+      if (!order) return orderNotFound(c, orderId);
       if (!order.notifyUrl) return refuse(c, orderId, 'resend-notification', body.operator, 'the order has no notifyUrl');
       if (!isFinal(order.status as OrderStatus)) return refuse(c, orderId, 'resend-notification', body.operator, `order is ${order.status}; only final results are sent`);
       const handle = await temporal.workflow.start(NOTIFICATION_WORKFLOW_TYPE, {

@@ -5,7 +5,7 @@ import { verify } from '../../util/signature.ts';
 import { OrderStatus, isFinal } from '../../shared/order-status.ts';
 import { carrierCallbackSignal, orderWorkflowId } from '../../shared/order-workflow.ts';
 import type { ApiDeps } from '../deps.ts';
-import { fieldProblems, invalidRequest, problem } from '../errors.ts';
+import { fieldProblems, invalidRequest, orderNotFound, problem } from '../errors.ts';
 
 /**
  * The carrier's result callback: authenticate the raw body, record it, then
@@ -31,7 +31,7 @@ export function callbacksRoutes({ orders, temporal, logger, callbackSecret }: Ap
     const callback = parsed.data;
 
     const order = await orders.findById(callback.orderId);
-    if (!order) return problem(c, 404, 'order_not_found', `No order ${callback.orderId}`);
+    if (!order) return orderNotFound(c, callback.orderId);
     const callbackId = await orders.recordCallback(order.id, rawBody, signature as string, { status: callback.status, carrierOrderId: callback.carrierOrderId });
 
     try {

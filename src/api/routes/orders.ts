@@ -2,12 +2,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { OrderRow } from '../../db/order-repository.ts';
 import { maskPhone } from '../../util/mask.ts';
+import { liveOrderState } from '../../orders/live-order-state.ts';
 import { startOrderWorkflow } from '../../orders/start-order-workflow.ts';
 import { DENOMINATIONS_YUAN, PHONE_PATTERN, carrierOf } from '../../shared/carriers.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
-import { orderStateQuery, orderWorkflowId } from '../../shared/order-workflow.ts';
 import type { ApiDeps } from '../deps.ts';
-import { invalidRequest, problem } from '../errors.ts';
+import { invalidRequest, orderNotFound, problem } from '../errors.ts';
 import { orderJson } from '../order-json.ts';
 import { validate } from '../validate.ts';
 
@@ -51,23 +51,20 @@ export function ordersRoutes({ orders, temporal, logger, slaSeconds }: ApiDeps) 
     .get('/', validate('query', z.object({ merchantOrderNo: z.string().min(1).max(64) })), async (c) => {
       const { merchantOrderNo } = c.req.valid('query');
       const order = await orders.findByMerchantOrderNo(merchantOrderNo);
-      if (!order) return problem(c, 404, 'order_not_found', `No order with merchantOrderNo ${merchantOrderNo}`);
+      if (!order) return orderNotFound(c, `with merchantOrderNo ${merchantOrderNo}`);
       return c.json(orderJson(order));
     })
     .get('/:orderId', async (c) => {
       const orderId = c.req.param('orderId');
       const order = await orders.findById(orderId);
-      if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
+      if (!order) return orderNotFound(c, orderId);
       return c.json(orderJson(order, await orders.listEvents(orderId)));
     })
     .get('/:orderId/live', async (c) => {
       const orderId = c.req.param('orderId');
       const order = await orders.findById(orderId);
-      if (!order) return problem(c, 404, 'order_not_found', `No order ${orderId}`);
-      const state = await temporal.workflow
-        .getHandle(orderWorkflowId(orderId))
-        .query(orderStateQuery)
-        .catch(() => undefined);
+      if (!order) return orderNotFound(c, orderId);
+      const state = await liveOrderState(temporal, orderId);
       if (!state) return problem(c, 503, 'workflow_unavailable', 'The order workflow cannot answer now (not started yet, or no worker); the view above is current');
       return c.json(state);
     });

@@ -36,7 +36,7 @@ try {
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let uiUrl = "your Temporal cluster's Web UI";
   if (!temporalAddress) {
-    const server = await startTemporalDevServer(dataDir, config.TEMPORAL_DEV_PORT, config.TEMPORAL_UI_PORT);
+    const server = await startTemporalDevServer({ dataDir, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT });
     started.push(() => stopChild(server.process));
     temporalAddress = server.address;
     uiUrl = server.uiUrl;

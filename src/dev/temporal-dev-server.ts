@@ -16,13 +16,24 @@ const CLI_TYPE_NAMES = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', DATETIME:
 /** `--search-attribute Name=Type` flags registering the order search attributes (idempotent at each start). */
 export const searchAttributeFlags = () => ORDER_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]);
 
+export interface DevServerOptions {
+  /** Where the SQLite database is kept. */
+  dataDir: string;
+  port?: number;
+  uiPort?: number;
+  /** More `start-dev` flags, e.g. SQLite pragmas. */
+  extraArgs?: string[];
+  /** Where the server's own output goes: this process's (default) or a file descriptor. */
+  output?: 'inherit' | number;
+}
+
 /** `temporal server start-dev`, persisted in SQLite under dataDir, with its Web UI and the order search attributes. */
-export async function startTemporalDevServer(dataDir: string, port = 7233, uiPort = 8233): Promise<DevServer> {
+export async function startTemporalDevServer({ dataDir, port = 7233, uiPort = 8233, extraArgs = [], output = 'inherit' }: DevServerOptions): Promise<DevServer> {
   mkdirSync(dataDir, { recursive: true });
   const child = spawn(
     temporalCliPath(),
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn', ...searchAttributeFlags()],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn', ...searchAttributeFlags(), ...extraArgs],
+    { stdio: ['ignore', output, output] },
   );
   const address = `127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`temporal dev server exited with code ${code}`))));

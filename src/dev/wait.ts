@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 
 /** Polls `probe` until it resolves true; for start-up only, where there is no event to wait on. */
-async function pollUntil(probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+export async function pollUntil(probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { startTemporalDevServer } from '../src/dev/temporal-dev-server.ts';
+import { stopChild } from '../src/dev/stop-child.ts';
+import { createTemporalClient } from '../src/temporal/connection.ts';
+import { freePort, startNodeProcess, waitUntilHealthy, type ProcessOutput } from './child-processes.ts';
+import type { ProcessSampler } from './process-sampler.ts';
+
+export const CALLBACK_SECRET = 'bench-carrier-callback-secret';
+
+export interface InfrastructureOptions {
+  workDir: string;
+  output: ProcessOutput;
+  sampler: ProcessSampler;
+  /** A PostgreSQL server to create the benchmark's database in; unset: an embedded one in workDir. */
+  databaseUrl: string | undefined;
+  carrierLatencyMs: number;
+}
+
+export interface Infrastructure {
+  temporalAddress: string;
+  temporal: Client;
+  databaseUrl: string;
+  /** The harness's own connections, for reading results. */
+  db: pg.Pool;
+  carrierUrl: string;
+  output: ProcessOutput;
+  sampler: ProcessSampler;
+  stop(): Promise<void>;
+}
+
+/** A database of its own on the given server, dropped at the end. */
+async function createDatabase(serverUrl: string) {
+  const name = `recharge_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * What every measured system shares: a Temporal dev server persisted in
+ * SQLite (WAL, synchronous=OFF), PostgreSQL with the migrations applied, and
+ * the carrier simulator answering at once unless told to be slow.
+ */
+export async function startInfrastructure({ workDir, output, sampler, databaseUrl, carrierLatencyMs }: InfrastructureOptions): Promise<Infrastructure> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error) => console.error(error));
+  };
+  try {
+    const server = await startTemporalDevServer({
+      dataDir: join(workDir, 'temporal'),
+      port: await freePort(),
+      uiPort: await freePort(),
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+      output: openSync(join(output.logDir, 'temporal-server.log'), 'a'),
+    });
+    stops.push(() => stopChild(server.process));
+    await sampler.add({ name: 'temporal-server', pid: server.process.pid as number });
+
+    let url: string;
+    if (databaseUrl) {
+      const database = await createDatabase(databaseUrl);
+      stops.push(database.drop);
+      url = database.url;
+    } else {
+      const embedded = await startEmbeddedPostgres(workDir, await freePort());
+      stops.push(embedded.stop);
+      url = embedded.url;
+      const postmasterPid = Number(readFileSync(join(workDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      await sampler.add({ name: 'postgres', pid: postmasterPid, withChildren: true });
+    }
+    await applyMigrations(url);
+    const db = new pg.Pool({ connectionString: url, max: 2 });
+    stops.push(() => db.end());
+
+    const temporal = await createTemporalClient(server.address, 'default');
+    stops.push(() => temporal.connection.close());
+
+    const carrierPort = await freePort();
+    const carrier = startNodeProcess(
+      'carrier-sim',
+      'src/carrier-sim/main.ts',
+      {
+        CARRIER_SIM_PORT: String(carrierPort),
+        CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
+        CARRIER_SIM_LATENCY_MS: String(carrierLatencyMs),
+        // A zero-latency carrier calls back at once; a slow one as late as it answers.
+        CARRIER_SIM_CALLBACK_MIN_DELAY_MS: String(carrierLatencyMs),
+        CARRIER_SIM_CALLBACK_MAX_DELAY_MS: String(carrierLatencyMs),
+        LOG_LEVEL: 'warn',
+      },
+      output,
+    );
+    stops.push(carrier.stop);
+    const carrierUrl = `http://127.0.0.1:${carrierPort}`;
+    await waitUntilHealthy(`${carrierUrl}/_sim/stats`);
+    await sampler.add({ name: carrier.name, pid: carrier.pid });
+
+    return { temporalAddress: server.address, temporal, databaseUrl: url, db, carrierUrl, output, sampler, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import type { SystemName } from './systems/system.ts';
+
+type Plan = 'compare' | 'soak' | 'smoke';
+const PLANS: Record<Plan, { saturationSeconds: number; duration: number; warmup: number; rate?: number }> = {
+  /** Each system saturated in turn, then the order path at half the floor's rate for a minute. */
+  compare: { saturationSeconds: 15, duration: 60, warmup: 100 },
+  /** The order path at a steady rate for five minutes: does the worker's memory stay flat? */
+  soak: { saturationSeconds: 0, duration: 300, warmup: 100 },
+  /** A few orders through each system: does the harness work (CI). */
+  smoke: { saturationSeconds: 2, duration: 5, warmup: 10, rate: 10 },
+};
+
+/** Offered rates well above what each system can do on a 2-core machine, so each one saturates. */
+export const SATURATING_RATE = { floor: 100, order: 100, queue: 400 } as const;
+
+export const USAGE = `npm run bench -- [options]
+  --plan compare|soak|smoke   compare (default): saturate each system, then the order path at half the floor's rate
+                              soak: the order path at a steady rate for 5 minutes; smoke: a few orders each (CI)
+  --systems floor,order,queue systems to run (default: all three; soak: order)
+  --saturation-seconds S      seconds of offered load in a saturation step (compare 15, smoke 2; 0 skips saturation)
+  --rate N                    offered orders/s of a saturation step, above what the system can do
+                              (default floor 100, order 100, queue 400; smoke 10)
+  --steady-rate N             orders/s of the steady step (default: half the floor's saturated throughput, else 15)
+  --duration S                seconds of the steady step (compare 60, soak 300, smoke 5; 0 skips it)
+  --warmup N                  orders sent to each system at 10/s before measuring, not reported (compare 100, smoke 10)
+  --carrier-latency MS        the carrier's answer and callback delay (default 0)
+  --sla-seconds S             the orders' SLA (default 180)
+  --database-url URL          PostgreSQL server to create the benchmark database in (default: an embedded one)
+  --redis-url URL             Redis of the queue pipeline (default redis://127.0.0.1:6379)
+  --out DIR                   where result.json, result.md and logs/ go (default bench-results/<time>)
+  --drain-timeout S           how long to wait for final results after the load (default 120)
+  --profile                   write V8 CPU profiles of the Node processes to <out>/profiles (see bench/profile-summary.ts)`;
+
+export type BenchOptions = ReturnType<typeof parseBenchOptions>;
+
+export function parseBenchOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      plan: { type: 'string', default: 'compare' },
+      systems: { type: 'string' },
+      'saturation-seconds': { type: 'string' },
+      rate: { type: 'string' },
+      'steady-rate': { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'carrier-latency': { type: 'string', default: '0' },
+      'sla-seconds': { type: 'string', default: '180' },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+      out: { type: 'string' },
+      'drain-timeout': { type: 'string', default: '120' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!Object.hasOwn(PLANS, values.plan)) throw new Error(`--plan must be one of ${Object.keys(PLANS).join(', ')}`);
+  const plan = values.plan as Plan;
+  const number = (name: string, value: string | undefined, fallback: number) => {
+    const parsed = value === undefined ? fallback : Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} must be a number ≥ 0, got ${value}`);
+    return parsed;
+  };
+  const systems = (values.systems ?? (plan === 'soak' ? 'order' : 'floor,order,queue')).split(',') as SystemName[];
+  const unknown = systems.filter((system) => !['floor', 'order', 'queue'].includes(system));
+  if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')}`);
+  const steadyRate = values['steady-rate'] === undefined ? undefined : number('steady-rate', values['steady-rate'], 0);
+  return {
+    help: values.help ?? false,
+    plan,
+    systems,
+    saturationSeconds: number('saturation-seconds', values['saturation-seconds'], PLANS[plan].saturationSeconds),
+    /** Overrides SATURATING_RATE for every system. */
+    rate: values.rate === undefined ? PLANS[plan].rate : number('rate', values.rate, 0),
+    steadyRate,
+    durationSeconds: number('duration', values.duration, PLANS[plan].duration),
+    warmup: number('warmup', values.warmup, PLANS[plan].warmup),
+    carrierLatencyMs: number('carrier-latency', values['carrier-latency'], 0),
+    slaSeconds: number('sla-seconds', values['sla-seconds'], 180),
+    databaseUrl: values['database-url'],
+    redisUrl: values['redis-url'] as string,
+    outDir: values.out ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    drainTimeoutMs: number('drain-timeout', values['drain-timeout'], 120) * 1000,
+    profile: values.profile ?? false,
+  };
+}

@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Percentiles } from './stats.ts';
+import type { StepResult } from './run-step.ts';
+
+export interface Target {
+  name: string;
+  met: boolean;
+  detail: string;
+}
+
+export interface MemoryTrend {
+  process: string;
+  firstMinuteMb: number;
+  lastMinuteMb: number;
+  changePercent: number;
+}
+
+export interface BenchReport {
+  command: string;
+  startedAt: string;
+  machine: Record<string, string | number>;
+  options: Record<string, unknown>;
+  steps: StepResult[];
+  /** Saturated throughput of each system as a share of the engine floor's, same run. */
+  ratioToFloor: Record<string, number>;
+  memory?: MemoryTrend;
+  targets: Target[];
+}
+
+const ms = (value: Percentiles | undefined) => (value ? `${value.p50} / ${value.p95} / ${value.p99}` : '-');
+
+/** The run as Markdown: what was run, where, and the tables docs/benchmarks.md quotes. */
+export function toMarkdown(report: BenchReport): string {
+  const lines = [
+    `# Benchmark ${report.startedAt}`,
+    '',
+    `Command: \`${report.command}\``,
+    '',
+    `Machine: ${Object.entries(report.machine).map(([key, value]) => `${key} ${value}`).join(', ')}`,
+    '',
+    '| step | system | offered/s | orders | accepted/s | completed/s | submit ms p50 / p95 / p99 | submit→final ms p50 / p95 / p99 | final | escalations |',
+    '|---|---|---:|---:|---:|---:|---|---|---:|---:|',
+    ...report.steps.map((step) =>
+      `| ${step.id} | ${step.system} | ${step.rate} | ${step.count} | ${step.acceptedPerSecond} | ${step.completedPerSecond} | ${ms(step.submitLatencyMs)} | ${ms(step.submitToFinalMs)} | ${step.final}/${step.accepted}${step.rejected ? ` (${step.rejected} rejected)` : ''} | ${step.escalations ?? '-'} |`,
+    ),
+    '',
+    'CPU seconds and peak resident memory (MB) of each process during each step:',
+    '',
+    '| step | process | CPU s | peak RSS MB |',
+    '|---|---|---:|---:|',
+    ...report.steps.flatMap((step) => step.processes.map((usage) => `| ${step.id} | ${usage.name} | ${usage.cpuSeconds} | ${usage.peakRssMb} |`)),
+    '',
+  ];
+  const ratios = Object.entries(report.ratioToFloor);
+  if (ratios.length) lines.push(`Saturated throughput relative to the engine floor: ${ratios.map(([system, ratio]) => `${system} ${ratio}`).join(', ')}`, '');
+  if (report.memory) {
+    const { process, firstMinuteMb, lastMinuteMb, changePercent } = report.memory;
+    lines.push(`${process} resident memory: first minute ${firstMinuteMb} MB, last minute ${lastMinuteMb} MB (${changePercent > 0 ? '+' : ''}${changePercent}%)`, '');
+  }
+  if (report.targets.length) {
+    lines.push('| target | result | measured |', '|---|---|---|', ...report.targets.map((target) => `| ${target.name} | ${target.met ? 'met' : 'MISSED'} | ${target.detail} |`), '');
+  }
+  return lines.join('\n');
+}
+
+export function writeReport(outDir: string, report: BenchReport): { json: string; markdown: string } {
+  const json = join(outDir, 'result.json');
+  const markdown = join(outDir, 'result.md');
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(markdown, toMarkdown(report));
+  return { json, markdown };
+}

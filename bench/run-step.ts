@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import cliProgress from 'cli-progress';
+import { driveOpenLoop, now } from './open-loop.ts';
+import type { ProcessSampler, ProcessUsage } from './process-sampler.ts';
+import { percentiles, perSecond, type Percentiles } from './stats.ts';
+import type { BenchSystem, SystemName } from './systems/system.ts';
+
+export interface StepPlan {
+  /** Unique in the run, letters, digits and `-` only (it prefixes the order numbers). */
+  id: string;
+  kind: 'warmup' | 'saturation' | 'steady';
+  system: SystemName;
+  rate: number;
+  count: number;
+}
+
+export interface StepResult extends StepPlan {
+  title: string;
+  wallSeconds: number;
+  accepted: number;
+  rejected: number;
+  firstRejection?: string;
+  final: number;
+  /** Orders accepted per second, from the first request to the last answer. */
+  acceptedPerSecond: number;
+  /** Orders with a final result per second, from the first request to the last result: the throughput. */
+  completedPerSecond: number;
+  submitLatencyMs?: Percentiles;
+  submitToFinalMs?: Percentiles;
+  escalations: number | null;
+  processes: ProcessUsage[];
+}
+
+/** Drives one system open-loop at a fixed rate, waits for the final results, and measures. */
+export async function runStep(plan: StepPlan, system: BenchSystem, sampler: ProcessSampler, drainTimeoutMs: number): Promise<StepResult> {
+  const bar = new cliProgress.SingleBar(
+    { format: `${plan.id.padEnd(22)} {bar} {value}/{total} final | {submitted} submitted | {rejected} rejected | {duration}s`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 },
+    cliProgress.Presets.shades_classic,
+  );
+  let submitted = 0;
+  let rejected = 0;
+  bar.start(plan.count, 0, { submitted, rejected });
+
+  await sampler.sampleNow();
+  const from = now();
+  let final = 0;
+  let loading = true;
+  // Final results are counted once a second while the load runs and until all are in (or the drain time is up).
+  const watching = (async () => {
+    let drainDeadline = Infinity;
+    for (;;) {
+      final = await system.countFinal(plan.id);
+      bar.update(final, { submitted, rejected });
+      if (!loading) {
+        if (final >= submitted - rejected) return;
+        drainDeadline = Math.min(drainDeadline, now() + drainTimeoutMs);
+        if (now() > drainDeadline) return;
+      }
+      await sleep(1_000);
+    }
+  })();
+  const { startedAt, submissions } = await driveOpenLoop({
+    rate: plan.rate,
+    count: plan.count,
+    submit: (index) => system.submit(plan.id, index),
+    onDone(submission) {
+      submitted += 1;
+      if (submission.error) rejected += 1;
+      bar.update({ submitted, rejected });
+    },
+  });
+  loading = false;
+  await watching;
+  bar.stop();
+  await sampler.sampleNow();
+  const to = now();
+
+  const { finals, escalations } = await system.collect(plan.id);
+  const accepted = submissions.filter((submission) => !submission.error);
+  const rejections = submissions.filter((submission) => submission.error);
+  const finalLatencies = accepted.flatMap((submission) => {
+    const finalAt = finals.get(submission.index);
+    return finalAt === undefined ? [] : [finalAt - submission.scheduledAt];
+  });
+  const submitLatencyMs = percentiles(accepted.map((submission) => submission.doneAt - submission.scheduledAt));
+  const submitToFinalMs = percentiles(finalLatencies);
+  return {
+    ...plan,
+    title: system.title,
+    wallSeconds: Math.round((to - from) / 100) / 10,
+    accepted: accepted.length,
+    rejected: rejections.length,
+    ...(rejections[0]?.error && { firstRejection: rejections[0].error }),
+    final: finals.size,
+    acceptedPerSecond: perSecond(accepted.map((submission) => submission.doneAt), startedAt),
+    completedPerSecond: perSecond([...finals.values()], startedAt),
+    ...(submitLatencyMs && { submitLatencyMs }),
+    ...(submitToFinalMs && { submitToFinalMs }),
+    escalations,
+    processes: sampler.usageBetween(from, to),
+  };
+}

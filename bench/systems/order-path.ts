@@ -1,0 +1,45 @@
+import { TASK_QUEUE } from '../../src/shared/order-workflow.ts';
+import { freePort, startNodeProcess, waitForWorker, waitUntilHealthy } from '../child-processes.ts';
+import { CALLBACK_SECRET, type Infrastructure } from '../infrastructure.ts';
+import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
+
+/** The product itself: API, worker and order view, as `npm start` runs them. */
+export async function startOrderPath(infra: Infrastructure, { slaSeconds }: { slaSeconds: number }): Promise<BenchSystem> {
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    PUBLIC_BASE_URL: apiUrl,
+    DATABASE_URL: infra.databaseUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    CARRIER_BASE_URL: infra.carrierUrl,
+    CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
+    SLA_SECONDS: String(slaSeconds),
+  };
+  const worker = startNodeProcess('order-worker', 'src/worker/main.ts', env, infra.output);
+  const api = startNodeProcess('order-api', 'src/api/main.ts', env, infra.output);
+  await Promise.all([waitUntilHealthy(`${apiUrl}/health`), waitForWorker(infra.temporal, TASK_QUEUE)]);
+  // The final write sets updated_at: the moment the view shows the result.
+  const view = finalOrderRows(infra.db, 'orders', ['SUCCEEDED', 'FAILED']);
+
+  return {
+    name: 'order',
+    title: 'Order path (HTTP API, PostgreSQL view, carrier over HTTP, signed callback)',
+    processes: [
+      { name: api.name, pid: api.pid },
+      { name: worker.name, pid: worker.pid },
+    ],
+    submit: (step, index) => postOrder(apiUrl, step, index),
+    countFinal: view.countFinal,
+    async collect(step) {
+      const escalated = await infra.db.query('SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL', [`${step}-%`]);
+      return { finals: await view.finals(step), escalations: escalated.rows[0].n as number };
+    },
+    async stop() {
+      await api.stop();
+      await worker.stop();
+    },
+  };
+}

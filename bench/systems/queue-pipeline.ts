@@ -1,0 +1,47 @@
+import { Redis } from 'ioredis';
+import { freePort, startNodeProcess, waitUntilHealthy } from '../child-processes.ts';
+import { CALLBACK_SECRET, type Infrastructure } from '../infrastructure.ts';
+import { createQueueOrderTable, ORDERS_LIST, RESULTS_LIST } from '../queue-pipeline/shared.ts';
+import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
+
+/** The design documents' pipeline over Redis lists, with the same carrier simulator and PostgreSQL. */
+export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { redisUrl: string }): Promise<BenchSystem> {
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  await redis.connect().catch((error: Error) => {
+    throw new Error(`the queue pipeline needs Redis at ${redisUrl} (--redis-url): ${error.message}`);
+  });
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  await redis.del(ORDERS_LIST, RESULTS_LIST);
+  await createQueueOrderTable(infra.db);
+
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: redisUrl,
+    PORT: String(port),
+    CARRIER_BASE_URL: infra.carrierUrl,
+    CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
+    CALLBACK_URL: `${apiUrl}/callbacks/carrier`,
+  };
+  const children = [
+    startNodeProcess('queue-api', 'bench/queue-pipeline/api.ts', env, infra.output),
+    startNodeProcess('queue-recharger', 'bench/queue-pipeline/recharger.ts', env, infra.output),
+    startNodeProcess('queue-updater', 'bench/queue-pipeline/updater.ts', env, infra.output),
+  ];
+  await waitUntilHealthy(`${apiUrl}/health`);
+  const table = finalOrderRows(infra.db, 'queue_orders', ['success', 'failed']);
+
+  return {
+    name: 'queue',
+    title: "Design documents' queue pipeline (Redis lists, consumers, PostgreSQL)",
+    processes: [...children.map((child) => ({ name: child.name, pid: child.pid })), ...(redisPid ? [{ name: 'redis', pid: redisPid }] : [])],
+    submit: (step, index) => postOrder(apiUrl, step, index),
+    countFinal: table.countFinal,
+    collect: async (step) => ({ finals: await table.finals(step), escalations: null }),
+    async stop() {
+      for (const child of children) await child.stop();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import type { MeasuredProcess } from '../process-sampler.ts';
+
+export type SystemName = 'floor' | 'order' | 'queue';
+
+/** A system under load: how to submit one order and how to see which have a final result. */
+export interface BenchSystem {
+  name: SystemName;
+  title: string;
+  /** The processes it adds to the shared infrastructure, measured while it runs. */
+  processes: MeasuredProcess[];
+  /** Submits order `index` of a step; rejects unless the system accepted it. */
+  submit(step: string, index: number): Promise<void>;
+  /** How many of the step's orders have a final result. */
+  countFinal(step: string): Promise<number>;
+  /** When each order of the step got its final result (ms epoch), and how many were escalated (null: the system has no escalation). */
+  collect(step: string): Promise<{ finals: Map<number, number>; escalations: number | null }>;
+  stop(): Promise<void>;
+}
+
+/** A step's orders are `<step>-<index>`; the step id has no `_` or `%`, so it is a safe LIKE prefix. */
+export const orderKey = (step: string, index: number) => `${step}-${index}`;
+export const indexOf = (key: string) => Number(key.slice(key.lastIndexOf('-') + 1));
+
+/** A valid mainland number for order `index`, spread over the three carriers. */
+export const phoneFor = (index: number) => `${['138', '186', '189'][index % 3]}${String(index % 1e8).padStart(8, '0')}`;
+
+/** POSTs an order to a merchant-facing API; anything but 202 Accepted is a rejection. */
+export async function postOrder(apiUrl: string, step: string, index: number): Promise<void> {
+  const response = await fetch(`${apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ merchantOrderNo: orderKey(step, index), phone: phoneFor(index), amount: 50 }),
+  });
+  const body = await response.text();
+  if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${body.slice(0, 200)}`);
+}
+
+/** Counts and reads a step's final orders in an order table whose `updated_at` is written with the final status. */
+export function finalOrderRows(db: pg.Pool, table: 'orders' | 'queue_orders', finalStatuses: string[]) {
+  const where = `merchant_order_no LIKE $1 AND status::text = ANY($2)`;
+  const params = (step: string) => [`${step}-%`, finalStatuses];
+  return {
+    async countFinal(step: string): Promise<number> {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params(step));
+      return rows[0].n as number;
+    },
+    async finals(step: string): Promise<Map<number, number>> {
+      const { rows } = await db.query(`SELECT merchant_order_no, updated_at FROM ${table} WHERE ${where}`, params(step));
+      return new Map(rows.map((row) => [indexOf(row.merchant_order_no), (row.updated_at as Date).getTime()]));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../../bench/report.ts';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+let outDir: string;
+let report: BenchReport;
+let markdown: string;
+
+/** The CI's smoke run of `npm run bench`: a few orders through every system, for real. */
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'recharge-bench-smoke-'));
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--plan', 'smoke', '--redis-url', REDIS_URL, '--out', outDir], { timeout: 170_000 });
+  report = JSON.parse(await readFile(join(outDir, 'result.json'), 'utf8')) as BenchReport;
+  markdown = await readFile(join(outDir, 'result.md'), 'utf8');
+}, 180_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+describe('npm run bench (smoke plan)', () => {
+  it('drives every system until every order has its final result, without escalating any', () => {
+    const measured = report.steps.filter((step) => step.kind !== 'warmup');
+    expect(measured.map((step) => `${step.system}-${step.kind}`)).toEqual(['floor-saturation', 'order-saturation', 'order-steady', 'queue-saturation']);
+    for (const step of measured) {
+      expect(step, step.id).toMatchObject({ accepted: step.count, rejected: 0, final: step.count });
+      expect(step.submitToFinalMs?.p99, step.id).toBeGreaterThan(0);
+      expect(step.completedPerSecond, step.id).toBeGreaterThan(0);
+    }
+    expect(measured.filter((step) => step.system === 'order').map((step) => step.escalations)).toEqual([0, 0]);
+  });
+
+  it("measures each process's CPU and memory and reports throughput against the engine floor", () => {
+    const orderStep = report.steps.find((step) => step.kind === 'saturation' && step.system === 'order');
+    const usage = Object.fromEntries((orderStep?.processes ?? []).map((process) => [process.name, process]));
+    for (const name of ['temporal-server', 'postgres', 'carrier-sim', 'order-api', 'order-worker', 'load-generator']) expect(usage[name]?.peakRssMb, name).toBeGreaterThan(1);
+    for (const name of ['temporal-server', 'order-api', 'order-worker']) expect(usage[name]?.cpuSeconds, name).toBeGreaterThan(0);
+    expect(Object.keys(report.ratioToFloor).sort()).toEqual(['order', 'queue']);
+    expect(report.targets.map((target) => target.name)).toContain('order path saturated throughput ≥ 70% of the engine floor');
+    expect(markdown).toContain('| step | system | offered/s |');
+  });
+});

@@ -31,7 +31,8 @@ export function startNodeProcess(name: string, entry: string, env: Record<string
   child.once('exit', (code, signal) => {
     if (!stopping) {
       console.error(`\n${name} exited (${code ?? signal}); see ${join(logDir, `${name}.log`)}`);
-      process.exit(1);
+      process.kill(process.pid, 'SIGTERM'); // the benchmark's own shutdown stops everything else
+
     }
   });
   return {

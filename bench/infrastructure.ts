@@ -20,19 +20,26 @@ export interface InfrastructureOptions {
   /** A PostgreSQL server to create the benchmark's database in; unset: an embedded one in workDir. */
   databaseUrl: string | undefined;
   carrierLatencyMs: number;
-  /** Let the server hand a workflow's activity to its worker in the workflow task's reply (off by default in Temporal). */
-  eagerActivities: boolean;
+  /** Dynamic config of the dev server, `key=value` each, e.g. system.enableActivityEagerExecution=true. */
+  serverConfig: string[];
+}
+
+/** A Temporal dev server of one system's own: each starts from an empty database, so none pays for another's history. */
+export interface TemporalServer {
+  address: string;
+  client: Client;
+  stop(): Promise<void>;
 }
 
 export interface Infrastructure {
-  temporalAddress: string;
-  temporal: Client;
   databaseUrl: string;
   /** The harness's own connections, for reading results. */
   db: pg.Pool;
   carrierUrl: string;
   output: ProcessOutput;
   sampler: ProcessSampler;
+  /** Starts a fresh Temporal dev server (persisted in SQLite with WAL and synchronous=OFF), measured as `temporal-server`. */
+  startTemporal(name: string): Promise<TemporalServer>;
   stop(): Promise<void>;
 }
 
@@ -57,32 +64,43 @@ async function createDatabase(serverUrl: string) {
 }
 
 /**
- * What every measured system shares: a Temporal dev server persisted in
- * SQLite (WAL, synchronous=OFF), PostgreSQL with the migrations applied, and
- * the carrier simulator answering at once unless told to be slow.
+ * What every measured system shares: PostgreSQL with the migrations applied
+ * and the carrier simulator, answering at once unless told to be slow; and
+ * how each gets its Temporal server.
  */
-export async function startInfrastructure({ workDir, output, sampler, databaseUrl, carrierLatencyMs, eagerActivities }: InfrastructureOptions): Promise<Infrastructure> {
+export async function startInfrastructure({ workDir, output, sampler, databaseUrl, carrierLatencyMs, serverConfig }: InfrastructureOptions): Promise<Infrastructure> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((error) => console.error(error));
   };
-  try {
+
+  async function startTemporal(name: string): Promise<TemporalServer> {
     const server = await startTemporalDevServer({
-      dataDir: join(workDir, 'temporal'),
+      dataDir: join(workDir, `temporal-${name}`),
       port: await freePort(),
       uiPort: await freePort(),
-      extraArgs: [
-        '--sqlite-pragma',
-        'journal_mode=WAL',
-        '--sqlite-pragma',
-        'synchronous=OFF',
-        ...(eagerActivities ? ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'] : []),
-      ],
-      output: openSync(join(output.logDir, 'temporal-server.log'), 'a'),
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', ...serverConfig.flatMap((setting) => ['--dynamic-config-value', setting])],
+      output: openSync(join(output.logDir, `temporal-server-${name}.log`), 'a'),
     });
-    stops.push(() => stopChild(server.process));
+    const client = await createTemporalClient(server.address, 'default');
     await sampler.add({ name: 'temporal-server', pid: server.process.pid as number });
+    const stopServer = async () => {
+      sampler.remove('temporal-server');
+      await client.connection.close();
+      await stopChild(server.process);
+    };
+    stops.push(stopServer);
+    return {
+      address: server.address,
+      client,
+      async stop() {
+        stops.splice(stops.indexOf(stopServer), 1);
+        await stopServer();
+      },
+    };
+  }
 
+  try {
     let url: string;
     if (databaseUrl) {
       const database = await createDatabase(databaseUrl);
@@ -98,9 +116,6 @@ export async function startInfrastructure({ workDir, output, sampler, databaseUr
     await applyMigrations(url);
     const db = new pg.Pool({ connectionString: url, max: 2 });
     stops.push(() => db.end());
-
-    const temporal = await createTemporalClient(server.address, 'default');
-    stops.push(() => temporal.connection.close());
 
     const carrierPort = await freePort();
     const carrier = startNodeProcess(
@@ -122,7 +137,7 @@ export async function startInfrastructure({ workDir, output, sampler, databaseUr
     await waitUntilHealthy(`${carrierUrl}/_sim/stats`);
     await sampler.add({ name: carrier.name, pid: carrier.pid });
 
-    return { temporalAddress: server.address, temporal, databaseUrl: url, db, carrierUrl, output, sampler, stop };
+    return { databaseUrl: url, db, carrierUrl, output, sampler, startTemporal, stop };
   } catch (error) {
     await stop();
     throw error;

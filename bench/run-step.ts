@@ -1,9 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
+import { historyShape, type HistoryShape } from './history-shape.ts';
+import type { Client } from '@temporalio/client';
 import { driveOpenLoop, now } from './open-loop.ts';
 import type { ProcessSampler, ProcessUsage } from './process-sampler.ts';
 import { percentiles, perSecond, type Percentiles } from './stats.ts';
 import type { BenchSystem, SystemName } from './systems/system.ts';
+
+/** Orders whose histories are read after a step. */
+const HISTORY_SAMPLE = 50;
 
 export interface StepPlan {
   /** Unique in the run, letters, digits and `-` only (it prefixes the order numbers). */
@@ -29,10 +34,12 @@ export interface StepResult extends StepPlan {
   submitToFinalMs?: Percentiles;
   escalations: number | null;
   processes: ProcessUsage[];
+  /** Mean history of a sample of the step's orders (systems on Temporal). */
+  history?: HistoryShape;
 }
 
 /** Drives one system open-loop at a fixed rate, waits for the final results, and measures. */
-export async function runStep(plan: StepPlan, system: BenchSystem, sampler: ProcessSampler, drainTimeoutMs: number): Promise<StepResult> {
+export async function runStep(plan: StepPlan, system: BenchSystem, sampler: ProcessSampler, temporal: Client | undefined, drainTimeoutMs: number): Promise<StepResult> {
   const bar = new cliProgress.SingleBar(
     { format: `${plan.id.padEnd(22)} {bar} {value}/{total} final | {submitted} submitted | {rejected} rejected | {duration}s`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 },
     cliProgress.Presets.shades_classic,
@@ -76,6 +83,7 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
   const to = now();
 
   const { finals, escalations } = await system.collect(plan.id);
+  const history = temporal && system.sampleWorkflowIds && (await historyShape(temporal, await system.sampleWorkflowIds(plan.id, HISTORY_SAMPLE)));
   const accepted = submissions.filter((submission) => !submission.error);
   const rejections = submissions.filter((submission) => submission.error);
   const finalLatencies = accepted.flatMap((submission) => {
@@ -98,5 +106,6 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
     ...(submitToFinalMs && { submitToFinalMs }),
     escalations,
     processes: sampler.usageBetween(from, to),
+    ...(history && { history }),
   };
 }

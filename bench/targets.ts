@@ -7,7 +7,7 @@ export function judgeTargets(steps: StepResult[], ratioToFloor: Record<string, n
   if (ratioToFloor.order !== undefined) {
     targets.push({ name: 'order path saturated throughput ≥ 70% of the engine floor', met: ratioToFloor.order >= 0.7, detail: `${Math.round(ratioToFloor.order * 100)}%` });
   }
-  for (const step of steps.filter((candidate) => candidate.kind === 'steady')) {
+  for (const step of steps.filter((candidate) => candidate.kind === 'steady' && candidate.system === 'order')) {
     const allFinal = step.rejected === 0 && step.final === step.count;
     targets.push(
       { name: `${step.id}: every order final`, met: allFinal, detail: `${step.final}/${step.count} final, ${step.rejected} rejected` },

@@ -1,10 +1,10 @@
-import { TASK_QUEUE } from '../../src/shared/order-workflow.ts';
+import { TASK_QUEUE, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { freePort, startNodeProcess, waitForWorker, waitUntilHealthy } from '../child-processes.ts';
-import { CALLBACK_SECRET, type Infrastructure } from '../infrastructure.ts';
+import { CALLBACK_SECRET, type Infrastructure, type TemporalServer } from '../infrastructure.ts';
 import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
 
 /** The product itself: API, worker and order view, as `npm start` runs them. */
-export async function startOrderPath(infra: Infrastructure, { slaSeconds }: { slaSeconds: number }): Promise<BenchSystem> {
+export async function startOrderPath(infra: Infrastructure, temporal: TemporalServer, { slaSeconds }: { slaSeconds: number }): Promise<BenchSystem> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const env = {
@@ -13,14 +13,14 @@ export async function startOrderPath(infra: Infrastructure, { slaSeconds }: { sl
     PORT: String(port),
     PUBLIC_BASE_URL: apiUrl,
     DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_ADDRESS: temporal.address,
     CARRIER_BASE_URL: infra.carrierUrl,
     CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
     SLA_SECONDS: String(slaSeconds),
   };
   const worker = startNodeProcess('order-worker', 'src/worker/main.ts', env, infra.output);
   const api = startNodeProcess('order-api', 'src/api/main.ts', env, infra.output);
-  await Promise.all([waitUntilHealthy(`${apiUrl}/health`), waitForWorker(infra.temporal, TASK_QUEUE)]);
+  await Promise.all([waitUntilHealthy(`${apiUrl}/health`), waitForWorker(temporal.client, TASK_QUEUE)]);
   // The final write sets updated_at: the moment the view shows the result.
   const view = finalOrderRows(infra.db, 'orders', ['SUCCEEDED', 'FAILED']);
 
@@ -36,6 +36,10 @@ export async function startOrderPath(infra: Infrastructure, { slaSeconds }: { sl
     async collect(step) {
       const escalated = await infra.db.query('SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL', [`${step}-%`]);
       return { finals: await view.finals(step), escalations: escalated.rows[0].n as number };
+    },
+    async sampleWorkflowIds(step, count) {
+      const { rows } = await infra.db.query('SELECT id FROM orders WHERE merchant_order_no LIKE $1 ORDER BY random() LIMIT $2', [`${step}-%`, count]);
+      return rows.map((row) => orderWorkflowId(row.id as string));
     },
     async stop() {
       await api.stop();

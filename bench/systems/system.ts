@@ -15,6 +15,8 @@ export interface BenchSystem {
   countFinal(step: string): Promise<number>;
   /** When each order of the step got its final result (ms epoch), and how many were escalated (null: the system has no escalation). */
   collect(step: string): Promise<{ finals: Map<number, number>; escalations: number | null }>;
+  /** Workflow ids of up to `count` of the step's orders, to read their histories (undefined: no workflows). */
+  sampleWorkflowIds?(step: string, count: number): Promise<string[]>;
   stop(): Promise<void>;
 }
 

@@ -57,12 +57,14 @@ export function createOrderRepository(db: Db) {
      */
     async createOrder(input: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
       const id = randomUUID();
+      // The application's clock, as every age comparison (SLA deadline, stale-order sweep) uses it.
+      const submittedAt = new Date();
       const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier });
       // One statement, atomic without a transaction: a Prisma interactive transaction cost ~2 ms of CPU per order (docs/benchmarks.md).
       const [inserted] = await db.$queryRaw<Record<string, unknown>[]>`
         WITH inserted AS (
-          INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, notify_url, updated_at)
-          VALUES (${id}, ${input.merchantOrderNo}, ${input.phone}, ${input.carrier}, ${input.amountYuan}, ${input.notifyUrl ?? null}, now())
+          INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, notify_url, created_at, updated_at)
+          VALUES (${id}, ${input.merchantOrderNo}, ${input.phone}, ${input.carrier}, ${input.amountYuan}, ${input.notifyUrl ?? null}, ${submittedAt}, ${submittedAt})
           ON CONFLICT (merchant_order_no) DO NOTHING
           RETURNING *
         ), submitted AS (
@@ -162,7 +164,7 @@ export function createOrderRepository(db: Db) {
         where: {
           ...(status && { status }),
           ...(needsReview !== undefined && { needsReview }),
-          ...(olderThanSeconds !== undefined && { createdAt: { lt: new Date(Date.now() - olderThanSeconds * 1000) } }),
+          ...(olderThanSeconds !== undefined && { createdAt: { lte: new Date(Date.now() - olderThanSeconds * 1000) } }),
           ...(after && { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }),
         },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

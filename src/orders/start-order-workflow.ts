@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Carrier } from '../shared/carriers.ts';
+import { newOrderSearchAttributes } from '../shared/search-attributes.ts';
 import { TASK_QUEUE, WORKFLOW_TYPE, orderWorkflowId, type RechargeOrderInput } from '../shared/order-workflow.ts';
 import type { rechargeOrder } from '../workflows/recharge-order.ts';
 import type { OrderRow } from '../db/order-repository.ts';
@@ -25,6 +26,7 @@ export async function startOrderWorkflow(client: Client, order: OrderRow, slaSec
       taskQueue: TASK_QUEUE,
       workflowId: orderWorkflowId(order.id),
       args: [input],
+      typedSearchAttributes: newOrderSearchAttributes(input),
       workflowIdConflictPolicy: 'USE_EXISTING', // a running one: keep it
       workflowIdReusePolicy: 'REJECT_DUPLICATE', // a closed one: never run the order again
     });

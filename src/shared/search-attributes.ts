@@ -4,7 +4,9 @@
  * Registered by `npm start` on the dev server; on a real cluster with
  * `temporal operator search-attribute create` (see the README).
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { Carrier } from './carriers.ts';
+import { OrderStatus } from './order-status.ts';
 
 export const OrderStatusAttribute = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const CarrierAttribute = defineSearchAttributeKey('Carrier', SearchAttributeType.KEYWORD);
@@ -25,3 +27,17 @@ export const ORDER_SEARCH_ATTRIBUTES = [
   FinishedAtAttribute,
   NeedsReviewAttribute,
 ];
+
+/**
+ * A new order's attributes. The API sets them when it starts the workflow,
+ * so the start itself makes the order findable, without a separate
+ * visibility write; a workflow started without them upserts them first.
+ */
+export function newOrderSearchAttributes(order: { merchantOrderNo: string; carrier: Carrier; amountYuan: number }): SearchAttributePair[] {
+  return [
+    { key: OrderStatusAttribute, value: OrderStatus.PENDING },
+    { key: CarrierAttribute, value: order.carrier },
+    { key: MerchantOrderNoAttribute, value: order.merchantOrderNo },
+    { key: AmountYuanAttribute, value: order.amountYuan },
+  ];
+}

@@ -25,13 +25,11 @@ import {
   type RechargeOrderInput,
 } from '../shared/order-workflow.ts';
 import {
-  AmountYuanAttribute,
-  CarrierAttribute,
   EscalatedAtAttribute,
   FinishedAtAttribute,
-  MerchantOrderNoAttribute,
   NeedsReviewAttribute,
   OrderStatusAttribute,
+  newOrderSearchAttributes,
 } from '../shared/search-attributes.ts';
 import { alerts, carrier, view } from './activity-stubs.ts';
 import { deliverNotification } from './merchant-notification.ts';
@@ -72,13 +70,9 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     note('outcome-decided', { ...result });
   };
 
-  if (!input.resumed) {
-    upsertSearchAttributes([
-      { key: OrderStatusAttribute, value: OrderStatus.PENDING },
-      { key: CarrierAttribute, value: input.carrier },
-      { key: MerchantOrderNoAttribute, value: input.merchantOrderNo },
-      { key: AmountYuanAttribute, value: input.amountYuan },
-    ]);
+  // Orders started by the API carry these from the start; any other start gets them here.
+  if (!input.resumed && workflowInfo().typedSearchAttributes.get(OrderStatusAttribute) === undefined) {
+    upsertSearchAttributes(newOrderSearchAttributes(input));
   }
 
   /**
@@ -304,6 +298,7 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     ...(result.status === OrderStatus.FAILED && result.reason && { failureReason: result.reason }),
   });
   if (result.status === OrderStatus.FAILED) state.failureReason = result.reason;
+  // In an upsert of its own: merging it into the status's would need a patch, and patched() upserts TemporalChangeVersion, a write as costly.
   upsertSearchAttributes([{ key: FinishedAtAttribute, value: new Date() }]);
   await Promise.all([
     input.notifyUrl && deliverNotification(input.orderId).then((delivery) => void note('merchant-notification', { result: delivery })),

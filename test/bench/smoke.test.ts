@@ -26,7 +26,7 @@ afterAll(async () => {
 describe('npm run bench (smoke plan)', () => {
   it('drives every system until every order has its final result, without escalating any', () => {
     const measured = report.steps.filter((step) => step.kind !== 'warmup');
-    expect(measured.map((step) => `${step.system}-${step.kind}`)).toEqual(['floor-saturation', 'order-saturation', 'order-steady', 'queue-saturation']);
+    expect(measured.map((step) => `${step.system}-${step.kind}`)).toEqual(['floor-saturation', 'floor-steady', 'order-saturation', 'order-steady', 'queue-saturation']);
     for (const step of measured) {
       expect(step, step.id).toMatchObject({ accepted: step.count, rejected: 0, final: step.count });
       expect(step.submitToFinalMs?.p99, step.id).toBeGreaterThan(0);

@@ -6,12 +6,14 @@ export interface Submission {
   scheduledAt: number;
   doneAt: number;
   error?: string;
+  /** What the server said its parts took (ms), from its Server-Timing header. */
+  serverTimings?: Record<string, number>;
 }
 
 export interface OpenLoopOptions {
   rate: number;
   count: number;
-  submit(index: number): Promise<void>;
+  submit(index: number): Promise<Record<string, number> | void>;
   onDone?(submission: Submission): void;
 }
 
@@ -32,7 +34,7 @@ export async function driveOpenLoop({ rate, count, submit, onDone }: OpenLoopOpt
     const scheduledAt = dueAt(index);
     inFlight.push(
       submit(index).then(
-        () => ({ index, scheduledAt, doneAt: now() }),
+        (serverTimings) => ({ index, scheduledAt, doneAt: now(), ...(serverTimings && { serverTimings }) }),
         (error: unknown) => ({ index, scheduledAt, doneAt: now(), error: error instanceof Error ? error.message : String(error) }),
       ).then((submission) => {
         onDone?.(submission);

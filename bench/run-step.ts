@@ -31,6 +31,8 @@ export interface StepResult extends StepPlan {
   /** Orders with a final result per second, from the first request to the last result: the throughput. */
   completedPerSecond: number;
   submitLatencyMs?: Percentiles;
+  /** The API's own account of the submissions (Server-Timing), by part: where the submit latency goes. */
+  serverTimingMs?: Record<string, Percentiles>;
   submitToFinalMs?: Percentiles;
   escalations: number | null;
   processes: ProcessUsage[];
@@ -92,6 +94,13 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
   });
   const submitLatencyMs = percentiles(accepted.map((submission) => submission.doneAt - submission.scheduledAt));
   const submitToFinalMs = percentiles(finalLatencies);
+  const timingNames = [...new Set(accepted.flatMap((submission) => Object.keys(submission.serverTimings ?? {})))];
+  const serverTimingMs = Object.fromEntries(
+    timingNames.flatMap((name) => {
+      const stats = percentiles(accepted.flatMap((submission) => submission.serverTimings?.[name] ?? []));
+      return stats ? [[name, stats]] : [];
+    }),
+  );
   return {
     ...plan,
     title: system.title,
@@ -104,6 +113,7 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
     completedPerSecond: perSecond([...finals.values()], startedAt),
     ...(submitLatencyMs && { submitLatencyMs }),
     ...(submitToFinalMs && { submitToFinalMs }),
+    ...(timingNames.length > 0 && { serverTimingMs }),
     escalations,
     processes: sampler.usageBetween(from, to),
     ...(history && { history }),

@@ -9,8 +9,8 @@ export interface BenchSystem {
   title: string;
   /** The processes it adds to the shared infrastructure, measured while it runs. */
   processes: MeasuredProcess[];
-  /** Submits order `index` of a step; rejects unless the system accepted it. */
-  submit(step: string, index: number): Promise<void>;
+  /** Submits order `index` of a step; rejects unless the system accepted it. Resolves to the server's own timings (ms), if it tells them. */
+  submit(step: string, index: number): Promise<ServerTimings | void>;
   /** How many of the step's orders have a final result. */
   countFinal(step: string): Promise<number>;
   /** When each order of the step got its final result (ms epoch), and how many were escalated (null: the system has no escalation). */
@@ -27,8 +27,21 @@ export const indexOf = (key: string) => Number(key.slice(key.lastIndexOf('-') + 
 /** A valid mainland number for order `index`, spread over the three carriers. */
 export const phoneFor = (index: number) => `${['138', '186', '189'][index % 3]}${String(index % 1e8).padStart(8, '0')}`;
 
+export type ServerTimings = Record<string, number>;
+
+/** `db;dur=1.2;desc="…", total;dur=3.4` → { db: 1.2, total: 3.4 } */
+export function parseServerTiming(header: string | null): ServerTimings {
+  const timings: ServerTimings = {};
+  for (const metric of header?.split(',') ?? []) {
+    const [name, ...params] = metric.trim().split(';');
+    const duration = params.find((param) => param.startsWith('dur='));
+    if (name && duration) timings[name] = Number(duration.slice(4));
+  }
+  return timings;
+}
+
 /** POSTs an order to a merchant-facing API; anything but 202 Accepted is a rejection. */
-export async function postOrder(apiUrl: string, step: string, index: number): Promise<void> {
+export async function postOrder(apiUrl: string, step: string, index: number): Promise<ServerTimings> {
   const response = await fetch(`${apiUrl}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -36,6 +49,7 @@ export async function postOrder(apiUrl: string, step: string, index: number): Pr
   });
   const body = await response.text();
   if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${body.slice(0, 200)}`);
+  return parseServerTiming(response.headers.get('server-timing'));
 }
 
 /** Counts and reads a step's final orders in an order table whose `updated_at` is written with the final status. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { timing } from 'hono/timing';
 import type { ApiDeps } from './deps.ts';
 import { notFound, onError, problem } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -11,6 +12,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(deps: ApiDeps) {
   return new Hono()
+    // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
+    .use(timing())
     .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
     .use(async (c, next) => {
       // Every body this API takes is JSON; anything else would read as an empty object and mislead.

@@ -45,6 +45,8 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     const merchantOrderNo = newOrderNo();
     const response = await submit({ merchantOrderNo, phone: '13812345678', amount: 50 });
     expect(response.status).toBe(202);
+    // Where the submission spent its time, for whoever looks into a slow one.
+    expect(response.headers.get('server-timing')).toMatch(/db;dur=[\d.]+;desc="order insert",\s*workflow;dur=[\d.]+;desc="workflow start",\s*total;dur=[\d.]+/);
     const accepted = await json(response);
     expect(accepted).toMatchObject({ merchantOrderNo, carrier: 'CMCC', amountYuan: 50, status: 'PENDING' });
 

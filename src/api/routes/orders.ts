@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { endTime, startTime } from 'hono/timing';
 import { z } from 'zod';
 import type { OrderRow } from '../../db/order-repository.ts';
 import { maskPhone } from '../../util/mask.ts';
@@ -32,14 +33,18 @@ export function ordersRoutes({ orders, temporal, logger, slaSeconds }: ApiDeps) 
       const carrier = carrierOf(body.phone);
       if (!carrier) return invalidRequest(c, [{ field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' }]);
 
+      startTime(c, 'db', 'order insert');
       const { order, created } = await orders.createOrder({ merchantOrderNo: body.merchantOrderNo, phone: body.phone, carrier, amountYuan: body.amount, notifyUrl: body.notifyUrl });
+      endTime(c, 'db');
       if (!created && !sameSubmission(order, body)) {
         return problem(c, 409, 'merchant_order_no_conflict', `merchantOrderNo ${body.merchantOrderNo} was already submitted with a different phone, amount or notifyUrl`);
       }
       // A repeat of a PENDING order also (re)starts its workflow: the repair path if the first start was lost.
       if (created || order.status === OrderStatus.PENDING) {
         try {
+          startTime(c, 'workflow', 'workflow start');
           await startOrderWorkflow(temporal, order, slaSeconds);
+          endTime(c, 'workflow');
         } catch (error) {
           // The order is stored, so it is accepted: the stale-order sweeper starts its workflow later.
           logger.error({ err: error, orderId: order.id }, 'workflow start failed; left to the sweeper');

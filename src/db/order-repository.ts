@@ -60,7 +60,7 @@ export function createOrderRepository(db: Db) {
       // The application's clock, as every age comparison (SLA deadline, stale-order sweep) uses it.
       const submittedAt = new Date();
       const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier });
-      // One statement, atomic without a transaction: a Prisma interactive transaction cost ~2 ms of CPU per order (docs/benchmarks.md).
+      // One statement, atomic without a transaction: a Prisma interactive transaction took 4× the CPU (docs/benchmarks.md).
       const [inserted] = await db.$queryRaw<Record<string, unknown>[]>`
         WITH inserted AS (
           INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, notify_url, created_at, updated_at)

@@ -1,0 +1,54 @@
+/**
+ * CPU and time per order insert: a Prisma interactive transaction (order row,
+ * then its `submitted` event) against the repository's single statement.
+ *   node --import tsx bench/order-insert-cost.ts [postgresql://server/db]
+ * Creates and drops a database of its own on that server (default: the local one).
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { createOrderRepository } from '../src/db/order-repository.ts';
+import { createPrisma } from '../src/db/prisma.ts';
+
+const INSERTS = 2_000;
+const CONCURRENCY = 10;
+const serverUrl = process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const name = `recharge_insert_cost_${randomUUID().slice(0, 8)}`;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const url = new URL(serverUrl);
+url.pathname = `/${name}`;
+await applyMigrations(url.toString());
+const db = createPrisma(url.toString());
+const orders = createOrderRepository(db);
+
+const newOrder = () => ({ merchantOrderNo: randomUUID(), phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50 });
+
+async function measure(label: string, insert: () => Promise<unknown>) {
+  for (let i = 0; i < 200; i++) await insert(); // warm-up
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    for (let i = 0; i < INSERTS / CONCURRENCY; i++) await insert();
+  }));
+  const used = process.cpuUsage(cpu);
+  console.log(`${label.padEnd(48)} ${((used.user + used.system) / 1000 / INSERTS).toFixed(2)} ms CPU, ${((performance.now() - started) / INSERTS).toFixed(2)} ms wall per insert`);
+}
+
+try {
+  await measure('Prisma interactive transaction (row + event)', () =>
+    db.$transaction(async (tx) => {
+      const input = newOrder();
+      const id = randomUUID();
+      const [row] = await tx.order.createManyAndReturn({ data: [{ id, ...input }], skipDuplicates: true });
+      if (row) await tx.orderEvent.create({ data: { orderId: id, key: 'submitted', type: 'submitted', detail: {} } });
+      return row;
+    }),
+  );
+  await measure('one statement (orders.createOrder)', () => orders.createOrder(newOrder()));
+} finally {
+  await db.$disconnect();
+  await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+  await admin.end();
+}

@@ -1,20 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
+import { createTemporaryDatabase } from '../src/db/temporary-database.ts';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server.ts';
 import { stopChild } from '../src/dev/stop-child.ts';
 import { createTemporalClient } from '../src/temporal/connection.ts';
 import { freePort, startNodeProcess, waitUntilHealthy, type ProcessOutput } from './child-processes.ts';
+import type { Cleanups } from './cleanups.ts';
 import type { ProcessSampler } from './process-sampler.ts';
 
 export const CALLBACK_SECRET = 'bench-carrier-callback-secret';
 
 export interface InfrastructureOptions {
   workDir: string;
+  cleanups: Cleanups;
   output: ProcessOutput;
   sampler: ProcessSampler;
   /** A PostgreSQL server to create the benchmark's database in; unset: an embedded one in workDir. */
@@ -40,27 +42,8 @@ export interface Infrastructure {
   sampler: ProcessSampler;
   /** Starts a fresh Temporal dev server (persisted in SQLite with WAL and synchronous=OFF), measured as `temporal-server`. */
   startTemporal(name: string): Promise<TemporalServer>;
-  stop(): Promise<void>;
-}
-
-/** A database of its own on the given server, dropped at the end. */
-async function createDatabase(serverUrl: string) {
-  const name = `recharge_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  /** Registers something a system started; the function returned stops it before the end. */
+  track: Cleanups['add'];
 }
 
 /**
@@ -68,12 +51,7 @@ async function createDatabase(serverUrl: string) {
  * and the carrier simulator, answering at once unless told to be slow; and
  * how each gets its Temporal server.
  */
-export async function startInfrastructure({ workDir, output, sampler, databaseUrl, carrierLatencyMs, serverConfig }: InfrastructureOptions): Promise<Infrastructure> {
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step().catch((error) => console.error(error));
-  };
-
+export async function startInfrastructure({ workDir, cleanups, output, sampler, databaseUrl, carrierLatencyMs, serverConfig }: InfrastructureOptions): Promise<Infrastructure> {
   async function startTemporal(name: string): Promise<TemporalServer> {
     const server = await startTemporalDevServer({
       dataDir: join(workDir, `temporal-${name}`),
@@ -82,64 +60,58 @@ export async function startInfrastructure({ workDir, output, sampler, databaseUr
       extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', ...serverConfig.flatMap((setting) => ['--dynamic-config-value', setting])],
       output: openSync(join(output.logDir, `temporal-server-${name}.log`), 'a'),
     });
-    const client = await createTemporalClient(server.address, 'default');
-    await sampler.add({ name: 'temporal-server', pid: server.process.pid as number });
-    const stopServer = async () => {
+    const stopServer = cleanups.add(async () => {
       sampler.remove('temporal-server');
-      await client.connection.close();
       await stopChild(server.process);
-    };
-    stops.push(stopServer);
+    });
+    const client = await createTemporalClient(server.address, 'default');
+    const closeClient = cleanups.add(() => client.connection.close());
+    await sampler.add({ name: 'temporal-server', pid: server.process.pid as number });
     return {
       address: server.address,
       client,
       async stop() {
-        stops.splice(stops.indexOf(stopServer), 1);
+        await closeClient();
         await stopServer();
       },
     };
   }
 
-  try {
-    let url: string;
-    if (databaseUrl) {
-      const database = await createDatabase(databaseUrl);
-      stops.push(database.drop);
-      url = database.url;
-    } else {
-      const embedded = await startEmbeddedPostgres(workDir, await freePort());
-      stops.push(embedded.stop);
-      url = embedded.url;
-      const postmasterPid = Number(readFileSync(join(workDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-      await sampler.add({ name: 'postgres', pid: postmasterPid, withChildren: true });
-    }
-    await applyMigrations(url);
-    const db = new pg.Pool({ connectionString: url, max: 2 });
-    stops.push(() => db.end());
-
-    const carrierPort = await freePort();
-    const carrier = startNodeProcess(
-      'carrier-sim',
-      'src/carrier-sim/main.ts',
-      {
-        CARRIER_SIM_PORT: String(carrierPort),
-        CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
-        CARRIER_SIM_LATENCY_MS: String(carrierLatencyMs),
-        // A zero-latency carrier calls back at once; a slow one as late as it answers.
-        CARRIER_SIM_CALLBACK_MIN_DELAY_MS: String(carrierLatencyMs),
-        CARRIER_SIM_CALLBACK_MAX_DELAY_MS: String(carrierLatencyMs),
-        LOG_LEVEL: 'warn',
-      },
-      output,
-    );
-    stops.push(carrier.stop);
-    const carrierUrl = `http://127.0.0.1:${carrierPort}`;
-    await waitUntilHealthy(`${carrierUrl}/_sim/stats`);
-    await sampler.add({ name: carrier.name, pid: carrier.pid });
-
-    return { databaseUrl: url, db, carrierUrl, output, sampler, startTemporal, stop };
-  } catch (error) {
-    await stop();
-    throw error;
+  let url: string;
+  if (databaseUrl) {
+    const database = await createTemporaryDatabase(databaseUrl, 'recharge_bench');
+    cleanups.add(database.drop);
+    url = database.url;
+  } else {
+    const embedded = await startEmbeddedPostgres(workDir, await freePort());
+    cleanups.add(embedded.stop);
+    url = embedded.url;
+    const postmasterPid = Number(readFileSync(join(workDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    await sampler.add({ name: 'postgres', pid: postmasterPid, withChildren: true });
   }
+  await applyMigrations(url);
+  const db = new pg.Pool({ connectionString: url, max: 2 });
+  cleanups.add(() => db.end());
+
+  const carrierPort = await freePort();
+  const carrier = startNodeProcess(
+    'carrier-sim',
+    'src/carrier-sim/main.ts',
+    {
+      CARRIER_SIM_PORT: String(carrierPort),
+      CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
+      CARRIER_SIM_LATENCY_MS: String(carrierLatencyMs),
+      // A zero-latency carrier calls back at once; a slow one as late as it answers.
+      CARRIER_SIM_CALLBACK_MIN_DELAY_MS: String(carrierLatencyMs),
+      CARRIER_SIM_CALLBACK_MAX_DELAY_MS: String(carrierLatencyMs),
+      LOG_LEVEL: 'warn',
+    },
+    output,
+  );
+  cleanups.add(carrier.stop);
+  const carrierUrl = `http://127.0.0.1:${carrierPort}`;
+  await waitUntilHealthy(`${carrierUrl}/_sim/stats`);
+  await sampler.add({ name: carrier.name, pid: carrier.pid });
+
+  return { databaseUrl: url, db, carrierUrl, output, sampler, startTemporal, track: cleanups.add };
 }

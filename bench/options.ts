@@ -61,22 +61,23 @@ export function parseBenchOptions(argv: string[]) {
   });
   if (!Object.hasOwn(PLANS, values.plan)) throw new Error(`--plan must be one of ${Object.keys(PLANS).join(', ')}`);
   const plan = values.plan as Plan;
-  const number = (name: string, value: string | undefined, fallback: number) => {
+  const number = (name: string, value: string | undefined, fallback: number, minimum = 0) => {
     const parsed = value === undefined ? fallback : Number(value);
-    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} must be a number ≥ 0, got ${value}`);
+    if (!Number.isFinite(parsed) || parsed < minimum) throw new Error(`--${name} must be a number ≥ ${minimum}, got ${value}`);
     return parsed;
   };
+  const rate = (name: string, value: string | undefined) => (value === undefined ? undefined : number(name, value, 0, 0.1));
   const systems = (values.systems ?? (plan === 'soak' ? 'order' : 'floor,order,queue')).split(',') as SystemName[];
   const unknown = systems.filter((system) => !['floor', 'order', 'queue'].includes(system));
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')}`);
-  const steadyRate = values['steady-rate'] === undefined ? undefined : number('steady-rate', values['steady-rate'], 0);
+  const steadyRate = rate('steady-rate', values['steady-rate']);
   return {
     help: values.help ?? false,
     plan,
     systems,
     saturationSeconds: number('saturation-seconds', values['saturation-seconds'], PLANS[plan].saturationSeconds),
     /** Overrides SATURATING_RATE for every system. */
-    rate: values.rate === undefined ? PLANS[plan].rate : number('rate', values.rate, 0),
+    rate: rate('rate', values.rate) ?? PLANS[plan].rate,
     steadyRate,
     durationSeconds: number('duration', values.duration, PLANS[plan].duration),
     warmup: number('warmup', values.warmup, PLANS[plan].warmup),

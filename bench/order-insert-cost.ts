@@ -5,22 +5,16 @@
  * Creates and drops a database of its own on that server (default: the local one).
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { createOrderRepository } from '../src/db/order-repository.ts';
 import { createPrisma } from '../src/db/prisma.ts';
+import { createTemporaryDatabase } from '../src/db/temporary-database.ts';
 
 const INSERTS = 2_000;
 const CONCURRENCY = 10;
-const serverUrl = process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const name = `recharge_insert_cost_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-await applyMigrations(url.toString());
-const db = createPrisma(url.toString());
+const database = await createTemporaryDatabase(process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432/postgres', 'recharge_insert_cost');
+await applyMigrations(database.url);
+const db = createPrisma(database.url);
 const orders = createOrderRepository(db);
 
 const newOrder = () => ({ merchantOrderNo: randomUUID(), phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50 });
@@ -49,6 +43,5 @@ try {
   await measure('one statement (orders.createOrder)', () => orders.createOrder(newOrder()));
 } finally {
   await db.$disconnect();
-  await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
 }

@@ -64,7 +64,9 @@ export function createProcessSampler(intervalMs = 1_000) {
     if (stats.length === 0) return; // gone
     let cpuSeconds = groupCpu.get(process.name) ?? 0;
     for (const [pid, stat] of stats) {
-      cpuSeconds += stat.ctime / 1000 - (lastCpu.get(Number(pid)) ?? 0);
+      // A pid reused by a new process (a PostgreSQL backend) starts below the last value: count it from zero.
+      const before = lastCpu.get(Number(pid)) ?? 0;
+      cpuSeconds += stat.ctime / 1000 >= before ? stat.ctime / 1000 - before : stat.ctime / 1000;
       lastCpu.set(Number(pid), stat.ctime / 1000);
     }
     groupCpu.set(process.name, cpuSeconds);

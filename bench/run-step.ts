@@ -50,12 +50,12 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
   let rejected = 0;
   bar.start(plan.count, 0, { submitted, rejected });
 
-  await sampler.sampleNow();
   const from = now();
+  await sampler.sampleNow();
   let final = 0;
   let loading = true;
   // Final results are counted once a second while the load runs and until all are in (or the drain time is up).
-  const watching = (async () => {
+  const watching: Promise<void> = (async () => {
     let drainDeadline = Infinity;
     for (;;) {
       final = await system.countFinal(plan.id);
@@ -68,6 +68,7 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
       await sleep(1_000);
     }
   })();
+  watching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
   const { startedAt, submissions } = await driveOpenLoop({
     rate: plan.rate,
     count: plan.count,

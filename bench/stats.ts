@@ -14,9 +14,9 @@ export function percentiles(values: number[]): Percentiles | undefined {
   return { p50: round(rank(50)), p95: round(rank(95)), p99: round(rank(99)), max: round(sorted[sorted.length - 1] as number) };
 }
 
-/** Events per second over the span from `from` to the last of `times` (ms epoch); 0 without a span. */
+/** `times.length` events over the span from `from` (the first request) to the last of `times` (ms epoch); 0 without a span. */
 export function perSecond(times: number[], from: number): number {
   if (times.length === 0) return 0;
-  const span = (Math.max(...times) - from) / 1000;
+  const span = (times.reduce((latest, time) => Math.max(latest, time), from) - from) / 1000;
   return span > 0 ? Math.round((times.length / span) * 10) / 10 : 0;
 }

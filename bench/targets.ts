@@ -4,6 +4,10 @@ import type { StepResult } from './run-step.ts';
 /** The issue's targets, judged on this run's figures. */
 export function judgeTargets(steps: StepResult[], ratioToFloor: Record<string, number>, memory: MemoryTrend | undefined): Target[] {
   const targets: Target[] = [];
+  // A system that kept up with the offered rate was not saturated: its throughput is only a lower bound.
+  for (const step of steps.filter((candidate) => candidate.kind === 'saturation')) {
+    if (step.completedPerSecond >= 0.9 * step.rate) targets.push({ name: `${step.id}: saturated (completed/s well under offered)`, met: false, detail: `${step.completedPerSecond}/s of ${step.rate}/s offered: raise --rate` });
+  }
   if (ratioToFloor.order !== undefined) {
     targets.push({ name: 'order path saturated throughput ≥ 70% of the engine floor', met: ratioToFloor.order >= 0.7, detail: `${Math.round(ratioToFloor.order * 100)}%` });
   }

@@ -6,6 +6,7 @@ import { indexOf, orderKey, type BenchSystem } from './system.ts';
 /** The engine floor: start a bare order-shaped workflow, then signal its callback, straight over gRPC. */
 export async function startEngineFloor(infra: Infrastructure, temporal: TemporalServer): Promise<BenchSystem> {
   const worker = startNodeProcess('floor-worker', 'bench/engine-floor/worker.ts', { TEMPORAL_ADDRESS: temporal.address }, infra.output);
+  const stopWorker = infra.track(worker.stop);
   await waitForWorker(temporal.client, FLOOR_TASK_QUEUE);
   const completed = (step: string) => `WorkflowId STARTS_WITH "floor-${step}-" AND ExecutionStatus = "Completed"`;
 
@@ -35,6 +36,6 @@ export async function startEngineFloor(infra: Infrastructure, temporal: Temporal
       }
       return ids;
     },
-    stop: () => worker.stop(),
+    stop: stopWorker,
   };
 }

@@ -19,7 +19,9 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
     SLA_SECONDS: String(slaSeconds),
   };
   const worker = startNodeProcess('order-worker', 'src/worker/main.ts', env, infra.output);
+  const stopWorker = infra.track(worker.stop);
   const api = startNodeProcess('order-api', 'src/api/main.ts', env, infra.output);
+  const stopApi = infra.track(api.stop);
   await Promise.all([waitUntilHealthy(`${apiUrl}/health`), waitForWorker(temporal.client, TASK_QUEUE)]);
   // The final write sets updated_at: the moment the view shows the result.
   const view = finalOrderRows(infra.db, 'orders', ['SUCCEEDED', 'FAILED']);
@@ -42,8 +44,8 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
       return rows.map((row) => orderWorkflowId(row.id as string));
     },
     async stop() {
-      await api.stop();
-      await worker.stop();
+      await stopApi();
+      await stopWorker();
     },
   };
 }

@@ -4,12 +4,20 @@ import { CALLBACK_SECRET, type Infrastructure } from '../infrastructure.ts';
 import { createQueueOrderTable, ORDERS_LIST, RESULTS_LIST } from '../queue-pipeline/shared.ts';
 import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
 
-/** The design documents' pipeline over Redis lists, with the same carrier simulator and PostgreSQL. */
-export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { redisUrl: string }): Promise<BenchSystem> {
-  const redis = new Redis(redisUrl, { lazyConnect: true });
+/** A Redis connection that fails at once, with a message saying what needs it, instead of retrying for ever. */
+export async function connectRedis(redisUrl: string): Promise<Redis> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   await redis.connect().catch((error: Error) => {
+    redis.disconnect();
     throw new Error(`the queue pipeline needs Redis at ${redisUrl} (--redis-url): ${error.message}`);
   });
+  return redis;
+}
+
+/** The design documents' pipeline over Redis lists, with the same carrier simulator and PostgreSQL. */
+export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { redisUrl: string }): Promise<BenchSystem> {
+  const redis = await connectRedis(redisUrl);
+  const disconnect = infra.track(async () => redis.disconnect());
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
   await redis.del(ORDERS_LIST, RESULTS_LIST);
   await createQueueOrderTable(infra.db);
@@ -29,6 +37,7 @@ export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { 
     startNodeProcess('queue-recharger', 'bench/queue-pipeline/recharger.ts', env, infra.output),
     startNodeProcess('queue-updater', 'bench/queue-pipeline/updater.ts', env, infra.output),
   ];
+  const stops = children.map((child) => infra.track(child.stop));
   await waitUntilHealthy(`${apiUrl}/health`);
   const table = finalOrderRows(infra.db, 'queue_orders', ['success', 'failed']);
 
@@ -40,8 +49,8 @@ export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { 
     countFinal: table.countFinal,
     collect: async (step) => ({ finals: await table.finals(step), escalations: null }),
     async stop() {
-      for (const child of children) await child.stop();
-      redis.disconnect();
+      for (const stop of stops) await stop();
+      await disconnect();
     },
   };
 }

@@ -57,7 +57,7 @@ export function createOrderRepository(db: Db) {
      */
     async createOrder(input: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
       const id = randomUUID();
-      // The application's clock, as every age comparison (SLA deadline, stale-order sweep) uses it.
+      // The application's clock, as for every timestamp the application compares (SLA deadline, stale-order sweep, updated_at).
       const submittedAt = new Date();
       const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier });
       // One statement, atomic without a transaction: a Prisma interactive transaction took 4× the CPU (docs/benchmarks.md).
@@ -97,7 +97,7 @@ export function createOrderRepository(db: Db) {
             finished_at = COALESCE(${fields.finishedAt ?? null}::timestamptz, finished_at),
             resolved_by = COALESCE(${fields.resolvedBy ?? null}, resolved_by),
             notify_status = COALESCE(${fields.notifyStatus ?? null}, notify_status),
-            updated_at = now()
+            updated_at = ${new Date()}
           WHERE id = ${orderId} AND status::text = ANY(${[...from]})
           RETURNING 1
         ), recorded AS (
@@ -156,7 +156,7 @@ export function createOrderRepository(db: Db) {
     },
 
     /**
-     * Orders in a status, oldest first, optionally only those created more than
+     * Orders in a status, oldest first, optionally only those created at least
      * `olderThanSeconds` ago; `after` pages on from the last order of a page.
      */
     listOrders: ({ status, olderThanSeconds, needsReview, limit, after }: ListOrdersFilter) =>

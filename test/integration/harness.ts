@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Hono } from 'hono';
-import pg from 'pg';
 import { createApp } from '../../src/api/app.ts';
 import { createCarrierClient } from '../../src/carrier/client.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { createOrderRepository } from '../../src/db/order-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { createPrisma } from '../../src/db/prisma.ts';
+import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
@@ -24,23 +23,9 @@ const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.
 
 /** A database of its own on the real PostgreSQL, migrated, dropped at the end. */
 export async function createTestDatabase() {
-  const name = `recharge_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  await applyMigrations(url.toString());
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  const database = await createTemporaryDatabase(ADMIN_URL, 'recharge_test');
+  await applyMigrations(database.url);
+  return database;
 }
 
 /** Serves a Hono app on a free loopback port. */

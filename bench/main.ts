@@ -57,7 +57,7 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
     if (options.warmup > 0) await run('warmup', 'warmup', 10, options.warmup);
     if (options.saturationSeconds > 0) {
       const rate = options.rate ?? SATURATING_RATE[name];
-      steps.push(await run('sat', 'saturation', rate, Math.round(rate * options.saturationSeconds)));
+      steps.push(await run('sat', 'saturation', rate, options.count ?? Math.round(rate * options.saturationSeconds)));
     }
     // The floor runs the same steady load as the order path, so the order path's latency has the engine's beside it.
     if (name === 'queue' || options.durationSeconds === 0) return undefined;

@@ -20,6 +20,7 @@ export const USAGE = `npm run bench -- [options]
                               soak: the order path at a steady rate for 5 minutes; smoke: a few orders each (CI)
   --systems floor,order,queue systems to run (default: all three; soak: order)
   --saturation-seconds S      seconds of offered load in a saturation step (compare 15, smoke 2; 0 skips saturation)
+  --count N                   orders per saturation step instead (rate × seconds by default)
   --rate N                    offered orders/s of a saturation step, above what the system can do
                               (default floor 100, order 100, queue 1000; smoke 10)
   --steady-rate N             orders/s of the steady steps (default: half the floor's saturated throughput, else 15)
@@ -44,6 +45,7 @@ export function parseBenchOptions(argv: string[]) {
       plan: { type: 'string', default: 'compare' },
       systems: { type: 'string' },
       'saturation-seconds': { type: 'string' },
+      count: { type: 'string' },
       rate: { type: 'string' },
       'steady-rate': { type: 'string' },
       duration: { type: 'string' },
@@ -76,6 +78,8 @@ export function parseBenchOptions(argv: string[]) {
     plan,
     systems,
     saturationSeconds: number('saturation-seconds', values['saturation-seconds'], PLANS[plan].saturationSeconds),
+    /** Overrides rate × saturationSeconds. */
+    count: values.count === undefined ? undefined : number('count', values.count, 0, 1),
     /** Overrides SATURATING_RATE for every system. */
     rate: rate('rate', values.rate) ?? PLANS[plan].rate,
     steadyRate,

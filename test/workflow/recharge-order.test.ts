@@ -14,10 +14,26 @@ describe('rechargeOrder workflow: carrier paths', () => {
     await withOrder(fakes, async (handle) => {
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', carrierOrderId: 'C-1', resolvedBy: 'carrier-callback' });
-      await recordHistory(handle, 'success-by-callback');
+      await recordHistory(handle, 'success-by-callback-attributes-at-start');
     });
     expect(fakes.calls.submits).toHaveLength(1);
     expect(fakes.statuses()).toEqual([OrderStatus.SUCCEEDED]);
+  });
+
+  it('makes itself searchable when started without search attributes (e.g. by `temporal workflow start`)', async () => {
+    const fakes = fakeActivities();
+    await withOrder(
+      fakes,
+      async (handle, input) => {
+        await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
+        await handle.result();
+        const { typedSearchAttributes } = await handle.describe();
+        expect(typedSearchAttributes.get(MerchantOrderNoAttribute)).toBe(input.merchantOrderNo);
+        expect(typedSearchAttributes.get(OrderStatusAttribute)).toBe(OrderStatus.SUCCEEDED);
+      },
+      {},
+      { searchAttributesAtStart: false },
+    );
   });
 
   it('retries transient carrier faults with backoff, reusing the order id as request id, then succeeds', async () => {

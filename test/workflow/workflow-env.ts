@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { temporalTestServerPath } from '../../src/dev/temporal-binaries.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
 import { orderStateQuery, type CarrierCallback, type RechargeOrderInput } from '../../src/shared/order-workflow.ts';
+import { newOrderSearchAttributes } from '../../src/shared/search-attributes.ts';
 import { registerOrderSearchAttributes } from '../../src/temporal/search-attributes.ts';
 import { bundleOrderWorkflows } from '../../src/worker/create-worker.ts';
 import type { rechargeOrder } from '../../src/workflows/recharge-order.ts';
@@ -49,7 +50,13 @@ export function useWorkflowTestEnv() {
     env: () => env,
 
     /** Runs a worker over the fakes on a queue of its own, starts one order, and hands its handle to `body`. */
-    async withOrder(fakes: Fakes, body: (handle: OrderHandle, input: RechargeOrderInput) => Promise<void>, extra: Partial<RechargeOrderInput> = {}) {
+    async withOrder(
+      fakes: Fakes,
+      body: (handle: OrderHandle, input: RechargeOrderInput) => Promise<void>,
+      extra: Partial<RechargeOrderInput> = {},
+      /** As the API starts orders; false: as a bare `temporal workflow start` would. */
+      { searchAttributesAtStart = true } = {},
+    ) {
       const taskQueue = `test-${randomUUID()}`;
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
       const input: RechargeOrderInput = {
@@ -63,7 +70,12 @@ export function useWorkflowTestEnv() {
         ...extra,
       };
       await worker.runUntil(async () => {
-        const handle = await env.client.workflow.start<typeof rechargeOrder>('rechargeOrder', { taskQueue, workflowId: `order-${input.orderId}`, args: [input] });
+        const handle = await env.client.workflow.start<typeof rechargeOrder>('rechargeOrder', {
+          taskQueue,
+          workflowId: `order-${input.orderId}`,
+          args: [input],
+          ...(searchAttributesAtStart && { typedSearchAttributes: newOrderSearchAttributes(input) }),
+        });
         await body(handle, input);
       });
     },

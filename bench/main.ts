@@ -120,11 +120,11 @@ async function main(options: BenchOptions) {
   let memory: MemoryTrend | undefined;
   for (const name of options.systems) memory = (await runSystem(name, infra, options, runId, steps)) ?? memory;
   const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
-  const ratioToFloor = Object.fromEntries(
-    steps
-      .filter((step) => floor && step.kind === 'saturation' && step.system !== 'floor' && floor.completedPerSecond > 0)
-      .map((step) => [step.system, Math.round((step.completedPerSecond / (floor as StepResult).completedPerSecond) * 100) / 100]),
-  );
+  const floorRate = floor?.completedPerSecond ?? 0;
+  const ratioToFloor: Record<string, number> = {};
+  for (const step of steps) {
+    if (floorRate > 0 && step.kind === 'saturation' && step.system !== 'floor') ratioToFloor[step.system] = Math.round((step.completedPerSecond / floorRate) * 100) / 100;
+  }
   const report: BenchReport = {
     command: redactPasswords(`npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()),
     startedAt,

@@ -52,13 +52,12 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
 
   const from = now();
   await sampler.sampleNow();
-  let final = 0;
   let loading = true;
   // Final results are counted once a second while the load runs and until all are in (or the drain time is up).
   const watching: Promise<void> = (async () => {
     let drainDeadline = Infinity;
     for (;;) {
-      final = await system.countFinal(plan.id);
+      const final = await system.countFinal(plan.id);
       bar.update(final, { submitted, rejected });
       if (!loading) {
         if (final >= submitted - rejected) return;

@@ -113,17 +113,23 @@ export function createOrderRepository(db: Db) {
       await db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true });
     },
 
-    /** Stores a verified carrier callback raw, with a history event, before anything acts on it (one statement). */
-    async recordCallback(orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>): Promise<string> {
-      const [row] = await db.$queryRaw<{ id: string }[]>`
-        WITH callback AS (
-          INSERT INTO carrier_callbacks (order_id, raw_body, signature) VALUES (${orderId}, ${rawBody}, ${signature}) RETURNING id
+    /**
+     * Stores a verified carrier callback raw, with a history event, before
+     * anything acts on it; one statement that also reads the order's status.
+     * Undefined, and nothing stored, when there is no such order.
+     */
+    async recordCallback(orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>): Promise<{ callbackId: string; orderStatus: OrderStatus } | undefined> {
+      const [row] = await db.$queryRaw<{ callbackId: string; orderStatus: OrderStatus }[]>`
+        WITH target AS (
+          SELECT id, status FROM orders WHERE id = ${orderId}
+        ), callback AS (
+          INSERT INTO carrier_callbacks (order_id, raw_body, signature) SELECT id, ${rawBody}, ${signature} FROM target RETURNING id
         ), recorded AS (
           INSERT INTO order_events (order_id, key, type, detail)
           SELECT ${orderId}, 'callback:' || id, 'callback-received', jsonb_build_object('callbackId', id::text) || ${JSON.stringify(detail)}::jsonb FROM callback
         )
-        SELECT id::text AS id FROM callback`;
-      return (row as { id: string }).id;
+        SELECT callback.id::text AS "callbackId", target.status::text AS "orderStatus" FROM target, callback`;
+      return row;
     },
 
     /** Flags the order for an operator's review (the carrier contradicted its final decision). */

@@ -53,6 +53,18 @@ describe('order view writes on PostgreSQL', () => {
     expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([['submitted', expect.anything()], ['attempt:1:1', {}], ['workflow:1', { n: 1 }]]);
   });
 
+  it('stores a callback with its event and the order status it found, and nothing for an unknown order', async () => {
+    const { order } = await newOrder();
+    const recorded = await orders.recordCallback(order.id, '{"raw":true}', 'sig', { status: 'SUCCESS' });
+    expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING });
+    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([
+      ['submitted', expect.anything()],
+      [`callback:${recorded?.callbackId}`, { callbackId: recorded?.callbackId, status: 'SUCCESS' }],
+    ]);
+    expect(await orders.recordCallback('no-such-order', '{}', 'sig', {})).toBeUndefined();
+    expect(await prisma.carrierCallback.count({ where: { orderId: 'no-such-order' } })).toBe(0);
+  });
+
   it('never moves a final order backwards, whatever write comes late', async () => {
     const { order } = await newOrder();
     expect(await orders.transition({ orderId: order.id, to: OrderStatus.SUCCEEDED, event: { key: 'workflow:1', type: 'finished' } })).toBe(true);

@@ -30,14 +30,15 @@ export function callbacksRoutes({ orders, temporal, logger, callbackSecret }: Ap
     if (!parsed.success) return invalidRequest(c, fieldProblems(parsed.error));
     const callback = parsed.data;
 
-    const order = await orders.findById(callback.orderId);
-    if (!order) return orderNotFound(c, callback.orderId);
-    const callbackId = await orders.recordCallback(order.id, rawBody, signature as string, { status: callback.status, carrierOrderId: callback.carrierOrderId });
+    const recorded = await orders.recordCallback(callback.orderId, rawBody, signature as string, { status: callback.status, carrierOrderId: callback.carrierOrderId });
+    if (!recorded) return orderNotFound(c, callback.orderId);
+    const { callbackId, orderStatus } = recorded;
+    const orderId = callback.orderId;
 
     try {
       // Signalled even when the view is final: the workflow may still be open (notifying the merchant, or
       // watching for late callbacks after an operator's decision) and must see a contradiction.
-      await temporal.workflow.getHandle(orderWorkflowId(order.id)).signal(carrierCallbackSignal, {
+      await temporal.workflow.getHandle(orderWorkflowId(orderId)).signal(carrierCallbackSignal, {
         callbackId,
         carrierOrderId: callback.carrierOrderId,
         status: callback.status,
@@ -46,20 +47,20 @@ export function callbacksRoutes({ orders, temporal, logger, callbackSecret }: Ap
       });
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      if (!isFinal(order.status)) {
+      if (!isFinal(orderStatus)) {
         // Open order without a running workflow: never swallow the result; the carrier re-sends on 5xx.
-        logger.error({ orderId: order.id, callbackId }, 'callback for an open order whose workflow is not running');
+        logger.error({ orderId, callbackId }, 'callback for an open order whose workflow is not running');
         return problem(c, 503, 'order_not_running', 'The order is open but its workflow is not running; re-send later');
       }
-      const contradicts = (callback.status === 'SUCCESS') !== (order.status === OrderStatus.SUCCEEDED);
+      const contradicts = (callback.status === 'SUCCESS') !== (orderStatus === OrderStatus.SUCCEEDED);
       if (contradicts) {
-        const reason = `carrier reported ${callback.status} (callback ${callbackId}) after the order closed ${order.status}`;
-        await orders.flagForReview(order.id, reason, { key: `contradiction:${callbackId}`, type: 'contradiction-flagged', detail: { reason, callbackId } });
-        logger.warn({ orderId: order.id, callbackId }, reason);
+        const reason = `carrier reported ${callback.status} (callback ${callbackId}) after the order closed ${orderStatus}`;
+        await orders.flagForReview(orderId, reason, { key: `contradiction:${callbackId}`, type: 'contradiction-flagged', detail: { reason, callbackId } });
+        logger.warn({ orderId, callbackId }, reason);
       }
-      return c.json({ received: true, applied: false, reason: `order already ${order.status}`, flaggedForReview: contradicts });
+      return c.json({ received: true, applied: false, reason: `order already ${orderStatus}`, flaggedForReview: contradicts });
     }
-    logger.info({ orderId: order.id, callbackId, status: callback.status }, 'carrier callback forwarded');
+    logger.info({ orderId, callbackId, status: callback.status }, 'carrier callback forwarded');
     return c.json({ received: true, applied: true });
   });
 }

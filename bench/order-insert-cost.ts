@@ -1,14 +1,18 @@
 /**
- * CPU and time per order insert: a Prisma interactive transaction (order row,
- * then its `submitted` event) against the repository's single statement.
+ * CPU and time per order acceptance: a Prisma interactive transaction (lock
+ * the merchant, insert the order, debit the balance, append the ledger entry
+ * and the `submitted` event) against the repository's single statement that
+ * does the same.
  *   node --import tsx bench/order-insert-cost.ts [postgresql://server/db]
  * Creates and drops a database of its own on that server (default: the local one).
  */
 import { randomUUID } from 'node:crypto';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { createOrderRepository } from '../src/db/order-repository.ts';
+import { SALES_ACCOUNT, merchantAccount } from '../src/db/ledger-accounts.ts';
 import { createPrisma } from '../src/db/prisma.ts';
 import { createTemporaryDatabase } from '../src/db/temporary-database.ts';
+import { DEMO_MERCHANT_ID, ensureDemoMerchant } from '../src/merchants/demo-merchant.ts';
 
 const INSERTS = 2_000;
 const CONCURRENCY = 10;
@@ -16,8 +20,9 @@ const database = await createTemporaryDatabase(process.argv[2] ?? 'postgresql://
 await applyMigrations(database.url);
 const db = createPrisma(database.url);
 const orders = createOrderRepository(db);
+await ensureDemoMerchant(db, { apiKey: randomUUID(), callbackSecret: randomUUID() });
 
-const newOrder = () => ({ merchantOrderNo: randomUUID(), phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50 });
+const newOrder = () => ({ merchantId: DEMO_MERCHANT_ID, merchantOrderNo: randomUUID(), phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, costFen: 5000 });
 
 async function measure(label: string, insert: () => Promise<unknown>) {
   for (let i = 0; i < 200; i++) await insert(); // warm-up
@@ -31,12 +36,18 @@ async function measure(label: string, insert: () => Promise<unknown>) {
 }
 
 try {
-  await measure('Prisma interactive transaction (row + event)', () =>
+  await measure('Prisma interactive transaction (same writes)', () =>
     db.$transaction(async (tx) => {
       const input = newOrder();
       const id = randomUUID();
+      await tx.$queryRaw`SELECT 1 FROM merchants WHERE id = ${input.merchantId} FOR UPDATE`;
       const [row] = await tx.order.createManyAndReturn({ data: [{ id, ...input }], skipDuplicates: true });
-      if (row) await tx.orderEvent.create({ data: { orderId: id, key: 'submitted', type: 'submitted', detail: {} } });
+      if (!row) return row;
+      const { balanceFen } = await tx.merchant.update({ where: { id: input.merchantId }, data: { balanceFen: { decrement: input.costFen } } });
+      await tx.ledgerEntry.create({
+        data: { merchantId: input.merchantId, type: 'ORDER_DEBIT', debitAccount: merchantAccount(input.merchantId), creditAccount: SALES_ACCOUNT, amountFen: input.costFen, balanceAfterFen: balanceFen, orderId: id },
+      });
+      await tx.orderEvent.create({ data: { orderId: id, key: 'submitted', type: 'submitted', detail: {} } });
       return row;
     }),
   );

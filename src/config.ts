@@ -4,7 +4,6 @@ import { z } from 'zod';
 /** Development defaults of the secrets; in production each must be set, or start-up fails. */
 export const DEV_SECRETS = {
   CARRIER_CALLBACK_SECRET: 'dev-carrier-callback-secret',
-  MERCHANT_NOTIFY_SECRET: 'dev-merchant-notify-secret',
   ADMIN_TOKEN: 'dev-admin-token',
 } as const;
 
@@ -14,8 +13,10 @@ const configSchema = z.object({
   /** Where the carrier reaches our callback endpoint (defaults to this API). */
   PUBLIC_BASE_URL: z.url().optional(),
   CARRIER_CALLBACK_SECRET: z.string().min(16).default(DEV_SECRETS.CARRIER_CALLBACK_SECRET),
-  /** Signs result notifications to merchants (same scheme as carrier callbacks). */
-  MERCHANT_NOTIFY_SECRET: z.string().min(16).default(DEV_SECRETS.MERCHANT_NOTIFY_SECRET),
+  /** Development only: `npm start` creates a demo merchant with this API key (and prints it). */
+  DEMO_MERCHANT_API_KEY: z.string().min(16).default('dev-demo-merchant-key'),
+  /** Development only: the demo merchant's secret for its result notifications. */
+  DEMO_MERCHANT_CALLBACK_SECRET: z.string().min(16).default('dev-demo-merchant-callback-secret'),
   /** Bearer token of the admin API. */
   ADMIN_TOKEN: z.string().min(12).default(DEV_SECRETS.ADMIN_TOKEN),
   /** Optional webhook that receives every escalation. */

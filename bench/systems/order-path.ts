@@ -1,10 +1,17 @@
+import { createPrisma } from '../../src/db/prisma.ts';
+import { ensureDemoMerchant } from '../../src/merchants/demo-merchant.ts';
 import { TASK_QUEUE, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { freePort, startNodeProcess, waitForWorker, waitUntilHealthy } from '../child-processes.ts';
 import { CALLBACK_SECRET, type Infrastructure, type TemporalServer } from '../infrastructure.ts';
 import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
 
-/** The product itself: API, worker and order view, as `npm start` runs them. */
+const MERCHANT_KEY = 'bench-merchant-api-key';
+
+/** The product itself: API, worker and order view, as `npm start` runs them, with its demo merchant paying for the orders. */
 export async function startOrderPath(infra: Infrastructure, temporal: TemporalServer, { slaSeconds }: { slaSeconds: number }): Promise<BenchSystem> {
+  const prisma = createPrisma(infra.databaseUrl, 1);
+  await ensureDemoMerchant(prisma, { apiKey: MERCHANT_KEY, callbackSecret: 'bench-merchant-callback-secret' });
+  await prisma.$disconnect();
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const env = {
@@ -33,7 +40,7 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
       { name: api.name, pid: api.pid },
       { name: worker.name, pid: worker.pid },
     ],
-    submit: (step, index) => postOrder(apiUrl, step, index),
+    submit: (step, index) => postOrder(apiUrl, step, index, { authorization: `Bearer ${MERCHANT_KEY}` }),
     countFinal: view.countFinal,
     async collect(step) {
       const escalated = await infra.db.query('SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL', [`${step}-%`]);

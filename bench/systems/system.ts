@@ -41,10 +41,10 @@ export function parseServerTiming(header: string | null): ServerTimings {
 }
 
 /** POSTs an order to a merchant-facing API; anything but 202 Accepted is a rejection. */
-export async function postOrder(apiUrl: string, step: string, index: number): Promise<ServerTimings> {
+export async function postOrder(apiUrl: string, step: string, index: number, headers: Record<string, string> = {}): Promise<ServerTimings> {
   const response = await fetch(`${apiUrl}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ merchantOrderNo: orderKey(step, index), phone: phoneFor(index), amount: 50 }),
   });
   const body = await response.text();

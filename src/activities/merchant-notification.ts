@@ -12,24 +12,25 @@ export class MerchantUnreachableError extends Error {
 
 export interface MerchantNotificationDeps {
   orders: OrderRepository;
-  /** Signs result notifications (hex HMAC-SHA256 of the raw body, header X-Signature). */
-  merchantNotifySecret: string;
 }
 
-export function createMerchantNotificationActivities({ orders, merchantNotifySecret }: MerchantNotificationDeps) {
+export function createMerchantNotificationActivities({ orders }: MerchantNotificationDeps) {
   return {
     /**
-     * POSTs the order's final result to its notifyUrl, signed, and records the
-     * attempt in the order view. Throws unless the merchant answers 2xx.
+     * POSTs the order's final result to its notifyUrl, signed with the
+     * merchant's callback secret (hex HMAC-SHA256 of the raw body, header
+     * X-Signature), and records the attempt in the order view. Throws unless
+     * the merchant answers 2xx.
      */
     async notifyMerchant({ orderId }: { orderId: string }): Promise<void> {
-      const order = await orders.findById(orderId);
+      const order = await orders.findWithMerchantSecret(orderId);
       if (!order?.notifyUrl || !isFinal(order.status as OrderStatus)) return;
       const body = JSON.stringify({
         orderId: order.id,
         merchantOrderNo: order.merchantOrderNo,
         status: order.status,
         amountYuan: order.amountYuan,
+        costFen: order.costFen === null ? null : Number(order.costFen),
         carrierOrderId: order.carrierOrderId,
         failureReason: order.failureReason,
         finishedAt: order.finishedAt,
@@ -39,7 +40,7 @@ export function createMerchantNotificationActivities({ orders, merchantNotifySec
       try {
         const response = await fetch(order.notifyUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'X-Signature': sign(merchantNotifySecret, body) },
+          headers: { 'content-type': 'application/json', 'X-Signature': sign(order.merchant.callbackSecret, body) },
           body,
           signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
         });

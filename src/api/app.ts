@@ -1,9 +1,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { timing } from 'hono/timing';
+import { adminAuth } from './admin-auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { notFound, onError, problem } from './errors.ts';
-import { adminRoutes } from './routes/admin.ts';
+import { merchantAuth } from './merchant-auth.ts';
+import { adminMerchantRoutes } from './routes/admin-merchants.ts';
+import { adminOrderRoutes } from './routes/admin-orders.ts';
+import { adminReconciliationRoutes } from './routes/admin-reconciliations.ts';
+import { balanceRoutes } from './routes/balance.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
 import { ordersRoutes } from './routes/orders.ts';
 
@@ -11,21 +16,27 @@ import { ordersRoutes } from './routes/orders.ts';
 const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(deps: ApiDeps) {
+  const asMerchant = merchantAuth(deps.merchants);
   return new Hono()
     // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
     .use(timing())
     .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
     .use(async (c, next) => {
       // Every body this API takes is JSON; anything else would read as an empty object and mislead.
-      if (c.req.method === 'POST' && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+      const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
+      if (c.req.method === 'POST' && hasBody && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
         return problem(c, 415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
       }
       await next();
     })
     .get('/health', (c) => c.json({ ok: true }))
-    .route('/orders', ordersRoutes(deps))
+    .route('/orders', ordersRoutes(deps, asMerchant))
+    .route('/balance', balanceRoutes(deps, asMerchant))
     .route('/callbacks', callbacksRoutes(deps))
-    .route('/admin', adminRoutes(deps))
+    .use('/admin/*', adminAuth(deps.adminToken))
+    .route('/admin', adminOrderRoutes(deps))
+    .route('/admin/merchants', adminMerchantRoutes(deps))
+    .route('/admin/reconciliations', adminReconciliationRoutes(deps))
     .notFound(notFound)
     .onError(onError(deps.logger));
 }

@@ -1,6 +1,9 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.ts';
+import { createLedgerRepository } from '../db/ledger-repository.ts';
+import { createMerchantRepository } from '../db/merchant-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
+import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { createLogger } from '../util/logger.ts';
 import { sweepStalePendingOrders } from '../orders/stale-order-sweeper.ts';
@@ -16,7 +19,17 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API n
 const logger = createLogger('api', config.LOG_LEVEL);
 const prisma = createPrisma(config.DATABASE_URL);
 const temporal = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-const deps = { orders: createOrderRepository(prisma), temporal, logger, callbackSecret: config.CARRIER_CALLBACK_SECRET, adminToken: config.ADMIN_TOKEN, slaSeconds: config.SLA_SECONDS };
+const deps = {
+  orders: createOrderRepository(prisma),
+  merchants: createMerchantRepository(prisma),
+  ledger: createLedgerRepository(prisma),
+  reconciliations: createReconciliationRepository(prisma),
+  temporal,
+  logger,
+  callbackSecret: config.CARRIER_CALLBACK_SECRET,
+  adminToken: config.ADMIN_TOKEN,
+  slaSeconds: config.SLA_SECONDS,
+};
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
 const sweeper = setInterval(() => {

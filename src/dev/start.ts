@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyMigrations } from '../db/migrate.ts';
+import { createPrisma } from '../db/prisma.ts';
+import { ensureDemoMerchant } from '../merchants/demo-merchant.ts';
 import { stopChild } from './stop-child.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { waitUntilHealthy } from './wait.ts';
@@ -50,6 +52,11 @@ try {
   }
   const applied = await applyMigrations(databaseUrl);
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+  if (config.NODE_ENV !== 'production') {
+    const prisma = createPrisma(databaseUrl, 1);
+    await ensureDemoMerchant(prisma, { apiKey: config.DEMO_MERCHANT_API_KEY, callbackSecret: config.DEMO_MERCHANT_CALLBACK_SECRET });
+    await prisma.$disconnect();
+  }
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
   for (const entry of ['src/carrier-sim/main.ts', 'src/worker/main.ts', 'src/api/main.ts']) {
@@ -70,6 +77,7 @@ try {
   Temporal gRPC:  ${temporalAddress}
   Carrier (sim):  ${config.CARRIER_BASE_URL}
   Database:       ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}
+  Demo merchant:  Authorization: Bearer ${config.DEMO_MERCHANT_API_KEY}   (development key; rate 1.0, opening balance 10,000,000 yuan)
   Ctrl-C stops everything.
 `);
 } catch (error) {

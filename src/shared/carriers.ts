@@ -1,6 +1,7 @@
 /** Mainland China mobile carriers and the number prefixes each one owns. */
 export const Carrier = { CMCC: 'CMCC', CUCC: 'CUCC', CTCC: 'CTCC' } as const;
 export type Carrier = (typeof Carrier)[keyof typeof Carrier];
+export const CARRIERS = Object.values(Carrier);
 
 /** Face values (whole yuan) the platform sells. */
 export const DENOMINATIONS_YUAN = [10, 20, 30, 50, 100, 200, 300, 500] as const;

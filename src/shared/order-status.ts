@@ -20,6 +20,9 @@ export function isFinal(status: OrderStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
+/** Orders whose outcome is still open: the carrier, the workflow or an operator has yet to decide. */
+export const OPEN_STATUSES: readonly OrderStatus[] = Object.values(OrderStatus).filter((status) => !isFinal(status));
+
 /**
  * For each target status, the statuses an order may move to it from. Every
  * write to the order view is conditional on this table, so a stale or

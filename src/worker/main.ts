@@ -1,8 +1,12 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createCarrierClient } from '../carrier/client.ts';
 import { loadConfig } from '../config.ts';
+import { createLedgerRepository } from '../db/ledger-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import { createPrisma } from '../db/prisma.ts';
+import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
+import { createTemporalClient } from '../temporal/connection.ts';
+import { ensureReconciliationSchedule } from '../temporal/reconciliation-schedule.ts';
 import { createOrderWorker } from './create-worker.ts';
 
 const config = loadConfig();
@@ -13,6 +17,9 @@ if (config.WORKER_METRICS_ADDRESS) {
 }
 const prisma = createPrisma(config.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+await ensureReconciliationSchedule(client, config.SLA_SECONDS);
+await client.connection.close();
 const worker = await createOrderWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
@@ -20,7 +27,8 @@ const worker = await createOrderWorker({
     orders: createOrderRepository(prisma),
     carrier: createCarrierClient(config.CARRIER_BASE_URL, config.CARRIER_TIMEOUT_MS),
     callbackUrl: config.callbackUrl,
-    merchantNotifySecret: config.MERCHANT_NOTIFY_SECRET,
+    ledger: createLedgerRepository(prisma),
+    reconciliations: createReconciliationRepository(prisma),
     alertWebhookUrl: config.ALERT_WEBHOOK_URL,
   },
 });

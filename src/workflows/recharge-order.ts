@@ -5,6 +5,7 @@ import {
   isCancellation,
   log,
   metricMeter,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -31,7 +32,7 @@ import {
   OrderStatusAttribute,
   newOrderSearchAttributes,
 } from '../shared/search-attributes.ts';
-import { alerts, carrier, view } from './activity-stubs.ts';
+import { alerts, carrier, money, view } from './activity-stubs.ts';
 import { deliverNotification } from './merchant-notification.ts';
 
 /** After an operator's decision the order stays open this long, so a contradicting late callback is caught and flagged. */
@@ -43,7 +44,8 @@ const CARRIED_TIMELINE_ENTRIES = 50;
  * One recharge order: submit to the carrier, wait for its callback until the
  * SLA deadline, then ask the carrier's status endpoint, and hand the order to
  * an operator (ESCALATED) if the outcome is still open. The order finishes
- * only on a final answer from the carrier or an operator's decision; then the
+ * only on a final answer from the carrier or an operator's decision; a FAILED
+ * order is then refunded (its cost was debited when it was accepted), and the
  * merchant is told.
  */
 export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOutcome> {
@@ -297,7 +299,15 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     ...(result.carrierOrderId && { carrierOrderId: result.carrierOrderId }),
     ...(result.status === OrderStatus.FAILED && result.reason && { failureReason: result.reason }),
   });
-  if (result.status === OrderStatus.FAILED) state.failureReason = result.reason;
+  if (result.status === OrderStatus.FAILED) {
+    state.failureReason = result.reason;
+    // The saga's compensation: the merchant paid up front, a failed order gives it back (once: the ledger keys refunds by order).
+    // Behind a patch, as orders that failed before refunds existed must replay without it.
+    if (patched('refund-failed-orders')) {
+      const refund = await money.refundOrder({ orderId: input.orderId });
+      note('refund', { ...refund });
+    }
+  }
   // In an upsert of its own: merging it into the status's would need a patch, and patched() upserts TemporalChangeVersion, a write as costly.
   upsertSearchAttributes([{ key: FinishedAtAttribute, value: new Date() }]);
   await Promise.all([

@@ -1,13 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Hono } from 'hono';
+import type { ActivityDeps } from '../../src/activities/index.ts';
 import { createApp } from '../../src/api/app.ts';
 import { createCarrierClient } from '../../src/carrier/client.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
-import { createOrderRepository } from '../../src/db/order-repository.ts';
+import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
+import { createMerchantRepository, type MerchantRates } from '../../src/db/merchant-repository.ts';
+import { createOrderRepository, type NewOrder, type OrderRepository } from '../../src/db/order-repository.ts';
+import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { createPrisma } from '../../src/db/prisma.ts';
+import { createPrisma, type Db } from '../../src/db/prisma.ts';
+import { hashApiKey, newApiKey, newCallbackSecret } from '../../src/merchants/credentials.ts';
 import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { createLogger } from '../../src/util/logger.ts';
@@ -15,7 +21,6 @@ import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 
 export const CALLBACK_SECRET = 'integration-test-callback-secret';
-export const MERCHANT_SECRET = 'integration-test-merchant-secret';
 export const ADMIN_TOKEN = 'integration-test-admin-token';
 /** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
 export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
@@ -26,6 +31,27 @@ export async function createTestDatabase() {
   const database = await createTemporaryDatabase(ADMIN_URL, 'recharge_test');
   await applyMigrations(database.url);
   return database;
+}
+
+/** A merchant with a balance, as an admin would create and fund it; `headers` authenticate its requests. */
+export async function createTestMerchant(db: Db, { balanceFen = 1_000_000_000, rates = { CMCC: '1', CUCC: '1', CTCC: '1' } as MerchantRates } = {}) {
+  const id = randomUUID();
+  const apiKey = newApiKey();
+  const callbackSecret = newCallbackSecret();
+  await createMerchantRepository(db).create({ id, name: `test merchant ${id.slice(0, 8)}`, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates });
+  if (balanceFen > 0) {
+    await createLedgerRepository(db).postAdminEntry({ merchantId: id, type: 'TOP_UP', amountFen: balanceFen, requestId: 'opening', operator: 'test', note: 'opening balance' });
+  }
+  return { id, apiKey, callbackSecret, headers: { authorization: `Bearer ${apiKey}` } };
+}
+
+export type TestMerchant = Awaited<ReturnType<typeof createTestMerchant>>;
+
+/** Stores an order as the API would (debit included) without starting its workflow, e.g. to play a lost start. */
+export async function insertOrder(orders: OrderRepository, merchantId: string, fields: Partial<NewOrder> = {}) {
+  const result = await orders.createOrder({ merchantId, merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC', amountYuan: 50, costFen: 5000, ...fields });
+  if (result.outcome !== 'created') throw new Error(`order not created: ${result.outcome}`);
+  return result.order;
 }
 
 /** Serves a Hono app on a free loopback port. */
@@ -50,36 +76,49 @@ export async function startStack({
   const database = await createTestDatabase();
   const prisma = createPrisma(database.url);
   const orders = createOrderRepository(prisma);
+  const repositories = {
+    orders,
+    merchants: createMerchantRepository(prisma),
+    ledger: createLedgerRepository(prisma),
+    reconciliations: createReconciliationRepository(prisma),
+  };
+  const merchant = await createTestMerchant(prisma);
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', searchAttributes: ORDER_SEARCH_ATTRIBUTES, extraArgs: devServerArgs },
   });
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
   const logger = createLogger('api-test', 'warn');
-  const apiWithSla = (sla: number) => listen(createApp({ orders, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds: sla }));
+  const apiWithSla = (sla: number) => listen(createApp({ ...repositories, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds: sla }));
   const api = await apiWithSla(slaSeconds);
   const extraApis: Awaited<ReturnType<typeof listen>>[] = [];
-  const worker = await createOrderWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    deps: {
-      orders,
-      carrier: createCarrierClient(carrier.url, carrierTimeoutMs),
-      callbackUrl: `${api.url}/callbacks/carrier`,
-      merchantNotifySecret: MERCHANT_SECRET,
-      alertWebhookUrl,
-    },
-  });
-  const running = worker.run();
+  const workerDeps: ActivityDeps = {
+    ...repositories,
+    carrier: createCarrierClient(carrier.url, carrierTimeoutMs),
+    callbackUrl: `${api.url}/callbacks/carrier`,
+    alertWebhookUrl,
+  };
+  let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps });
+  let running = worker.run();
 
   return {
     apiUrl: api.url,
     env,
     prisma,
-    orders,
+    ...repositories,
+    /** A funded merchant (10,000,000 yuan at rate 1) for tests that do not care which merchant orders. */
+    merchant,
     simulator,
     logger,
     slaSeconds,
+    workerDeps,
+    /** Replaces the worker, e.g. with one whose activities fail on purpose; `workerDeps` are the real ones. */
+    async replaceWorker(deps: ActivityDeps) {
+      worker.shutdown();
+      await running;
+      worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps });
+      running = worker.run();
+    },
     /** Another API on the same stack whose orders get a different SLA (e.g. seconds, to see escalation). */
     async startApiWithSla(sla: number): Promise<string> {
       const extra = await apiWithSla(sla);

@@ -10,7 +10,7 @@ import { sign, verify } from '../../src/util/signature.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
 import { metricsAddress } from '../setup.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, MERCHANT_SECRET, eventually, listen, startStack, type Stack } from './harness.ts';
+import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, eventually, listen, startStack, type Stack } from './harness.ts';
 
 const run = promisify(execFile);
 const SHORT_SLA_SECONDS = 2;
@@ -28,7 +28,7 @@ const receivers = new Hono()
   .post('/merchant', async (c) => {
     const raw = await c.req.text();
     const answered = merchantDeliveries.length < 2 ? 500 : 200;
-    merchantDeliveries.push({ body: JSON.parse(raw), signed: verify(MERCHANT_SECRET, raw, c.req.header('X-Signature')), answered });
+    merchantDeliveries.push({ body: JSON.parse(raw), signed: verify(stack.merchant.callbackSecret, raw, c.req.header('X-Signature')), answered });
     return c.json({ ok: answered === 200 }, answered as 200 | 500);
   });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/util/signature.ts';
 import { sweepStalePendingOrders } from '../../src/orders/stale-order-sweeper.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
-import { CALLBACK_SECRET, HEALTHY_CARRIER, eventually, startStack, type Stack } from './harness.ts';
+import { CALLBACK_SECRET, HEALTHY_CARRIER, eventually, insertOrder, startStack, type Stack } from './harness.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -129,7 +129,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
   });
 
   it('refuses a forged or unsigned callback with 401 and changes nothing', async () => {
-    const { order } = await stack.orders.createOrder({ merchantOrderNo: newOrderNo(), phone: '13812345678', carrier: 'CMCC', amountYuan: 50 });
+    const order = await insertOrder(stack.orders, stack.merchant.id);
     const body = { orderId: order.id, carrierOrderId: 'C-forged', status: 'SUCCESS', timestamp: new Date().toISOString() };
     expect((await signedCallback(body, 'not-the-carrier-secret')).status).toBe(401);
     expect((await post('/callbacks/carrier', body)).status).toBe(401);
@@ -175,7 +175,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
   });
 
   it('answers 503 (so the carrier re-sends) to a callback for an open order whose workflow is not running, keeping the raw record', async () => {
-    const { order } = await stack.orders.createOrder({ merchantOrderNo: newOrderNo(), phone: '13812345678', carrier: 'CMCC', amountYuan: 50 });
+    const order = await insertOrder(stack.orders, stack.merchant.id);
     const response = await signedCallback({ orderId: order.id, carrierOrderId: 'C-early', status: 'SUCCESS', timestamp: new Date().toISOString() });
     expect(response.status).toBe(503);
     expect((await stack.orders.findById(order.id))?.status).toBe('PENDING');
@@ -183,7 +183,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
   });
 
   it('starts the workflow of an order whose start was lost (crash between insert and start)', async () => {
-    const { order } = await stack.orders.createOrder({ merchantOrderNo: newOrderNo(), phone: '15012345678', carrier: 'CMCC', amountYuan: 50 });
+    const order = await insertOrder(stack.orders, stack.merchant.id, { phone: '15012345678' });
     const swept = await sweepStalePendingOrders(
       { orders: stack.orders, temporal: stack.env.client, slaSeconds: stack.slaSeconds, logger: stack.logger },
       { staleAfterMs: 0, batchSize: 100 },

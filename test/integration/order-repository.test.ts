@@ -6,22 +6,24 @@ import { applyMigrations } from '../../src/db/migrate.ts';
 import { createOrderRepository, type OrderRepository } from '../../src/db/order-repository.ts';
 import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import { createTestDatabase } from './harness.ts';
+import { createTestDatabase, createTestMerchant, insertOrder, type TestMerchant } from './harness.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let prisma: Db;
 let orders: OrderRepository;
+let merchant: TestMerchant;
 beforeAll(async () => {
   database = await createTestDatabase();
   prisma = createPrisma(database.url);
   orders = createOrderRepository(prisma);
+  merchant = await createTestMerchant(prisma);
 });
 afterAll(async () => {
   await prisma?.$disconnect();
   await database?.drop();
 });
 
-const newOrder = () => orders.createOrder({ merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC', amountYuan: 50 });
+const newOrder = () => insertOrder(orders, merchant.id);
 
 describe('order view writes on PostgreSQL', () => {
   it('records migrations as Prisma Migrate does, and applies each once', async () => {
@@ -36,15 +38,14 @@ describe('order view writes on PostgreSQL', () => {
   });
 
   it('returns a new order exactly as it reads back, with its submitted event', async () => {
-    const { order, created } = await orders.createOrder({ merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC', amountYuan: 50, notifyUrl: 'https://merchant.example/notify' });
-    expect(created).toBe(true);
+    const order = await insertOrder(orders, merchant.id, { notifyUrl: 'https://merchant.example/notify' });
     expect(order).toEqual(await orders.findById(order.id));
     expect(order).toMatchObject({ status: OrderStatus.PENDING, notifyUrl: 'https://merchant.example/notify', notifyAttempts: 0, createdAt: expect.any(Date) });
-    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([['submitted', { amountYuan: 50, carrier: 'CMCC' }]]);
+    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([['submitted', { amountYuan: 50, carrier: 'CMCC', costFen: 5000 }]]);
   });
 
   it('sets the fields a transition names and keeps the others', async () => {
-    const { order } = await newOrder();
+    const order = await newOrder();
     await orders.transition({ orderId: order.id, to: OrderStatus.PROCESSING, fields: { carrierOrderId: 'C-1' }, event: { key: 'attempt:1:1', type: 'carrier-accepted' } });
     const finishedAt = new Date('2026-01-01T00:01:00Z');
     await orders.transition({ orderId: order.id, to: OrderStatus.FAILED, fields: { finishedAt, failureReason: 'number not in service', resolvedBy: 'carrier-callback' }, event: { key: 'workflow:1', type: 'finished', detail: { n: 1 } } });
@@ -54,7 +55,7 @@ describe('order view writes on PostgreSQL', () => {
   });
 
   it('stores a callback with its event and the order status it found, and nothing for an unknown order', async () => {
-    const { order } = await newOrder();
+    const order = await newOrder();
     const recorded = await orders.recordCallback(order.id, '{"raw":true}', 'sig', { status: 'SUCCESS' });
     expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING });
     expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([
@@ -66,7 +67,7 @@ describe('order view writes on PostgreSQL', () => {
   });
 
   it('never moves a final order backwards, whatever write comes late', async () => {
-    const { order } = await newOrder();
+    const order = await newOrder();
     expect(await orders.transition({ orderId: order.id, to: OrderStatus.SUCCEEDED, event: { key: 'workflow:1', type: 'finished' } })).toBe(true);
     for (const stale of [OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED, OrderStatus.FAILED]) {
       expect(await orders.transition({ orderId: order.id, to: stale, event: { key: `late:${stale}`, type: 'late' } })).toBe(false);
@@ -75,7 +76,7 @@ describe('order view writes on PostgreSQL', () => {
   });
 
   it('stores a retried write once (same event key)', async () => {
-    const { order } = await newOrder();
+    const order = await newOrder();
     const write = { orderId: order.id, to: OrderStatus.ESCALATED, fields: { escalatedAt: new Date('2026-01-01T00:03:00Z') }, event: { key: 'workflow:1', type: 'escalated' } };
     expect(await orders.transition(write)).toBe(true);
     expect(await orders.transition(write)).toBe(false);
@@ -85,10 +86,12 @@ describe('order view writes on PostgreSQL', () => {
   });
 
   it('creates one row for concurrent submissions of one merchant order number', async () => {
-    const input = { merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50 };
+    const input = { merchantId: merchant.id, merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, costFen: 5000 };
     const results = await Promise.all(Array.from({ length: 20 }, () => orders.createOrder(input)));
-    expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
-    expect(await orders.listEvents(results[0]!.order.id)).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'exists')).toHaveLength(19);
+    const ids = new Set(results.map((r) => (r.outcome === 'insufficient-balance' ? undefined : r.order.id)));
+    expect(ids.size).toBe(1);
+    expect(await orders.listEvents([...ids][0]!)).toHaveLength(1);
   });
 });

@@ -18,8 +18,8 @@ describe('configuration from the environment', () => {
   });
 
   it('refuses the development secrets in production, naming each', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('CARRIER_CALLBACK_SECRET, MERCHANT_NOTIFY_SECRET, ADMIN_TOKEN must be set in production');
-    const secrets = { CARRIER_CALLBACK_SECRET: 'carrier-secret-from-vault', MERCHANT_NOTIFY_SECRET: 'merchant-secret-from-vault', ADMIN_TOKEN: 'admin-token-from-vault' };
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('CARRIER_CALLBACK_SECRET, ADMIN_TOKEN must be set in production');
+    const secrets = { CARRIER_CALLBACK_SECRET: 'carrier-secret-from-vault', ADMIN_TOKEN: 'admin-token-from-vault' };
     expect(() => loadConfig({ NODE_ENV: 'production', ...secrets, ADMIN_TOKEN: 'dev-admin-token' })).toThrow('ADMIN_TOKEN must be set in production');
     expect(loadConfig({ NODE_ENV: 'production', ...secrets }).NODE_ENV).toBe('production');
   });

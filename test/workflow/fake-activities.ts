@@ -3,12 +3,18 @@ import type { Activities } from '../../src/activities/index.ts';
 import type { QueryCarrierStatusInput, SubmitRechargeInput } from '../../src/activities/carrier.ts';
 import type { EscalationAlert } from '../../src/activities/escalation-alert.ts';
 import type { RecordTransitionInput } from '../../src/activities/order-view.ts';
+import type { RefundResult } from '../../src/db/ledger-repository.ts';
 import type { CarrierStatus, CarrierSubmission } from '../../src/shared/carrier-protocol.ts';
 import type { OrderStatus } from '../../src/shared/order-status.ts';
 
 type SubmitBehaviour = (input: SubmitRechargeInput, attempt: number) => Promise<CarrierSubmission>;
 type NotifyBehaviour = (orderId: string, attempt: number) => Promise<void>;
 type StatusBehaviour = (input: QueryCarrierStatusInput) => Promise<CarrierStatus>;
+type RefundBehaviour = (orderId: string, attempt: number) => Promise<RefundResult>;
+
+const notInOrderWorkflows = async (): Promise<never> => {
+  throw new Error('a reconciliation activity, never called by order workflows');
+};
 
 /**
  * Activities that stand in for the carrier and the order view, recording
@@ -18,7 +24,8 @@ export function fakeActivities({
   submit = async () => ({ outcome: 'accepted', carrierOrderId: 'C-1' }),
   status = async () => ({ state: 'PROCESSING', carrierOrderId: 'C-1' }),
   notify = async () => undefined,
-}: { submit?: SubmitBehaviour; status?: StatusBehaviour; notify?: NotifyBehaviour } = {}) {
+  refund = async () => ({ outcome: 'refunded', amountFen: 5000 }),
+}: { submit?: SubmitBehaviour; status?: StatusBehaviour; notify?: NotifyBehaviour; refund?: RefundBehaviour } = {}) {
   const calls = {
     submits: [] as (SubmitRechargeInput & { attempt: number })[],
     statusQueries: [] as QueryCarrierStatusInput[],
@@ -28,6 +35,7 @@ export function fakeActivities({
     notifications: [] as { orderId: string; attempt: number }[],
     notificationsGivenUp: [] as string[],
     alerts: [] as EscalationAlert[],
+    refunds: [] as { orderId: string; attempt: number; statusesBefore: OrderStatus[] }[],
   };
   const waiters: { status: OrderStatus; resolve: () => void }[] = [];
   const flaggedKeys = new Set<string>();
@@ -66,6 +74,16 @@ export function fakeActivities({
     async raiseEscalationAlert(alert) {
       calls.alerts.push(alert);
     },
+    async refundOrder({ orderId }) {
+      const { attempt } = Context.current().info;
+      calls.refunds.push({ orderId, attempt, statusesBefore: calls.transitions.map((t) => t.to) });
+      return refund(orderId, attempt);
+    },
+    beginReconciliation: notInOrderWorkflows,
+    reconcileOrderMoney: notInOrderWorkflows,
+    reconcileBalances: notInOrderWorkflows,
+    reconcileStaleOrders: notInOrderWorkflows,
+    finishReconciliation: notInOrderWorkflows,
   };
 
   return {

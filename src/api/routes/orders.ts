@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { endTime, startTime } from 'hono/timing';
 import { z } from 'zod';
 import type { OrderRow } from '../../db/order-repository.ts';
@@ -7,8 +7,10 @@ import { liveOrderState } from '../../orders/live-order-state.ts';
 import { startOrderWorkflow } from '../../orders/start-order-workflow.ts';
 import { DENOMINATIONS_YUAN, PHONE_PATTERN, carrierOf } from '../../shared/carriers.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
+import { costFen } from '../../merchants/pricing.ts';
 import type { ApiDeps } from '../deps.ts';
 import { invalidRequest, orderNotFound, problem } from '../errors.ts';
+import type { MerchantEnv } from '../merchant-auth.ts';
 import { orderJson } from '../order-json.ts';
 import { validate } from '../validate.ts';
 
@@ -26,16 +28,31 @@ type SubmitOrder = z.infer<typeof submitOrderSchema>;
 const sameSubmission = (order: OrderRow, body: SubmitOrder) =>
   order.phone === body.phone && order.amountYuan === body.amount && order.notifyUrl === (body.notifyUrl ?? null);
 
-export function ordersRoutes({ orders, temporal, logger, slaSeconds }: ApiDeps) {
-  return new Hono()
+/** A merchant's orders: each merchant sees and submits only its own (another's order is a 404). */
+export function ordersRoutes({ orders, ledger, temporal, logger, slaSeconds }: ApiDeps, auth: MiddlewareHandler<MerchantEnv>) {
+  /** The order, if it is this merchant's. */
+  async function ownOrder(merchantId: string, orderId: string) {
+    const order = await orders.findById(orderId);
+    return order?.merchantId === merchantId ? order : undefined;
+  }
+
+  return new Hono<MerchantEnv>()
+    .use(auth)
     .post('/', validate('json', submitOrderSchema), async (c) => {
       const body = c.req.valid('json');
+      const merchant = c.get('merchant');
       const carrier = carrierOf(body.phone);
       if (!carrier) return invalidRequest(c, [{ field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' }]);
+      const cost = costFen(body.amount, merchant.rates[carrier]);
 
-      startTime(c, 'db', 'order insert');
-      const { order, created } = await orders.createOrder({ merchantOrderNo: body.merchantOrderNo, phone: body.phone, carrier, amountYuan: body.amount, notifyUrl: body.notifyUrl });
+      startTime(c, 'db', 'order insert and debit');
+      const result = await orders.createOrder({ merchantId: merchant.id, merchantOrderNo: body.merchantOrderNo, phone: body.phone, carrier, amountYuan: body.amount, costFen: cost, notifyUrl: body.notifyUrl });
       endTime(c, 'db');
+      if (result.outcome === 'insufficient-balance') {
+        return problem(c, 402, 'insufficient_balance', `The order costs ${cost} fen and the balance is ${result.balanceFen} fen; nothing was stored. Top up and submit again.`);
+      }
+      const { order } = result;
+      const created = result.outcome === 'created';
       if (!created && !sameSubmission(order, body)) {
         return problem(c, 409, 'merchant_order_no_conflict', `merchantOrderNo ${body.merchantOrderNo} was already submitted with a different phone, amount or notifyUrl`);
       }
@@ -50,24 +67,25 @@ export function ordersRoutes({ orders, temporal, logger, slaSeconds }: ApiDeps) 
           logger.error({ err: error, orderId: order.id }, 'workflow start failed; left to the sweeper');
         }
       }
-      if (created) logger.info({ orderId: order.id, merchantOrderNo: order.merchantOrderNo, phone: maskPhone(order.phone), amountYuan: order.amountYuan }, 'order accepted');
+      if (created) logger.info({ orderId: order.id, merchantId: merchant.id, merchantOrderNo: order.merchantOrderNo, phone: maskPhone(order.phone), amountYuan: order.amountYuan, costFen: cost }, 'order accepted');
       return c.json(orderJson(order), created ? 202 : 200);
     })
     .get('/', validate('query', z.object({ merchantOrderNo: z.string().min(1).max(64) })), async (c) => {
       const { merchantOrderNo } = c.req.valid('query');
-      const order = await orders.findByMerchantOrderNo(merchantOrderNo);
+      const order = await orders.findByMerchantOrderNo(c.get('merchant').id, merchantOrderNo);
       if (!order) return orderNotFound(c, `with merchantOrderNo ${merchantOrderNo}`);
-      return c.json(orderJson(order));
+      return c.json(orderJson(order, { money: await ledger.listForOrder(order.id) }));
     })
     .get('/:orderId', async (c) => {
       const orderId = c.req.param('orderId');
-      const order = await orders.findById(orderId);
+      const order = await ownOrder(c.get('merchant').id, orderId);
       if (!order) return orderNotFound(c, orderId);
-      return c.json(orderJson(order, await orders.listEvents(orderId)));
+      const [history, money] = await Promise.all([orders.listEvents(orderId), ledger.listForOrder(orderId)]);
+      return c.json(orderJson(order, { history, money }));
     })
     .get('/:orderId/live', async (c) => {
       const orderId = c.req.param('orderId');
-      const order = await orders.findById(orderId);
+      const order = await ownOrder(c.get('merchant').id, orderId);
       if (!order) return orderNotFound(c, orderId);
       const state = await liveOrderState(temporal, orderId);
       if (!state) return problem(c, 503, 'workflow_unavailable', 'The order workflow cannot answer now (not started yet, or no worker); the view above is current');

@@ -12,7 +12,6 @@ import {
   retryOrderUpdate,
 } from '../../shared/order-workflow.ts';
 import type { ApiDeps } from '../deps.ts';
-import { adminAuth } from '../admin-auth.ts';
 import { orderNotFound, problem } from '../errors.ts';
 import { orderJson } from '../order-json.ts';
 import { validate } from '../validate.ts';
@@ -31,12 +30,6 @@ const resolveBody = z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: z
 const retryBody = z.object({ operator, note: z.string().max(500).optional() });
 const resendBody = z.object({ operator, note: z.string().max(500).optional() });
 
-/**
- * The on-call engineer's API: find orders by status and age, read one with
- * its whole story, and act on it. Actions go to the order's workflow as
- * Updates, so the caller learns at once whether the workflow took them;
- * refusals land in the order's history with who asked and why.
- */
 /** gRPC DEADLINE_EXCEEDED (4) or UNAVAILABLE (14), as the Temporal client raises them. */
 function isGrpcTimeoutOrUnavailable(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
@@ -46,7 +39,13 @@ function isGrpcTimeoutOrUnavailable(error: unknown): boolean {
   return false;
 }
 
-export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
+/**
+ * The on-call engineer's API: find orders by status and age, read one with
+ * its whole story, and act on it. Actions go to the order's workflow as
+ * Updates, so the caller learns at once whether the workflow took them;
+ * refusals land in the order's history with who asked and why.
+ */
+export function adminOrderRoutes({ orders, ledger, temporal }: ApiDeps) {
   async function refuse(c: Context, orderId: string, action: string, who: string, reason: string) {
     await orders.appendEvent(orderId, { key: `admin:${randomUUID()}`, type: 'operator-action-refused', detail: { action, operator: who, reason } });
     return problem(c, 409, 'action_refused', reason);
@@ -72,7 +71,6 @@ export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
   }
 
   return new Hono()
-    .use(adminAuth(adminToken))
     .get('/orders', validate('query', listQuery), async (c) => {
       const found = await orders.listOrders(c.req.valid('query'));
       return c.json({ orders: found.map((order) => orderJson(order)) });
@@ -82,8 +80,8 @@ export function adminRoutes({ orders, temporal, adminToken }: ApiDeps) {
       const order = await orders.findById(orderId);
       if (!order) return orderNotFound(c, orderId);
       // The view tells the story even when the workflow cannot answer.
-      const [history, live] = await Promise.all([orders.listEvents(orderId), liveOrderState(temporal, orderId)]);
-      return c.json({ ...orderJson(order, history), live: live ?? null });
+      const [history, money, live] = await Promise.all([orders.listEvents(orderId), ledger.listForOrder(orderId), liveOrderState(temporal, orderId)]);
+      return c.json({ ...orderJson(order, { history, money }), live: live ?? null });
     })
     .post('/orders/:orderId/resolve', validate('json', resolveBody), (c) => {
       const body = c.req.valid('json');

@@ -1,0 +1,22 @@
+import { log } from '@temporalio/activity';
+import type { LedgerRepository, RefundResult } from '../db/ledger-repository.ts';
+
+export interface RefundActivityDeps {
+  ledger: LedgerRepository;
+}
+
+export function createRefundActivities({ ledger }: RefundActivityDeps) {
+  return {
+    /**
+     * The compensation of a FAILED order: its debit back to the merchant's
+     * balance. Safe to run any number of times (retries, a worker that died
+     * after the commit, a duplicated decision): the database appends one
+     * refund per order at most.
+     */
+    async refundOrder({ orderId }: { orderId: string }): Promise<RefundResult> {
+      const result = await ledger.refundOrder(orderId);
+      if (result.outcome === 'not-refundable') log.warn('Order not refunded', { orderId, reason: result.reason });
+      return result;
+    },
+  };
+}

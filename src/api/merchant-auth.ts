@@ -1,0 +1,36 @@
+import type { MiddlewareHandler } from 'hono';
+import { LRUCache } from 'lru-cache';
+import type { AuthenticatedMerchant, MerchantRepository } from '../db/merchant-repository.ts';
+import { hashApiKey } from '../merchants/credentials.ts';
+import { problem } from './errors.ts';
+
+/** What the merchant routes find in their context. */
+export type MerchantEnv = { Variables: { merchant: AuthenticatedMerchant } };
+
+/**
+ * Known keys are cached briefly, so an order costs no extra database round
+ * trip for authentication. Unknown keys are not cached: a merchant created a
+ * moment ago must be let in at once.
+ */
+const CACHE_TTL_MS = 30_000;
+
+/** Merchant API-key guard: 401 without a key or with a key no merchant has. */
+export function merchantAuth(merchants: Pick<MerchantRepository, 'findByApiKeyHash'>): MiddlewareHandler<MerchantEnv> {
+  const known = new LRUCache<string, AuthenticatedMerchant>({ max: 10_000, ttl: CACHE_TTL_MS });
+  async function lookUp(hash: string) {
+    const merchant = await merchants.findByApiKeyHash(hash);
+    if (merchant) known.set(hash, merchant);
+    return merchant;
+  }
+  return async (c, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    const hash = match && hashApiKey(match[1] as string);
+    const merchant = hash ? (known.get(hash) ?? (await lookUp(hash))) : undefined;
+    if (!hash || !merchant) {
+      c.header('WWW-Authenticate', 'Bearer realm="merchant"');
+      return problem(c, 401, 'unauthenticated', hash ? 'Unknown API key' : 'Send your merchant API key as Authorization: Bearer <key>');
+    }
+    c.set('merchant', merchant);
+    await next();
+  };
+}

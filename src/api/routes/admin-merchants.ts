@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AdminEntryInput } from '../../db/ledger-repository.ts';
+import { hashApiKey, newApiKey, newCallbackSecret } from '../../merchants/credentials.ts';
+import { RATE_PATTERN } from '../../merchants/pricing.ts';
+import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
+import type { ApiDeps } from '../deps.ts';
+import { problem } from '../errors.ts';
+import { ledgerEntryJson } from '../ledger-json.ts';
+import { validate } from '../validate.ts';
+
+/** One admin entry moves at most 10,000,000 yuan. */
+const MAX_ENTRY_FEN = 1_000_000_000;
+
+const rate = z
+  .number()
+  .positive()
+  .max(2, 'must be at most 2')
+  .refine((value) => RATE_PATTERN.test(String(value)), 'must have at most 6 decimal places');
+const createBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  rates: z.object(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>).strict(),
+});
+const requestId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or "_.:-"');
+const entryBody = {
+  note: z.string().trim().min(1).max(500),
+  requestId,
+  operator: z.string().trim().min(1).max(64),
+};
+const topUpBody = z.object({ ...entryBody, amountFen: z.number().int().positive().max(MAX_ENTRY_FEN), operator: entryBody.operator.default('admin') });
+const adjustmentBody = z.object({
+  ...entryBody,
+  amountFen: z.number().int().min(-MAX_ENTRY_FEN).max(MAX_ENTRY_FEN).refine((value) => value !== 0, 'must not be 0'),
+});
+const ledgerQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.string().regex(/^\d{1,19}$/).transform(BigInt).optional(),
+});
+
+const merchantNotFound = (c: Context, merchantId: string) => problem(c, 404, 'merchant_not_found', `No merchant ${merchantId}`);
+
+/** Merchants and their money, for the platform's admins: accounts, top-ups, adjustments and the ledger. */
+export function adminMerchantRoutes({ merchants, ledger, logger }: ApiDeps) {
+  /** Posts a top-up or adjustment; a repeat of the same requestId answers as the first time did. */
+  async function postEntry(c: Context, input: AdminEntryInput) {
+    const result = await ledger.postAdminEntry(input);
+    switch (result.outcome) {
+      case 'no-merchant':
+        return merchantNotFound(c, input.merchantId);
+      case 'insufficient-balance':
+        return problem(c, 409, 'insufficient_balance', `The balance is ${result.balanceFen} fen; an adjustment of ${input.amountFen} fen would take it below zero`);
+      case 'conflict':
+        return problem(c, 409, 'request_id_conflict', `requestId ${input.requestId} was already used for a different entry (entry ${result.entry.id})`);
+      default:
+        if (result.outcome === 'posted') logger.info({ merchantId: input.merchantId, type: input.type, amountFen: input.amountFen, operator: input.operator, requestId: input.requestId }, 'ledger entry posted');
+        return c.json({ merchantId: input.merchantId, balanceFen: Number(result.entry.balanceAfterFen), entry: ledgerEntryJson(result.entry) }, 201);
+    }
+  }
+
+  return new Hono()
+    .post('/', validate('json', createBody), async (c) => {
+      const { name, rates } = c.req.valid('json');
+      const merchantId = randomUUID();
+      const apiKey = newApiKey();
+      const callbackSecret = newCallbackSecret();
+      const asStored = Object.fromEntries(CARRIERS.map((carrier) => [carrier, String(rates[carrier])])) as Record<Carrier, string>;
+      await merchants.create({ id: merchantId, name, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates: asStored });
+      logger.info({ merchantId, name }, 'merchant created');
+      // The only time the key is shown: only its hash is stored.
+      return c.json({ merchantId, name, rates, apiKey, callbackSecret }, 201);
+    })
+    .get('/:merchantId', async (c) => {
+      const merchant = await merchants.findById(c.req.param('merchantId'));
+      if (!merchant) return merchantNotFound(c, c.req.param('merchantId'));
+      const rates = Object.fromEntries(Object.entries(merchant.rates).map(([carrier, value]) => [carrier, Number(value)]));
+      return c.json({ merchantId: merchant.id, name: merchant.name, rates, balanceFen: Number(merchant.balanceFen) });
+    })
+    .post('/:merchantId/top-ups', validate('json', topUpBody), (c) => postEntry(c, { ...c.req.valid('json'), merchantId: c.req.param('merchantId'), type: 'TOP_UP' }))
+    .post('/:merchantId/adjustments', validate('json', adjustmentBody), (c) =>
+      postEntry(c, { ...c.req.valid('json'), merchantId: c.req.param('merchantId'), type: 'ADJUSTMENT' }),
+    )
+    .get('/:merchantId/ledger', validate('query', ledgerQuery), async (c) => {
+      const merchantId = c.req.param('merchantId');
+      const { limit, before } = c.req.valid('query');
+      const [balance, entries] = await Promise.all([merchants.balance(merchantId), ledger.listForMerchant(merchantId, { limit, before })]);
+      if (balance === undefined) return merchantNotFound(c, merchantId);
+      const last = entries.length === limit ? entries.at(-1) : undefined;
+      return c.json({ merchantId, balanceFen: Number(balance), entries: entries.map(ledgerEntryJson), nextBefore: last ? String(last.id) : null });
+    });
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Hono } from 'hono';
+import { TASK_QUEUE } from '../../shared/order-workflow.ts';
+import { RECONCILIATION_WORKFLOW_TYPE, manualReconciliationId } from '../../shared/reconciliation.ts';
+import { reconciliationInput } from '../../temporal/reconciliation-schedule.ts';
+import type { reconciliation } from '../../workflows/reconciliation.ts';
+import type { ApiDeps } from '../deps.ts';
+import { problem } from '../errors.ts';
+
+/** On-demand reconciliation runs and the report of any run (scheduled ones included). */
+export function adminReconciliationRoutes({ reconciliations, temporal, slaSeconds }: ApiDeps) {
+  return new Hono()
+    .post('/', async (c) => {
+      const runId = manualReconciliationId(randomUUID());
+      await temporal.workflow.start<typeof reconciliation>(RECONCILIATION_WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId: runId,
+        args: [reconciliationInput('manual', slaSeconds)],
+      });
+      return c.json({ runId }, 202);
+    })
+    .get('/:runId', async (c) => {
+      const runId = c.req.param('runId');
+      const run = await reconciliations.find(runId);
+      if (run) {
+        const { status, trigger, checkedOrders, checkedMerchants, startedAt, finishedAt } = run;
+        const mismatches = run.mismatches.map(({ kind, subject, merchantId, orderId, detail, createdAt }) => ({ kind, subject, merchantId, orderId, detail, at: createdAt }));
+        return c.json({ runId, status, trigger, checkedOrders, checkedMerchants, startedAt, finishedAt, mismatches });
+      }
+      // Started, but its first step has not run yet (no worker, say): the workflow knows it exists.
+      try {
+        await temporal.workflow.getHandle(runId).describe();
+        return c.json({ runId, status: 'RUNNING', checkedOrders: 0, checkedMerchants: 0, mismatches: [] });
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return problem(c, 404, 'reconciliation_not_found', `No reconciliation run ${runId}`);
+        throw error;
+      }
+    });
+}

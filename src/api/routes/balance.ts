@@ -1,0 +1,11 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { ApiDeps } from '../deps.ts';
+import type { MerchantEnv } from '../merchant-auth.ts';
+
+/** The calling merchant's prepaid balance. */
+export function balanceRoutes({ merchants }: ApiDeps, auth: MiddlewareHandler<MerchantEnv>) {
+  return new Hono<MerchantEnv>().use(auth).get('/', async (c) => {
+    const { id } = c.get('merchant');
+    return c.json({ merchantId: id, balanceFen: Number(await merchants.balance(id)) });
+  });
+}

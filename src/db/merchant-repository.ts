@@ -1,0 +1,58 @@
+import { CARRIERS, type Carrier } from '../shared/carriers.ts';
+import type { Db } from './prisma.ts';
+
+/** Price per carrier as a decimal string ("0.985"), exactly as stored. */
+export type MerchantRates = Record<Carrier, string>;
+
+export interface NewMerchant {
+  id: string;
+  name: string;
+  apiKeyHash: string;
+  callbackSecret: string;
+  rates: MerchantRates;
+}
+
+const withRates = { rates: { select: { carrier: true, rate: true } } } as const;
+
+/** Rates as the API shows them: "0.985000" becomes "0.985". */
+function ratesOf(rows: { carrier: string; rate: { toString(): string } }[]): MerchantRates {
+  return Object.fromEntries(rows.map(({ carrier, rate }) => [carrier, rate.toString()])) as MerchantRates;
+}
+
+export function createMerchantRepository(db: Db) {
+  const rateRows = (rates: MerchantRates) => CARRIERS.map((carrier) => ({ carrier, rate: rates[carrier] }));
+
+  return {
+    async create({ rates, ...merchant }: NewMerchant): Promise<void> {
+      await db.merchant.create({ data: { ...merchant, rates: { create: rateRows(rates) } } });
+    },
+
+    /** Creates the merchant or brings its key, secret and rates to these values; its balance is left alone. */
+    async upsert({ rates, ...merchant }: NewMerchant): Promise<void> {
+      await db.$transaction([
+        db.merchant.upsert({ where: { id: merchant.id }, create: merchant, update: merchant }),
+        ...rateRows(rates).map(({ carrier, rate }) =>
+          db.merchantRate.upsert({ where: { merchantId_carrier: { merchantId: merchant.id, carrier } }, create: { merchantId: merchant.id, carrier, rate }, update: { rate } }),
+        ),
+      ]);
+    },
+
+    /** The merchant a request's API key belongs to, with what pricing an order needs. */
+    async findByApiKeyHash(apiKeyHash: string) {
+      const merchant = await db.merchant.findUnique({ where: { apiKeyHash }, select: { id: true, name: true, ...withRates } });
+      return merchant && { id: merchant.id, name: merchant.name, rates: ratesOf(merchant.rates) };
+    },
+
+    async findById(id: string) {
+      const merchant = await db.merchant.findUnique({ where: { id }, select: { id: true, name: true, balanceFen: true, ...withRates } });
+      return merchant && { id: merchant.id, name: merchant.name, balanceFen: merchant.balanceFen, rates: ratesOf(merchant.rates) };
+    },
+
+    async balance(id: string): Promise<bigint | undefined> {
+      return (await db.merchant.findUnique({ where: { id }, select: { balanceFen: true } }))?.balanceFen;
+    },
+  };
+}
+
+export type MerchantRepository = ReturnType<typeof createMerchantRepository>;
+export type AuthenticatedMerchant = NonNullable<Awaited<ReturnType<MerchantRepository['findByApiKeyHash']>>>;

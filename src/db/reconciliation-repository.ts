@@ -1,0 +1,70 @@
+import type { Prisma } from '../generated/prisma/client.ts';
+import { merchantAccount } from './ledger-accounts.ts';
+import type { Mismatch, OrderMoney } from '../reconciliation/checks.ts';
+import { OPEN_STATUSES } from '../shared/order-status.ts';
+import type { Db } from './prisma.ts';
+
+/** Reconciliation runs and what they find; every write is idempotent, so a retried activity changes nothing. */
+export function createReconciliationRepository(db: Db) {
+  return {
+    /** Creates the run unless it exists; returns its start, the cut-off for the orders it checks. */
+    async begin(runId: string, trigger: string): Promise<Date> {
+      const run = await db.reconciliationRun.upsert({ where: { id: runId }, create: { id: runId, trigger }, update: {} });
+      return run.startedAt;
+    },
+
+    /** Orders accepted before `cutoff`, after `afterOrderId` in id order, with the sums of their ledger entries. */
+    orderMoneyPage: ({ cutoff, afterOrderId, limit }: { cutoff: Date; afterOrderId: string; limit: number }) =>
+      db.$queryRaw<OrderMoney[]>`
+        SELECT o.id AS "orderId", o.merchant_id AS "merchantId", o.status::text AS status, o.cost_fen AS "costFen", o.finished_at AS "finishedAt",
+          count(e.id) FILTER (WHERE e.type = 'ORDER_DEBIT')::int AS debits,
+          (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_DEBIT'))::bigint AS "debitFen",
+          count(e.id) FILTER (WHERE e.type = 'ORDER_REFUND')::int AS refunds,
+          (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_REFUND'))::bigint AS "refundFen"
+        FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id
+        WHERE o.cost_fen IS NOT NULL AND o.created_at <= ${cutoff} AND o.id > ${afterOrderId}
+        GROUP BY o.id ORDER BY o.id LIMIT ${limit}`,
+
+    /**
+     * Every merchant's cached balance beside the sum of its entries, read in
+     * one snapshot (each entry and its balance change are one statement, so a
+     * snapshot never sees one without the other).
+     */
+    balancesWithLedgerSums: () =>
+      db.$queryRaw<{ merchantId: string; balanceFen: bigint; ledgerFen: bigint }[]>`
+        SELECT m.id AS "merchantId", m.balance_fen AS "balanceFen",
+          COALESCE(sum(CASE WHEN e.credit_account = ${merchantAccount('')} || m.id THEN e.amount_fen ELSE -e.amount_fen END), 0)::bigint AS "ledgerFen"
+        FROM merchants m LEFT JOIN ledger_entries e ON e.merchant_id = m.id
+        GROUP BY m.id ORDER BY m.id`,
+
+    /** Open orders accepted before `createdBefore`, after `afterOrderId` in id order. */
+    staleOpenOrders: ({ createdBefore, afterOrderId, limit }: { createdBefore: Date; afterOrderId: string; limit: number }) =>
+      db.order.findMany({
+        where: { status: { in: [...OPEN_STATUSES] }, createdAt: { lt: createdBefore }, id: { gt: afterOrderId } },
+        select: { id: true, merchantId: true, status: true },
+        orderBy: { id: 'asc' },
+        take: limit,
+      }),
+
+    async recordMismatches(runId: string, mismatches: Mismatch[]): Promise<void> {
+      await db.reconciliationMismatch.createMany({
+        data: mismatches.map(({ kind, subject, merchantId, orderId, detail }) => ({ runId, kind, subject, merchantId, orderId: orderId ?? null, detail: detail as Prisma.InputJsonValue })),
+        skipDuplicates: true,
+      });
+    },
+
+    async recordProgress(runId: string, progress: { checkedOrders?: number; checkedMerchants?: number }): Promise<void> {
+      await db.reconciliationRun.update({ where: { id: runId }, data: progress });
+    },
+
+    /** Marks the run complete; returns how many mismatches it recorded. */
+    async finish(runId: string, finishedAt: Date): Promise<number> {
+      await db.reconciliationRun.updateMany({ where: { id: runId, status: 'RUNNING' }, data: { status: 'COMPLETED', finishedAt } });
+      return db.reconciliationMismatch.count({ where: { runId } });
+    },
+
+    find: (runId: string) => db.reconciliationRun.findUnique({ where: { id: runId }, include: { mismatches: { orderBy: { id: 'asc' } } } }),
+  };
+}
+
+export type ReconciliationRepository = ReturnType<typeof createReconciliationRepository>;

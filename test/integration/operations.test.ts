@@ -53,12 +53,12 @@ beforeEach(() => stack.simulator.configure(HEALTHY_CARRIER));
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 /** JSON bodies under test, asserted field by field. */
 const json = (response: Response): Promise<any> => response.json();
-const view = async (orderId: string) => json(await fetch(`${stack.apiUrl}/orders/${orderId}`));
+const view = async (orderId: string) => json(await fetch(`${stack.apiUrl}/orders/${orderId}`, { headers: stack.merchant.headers }));
 
 async function submit(api: string, phone: string, extra: Record<string, unknown> = {}): Promise<string> {
   const response = await fetch(`${api}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...stack.merchant.headers },
     body: JSON.stringify({ merchantOrderNo: `OPS${randomUUID().replaceAll('-', '').slice(0, 16)}`, phone, amount: 50, ...extra }),
   });
   expect(response.status).toBe(202);

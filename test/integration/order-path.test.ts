@@ -18,14 +18,15 @@ beforeEach(() => {
 
 const newOrderNo = () => `M${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
+/** Requests as the stack's merchant (its key is ignored by the carrier's callback endpoint). */
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${stack.apiUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...stack.merchant.headers, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
-const get = (path: string) => fetch(`${stack.apiUrl}${path}`);
+const get = (path: string) => fetch(`${stack.apiUrl}${path}`, { headers: stack.merchant.headers });
 /** JSON bodies under test, asserted field by field. */
 const json = (response: Response): Promise<any> => response.json();
 const submit = (body: Record<string, unknown>) => post('/orders', body);
@@ -46,7 +47,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     const response = await submit({ merchantOrderNo, phone: '13812345678', amount: 50 });
     expect(response.status).toBe(202);
     // Where the submission spent its time, for whoever looks into a slow one.
-    expect(response.headers.get('server-timing')).toMatch(/db;dur=[\d.]+;desc="order insert",\s*workflow;dur=[\d.]+;desc="workflow start",\s*total;dur=[\d.]+/);
+    expect(response.headers.get('server-timing')).toMatch(/db;dur=[\d.]+;desc="order insert and debit",\s*workflow;dur=[\d.]+;desc="workflow start",\s*total;dur=[\d.]+/);
     const accepted = await json(response);
     expect(accepted).toMatchObject({ merchantOrderNo, carrier: 'CMCC', amountYuan: 50, status: 'PENDING' });
 
@@ -166,7 +167,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
       expect(problem.message).toEqual(expect.any(String));
       if (field) expect(problem.fields.map((f: { field: string }) => f.field)).toContain(field);
     }
-    const plain = await fetch(`${stack.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ merchantOrderNo, phone: '13812345678', amount: 50 }) });
+    const plain = await fetch(`${stack.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'text/plain', ...stack.merchant.headers }, body: JSON.stringify({ merchantOrderNo, phone: '13812345678', amount: 50 }) });
     expect(plain.status).toBe(415);
     expect((await get('/no-such-route')).status).toBe(404);
     expect((await get(`/orders/${randomUUID()}`)).status).toBe(404);

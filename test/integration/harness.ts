@@ -112,10 +112,16 @@ export async function startStack({
     logger,
     slaSeconds,
     workerDeps,
-    /** Replaces the worker, e.g. with one whose activities fail on purpose; `workerDeps` are the real ones. */
-    async replaceWorker(deps: ActivityDeps) {
+    /** Connection details, for a worker in another process. */
+    databaseUrl: database.url,
+    carrierUrl: carrier.url,
+    workerState: () => worker.getState(),
+    async stopWorker() {
       worker.shutdown();
       await running;
+    },
+    /** Starts the in-process worker again, on the real dependencies (`workerDeps`) or others, e.g. activities that fail on purpose. */
+    async startWorker(deps: ActivityDeps = workerDeps) {
       worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps });
       running = worker.run();
     },
@@ -126,7 +132,7 @@ export async function startStack({
       return extra.url;
     },
     async stop() {
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       simulator.stop();
       await api.close();

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { OrderStatus } from '../../src/shared/order-status.ts';
+import { carrierCallbackSignal, orderStateQuery, resolveOrderUpdate } from '../../src/shared/order-workflow.ts';
+import { fakeActivities } from './fake-activities.ts';
+import { callback, useWorkflowTestEnv } from './workflow-env.ts';
+
+const { withOrder, untilEscalated, recordHistory } = useWorkflowTestEnv();
+
+describe('rechargeOrder workflow: the refund of a failed order (saga compensation)', () => {
+  it('refunds a refused order once, after the view shows it FAILED and before the merchant is told', async () => {
+    const fakes = fakeActivities({ submit: async () => ({ outcome: 'refused', reason: 'number not in service' }) });
+    await withOrder(
+      fakes,
+      async (handle, input) => {
+        expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'carrier-refusal' });
+        expect(fakes.calls.refunds).toEqual([{ orderId: input.orderId, attempt: 1, statusesBefore: [OrderStatus.FAILED] }]);
+        const { timeline } = await handle.query(orderStateQuery);
+        expect(timeline.map((entry) => entry.type).slice(-2)).toEqual(['refund', 'merchant-notification']);
+        expect(timeline.find((entry) => entry.type === 'refund')?.detail).toEqual({ outcome: 'refunded', amountFen: 5000 });
+        await recordHistory(handle, 'refused-refunded');
+      },
+      { notifyUrl: 'https://merchant.example/notify' },
+    );
+    expect(fakes.calls.notifications).toHaveLength(1);
+  });
+
+  it('never refunds a succeeded order', async () => {
+    const fakes = fakeActivities();
+    await withOrder(fakes, async (handle) => {
+      await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
+      await handle.signal(carrierCallbackSignal, callback('FAILED', '2')); // a contradiction is flagged, never refunded
+      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
+    });
+    expect(fakes.calls.refunds).toEqual([]);
+    expect(fakes.calls.reviewFlags).toHaveLength(1);
+  });
+
+  it('does not refund an escalated order, and refunds it once an operator decides it FAILED', async () => {
+    const fakes = fakeActivities();
+    await withOrder(fakes, async (handle) => {
+      await untilEscalated(fakes, handle);
+      expect(fakes.calls.refunds).toEqual([]);
+      await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
+      expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
+    });
+    expect(fakes.calls.refunds.map((r) => r.statusesBefore)).toEqual([[OrderStatus.ESCALATED, OrderStatus.FAILED]]);
+  });
+
+  it('retries a failing refund until it goes through', async () => {
+    const fakes = fakeActivities({
+      submit: async () => ({ outcome: 'refused', reason: 'number not in service' }),
+      refund: async (_orderId, attempt) => {
+        if (attempt < 3) throw new Error('database unavailable');
+        return { outcome: 'refunded', amountFen: 5000 };
+      },
+    });
+    await withOrder(fakes, async (handle) => {
+      expect(await handle.result()).toMatchObject({ status: 'FAILED' });
+    });
+    expect(fakes.calls.refunds.map((r) => r.attempt)).toEqual([1, 2, 3]);
+  });
+});

@@ -24,7 +24,7 @@ beforeAll(async () => {
 describe('workflow determinism', () => {
   it('replays every recorded main-path history against the current workflow code', async () => {
     expect(histories.map((h) => h.workflowId)).toEqual(
-      expect.arrayContaining(['success-by-callback.json', 'success-by-callback-attributes-at-start.json', 'escalated-then-late-callback.json', 'operator-resolve.json', 'operator-retry.json', 'refused.json', 'merchant-notified.json']),
+      expect.arrayContaining(['success-by-callback.json', 'success-by-callback-attributes-at-start.json', 'escalated-then-late-callback.json', 'operator-resolve.json', 'operator-retry.json', 'refused.json', 'refused-refunded.json', 'merchant-notified.json', 'reconciliation.json']),
     );
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);

@@ -48,6 +48,7 @@ export function useWorkflowTestEnv() {
 
   return {
     env: () => env,
+    bundle: () => workflowBundle,
 
     /** Runs a worker over the fakes on a queue of its own, starts one order, and hands its handle to `body`. */
     async withOrder(

@@ -8,22 +8,28 @@ export interface ReconciliationActivityDeps {
   carrier: CarrierClient;
 }
 
-/** One page of a pass over the orders: how many it checked, what it found, where the next page starts. */
+/** One page of a reconciliation pass: how many orders or merchants it checked, and where the next page starts. */
 export interface PageResult {
   checked: number;
-  mismatches: number;
-  /** Undefined when this was the last page. */
-  nextAfterOrderId?: string;
+  /** The id to go on after; undefined when this was the last page. */
+  next?: string;
+}
+
+interface PageInput {
+  runId: string;
+  /** The page starts after this order or merchant id ('' for the first page). */
+  after: string;
+  limit: number;
 }
 
 export function createReconciliationActivities({ reconciliations, carrier }: ReconciliationActivityDeps) {
   /** Stores what a check found and logs each finding, for whoever watches the logs rather than the report. */
-  async function record(runId: string, mismatches: Mismatch[]): Promise<number> {
+  async function record(runId: string, mismatches: Mismatch[]): Promise<void> {
     for (const mismatch of mismatches) log.warn('Reconciliation mismatch', { runId, ...mismatch });
     await reconciliations.recordMismatches(runId, mismatches);
-    return mismatches.length;
   }
-  const nextPage = <T>(rows: T[], limit: number, idOf: (row: T) => string) => (rows.length === limit ? idOf(rows.at(-1) as T) : undefined);
+  const pageResult = <T>(rows: T[], limit: number, idOf: (row: T) => string): PageResult =>
+    rows.length === limit ? { checked: rows.length, next: idOf(rows.at(-1) as T) } : { checked: rows.length };
 
   return {
     /** Opens the run (once); returns its cut-off: orders accepted later belong to the next run. */
@@ -32,26 +38,25 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
     },
 
     /** Checks one page of orders against their ledger entries. */
-    async reconcileOrderMoney(input: { runId: string; cutoff: string; afterOrderId: string; limit: number; settleSeconds: number; checkedBefore: number }): Promise<PageResult> {
-      const orders = await reconciliations.orderMoneyPage({ cutoff: new Date(input.cutoff), afterOrderId: input.afterOrderId, limit: input.limit });
-      const settledBefore = new Date(Date.parse(input.cutoff) - input.settleSeconds * 1000);
-      const mismatches = await record(input.runId, orders.flatMap((order) => orderMoneyMismatches(order, settledBefore)));
-      await reconciliations.recordProgress(input.runId, { checkedOrders: input.checkedBefore + orders.length });
-      const next = nextPage(orders, input.limit, (order) => order.orderId);
-      return { checked: orders.length, mismatches, ...(next && { nextAfterOrderId: next }) };
+    async reconcileOrderMoney({ runId, cutoff, after, limit, settleSeconds, checkedBefore }: PageInput & { cutoff: string; settleSeconds: number; checkedBefore: number }): Promise<PageResult> {
+      const orders = await reconciliations.orderMoneyPage({ cutoff: new Date(cutoff), after, limit });
+      const settledBefore = new Date(Date.parse(cutoff) - settleSeconds * 1000);
+      await record(runId, orders.flatMap((order) => orderMoneyMismatches(order, settledBefore)));
+      await reconciliations.recordProgress(runId, { checkedOrders: checkedBefore + orders.length });
+      return pageResult(orders, limit, (order) => order.orderId);
     },
 
-    /** Checks every merchant's cached balance against the sum of its entries. */
-    async reconcileBalances({ runId }: { runId: string }): Promise<PageResult> {
-      const balances = await reconciliations.balancesWithLedgerSums();
-      const mismatches = await record(runId, balances.flatMap(({ merchantId, balanceFen, ledgerFen }) => balanceMismatch(merchantId, balanceFen, ledgerFen) ?? []));
-      await reconciliations.recordProgress(runId, { checkedMerchants: balances.length });
-      return { checked: balances.length, mismatches };
+    /** Checks one page of merchants' cached balances against the sums of their entries. */
+    async reconcileBalances({ runId, after, limit, checkedBefore }: PageInput & { checkedBefore: number }): Promise<PageResult> {
+      const balances = await reconciliations.balancesWithLedgerSums({ after, limit });
+      await record(runId, balances.flatMap(({ merchantId, balanceFen, ledgerFen }) => balanceMismatch(merchantId, balanceFen, ledgerFen) ?? []));
+      await reconciliations.recordProgress(runId, { checkedMerchants: checkedBefore + balances.length });
+      return pageResult(balances, limit, (balance) => balance.merchantId);
     },
 
     /** Asks the carrier about one page of orders still open past their SLA. */
-    async reconcileStaleOrders(input: { runId: string; createdBefore: string; afterOrderId: string; limit: number }): Promise<PageResult> {
-      const orders = await reconciliations.staleOpenOrders({ createdBefore: new Date(input.createdBefore), afterOrderId: input.afterOrderId, limit: input.limit });
+    async reconcileStaleOrders({ runId, createdBefore, after, limit }: PageInput & { createdBefore: string }): Promise<PageResult> {
+      const orders = await reconciliations.staleOpenOrders({ createdBefore: new Date(createdBefore), after, limit });
       const found: Mismatch[] = [];
       for (const order of orders) {
         const status = await carrier.status(order.id).catch((error: unknown) => ({ state: 'UNAVAILABLE' as const, error: String(error) }));
@@ -59,8 +64,8 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
         if (mismatch) found.push(mismatch);
         heartbeat();
       }
-      const next = nextPage(orders, input.limit, (order) => order.id);
-      return { checked: orders.length, mismatches: await record(input.runId, found), ...(next && { nextAfterOrderId: next }) };
+      await record(runId, found);
+      return pageResult(orders, limit, (order) => order.id);
     },
 
     /** Completes the run; returns how many mismatches it recorded in all. */

@@ -13,34 +13,37 @@ export function createReconciliationRepository(db: Db) {
       return run.startedAt;
     },
 
-    /** Orders accepted before `cutoff`, after `afterOrderId` in id order, with the sums of their ledger entries. */
-    orderMoneyPage: ({ cutoff, afterOrderId, limit }: { cutoff: Date; afterOrderId: string; limit: number }) =>
+    /** Orders accepted before `cutoff`, after the id `after` in id order, with the sums of their ledger entries. */
+    orderMoneyPage: ({ cutoff, after, limit }: { cutoff: Date; after: string; limit: number }) =>
       db.$queryRaw<OrderMoney[]>`
         SELECT o.id AS "orderId", o.merchant_id AS "merchantId", o.status::text AS status, o.cost_fen AS "costFen", o.finished_at AS "finishedAt",
           count(e.id) FILTER (WHERE e.type = 'ORDER_DEBIT')::int AS debits,
           (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_DEBIT'))::bigint AS "debitFen",
           count(e.id) FILTER (WHERE e.type = 'ORDER_REFUND')::int AS refunds,
-          (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_REFUND'))::bigint AS "refundFen"
+          (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_REFUND'))::bigint AS "refundFen",
+          count(e.id) FILTER (WHERE e.merchant_id <> o.merchant_id)::int AS "otherMerchantEntries"
         FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id
-        WHERE o.cost_fen IS NOT NULL AND o.created_at <= ${cutoff} AND o.id > ${afterOrderId}
+        WHERE o.cost_fen IS NOT NULL AND o.created_at <= ${cutoff} AND o.id > ${after}
         GROUP BY o.id ORDER BY o.id LIMIT ${limit}`,
 
     /**
-     * Every merchant's cached balance beside the sum of its entries, read in
-     * one snapshot (each entry and its balance change are one statement, so a
-     * snapshot never sees one without the other).
+     * Merchants' cached balances beside the sums of their entries, after the
+     * id `after` in id order. Each page is read in one snapshot, and each
+     * entry and its balance change are one statement, so a snapshot never
+     * sees one without the other.
      */
-    balancesWithLedgerSums: () =>
+    balancesWithLedgerSums: ({ after = '', limit = 1000 }: { after?: string; limit?: number } = {}) =>
       db.$queryRaw<{ merchantId: string; balanceFen: bigint; ledgerFen: bigint }[]>`
         SELECT m.id AS "merchantId", m.balance_fen AS "balanceFen",
           COALESCE(sum(CASE WHEN e.credit_account = ${merchantAccount('')} || m.id THEN e.amount_fen ELSE -e.amount_fen END), 0)::bigint AS "ledgerFen"
         FROM merchants m LEFT JOIN ledger_entries e ON e.merchant_id = m.id
-        GROUP BY m.id ORDER BY m.id`,
+        WHERE m.id > ${after}
+        GROUP BY m.id ORDER BY m.id LIMIT ${limit}`,
 
-    /** Open orders accepted before `createdBefore`, after `afterOrderId` in id order. */
-    staleOpenOrders: ({ createdBefore, afterOrderId, limit }: { createdBefore: Date; afterOrderId: string; limit: number }) =>
+    /** Open orders accepted before `createdBefore`, after the id `after` in id order. */
+    staleOpenOrders: ({ createdBefore, after, limit }: { createdBefore: Date; after: string; limit: number }) =>
       db.order.findMany({
-        where: { status: { in: [...OPEN_STATUSES] }, createdAt: { lt: createdBefore }, id: { gt: afterOrderId } },
+        where: { status: { in: [...OPEN_STATUSES] }, createdAt: { lt: createdBefore }, id: { gt: after } },
         select: { id: true, merchantId: true, status: true },
         orderBy: { id: 'asc' },
         take: limit,

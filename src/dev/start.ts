@@ -52,7 +52,9 @@ try {
   }
   const applied = await applyMigrations(databaseUrl);
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
-  if (config.NODE_ENV !== 'production') {
+  // Only in the database this command runs itself: a merchant with a published key and free money has no place in any other.
+  const demoMerchant = !config.DATABASE_URL;
+  if (demoMerchant) {
     const prisma = createPrisma(databaseUrl, 1);
     await ensureDemoMerchant(prisma, { apiKey: config.DEMO_MERCHANT_API_KEY, callbackSecret: config.DEMO_MERCHANT_CALLBACK_SECRET });
     await prisma.$disconnect();
@@ -77,7 +79,7 @@ try {
   Temporal gRPC:  ${temporalAddress}
   Carrier (sim):  ${config.CARRIER_BASE_URL}
   Database:       ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}
-  Demo merchant:  Authorization: Bearer ${config.DEMO_MERCHANT_API_KEY}   (development key; rate 1.0, opening balance 10,000,000 yuan)
+  Demo merchant:  ${demoMerchant ? `Authorization: Bearer ${config.DEMO_MERCHANT_API_KEY}   (development key; rate 1.0, opening balance 10,000,000 yuan)` : 'none (DATABASE_URL is set): create merchants with POST /admin/merchants'}
   Ctrl-C stops everything.
 `);
 } catch (error) {

@@ -21,6 +21,8 @@ export interface OrderMoney {
   debitFen: bigint | null;
   refunds: number;
   refundFen: bigint | null;
+  /** Entries of this order booked to another merchant. */
+  otherMerchantEntries: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export function orderMoneyMismatches(order: OrderMoney, failedSettledBefore: Dat
     found.push({ kind, subject: order.orderId, merchantId: order.merchantId, orderId: order.orderId, detail: { status: order.status, ...detail } });
   const fen = (value: bigint | null) => (value === null ? null : Number(value));
 
+  if (order.otherMerchantEntries > 0) mismatch('entry-of-another-merchant', { entries: order.otherMerchantEntries });
   if (order.debits !== 1) mismatch(order.debits === 0 ? 'debit-missing' : 'debit-duplicated', { debits: order.debits });
   else if (order.debitFen !== order.costFen) mismatch('debit-amount', { costFen: fen(order.costFen), debitFen: fen(order.debitFen) });
 

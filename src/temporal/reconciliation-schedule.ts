@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
 import { RECONCILIATION_SCHEDULE_ID, RECONCILIATION_WORKFLOW_TYPE, type ReconciliationInput } from '../shared/reconciliation.ts';
@@ -14,10 +15,12 @@ export const reconciliationInput = (trigger: ReconciliationInput['trigger'], sla
 /**
  * Creates the daily reconciliation schedule (03:00 Beijing time, after the
  * day's traffic) unless it exists; run by every worker at start-up, so a new
- * cluster gets it without a separate step. An existing schedule is left as
- * operators may have changed it (paused it, say).
+ * cluster gets it without a separate step. Of an existing schedule only the
+ * workflow's input is brought up to date (a changed SLA, say); its times and
+ * state stay as operators may have set them (paused, say).
  */
 export async function ensureReconciliationSchedule(client: Client, slaSeconds: number): Promise<void> {
+  const args = [reconciliationInput('schedule', slaSeconds)];
   try {
     await client.schedule.create({
       scheduleId: RECONCILIATION_SCHEDULE_ID,
@@ -27,12 +30,16 @@ export async function ensureReconciliationSchedule(client: Client, slaSeconds: n
         workflowType: RECONCILIATION_WORKFLOW_TYPE,
         workflowId: RECONCILIATION_SCHEDULE_ID, // the server appends each run's scheduled time
         taskQueue: TASK_QUEUE,
-        args: [reconciliationInput('schedule', slaSeconds)],
+        args,
       },
       // A run still going when the next is due (a huge backlog, a long outage) is not doubled.
       policies: { overlap: 'SKIP' },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    const schedule = client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID);
+    const { action } = await schedule.describe();
+    if (isDeepStrictEqual(action.args, args)) return;
+    await schedule.update((current) => ({ ...current, action: { ...current.action, args } }));
   }
 }

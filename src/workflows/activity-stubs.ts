@@ -34,9 +34,15 @@ export const money = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-/** Reconciliation: database pages and carrier status calls; a run may wait out an outage of either. */
+/** Reconciliation's database pages: one query each; a run may wait out a database outage. */
 export const books = proxyActivities<Activities>({
   startToCloseTimeout: '5m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/** Reconciliation's carrier status calls: a page of them, heartbeating after each, so a hung call is noticed in a minute. */
+export const carrierChecks = proxyActivities<Activities>({
+  startToCloseTimeout: '10m',
   heartbeatTimeout: '1m',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
 });

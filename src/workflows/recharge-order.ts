@@ -166,7 +166,9 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
       return;
     }
     // Never silently overridden: the decision stands, an operator is asked to look.
-    const reason = `carrier reported ${callback.status} (callback ${callback.callbackId}) after the order was decided ${outcome.status} by ${outcome.resolvedBy}`;
+    const decided = `carrier reported ${callback.status} (callback ${callback.callbackId}) after the order was decided ${outcome.status} by ${outcome.resolvedBy}`;
+    // A FAILED order is refunded as soon as it is decided; if the carrier did credit the phone, that money is owed back.
+    const reason = outcome.status === OrderStatus.FAILED ? `${decided}; the order's cost was refunded: if the phone was credited, recover it with a ledger adjustment` : decided;
     state.reviewReason = reason;
     note('contradiction', { callbackId: callback.callbackId, reason });
     upsertSearchAttributes([{ key: NeedsReviewAttribute, value: true }]);

@@ -77,11 +77,19 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
     expect(page2).toMatchObject({ entries: [{ type: 'TOP_UP', amountFen: 2_000 }], nextBefore: null });
   });
 
+  it('keeps merchant administration behind the admin token', async () => {
+    const merchant = stack.merchant.id;
+    for (const [method, path] of [['POST', '/admin/merchants'], ['GET', `/admin/merchants/${merchant}`], ['POST', `/admin/merchants/${merchant}/top-ups`], ['GET', `/admin/merchants/${merchant}/ledger`], ['POST', '/admin/reconciliations']]) {
+      expect((await call(path as string, { method: method as string, body: method === 'POST' ? {} : undefined })).status, path).toBe(401);
+      expect((await call(path as string, { method: method as string, headers: stack.merchant.headers })).status, path).toBe(403);
+    }
+  });
+
   it('rejects malformed merchant and money requests with 400 and unknown merchants with 404', async () => {
     const bad = [
       { name: 'x', rates: { CMCC: 1, CUCC: 1 } },
       { name: 'x', rates: { CMCC: 0.1234567, CUCC: 1, CTCC: 1 } },
-      { name: 'x', rates: { CMCC: 0, CUCC: 1, CTCC: 1 } },
+      { name: 'x', rates: { CMCC: 0.4, CUCC: 1, CTCC: 1 } },
       { name: '', rates: { CMCC: 1, CUCC: 1, CTCC: 1 } },
     ];
     for (const body of bad) expect((await call('/admin/merchants', { method: 'POST', headers: admin, body })).status, JSON.stringify(body)).toBe(400);
@@ -92,6 +100,7 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
     expect((await call(`/admin/merchants/${randomUUID()}/top-ups`, { method: 'POST', headers: admin, body: { amountFen: 1, note: 'x', requestId: 'r1' } })).status).toBe(404);
     expect((await call(`/admin/merchants/${randomUUID()}`, { headers: admin })).status).toBe(404);
     expect((await call(`/admin/merchants/${randomUUID()}/ledger`, { headers: admin })).status).toBe(404);
+    expect((await call(`/admin/merchants/${merchant}/ledger?before=99999999999999999999`, { headers: admin })).status).toBe(400);
   });
 
   it('accepts exactly as many of 200 concurrent orders as the balance covers: 100 accepted, 100 refused with 402, balance exactly 0', async () => {

@@ -77,9 +77,13 @@ describe('reconciliation: orders against the ledger, balances against their entr
 
   it('runs daily from a Temporal Schedule, which an operator can also trigger', { timeout: 60_000 }, async () => {
     await ensureReconciliationSchedule(stack.env.client, 180);
-    await ensureReconciliationSchedule(stack.env.client, 180); // every worker start does this: a second call changes nothing
     const schedule = stack.env.client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID);
+    await schedule.pause('paused by an operator');
+    // Every worker start does this again: the schedule stays (paused), only its input follows the worker's SLA.
+    await ensureReconciliationSchedule(stack.env.client, 120);
     const described = await schedule.describe();
+    expect(described.state.paused).toBe(true);
+    expect(described.action.args).toEqual([{ trigger: 'schedule', staleAfterSeconds: 120, settleSeconds: 300 }]);
     expect(described.spec).toMatchObject({ calendars: [expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })], timezone: 'Asia/Shanghai' });
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliation' });
 

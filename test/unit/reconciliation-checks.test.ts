@@ -13,6 +13,7 @@ const order = (fields: Partial<OrderMoney>): OrderMoney => ({
   debitFen: 5000n,
   refunds: 0,
   refundFen: null,
+  otherMerchantEntries: 0,
   ...fields,
 });
 const kinds = (fields: Partial<OrderMoney>) => orderMoneyMismatches(order(fields), settledBefore).map((m) => m.kind);
@@ -28,6 +29,10 @@ describe('reconciliation rules: an order against its ledger entries', () => {
     expect(kinds({ debits: 0, debitFen: null })).toEqual(['debit-missing']);
     expect(kinds({ debits: 2, debitFen: 10000n })).toEqual(['debit-duplicated']);
     expect(kinds({ debitFen: 4999n })).toEqual(['debit-amount']);
+  });
+
+  it("reports an entry booked to a merchant other than the order's", () => {
+    expect(kinds({ otherMerchantEntries: 1 })).toEqual(['entry-of-another-merchant']);
   });
 
   it('reports a refund on an order that did not fail, and a failed order with a wrong, doubled or missing refund', () => {

@@ -46,6 +46,21 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
     expect(fakes.calls.refunds.map((r) => r.statusesBefore)).toEqual([[OrderStatus.ESCALATED, OrderStatus.FAILED]]);
   });
 
+  it('tells the reviewer that a refund went out when the carrier later says it credited the phone', async () => {
+    const fakes = fakeActivities();
+    await withOrder(fakes, async (handle) => {
+      await untilEscalated(fakes, handle);
+      await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
+      await fakes.reached(OrderStatus.FAILED);
+      await handle.signal(carrierCallbackSignal, callback('SUCCESS', '7'));
+      expect((await handle.query(orderStateQuery)).reviewReason).toBe(
+        "carrier reported SUCCESS (callback 7) after the order was decided FAILED by operator; the order's cost was refunded: if the phone was credited, recover it with a ledger adjustment",
+      );
+    });
+    expect(fakes.calls.refunds).toHaveLength(1);
+    expect(fakes.calls.reviewFlags).toHaveLength(1);
+  });
+
   it('retries a failing refund until it goes through', async () => {
     const fakes = fakeActivities({
       submit: async () => ({ outcome: 'refused', reason: 'number not in service' }),

@@ -78,9 +78,10 @@ CREATE TABLE "reconciliation_mismatches" (
     CONSTRAINT "reconciliation_mismatches_pkey" PRIMARY KEY ("id")
 );
 
--- Orders placed before merchant accounts existed belong to this merchant, which has no usable key.
+-- Orders placed before merchant accounts existed belong to this merchant, which has no usable key
+-- and a random callback secret nobody knows: their notifications can be neither verified nor forged.
 INSERT INTO "merchants" ("id", "name", "api_key_hash", "callback_secret")
-SELECT 'legacy', 'Orders placed before merchant accounts', 'none: no key can match', 'none'
+SELECT 'legacy', 'Orders placed before merchant accounts', 'none: no key can match', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')
 WHERE EXISTS (SELECT 1 FROM "orders");
 
 -- AlterTable: cost_fen stays NULL for those earlier orders: they were never billed.

@@ -13,9 +13,10 @@ import { validate } from '../validate.ts';
 /** One admin entry moves at most 10,000,000 yuan. */
 const MAX_ENTRY_FEN = 1_000_000_000;
 
+// Below 0.5 is no price a carrier's reseller sells at, and a rate near 0 would make orders cost nothing.
 const rate = z
   .number()
-  .positive()
+  .min(0.5, 'must be at least 0.5')
   .max(2, 'must be at most 2')
   .refine((value) => RATE_PATTERN.test(String(value)), 'must have at most 6 decimal places');
 const createBody = z.object({
@@ -35,7 +36,7 @@ const adjustmentBody = z.object({
 });
 const ledgerQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.string().regex(/^\d{1,19}$/).transform(BigInt).optional(),
+  before: z.string().regex(/^\d{1,18}$/, 'must be an entry id').transform(BigInt).optional(),
 });
 
 const merchantNotFound = (c: Context, merchantId: string) => problem(c, 404, 'merchant_not_found', `No merchant ${merchantId}`);

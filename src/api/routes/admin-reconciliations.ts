@@ -28,12 +28,14 @@ export function adminReconciliationRoutes({ reconciliations, temporal, slaSecond
         const mismatches = run.mismatches.map(({ kind, subject, merchantId, orderId, detail, createdAt }) => ({ kind, subject, merchantId, orderId, detail, at: createdAt }));
         return c.json({ runId, status, trigger, checkedOrders, checkedMerchants, startedAt, finishedAt, mismatches });
       }
-      // Started, but its first step has not run yet (no worker, say): the workflow knows it exists.
+      // Started, but its first step has not run (no worker yet, say): only the workflow knows of it.
+      const notFound = () => problem(c, 404, 'reconciliation_not_found', `No reconciliation run ${runId}`);
       try {
-        await temporal.workflow.getHandle(runId).describe();
-        return c.json({ runId, status: 'RUNNING', checkedOrders: 0, checkedMerchants: 0, mismatches: [] });
+        const workflow = await temporal.workflow.getHandle(runId).describe();
+        if (workflow.type !== RECONCILIATION_WORKFLOW_TYPE) return notFound();
+        return c.json({ runId, status: workflow.status.name, checkedOrders: 0, checkedMerchants: 0, mismatches: [] });
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return problem(c, 404, 'reconciliation_not_found', `No reconciliation run ${runId}`);
+        if (error instanceof WorkflowNotFoundError) return notFound();
         throw error;
       }
     });

@@ -14,7 +14,7 @@ const PRISMA_MIGRATE_LOCK = 72707369;
  * the two are interchangeable. Needed because Prisma's schema engine cannot
  * be downloaded on an offline machine.
  */
-export async function applyMigrations(databaseUrl: string): Promise<string[]> {
+export async function applyMigrations(databaseUrl: string, { upTo }: { /** The last migration to apply (an upgrade test's starting point); all by default. */ upTo?: string } = {}): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -35,6 +35,7 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
     const names = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)
+      .filter((name) => upTo === undefined || name <= upTo)
       .sort();
     const newlyApplied: string[] = [];
     for (const name of names) {

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { createOrderRepository, type OrderRepository } from '../../src/db/order-repository.ts';
 import { createPrisma, type Db } from '../../src/db/prisma.ts';
+import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import { createTestDatabase, createTestMerchant, insertOrder, type TestMerchant } from './harness.ts';
+import { TEST_DATABASE_URL, createTestDatabase, createTestMerchant, insertOrder, type TestMerchant } from './harness.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let prisma: Db;
@@ -35,6 +37,28 @@ describe('order view writes on PostgreSQL', () => {
     const onDisk = (await readdir(new URL('../../prisma/migrations/', import.meta.url), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
     expect(onDisk.length).toBeGreaterThanOrEqual(2);
     expect(rows).toEqual(onDisk.map((name) => expect.objectContaining({ migration_name: name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/), finished_at: expect.any(Date) })));
+  });
+
+  it('upgrades a database holding orders from before merchant accounts: they go to a merchant nobody can sign in as, unbilled', async () => {
+    const old = await createTemporaryDatabase(TEST_DATABASE_URL, 'recharge_upgrade');
+    try {
+      await applyMigrations(old.url, { upTo: '20261123130000_operations' });
+      const client = new pg.Client({ connectionString: old.url });
+      await client.connect();
+      await client.query(`INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, status) VALUES ('old-1', 'M-OLD', '13812345678', 'CMCC', 50, 'FAILED')`);
+      await client.end();
+      expect(await applyMigrations(old.url)).toEqual(['20261129120000_merchants_ledger']);
+      const upgraded = createPrisma(old.url);
+      try {
+        expect(await upgraded.order.findUniqueOrThrow({ where: { id: 'old-1' } })).toMatchObject({ merchantId: 'legacy', costFen: null });
+        expect(await upgraded.merchant.findUniqueOrThrow({ where: { id: 'legacy' } })).toMatchObject({ apiKeyHash: 'none: no key can match', balanceFen: 0n, callbackSecret: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        expect(await createLedgerRepository(upgraded).refundOrder('old-1')).toEqual({ outcome: 'not-refundable', reason: 'the order was never debited' });
+      } finally {
+        await upgraded.$disconnect();
+      }
+    } finally {
+      await old.drop();
+    }
   });
 
   it('returns a new order exactly as it reads back, with its submitted event', async () => {

@@ -201,16 +201,17 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     expect(attributes.get(NeedsReviewAttribute)).toBe(true);
   });
 
-  it('continues a long-waiting escalated order as new, keeping its state, and still takes decisions', async () => {
+  it('continues a long-waiting escalated order as new, keeping its state, and still takes decisions', { timeout: 60_000 }, async () => {
     const orderId = await escalatedOrder();
     const handle = stack.env.client.workflow.getHandle(orderWorkflowId(orderId));
     const firstRun = (await handle.describe()).runId;
     // Decisions it must refuse (not escalated... yet valid JSON) grow the history without changing the order.
     for (let i = 0; i < 20; i++) await handle.signal('operatorDecision', { action: 'resolve', outcome: 'SUCCESS', note: 'typo', operator: `op${i}` });
+    // Twenty signals, each with a view write, on a loaded machine: give it time.
     const secondRun = await eventually(async () => {
       const { runId } = await handle.describe();
       return runId !== firstRun ? runId : undefined;
-    });
+    }, 30_000);
     const state = await stack.env.client.workflow.getHandle(orderWorkflowId(orderId), secondRun).query(orderStateQuery);
     expect(state).toMatchObject({ orderId, status: 'ESCALATED', escalatedAt: expect.any(String) });
     expect(state.timeline.some((e) => e.type === 'continued-as-new')).toBe(true);

@@ -4,7 +4,7 @@ import { carrierCallbackSignal, orderStateQuery } from '../../src/shared/order-w
 import { fakeActivities } from './fake-activities.ts';
 import { callback, useWorkflowTestEnv } from './workflow-env.ts';
 
-const { withOrder, recordHistory } = useWorkflowTestEnv();
+const { withOrder, untilSubmitted, recordHistory } = useWorkflowTestEnv();
 const notifyUrl = 'https://merchant.example/notify';
 
 describe('rechargeOrder workflow: telling the merchant', () => {
@@ -17,6 +17,7 @@ describe('rechargeOrder workflow: telling the merchant', () => {
     await withOrder(
       fakes,
       async (handle, input) => {
+        await untilSubmitted(handle);
         await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
         expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
         expect(fakes.calls.notifications).toEqual([1, 2, 3].map((attempt) => ({ orderId: input.orderId, attempt })));
@@ -36,6 +37,7 @@ describe('rechargeOrder workflow: telling the merchant', () => {
     await withOrder(
       fakes,
       async (handle, input) => {
+        await untilSubmitted(handle);
         await handle.signal(carrierCallbackSignal, callback('FAILED', '1', 'number suspended'));
         expect(await handle.result()).toMatchObject({ status: 'FAILED' });
         expect(fakes.calls.notificationsGivenUp).toEqual([input.orderId]);
@@ -50,6 +52,7 @@ describe('rechargeOrder workflow: telling the merchant', () => {
   it('does not notify when the order has no notifyUrl', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
+      await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       await handle.result();
     });

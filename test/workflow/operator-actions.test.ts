@@ -7,7 +7,7 @@ import { NeedsReviewAttribute } from '../../src/shared/search-attributes.ts';
 import { fakeActivities, gate } from './fake-activities.ts';
 import { SLA_SECONDS, callback, useWorkflowTestEnv } from './workflow-env.ts';
 
-const { env, withOrder, untilEscalated, recordHistory } = useWorkflowTestEnv();
+const { env, withOrder, untilEscalated, untilSubmitted, recordHistory } = useWorkflowTestEnv();
 
 /** The message an Update validator refused with. */
 async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -93,12 +93,10 @@ describe('rechargeOrder workflow: operator actions', () => {
 
   it('re-submits on an operator retry only after the carrier says it never got the order, with the same request id', async () => {
     let carrierHasIt = false;
-    const resubmitted = gate();
     const fakes = fakeActivities({
       submit: async (input, attempt) => {
         if (input.round === 1) throw new CarrierUnavailableError(`connection refused (attempt ${attempt})`);
         carrierHasIt = true;
-        resubmitted.open();
         return { outcome: 'accepted', carrierOrderId: 'C-1' };
       },
       status: async () => (carrierHasIt ? { state: 'PROCESSING', carrierOrderId: 'C-1' } : { state: 'NOT_FOUND' }),
@@ -107,7 +105,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       await untilEscalated(fakes, handle);
       const result = await handle.executeUpdate(retryOrderUpdate, { args: [{ operator: 'alice', note: 'carrier is back' }] });
       expect(result).toEqual({ status: 'PROCESSING', message: 'the carrier never received the order; re-submitted with the same request id' });
-      await resubmitted.promise;
+      await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
       const rounds = fakes.calls.submits.map((s) => [s.orderId, s.round]);
@@ -159,6 +157,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       );
       answer.open({ state: 'NOT_FOUND' });
       expect(await retry).toMatchObject({ status: 'PROCESSING' });
+      await untilSubmitted(handle, 2);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
     });

@@ -6,12 +6,13 @@ import { AmountYuanAttribute, CarrierAttribute, EscalatedAtAttribute, MerchantOr
 import { fakeActivities, gate } from './fake-activities.ts';
 import { SLA_SECONDS, callback, useWorkflowTestEnv } from './workflow-env.ts';
 
-const { env, withOrder, untilEscalated, recordHistory } = useWorkflowTestEnv();
+const { env, withOrder, untilEscalated, untilSubmitted, recordHistory } = useWorkflowTestEnv();
 
 describe('rechargeOrder workflow: carrier paths', () => {
   it('succeeds when the carrier calls back with success', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
+      await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', carrierOrderId: 'C-1', resolvedBy: 'carrier-callback' });
       await recordHistory(handle, 'success-by-callback-attributes-at-start');
@@ -25,6 +26,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
     await withOrder(
       fakes,
       async (handle, input) => {
+        await untilSubmitted(handle);
         await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
         await handle.result();
         const { typedSearchAttributes } = await handle.describe();
@@ -69,25 +71,6 @@ describe('rechargeOrder workflow: carrier paths', () => {
     expect(fakes.calls.transitions.at(-1)).toMatchObject({ to: OrderStatus.FAILED, failureReason: 'number not in service', resolvedBy: 'carrier-refusal' });
   });
 
-  it('keeps a callback that arrives before the recharge activity returns', async () => {
-    const entered = gate();
-    const release = gate();
-    const fakes = fakeActivities({
-      submit: async () => {
-        entered.open();
-        await release.promise;
-        return { outcome: 'accepted', carrierOrderId: 'C-1' };
-      },
-    });
-    await withOrder(fakes, async (handle) => {
-      await entered.promise;
-      await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
-      release.open();
-      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
-    });
-    expect(fakes.calls.submits).toHaveLength(1);
-  });
-
   it('applies the first callback, ignores a repeat, and flags a contradicting one for review', async () => {
     // The merchant notification holds the workflow open until every callback has been signalled.
     const signalled = gate();
@@ -95,6 +78,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
     await withOrder(
       fakes,
       async (handle) => {
+        await untilSubmitted(handle);
         await handle.signal(carrierCallbackSignal, callback('SUCCESS', '1'));
         await handle.signal(carrierCallbackSignal, callback('SUCCESS', '2'));
         await handle.signal(carrierCallbackSignal, callback('FAILED', '3', 'late contradiction'));
@@ -179,5 +163,26 @@ describe('rechargeOrder workflow: carrier paths', () => {
     });
     expect(fakes.calls.submits).toHaveLength(8);
     expect(fakes.statuses()).toEqual([OrderStatus.UNKNOWN, OrderStatus.SUCCEEDED]);
+  });
+
+  // Last in the file: its submit activity outlives the workflow, which locks the time-skipping
+  // server's clock until the activity's timeout passes in real time (see untilSubmitted).
+  it('keeps a callback that arrives before the recharge activity returns', async () => {
+    const entered = gate();
+    const release = gate();
+    const fakes = fakeActivities({
+      submit: async () => {
+        entered.open();
+        await release.promise;
+        return { outcome: 'accepted', carrierOrderId: 'C-1' };
+      },
+    });
+    await withOrder(fakes, async (handle) => {
+      await entered.promise;
+      await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
+      release.open();
+      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
+    });
+    expect(fakes.calls.submits).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@ import { carrierCallbackSignal, orderStateQuery, resolveOrderUpdate } from '../.
 import { fakeActivities } from './fake-activities.ts';
 import { callback, useWorkflowTestEnv } from './workflow-env.ts';
 
-const { withOrder, untilEscalated, recordHistory } = useWorkflowTestEnv();
+const { withOrder, untilEscalated, untilSubmitted, recordHistory } = useWorkflowTestEnv();
 
 describe('rechargeOrder workflow: the refund of a failed order (saga compensation)', () => {
   it('refunds a refused order once, after the view shows it FAILED and before the merchant is told', async () => {
@@ -27,6 +27,7 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
   it('never refunds a succeeded order', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
+      await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       await handle.signal(carrierCallbackSignal, callback('FAILED', '2')); // a contradiction is flagged, never refunded
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { setTimeout } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -90,6 +91,18 @@ export function useWorkflowTestEnv() {
       await env.sleep(`${SLA_SECONDS}s`);
       await fakes.reached(OrderStatus.ESCALATED);
       expect((await handle.query(orderStateQuery)).status).toBe(OrderStatus.ESCALATED);
+    },
+
+    /**
+     * Waits until the workflow has taken the carrier's answer to `count`
+     * submissions. A test that signals the result earlier can close the
+     * workflow while its submit activity still runs; the time-skipping server
+     * then keeps its clock locked for that activity until the activity's
+     * 30 s timeout passes in real time, and later tests in the file stall.
+     */
+    async untilSubmitted(handle: OrderHandle, count = 1) {
+      const answered = async () => (await handle.query(orderStateQuery)).timeline.filter((entry) => /^carrier-(accepted|refused)$/.test(entry.type)).length >= count;
+      while (!(await answered())) await setTimeout(20);
     },
 
     /** With RECORD_HISTORIES=1, saves the finished workflow's history as a replay fixture. */

@@ -25,6 +25,10 @@ export function orderNotFound(c: Context, what: string) {
   return problem(c, 404, 'order_not_found', `No order ${what}`);
 }
 
+export function merchantNotFound(c: Context, merchantId: string) {
+  return problem(c, 404, 'merchant_not_found', `No merchant ${merchantId}`);
+}
+
 export function notFound(c: Context) {
   return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
 }

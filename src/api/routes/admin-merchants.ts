@@ -6,7 +6,7 @@ import { hashApiKey, newApiKey, newCallbackSecret } from '../../merchants/creden
 import { RATE_PATTERN } from '../../merchants/pricing.ts';
 import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
-import { problem } from '../errors.ts';
+import { merchantNotFound, problem } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
 import { validate } from '../validate.ts';
 
@@ -38,8 +38,6 @@ const ledgerQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.string().regex(/^\d{1,18}$/, 'must be an entry id').transform(BigInt).optional(),
 });
-
-const merchantNotFound = (c: Context, merchantId: string) => problem(c, 404, 'merchant_not_found', `No merchant ${merchantId}`);
 
 /** Merchants and their money, for the platform's admins: accounts, top-ups, adjustments and the ledger. */
 export function adminMerchantRoutes({ merchants, ledger, logger }: ApiDeps) {

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
 import { freePort } from '../src/dev/free-port.ts';
 import { stopChild } from '../src/dev/stop-child.ts';
-import { pollUntil, waitUntilHealthy } from '../src/dev/wait.ts';
+import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
 
 export interface BenchChild {
   name: string;
@@ -46,14 +45,4 @@ export function startNodeProcess(name: string, entry: string, env: Record<string
 }
 
 /** Resolves once a worker polls the task queue. */
-export const waitForWorker = (client: Client, taskQueue: string, timeoutMs = 60_000) =>
-  pollUntil(
-    async () => {
-      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
-      return (pollers?.length ?? 0) > 0;
-    },
-    `a worker on ${taskQueue}`,
-    timeoutMs,
-  );
-
-export { freePort, waitUntilHealthy };
+export { freePort, waitForWorker, waitUntilHealthy };

@@ -11,9 +11,11 @@ import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { ensureDemoMerchant } from '../merchants/demo-merchant.ts';
+import { TASK_QUEUE } from '../shared/order-workflow.ts';
+import { createTemporalClient } from '../temporal/connection.ts';
 import { stopChild } from './stop-child.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
-import { waitUntilHealthy } from './wait.ts';
+import { waitForWorker, waitUntilHealthy } from './wait.ts';
 
 const config = loadConfig();
 const dataDir = resolve(config.DATA_DIR);
@@ -72,6 +74,9 @@ try {
 
   const apiUrl = `http://127.0.0.1:${config.PORT}`;
   await waitUntilHealthy(`${apiUrl}/health`);
+  // The banner means ready: an order sent the moment it shows must not wait for the worker to bundle its workflows.
+  const temporal = await createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
+  await waitForWorker(temporal, TASK_QUEUE).finally(() => temporal.connection.close());
   console.log(`
   Recharge platform is up
   API:            ${apiUrl}

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 
 /** Polls `probe` until it resolves true; for start-up only, where there is no event to wait on. */
 export async function pollUntil(probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
@@ -24,5 +24,16 @@ export const waitUntilTemporalServes = (address: string, timeoutMs = 30_000) =>
       }
     },
     `Temporal at ${address}`,
+    timeoutMs,
+  );
+
+/** Until a worker polls the task queue: an order started before then would wait for it. */
+export const waitForWorker = (client: Client, taskQueue: string, timeoutMs = 60_000) =>
+  pollUntil(
+    async () => {
+      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
+      return (pollers?.length ?? 0) > 0;
+    },
+    `a worker on ${taskQueue}`,
     timeoutMs,
   );

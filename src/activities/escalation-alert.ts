@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 
 export interface EscalationAlert {
   orderId: string;
+  merchantId?: string;
   merchantOrderNo: string;
   carrier: string;
   amountYuan: number;

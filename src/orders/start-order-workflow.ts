@@ -13,6 +13,7 @@ import type { OrderRow } from '../db/order-repository.ts';
 export async function startOrderWorkflow(client: Client, order: OrderRow, slaSeconds: number): Promise<void> {
   const input: RechargeOrderInput = {
     orderId: order.id,
+    merchantId: order.merchantId,
     merchantOrderNo: order.merchantOrderNo,
     phone: order.phone,
     carrier: order.carrier as Carrier,

@@ -19,6 +19,8 @@ export function orderWorkflowId(orderId: string): string {
 
 export interface RechargeOrderInput {
   orderId: string;
+  /** The merchant that pays for the order; absent on orders started before merchant accounts. */
+  merchantId?: string;
   merchantOrderNo: string;
   phone: string;
   carrier: Carrier;

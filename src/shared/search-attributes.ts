@@ -10,6 +10,9 @@ import { OrderStatus } from './order-status.ts';
 
 export const OrderStatusAttribute = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const CarrierAttribute = defineSearchAttributeKey('Carrier', SearchAttributeType.KEYWORD);
+/** The merchant that pays for the order (absent on orders started before merchant accounts). */
+export const MerchantIdAttribute = defineSearchAttributeKey('MerchantId', SearchAttributeType.KEYWORD);
+/** Unique per merchant only: two merchants' orders may share one. */
 export const MerchantOrderNoAttribute = defineSearchAttributeKey('MerchantOrderNo', SearchAttributeType.KEYWORD);
 export const AmountYuanAttribute = defineSearchAttributeKey('AmountYuan', SearchAttributeType.INT);
 export const EscalatedAtAttribute = defineSearchAttributeKey('EscalatedAt', SearchAttributeType.DATETIME);
@@ -21,6 +24,7 @@ export const NeedsReviewAttribute = defineSearchAttributeKey('NeedsReview', Sear
 export const ORDER_SEARCH_ATTRIBUTES = [
   OrderStatusAttribute,
   CarrierAttribute,
+  MerchantIdAttribute,
   MerchantOrderNoAttribute,
   AmountYuanAttribute,
   EscalatedAtAttribute,
@@ -33,10 +37,11 @@ export const ORDER_SEARCH_ATTRIBUTES = [
  * so the start itself makes the order findable, without a separate
  * visibility write; a workflow started without them upserts them first.
  */
-export function newOrderSearchAttributes(order: { merchantOrderNo: string; carrier: Carrier; amountYuan: number }): SearchAttributePair[] {
+export function newOrderSearchAttributes(order: { merchantId?: string; merchantOrderNo: string; carrier: Carrier; amountYuan: number }): SearchAttributePair[] {
   return [
     { key: OrderStatusAttribute, value: OrderStatus.PENDING },
     { key: CarrierAttribute, value: order.carrier },
+    ...(order.merchantId !== undefined ? [{ key: MerchantIdAttribute, value: order.merchantId }] : []),
     { key: MerchantOrderNoAttribute, value: order.merchantOrderNo },
     { key: AmountYuanAttribute, value: order.amountYuan },
   ];

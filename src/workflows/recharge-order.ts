@@ -254,7 +254,14 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     await moveTo(OrderStatus.ESCALATED, 'escalated', { escalatedAt: state.escalatedAt, detail: { round: state.round } });
     upsertSearchAttributes([{ key: EscalatedAtAttribute, value: escalatedAt }]);
     metricMeter.createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator').add(1, { carrier: input.carrier });
-    const alert = { orderId: input.orderId, merchantOrderNo: input.merchantOrderNo, carrier: input.carrier, amountYuan: input.amountYuan, escalatedAt: state.escalatedAt };
+    const alert = {
+      orderId: input.orderId,
+      ...(input.merchantId !== undefined && { merchantId: input.merchantId }),
+      merchantOrderNo: input.merchantOrderNo,
+      carrier: input.carrier,
+      amountYuan: input.amountYuan,
+      escalatedAt: state.escalatedAt,
+    };
     // Not awaited: a failing alert channel must not hold the order up.
     pendingAlert = alerts.raiseEscalationAlert(alert).catch((error: unknown) => void note('alert-failed', { error: String(error) }));
   }

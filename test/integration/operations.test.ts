@@ -18,7 +18,7 @@ const SHORT_SLA_SECONDS = 2;
 const SLOW_CARRIER = { ...HEALTHY_CARRIER, callbackMinDelayMs: 120_000, callbackMaxDelayMs: 120_000 };
 
 // Real receivers: an alert webhook, and a merchant endpoint that fails its first two deliveries.
-const alerts: { orderId: string }[] = [];
+const alerts: { orderId: string; merchantId?: string }[] = [];
 const merchantDeliveries: { body: { orderId: string; status: string }; signed: boolean; answered: number }[] = [];
 const receivers = new Hono()
   .post('/alerts', async (c) => {
@@ -112,13 +112,17 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     const succeededCucc = await submit(stack.apiUrl, '13012345678');
     await untilStatus(succeededCucc, 'SUCCEEDED');
 
-    const [allEscalated, stillOpen, carrierFailures] = await readmeCommands('<!-- visibility-queries');
+    const [allEscalated, stillOpen, carrierFailures, , merchantEscalated] = await readmeCommands('<!-- visibility-queries');
     expect(stillOpen).toContain("'-3 min'");
+    expect(merchantEscalated).toContain("MerchantId = 'demo'");
     const expected = [
       [allEscalated, [escalated]],
       // Orders this young cannot be 3 minutes old: the same query with an age of 1 second.
       [stillOpen?.replace("'-3 min'", "'-1 sec'"), [processing]],
       [carrierFailures, [failedCucc]],
+      // The same query for this stack's merchant, and for one with no orders.
+      [merchantEscalated?.replace("'demo'", `'${stack.merchant.id}'`), [escalated]],
+      [merchantEscalated, []],
     ] as const;
     for (const [query, orderIds] of expected) {
       const wanted = orderIds.map(orderWorkflowId).sort();
@@ -176,7 +180,8 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     expect(history.find((e) => e.type === 'finished')?.detail).toMatchObject({ resolvedBy: 'operator', reason: 'operator alice: checked with carrier' });
     expect(history.find((e) => e.type === 'operator-action-refused')?.detail).toMatchObject({ operator: 'bob', action: 'resolve' });
 
-    await eventually(async () => (alerts.some((a) => a.orderId === orderId) ? true : undefined));
+    const alert = await eventually(async () => alerts.find((a) => a.orderId === orderId));
+    expect(alert).toMatchObject({ type: 'recharge-order-escalated', merchantId: stack.merchant.id, carrier: 'CMCC' });
     const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
     expect(metrics).toMatch(/recharge_order_escalations\{[^}]*carrier="CMCC"[^}]*\} [1-9]/);
   });

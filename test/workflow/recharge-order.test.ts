@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CarrierUnavailableError } from '../../src/carrier/client.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
 import { carrierCallbackSignal, orderStateQuery } from '../../src/shared/order-workflow.ts';
-import { AmountYuanAttribute, CarrierAttribute, EscalatedAtAttribute, MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
+import { AmountYuanAttribute, CarrierAttribute, EscalatedAtAttribute, MerchantIdAttribute, MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
 import { fakeActivities, gate } from './fake-activities.ts';
 import { SLA_SECONDS, callback, useWorkflowTestEnv } from './workflow-env.ts';
 
@@ -30,10 +30,11 @@ describe('rechargeOrder workflow: carrier paths', () => {
         await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
         await handle.result();
         const { typedSearchAttributes } = await handle.describe();
+        expect(typedSearchAttributes.get(MerchantIdAttribute)).toBe('merchant-1');
         expect(typedSearchAttributes.get(MerchantOrderNoAttribute)).toBe(input.merchantOrderNo);
         expect(typedSearchAttributes.get(OrderStatusAttribute)).toBe(OrderStatus.SUCCEEDED);
       },
-      {},
+      { merchantId: 'merchant-1' },
       { searchAttributesAtStart: false },
     );
   });

@@ -99,8 +99,8 @@ export function createLedgerRepository(db: Db) {
       const entries = await db.ledgerEntry.findMany({ where: { orderId }, select: { type: true, amountFen: true } });
       const earlier = entries.find((entry) => entry.type === 'ORDER_REFUND');
       if (earlier) return { outcome: 'already-refunded', amountFen: Number(earlier.amountFen) };
-      const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true } });
       if (!entries.some((entry) => entry.type === 'ORDER_DEBIT')) return { outcome: 'not-refundable', reason: 'the order was never debited' };
+      const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true } });
       return { outcome: 'not-refundable', reason: `the order is ${order?.status ?? 'missing'}, not FAILED` };
     },
 

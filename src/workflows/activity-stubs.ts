@@ -34,15 +34,11 @@ export const money = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-/** Reconciliation's database pages: one query each; a run may wait out a database outage. */
-export const books = proxyActivities<Activities>({
-  startToCloseTimeout: '5m',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
+/** A reconciliation run has no deadline: it waits out an outage of the database or the carrier. */
+const RECONCILIATION_RETRY = { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' };
+
+/** Reconciliation's database pages: one query each. */
+export const books = proxyActivities<Activities>({ startToCloseTimeout: '5m', retry: RECONCILIATION_RETRY });
 
 /** Reconciliation's carrier status calls: a page of them, heartbeating after each, so a hung call is noticed in a minute. */
-export const carrierChecks = proxyActivities<Activities>({
-  startToCloseTimeout: '10m',
-  heartbeatTimeout: '1m',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
+export const carrierChecks = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: RECONCILIATION_RETRY });

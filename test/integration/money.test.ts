@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { sign } from '../../src/util/signature.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestMerchant, eventually, startStack, type Stack, type TestMerchant } from './harness.ts';
+import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestMerchant, eventually, startStack, type Stack } from './harness.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -30,7 +30,7 @@ async function call(path: string, { method = 'GET', headers = {}, body }: { meth
 }
 const order = (merchant: { headers: Record<string, string> }, fields: Record<string, unknown> = {}) =>
   call('/orders', { method: 'POST', headers: merchant.headers, body: { merchantOrderNo: `M${randomUUID().slice(0, 18)}`, phone: '13812345678', amount: 50, ...fields } });
-const balance = async (merchant: TestMerchant) => (await call('/balance', { headers: merchant.headers })).body.balanceFen as number;
+const balance = async (merchant: { headers: Record<string, string> }) => (await call('/balance', { headers: merchant.headers })).body.balanceFen as number;
 const finish = (orderId: string) => stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).result();
 function carrierCallback(orderId: string, status: 'SUCCESS' | 'FAILED') {
   const raw = JSON.stringify({ orderId, carrierOrderId: `C-${orderId.slice(0, 8)}`, status, reason: status === 'FAILED' ? 'number not in service' : undefined, timestamp: new Date().toISOString() });
@@ -66,7 +66,7 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
 
     const accepted = await order(shop, { amount: 10 }); // 10 yuan × 0.9855 = 985.5 fen, rounded up
     expect(accepted).toMatchObject({ status: 202, body: { costFen: 986 } });
-    expect(await balance({ ...shop, id: merchantId, apiKey, callbackSecret: '' })).toBe(1_014);
+    expect(await balance(shop)).toBe(1_014);
     await finish(accepted.body.orderId);
     const view = (await call(`/orders/${accepted.body.orderId}`, { headers: shop.headers })).body;
     expect(view).toMatchObject({ status: 'SUCCEEDED', costFen: 986, money: [{ type: 'ORDER_DEBIT', amountFen: -986, balanceAfterFen: 1_014 }] });

@@ -4,6 +4,7 @@ import { timing } from 'hono/timing';
 import { adminAuth } from './admin-auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { notFound, onError, problem } from './errors.ts';
+import { jsonBodyGuard } from './json-body-guard.ts';
 import { merchantAuth } from './merchant-auth.ts';
 import { adminMerchantRoutes } from './routes/admin-merchants.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
@@ -11,6 +12,7 @@ import { adminReconciliationRoutes } from './routes/admin-reconciliations.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
 import { ordersRoutes } from './routes/orders.ts';
+import { urlGuard } from './url-guard.ts';
 
 /** Orders and callbacks are small JSON documents; anything larger is refused unread. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -20,15 +22,10 @@ export function createApp(deps: ApiDeps) {
   return new Hono()
     // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
     .use(timing())
+    // Hostile input stops here, for every route, before any database or Temporal call.
+    .use(urlGuard())
     .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
-    .use(async (c, next) => {
-      // Every body this API takes is JSON; anything else would read as an empty object and mislead.
-      const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
-      if (c.req.method === 'POST' && hasBody && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
-        return problem(c, 415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
-      }
-      await next();
-    })
+    .use(jsonBodyGuard())
     .get('/health', (c) => c.json({ ok: true }))
     .route('/orders', ordersRoutes(deps, asMerchant))
     .route('/balance', balanceRoutes(deps, asMerchant))

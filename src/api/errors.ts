@@ -13,8 +13,15 @@ export function problem(c: Context, status: ContentfulStatusCode, error: string,
   return c.json({ error, message, ...(fields && { fields }) }, status);
 }
 
-export function fieldProblems(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FieldProblem[] {
-  return error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+type Issue = { path: readonly PropertyKey[]; message: string; keys?: readonly string[] };
+
+const fieldName = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(body)';
+
+/** One problem per field at fault; an unknown key (zod's unrecognized_keys, one issue for all of them) is named itself. */
+export function fieldProblems(error: { issues: readonly Issue[] }): FieldProblem[] {
+  return error.issues.flatMap((issue) =>
+    issue.keys ? issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), message: 'is not a known field' })) : [{ field: fieldName(issue.path), message: issue.message }],
+  );
 }
 
 export function invalidRequest(c: Context, fields: FieldProblem[]) {
@@ -33,10 +40,19 @@ export function notFound(c: Context) {
   return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
 }
 
+/** The client closed the connection while its request was being read (Node's IncomingMessage fails the body stream so). */
+const clientAborted = (error: Error, c: Context) =>
+  c.req.raw.signal.aborted || ((error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted');
+
 export function onError(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof HTTPException && error.status < 500) {
       return problem(c, error.status as ContentfulStatusCode, error.status === 400 ? 'invalid_request' : 'request_refused', error.message);
+    }
+    if (clientAborted(error, c)) {
+      // The client's doing, not ours: no error log, no 5xx (nobody is left to read the answer anyway).
+      logger.info({ path: c.req.path }, 'client closed the connection before its request was read');
+      return problem(c, 400, 'request_aborted', 'The connection closed before the request was complete');
     }
     logger.error({ err: error, path: c.req.path }, 'request failed');
     return problem(c, 500, 'internal_error', 'Internal error; the request is safe to retry (orders are idempotent by merchantOrderNo)');

@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Hono } from 'hono';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { createApp } from '../../src/api/app.ts';
+import type { ApiDeps } from '../../src/api/deps.ts';
 import { createCarrierClient } from '../../src/carrier/client.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
@@ -90,7 +91,8 @@ export async function startStack({
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
   const logger = createLogger('api-test', 'warn');
-  const apiWithSla = (sla: number) => listen(createApp({ ...repositories, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds: sla }));
+  const apiDeps: ApiDeps = { ...repositories, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds };
+  const apiWithSla = (sla: number) => listen(createApp({ ...apiDeps, slaSeconds: sla }));
   const api = await apiWithSla(slaSeconds);
   const extraApis: Awaited<ReturnType<typeof listen>>[] = [];
   const workerDeps: ActivityDeps = {
@@ -104,6 +106,8 @@ export async function startStack({
 
   return {
     apiUrl: api.url,
+    /** What the API at `apiUrl` runs on: `createApp(stack.apiDeps)` is the same API in-process, for many quick requests. */
+    apiDeps,
     env,
     prisma,
     ...repositories,

@@ -8,6 +8,7 @@ import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
+import { integerQuery, merchantIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 /** One admin entry moves at most 10,000,000 yuan. */
@@ -34,8 +35,8 @@ const adjustmentBody = z.object({
   ...entryBody,
   amountFen: z.number().int().min(-MAX_ENTRY_FEN).max(MAX_ENTRY_FEN).refine((value) => value !== 0, 'must not be 0'),
 });
-const ledgerQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+const ledgerQuery = z.strictObject({
+  limit: integerQuery(1, 500).default(50),
   before: z.string().regex(/^\d{1,18}$/, 'must be an entry id').transform(BigInt).optional(),
 });
 
@@ -69,18 +70,21 @@ export function adminMerchantRoutes({ merchants, ledger, logger }: ApiDeps) {
       // The only time the key is shown: only its hash is stored.
       return c.json({ merchantId, name, rates, apiKey, callbackSecret }, 201);
     })
-    .get('/:merchantId', async (c) => {
-      const merchant = await merchants.findById(c.req.param('merchantId'));
-      if (!merchant) return merchantNotFound(c, c.req.param('merchantId'));
+    .get('/:merchantId', validate('param', merchantIdParam), async (c) => {
+      const { merchantId } = c.req.valid('param');
+      const merchant = await merchants.findById(merchantId);
+      if (!merchant) return merchantNotFound(c, merchantId);
       const rates = Object.fromEntries(Object.entries(merchant.rates).map(([carrier, value]) => [carrier, Number(value)]));
       return c.json({ merchantId: merchant.id, name: merchant.name, rates, balanceFen: Number(merchant.balanceFen) });
     })
-    .post('/:merchantId/top-ups', validate('json', topUpBody), (c) => postEntry(c, { ...c.req.valid('json'), merchantId: c.req.param('merchantId'), type: 'TOP_UP' }))
-    .post('/:merchantId/adjustments', validate('json', adjustmentBody), (c) =>
-      postEntry(c, { ...c.req.valid('json'), merchantId: c.req.param('merchantId'), type: 'ADJUSTMENT' }),
+    .post('/:merchantId/top-ups', validate('param', merchantIdParam), validate('json', topUpBody), (c) =>
+      postEntry(c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'TOP_UP' }),
     )
-    .get('/:merchantId/ledger', validate('query', ledgerQuery), async (c) => {
-      const merchantId = c.req.param('merchantId');
+    .post('/:merchantId/adjustments', validate('param', merchantIdParam), validate('json', adjustmentBody), (c) =>
+      postEntry(c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'ADJUSTMENT' }),
+    )
+    .get('/:merchantId/ledger', validate('param', merchantIdParam), validate('query', ledgerQuery), async (c) => {
+      const { merchantId } = c.req.valid('param');
       const { limit, before } = c.req.valid('query');
       const [balance, entries] = await Promise.all([merchants.balance(merchantId), ledger.listForMerchant(merchantId, { limit, before })]);
       if (balance === undefined) return merchantNotFound(c, merchantId);

@@ -14,17 +14,18 @@ import {
 import type { ApiDeps } from '../deps.ts';
 import { orderNotFound, problem } from '../errors.ts';
 import { orderJson } from '../order-json.ts';
+import { integerQuery, orderIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 import { liveOrderState } from '../../orders/live-order-state.ts';
 
 const operator = z.string().trim().min(1).max(64);
 /** How long an operator's HTTP call waits for the workflow to answer an Update. */
 const UPDATE_DEADLINE_MS = 15_000;
-const listQuery = z.object({
+const listQuery = z.strictObject({
   status: z.enum(OrderStatus).optional(),
-  olderThanSeconds: z.coerce.number().int().min(0).max(10 * 365 * 24 * 3600).optional(),
+  olderThanSeconds: integerQuery(0, 10 * 365 * 24 * 3600).optional(),
   needsReview: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: integerQuery(1, 500).default(100),
 });
 const resolveBody = z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: z.string().trim().min(1).max(500), operator });
 const retryBody = z.object({ operator, note: z.string().max(500).optional() });
@@ -75,31 +76,31 @@ export function adminOrderRoutes({ orders, ledger, temporal }: ApiDeps) {
       const found = await orders.listOrders(c.req.valid('query'));
       return c.json({ orders: found.map((order) => orderJson(order)) });
     })
-    .get('/orders/:orderId', async (c) => {
-      const orderId = c.req.param('orderId');
+    .get('/orders/:orderId', validate('param', orderIdParam), async (c) => {
+      const { orderId } = c.req.valid('param');
       const order = await orders.findById(orderId);
       if (!order) return orderNotFound(c, orderId);
       // The view tells the story even when the workflow cannot answer.
       const [history, money, live] = await Promise.all([orders.listEvents(orderId), ledger.listForOrder(orderId), liveOrderState(temporal, orderId)]);
       return c.json({ ...orderJson(order, { history, money }), live: live ?? null });
     })
-    .post('/orders/:orderId/resolve', validate('json', resolveBody), (c) => {
+    .post('/orders/:orderId/resolve', validate('param', orderIdParam), validate('json', resolveBody), (c) => {
       const body = c.req.valid('json');
-      const orderId = c.req.param('orderId');
+      const { orderId } = c.req.valid('param');
       return operatorUpdate(c, orderId, 'resolve', body.operator, () =>
         temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(resolveOrderUpdate, { args: [body] }),
       );
     })
-    .post('/orders/:orderId/retry', validate('json', retryBody), (c) => {
+    .post('/orders/:orderId/retry', validate('param', orderIdParam), validate('json', retryBody), (c) => {
       const body = c.req.valid('json');
-      const orderId = c.req.param('orderId');
+      const { orderId } = c.req.valid('param');
       return operatorUpdate(c, orderId, 'retry', body.operator, () =>
         temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(retryOrderUpdate, { args: [body] }),
       );
     })
-    .post('/orders/:orderId/notifications', validate('json', resendBody), async (c) => {
+    .post('/orders/:orderId/notifications', validate('param', orderIdParam), validate('json', resendBody), async (c) => {
       const body = c.req.valid('json');
-      const orderId = c.req.param('orderId');
+      const { orderId } = c.req.valid('param');
       const order = await orders.findById(orderId);
       if (!order) return orderNotFound(c, orderId);
       if (!order.notifyUrl) return refuse(c, orderId, 'resend-notification', body.operator, 'the order has no notifyUrl');

@@ -7,6 +7,8 @@ import { reconciliationInput } from '../../temporal/reconciliation-schedule.ts';
 import type { reconciliation } from '../../workflows/reconciliation.ts';
 import type { ApiDeps } from '../deps.ts';
 import { problem } from '../errors.ts';
+import { runIdParam } from '../request-schemas.ts';
+import { validate } from '../validate.ts';
 
 /** On-demand reconciliation runs and the report of any run (scheduled ones included). */
 export function adminReconciliationRoutes({ reconciliations, temporal, slaSeconds }: ApiDeps) {
@@ -20,8 +22,8 @@ export function adminReconciliationRoutes({ reconciliations, temporal, slaSecond
       });
       return c.json({ runId }, 202);
     })
-    .get('/:runId', async (c) => {
-      const runId = c.req.param('runId');
+    .get('/:runId', validate('param', runIdParam), async (c) => {
+      const { runId } = c.req.valid('param');
       const run = await reconciliations.find(runId);
       if (run) {
         const { status, trigger, checkedOrders, checkedMerchants, startedAt, finishedAt } = run;

@@ -12,10 +12,12 @@ import type { ApiDeps } from '../deps.ts';
 import { invalidRequest, orderNotFound, problem } from '../errors.ts';
 import type { MerchantEnv } from '../merchant-auth.ts';
 import { orderJson } from '../order-json.ts';
+import { orderIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
+const merchantOrderNo = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
 const submitOrderSchema = z.object({
-  merchantOrderNo: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"'),
+  merchantOrderNo,
   phone: z.string().regex(PHONE_PATTERN, 'must be an 11-digit mainland mobile number'),
   amount: z
     .number()
@@ -70,21 +72,21 @@ export function ordersRoutes({ orders, ledger, temporal, logger, slaSeconds }: A
       if (created) logger.info({ orderId: order.id, merchantId: merchant.id, merchantOrderNo: order.merchantOrderNo, phone: maskPhone(order.phone), amountYuan: order.amountYuan, costFen: cost }, 'order accepted');
       return c.json(orderJson(order), created ? 202 : 200);
     })
-    .get('/', validate('query', z.object({ merchantOrderNo: z.string().min(1).max(64) })), async (c) => {
+    .get('/', validate('query', z.strictObject({ merchantOrderNo })), async (c) => {
       const { merchantOrderNo } = c.req.valid('query');
       const order = await orders.findByMerchantOrderNo(c.get('merchant').id, merchantOrderNo);
       if (!order) return orderNotFound(c, `with merchantOrderNo ${merchantOrderNo}`);
       return c.json(orderJson(order, { money: await ledger.listForOrder(order.id) }));
     })
-    .get('/:orderId', async (c) => {
-      const orderId = c.req.param('orderId');
+    .get('/:orderId', validate('param', orderIdParam), async (c) => {
+      const { orderId } = c.req.valid('param');
       const order = await ownOrder(c.get('merchant').id, orderId);
       if (!order) return orderNotFound(c, orderId);
       const [history, money] = await Promise.all([orders.listEvents(orderId), ledger.listForOrder(orderId)]);
       return c.json(orderJson(order, { history, money }));
     })
-    .get('/:orderId/live', async (c) => {
-      const orderId = c.req.param('orderId');
+    .get('/:orderId/live', validate('param', orderIdParam), async (c) => {
+      const { orderId } = c.req.valid('param');
       const order = await ownOrder(c.get('merchant').id, orderId);
       if (!order) return orderNotFound(c, orderId);
       const state = await liveOrderState(temporal, orderId);

@@ -1,0 +1,163 @@
+/**
+ * Every route of the API with what a valid request to it looks like and,
+ * field by field, values that are wrong by the README's rules (so a body
+ * with one of them must be refused whatever else it holds).
+ */
+import fc from 'fast-check';
+import { DENOMINATIONS_YUAN } from '../../../src/shared/carriers.ts';
+import { blank, hostileString, longString, notANumber, notAString, unstorableString, withForbiddenChar } from './values.ts';
+
+export interface Fixtures {
+  merchantKey: string;
+  adminToken: string;
+  callbackSecret: string;
+  /** Merchants, orders and reconciliation runs that exist. */
+  merchantIds: string[];
+  /** The authenticated merchant's own orders, and all orders. */
+  ownOrderIds: string[];
+  orderIds: string[];
+  ownMerchantOrderNos: string[];
+  runIds: string[];
+  /** Callbacks the carrier really sent, as received. */
+  callbacks: { rawBody: string; signature: string }[];
+}
+
+export interface Field {
+  valid: fc.Arbitrary<unknown>;
+  /** Values the field must never accept. */
+  invalid: fc.Arbitrary<unknown>;
+  optional?: boolean;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  template: string;
+  auth: 'none' | 'merchant' | 'admin' | 'carrier';
+  params?: (f: Fixtures) => Record<string, fc.Arbitrary<string>>;
+  /** The query keys the route reads, and a valid query if it needs one. */
+  queryKeys?: string[];
+  validQuery?: (f: Fixtures) => fc.Arbitrary<string>;
+  fields?: (f: Fixtures) => Record<string, Field>;
+}
+
+const wrongString = (...invalid: fc.Arbitrary<unknown>[]) => fc.oneof(notAString, unstorableString, ...invalid);
+/** A required text that is trimmed and 1..max long. */
+const text = (max: number, valid: string): Field => ({ valid: fc.constant(valid), invalid: wrongString(blank, longString(max + 1, max + 200).map((s) => `x${s.trim()}x`.padEnd(max + 1, 'x'))) });
+const optionalNote: Field = { valid: fc.constant('checked with the carrier'), invalid: wrongString(longString(501, 2_000)), optional: true };
+const integerNotIn = (allowed: (n: number) => boolean) =>
+  fc.oneof(notANumber, fc.integer().filter((n) => !allowed(n)), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)), fc.constantFrom(1e308, -1e308, 2 ** 63, Number.MAX_SAFE_INTEGER + 2).filter((n) => !allowed(n)));
+const rate = fc.constantFrom(0.5, 0.985, 1, 1.25, 2);
+const badRate = fc.oneof(notANumber, fc.constantFrom(0, 0.49, -1, 2.000001, 1.0000001, 0.9999999, 1e308, 3));
+
+const orderId = (ids: (f: Fixtures) => string[]) => (f: Fixtures) => ({ orderId: fc.constantFrom(...ids(f)) });
+const merchantId = (f: Fixtures) => ({ merchantId: fc.constantFrom(...f.merchantIds) });
+
+export const ROUTES: Route[] = [
+  { method: 'GET', template: '/health', auth: 'none' },
+  {
+    method: 'POST',
+    template: '/orders',
+    auth: 'merchant',
+    fields: () => ({
+      merchantOrderNo: { valid: fc.uuid().map((u) => `H-${u.slice(0, 20)}`), invalid: wrongString(fc.constant(''), fc.integer({ min: 65, max: 300 }).map((n) => 'M'.repeat(n)), withForbiddenChar(/[A-Za-z0-9_-]/)) },
+      phone: { valid: fc.constantFrom('13812345678', '13012345678', '13312345678'), invalid: wrongString(withForbiddenChar(/\d/), fc.constantFrom('1381234567', '138123456789', '23812345678', '17012345678', '17112345678', '14012345678', '+8613812345678', '')) },
+      amount: { valid: fc.constantFrom(...DENOMINATIONS_YUAN), invalid: integerNotIn((n) => (DENOMINATIONS_YUAN as readonly number[]).includes(n)) },
+      notifyUrl: { valid: fc.constant('https://merchant.test/notify'), invalid: wrongString(fc.constantFrom('ftp://x.test/', 'javascript:alert(1)', 'not a url', '', 'file:///etc/passwd', `https://x.test/${'a'.repeat(2_100)}`)), optional: true },
+    }),
+  },
+  { method: 'GET', template: '/orders', auth: 'merchant', queryKeys: ['merchantOrderNo'], validQuery: (f) => fc.constantFrom(...f.ownMerchantOrderNos).map((no) => `merchantOrderNo=${no}`) },
+  { method: 'GET', template: '/orders/:orderId', auth: 'merchant', params: orderId((f) => f.ownOrderIds) },
+  { method: 'GET', template: '/orders/:orderId/live', auth: 'merchant', params: orderId((f) => f.ownOrderIds) },
+  { method: 'GET', template: '/balance', auth: 'merchant' },
+  {
+    method: 'POST',
+    template: '/callbacks/carrier',
+    auth: 'carrier',
+    fields: (f) => ({
+      orderId: { valid: fc.constantFrom(...f.orderIds), invalid: wrongString(fc.constant(''), longString(65, 300)) },
+      carrierOrderId: { valid: fc.constant('C-hostile-1'), invalid: wrongString(fc.constant(''), longString(65, 300)) },
+      status: { valid: fc.constantFrom('SUCCESS', 'FAILED'), invalid: wrongString(fc.constantFrom('success', 'SUCCEEDED', 'DONE', '', 'SUCCESS ')) },
+      reason: { valid: fc.constant('number not in service'), invalid: wrongString(longString(501, 2_000)), optional: true },
+      timestamp: { valid: fc.constant('2026-11-23T12:00:00Z'), invalid: wrongString(fc.constantFrom('yesterday', '2026-13-01T00:00:00Z', '', '2026-11-23 12:00:00', '1700000000')) },
+    }),
+  },
+  { method: 'GET', template: '/admin/orders', auth: 'admin', queryKeys: ['status', 'olderThanSeconds', 'needsReview', 'limit'] },
+  { method: 'GET', template: '/admin/orders/:orderId', auth: 'admin', params: orderId((f) => f.orderIds) },
+  {
+    method: 'POST',
+    template: '/admin/orders/:orderId/resolve',
+    auth: 'admin',
+    params: orderId((f) => f.orderIds),
+    fields: () => ({
+      outcome: { valid: fc.constantFrom('SUCCEEDED', 'FAILED'), invalid: wrongString(fc.constantFrom('succeeded', 'ESCALATED', 'PENDING', '', "FAILED'--")) },
+      note: text(500, 'carrier confirmed'),
+      operator: text(64, 'alice'),
+    }),
+  },
+  { method: 'POST', template: '/admin/orders/:orderId/retry', auth: 'admin', params: orderId((f) => f.orderIds), fields: () => ({ operator: text(64, 'alice'), note: optionalNote }) },
+  { method: 'POST', template: '/admin/orders/:orderId/notifications', auth: 'admin', params: orderId((f) => f.orderIds), fields: () => ({ operator: text(64, 'alice'), note: optionalNote }) },
+  {
+    method: 'POST',
+    template: '/admin/merchants',
+    auth: 'admin',
+    fields: () => ({
+      name: text(100, 'Shop A'),
+      rates: {
+        valid: fc.record({ CMCC: rate, CUCC: rate, CTCC: rate }),
+        invalid: fc.oneof(
+          notANumber,
+          fc.constant([1, 1, 1]),
+          fc.record({ CMCC: badRate, CUCC: rate, CTCC: rate }),
+          fc.record({ CMCC: rate, CUCC: rate }),
+          fc.record({ CMCC: rate, CUCC: rate, CTCC: rate, CMCX: rate }),
+        ),
+      },
+    }),
+  },
+  { method: 'GET', template: '/admin/merchants/:merchantId', auth: 'admin', params: merchantId },
+  {
+    method: 'POST',
+    template: '/admin/merchants/:merchantId/top-ups',
+    auth: 'admin',
+    params: merchantId,
+    fields: () => ({
+      amountFen: { valid: fc.integer({ min: 1, max: 1_000_000_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 1_000_000_000) },
+      note: text(500, 'bank transfer 8812'),
+      requestId: { valid: fc.uuid(), invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)) },
+      operator: { ...text(64, 'alice'), optional: true },
+    }),
+  },
+  {
+    method: 'POST',
+    template: '/admin/merchants/:merchantId/adjustments',
+    auth: 'admin',
+    params: merchantId,
+    fields: () => ({
+      amountFen: { valid: fc.integer({ min: -1_000, max: 1_000 }).filter((n) => n !== 0), invalid: integerNotIn((n) => n !== 0 && Math.abs(n) <= 1_000_000_000) },
+      note: text(500, 'correction'),
+      requestId: { valid: fc.uuid(), invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)) },
+      operator: text(64, 'alice'),
+    }),
+  },
+  { method: 'GET', template: '/admin/merchants/:merchantId/ledger', auth: 'admin', params: merchantId, queryKeys: ['limit', 'before'] },
+  { method: 'POST', template: '/admin/reconciliations', auth: 'admin' },
+  { method: 'GET', template: '/admin/reconciliations/:runId', auth: 'admin', params: (f) => ({ runId: fc.constantFrom(...f.runIds) }) },
+];
+
+export const routeKey = (route: Route) => `${route.method} ${route.template}`;
+
+/** Ids no fixture has, in every shape: unknown UUIDs, near-UUIDs, run-id look-alikes, the demo merchant's id and garbage. */
+export const strangeId = (f: Fixtures) =>
+  fc
+    .oneof(
+      hostileString,
+      fc.uuid(),
+      fc.uuid().map((u) => u.toUpperCase()),
+      fc.uuid().map((u) => `{${u}}`),
+      fc.uuid().map((u) => u.replaceAll('-', '')),
+      fc.uuid().map((u) => `${u} `),
+      fc.uuid().map((u) => `reconciliation-${u}`),
+      fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => `reconciliation-daily-${d.toISOString()}`),
+      fc.constantFrom('demo', 'DEMO', 'demo ', 'demo\u0000', '.', '..', '', '0', '-1', 'null', 'undefined', 'reconciliation-daily'),
+    )
+    .filter((id) => ![...f.orderIds, ...f.merchantIds, ...f.runIds].includes(id));

@@ -1,0 +1,31 @@
+/** What a refused request must leave unchanged: the database's tables and Temporal's workflows. */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../../src/db/prisma.ts';
+
+/**
+ * Row counts, sums and last-update times of every table that holds orders,
+ * money, merchants, callbacks and reconciliations, in one round trip (it runs
+ * after every request). Text, so that bigints compare plainly.
+ */
+export async function databaseState(db: Db): Promise<Record<string, string>> {
+  const [row] = await db.$queryRaw<Record<string, string>[]>`
+    SELECT
+      (SELECT count(*) || ' ' || coalesce(max(updated_at)::text, '-') || ' review:' || count(*) FILTER (WHERE needs_review) FROM orders) AS orders,
+      (SELECT coalesce(string_agg(status::text || '=' || n, ',' ORDER BY status), '') FROM (SELECT status, count(*) AS n FROM orders GROUP BY status) s) AS "orderStatuses",
+      (SELECT count(*)::text FROM order_events) AS "orderEvents",
+      (SELECT count(*)::text FROM carrier_callbacks) AS callbacks,
+      (SELECT count(*) || ' ' || coalesce(sum(balance_fen), 0) || ' ' || coalesce(max(updated_at)::text, '-') FROM merchants) AS merchants,
+      (SELECT count(*) || ' ' || coalesce(sum(rate), 0) FROM merchant_rates) AS "merchantRates",
+      (SELECT coalesce(string_agg(type::text || '=' || n || '/' || fen, ',' ORDER BY type), '') FROM (SELECT type, count(*) AS n, sum(amount_fen) AS fen FROM ledger_entries GROUP BY type) s) AS "ledgerEntries",
+      (SELECT count(*)::text FROM reconciliation_runs) AS "reconciliationRuns",
+      (SELECT count(*)::text FROM reconciliation_mismatches) AS "reconciliationMismatches"`;
+  return row as Record<string, string>;
+}
+
+/** What a valid callback for a decided order may change (it is stored, and a contradiction flags the order); money and outcomes never. */
+export const moneyAndOutcomes = ({ orderStatuses, merchants, ledgerEntries, reconciliationRuns }: Record<string, string>) => ({ orderStatuses, merchants, ledgerEntries, reconciliationRuns });
+
+/** Every workflow execution Temporal knows, open or closed (visibility: eventually consistent). */
+export async function workflowCount(client: Client): Promise<number> {
+  return (await client.workflow.count()).count;
+}

@@ -1,0 +1,51 @@
+import { createApp } from '../../src/api/app.ts';
+import type { ApiDeps } from '../../src/api/deps.ts';
+import { createLogger } from '../../src/util/logger.ts';
+
+export const ADMIN = { authorization: 'Bearer unit-admin-token' };
+export const MERCHANT = { authorization: 'Bearer unit-merchant-key' };
+
+/**
+ * The real app over dependencies that only record what is asked of them
+ * (and fail if used): a request the API refuses up front must leave `touched`
+ * empty, i.e. no database or Temporal call. The merchant key lookup answers,
+ * so merchant routes get past authentication.
+ */
+export function guardedApp() {
+  const touched: string[] = [];
+  const recorder = (name: string, answers: Record<string, unknown> = {}) =>
+    new Proxy(answers, {
+      get(target, property) {
+        if (typeof property === 'symbol' || property === 'then') return undefined;
+        if (property in target) return target[property];
+        touched.push(`${name}.${property}`);
+        return () => {
+          throw new Error(`${name}.${property} is not available in unit tests`);
+        };
+      },
+    });
+  const merchant = { id: 'demo', name: 'unit', rates: { CMCC: '1', CUCC: '1', CTCC: '1' } };
+  const deps = {
+    orders: recorder('orders'),
+    merchants: recorder('merchants', { findByApiKeyHash: async () => merchant }),
+    ledger: recorder('ledger'),
+    reconciliations: recorder('reconciliations'),
+    temporal: recorder('temporal'),
+    logger: createLogger('unit', 'silent'),
+    callbackSecret: 'unit-callback-secret',
+    adminToken: 'unit-admin-token',
+    slaSeconds: 180,
+  } as unknown as ApiDeps;
+  const app = createApp(deps);
+  return {
+    app,
+    touched,
+    /** Sends a request in-process; a body that is not a string or bytes is sent as JSON. */
+    async request(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) {
+      const raw = body === undefined || typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+      const response = await app.request(path, { method, headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers }, body: raw as RequestInit['body'] });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ADMIN, MERCHANT, guardedApp } from './guarded-app.ts';
+
+const UUID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
+
+/** Sends one request and returns the fields the 400 names, or the status if it is no 400. */
+async function refusedFields(path: string, headers: Record<string, string>, init: { method?: string; body?: unknown } = {}) {
+  const api = guardedApp();
+  const { status, body } = await api.request(path, { ...init, headers });
+  if (status !== 400) return status;
+  expect(body).toMatchObject({ error: 'invalid_request', message: expect.any(String) });
+  expect(api.touched).toEqual([]); // refused before any database or Temporal call
+  return body.fields.map((f: { field: string }) => f.field);
+}
+
+describe('path parameters are checked before any lookup', () => {
+  it.each([
+    ['/orders/not-a-uuid', MERCHANT],
+    ['/orders/1/live', MERCHANT],
+    [`/orders/${UUID}x`, MERCHANT],
+    ['/admin/orders/%27%20OR%201=1--', ADMIN],
+    [`/admin/orders/${UUID.replaceAll('-', '')}/resolve`, ADMIN],
+    ['/admin/orders/x/retry', ADMIN],
+    ['/admin/orders/x/notifications', ADMIN],
+  ])('an order id that is not a UUID: %s → 400', async (path, headers) => {
+    const init = path.endsWith('resolve') || path.endsWith('retry') || path.endsWith('notifications') ? { method: 'POST', body: { operator: 'alice' } } : {};
+    expect(await refusedFields(path, headers, init)).toEqual(['orderId']);
+  });
+
+  it.each(['/admin/merchants/Demo', '/admin/merchants/x/ledger', `/admin/merchants/${'a'.repeat(300)}`])('a merchant id that is neither a UUID nor demo: %s → 400', async (path) => {
+    expect(await refusedFields(path, ADMIN)).toEqual(['merchantId']);
+  });
+
+  it('a merchant id refused on the money routes too, whatever the body', async () => {
+    for (const route of ['top-ups', 'adjustments']) {
+      expect(await refusedFields(`/admin/merchants/1%3B%20DROP%20TABLE%20merchants/${route}`, ADMIN, { method: 'POST', body: { amountFen: 1, note: 'x', requestId: 'r', operator: 'a' } })).toEqual(['merchantId']);
+    }
+  });
+
+  it.each(['reconciliation-x', `reconciliation-daily-${UUID}`, 'reconciliation-daily-2026-11-23', `workflow-${UUID}`, 'r'.repeat(2000)])('a run id of neither form: %s → 400', async (runId) => {
+    expect(await refusedFields(`/admin/reconciliations/${runId}`, ADMIN)).toEqual(['runId']);
+  });
+
+  it('lets the real forms through to the lookup (demo, UUIDs, manual and scheduled run ids)', async () => {
+    for (const path of ['/admin/merchants/demo', `/admin/merchants/${UUID}`, `/admin/orders/${UUID}`, `/admin/reconciliations/reconciliation-${UUID}`, '/admin/reconciliations/reconciliation-daily-2026-11-23T19:00:00Z']) {
+      const api = guardedApp();
+      await api.request(path, { headers: ADMIN });
+      expect(api.touched.length, path).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('query strings are strict', () => {
+  it.each([
+    ['/admin/orders?limit=1e2', ['limit']],
+    ['/admin/orders?limit=%201', ['limit']],
+    ['/admin/orders?limit=0x10', ['limit']],
+    ['/admin/orders?limit=0', ['limit']],
+    ['/admin/orders?limit=501', ['limit']],
+    ['/admin/orders?limit=99999999999999999999', ['limit']],
+    ['/admin/orders?olderThanSeconds=-1', ['olderThanSeconds']],
+    ['/admin/orders?olderThanSeconds=1.5', ['olderThanSeconds']],
+    ['/admin/orders?olderThanSeconds=', ['olderThanSeconds']],
+    ['/admin/orders?status=escalated', ['status']],
+    ['/admin/orders?needsReview=yes', ['needsReview']],
+    ['/admin/orders?limit=1&limit=2', ['limit']],
+    ['/admin/orders?olderThan=180&x=1', ['olderThan', 'x']], // an unknown parameter (a typo, say) is not silently ignored
+    [`/admin/merchants/${UUID}/ledger?before=-1`, ['before']],
+    [`/admin/merchants/${UUID}/ledger?before=9999999999999999999`, ['before']],
+    [`/admin/merchants/${UUID}/ledger?limit=abc`, ['limit']],
+  ])('%s → 400 naming %j', async (path, fields) => {
+    expect(await refusedFields(path, ADMIN)).toEqual(fields);
+  });
+
+  it.each([
+    ['/orders', ['merchantOrderNo']],
+    ['/orders?merchantOrderNo=', ['merchantOrderNo']],
+    ['/orders?merchantOrderNo=a%20b', ['merchantOrderNo']],
+    [`/orders?merchantOrderNo=${'x'.repeat(65)}`, ['merchantOrderNo']],
+    ["/orders?merchantOrderNo=1'%20OR%20'1'='1", ['merchantOrderNo']],
+    ['/orders?merchantOrderNo=M1&merchantOrderNo=M2', ['merchantOrderNo']],
+  ])('%s → 400 naming %j', async (path, fields) => {
+    expect(await refusedFields(path, MERCHANT)).toEqual(fields);
+  });
+
+  it('lets valid queries through to the lookup', async () => {
+    for (const [path, headers] of [['/admin/orders?status=ESCALATED&olderThanSeconds=180&needsReview=true&limit=20', ADMIN], [`/admin/merchants/${UUID}/ledger?limit=20&before=123`, ADMIN], ['/orders?merchantOrderNo=M-20261123_001', MERCHANT]] as const) {
+      const api = guardedApp();
+      await api.request(path, { headers });
+      expect(api.touched.length, path).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,12 +1,14 @@
+import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.ts';
+import { createJobLeaseRepository } from '../db/job-lease-repository.ts';
 import { createLedgerRepository } from '../db/ledger-repository.ts';
 import { createMerchantRepository } from '../db/merchant-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { createLogger } from '../util/logger.ts';
-import { sweepStalePendingOrders } from '../orders/stale-order-sweeper.ts';
+import { scheduleStaleOrderSweeps } from '../orders/stale-order-sweeper.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
 import { createApp } from './app.ts';
 
@@ -32,13 +34,14 @@ const deps = {
 };
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
-const sweeper = setInterval(() => {
-  sweepStalePendingOrders(deps, { staleAfterMs: STALE_AFTER_MS, batchSize: 100 }).catch((err) => logger.error({ err }, 'stale-order sweep failed'));
-}, SWEEP_EVERY_MS);
+const stopSweeps = scheduleStaleOrderSweeps(
+  { ...deps, leases: createJobLeaseRepository(prisma), instanceId: `api ${hostname()}:${process.pid}` },
+  { everyMs: SWEEP_EVERY_MS, staleAfterMs: STALE_AFTER_MS, batchSize: 100 },
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    clearInterval(sweeper);
+    stopSweeps();
     server.close(async () => {
       await temporal.connection.close();
       await prisma.$disconnect();

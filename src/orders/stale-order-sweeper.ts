@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { JobLeaseRepository } from '../db/job-lease-repository.ts';
 import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
 import type { Logger } from '../util/logger.ts';
 import { OrderStatus } from '../shared/order-status.ts';
@@ -28,4 +29,25 @@ export async function sweepStalePendingOrders(deps: { orders: OrderRepository; t
     after = page.at(-1);
     if (page.length < options.batchSize) return swept;
   }
+}
+
+/** The lease name shared by every API replica: the sweep runs once per interval per deployment, not once per replica. */
+export const SWEEP_JOB = 'stale-pending-orders';
+
+/**
+ * Every replica ticks; only the one that claims the due run in PostgreSQL
+ * sweeps (a lease row, not a Temporal Schedule: this job repairs orders whose
+ * start Temporal did not take, so it must not depend on Temporal to run).
+ */
+export function scheduleStaleOrderSweeps(
+  deps: Parameters<typeof sweepStalePendingOrders>[0] & { leases: JobLeaseRepository; instanceId: string },
+  options: SweeperOptions & { everyMs: number },
+): () => void {
+  const tick = async () => {
+    if (!(await deps.leases.claim(SWEEP_JOB, options.everyMs, deps.instanceId))) return;
+    const swept = await sweepStalePendingOrders(deps, options);
+    if (swept > 0) deps.logger.info({ swept }, 'stale-order sweep done');
+  };
+  const timer = setInterval(() => tick().catch((err) => deps.logger.error({ err }, 'stale-order sweep failed')), options.everyMs);
+  return () => clearInterval(timer);
 }

@@ -1,4 +1,4 @@
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
@@ -86,8 +86,7 @@ export async function startInfrastructure({ workDir, cleanups, output, sampler, 
     const embedded = await startEmbeddedPostgres(workDir, await freePort());
     cleanups.add(embedded.stop);
     url = embedded.url;
-    const postmasterPid = Number(readFileSync(join(workDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    await sampler.add({ name: 'postgres', pid: postmasterPid, withChildren: true });
+    await sampler.add({ name: 'postgres', pid: embedded.pid(), withChildren: true });
   }
   await applyMigrations(url);
   const db = new pg.Pool({ connectionString: url, max: 2 });

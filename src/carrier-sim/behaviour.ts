@@ -27,6 +27,11 @@ export const behaviourSchema = z.object({
   callbackLossRate: rate.default(0),
   /** Share of results whose callback is sent twice. */
   callbackDuplicateRate: rate.default(0),
+  /** Share of accepted orders decided at once and called back before the recharge answer is sent (`earlyAnswerDelayMs` later). */
+  earlyCallbackRate: rate.default(0),
+  earlyAnswerDelayMs: ms.default(500),
+  /** An outage: every recharge and status request fails (503) or hangs for `hangMs` first, and takes nothing. */
+  outage: z.union([z.boolean(), z.stringbool()]).default(false),
 });
 export type Behaviour = z.infer<typeof behaviourSchema>;
 

@@ -22,6 +22,14 @@ export interface SimulatorStats {
   callbacksSent: number;
 }
 
+/** One order the carrier took (and charged for), by the phone it tops up, so a second request id for one order shows as a second charge. */
+export interface CarrierCharge {
+  requestId: string;
+  phone: string;
+  amountYuan: number;
+  state: CarrierOrder['state'];
+}
+
 /**
  * An upstream carrier: takes recharge requests idempotently by request id,
  * answers accepted or refused, later POSTs a signed result callback, and
@@ -70,13 +78,14 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
     }
   }
 
-  function scheduleResult(order: CarrierOrder) {
+  /** Decides the order after the callback delay, or at once (`early`), and sends its callback unless it is lost. */
+  function scheduleResult(order: CarrierOrder, early: boolean) {
     const roll = dice(order.request.requestId, 'result');
     const failed = roll() < behaviour.failureRate;
     const lost = roll() < behaviour.callbackLossRate;
     const copies = roll() < behaviour.callbackDuplicateRate ? 2 : 1;
     const { callbackMinDelayMs: min, callbackMaxDelayMs: max } = behaviour;
-    const delay = min + Math.floor(roll() * Math.max(0, max - min));
+    const delay = early ? 0 : min + Math.floor(roll() * Math.max(0, max - min));
     const timer = setTimeout(() => {
       pendingTimers.delete(timer);
       order.state = failed ? 'FAILED' : 'SUCCESS';
@@ -87,6 +96,13 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
     pendingTimers.add(timer);
   }
 
+  /** During an outage a request is refused at once or after hanging, by the roll of `key`; it takes nothing. */
+  async function outageAnswer(key: string) {
+    if (dice(key, 'outage')() < 0.5) await sleep(behaviour.hangMs);
+    return { error: 'carrier unavailable' };
+  }
+
+  let outageRequests = 0;
   const app = new Hono()
     .post('/recharge', async (c) => {
       const parsed = rechargeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
@@ -95,6 +111,7 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
       stats.requests++;
       const attempt = (attemptsByRequest.get(request.requestId) ?? 0) + 1;
       attemptsByRequest.set(request.requestId, attempt);
+      if (behaviour.outage) return c.json(await outageAnswer(`${request.requestId}:${attempt}`), 503);
       if (behaviour.latencyMs > 0) await sleep(behaviour.latencyMs);
       if (dice(request.requestId, attempt, '5xx')() < behaviour.serverErrorRate) return c.json({ error: 'busy' }, 503);
 
@@ -105,27 +122,46 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
         order = { request, carrierOrderId: `C${randomUUID().replaceAll('-', '').slice(0, 20)}`, state: 'PROCESSING' };
         orders.set(request.requestId, order);
         stats.charges++;
-        scheduleResult(order);
+        const early = dice(request.requestId, 'early')() < behaviour.earlyCallbackRate;
+        scheduleResult(order, early);
+        if (early) await sleep(behaviour.earlyAnswerDelayMs);
       }
       if (attempt === 1 && dice(request.requestId, 'hang')() < behaviour.timeoutRate) await sleep(behaviour.hangMs);
       return c.json({ accepted: true, carrierOrderId: order.carrierOrderId });
     })
     .get('/recharge/:requestId', async (c) => {
+      if (behaviour.outage) return c.json(await outageAnswer(`${c.req.param('requestId')}:status:${++outageRequests}`), 503);
       if (behaviour.latencyMs > 0) await sleep(behaviour.latencyMs);
       const order = orders.get(c.req.param('requestId'));
       if (!order) return c.json({ state: 'NOT_FOUND' }, 404);
       const { state, carrierOrderId, reason } = order;
       return c.json(state === 'FAILED' ? { state, carrierOrderId, reason } : { state, carrierOrderId });
     })
-    .get('/_sim/stats', (c) => c.json(stats));
+    .get('/_sim/stats', (c) => c.json(stats))
+    .get('/_sim/charges', (c) => c.json(charges()))
+    // Test control: a fault-injection run changes the carrier's behaviour (an outage, say) while it runs.
+    .patch('/_sim/behaviour', async (c) => {
+      const changes: unknown = await c.req.json().catch(() => undefined);
+      const parsed = behaviourSchema.safeParse(typeof changes === 'object' ? { ...behaviour, ...changes } : undefined);
+      if (!parsed.success) return c.json({ error: 'invalid behaviour', issues: parsed.error.issues }, 400);
+      behaviour = parsed.data;
+      return c.json(behaviour);
+    });
+
+  function configure(changes: Partial<Behaviour>) {
+    behaviour = behaviourSchema.parse({ ...behaviour, ...changes });
+  }
+
+  function charges(): CarrierCharge[] {
+    return [...orders.values()].map(({ request, state }) => ({ requestId: request.requestId, phone: request.phone, amountYuan: request.amountYuan, state }));
+  }
 
   return {
     app,
     stats: (): SimulatorStats => ({ ...stats }),
     /** Changes behaviour for requests from now on (tests use it to make the carrier slow, lossy, ...). */
-    configure(changes: Partial<Behaviour>) {
-      behaviour = behaviourSchema.parse({ ...behaviour, ...changes });
-    },
+    configure,
+    charges,
     /** Drops scheduled results; for shutting down. */
     stop() {
       for (const timer of pendingTimers) clearTimeout(timer);

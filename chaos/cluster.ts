@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { freePort } from '../src/dev/free-port.ts';
+import { startTemporalDevServer } from '../src/dev/temporal-dev-server.ts';
+import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
+import { TASK_QUEUE } from '../src/shared/order-workflow.ts';
+import { createTemporalClient } from '../src/temporal/connection.ts';
+import type { Cleanups } from '../bench/cleanups.ts';
+import { managedProcess, type ManagedProcess, type UnexpectedExit } from './managed-process.ts';
+
+export const REPLICAS = 2;
+
+/** Secrets of this run only (random, so the log scan can look for them, and production mode accepts them). */
+export interface RunSecrets {
+  callbackSecret: string;
+  adminToken: string;
+}
+
+export interface Cluster {
+  secrets: RunSecrets;
+  database: EmbeddedDatabase;
+  /** The harness's own connections, for the checks (they survive a database restart). */
+  db: pg.Pool;
+  temporal: ManagedProcess;
+  /** A client of the harness's own, for the checks; it reconnects after a server restart. */
+  client: Client;
+  carrier: ManagedProcess;
+  carrierUrl: string;
+  workers: ManagedProcess[];
+  apis: ManagedProcess[];
+  apiUrls: string[];
+  logDir: string;
+  unexpectedExits: UnexpectedExit[];
+}
+
+export interface ClusterOptions {
+  workDir: string;
+  logDir: string;
+  cleanups: Cleanups;
+  slaSeconds: number;
+  /** CARRIER_SIM_* settings for the whole run (callback loss and duplication, refusals ...). */
+  carrierBehaviour: Record<string, string>;
+}
+
+/**
+ * The system as separate processes, as it is deployed: PostgreSQL (embedded,
+ * restartable), a Temporal dev server persisted in SQLite (restarted on the
+ * same file), the carrier simulator, two workers and two API replicas, all
+ * in production mode with this run's own secrets.
+ */
+export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carrierBehaviour }: ClusterOptions): Promise<Cluster> {
+  const secrets: RunSecrets = { callbackSecret: randomBytes(24).toString('hex'), adminToken: randomBytes(24).toString('hex') };
+  const unexpectedExits: UnexpectedExit[] = [];
+  const onUnexpectedExit = (exit: UnexpectedExit) => {
+    unexpectedExits.push(exit);
+    console.log(`!! ${exit.name} exited by itself (${exit.code ?? exit.signal}); restarting it`);
+  };
+  const logFile = (name: string) => openSync(join(logDir, `${name}.log`), 'a');
+  const track = (process: ManagedProcess) => (cleanups.add(process.stop), process);
+
+  const database = await startEmbeddedPostgres(workDir, await freePort());
+  cleanups.add(database.stop);
+  await applyMigrations(database.url);
+  const db = new pg.Pool({ connectionString: database.url, max: 4 });
+  db.on('error', () => undefined); // idle connections die with a database restart; the pool opens new ones
+  cleanups.add(() => db.end());
+
+  const [temporalPort, uiPort, carrierPort] = [await freePort(), await freePort(), await freePort()];
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const temporal = track(
+    managedProcess(
+      'temporal-server',
+      async () =>
+        (
+          await startTemporalDevServer({
+            dataDir: join(workDir, 'temporal'),
+            port: temporalPort,
+            uiPort,
+            // As the benchmark runs it; a killed process loses nothing with either `synchronous` setting (the OS keeps what it wrote).
+            extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+            output: logFile('temporal-server'),
+          })
+        ).process,
+      onUnexpectedExit,
+    ),
+  );
+  await temporal.start();
+  const client = await createTemporalClient(temporalAddress, 'default');
+  cleanups.add(() => client.connection.close());
+
+  const node = (name: string, entry: string, env: Record<string, string>, ready: () => Promise<void>) =>
+    track(
+      managedProcess(
+        name,
+        async () => {
+          const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', logFile(name), logFile(name)] });
+          await ready();
+          return child;
+        },
+        onUnexpectedExit,
+      ),
+    );
+
+  const carrierUrl = `http://127.0.0.1:${carrierPort}`;
+  const carrier = node(
+    'carrier-sim',
+    'src/carrier-sim/main.ts',
+    { CARRIER_SIM_PORT: String(carrierPort), CARRIER_CALLBACK_SECRET: secrets.callbackSecret, LOG_LEVEL: 'info', ...carrierBehaviour },
+    () => waitUntilHealthy(`${carrierUrl}/_sim/stats`),
+  );
+  await carrier.start();
+
+  const apiPorts = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
+  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  const common = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporalAddress,
+    CARRIER_BASE_URL: carrierUrl,
+    CARRIER_CALLBACK_SECRET: secrets.callbackSecret,
+    ADMIN_TOKEN: secrets.adminToken,
+    SLA_SECONDS: String(slaSeconds),
+  };
+  const apis = apiPorts.map((port, i) =>
+    node(`api-${i + 1}`, 'src/api/main.ts', { ...common, PORT: String(port), PUBLIC_BASE_URL: apiUrls[i] as string }, () => waitUntilHealthy(`${apiUrls[i]}/health`)),
+  );
+  // Worker i gives the carrier API i's callback address, so callbacks reach both replicas (a load balancer's job in production).
+  const workers = apiUrls.map((apiUrl, i) => node(`worker-${i + 1}`, 'src/worker/main.ts', { ...common, PUBLIC_BASE_URL: apiUrl }, async () => undefined));
+  await Promise.all([...apis, ...workers].map((process) => process.start()));
+  await waitForWorker(client, TASK_QUEUE);
+
+  return { secrets, database, db, temporal, client, carrier, carrierUrl, workers, apis, apiUrls, logDir, unexpectedExits };
+}

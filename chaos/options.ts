@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { FAULT_NAMES, type FaultName } from './faults.ts';
+
+export const USAGE = `npm run chaos -- [options]
+  --orders N              orders to submit (default 1000)
+  --rate N                offered orders/s, open loop over both API replicas (default 4)
+  --faults LIST           comma-separated, or all (default), or none:
+                          ${FAULT_NAMES.join(', ')}
+  --seed S                seeds the orders, the carrier's decisions and the pollers (default chaos)
+  --sla-seconds S         the orders' SLA (default 180, the product's)
+  --outage-seconds S      carrier outage (default 60)
+  --freeze-seconds S      how long a worker is frozen by SIGSTOP (default 40)
+  --temporal-down S       how long the killed Temporal server stays down (default 10)
+  --pollers N             merchants polling their open orders (default 4), each every --poll-ms (default 100)
+  --settle-timeout S      how long to wait for every order to be final or escalated after the load (default: SLA + 240)
+  --out DIR               report.md, report.json and logs/ (default chaos-results/<time>)`;
+
+export type ChaosOptions = ReturnType<typeof parseChaosOptions>;
+
+const positive = (name: string, value: string) => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`--${name} must be a positive number, not ${value}`);
+  return number;
+};
+
+function parseFaults(list: string): FaultName[] {
+  if (list === 'all') return [...FAULT_NAMES];
+  if (list === 'none') return [];
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(FAULT_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown fault ${unknown.join(', ')}; choose from ${FAULT_NAMES.join(', ')}`);
+  return names as FaultName[];
+}
+
+export function parseChaosOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      orders: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '4' },
+      faults: { type: 'string', default: 'all' },
+      seed: { type: 'string', default: 'chaos' },
+      'sla-seconds': { type: 'string', default: '180' },
+      'outage-seconds': { type: 'string', default: '60' },
+      'freeze-seconds': { type: 'string', default: '40' },
+      'temporal-down': { type: 'string', default: '10' },
+      pollers: { type: 'string', default: '4' },
+      'poll-ms': { type: 'string', default: '100' },
+      'settle-timeout': { type: 'string' },
+      out: { type: 'string', default: `chaos-results/${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}` },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const slaSeconds = positive('sla-seconds', values['sla-seconds']);
+  return {
+    help: values.help,
+    orders: Math.floor(positive('orders', values.orders)),
+    rate: positive('rate', values.rate),
+    faults: parseFaults(values.faults),
+    seed: values.seed,
+    slaSeconds,
+    durations: {
+      carrierOutageSeconds: positive('outage-seconds', values['outage-seconds']),
+      workerFreezeSeconds: positive('freeze-seconds', values['freeze-seconds']),
+      temporalDownSeconds: positive('temporal-down', values['temporal-down']),
+      restartAfterSeconds: 3,
+    },
+    pollers: Math.floor(Number(values.pollers)),
+    pollMs: positive('poll-ms', values['poll-ms']),
+    settleTimeoutSeconds: values['settle-timeout'] ? positive('settle-timeout', values['settle-timeout']) : slaSeconds + 240,
+    out: values.out,
+  };
+}

@@ -1,0 +1,69 @@
+import type { Percentiles } from '../bench/stats.ts';
+import type { CheckRow } from './checks.ts';
+import type { FaultRecord } from './faults.ts';
+import type { UnexpectedExit } from './managed-process.ts';
+
+export interface ChaosResult {
+  command: string;
+  startedAt: string;
+  seed: string;
+  slaSeconds: number;
+  orders: { planned: number; rate: number; accepted: number; notAccepted: number; succeeded: number; failed: number; escalated: number; open: number };
+  /** Submission answers by HTTP status ('network': none), every try included; and from due to accepted (ms). */
+  submissions: { answers: Record<string, number>; retried: number; latencyMs: Percentiles | undefined };
+  polls: Record<string, number>;
+  faults: FaultRecord[];
+  /** Seconds from the end of the last fault until the last order became final. */
+  recoverySeconds: number | undefined;
+  unexpectedExits: (UnexpectedExit & { atSeconds: number })[];
+  checks: CheckRow[];
+  passed: boolean;
+  totalSeconds: number;
+}
+
+const table = (header: string[], rows: (string | number)[][]) =>
+  [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+
+const answers = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, n]) => `${status}: ${n}`)
+    .join(', ') || 'none';
+
+export function renderReport(result: ChaosResult): string {
+  const { orders, submissions } = result;
+  return [
+    `# Chaos run: ${result.passed ? 'PASSED' : 'FAILED'}`,
+    '',
+    `\`${result.command}\` — started ${result.startedAt}, seed \`${result.seed}\`, SLA ${result.slaSeconds} s, ${result.totalSeconds.toFixed(0)} s in all.`,
+    '',
+    '## Faults (seconds from the first order)',
+    '',
+    table(
+      ['fault', 'what', 'seen', 'start', 'end'],
+      result.faults.map((fault) => [fault.name, fault.what, fault.error ? `**error: ${fault.error}**` : (fault.detail ?? ''), fault.startedAt.toFixed(1), fault.endedAt.toFixed(1)]),
+    ),
+    '',
+    'For the whole run: 20% of callbacks lost, 20% sent twice, 10% sent before the carrier answers the recharge request.',
+    '',
+    '## Orders',
+    '',
+    table(
+      ['planned', 'offered rate', 'accepted', 'not accepted', 'SUCCEEDED', 'FAILED', 'ESCALATED', 'still open', 'last final after the last fault'],
+      [[orders.planned, `${orders.rate}/s`, orders.accepted, orders.notAccepted, orders.succeeded, orders.failed, orders.escalated, orders.open, result.recoverySeconds === undefined ? '–' : `${result.recoverySeconds.toFixed(1)} s`]],
+    ),
+    '',
+    `Submission answers (every try): ${answers(submissions.answers)}; orders that needed more than one try: ${submissions.retried}; due → accepted p50 ${submissions.latencyMs?.p50 ?? '–'} ms, p99 ${submissions.latencyMs?.p99 ?? '–'} ms, max ${submissions.latencyMs?.max ?? '–'} ms.`,
+    '',
+    `Merchants' polls of their orders: ${answers(result.polls)}.`,
+    '',
+    '## Checks',
+    '',
+    table(['check', 'value', 'must be', ''], result.checks.map((row) => [row.check, row.value, row.expected, row.ok ? 'ok' : '**VIOLATED**'])),
+    '',
+    result.unexpectedExits.length === 0
+      ? 'No process exited by itself.'
+      : `Processes that exited by themselves (restarted): ${result.unexpectedExits.map((exit) => `${exit.name} at +${exit.atSeconds.toFixed(1)} s (${exit.code ?? exit.signal})`).join(', ')}.`,
+    '',
+  ].join('\n');
+}

@@ -7,12 +7,12 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { freePort } from '../src/dev/free-port.ts';
-import { startTemporalDevServer } from '../src/dev/temporal-dev-server.ts';
+import { spawnTemporalDevServer, untilServing } from '../src/dev/temporal-dev-server.ts';
 import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
 import { TASK_QUEUE } from '../src/shared/order-workflow.ts';
 import { createTemporalClient } from '../src/temporal/connection.ts';
 import type { Cleanups } from '../bench/cleanups.ts';
-import { managedProcess, type ManagedProcess, type UnexpectedExit } from './managed-process.ts';
+import { managedProcess, type ManagedProcess, type ProcessLauncher, type UnexpectedExit } from './managed-process.ts';
 
 export const REPLICAS = 2;
 
@@ -35,7 +35,6 @@ export interface Cluster {
   workers: ManagedProcess[];
   apis: ManagedProcess[];
   apiUrls: string[];
-  logDir: string;
   unexpectedExits: UnexpectedExit[];
 }
 
@@ -48,6 +47,27 @@ export interface ClusterOptions {
   carrierBehaviour: Record<string, string>;
 }
 
+/** Starts and stops the run's processes, each logging to `<logDir>/<name>.log`; every exit nobody asked for is recorded. */
+function processFactory(logDir: string, cleanups: Cleanups) {
+  const unexpectedExits: UnexpectedExit[] = [];
+  const onUnexpectedExit = (exit: UnexpectedExit) => {
+    unexpectedExits.push(exit);
+    console.log(`!! ${exit.name} exited by itself (${exit.code ?? exit.signal}); restarting it`);
+  };
+  const logFile = (name: string) => openSync(join(logDir, `${name}.log`), 'a');
+  const managed = (name: string, launcher: (output: number) => ProcessLauncher) => {
+    const process = managedProcess(name, launcher(logFile(name)), onUnexpectedExit);
+    cleanups.add(process.stop);
+    return process;
+  };
+  const node = (name: string, entry: string, env: Record<string, string>, ready: () => Promise<void>) =>
+    managed(name, (output) => ({
+      spawn: () => spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', output, output] }),
+      ready,
+    }));
+  return { unexpectedExits, managed, node };
+}
+
 /**
  * The system as separate processes, as it is deployed: PostgreSQL (embedded,
  * restartable), a Temporal dev server persisted in SQLite (restarted on the
@@ -56,13 +76,7 @@ export interface ClusterOptions {
  */
 export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carrierBehaviour }: ClusterOptions): Promise<Cluster> {
   const secrets: RunSecrets = { callbackSecret: randomBytes(24).toString('hex'), adminToken: randomBytes(24).toString('hex') };
-  const unexpectedExits: UnexpectedExit[] = [];
-  const onUnexpectedExit = (exit: UnexpectedExit) => {
-    unexpectedExits.push(exit);
-    console.log(`!! ${exit.name} exited by itself (${exit.code ?? exit.signal}); restarting it`);
-  };
-  const logFile = (name: string) => openSync(join(logDir, `${name}.log`), 'a');
-  const track = (process: ManagedProcess) => (cleanups.add(process.stop), process);
+  const processes = processFactory(logDir, cleanups);
 
   const database = await startEmbeddedPostgres(workDir, await freePort());
   cleanups.add(database.stop);
@@ -72,53 +86,23 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   cleanups.add(() => db.end());
 
   const [temporalPort, uiPort, carrierPort] = [await freePort(), await freePort(), await freePort()];
-  const temporalAddress = `127.0.0.1:${temporalPort}`;
-  const temporal = track(
-    managedProcess(
-      'temporal-server',
-      async () =>
-        (
-          await startTemporalDevServer({
-            dataDir: join(workDir, 'temporal'),
-            port: temporalPort,
-            uiPort,
-            // As the benchmark runs it; a killed process loses nothing with either `synchronous` setting (the OS keeps what it wrote).
-            extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
-            output: logFile('temporal-server'),
-          })
-        ).process,
-      onUnexpectedExit,
-    ),
-  );
+  // As the benchmark runs it; a killed process loses nothing with either `synchronous` setting (the OS keeps what it wrote).
+  const devServer = { dataDir: join(workDir, 'temporal'), port: temporalPort, uiPort, extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] };
+  const temporal = processes.managed('temporal-server', (output) => {
+    let server: ReturnType<typeof spawnTemporalDevServer>;
+    return { spawn: () => (server = spawnTemporalDevServer({ ...devServer, output })).process, ready: () => untilServing(server) };
+  });
   await temporal.start();
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
   const client = await createTemporalClient(temporalAddress, 'default');
   cleanups.add(() => client.connection.close());
 
-  const node = (name: string, entry: string, env: Record<string, string>, ready: () => Promise<void>) =>
-    track(
-      managedProcess(
-        name,
-        async () => {
-          const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', logFile(name), logFile(name)] });
-          await ready();
-          return child;
-        },
-        onUnexpectedExit,
-      ),
-    );
-
   const carrierUrl = `http://127.0.0.1:${carrierPort}`;
-  const carrier = node(
-    'carrier-sim',
-    'src/carrier-sim/main.ts',
-    { CARRIER_SIM_PORT: String(carrierPort), CARRIER_CALLBACK_SECRET: secrets.callbackSecret, LOG_LEVEL: 'info', ...carrierBehaviour },
-    () => waitUntilHealthy(`${carrierUrl}/_sim/stats`),
-  );
+  const carrierEnv = { CARRIER_SIM_PORT: String(carrierPort), CARRIER_CALLBACK_SECRET: secrets.callbackSecret, LOG_LEVEL: 'info', ...carrierBehaviour };
+  const carrier = processes.node('carrier-sim', 'src/carrier-sim/main.ts', carrierEnv, () => waitUntilHealthy(`${carrierUrl}/_sim/stats`));
   await carrier.start();
 
-  const apiPorts = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
-  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
-  const common = {
+  const services = await startServices(processes.node, {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     DATABASE_URL: database.url,
@@ -127,14 +111,17 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
     CARRIER_CALLBACK_SECRET: secrets.callbackSecret,
     ADMIN_TOKEN: secrets.adminToken,
     SLA_SECONDS: String(slaSeconds),
-  };
-  const apis = apiPorts.map((port, i) =>
-    node(`api-${i + 1}`, 'src/api/main.ts', { ...common, PORT: String(port), PUBLIC_BASE_URL: apiUrls[i] as string }, () => waitUntilHealthy(`${apiUrls[i]}/health`)),
-  );
-  // Worker i gives the carrier API i's callback address, so callbacks reach both replicas (a load balancer's job in production).
-  const workers = apiUrls.map((apiUrl, i) => node(`worker-${i + 1}`, 'src/worker/main.ts', { ...common, PUBLIC_BASE_URL: apiUrl }, async () => undefined));
-  await Promise.all([...apis, ...workers].map((process) => process.start()));
+  });
   await waitForWorker(client, TASK_QUEUE);
+  return { secrets, database, db, temporal, client, carrier, carrierUrl, ...services, unexpectedExits: processes.unexpectedExits };
+}
 
-  return { secrets, database, db, temporal, client, carrier, carrierUrl, workers, apis, apiUrls, logDir, unexpectedExits };
+/** The API replicas and the workers. Worker i gives the carrier API i's callback address, so callbacks reach both replicas (a load balancer's job in production). */
+async function startServices(node: ReturnType<typeof processFactory>['node'], env: Record<string, string>) {
+  const apiPorts = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
+  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  const apis = apiUrls.map((url, i) => node(`api-${i + 1}`, 'src/api/main.ts', { ...env, PORT: String(apiPorts[i]), PUBLIC_BASE_URL: url }, () => waitUntilHealthy(`${url}/health`)));
+  const workers = apiUrls.map((url, i) => node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url }, async () => undefined));
+  await Promise.all([...apis, ...workers].map((process) => process.start()));
+  return { apis, apiUrls, workers };
 }

@@ -27,6 +27,8 @@ interface Fault {
   name: FaultName;
   /** When it starts, as a share of the load's duration. */
   at: number;
+  /** A fault that must be over (5 s earlier) before this one starts, so that one worker always carries on. */
+  after?: FaultName;
   what(durations: FaultDurations): string;
   /** Injects the fault, waits, recovers; resolves to what it saw. */
   run(cluster: Cluster, durations: FaultDurations): Promise<string | void>;
@@ -85,6 +87,7 @@ const FAULTS: Fault[] = [
   {
     name: 'worker-freeze',
     at: 0.55,
+    after: 'worker-kill',
     what: (d) => `SIGSTOP worker-1 for ${d.workerFreezeSeconds} s, then SIGCONT`,
     async run(cluster, d) {
       const worker = cluster.workers[0]!;
@@ -98,7 +101,7 @@ const FAULTS: Fault[] = [
       return `pid ${worker.pid()} stopped and continued; meanwhile ${(await countFinal(cluster)) - finalBefore} orders became final`;
     },
   },
-  { name: 'second-worker-kill', at: 0.8, what: (d) => `kill -9 worker-2, restarted after ${d.restartAfterSeconds} s`, run: (c, d) => killAndRestart(c.workers[1]!, d.restartAfterSeconds) },
+  { name: 'second-worker-kill', at: 0.8, after: 'worker-freeze', what: (d) => `kill -9 worker-2, restarted after ${d.restartAfterSeconds} s`, run: (c, d) => killAndRestart(c.workers[1]!, d.restartAfterSeconds) },
 ];
 
 /**
@@ -107,8 +110,13 @@ const FAULTS: Fault[] = [
  */
 export async function runFaults(cluster: Cluster, chosen: readonly FaultName[], { startedAt, loadSeconds, durations, log }: { startedAt: number; loadSeconds: number; durations: FaultDurations; log: (line: string) => void }): Promise<FaultRecord[]> {
   const since = () => (Date.now() - startedAt) / 1000;
-  const runs = FAULTS.filter((fault) => chosen.includes(fault.name)).map(async (fault): Promise<FaultRecord> => {
+  const ended = new Map<FaultName, Promise<FaultRecord>>();
+  const faults = FAULTS.filter((fault) => chosen.includes(fault.name));
+  // Each waits (at least one tick) before it looks up the fault it follows, by which time all are in `ended`.
+  const runs = faults.map(async (fault): Promise<FaultRecord> => {
     await sleep(Math.max(0, startedAt + fault.at * loadSeconds * 1000 - Date.now()));
+    const previous = fault.after && ended.get(fault.after);
+    if (previous) await sleep(Math.max(0, startedAt + ((await previous).endedAt + 5) * 1000 - Date.now()));
     const what = fault.what(durations);
     const record: FaultRecord = { name: fault.name, what, startedAt: since(), endedAt: 0 };
     log(`[+${record.startedAt.toFixed(1)} s] fault ${fault.name}: ${what}`);
@@ -121,5 +129,6 @@ export async function runFaults(cluster: Cluster, chosen: readonly FaultName[], 
     log(`[+${record.endedAt.toFixed(1)} s] fault ${fault.name} over${record.detail ? `: ${record.detail}` : ''}${record.error ? ` with an error: ${record.error}` : ''}`);
     return record;
   });
+  faults.forEach((fault, i) => ended.set(fault.name, runs[i] as Promise<FaultRecord>));
   return Promise.all(runs);
 }

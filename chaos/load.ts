@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import seedrandom from 'seedrandom';
-import { DENOMINATIONS_YUAN } from '../src/shared/carriers.ts';
+import { DENOMINATIONS_YUAN, type Carrier } from '../src/shared/carriers.ts';
 import { driveOpenLoop, now } from '../bench/open-loop.ts';
 import { phoneFor } from '../bench/systems/system.ts';
 import type { Cluster } from './cluster.ts';
@@ -8,13 +8,15 @@ import type { Cluster } from './cluster.ts';
 /** A merchant of the run, created and funded through the admin API as an operator would. */
 export interface RunMerchant {
   id: string;
+  /** Its rate per carrier, as the admin set it. */
+  rates: Record<Carrier, number>;
   apiKey: string;
   callbackSecret: string;
   openingFen: number;
 }
 
 export const OPENING_BALANCE_FEN = 100_000_000; // 1,000,000 yuan each: every order is affordable
-const RATES = [{ CMCC: 1, CUCC: 1, CTCC: 1 }, { CMCC: 0.985, CUCC: 0.99, CTCC: 1.00175 }, { CMCC: 1.01, CUCC: 0.995, CTCC: 0.98 }];
+const RATES: Record<Carrier, number>[] = [{ CMCC: 1, CUCC: 1, CTCC: 1 }, { CMCC: 0.985, CUCC: 0.99, CTCC: 1.00175 }, { CMCC: 1.01, CUCC: 0.995, CTCC: 0.98 }];
 
 async function adminPost(cluster: Cluster, path: string, body: unknown) {
   const response = await fetch(`${cluster.apiUrls[0]}${path}`, {
@@ -32,7 +34,7 @@ export async function createMerchants(cluster: Cluster): Promise<RunMerchant[]> 
       const created = await adminPost(cluster, '/admin/merchants', { name: `chaos merchant ${i + 1}`, rates });
       const id = created.merchantId as string;
       await adminPost(cluster, `/admin/merchants/${id}/top-ups`, { amountFen: OPENING_BALANCE_FEN, note: 'opening balance', requestId: 'opening' });
-      return { id, apiKey: created.apiKey as string, callbackSecret: created.callbackSecret as string, openingFen: OPENING_BALANCE_FEN };
+      return { id, rates, apiKey: created.apiKey as string, callbackSecret: created.callbackSecret as string, openingFen: OPENING_BALANCE_FEN };
     }),
   );
 }

@@ -27,7 +27,13 @@ export interface UnexpectedExit {
   signal: NodeJS.Signals | null;
 }
 
-export function managedProcess(name: string, launch: () => Promise<ChildProcess>, onUnexpectedExit: (exit: UnexpectedExit) => void): ManagedProcess {
+export interface ProcessLauncher {
+  spawn(): ChildProcess;
+  /** Resolves once the spawned process serves. */
+  ready(child: ChildProcess): Promise<void>;
+}
+
+export function managedProcess(name: string, launcher: ProcessLauncher, onUnexpectedExit: (exit: UnexpectedExit) => void): ManagedProcess {
   let child: ChildProcess | undefined;
   /** Set while the harness itself ends the process: its exit is then expected. */
   let ending = false;
@@ -36,13 +42,20 @@ export function managedProcess(name: string, launch: () => Promise<ChildProcess>
 
   async function start() {
     ending = false;
-    const started = await launch();
+    const started = launcher.spawn();
     child = started;
     started.once('exit', (code, signal) => {
       if (ending || child !== started) return;
       onUnexpectedExit({ name, at: Date.now(), code, signal });
       start().catch((error: unknown) => console.error(`${name} could not be restarted:`, error));
     });
+    try {
+      await launcher.ready(started);
+    } catch (error) {
+      ending = true; // never leave a half-started process behind
+      started.kill('SIGKILL');
+      throw error;
+    }
   }
 
   function current(): ChildProcess {

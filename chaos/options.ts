@@ -65,7 +65,7 @@ export function parseChaosOptions(argv: string[]) {
       temporalDownSeconds: positive('temporal-down', values['temporal-down']),
       restartAfterSeconds: 3,
     },
-    pollers: Math.floor(Number(values.pollers)),
+    pollers: Math.floor(positive('pollers', values.pollers)),
     pollMs: positive('poll-ms', values['poll-ms']),
     settleTimeoutSeconds: values['settle-timeout'] ? positive('settle-timeout', values['settle-timeout']) : slaSeconds + 240,
     out: values.out,

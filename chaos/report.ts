@@ -8,10 +8,14 @@ export interface ChaosResult {
   startedAt: string;
   seed: string;
   slaSeconds: number;
-  orders: { planned: number; rate: number; accepted: number; notAccepted: number; succeeded: number; failed: number; escalated: number; open: number };
+  /** How the carrier misbehaved all run long. */
+  carrier: string;
+  orders: { planned: number; rate: number; accepted: number; succeeded: number; failed: number; escalated: number; unsettled: number };
   /** Submission answers by HTTP status ('network': none), every try included; and from due to accepted (ms). */
   submissions: { answers: Record<string, number>; retried: number; latencyMs: Percentiles | undefined };
   polls: Record<string, number>;
+  /** Recharge requests the carrier got again for an order it had taken, and de-duplicated by request id. */
+  repeatedCarrierRequests: number;
   faults: FaultRecord[];
   /** Seconds from the end of the last fault until the last order became final. */
   recoverySeconds: number | undefined;
@@ -44,18 +48,20 @@ export function renderReport(result: ChaosResult): string {
       result.faults.map((fault) => [fault.name, fault.what, fault.error ? `**error: ${fault.error}**` : (fault.detail ?? ''), fault.startedAt.toFixed(1), fault.endedAt.toFixed(1)]),
     ),
     '',
-    'For the whole run: 20% of callbacks lost, 20% sent twice, 10% sent before the carrier answers the recharge request.',
+    `For the whole run: ${result.carrier}.`,
     '',
     '## Orders',
     '',
     table(
-      ['planned', 'offered rate', 'accepted', 'not accepted', 'SUCCEEDED', 'FAILED', 'ESCALATED', 'still open', 'last final after the last fault'],
-      [[orders.planned, `${orders.rate}/s`, orders.accepted, orders.notAccepted, orders.succeeded, orders.failed, orders.escalated, orders.open, result.recoverySeconds === undefined ? '–' : `${result.recoverySeconds.toFixed(1)} s`]],
+      ['planned', 'offered rate', 'accepted', 'SUCCEEDED', 'FAILED', 'ESCALATED', 'still open', 'last final after the last fault'],
+      [[orders.planned, `${orders.rate}/s`, orders.accepted, orders.succeeded, orders.failed, orders.escalated, orders.unsettled, result.recoverySeconds === undefined ? '–' : `${result.recoverySeconds.toFixed(1)} s`]],
     ),
     '',
     `Submission answers (every try): ${answers(submissions.answers)}; orders that needed more than one try: ${submissions.retried}; due → accepted p50 ${submissions.latencyMs?.p50 ?? '–'} ms, p99 ${submissions.latencyMs?.p99 ?? '–'} ms, max ${submissions.latencyMs?.max ?? '–'} ms.`,
     '',
     `Merchants' polls of their orders: ${answers(result.polls)}.`,
+    '',
+    `Recharge requests the carrier got again for an order it had already taken (answered as the first, nothing charged): ${result.repeatedCarrierRequests}.`,
     '',
     '## Checks',
     '',

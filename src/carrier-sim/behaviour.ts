@@ -35,12 +35,15 @@ export const behaviourSchema = z.object({
 });
 export type Behaviour = z.infer<typeof behaviourSchema>;
 
+/** The environment variable of one setting: callbackLossRate → CARRIER_SIM_CALLBACK_LOSS_RATE. */
+export const behaviourVariable = (key: keyof Behaviour) => `CARRIER_SIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
 /** Reads CARRIER_SIM_* variables, e.g. CARRIER_SIM_REFUSAL_RATE=0.1 for refusalRate. */
 export function behaviourFromEnv(env: NodeJS.ProcessEnv): Behaviour {
   const present = presentVariables(env);
   const fromEnv = Object.fromEntries(
     Object.keys(behaviourSchema.shape).flatMap((key) => {
-      const value = present[`CARRIER_SIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+      const value = present[behaviourVariable(key as keyof Behaviour)];
       return value === undefined ? [] : [[key, value]];
     }),
   );

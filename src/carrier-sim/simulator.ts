@@ -12,6 +12,8 @@ interface CarrierOrder {
   carrierOrderId: string;
   state: 'PROCESSING' | 'SUCCESS' | 'FAILED';
   reason?: string;
+  /** Recharge requests that arrived with this request id after it was taken (answered as the first, charged nothing). */
+  repeats: number;
 }
 
 export interface SimulatorStats {
@@ -22,12 +24,17 @@ export interface SimulatorStats {
   callbacksSent: number;
 }
 
-/** One order the carrier took (and charged for), by the phone it tops up, so a second request id for one order shows as a second charge. */
+/**
+ * One order the carrier took (charged for, unless it then FAILED), with the
+ * phone it tops up: a second request id for one order shows as a second
+ * charge of that phone.
+ */
 export interface CarrierCharge {
   requestId: string;
   phone: string;
   amountYuan: number;
   state: CarrierOrder['state'];
+  repeats: number;
 }
 
 /**
@@ -116,10 +123,11 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
       if (dice(request.requestId, attempt, '5xx')() < behaviour.serverErrorRate) return c.json({ error: 'busy' }, 503);
 
       let order = orders.get(request.requestId);
-      if (!order) {
+      if (order) order.repeats++;
+      else {
         const reason = refusalReason(request);
         if (reason) return c.json({ accepted: false, reason });
-        order = { request, carrierOrderId: `C${randomUUID().replaceAll('-', '').slice(0, 20)}`, state: 'PROCESSING' };
+        order = { request, carrierOrderId: `C${randomUUID().replaceAll('-', '').slice(0, 20)}`, state: 'PROCESSING', repeats: 0 };
         orders.set(request.requestId, order);
         stats.charges++;
         const early = dice(request.requestId, 'early')() < behaviour.earlyCallbackRate;
@@ -153,7 +161,7 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
   }
 
   function charges(): CarrierCharge[] {
-    return [...orders.values()].map(({ request, state }) => ({ requestId: request.requestId, phone: request.phone, amountYuan: request.amountYuan, state }));
+    return [...orders.values()].map(({ request, state, repeats }) => ({ requestId: request.requestId, phone: request.phone, amountYuan: request.amountYuan, state, repeats }));
   }
 
   return {

@@ -27,16 +27,26 @@ export interface DevServerOptions {
   output?: 'inherit' | number;
 }
 
-/** `temporal server start-dev`, persisted in SQLite under dataDir, with its Web UI and the order search attributes. */
-export async function startTemporalDevServer({ dataDir, port = 7233, uiPort = 8233, extraArgs = [], output = 'inherit' }: DevServerOptions): Promise<DevServer> {
+/** `temporal server start-dev`, persisted in SQLite under dataDir, with its Web UI and the order search attributes; not yet serving. */
+export function spawnTemporalDevServer({ dataDir, port = 7233, uiPort = 8233, extraArgs = [], output = 'inherit' }: DevServerOptions): DevServer {
   mkdirSync(dataDir, { recursive: true });
   const child = spawn(
     temporalCliPath(),
     ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn', ...searchAttributeFlags(), ...extraArgs],
     { stdio: ['ignore', output, output] },
   );
-  const address = `127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`temporal dev server exited with code ${code}`))));
-  await Promise.race([waitUntilTemporalServes(address), exited]);
-  return { address, uiUrl: `http://127.0.0.1:${uiPort}`, process: child };
+  return { address: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, process: child };
+}
+
+/** Until the server answers, or fails if it exits first. */
+export async function untilServing(server: DevServer): Promise<void> {
+  const exited = new Promise<never>((_, reject) => server.process.once('exit', (code) => reject(new Error(`temporal dev server exited with code ${code}`))));
+  await Promise.race([waitUntilTemporalServes(server.address), exited]);
+}
+
+/** The dev server, once it serves. */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  const server = spawnTemporalDevServer(options);
+  await untilServing(server);
+  return server;
 }

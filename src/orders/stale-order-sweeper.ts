@@ -38,15 +38,24 @@ export const SWEEP_JOB = 'stale-pending-orders';
  * Every replica ticks; only the one that claims the due run in PostgreSQL
  * sweeps (a lease row, not a Temporal Schedule: this job repairs orders whose
  * start Temporal did not take, so it must not depend on Temporal to run).
+ * A sweep that outlasts its lease (Temporal down, many orders) may meet
+ * another replica's next one: harmless, since each start is idempotent.
  */
 export function scheduleStaleOrderSweeps(
   deps: Parameters<typeof sweepStalePendingOrders>[0] & { leases: JobLeaseRepository; instanceId: string },
   options: SweeperOptions & { everyMs: number },
 ): () => void {
+  let sweeping = false;
   const tick = async () => {
-    if (!(await deps.leases.claim(SWEEP_JOB, options.everyMs, deps.instanceId))) return;
-    const swept = await sweepStalePendingOrders(deps, options);
-    if (swept > 0) deps.logger.info({ swept }, 'stale-order sweep done');
+    // The lease runs out a little before the next tick, so that timer jitter cannot make a replica miss its turn.
+    if (sweeping || !(await deps.leases.claim(SWEEP_JOB, options.everyMs * 0.9, deps.instanceId))) return;
+    sweeping = true;
+    try {
+      const swept = await sweepStalePendingOrders(deps, options);
+      if (swept > 0) deps.logger.info({ swept }, 'stale-order sweep done');
+    } finally {
+      sweeping = false;
+    }
   };
   const timer = setInterval(() => tick().catch((err) => deps.logger.error({ err }, 'stale-order sweep failed')), options.everyMs);
   return () => clearInterval(timer);

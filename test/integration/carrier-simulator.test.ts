@@ -114,12 +114,13 @@ describe('carrier simulator', () => {
     }
   });
 
-  it('lists the orders it charged for, by phone, with their state', async () => {
+  it('lists the orders it took, by phone, with their state and how often the same request id came again', async () => {
     const req = { ...request(), phone: '13900001111' };
+    await createCarrierClient(carrierUrl, 2_000).submit(req);
     await createCarrierClient(carrierUrl, 2_000).submit(req);
     await untilCallbacks(req.requestId, 1);
     const listed = (await (await fetch(`${carrierUrl}/_sim/charges`)).json()) as unknown[];
-    expect(listed).toContainEqual({ requestId: req.requestId, phone: '13900001111', amountYuan: 50, state: 'SUCCESS' });
+    expect(listed).toContainEqual({ requestId: req.requestId, phone: '13900001111', amountYuan: 50, state: 'SUCCESS', repeats: 1 });
   });
 
   it('repeats its random decisions for the same seed and request id', async () => {

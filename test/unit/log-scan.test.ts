@@ -11,12 +11,18 @@ function logDir(files: Record<string, string>) {
 }
 
 describe('log scan of a chaos run', () => {
+  it("finds the run's own phone numbers wherever they stand, even glued to a country code", () => {
+    const dir = logDir({ 'api-1.log': 'dialled +8613812345678\n' });
+    expect(scanLogs(dir, { secrets: {}, phones: ['13812345678'] })).toEqual([{ file: 'api-1.log', line: 1, what: 'a full phone number' }]);
+    expect(scanLogs(dir, { secrets: {}, phones: [] })).toEqual([]);
+  });
+
   it('finds full phone numbers and named secrets, saying which file and line, never the value', () => {
     const dir = logDir({
       'api-1.log': '{"msg":"order accepted","phone":"138****5678"}\n{"msg":"oops","phone":"13812345678"}\n',
       'worker-1.log': 'ok\nAuthorization: Bearer rk_secret_value_123\n',
     });
-    expect(scanLogs(dir, { "merchant 1's API key": 'rk_secret_value_123' })).toEqual([
+    expect(scanLogs(dir, { secrets: { "merchant 1's API key": 'rk_secret_value_123' }, phones: [] })).toEqual([
       { file: 'api-1.log', line: 2, what: 'a full phone number' },
       { file: 'worker-1.log', line: 2, what: "merchant 1's API key" },
     ]);
@@ -27,6 +33,6 @@ describe('log scan of a chaos run', () => {
       'api-1.log': '{"time":1764758400123,"phone":"138****5678","id":"2213812345678","runId":"01a23b46-8cc7-7db8-95d6-14189804557f"}\n',
       'events.txt': '13812345678\n',
     });
-    expect(scanLogs(dir, {})).toEqual([]);
+    expect(scanLogs(dir, { secrets: {}, phones: [] })).toEqual([]);
   });
 });

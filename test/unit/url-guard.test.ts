@@ -27,7 +27,8 @@ describe('URL guard: a path or query that is not valid UTF-8, or holds NUL, is a
 
   it('comes before authentication and before any body is read', async () => {
     const api = guardedApp();
-    expect((await api.request('/admin/orders/%00/resolve', { method: 'POST', body: 'not json' })).status).toBe(400);
+    const answer = await api.request('/admin/orders/%00/resolve', { method: 'POST', body: 'not json' });
+    expect(answer).toMatchObject({ status: 400, body: { fields: [{ field: 'path' }] } });
   });
 
   it('lets well-formed UTF-8 through, multi-byte and reserved characters included', async () => {

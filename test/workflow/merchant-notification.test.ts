@@ -44,6 +44,7 @@ describe('rechargeOrder workflow: telling the merchant', () => {
         // Growing intervals capped at an hour over a day: a few dozen attempts, not thousands.
         expect(fakes.calls.notifications.length).toBeGreaterThan(20);
         expect(fakes.calls.notifications.length).toBeLessThan(50);
+        await recordHistory(handle, 'notification-gave-up');
       },
       { notifyUrl },
     );

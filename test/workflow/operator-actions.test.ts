@@ -63,6 +63,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
       const refused = (await handle.query(orderStateQuery)).timeline.filter((e) => e.type === 'decision-refused').map((e) => e.detail?.reason);
       expect(refused).toEqual([expect.stringMatching(/^order is (PENDING|PROCESSING); operators decide ESCALATED orders$/), '"outcome" must be SUCCEEDED or FAILED']);
+      await recordHistory(handle, 'operator-signals');
     });
     expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
   });
@@ -85,6 +86,7 @@ describe('rechargeOrder workflow: operator actions', () => {
         await env().sleep('120s'); // every attempt has failed (~91 s of backoff): the outcome is open, and an operator may decide
         await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
         expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
+        await recordHistory(handle, 'escalated-while-submitting');
       },
       { slaSeconds: 5 },
     );
@@ -125,6 +127,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       expect(result).toEqual({ status: 'ESCALATED', message: 'not re-submitted: the carrier already has the order (PROCESSING)' });
       await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'SUCCEEDED', note: 'confirmed', operator: 'alice' }] });
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
+      await recordHistory(handle, 'operator-retry-not-resubmitted');
     });
     expect(fakes.calls.submits).toHaveLength(1);
     // Every action lands in the order's history with who and why.
@@ -160,6 +163,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       await untilSubmitted(handle, 2);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
+      await recordHistory(handle, 'operator-retry-checked');
     });
     expect(retryChecks).toBe(1);
     expect(fakes.calls.submits.map((s) => s.round)).toEqual([1, 2]);
@@ -175,6 +179,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       await handle.signal(carrierCallbackSignal, callback('SUCCESS', '9'));
       expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
       expect((await handle.describe()).typedSearchAttributes.get(NeedsReviewAttribute)).toBe(true);
+      await recordHistory(handle, 'operator-resolve-contradicted');
     });
     expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.FAILED]);
     expect(fakes.calls.reviewFlags).toEqual([expect.stringContaining('carrier reported SUCCESS (callback 9) after the order was decided FAILED by operator')]);

@@ -90,6 +90,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
         expect(timeline.filter((e) => e.type === 'callback-ignored')).toHaveLength(1);
         expect(reviewReason).toMatch(/carrier reported FAILED .* after the order was decided SUCCEEDED/);
         expect((await handle.describe()).typedSearchAttributes.get(NeedsReviewAttribute)).toBe(true);
+        await recordHistory(handle, 'callback-repeat-and-contradiction');
       },
       { notifyUrl: 'https://merchant.example/notify' },
     );
@@ -145,6 +146,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       expect(timeline.map((e) => e.type)).toContain('carrier-status-unavailable');
       await handle.signal(carrierCallbackSignal, callback('FAILED', '1', 'number suspended'));
       expect(await handle.result()).toMatchObject({ status: 'FAILED', reason: 'number suspended' });
+      await recordHistory(handle, 'status-endpoint-down');
     });
     expect(fakes.calls.statusQueries.length).toBeGreaterThan(1); // retried before giving up
     expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.FAILED]);
@@ -161,6 +163,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       await fakes.reached(OrderStatus.UNKNOWN);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
+      await recordHistory(handle, 'all-attempts-failed-unknown');
     });
     expect(fakes.calls.submits).toHaveLength(8);
     expect(fakes.statuses()).toEqual([OrderStatus.UNKNOWN, OrderStatus.SUCCEEDED]);
@@ -183,6 +186,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       release.open();
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
+      await recordHistory(handle, 'callback-before-answer');
     });
     expect(fakes.calls.submits).toHaveLength(1);
   });

@@ -43,6 +43,7 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
       expect(fakes.calls.refunds).toEqual([]);
       await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
       expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
+      await recordHistory(handle, 'operator-failed-refunded');
     });
     expect(fakes.calls.refunds.map((r) => r.statusesBefore)).toEqual([[OrderStatus.ESCALATED, OrderStatus.FAILED]]);
   });

@@ -5,7 +5,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleOrderWorkflows } from '../../src/worker/create-worker.ts';
 
-// Histories of the main paths, recorded from the workflow tests with
+// Histories of every path of the order workflow, recorded from the workflow tests with
 // RECORD_HISTORIES=1. Replaying them against today's code fails CI on any
 // change that would break orders already running in production.
 const HISTORIES_DIR = new URL('../fixtures/histories/', import.meta.url);
@@ -24,7 +24,30 @@ beforeAll(async () => {
 describe('workflow determinism', () => {
   it('replays every recorded main-path history against the current workflow code', async () => {
     expect(histories.map((h) => h.workflowId)).toEqual(
-      expect.arrayContaining(['success-by-callback.json', 'success-by-callback-attributes-at-start.json', 'escalated-then-late-callback.json', 'operator-resolve.json', 'operator-retry.json', 'refused.json', 'refused-refunded.json', 'merchant-notified.json', 'reconciliation.json']),
+      expect.arrayContaining([
+        'success-by-callback.json',
+        'success-by-callback-attributes-at-start.json',
+        'callback-before-answer.json',
+        'callback-repeat-and-contradiction.json',
+        'transient-faults-then-success.json',
+        'all-attempts-failed-unknown.json',
+        'status-query-at-deadline.json',
+        'status-endpoint-down.json',
+        'escalated-then-late-callback.json',
+        'escalated-while-submitting.json',
+        'operator-resolve.json',
+        'operator-resolve-contradicted.json',
+        'operator-signals.json',
+        'operator-retry.json',
+        'operator-retry-checked.json',
+        'operator-retry-not-resubmitted.json',
+        'operator-failed-refunded.json',
+        'refused.json',
+        'refused-refunded.json',
+        'merchant-notified.json',
+        'notification-gave-up.json',
+        'reconciliation.json',
+      ]),
     );
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);

@@ -1,25 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { CarrierClient } from '../carrier/client.ts';
 import type { OrderRepository } from '../db/order-repository.ts';
-import type { CarrierStatus, CarrierSubmission } from '../shared/carrier-protocol.ts';
-import type { Carrier } from '../shared/carriers.ts';
-import { OrderStatus } from '../shared/order-status.ts';
-
-export interface SubmitRechargeInput {
-  orderId: string;
-  phone: string;
-  carrier: Carrier;
-  amountYuan: number;
-  /** 1 for the first submission, +1 for each operator retry; keys the history events. */
-  round: number;
-}
-
-export interface QueryCarrierStatusInput {
-  orderId: string;
-  /** Workflow-chosen key, so a retried activity records the query once. */
-  eventKey: string;
-  purpose: 'sla-deadline' | 'operator-retry';
-}
+import type { CarrierSubmission } from '../shared/carrier-protocol.ts';
+import type { CarrierActivities, SubmitRechargeInput } from '../shared/order-activities.ts';
+import { OrderEvent } from '../shared/order-events.ts';
 
 export interface CarrierActivityDeps {
   carrier: CarrierClient;
@@ -32,42 +16,34 @@ export function createCarrierActivities({ carrier, orders, callbackUrl }: Carrie
   return {
     /**
      * Asks the carrier to top up the phone, with the order id as the
-     * carrier's request id. A fault throws (Temporal retries with backoff);
-     * a refusal is returned, since retrying it cannot help. A retry first
-     * asks the carrier whether an earlier attempt got through and re-sends
-     * only if the carrier says it never got it (with the same request id,
-     * which the carrier de-duplicates).
+     * carrier's request id. A fault throws (Temporal retries with backoff)
+     * and is recorded in the order's history; a refusal is returned, since
+     * retrying it cannot help. A retry first asks the carrier whether an
+     * earlier attempt got through and re-sends only if the carrier says it
+     * never got it (with the same request id, which the carrier
+     * de-duplicates). The answer goes back to the workflow, which alone
+     * changes the order's status.
      */
-    async submitRecharge(input: SubmitRechargeInput): Promise<CarrierSubmission & { attempt: number }> {
+    async submitRecharge(input: SubmitRechargeInput) {
       const { attempt } = Context.current().info;
-      const eventKey = `attempt:${input.round}:${attempt}`;
-      let answer: CarrierSubmission;
       try {
-        answer = await submitUnlessReceived(attempt, input);
+        return { ...(await submitUnlessReceived(attempt, input)), attempt };
       } catch (error) {
         await orders.appendEvent(input.orderId, {
-          key: eventKey,
-          type: 'carrier-attempt-failed',
+          key: `attempt:${input.round}:${attempt}`,
+          type: OrderEvent.CARRIER_ATTEMPT_FAILED,
           detail: { round: input.round, attempt, error: (error as Error).message },
         });
         throw error;
       }
-      await orders.transition({
-        orderId: input.orderId,
-        to: OrderStatus.PROCESSING,
-        from: [OrderStatus.PENDING], // never un-escalate: the workflow owns later moves
-        fields: answer.outcome === 'accepted' ? { carrierOrderId: answer.carrierOrderId } : {},
-        event: { key: eventKey, type: `carrier-${answer.outcome}`, detail: { round: input.round, attempt, ...answer } },
-      });
-      return { ...answer, attempt };
     },
 
-    async queryCarrierStatus(input: QueryCarrierStatusInput): Promise<CarrierStatus> {
+    async queryCarrierStatus(input) {
       const answer = await carrier.status(input.orderId);
-      await orders.appendEvent(input.orderId, { key: input.eventKey, type: 'carrier-status-queried', detail: { purpose: input.purpose, ...answer } });
+      await orders.appendEvent(input.orderId, { key: input.eventKey, type: OrderEvent.CARRIER_STATUS_QUERIED, detail: { purpose: input.purpose, ...answer } });
       return answer;
     },
-  };
+  } satisfies CarrierActivities;
 
   async function submitUnlessReceived(attempt: number, input: SubmitRechargeInput): Promise<CarrierSubmission> {
     if (attempt > 1) {

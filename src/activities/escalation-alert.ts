@@ -1,13 +1,5 @@
 import { Context } from '@temporalio/activity';
-
-export interface EscalationAlert {
-  orderId: string;
-  merchantId?: string;
-  merchantOrderNo: string;
-  carrier: string;
-  amountYuan: number;
-  escalatedAt: string;
-}
+import type { AlertActivities } from '../shared/order-activities.ts';
 
 export interface EscalationAlertDeps {
   /** Optional webhook (chat, paging) that receives every escalation as JSON. */
@@ -17,7 +9,7 @@ export interface EscalationAlertDeps {
 export function createEscalationAlertActivities({ alertWebhookUrl }: EscalationAlertDeps) {
   return {
     /** Tells on-call: a warn log line always, and a POST to the alert webhook when one is configured. */
-    async raiseEscalationAlert(alert: EscalationAlert): Promise<void> {
+    async raiseEscalationAlert(alert) {
       Context.current().log.warn('Recharge order escalated to an operator', { ...alert });
       if (!alertWebhookUrl) return;
       const response = await fetch(alertWebhookUrl, {
@@ -28,5 +20,5 @@ export function createEscalationAlertActivities({ alertWebhookUrl }: EscalationA
       });
       if (!response.ok) throw new Error(`alert webhook answered HTTP ${response.status}`);
     },
-  };
+  } satisfies AlertActivities;
 }

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { OrderRepository } from '../db/order-repository.ts';
 import { sign } from '../util/signature.ts';
+import type { MerchantNotificationActivities } from '../shared/order-activities.ts';
 import { isFinal, type OrderStatus } from '../shared/order-status.ts';
 
 const NOTIFY_TIMEOUT_MS = 10_000;
@@ -22,7 +23,7 @@ export function createMerchantNotificationActivities({ orders }: MerchantNotific
      * X-Signature), and records the attempt in the order view. Throws unless
      * the merchant answers 2xx.
      */
-    async notifyMerchant({ orderId }: { orderId: string }): Promise<void> {
+    async notifyMerchant({ orderId }) {
       const order = await orders.findWithMerchantSecret(orderId);
       if (!order?.notifyUrl || !isFinal(order.status as OrderStatus)) return;
       const body = JSON.stringify({
@@ -58,8 +59,8 @@ export function createMerchantNotificationActivities({ orders }: MerchantNotific
     },
 
     /** Marks the notification abandoned once its retry window has passed. */
-    async recordNotificationGaveUp({ orderId, reason }: { orderId: string; reason: string }): Promise<void> {
+    async recordNotificationGaveUp({ orderId, reason }) {
       await orders.recordNotificationGaveUp(orderId, reason);
     },
-  };
+  } satisfies MerchantNotificationActivities;
 }

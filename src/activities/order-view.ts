@@ -1,25 +1,12 @@
 import type { OrderRepository } from '../db/order-repository.ts';
-import type { OrderStatus } from '../shared/order-status.ts';
+import type { OrderViewActivities } from '../shared/order-activities.ts';
+import { OrderEvent } from '../shared/order-events.ts';
 
-export interface RecordTransitionInput {
-  orderId: string;
-  to: OrderStatus;
-  /** Unique per order; makes the write idempotent under retries. */
-  eventKey: string;
-  eventType: string;
-  detail?: Record<string, unknown>;
-  carrierOrderId?: string;
-  failureReason?: string;
-  /** ISO times taken from workflow time, so a retried write stores the same value. */
-  escalatedAt?: string;
-  finishedAt?: string;
-  resolvedBy?: string;
-}
-
+/** The workflow's writes to the order view: the only writes that change an order's status once it is accepted. */
 export function createOrderViewActivities({ orders }: { orders: OrderRepository }) {
   return {
     /** Mirrors a workflow transition into the order view (conditional, idempotent). */
-    async recordTransition(input: RecordTransitionInput): Promise<boolean> {
+    async recordTransition(input) {
       return orders.transition({
         orderId: input.orderId,
         to: input.to,
@@ -35,13 +22,13 @@ export function createOrderViewActivities({ orders }: { orders: OrderRepository 
     },
 
     /** Appends one fact to the order's history (an operator's action, say); idempotent by event key. */
-    async recordEvent({ orderId, eventKey, type, detail }: { orderId: string; eventKey: string; type: string; detail: Record<string, unknown> }): Promise<void> {
+    async recordEvent({ orderId, eventKey, type, detail }) {
       await orders.appendEvent(orderId, { key: eventKey, type, detail });
     },
 
     /** Records that the carrier contradicted the order's final decision, for an operator to review. */
-    async flagForReview({ orderId, reason, eventKey }: { orderId: string; reason: string; eventKey: string }): Promise<void> {
-      await orders.flagForReview(orderId, reason, { key: eventKey, type: 'contradiction-flagged', detail: { reason } });
+    async flagForReview({ orderId, reason, eventKey }) {
+      await orders.flagForReview(orderId, reason, { key: eventKey, type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason } });
     },
-  };
+  } satisfies OrderViewActivities;
 }

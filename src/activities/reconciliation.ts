@@ -1,6 +1,7 @@
 import { heartbeat, log } from '@temporalio/activity';
 import type { CarrierClient } from '../carrier/client.ts';
 import type { ReconciliationRepository } from '../db/reconciliation-repository.ts';
+import type { PageInput, PageResult, ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
 import { balanceMismatch, carrierMismatch, orderMoneyMismatches, type Mismatch } from '../reconciliation/checks.ts';
 
 export interface ReconciliationActivityDeps {
@@ -8,19 +9,6 @@ export interface ReconciliationActivityDeps {
   carrier: CarrierClient;
 }
 
-/** One page of a reconciliation pass: how many orders or merchants it checked, and where the next page starts. */
-export interface PageResult {
-  checked: number;
-  /** The id to go on after; undefined when this was the last page. */
-  next?: string;
-}
-
-interface PageInput {
-  runId: string;
-  /** The page starts after this order or merchant id ('' for the first page). */
-  after: string;
-  limit: number;
-}
 
 export function createReconciliationActivities({ reconciliations, carrier }: ReconciliationActivityDeps) {
   /** Stores what a check found and logs each finding, for whoever watches the logs rather than the report. */
@@ -32,7 +20,6 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
     rows.length === limit ? { checked: rows.length, next: idOf(rows.at(-1) as T) } : { checked: rows.length };
 
   return {
-    /** Opens the run (once); returns its cut-off: orders accepted later belong to the next run. */
     async beginReconciliation({ runId, trigger }: { runId: string; trigger: string }): Promise<string> {
       return (await reconciliations.begin(runId, trigger)).toISOString();
     },
@@ -68,9 +55,8 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
       return pageResult(orders, limit, (order) => order.id);
     },
 
-    /** Completes the run; returns how many mismatches it recorded in all. */
     async finishReconciliation({ runId }: { runId: string }): Promise<number> {
       return reconciliations.finish(runId, new Date());
     },
-  };
+  } satisfies ReconciliationBookActivities & ReconciliationCarrierActivities;
 }

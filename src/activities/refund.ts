@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
-import type { LedgerRepository, RefundResult } from '../db/ledger-repository.ts';
+import type { LedgerRepository } from '../db/ledger-repository.ts';
+import type { RefundActivities } from '../shared/order-activities.ts';
 
 export interface RefundActivityDeps {
   ledger: LedgerRepository;
@@ -13,10 +14,10 @@ export function createRefundActivities({ ledger }: RefundActivityDeps) {
      * after the commit, a duplicated decision): the database appends one
      * refund per order at most.
      */
-    async refundOrder({ orderId }: { orderId: string }): Promise<RefundResult> {
+    async refundOrder({ orderId }) {
       const result = await ledger.refundOrder(orderId);
       if (result.outcome === 'not-refundable') log.warn('Order not refunded', { orderId, reason: result.reason });
       return result;
     },
-  };
+  } satisfies RefundActivities;
 }

@@ -36,3 +36,32 @@ export interface ReconciliationReport {
   checkedMerchants: number;
   mismatches: number;
 }
+
+/** One page of a reconciliation pass: how many orders or merchants it checked, and where the next page starts. */
+export interface PageResult {
+  checked: number;
+  /** The id to go on after; undefined when this was the last page. */
+  next?: string;
+}
+
+export interface PageInput {
+  runId: string;
+  /** The page starts after this order or merchant id ('' for the first page). */
+  after: string;
+  limit: number;
+}
+
+/** The reconciliation's database pages (the `books` stub). */
+export interface ReconciliationBookActivities {
+  /** Opens the run (once); returns its cut-off: orders accepted later belong to the next run. */
+  beginReconciliation(input: { runId: string; trigger: string }): Promise<string>;
+  reconcileOrderMoney(input: PageInput & { cutoff: string; settleSeconds: number; checkedBefore: number }): Promise<PageResult>;
+  reconcileBalances(input: PageInput & { checkedBefore: number }): Promise<PageResult>;
+  /** Completes the run; returns how many mismatches it recorded in all. */
+  finishReconciliation(input: { runId: string }): Promise<number>;
+}
+
+/** The reconciliation's carrier status calls (the `carrierChecks` stub). */
+export interface ReconciliationCarrierActivities {
+  reconcileStaleOrders(input: PageInput & { createdBefore: string }): Promise<PageResult>;
+}

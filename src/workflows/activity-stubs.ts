@@ -1,35 +1,42 @@
 /** The activities as the order workflows call them, each with the timeouts and retries its job needs. */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import type {
+  AlertActivities,
+  CarrierActivities,
+  MerchantNotificationActivities,
+  OrderViewActivities,
+  RefundActivities,
+} from '../shared/order-activities.ts';
+import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
 
 /** Carrier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
-export const carrier = proxyActivities<Activities>({
+export const carrier = proxyActivities<CarrierActivities>({
   // Above the carrier client's own HTTP timeout, so a hung call fails as a timeout of the call.
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
 });
 
 /** Order-view writes: local (no extra round trip to the server) and retried without limit, since the view must catch up. */
-export const view = proxyLocalActivities<Activities>({
+export const view = proxyLocalActivities<OrderViewActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
 /** The merchant's result notification (and recording that it gave up): growing intervals up to an hour, for about a day, as payment platforms do. */
-export const merchant = proxyActivities<Activities>({
+export const merchant = proxyActivities<MerchantNotificationActivities>({
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1h' },
 });
 
 /** On-call alerts: a few quick tries; an alert that cannot be sent must not hold the order up. */
-export const alerts = proxyActivities<Activities>({
+export const alerts = proxyActivities<AlertActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
 /** Money: a refund must eventually happen, so it is retried without limit (each attempt is one idempotent statement). */
-export const money = proxyActivities<Activities>({
+export const money = proxyActivities<RefundActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
@@ -38,7 +45,7 @@ export const money = proxyActivities<Activities>({
 const RECONCILIATION_RETRY = { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' };
 
 /** Reconciliation's database pages: one query each. */
-export const books = proxyActivities<Activities>({ startToCloseTimeout: '5m', retry: RECONCILIATION_RETRY });
+export const books = proxyActivities<ReconciliationBookActivities>({ startToCloseTimeout: '5m', retry: RECONCILIATION_RETRY });
 
 /** Reconciliation's carrier status calls: a page of them, heartbeating after each, so a hung call is noticed in a minute. */
-export const carrierChecks = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: RECONCILIATION_RETRY });
+export const carrierChecks = proxyActivities<ReconciliationCarrierActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: RECONCILIATION_RETRY });

@@ -1,6 +1,5 @@
 import { continueAsNew, log, workflowInfo } from '@temporalio/workflow';
-import type { PageResult } from '../activities/reconciliation.ts';
-import type { ReconciliationInput, ReconciliationPass, ReconciliationProgress, ReconciliationReport } from '../shared/reconciliation.ts';
+import type { PageResult, ReconciliationInput, ReconciliationPass, ReconciliationProgress, ReconciliationReport } from '../shared/reconciliation.ts';
 import { books, carrierChecks } from './activity-stubs.ts';
 
 /** Orders or merchants per activity call: one query and one batch insert, well within the activity's timeout. */

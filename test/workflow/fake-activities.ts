@@ -1,9 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities/index.ts';
-import type { QueryCarrierStatusInput, SubmitRechargeInput } from '../../src/activities/carrier.ts';
-import type { EscalationAlert } from '../../src/activities/escalation-alert.ts';
-import type { RecordTransitionInput } from '../../src/activities/order-view.ts';
-import type { RefundResult } from '../../src/db/ledger-repository.ts';
+import type { EscalationAlert, QueryCarrierStatusInput, RecordTransitionInput, RefundResult, SubmitRechargeInput } from '../../src/shared/order-activities.ts';
 import type { CarrierStatus, CarrierSubmission } from '../../src/shared/carrier-protocol.ts';
 import type { OrderStatus } from '../../src/shared/order-status.ts';
 

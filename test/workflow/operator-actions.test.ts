@@ -29,7 +29,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator', reason: 'operator alice: carrier confirmed no credit' });
       await recordHistory(handle, 'operator-resolve');
     });
-    expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.FAILED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED]);
     expect(fakes.calls.transitions.at(-1)).toMatchObject({ resolvedBy: 'operator', failureReason: 'operator alice: carrier confirmed no credit' });
   });
 
@@ -49,7 +49,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       );
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
     });
-    expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
   });
 
   it('takes decisions as signals too; a refused or malformed one is recorded and changes nothing', async () => {
@@ -61,11 +61,11 @@ describe('rechargeOrder workflow: operator actions', () => {
       await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'SUCCESS', note: 'typo', operator: 'bob' } as never);
       await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'SUCCEEDED', note: 'confirmed', operator: 'alice' });
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
-      const refused = (await handle.query(orderStateQuery)).timeline.filter((e) => e.type === 'decision-refused').map((e) => e.detail?.reason);
+      const refused = (await handle.query(orderStateQuery)).timeline.filter((e) => e.type === 'operator-decision-refused').map((e) => e.detail?.reason);
       expect(refused).toEqual([expect.stringMatching(/^order is (PENDING|PROCESSING); operators decide ESCALATED orders$/), '"outcome" must be SUCCEEDED or FAILED']);
       await recordHistory(handle, 'operator-signals');
     });
-    expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
   });
 
   it('refuses to resolve while a submission is still being retried', async () => {
@@ -181,7 +181,7 @@ describe('rechargeOrder workflow: operator actions', () => {
       expect((await handle.describe()).typedSearchAttributes.get(NeedsReviewAttribute)).toBe(true);
       await recordHistory(handle, 'operator-resolve-contradicted');
     });
-    expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.FAILED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED]);
     expect(fakes.calls.reviewFlags).toEqual([expect.stringContaining('carrier reported SUCCESS (callback 9) after the order was decided FAILED by operator')]);
   });
 });

@@ -18,7 +18,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       await recordHistory(handle, 'success-by-callback-attributes-at-start');
     });
     expect(fakes.calls.submits).toHaveLength(1);
-    expect(fakes.statuses()).toEqual([OrderStatus.SUCCEEDED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.SUCCEEDED]);
   });
 
   it('makes itself searchable when started without search attributes (e.g. by `temporal workflow start`)', async () => {
@@ -94,7 +94,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       },
       { notifyUrl: 'https://merchant.example/notify' },
     );
-    expect(fakes.statuses()).toEqual([OrderStatus.SUCCEEDED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.SUCCEEDED]);
     expect(fakes.calls.reviewFlags).toHaveLength(1);
   });
 
@@ -105,7 +105,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       await recordHistory(handle, 'status-query-at-deadline');
     });
     expect(fakes.calls.statusQueries).toEqual([expect.objectContaining({ purpose: 'sla-deadline' })]);
-    expect(fakes.statuses()).toEqual([OrderStatus.SUCCEEDED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.SUCCEEDED]);
   });
 
   it('escalates exactly at the deadline when the outcome stays open, alerts, keeps search attributes current, then takes a late callback', async () => {
@@ -129,7 +129,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       expect((await handle.describe()).typedSearchAttributes.get(OrderStatusAttribute)).toBe('SUCCEEDED');
       await recordHistory(handle, 'escalated-then-late-callback');
     });
-    expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
     expect(fakes.calls.alerts).toEqual([expect.objectContaining({ carrier: 'CMCC', amountYuan: 50 })]);
   });
 
@@ -149,7 +149,7 @@ describe('rechargeOrder workflow: carrier paths', () => {
       await recordHistory(handle, 'status-endpoint-down');
     });
     expect(fakes.calls.statusQueries.length).toBeGreaterThan(1); // retried before giving up
-    expect(fakes.statuses()).toEqual([OrderStatus.ESCALATED, OrderStatus.FAILED]);
+    expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED]);
   });
 
   it('marks the outcome UNKNOWN, never FAILED, when every submit attempt fails', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import type { PageResult } from '../../src/activities/reconciliation.ts';
+import type { PageResult } from '../../src/shared/reconciliation.ts';
 import type { reconciliation } from '../../src/workflows/reconciliation.ts';
 import { fakeActivities } from './fake-activities.ts';
 import { useWorkflowTestEnv } from './workflow-env.ts';

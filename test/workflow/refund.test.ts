@@ -13,10 +13,10 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
       fakes,
       async (handle, input) => {
         expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'carrier-refusal' });
-        expect(fakes.calls.refunds).toEqual([{ orderId: input.orderId, attempt: 1, statusesBefore: [OrderStatus.FAILED] }]);
+        expect(fakes.calls.refunds).toEqual([{ orderId: input.orderId, attempt: 1, statusesBefore: [OrderStatus.PROCESSING, OrderStatus.FAILED] }]);
         const { timeline } = await handle.query(orderStateQuery);
-        expect(timeline.map((entry) => entry.type).slice(-2)).toEqual(['refund', 'merchant-notification']);
-        expect(timeline.find((entry) => entry.type === 'refund')?.detail).toEqual({ outcome: 'refunded', amountFen: 5000 });
+        expect(timeline.map((entry) => entry.type).slice(-2)).toEqual(['refunded', 'merchant-notification-done']);
+        expect(timeline.find((entry) => entry.type === 'refunded')?.detail).toEqual({ outcome: 'refunded', amountFen: 5000 });
         await recordHistory(handle, 'refused-refunded');
       },
       { notifyUrl: 'https://merchant.example/notify' },
@@ -45,7 +45,7 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
       expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
       await recordHistory(handle, 'operator-failed-refunded');
     });
-    expect(fakes.calls.refunds.map((r) => r.statusesBefore)).toEqual([[OrderStatus.ESCALATED, OrderStatus.FAILED]]);
+    expect(fakes.calls.refunds.map((r) => r.statusesBefore)).toEqual([[OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED]]);
   });
 
   it('tells the reviewer that a refund went out when the carrier later says it credited the phone', async () => {

@@ -1,0 +1,106 @@
+/**
+ * The order's life as data: its state, the events it reacts to and the
+ * commands it asks the workflow to carry out. Pure types and constructors,
+ * free of Temporal, so the machine runs in unit tests as it runs in a workflow.
+ */
+import type { CarrierStatus, CarrierSubmission } from '../../shared/carrier-protocol.ts';
+import type { DecisionResult, OperatorDecision, RetryRequest } from '../../shared/operator-actions.ts';
+import type { EscalationAlert, RefundResult, StatusPurpose, SubmitRechargeInput, TransitionFields } from '../../shared/order-activities.ts';
+import type { OrderEvent } from '../../shared/order-events.ts';
+import { OrderStatus } from '../../shared/order-status.ts';
+import type { CarrierCallback, OrderOutcome, OrderState, RechargeOrderInput } from '../../shared/order-workflow.ts';
+
+/** What the order was submitted with; never changes. */
+export type OrderFacts = Omit<RechargeOrderInput, 'resumed'>;
+
+/** The current submission to the carrier: due (the loop sends it next), in flight, answered, or given up after every attempt. */
+export type Submission = 'due' | 'running' | 'answered' | 'failed';
+
+/** An operator retry of an escalated order: the carrier's status is being checked, or it never got the order and a re-submission is due. */
+export type RetryCheck = { state: 'none' } | { state: 'checking' | 'cleared'; request: RetryRequest };
+
+/** Where the order is in its life; each stage holds what only it needs. */
+export type Stage =
+  /** Waiting for the carrier's result until the SLA deadline. */
+  | { name: 'awaiting-result'; deadlineMs: number }
+  /** The deadline passed: asking the carrier's status endpoint. */
+  | { name: 'asking-carrier' }
+  /** Handed to an operator. */
+  | { name: 'escalated'; retry: RetryCheck }
+  /** The outcome is decided; the loop writes it, refunds and notifies next. */
+  | { name: 'decided'; outcome: OrderOutcome }
+  | { name: 'finished'; outcome: OrderOutcome; notifying: boolean };
+
+export interface OrderMachine {
+  facts: OrderFacts;
+  /** What the `orderState` query answers: status, round, carrier order id, review reason, timeline. */
+  order: OrderState;
+  submission: Submission;
+  stage: Stage;
+}
+
+/** Steps the workflow's main loop takes when `nextStep` says they are due. */
+export type LoopStep = 'submit' | 'mark-unknown' | 'resubmit' | 'finish';
+
+/** Everything the order reacts to; `at` is the workflow's time (ms), so the machine itself never reads a clock. */
+export type MachineEvent = { at: number } & (
+  | { type: 'carrier-answered'; answer: CarrierSubmission & { attempt?: number } }
+  | { type: 'carrier-unreachable'; error: string }
+  | { type: 'callback'; callback: CarrierCallback }
+  | { type: 'operator-decision'; decision: OperatorDecision }
+  | { type: 'status-answered'; purpose: StatusPurpose; answer: CarrierStatus }
+  | { type: 'status-unavailable'; purpose: StatusPurpose; error: string }
+  | { type: 'deadline-reached' }
+  | { type: 'step'; step: LoopStep }
+  | { type: 'refunded'; result: RefundResult }
+  | { type: 'alert-failed'; error: string }
+  | { type: 'notification-done'; result: 'DELIVERED' | 'GAVE_UP' }
+  | { type: 'continued-as-new' }
+);
+
+/** What the machine asks the workflow to do, in order. */
+export type OrderCommand =
+  /**
+   * Writes the event (and the status change, if any) to the order view; a
+   * status change also updates the OrderStatus search attribute. `since`
+   * names the patch that added a write histories recorded before it lack.
+   */
+  | { type: 'write-view'; event: OrderEvent; detail?: Record<string, unknown>; transition?: { to: OrderStatus; fields?: TransitionFields }; since?: string }
+  /** The carrier contradicted the decision: NeedsReview, a warning, and the flag in the view. */
+  | { type: 'flag-for-review'; reason: string }
+  /** Starts the submission in the background; its answer comes back as carrier-answered or carrier-unreachable. */
+  | { type: 'submit'; request: SubmitRechargeInput }
+  /** Asks the carrier's status endpoint and waits; the answer comes back as status-answered or status-unavailable. */
+  | { type: 'ask-carrier'; purpose: StatusPurpose }
+  /** EscalatedAt, the escalation metric and the on-call alert (in the background). */
+  | { type: 'announce-escalation'; alert: EscalationAlert }
+  /** The compensation of a FAILED order; the result comes back as refunded. */
+  | { type: 'refund' }
+  /** FinishedAt, once the final status is written. */
+  | { type: 'mark-finished' }
+  /** Tells the merchant in the background; comes back as notification-done. */
+  | { type: 'notify-merchant' }
+  /** Stays open this long for late callbacks that could contradict an operator's decision. */
+  | { type: 'linger'; duration: string }
+  /** The answer to the operator's Update. */
+  | { type: 'reply'; result: DecisionResult };
+
+export interface Decision {
+  machine: OrderMachine;
+  commands: OrderCommand[];
+}
+
+/** A new order: its first submission is due, its deadline counts from when it was accepted. */
+export function newOrder(facts: OrderFacts): OrderMachine {
+  return {
+    facts,
+    order: { orderId: facts.orderId, merchantOrderNo: facts.merchantOrderNo, status: OrderStatus.PENDING, round: 1, timeline: [] },
+    submission: 'due',
+    stage: { name: 'awaiting-result', deadlineMs: Date.parse(facts.submittedAt) + facts.slaSeconds * 1000 },
+  };
+}
+
+/** An order carried over by continue-as-new: only an escalated order, idle, ever continues. */
+export function resumedOrder(facts: OrderFacts, order: OrderState): OrderMachine {
+  return { facts, order, submission: 'answered', stage: { name: 'escalated', retry: { state: 'none' } } };
+}

@@ -49,6 +49,8 @@ describe('workflow determinism', () => {
         'reconciliation.json',
       ]),
     );
+    // Each order path also as recorded after the workflow became the only writer of an order's status (the patch's branch).
+    expect(histories.filter((h) => h.workflowId.endsWith('.workflow-writes-status.json'))).toHaveLength(20);
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);

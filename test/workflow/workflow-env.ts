@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -105,10 +106,18 @@ export function useWorkflowTestEnv() {
       while (!(await answered())) await setTimeout(20);
     },
 
-    /** With RECORD_HISTORIES=1, saves the finished workflow's history as a replay fixture. */
+    /**
+     * With RECORD_HISTORIES set, saves the finished workflow's history as a
+     * replay fixture: `<name>.json` for RECORD_HISTORIES=1, `<name>.<value>.json`
+     * otherwise. A recorded history is a contract with orders already running,
+     * so it is never overwritten: a new version of the code records under a new value.
+     */
     async recordHistory(handle: WorkflowHandle, name: string) {
-      if (!process.env.RECORD_HISTORIES) return;
-      await writeFile(new URL(`${name}.json`, HISTORIES_DIR), historyToJSON(await handle.fetchHistory()));
+      const version = process.env.RECORD_HISTORIES;
+      if (!version) return;
+      const file = new URL(`${version === '1' ? name : `${name}.${version}`}.json`, HISTORIES_DIR);
+      if (existsSync(file)) return;
+      await writeFile(file, historyToJSON(await handle.fetchHistory()));
     },
   };
 }

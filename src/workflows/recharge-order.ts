@@ -10,9 +10,9 @@ import {
   type RechargeOrderInput,
 } from '../shared/order-workflow.ts';
 import { OrderStatusAttribute, newOrderSearchAttributes } from '../shared/search-attributes.ts';
-import { createCommandRunner } from './order/command-runner.ts';
+import { createCommandRunner, type Apply } from './order/command-runner.ts';
 import { decide, nextStep, refusalReason, waitDeadline } from './order/machine.ts';
-import { newOrder, resumedOrder, type MachineEvent, type OrderMachine } from './order/state.ts';
+import { newOrder, resumedOrder, type OrderMachine } from './order/state.ts';
 import { createViewWriter } from './order/view-writer.ts';
 
 /** The timeline carried over by continue-as-new; the full history stays in the order view. */
@@ -24,65 +24,82 @@ const CARRIED_TIMELINE_ENTRIES = 50;
  * an operator (ESCALATED) if the outcome is still open. The order finishes
  * only on a final answer from the carrier or an operator's decision; a FAILED
  * order is then refunded (its cost was debited when it was accepted), and the
- * merchant is told. The rules live in ./order/machine.ts; this function feeds
- * it events (signals, Updates, activity results, the deadline) and carries out its commands.
+ * merchant is told. The rules live in ./order/ (a pure state machine); this
+ * workflow feeds it events (signals, Updates, activity results, the deadline)
+ * and carries out its commands.
  */
 export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOutcome> {
+  const order = liveOrder(input);
+  // Orders started by the API carry these from the start; any other start gets them here.
+  if (!input.resumed && workflowInfo().typedSearchAttributes.get(OrderStatusAttribute) === undefined) {
+    upsertSearchAttributes(newOrderSearchAttributes(input));
+  }
+  setOrderHandlers(order);
+  for (;;) {
+    const step = nextStep(order.machine(), { continueAsNewSuggested: workflowInfo().continueAsNewSuggested });
+    if (step === 'done') break;
+    if (step === 'continue-as-new') return continueAsNewWhenIdle(order);
+    if (step === 'wait') await untilNextStep(order);
+    else await order.apply({ type: 'step', step, at: Date.now() });
+  }
+  await condition(allHandlersFinished);
+  const { stage } = order.machine();
+  if (stage.name !== 'finished') throw new Error(`order loop ended in stage ${stage.name}`); // unreachable: only a finished order is done
+  return stage.outcome;
+}
+
+/** The order's machine in this run, and how events reach it. */
+function liveOrder(input: RechargeOrderInput) {
   const { resumed, ...facts } = input;
   let machine: OrderMachine = resumed ? resumedOrder(facts, resumed.state) : newOrder(facts);
   const viewWriter = createViewWriter(facts.orderId, resumed?.eventSeq ?? 0);
-  const apply = (event: MachineEvent) => {
+  const apply: Apply = (event) => {
     const decision = decide(machine, event);
     machine = decision.machine;
     return runner.runAll(decision.commands);
   };
   const runner = createCommandRunner(facts, viewWriter, apply);
+  return { input, apply, viewWriter, runner, machine: () => machine };
+}
 
-  // Orders started by the API carry these from the start; any other start gets them here.
-  if (!resumed && workflowInfo().typedSearchAttributes.get(OrderStatusAttribute) === undefined) {
-    upsertSearchAttributes(newOrderSearchAttributes(facts));
-  }
+type LiveOrder = ReturnType<typeof liveOrder>;
 
-  setHandler(orderStateQuery, () => machine.order);
+/** Thin handlers: each turns a signal, Update or query into an event for the machine, or reads its state. */
+function setOrderHandlers({ apply, machine }: LiveOrder): void {
+  setHandler(orderStateQuery, () => machine().order);
   setHandler(carrierCallbackSignal, async (callback) => void (await apply({ type: 'callback', callback, at: Date.now() })));
-  const decideNow = (decision: OperatorDecision) => apply({ type: 'operator-decision', decision, at: Date.now() });
-  const validate = (decision: OperatorDecision) => {
-    const reason = refusalReason(machine, decision);
+  const decideNow = async (decision: OperatorDecision) => {
+    const reply = await apply({ type: 'operator-decision', decision, at: Date.now() });
+    if (!reply) throw new Error('the order machine did not answer the decision'); // unreachable: an accepted decision always replies
+    return reply;
+  };
+  const validator = (decision: OperatorDecision) => {
+    const reason = refusalReason(machine(), decision);
     if (reason) throw new Error(reason);
   };
   // The action comes last, so a payload cannot turn one Update into the other.
-  setHandler(resolveOrderUpdate, async (request) => (await decideNow({ ...request, action: 'resolve' }))!, { validator: (request) => validate({ ...request, action: 'resolve' }) });
-  setHandler(retryOrderUpdate, async (request) => (await decideNow({ ...request, action: 'retry' }))!, { validator: (request) => validate({ ...request, action: 'retry' }) });
+  setHandler(resolveOrderUpdate, (request) => decideNow({ ...request, action: 'resolve' }), { validator: (request) => validator({ ...request, action: 'resolve' }) });
+  setHandler(retryOrderUpdate, (request) => decideNow({ ...request, action: 'retry' }), { validator: (request) => validator({ ...request, action: 'retry' }) });
   // A refused decision sent as a signal is recorded by the machine and changes nothing.
-  setHandler(operatorDecisionSignal, async (decision) => void (await decideNow(decision)));
+  setHandler(operatorDecisionSignal, async (decision) => void (await apply({ type: 'operator-decision', decision, at: Date.now() })));
+}
 
-  for (;;) {
-    const step = nextStep(machine, { continueAsNewSuggested: workflowInfo().continueAsNewSuggested });
-    if (step === 'done') break;
-    if (step === 'continue-as-new') return continueAsNewWhenIdle();
-    if (step === 'wait') await untilNextStep();
-    else await apply({ type: 'step', step, at: Date.now() });
-  }
+/** Waits for an event that makes a step due, or for the deadline while a result is awaited. */
+async function untilNextStep({ apply, machine }: LiveOrder): Promise<void> {
+  const due = () => nextStep(machine(), { continueAsNewSuggested: workflowInfo().continueAsNewSuggested }) !== 'wait';
+  const deadlineMs = waitDeadline(machine());
+  if (deadlineMs === undefined) return condition(due);
+  const remaining = deadlineMs - Date.now();
+  if (remaining > 0 && (await condition(due, remaining))) return;
+  await apply({ type: 'deadline-reached', at: Date.now() });
+}
+
+/** Continues as new when the history grows long, so an escalated order can wait for days. */
+async function continueAsNewWhenIdle({ input, apply, machine, runner, viewWriter }: LiveOrder): Promise<never> {
   await condition(allHandlersFinished);
-  // The loop only ends once the order is finished.
-  return (machine.stage as Extract<OrderMachine['stage'], { name: 'finished' }>).outcome;
-
-  /** Waits for an event that makes a step due, or for the deadline while a result is awaited. */
-  async function untilNextStep(): Promise<void> {
-    const due = () => nextStep(machine, { continueAsNewSuggested: workflowInfo().continueAsNewSuggested }) !== 'wait';
-    const deadlineMs = waitDeadline(machine);
-    if (deadlineMs === undefined) return condition(due);
-    const remaining = deadlineMs - Date.now();
-    if (remaining > 0 && (await condition(due, remaining))) return;
-    await apply({ type: 'deadline-reached', at: Date.now() });
-  }
-
-  /** Continues as new when the history grows long, so an escalated order can wait for days. */
-  async function continueAsNewWhenIdle(): Promise<never> {
-    await condition(allHandlersFinished);
-    await runner.alertSettled(); // an alert must not be lost to the new run
-    await apply({ type: 'continued-as-new', at: Date.now() });
-    const carried = { ...machine.order, timeline: machine.order.timeline.slice(-CARRIED_TIMELINE_ENTRIES) };
-    return continueAsNew<typeof rechargeOrder>({ ...input, resumed: { state: carried, eventSeq: viewWriter.eventSeq() } });
-  }
+  await runner.alertSettled(); // an alert must not be lost to the new run
+  await apply({ type: 'continued-as-new', at: Date.now() });
+  const { order } = machine();
+  const carried = { ...order, timeline: order.timeline.slice(-CARRIED_TIMELINE_ENTRIES) };
+  return continueAsNew<typeof rechargeOrder>({ ...input, resumed: { state: carried, eventSeq: viewWriter.eventSeq() } });
 }

@@ -1,7 +1,7 @@
 import { isCancellation, log, metricMeter, patched, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { CarrierStatus } from '../../shared/carrier-protocol.ts';
 import type { DecisionResult } from '../../shared/operator-actions.ts';
-import type { StatusPurpose } from '../../shared/order-activities.ts';
-import type { OrderStatus } from '../../shared/order-status.ts';
+import type { EscalationAlert, StatusPurpose, SubmitRechargeInput } from '../../shared/order-activities.ts';
 import { EscalatedAtAttribute, FinishedAtAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../shared/search-attributes.ts';
 import { alerts, carrier, money } from '../activity-stubs.ts';
 import { deliverNotification } from '../merchant-notification.ts';
@@ -11,84 +11,95 @@ import type { createViewWriter } from './view-writer.ts';
 /** Feeds an event to the machine and carries out what it decides; resolves with the reply to an operator's Update, if any. */
 export type Apply = (event: MachineEvent) => Promise<DecisionResult | undefined>;
 
+interface Runner {
+  facts: OrderFacts;
+  viewWriter: ReturnType<typeof createViewWriter>;
+  apply: Apply;
+  /** The escalation alert in flight, if any. */
+  pendingAlert: Promise<unknown>;
+}
+
 /**
  * Carries out the machine's commands with Temporal: activities, local
  * activities, search attributes, timers. What an activity answers goes back
  * to the machine as an event.
  */
-export function createCommandRunner(facts: OrderFacts, viewWriter: ReturnType<typeof createViewWriter>, apply: Apply) {
-  const { orderId } = facts;
-  let pendingAlert: Promise<unknown> = Promise.resolve();
-  const setStatusAttribute = (to: OrderStatus) => upsertSearchAttributes([{ key: OrderStatusAttribute, value: to }]);
-
-  async function askCarrier(purpose: StatusPurpose): Promise<DecisionResult | undefined> {
-    try {
-      const answer = await carrier.queryCarrierStatus({ orderId, eventKey: viewWriter.nextKey(), purpose });
-      return await apply({ type: 'status-answered', purpose, answer, at: Date.now() });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      return apply({ type: 'status-unavailable', purpose, error: String(error), at: Date.now() });
-    }
-  }
-
-  /** Never cancelled: an attempt in flight may already have reached the carrier, and a later answer cannot change a decided outcome. */
-  function submitInBackground(request: Extract<OrderCommand, { type: 'submit' }>['request']): void {
-    void carrier.submitRecharge(request).then(
-      (answer) => apply({ type: 'carrier-answered', answer, at: Date.now() }),
-      (error: unknown) => apply({ type: 'carrier-unreachable', error: String(error), at: Date.now() }),
-    );
-  }
-
-  async function run(command: OrderCommand): Promise<DecisionResult | undefined> {
-    switch (command.type) {
-      case 'write-view':
-        // A write added by a patch is skipped while replaying a history recorded before it; the search attribute moved then too.
-        if (command.since === undefined || patched(command.since)) await viewWriter.write(command);
-        if (command.transition) setStatusAttribute(command.transition.to);
-        return undefined;
-      case 'flag-for-review':
-        upsertSearchAttributes([{ key: NeedsReviewAttribute, value: true }]);
-        log.warn('Carrier contradicts a decided order', { orderId, reason: command.reason });
-        await viewWriter.flagForReview(command.reason);
-        return undefined;
-      case 'submit':
-        submitInBackground(command.request);
-        return undefined;
-      case 'ask-carrier':
-        return askCarrier(command.purpose);
-      case 'announce-escalation':
-        upsertSearchAttributes([{ key: EscalatedAtAttribute, value: new Date(command.alert.escalatedAt) }]);
-        metricMeter.createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator').add(1, { carrier: facts.carrier });
-        // Not awaited: a failing alert channel must not hold the order up.
-        pendingAlert = alerts.raiseEscalationAlert(command.alert).catch((error: unknown) => apply({ type: 'alert-failed', error: String(error), at: Date.now() }));
-        return undefined;
-      case 'refund':
-        // Behind a patch, as orders that failed before refunds existed must replay without it.
-        if (patched('refund-failed-orders')) await apply({ type: 'refunded', result: await money.refundOrder({ orderId }), at: Date.now() });
-        return undefined;
-      case 'mark-finished':
-        // In an upsert of its own: merging it into the status's would need a patch, and patched() upserts TemporalChangeVersion, a write as costly.
-        upsertSearchAttributes([{ key: FinishedAtAttribute, value: new Date() }]);
-        return undefined;
-      case 'notify-merchant':
-        void deliverNotification(orderId).then((result) => apply({ type: 'notification-done', result, at: Date.now() }));
-        return undefined;
-      case 'linger':
-        await sleep(command.duration);
-        return undefined;
-      case 'reply':
-        return command.result;
-    }
-  }
-
+export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewWriter'], apply: Apply) {
+  const runner: Runner = { facts, viewWriter, apply, pendingAlert: Promise.resolve() };
   return {
     /** Carries out commands in order; the last reply among them (or among those of the events they led to). */
     async runAll(commands: OrderCommand[]): Promise<DecisionResult | undefined> {
       let reply: DecisionResult | undefined;
-      for (const command of commands) reply = (await run(command)) ?? reply;
+      for (const command of commands) reply = (await run(runner, command)) ?? reply;
       return reply;
     },
     /** Settles once the escalation alert has been sent or given up on, so continue-as-new cannot lose it. */
-    alertSettled: () => pendingAlert,
+    alertSettled: () => runner.pendingAlert,
   };
+}
+
+async function run(runner: Runner, command: OrderCommand): Promise<DecisionResult | undefined> {
+  const { orderId } = runner.facts;
+  switch (command.type) {
+    case 'write-view':
+      // A write added by a patch is skipped while replaying a history recorded before it; the search attribute moved then too.
+      if (command.since === undefined || patched(command.since)) await runner.viewWriter.write(command);
+      if (command.transition) upsertSearchAttributes([{ key: OrderStatusAttribute, value: command.transition.to }]);
+      return undefined;
+    case 'flag-for-review':
+      upsertSearchAttributes([{ key: NeedsReviewAttribute, value: true }]);
+      log.warn('Carrier contradicts a decided order', { orderId, reason: command.reason });
+      await runner.viewWriter.flagForReview(command.reason);
+      return undefined;
+    case 'submit':
+      submitInBackground(runner, command.request);
+      return undefined;
+    case 'ask-carrier':
+      return askCarrier(runner, command.purpose);
+    case 'announce-escalation':
+      announceEscalation(runner, command.alert);
+      return undefined;
+    case 'refund':
+      // Behind a patch, as orders that failed before refunds existed must replay without it.
+      if (patched('refund-failed-orders')) await runner.apply({ type: 'refunded', result: await money.refundOrder({ orderId }), at: Date.now() });
+      return undefined;
+    case 'mark-finished':
+      // In an upsert of its own: merging it into the status's would need a patch, and patched() upserts TemporalChangeVersion, a write as costly.
+      upsertSearchAttributes([{ key: FinishedAtAttribute, value: new Date() }]);
+      return undefined;
+    case 'notify-merchant':
+      void deliverNotification(orderId).then((result) => runner.apply({ type: 'notification-done', result, at: Date.now() }));
+      return undefined;
+    case 'linger':
+      await sleep(command.duration);
+      return undefined;
+    case 'reply':
+      return command.result;
+  }
+}
+
+/** Never cancelled: an attempt in flight may already have reached the carrier, and a later answer cannot change a decided outcome. */
+function submitInBackground({ apply }: Runner, request: SubmitRechargeInput): void {
+  void carrier.submitRecharge(request).then(
+    (answer) => apply({ type: 'carrier-answered', answer, at: Date.now() }),
+    (error: unknown) => apply({ type: 'carrier-unreachable', error: String(error), at: Date.now() }),
+  );
+}
+
+async function askCarrier({ facts, viewWriter, apply }: Runner, purpose: StatusPurpose): Promise<DecisionResult | undefined> {
+  let answer: CarrierStatus;
+  try {
+    answer = await carrier.queryCarrierStatus({ orderId: facts.orderId, eventKey: viewWriter.nextKey(), purpose });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return apply({ type: 'status-unavailable', purpose, error: String(error), at: Date.now() });
+  }
+  return apply({ type: 'status-answered', purpose, answer, at: Date.now() });
+}
+
+function announceEscalation(runner: Runner, alert: EscalationAlert): void {
+  upsertSearchAttributes([{ key: EscalatedAtAttribute, value: new Date(alert.escalatedAt) }]);
+  metricMeter.createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator').add(1, { carrier: runner.facts.carrier });
+  // Not awaited: a failing alert channel must not hold the order up.
+  runner.pendingAlert = alerts.raiseEscalationAlert(alert).catch((error: unknown) => runner.apply({ type: 'alert-failed', error: String(error), at: Date.now() }));
 }

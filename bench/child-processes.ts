@@ -8,7 +8,7 @@ import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
 export interface BenchChild {
   name: string;
   pid: number;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export interface ProcessOutput {
@@ -31,13 +31,12 @@ export function startNodeProcess(name: string, entry: string, env: Record<string
     if (!stopping) {
       console.error(`\n${name} exited (${code ?? signal}); see ${join(logDir, `${name}.log`)}`);
       process.kill(process.pid, 'SIGTERM'); // the benchmark's own shutdown stops everything else
-
     }
   });
   return {
     name,
     pid: child.pid as number,
-    stop() {
+    stop: () => {
       stopping = true;
       return stopChild(child);
     },

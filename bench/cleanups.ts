@@ -7,7 +7,8 @@ export function createCleanups() {
   let running: Promise<void> | undefined;
   return {
     /** Registers a stop; the function returned runs it now instead (once, and no more at the end). */
-    add(stop: () => Promise<void>): () => Promise<void> {
+    // Arrow properties, not methods: callers pass `cleanups.add` on as a function of its own.
+    add: (stop: () => Promise<void>): (() => Promise<void>) => {
       let once: Promise<void> | undefined;
       const run = () => (once ??= stop().catch((error: unknown) => console.error(error)));
       pending.push(run);
@@ -18,7 +19,7 @@ export function createCleanups() {
       };
     },
     /** Runs every stop still registered, newest first; stops registered meanwhile run too. */
-    runAll(): Promise<void> {
+    runAll: (): Promise<void> => {
       running ??= (async () => {
         for (let run = pending.pop(); run; run = pending.pop()) await run();
       })();

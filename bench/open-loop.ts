@@ -13,8 +13,8 @@ export interface Submission {
 export interface OpenLoopOptions {
   rate: number;
   count: number;
-  submit(index: number): Promise<Record<string, number> | void>;
-  onDone?(submission: Submission): void;
+  submit: (index: number) => Promise<Record<string, number> | void>;
+  onDone?: (submission: Submission) => void;
 }
 
 export const now = () => performance.timeOrigin + performance.now();
@@ -33,13 +33,15 @@ export async function driveOpenLoop({ rate, count, submit, onDone }: OpenLoopOpt
     if (wait > 1) await sleep(wait);
     const scheduledAt = dueAt(index);
     inFlight.push(
-      submit(index).then(
-        (serverTimings) => ({ index, scheduledAt, doneAt: now(), ...(serverTimings && { serverTimings }) }),
-        (error: unknown) => ({ index, scheduledAt, doneAt: now(), error: error instanceof Error ? error.message : String(error) }),
-      ).then((submission) => {
-        onDone?.(submission);
-        return submission;
-      }),
+      submit(index)
+        .then(
+          (serverTimings) => ({ index, scheduledAt, doneAt: now(), ...(serverTimings && { serverTimings }) }),
+          (error: unknown) => ({ index, scheduledAt, doneAt: now(), error: error instanceof Error ? error.message : String(error) }),
+        )
+        .then((submission) => {
+          onDone?.(submission);
+          return submission;
+        }),
     );
   }
   return { startedAt, submissions: await Promise.all(inFlight) };

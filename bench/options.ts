@@ -88,10 +88,10 @@ export function parseBenchOptions(argv: string[]) {
     carrierLatencyMs: number('carrier-latency', values['carrier-latency'], 0),
     slaSeconds: number('sla-seconds', values['sla-seconds'], 180),
     databaseUrl: values['database-url'],
-    redisUrl: values['redis-url'] as string,
+    redisUrl: values['redis-url'],
     outDir: values.out ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}`,
     drainTimeoutMs: number('drain-timeout', values['drain-timeout'], 120) * 1000,
     profile: values.profile ?? false,
-    serverConfig: values['server-config'] as string[],
+    serverConfig: values['server-config'],
   };
 }

@@ -28,9 +28,11 @@ async function measure(label: string, insert: () => Promise<unknown>) {
   for (let i = 0; i < 200; i++) await insert(); // warm-up
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let i = 0; i < INSERTS / CONCURRENCY; i++) await insert();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = 0; i < INSERTS / CONCURRENCY; i++) await insert();
+    }),
+  );
   const used = process.cpuUsage(cpu);
   console.log(`${label.padEnd(48)} ${((used.user + used.system) / 1000 / INSERTS).toFixed(2)} ms CPU, ${((performance.now() - started) / INSERTS).toFixed(2)} ms wall per insert`);
 }
@@ -45,7 +47,15 @@ try {
       if (!row) return row;
       const { balanceFen } = await tx.merchant.update({ where: { id: input.merchantId }, data: { balanceFen: { decrement: input.costFen } } });
       await tx.ledgerEntry.create({
-        data: { merchantId: input.merchantId, type: 'ORDER_DEBIT', debitAccount: merchantAccount(input.merchantId), creditAccount: SALES_ACCOUNT, amountFen: input.costFen, balanceAfterFen: balanceFen, orderId: id },
+        data: {
+          merchantId: input.merchantId,
+          type: 'ORDER_DEBIT',
+          debitAccount: merchantAccount(input.merchantId),
+          creditAccount: SALES_ACCOUNT,
+          amountFen: input.costFen,
+          balanceAfterFen: balanceFen,
+          orderId: id,
+        },
       });
       await tx.orderEvent.create({ data: { orderId: id, key: 'submitted', type: 'submitted', detail: {} } });
       return row;

@@ -80,10 +80,12 @@ export function createProcessSampler(intervalMs = 1_000) {
   }
   const sampleAll = () => Promise.all([...processes.values()].map(sampleOne)).then(() => undefined);
   let sampling: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => (sampling = sampleAll()), intervalMs);
+  const timer = setInterval(() => {
+    sampling = sampleAll();
+  }, intervalMs);
 
   return {
-    add(process: MeasuredProcess) {
+    add: (process: MeasuredProcess) => {
       processes.set(process.name, process);
       if (!series.has(process.name)) series.set(process.name, []);
       return sampleOne(process);
@@ -107,7 +109,7 @@ export function createProcessSampler(intervalMs = 1_000) {
       const inside = (series.get(name) ?? []).filter((sample) => sample.at >= from && sample.at <= to);
       return inside.length ? round(inside.reduce((sum, sample) => sum + sample.rssMb, 0) / inside.length) : undefined;
     },
-    async stop() {
+    stop: async () => {
       clearInterval(timer);
       await sampling;
       pidusage.clear();

@@ -37,25 +37,38 @@ export function toMarkdown(report: BenchReport): string {
     '',
     `Command: \`${report.command}\``,
     '',
-    `Machine: ${Object.entries(report.machine).map(([key, value]) => `${key} ${value}`).join(', ')}`,
+    `Machine: ${Object.entries(report.machine)
+      .map(([key, value]) => `${key} ${value}`)
+      .join(', ')}`,
     '',
     '| step | system | offered/s | orders | accepted/s | completed/s | submit ms p50 / p95 / p99 | submit→final ms p50 / p95 / p99 | final | escalations |',
     '|---|---|---:|---:|---:|---:|---|---|---:|---:|',
-    ...report.steps.map((step) =>
-      `| ${step.id} | ${step.system} | ${step.rate} | ${step.count} | ${step.acceptedPerSecond} | ${step.completedPerSecond} | ${ms(step.submitLatencyMs)} | ${ms(step.submitToFinalMs)} | ${step.final}/${step.accepted}${step.rejected ? ` (${step.rejected} rejected)` : ''} | ${step.escalations ?? '-'} |`,
+    ...report.steps.map(
+      (step) =>
+        `| ${step.id} | ${step.system} | ${step.rate} | ${step.count} | ${step.acceptedPerSecond} | ${step.completedPerSecond} | ${ms(step.submitLatencyMs)} | ${ms(step.submitToFinalMs)} | ${step.final}/${step.accepted}${step.rejected ? ` (${step.rejected} rejected)` : ''} | ${step.escalations ?? '-'} |`,
     ),
     '',
     'Submit latency inside the API (its Server-Timing header), ms p50 / p95 / p99; the rest of the submit latency is HTTP, queueing and the load generator:',
     '',
     '| step | parts |',
     '|---|---|',
-    ...report.steps.flatMap((step) => (step.serverTimingMs ? [`| ${step.id} | ${Object.entries(step.serverTimingMs).map(([name, value]) => `${name} ${ms(value)}`).join('; ')} |`] : [])),
+    ...report.steps.flatMap((step) =>
+      step.serverTimingMs
+        ? [
+            `| ${step.id} | ${Object.entries(step.serverTimingMs)
+              .map(([name, value]) => `${name} ${ms(value)}`)
+              .join('; ')} |`,
+          ]
+        : [],
+    ),
     '',
-    'Mean history of a sample of each step\'s orders (workflow tasks are round trips between server and worker):',
+    "Mean history of a sample of each step's orders (workflow tasks are round trips between server and worker):",
     '',
     '| step | orders sampled | workflow tasks | events | search attribute upserts |',
     '|---|---:|---:|---:|---:|',
-    ...report.steps.flatMap((step) => (step.history ? [`| ${step.id} | ${step.history.sampled} | ${step.history.workflowTasks} | ${step.history.events} | ${step.history.searchAttributeUpserts} |`] : [])),
+    ...report.steps.flatMap((step) =>
+      step.history ? [`| ${step.id} | ${step.history.sampled} | ${step.history.workflowTasks} | ${step.history.events} | ${step.history.searchAttributeUpserts} |`] : [],
+    ),
     '',
     'CPU seconds and peak memory (MB) of each process during each step (resident set; PostgreSQL: proportional set of the postmaster and its backends):',
     '',
@@ -71,7 +84,12 @@ export function toMarkdown(report: BenchReport): string {
     lines.push(`${process} resident memory: first minute ${firstMinuteMb} MB, last minute ${lastMinuteMb} MB (${changePercent > 0 ? '+' : ''}${changePercent}%)`, '');
   }
   if (report.targets.length) {
-    lines.push('| target | result | measured |', '|---|---|---|', ...report.targets.map((target) => `| ${target.name} | ${target.met ? 'met' : 'MISSED'} | ${target.detail} |`), '');
+    lines.push(
+      '| target | result | measured |',
+      '|---|---|---|',
+      ...report.targets.map((target) => `| ${target.name} | ${target.met ? 'met' : 'MISSED'} | ${target.detail} |`),
+      '',
+    );
   }
   return lines.join('\n');
 }

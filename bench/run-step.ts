@@ -43,7 +43,12 @@ export interface StepResult extends StepPlan {
 /** Drives one system open-loop at a fixed rate, waits for the final results, and measures. */
 export async function runStep(plan: StepPlan, system: BenchSystem, sampler: ProcessSampler, temporal: Client | undefined, drainTimeoutMs: number): Promise<StepResult> {
   const bar = new cliProgress.SingleBar(
-    { format: `${plan.id.padEnd(22)} {bar} {value}/{total} final | {submitted} submitted | {rejected} rejected | {duration}s`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5_000 },
+    {
+      format: `${plan.id.padEnd(22)} {bar} {value}/{total} final | {submitted} submitted | {rejected} rejected | {duration}s`,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5_000,
+    },
     cliProgress.Presets.shades_classic,
   );
   let submitted = 0;
@@ -109,7 +114,10 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
     rejected: rejections.length,
     ...(rejections[0]?.error && { firstRejection: rejections[0].error }),
     final: finals.size,
-    acceptedPerSecond: perSecond(accepted.map((submission) => submission.doneAt), startedAt),
+    acceptedPerSecond: perSecond(
+      accepted.map((submission) => submission.doneAt),
+      startedAt,
+    ),
     completedPerSecond: perSecond([...finals.values()], startedAt),
     ...(submitLatencyMs && { submitLatencyMs }),
     ...(submitToFinalMs && { submitToFinalMs }),

@@ -6,7 +6,8 @@ export function judgeTargets(steps: StepResult[], ratioToFloor: Record<string, n
   const targets: Target[] = [];
   // A system that kept up with the offered rate was not saturated: its throughput is only a lower bound.
   for (const step of steps.filter((candidate) => candidate.kind === 'saturation')) {
-    if (step.completedPerSecond >= 0.9 * step.rate) targets.push({ name: `${step.id}: saturated (completed/s well under offered)`, met: false, detail: `${step.completedPerSecond}/s of ${step.rate}/s offered: raise --rate` });
+    if (step.completedPerSecond >= 0.9 * step.rate)
+      targets.push({ name: `${step.id}: saturated (completed/s well under offered)`, met: false, detail: `${step.completedPerSecond}/s of ${step.rate}/s offered: raise --rate` });
   }
   if (ratioToFloor.order !== undefined) {
     targets.push({ name: 'order path saturated throughput ≥ 70% of the engine floor', met: ratioToFloor.order >= 0.7, detail: `${Math.round(ratioToFloor.order * 100)}%` });
@@ -21,7 +22,11 @@ export function judgeTargets(steps: StepResult[], ratioToFloor: Record<string, n
     );
   }
   if (memory) {
-    targets.push({ name: `${memory.process} memory flat (within 20%) from first to last minute`, met: Math.abs(memory.changePercent) <= 20, detail: `${memory.firstMinuteMb} → ${memory.lastMinuteMb} MB` });
+    targets.push({
+      name: `${memory.process} memory flat (within 20%) from first to last minute`,
+      met: Math.abs(memory.changePercent) <= 20,
+      detail: `${memory.firstMinuteMb} → ${memory.lastMinuteMb} MB`,
+    });
   }
   return targets;
 }

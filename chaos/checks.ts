@@ -51,7 +51,7 @@ async function workflowStatus(cluster: Cluster, orderId: string): Promise<string
 
 /** Runs `task` over `items`, `concurrency` at a time. */
 async function mapLimited<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -91,7 +91,10 @@ async function carrierChecks(cluster: Cluster, orders: OrderRow[]): Promise<{ ro
     return false;
   }).length;
   return {
-    rows: [atMost('carrier charges of one order (the simulator’s own list, by phone)', maxCharges, 1), exactly('final orders whose outcome differs from the carrier’s', disagreeing, 0)],
+    rows: [
+      atMost('carrier charges of one order (the simulator’s own list, by phone)', maxCharges, 1),
+      exactly('final orders whose outcome differs from the carrier’s', disagreeing, 0),
+    ],
     repeatedRequests: taken.reduce((sum, charge) => sum + charge.repeats, 0),
   };
 }
@@ -104,8 +107,10 @@ const expectedCostFen = (order: PlannedOrder) => {
 
 /** The ledger: one refund per FAILED order, none otherwise, and every balance adds up. */
 async function moneyChecks(cluster: Cluster, merchants: RunMerchant[], planned: PlannedOrder[], orders: OrderRow[]): Promise<CheckRow[]> {
-  const { rows: refundRows } = await cluster.db.query(`SELECT order_id AS "orderId", count(*)::int AS n FROM ledger_entries WHERE type = 'ORDER_REFUND' GROUP BY order_id`);
-  const refunds = new Map(refundRows.map((row) => [row.orderId as string, row.n as number]));
+  const { rows: refundRows } = await cluster.db.query<{ orderId: string; n: number }>(
+    `SELECT order_id AS "orderId", count(*)::int AS n FROM ledger_entries WHERE type = 'ORDER_REFUND' GROUP BY order_id`,
+  );
+  const refunds = new Map(refundRows.map((row) => [row.orderId, row.n]));
   const maxRefunds = Math.max(0, ...refunds.values());
   const failed = orders.filter((order) => order.status === 'FAILED');
   const failedUnrefunded = failed.filter((order) => !refunds.has(order.id)).length;
@@ -148,11 +153,20 @@ async function reconciliationCheck(cluster: Cluster, orderCount: number): Promis
   const { runId } = (await started.json()) as { runId: string };
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    const report = (await (await fetch(`${cluster.apiUrls[1]}/admin/reconciliations/${runId}`, { headers: admin })).json()) as { status: string; checkedOrders: number; mismatches: { kind: string; subject: string }[] };
+    const report = (await (await fetch(`${cluster.apiUrls[1]}/admin/reconciliations/${runId}`, { headers: admin })).json()) as {
+      status: string;
+      checkedOrders: number;
+      mismatches: { kind: string; subject: string }[];
+    };
     if (report.status === 'COMPLETED') {
       for (const mismatch of report.mismatches.slice(0, 10)) console.log(`   reconciliation: ${mismatch.kind} ${mismatch.subject}`);
       const value = `${report.mismatches.length} mismatches, ${report.checkedOrders} orders checked`;
-      return { check: `reconciliation run ${runId}`, value, expected: `0 mismatches, ${orderCount} orders checked`, ok: report.mismatches.length === 0 && report.checkedOrders === orderCount };
+      return {
+        check: `reconciliation run ${runId}`,
+        value,
+        expected: `0 mismatches, ${orderCount} orders checked`,
+        ok: report.mismatches.length === 0 && report.checkedOrders === orderCount,
+      };
     }
     await sleep(2_000);
   }

@@ -42,7 +42,7 @@ const setCarrierOutage = async (cluster: Cluster, outage: boolean) => {
 const carrierRequests = async (cluster: Cluster) => ((await (await fetch(`${cluster.carrierUrl}/_sim/stats`)).json()) as { requests: number }).requests;
 
 const countFinal = async (cluster: Cluster) =>
-  (await cluster.db.query(`SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCEEDED', 'FAILED')`)).rows[0].n as number;
+  (await cluster.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCEEDED', 'FAILED')`)).rows[0]?.n ?? 0;
 
 async function killAndRestart(process: Cluster['workers'][number], downSeconds: number) {
   const killed = process.pid();
@@ -71,7 +71,12 @@ const FAULTS: Fault[] = [
       return `${(await carrierRequests(cluster)) - before} recharge requests refused meanwhile`;
     },
   },
-  { name: 'worker-kill', at: 0.15, what: (d) => `kill -9 worker-1, restarted after ${d.restartAfterSeconds} s`, run: (c, d) => killAndRestart(c.workers[0]!, d.restartAfterSeconds) },
+  {
+    name: 'worker-kill',
+    at: 0.15,
+    what: (d) => `kill -9 worker-1, restarted after ${d.restartAfterSeconds} s`,
+    run: (c, d) => killAndRestart(c.workers[0]!, d.restartAfterSeconds),
+  },
   { name: 'api-kill', at: 0.25, what: (d) => `kill -9 api-1, restarted after ${d.restartAfterSeconds} s`, run: (c, d) => killAndRestart(c.apis[0]!, d.restartAfterSeconds) },
   {
     name: 'postgres-restart',
@@ -83,7 +88,12 @@ const FAULTS: Fault[] = [
       return `postmaster ${before} gone, now ${c.database.pid()}`;
     },
   },
-  { name: 'temporal-kill', at: 0.45, what: (d) => `kill -9 the Temporal server, restarted on the same SQLite file after ${d.temporalDownSeconds} s`, run: (c, d) => killAndRestart(c.temporal, d.temporalDownSeconds) },
+  {
+    name: 'temporal-kill',
+    at: 0.45,
+    what: (d) => `kill -9 the Temporal server, restarted on the same SQLite file after ${d.temporalDownSeconds} s`,
+    run: (c, d) => killAndRestart(c.temporal, d.temporalDownSeconds),
+  },
   {
     name: 'worker-freeze',
     at: 0.55,
@@ -101,14 +111,24 @@ const FAULTS: Fault[] = [
       return `pid ${worker.pid()} stopped and continued; meanwhile ${(await countFinal(cluster)) - finalBefore} orders became final`;
     },
   },
-  { name: 'second-worker-kill', at: 0.8, after: 'worker-freeze', what: (d) => `kill -9 worker-2, restarted after ${d.restartAfterSeconds} s`, run: (c, d) => killAndRestart(c.workers[1]!, d.restartAfterSeconds) },
+  {
+    name: 'second-worker-kill',
+    at: 0.8,
+    after: 'worker-freeze',
+    what: (d) => `kill -9 worker-2, restarted after ${d.restartAfterSeconds} s`,
+    run: (c, d) => killAndRestart(c.workers[1]!, d.restartAfterSeconds),
+  },
 ];
 
 /**
  * Runs the chosen faults, each at its moment of a load lasting `loadSeconds`
  * from `startedAt`, logging each with its time; resolves when all are over.
  */
-export async function runFaults(cluster: Cluster, chosen: readonly FaultName[], { startedAt, loadSeconds, durations, log }: { startedAt: number; loadSeconds: number; durations: FaultDurations; log: (line: string) => void }): Promise<FaultRecord[]> {
+export async function runFaults(
+  cluster: Cluster,
+  chosen: readonly FaultName[],
+  { startedAt, loadSeconds, durations, log }: { startedAt: number; loadSeconds: number; durations: FaultDurations; log: (line: string) => void },
+): Promise<FaultRecord[]> {
   const since = () => (Date.now() - startedAt) / 1000;
   const ended = new Map<FaultName, Promise<FaultRecord>>();
   const faults = FAULTS.filter((fault) => chosen.includes(fault.name));

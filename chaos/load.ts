@@ -16,7 +16,11 @@ export interface RunMerchant {
 }
 
 export const OPENING_BALANCE_FEN = 100_000_000; // 1,000,000 yuan each: every order is affordable
-const RATES: Record<Carrier, number>[] = [{ CMCC: 1, CUCC: 1, CTCC: 1 }, { CMCC: 0.985, CUCC: 0.99, CTCC: 1.00175 }, { CMCC: 1.01, CUCC: 0.995, CTCC: 0.98 }];
+const RATES: Record<Carrier, number>[] = [
+  { CMCC: 1, CUCC: 1, CTCC: 1 },
+  { CMCC: 0.985, CUCC: 0.99, CTCC: 1.00175 },
+  { CMCC: 1.01, CUCC: 0.995, CTCC: 0.98 },
+];
 
 async function adminPost(cluster: Cluster, path: string, body: unknown) {
   const response = await fetch(`${cluster.apiUrls[0]}${path}`, {
@@ -126,7 +130,11 @@ export interface PollStats {
  * accepted order that it has not yet seen final from a random replica every
  * `intervalMs`, until `stop` is aborted.
  */
-export async function pollOrders(cluster: Cluster, orders: PlannedOrder[], { pollers, intervalMs, stop }: { pollers: number; intervalMs: number; stop: AbortSignal }): Promise<PollStats> {
+export async function pollOrders(
+  cluster: Cluster,
+  orders: PlannedOrder[],
+  { pollers, intervalMs, stop }: { pollers: number; intervalMs: number; stop: AbortSignal },
+): Promise<PollStats> {
   const stats: PollStats = { answers: {} };
   const seenFinal = new Set<string>();
   const count = (key: string) => (stats.answers[key] = (stats.answers[key] ?? 0) + 1);
@@ -138,7 +146,10 @@ export async function pollOrders(cluster: Cluster, orders: PlannedOrder[], { pol
       if (order?.orderId) {
         const apiUrl = cluster.apiUrls[Math.floor(random() * cluster.apiUrls.length)];
         try {
-          const response = await fetch(`${apiUrl}/orders/${order.orderId}`, { headers: { authorization: `Bearer ${order.merchant.apiKey}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+          const response = await fetch(`${apiUrl}/orders/${order.orderId}`, {
+            headers: { authorization: `Bearer ${order.merchant.apiKey}` },
+            signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          });
           count(String(response.status));
           const body = (await response.json().catch(() => ({}))) as { status?: string };
           if (body.status === 'SUCCEEDED' || body.status === 'FAILED') seenFinal.add(order.orderId);

@@ -140,7 +140,12 @@ async function main(): Promise<boolean> {
     secrets: {
       'the carrier callback secret': cluster.secrets.callbackSecret,
       'the admin token': cluster.secrets.adminToken,
-      ...Object.fromEntries(run.merchants.flatMap((m, i) => [[`merchant ${i + 1}'s API key`, m.apiKey], [`merchant ${i + 1}'s callback secret`, m.callbackSecret]])),
+      ...Object.fromEntries(
+        run.merchants.flatMap((m, i) => [
+          [`merchant ${i + 1}'s API key`, m.apiKey],
+          [`merchant ${i + 1}'s callback secret`, m.callbackSecret],
+        ]),
+      ),
     },
     phones: run.planned.map((order) => order.phone),
   });

@@ -9,15 +9,15 @@ import { stopChild } from '../src/dev/stop-child.ts';
  */
 export interface ManagedProcess {
   name: string;
-  pid(): number;
+  pid: () => number;
   /** Sends a signal to this process only: SIGKILL, SIGSTOP, SIGCONT. */
-  signal(signal: NodeJS.Signals): void;
+  signal: (signal: NodeJS.Signals) => void;
   /** `kill -9`, waiting until it is gone. */
-  kill(): Promise<void>;
+  kill: () => Promise<void>;
   /** Starts it (again) and waits until it is ready. */
-  start(): Promise<void>;
+  start: () => Promise<void>;
   /** A graceful stop at the end of the run. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export interface UnexpectedExit {
@@ -67,7 +67,7 @@ export function managedProcess(name: string, launcher: ProcessLauncher, onUnexpe
     name,
     pid: () => current().pid as number,
     signal: (signal) => void current().kill(signal),
-    async kill() {
+    kill: async () => {
       const process = current();
       if (gone(process)) return;
       ending = true;
@@ -76,7 +76,7 @@ export function managedProcess(name: string, launcher: ProcessLauncher, onUnexpe
       await exited;
     },
     start,
-    async stop() {
+    stop: async () => {
       ending = true;
       if (!child) return;
       child.kill('SIGCONT'); // a frozen process cannot act on SIGTERM

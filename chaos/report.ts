@@ -45,7 +45,13 @@ export function renderReport(result: ChaosResult): string {
     '',
     table(
       ['fault', 'what', 'seen', 'start', 'end'],
-      result.faults.map((fault) => [fault.name, fault.what, fault.error ? `**error: ${fault.error}**` : (fault.detail ?? ''), fault.startedAt.toFixed(1), fault.endedAt.toFixed(1)]),
+      result.faults.map((fault) => [
+        fault.name,
+        fault.what,
+        fault.error ? `**error: ${fault.error}**` : (fault.detail ?? ''),
+        fault.startedAt.toFixed(1),
+        fault.endedAt.toFixed(1),
+      ]),
     ),
     '',
     `For the whole run: ${result.carrier}.`,
@@ -54,7 +60,18 @@ export function renderReport(result: ChaosResult): string {
     '',
     table(
       ['planned', 'offered rate', 'accepted', 'SUCCEEDED', 'FAILED', 'ESCALATED', 'still open', 'last final after the last fault'],
-      [[orders.planned, `${orders.rate}/s`, orders.accepted, orders.succeeded, orders.failed, orders.escalated, orders.unsettled, result.recoverySeconds === undefined ? '–' : `${result.recoverySeconds.toFixed(1)} s`]],
+      [
+        [
+          orders.planned,
+          `${orders.rate}/s`,
+          orders.accepted,
+          orders.succeeded,
+          orders.failed,
+          orders.escalated,
+          orders.unsettled,
+          result.recoverySeconds === undefined ? '–' : `${result.recoverySeconds.toFixed(1)} s`,
+        ],
+      ],
     ),
     '',
     `Submission answers (every try): ${answers(submissions.answers)}; orders that needed more than one try: ${submissions.retried}; due → accepted p50 ${submissions.latencyMs?.p50 ?? '–'} ms, p99 ${submissions.latencyMs?.p99 ?? '–'} ms, max ${submissions.latencyMs?.max ?? '–'} ms.`,
@@ -65,7 +82,10 @@ export function renderReport(result: ChaosResult): string {
     '',
     '## Checks',
     '',
-    table(['check', 'value', 'must be', ''], result.checks.map((row) => [row.check, row.value, row.expected, row.ok ? 'ok' : '**VIOLATED**'])),
+    table(
+      ['check', 'value', 'must be', ''],
+      result.checks.map((row) => [row.check, row.value, row.expected, row.ok ? 'ok' : '**VIOLATED**']),
+    ),
     '',
     result.unexpectedExits.length === 0
       ? 'No process exited by itself.'

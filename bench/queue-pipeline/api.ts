@@ -18,7 +18,11 @@ const app = new Hono()
     const body = await c.req.json<{ merchantOrderNo: string; phone: string; amount: number }>();
     const carrier = carrierOf(body.phone);
     if (!carrier) return c.json({ error: 'unknown carrier' }, 400);
-    const inserted = await pool.query('INSERT INTO queue_orders (merchant_order_no, phone, amount_yuan) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [body.merchantOrderNo, body.phone, body.amount]);
+    const inserted = await pool.query('INSERT INTO queue_orders (merchant_order_no, phone, amount_yuan) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      body.merchantOrderNo,
+      body.phone,
+      body.amount,
+    ]);
     if (inserted.rowCount === 1) {
       const order: QueuedOrder = { merchantOrderNo: body.merchantOrderNo, phone: body.phone, carrier, amountYuan: body.amount };
       await redis.rpush(ORDERS_LIST, JSON.stringify(order));

@@ -43,12 +43,12 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
     submit: (step, index) => postOrder(apiUrl, step, index, { authorization: `Bearer ${MERCHANT_KEY}` }),
     countFinal: view.countFinal,
     async collect(step) {
-      const escalated = await infra.db.query('SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL', [`${step}-%`]);
-      return { finals: await view.finals(step), escalations: escalated.rows[0].n as number };
+      const escalated = await infra.db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL', [`${step}-%`]);
+      return { finals: await view.finals(step), escalations: escalated.rows[0]?.n ?? 0 };
     },
     async sampleWorkflowIds(step, count) {
-      const { rows } = await infra.db.query('SELECT id FROM orders WHERE merchant_order_no LIKE $1 ORDER BY random() LIMIT $2', [`${step}-%`, count]);
-      return rows.map((row) => orderWorkflowId(row.id as string));
+      const { rows } = await infra.db.query<{ id: string }>('SELECT id FROM orders WHERE merchant_order_no LIKE $1 ORDER BY random() LIMIT $2', [`${step}-%`, count]);
+      return rows.map((row) => orderWorkflowId(row.id));
     },
     async stop() {
       await stopApi();

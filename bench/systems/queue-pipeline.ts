@@ -17,7 +17,7 @@ export async function connectRedis(redisUrl: string): Promise<Redis> {
 /** The design documents' pipeline over Redis lists, with the same carrier simulator and PostgreSQL. */
 export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { redisUrl: string }): Promise<BenchSystem> {
   const redis = await connectRedis(redisUrl);
-  const disconnect = infra.track(async () => redis.disconnect());
+  const disconnect = infra.track(() => Promise.resolve(redis.disconnect()));
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
   await redis.del(ORDERS_LIST, RESULTS_LIST);
   await createQueueOrderTable(infra.db);

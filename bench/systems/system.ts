@@ -10,14 +10,14 @@ export interface BenchSystem {
   /** The processes it adds to the shared infrastructure, measured while it runs. */
   processes: MeasuredProcess[];
   /** Submits order `index` of a step; rejects unless the system accepted it. Resolves to the server's own timings (ms), if it tells them. */
-  submit(step: string, index: number): Promise<ServerTimings | void>;
+  submit: (step: string, index: number) => Promise<ServerTimings | void>;
   /** How many of the step's orders have a final result. */
-  countFinal(step: string): Promise<number>;
+  countFinal: (step: string) => Promise<number>;
   /** When each order of the step got its final result (ms epoch), and how many were escalated (null: the system has no escalation). */
-  collect(step: string): Promise<{ finals: Map<number, number>; escalations: number | null }>;
+  collect: (step: string) => Promise<{ finals: Map<number, number>; escalations: number | null }>;
   /** Workflow ids of up to `count` of the step's orders, to read their histories (undefined: no workflows). */
-  sampleWorkflowIds?(step: string, count: number): Promise<string[]>;
-  stop(): Promise<void>;
+  sampleWorkflowIds?: (step: string, count: number) => Promise<string[]>;
+  stop: () => Promise<void>;
 }
 
 /** A step's orders are `<step>-<index>`; the step id has no `_` or `%`, so it is a safe LIKE prefix. */
@@ -57,13 +57,13 @@ export function finalOrderRows(db: pg.Pool, table: 'orders' | 'queue_orders', fi
   const where = `merchant_order_no LIKE $1 AND status::text = ANY($2)`;
   const params = (step: string) => [`${step}-%`, finalStatuses];
   return {
-    async countFinal(step: string): Promise<number> {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params(step));
-      return rows[0].n as number;
+    countFinal: async (step: string): Promise<number> => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params(step));
+      return rows[0]?.n ?? 0;
     },
-    async finals(step: string): Promise<Map<number, number>> {
-      const { rows } = await db.query(`SELECT merchant_order_no, updated_at FROM ${table} WHERE ${where}`, params(step));
-      return new Map(rows.map((row) => [indexOf(row.merchant_order_no), (row.updated_at as Date).getTime()]));
+    finals: async (step: string): Promise<Map<number, number>> => {
+      const { rows } = await db.query<{ merchant_order_no: string; updated_at: Date }>(`SELECT merchant_order_no, updated_at FROM ${table} WHERE ${where}`, params(step));
+      return new Map(rows.map((row) => [indexOf(row.merchant_order_no), row.updated_at.getTime()]));
     },
   };
 }

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { OrderRepository } from '../db/order-repository.ts';
 import { sign } from '../util/signature.ts';
 import type { MerchantNotificationActivities } from '../shared/order-activities.ts';
-import { isFinal, type OrderStatus } from '../shared/order-status.ts';
+import { isFinal } from '../shared/order-status.ts';
 
 const NOTIFY_TIMEOUT_MS = 10_000;
 
@@ -25,7 +25,7 @@ export function createMerchantNotificationActivities({ orders }: MerchantNotific
      */
     async notifyMerchant({ orderId }) {
       const order = await orders.findWithMerchantSecret(orderId);
-      if (!order?.notifyUrl || !isFinal(order.status as OrderStatus)) return;
+      if (!order?.notifyUrl || !isFinal(order.status)) return;
       const body = JSON.stringify({
         orderId: order.id,
         merchantOrderNo: order.merchantOrderNo,

@@ -9,7 +9,6 @@ export interface ReconciliationActivityDeps {
   carrier: CarrierClient;
 }
 
-
 export function createReconciliationActivities({ reconciliations, carrier }: ReconciliationActivityDeps) {
   /** Stores what a check found and logs each finding, for whoever watches the logs rather than the report. */
   async function record(runId: string, mismatches: Mismatch[]): Promise<void> {
@@ -25,10 +24,20 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
     },
 
     /** Checks one page of orders against their ledger entries. */
-    async reconcileOrderMoney({ runId, cutoff, after, limit, settleSeconds, checkedBefore }: PageInput & { cutoff: string; settleSeconds: number; checkedBefore: number }): Promise<PageResult> {
+    async reconcileOrderMoney({
+      runId,
+      cutoff,
+      after,
+      limit,
+      settleSeconds,
+      checkedBefore,
+    }: PageInput & { cutoff: string; settleSeconds: number; checkedBefore: number }): Promise<PageResult> {
       const orders = await reconciliations.orderMoneyPage({ cutoff: new Date(cutoff), after, limit });
       const settledBefore = new Date(Date.parse(cutoff) - settleSeconds * 1000);
-      await record(runId, orders.flatMap((order) => orderMoneyMismatches(order, settledBefore)));
+      await record(
+        runId,
+        orders.flatMap((order) => orderMoneyMismatches(order, settledBefore)),
+      );
       await reconciliations.recordProgress(runId, { checkedOrders: checkedBefore + orders.length });
       return pageResult(orders, limit, (order) => order.orderId);
     },
@@ -36,7 +45,10 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
     /** Checks one page of merchants' cached balances against the sums of their entries. */
     async reconcileBalances({ runId, after, limit, checkedBefore }: PageInput & { checkedBefore: number }): Promise<PageResult> {
       const balances = await reconciliations.balancesWithLedgerSums({ after, limit });
-      await record(runId, balances.flatMap(({ merchantId, balanceFen, ledgerFen }) => balanceMismatch(merchantId, balanceFen, ledgerFen) ?? []));
+      await record(
+        runId,
+        balances.flatMap(({ merchantId, balanceFen, ledgerFen }) => balanceMismatch(merchantId, balanceFen, ledgerFen) ?? []),
+      );
       await reconciliations.recordProgress(runId, { checkedMerchants: checkedBefore + balances.length });
       return pageResult(balances, limit, (balance) => balance.merchantId);
     },

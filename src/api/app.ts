@@ -19,21 +19,23 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(deps: ApiDeps) {
   const asMerchant = merchantAuth(deps.merchants);
-  return new Hono()
-    // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
-    .use(timing())
-    // Hostile input stops here, for every route, before any database or Temporal call.
-    .use(urlGuard())
-    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
-    .use(jsonBodyGuard())
-    .get('/health', (c) => c.json({ ok: true }))
-    .route('/orders', ordersRoutes(deps, asMerchant))
-    .route('/balance', balanceRoutes(deps, asMerchant))
-    .route('/callbacks', callbacksRoutes(deps))
-    .use('/admin/*', adminAuth(deps.adminToken))
-    .route('/admin', adminOrderRoutes(deps))
-    .route('/admin/merchants', adminMerchantRoutes(deps))
-    .route('/admin/reconciliations', adminReconciliationRoutes(deps))
-    .notFound(notFound)
-    .onError(onError(deps.logger));
+  return (
+    new Hono()
+      // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
+      .use(timing())
+      // Hostile input stops here, for every route, before any database or Temporal call.
+      .use(urlGuard())
+      .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
+      .use(jsonBodyGuard())
+      .get('/health', (c) => c.json({ ok: true }))
+      .route('/orders', ordersRoutes(deps, asMerchant))
+      .route('/balance', balanceRoutes(deps, asMerchant))
+      .route('/callbacks', callbacksRoutes(deps))
+      .use('/admin/*', adminAuth(deps.adminToken))
+      .route('/admin', adminOrderRoutes(deps))
+      .route('/admin/merchants', adminMerchantRoutes(deps))
+      .route('/admin/reconciliations', adminReconciliationRoutes(deps))
+      .notFound(notFound)
+      .onError(onError(deps.logger))
+  );
 }

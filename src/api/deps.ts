@@ -1,19 +1,17 @@
-import type { Client } from '@temporalio/client';
 import type { LedgerRepository } from '../db/ledger-repository.ts';
 import type { MerchantRepository } from '../db/merchant-repository.ts';
-import type { OrderRepository } from '../db/order-repository.ts';
-import type { ReconciliationRepository } from '../db/reconciliation-repository.ts';
+import type { Services } from '../orders/services.ts';
 import type { Logger } from '../util/logger.ts';
 
-/** What the HTTP layer needs; the server builds real ones, tests may build their own. */
-export interface ApiDeps {
-  orders: OrderRepository;
+/**
+ * What the HTTP layer needs; the server builds real ones, tests may build
+ * their own. Orders, callbacks and reconciliations go through the services;
+ * merchant accounts and balances are plain repository reads and writes.
+ */
+export interface ApiDeps extends Services {
   merchants: MerchantRepository;
   ledger: LedgerRepository;
-  reconciliations: ReconciliationRepository;
-  temporal: Client;
   logger: Logger;
   callbackSecret: string;
   adminToken: string;
-  slaSeconds: number;
 }

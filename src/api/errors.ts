@@ -20,7 +20,9 @@ const fieldName = (path: readonly PropertyKey[]) => path.map(String).join('.') |
 /** One problem per field at fault; an unknown key (zod's unrecognized_keys, one issue for all of them) is named itself. */
 export function fieldProblems(error: { issues: readonly Issue[] }): FieldProblem[] {
   return error.issues.flatMap((issue) =>
-    issue.keys ? issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), message: 'is not a known field' })) : [{ field: fieldName(issue.path), message: issue.message }],
+    issue.keys
+      ? issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), message: 'is not a known field' }))
+      : [{ field: fieldName(issue.path), message: issue.message }],
   );
 }
 
@@ -41,13 +43,12 @@ export function notFound(c: Context) {
 }
 
 /** The client closed the connection while its request was being read (Node's IncomingMessage fails the body stream so). */
-const clientAborted = (error: Error, c: Context) =>
-  c.req.raw.signal.aborted || ((error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted');
+const clientAborted = (error: Error, c: Context) => c.req.raw.signal.aborted || ((error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted');
 
 export function onError(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof HTTPException && error.status < 500) {
-      return problem(c, error.status as ContentfulStatusCode, error.status === 400 ? 'invalid_request' : 'request_refused', error.message);
+      return problem(c, error.status, error.status === 400 ? 'invalid_request' : 'request_refused', error.message);
     }
     if (clientAborted(error, c)) {
       // The client's doing, not ours: no error log, no 5xx (nobody is left to read the answer anyway).

@@ -25,7 +25,7 @@ function unstorableAt(document: unknown): string | undefined {
     const { value } = node;
     if (typeof value === 'string' && !isStorableText(value)) return pathOf(node);
     if (typeof value !== 'object' || value === null) continue;
-    for (const [key, child] of Object.entries(value)) {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       const childNode = { value: child, key, parent: node };
       if (!isStorableText(key)) return pathOf(childNode);
       pending.push(childNode);

@@ -20,7 +20,10 @@ function decodedText(encoded: string): string | undefined {
 export function urlGuard(): MiddlewareHandler {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    for (const [field, encoded] of [['path', url.pathname], ['query', url.search.slice(1)]] as const) {
+    for (const [field, encoded] of [
+      ['path', url.pathname],
+      ['query', url.search.slice(1)],
+    ] as const) {
       if (decodedText(encoded) === undefined) return invalidRequest(c, [{ field, message: 'must be valid percent-encoded UTF-8 without NUL' }]);
     }
     await next();

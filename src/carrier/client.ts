@@ -46,9 +46,7 @@ export function createCarrierClient(baseUrl: string, timeoutMs: number): Carrier
       if (status >= 400) throw new CarrierUnavailableError(`carrier answered HTTP ${status}`);
       const answer = rechargeAnswerSchema.safeParse(body);
       if (!answer.success) throw new CarrierUnavailableError('carrier answered with an unexpected body');
-      return answer.data.accepted
-        ? { outcome: 'accepted', carrierOrderId: answer.data.carrierOrderId }
-        : { outcome: 'refused', reason: answer.data.reason };
+      return answer.data.accepted ? { outcome: 'accepted', carrierOrderId: answer.data.carrierOrderId } : { outcome: 'refused', reason: answer.data.reason };
     },
 
     async status(requestId) {

@@ -6,10 +6,10 @@ import { pollUntil } from '../dev/wait.ts';
 export interface EmbeddedDatabase {
   url: string;
   /** The postmaster's process id (its backends are its children). */
-  pid(): number;
+  pid: () => number;
   /** Immediate shutdown (SIGQUIT: no checkpoint, every connection cut, crash recovery at the next start), then start again. */
-  crashRestart(): Promise<void>;
-  stop(): Promise<void>;
+  crashRestart: () => Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**
@@ -45,10 +45,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/${database}`,
     pid,
-    async crashRestart() {
+    crashRestart: async () => {
       const postmaster = pid();
       process.kill(postmaster, 'SIGQUIT');
-      await pollUntil(async () => !isAlive(postmaster), `PostgreSQL ${postmaster} to exit`, 30_000);
+      await pollUntil(() => Promise.resolve(!isAlive(postmaster)), `PostgreSQL ${postmaster} to exit`, 30_000);
       await server.start();
     },
     stop: () => server.stop(),

@@ -1,6 +1,8 @@
 import type { LedgerEntryType } from '../generated/prisma/client.ts';
 import { ADJUSTMENTS_ACCOUNT, CASH_ACCOUNT, SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
 import type { Db } from './prisma.ts';
+import { OrderEvent } from '../shared/order-events.ts';
+import type { RefundResult } from '../shared/order-activities.ts';
 
 export interface AdminEntryInput {
   merchantId: string;
@@ -22,14 +24,45 @@ export type AdminEntryResult =
   | { outcome: 'insufficient-balance'; balanceFen: bigint }
   | { outcome: 'no-merchant' };
 
-export type RefundResult =
-  | { outcome: 'refunded' | 'already-refunded'; amountFen: number }
-  /** No debit to give back (an order placed before merchant accounts), or the order is not FAILED. */
-  | { outcome: 'not-refundable'; reason: string };
-
 /** An entry's amount as the merchant's balance sees it: positive when credited, negative when debited. */
 export const signedAmountFen = (entry: Pick<LedgerEntryRow, 'merchantId' | 'creditAccount' | 'amountFen'>) =>
   entry.creditAccount === merchantAccount(entry.merchantId) ? entry.amountFen : -entry.amountFen;
+
+/**
+ * Gives a FAILED order's debit back, exactly once: the unique key
+ * (order, entry type) lets a retried, restarted or duplicated refund
+ * append nothing. Writes the order's history event in the same statement.
+ */
+async function refundFailedOrder(db: Db, orderId: string): Promise<RefundResult> {
+  const now = new Date();
+  const [refunded] = await db.$queryRaw<{ amountFen: bigint }[]>`
+    WITH debit AS (
+      SELECT d.merchant_id, d.amount_fen, d.debit_account FROM ledger_entries d JOIN orders o ON o.id = d.order_id
+      WHERE d.order_id = ${orderId} AND d.type = 'ORDER_DEBIT' AND o.status = 'FAILED'
+    ), payer AS (
+      SELECT merchants.id, merchants.balance_fen FROM merchants JOIN debit ON merchants.id = debit.merchant_id FOR UPDATE OF merchants
+    ), refund AS (
+      INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
+      SELECT debit.merchant_id, 'ORDER_REFUND', ${SALES_ACCOUNT}, debit.debit_account, debit.amount_fen, payer.balance_fen + debit.amount_fen, ${orderId}, ${now}
+      FROM debit, payer
+      ON CONFLICT (order_id, type) DO NOTHING
+      RETURNING merchant_id, amount_fen, balance_after_fen
+    ), credited AS (
+      UPDATE merchants SET balance_fen = merchants.balance_fen + refund.amount_fen, updated_at = ${now}
+      FROM refund WHERE merchants.id = refund.merchant_id
+    ), recorded AS (
+      INSERT INTO order_events (order_id, key, type, detail)
+      SELECT ${orderId}, 'refund', ${OrderEvent.REFUNDED}, jsonb_build_object('amountFen', amount_fen, 'balanceAfterFen', balance_after_fen) FROM refund
+    )
+    SELECT amount_fen AS "amountFen" FROM refund`;
+  if (refunded) return { outcome: 'refunded', amountFen: Number(refunded.amountFen) };
+  const entries = await db.ledgerEntry.findMany({ where: { orderId }, select: { type: true, amountFen: true } });
+  const earlier = entries.find((entry) => entry.type === 'ORDER_REFUND');
+  if (earlier) return { outcome: 'already-refunded', amountFen: Number(earlier.amountFen) };
+  if (!entries.some((entry) => entry.type === 'ORDER_DEBIT')) return { outcome: 'not-refundable', reason: 'the order was never debited' };
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true } });
+  return { outcome: 'not-refundable', reason: `the order is ${order?.status ?? 'missing'}, not FAILED` };
+}
 
 /**
  * The merchant ledger. Every change of a balance is one statement that locks
@@ -68,41 +101,8 @@ export function createLedgerRepository(db: Db) {
       return balanceFen === undefined ? { outcome: 'no-merchant' } : { outcome: 'insufficient-balance', balanceFen };
     },
 
-    /**
-     * Gives a FAILED order's debit back, exactly once: the unique key
-     * (order, entry type) lets a retried, restarted or duplicated refund
-     * append nothing. Writes the order's history event in the same statement.
-     */
-    async refundOrder(orderId: string): Promise<RefundResult> {
-      const now = new Date();
-      const [refunded] = await db.$queryRaw<{ amountFen: bigint }[]>`
-        WITH debit AS (
-          SELECT d.merchant_id, d.amount_fen, d.debit_account FROM ledger_entries d JOIN orders o ON o.id = d.order_id
-          WHERE d.order_id = ${orderId} AND d.type = 'ORDER_DEBIT' AND o.status = 'FAILED'
-        ), payer AS (
-          SELECT merchants.id, merchants.balance_fen FROM merchants JOIN debit ON merchants.id = debit.merchant_id FOR UPDATE OF merchants
-        ), refund AS (
-          INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
-          SELECT debit.merchant_id, 'ORDER_REFUND', ${SALES_ACCOUNT}, debit.debit_account, debit.amount_fen, payer.balance_fen + debit.amount_fen, ${orderId}, ${now}
-          FROM debit, payer
-          ON CONFLICT (order_id, type) DO NOTHING
-          RETURNING merchant_id, amount_fen, balance_after_fen
-        ), credited AS (
-          UPDATE merchants SET balance_fen = merchants.balance_fen + refund.amount_fen, updated_at = ${now}
-          FROM refund WHERE merchants.id = refund.merchant_id
-        ), recorded AS (
-          INSERT INTO order_events (order_id, key, type, detail)
-          SELECT ${orderId}, 'refund', 'refunded', jsonb_build_object('amountFen', amount_fen, 'balanceAfterFen', balance_after_fen) FROM refund
-        )
-        SELECT amount_fen AS "amountFen" FROM refund`;
-      if (refunded) return { outcome: 'refunded', amountFen: Number(refunded.amountFen) };
-      const entries = await db.ledgerEntry.findMany({ where: { orderId }, select: { type: true, amountFen: true } });
-      const earlier = entries.find((entry) => entry.type === 'ORDER_REFUND');
-      if (earlier) return { outcome: 'already-refunded', amountFen: Number(earlier.amountFen) };
-      if (!entries.some((entry) => entry.type === 'ORDER_DEBIT')) return { outcome: 'not-refundable', reason: 'the order was never debited' };
-      const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true } });
-      return { outcome: 'not-refundable', reason: `the order is ${order?.status ?? 'missing'}, not FAILED` };
-    },
+    /** Gives a FAILED order's debit back, exactly once: see refundFailedOrder. */
+    refundOrder: (orderId: string) => refundFailedOrder(db, orderId),
 
     /** The order's money: its debit and, if it failed, its refund. */
     listForOrder: (orderId: string) => db.ledgerEntry.findMany({ where: { orderId }, orderBy: { id: 'asc' } }),

@@ -14,7 +14,10 @@ const PRISMA_MIGRATE_LOCK = 72707369;
  * the two are interchangeable. Needed because Prisma's schema engine cannot
  * be downloaded on an offline machine.
  */
-export async function applyMigrations(databaseUrl: string, { upTo }: { /** The last migration to apply (an upgrade test's starting point); all by default. */ upTo?: string } = {}): Promise<string[]> {
+export async function applyMigrations(
+  databaseUrl: string,
+  { upTo }: { /** The last migration to apply (an upgrade test's starting point); all by default. */ upTo?: string } = {},
+): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

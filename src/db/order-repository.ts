@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OrderEvent } from '../shared/order-events.ts';
 import { ALLOWED_FROM, OrderStatus } from '../shared/order-status.ts';
 import type { Carrier } from '../shared/carriers.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -46,101 +47,139 @@ export interface ListOrdersFilter {
   after?: { createdAt: Date; id: string };
 }
 
+/** A stored carrier callback, with the order's status and who decided it (null while undecided, and on old rows). */
+export interface RecordedCallback {
+  callbackId: string;
+  orderStatus: OrderStatus;
+  resolvedBy: string | null;
+}
+
 export type OrderRow = NonNullable<Awaited<ReturnType<Db['order']['findUnique']>>>;
 
 /** A raw `orders` row as Prisma returns it: every column is the field's name in snake_case. */
 const fromColumns = (row: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(row).map(([column, value]) => [column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), value])) as OrderRow;
 
+const eventRow = (orderId: string, event: OrderEventInput) => ({
+  orderId,
+  key: event.key,
+  type: event.type,
+  detail: (event.detail ?? {}) as Prisma.InputJsonValue,
+});
+
+/**
+ * Accepts an order and debits its cost, in one statement (atomic without
+ * a transaction; a Prisma interactive transaction took 4× the CPU, see
+ * docs/benchmarks.md). The merchant's row is locked only for that
+ * statement, so concurrent orders take turns at the balance and it never
+ * goes below zero (a CHECK constraint guards it too). The unique key
+ * (merchant, merchantOrderNo) decides between concurrent repeats, never a
+ * prior read: only a newly inserted order is debited.
+ */
+async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrderResult> {
+  const id = randomUUID();
+  // The application's clock, as for every timestamp the application compares (SLA deadline, stale-order sweep, updated_at).
+  const submittedAt = new Date();
+  const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier, costFen: input.costFen });
+  const [inserted] = await db.$queryRaw<Record<string, unknown>[]>`
+    WITH payer AS (
+      SELECT id, balance_fen FROM merchants WHERE id = ${input.merchantId} FOR UPDATE
+    ), inserted AS (
+      INSERT INTO orders (id, merchant_id, merchant_order_no, phone, carrier, amount_yuan, cost_fen, notify_url, created_at, updated_at)
+      SELECT ${id}, payer.id, ${input.merchantOrderNo}, ${input.phone}, ${input.carrier}, ${input.amountYuan}, ${input.costFen}, ${input.notifyUrl ?? null}, ${submittedAt}, ${submittedAt}
+      FROM payer WHERE payer.balance_fen >= ${input.costFen}
+      ON CONFLICT (merchant_id, merchant_order_no) DO NOTHING
+      RETURNING *
+    ), debited AS (
+      UPDATE merchants SET balance_fen = merchants.balance_fen - inserted.cost_fen, updated_at = ${submittedAt}
+      FROM inserted WHERE merchants.id = inserted.merchant_id
+      RETURNING merchants.balance_fen
+    ), debit AS (
+      INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
+      SELECT inserted.merchant_id, 'ORDER_DEBIT', ${merchantAccount(input.merchantId)}, ${SALES_ACCOUNT}, inserted.cost_fen, debited.balance_fen, inserted.id, ${submittedAt}
+      FROM inserted, debited
+    ), submitted AS (
+      INSERT INTO order_events (order_id, key, type, detail) SELECT id, ${OrderEvent.SUBMITTED}, ${OrderEvent.SUBMITTED}, ${detail}::jsonb FROM inserted
+    )
+    SELECT * FROM inserted`;
+  if (inserted) return { outcome: 'created', order: fromColumns(inserted) };
+  const existing = await db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo } } });
+  if (existing) return { outcome: 'exists', order: existing };
+  const payer = await db.merchant.findUniqueOrThrow({ where: { id: input.merchantId }, select: { balanceFen: true } });
+  return { outcome: 'insufficient-balance', balanceFen: payer.balanceFen };
+}
+
+/**
+ * Conditional status write plus its history event, as one statement (one
+ * round trip, atomic without a transaction); returns whether the status
+ * changed. Unset fields keep their value.
+ */
+async function transitionOrder(db: Db, { orderId, to, from = ALLOWED_FROM[to], fields = {}, event }: TransitionInput): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ changed: number }[]>`
+    WITH changed AS (
+      UPDATE orders SET
+        status = ${to}::"OrderStatus",
+        carrier_order_id = COALESCE(${fields.carrierOrderId ?? null}, carrier_order_id),
+        failure_reason = COALESCE(${fields.failureReason ?? null}, failure_reason),
+        escalated_at = COALESCE(${fields.escalatedAt ?? null}::timestamptz, escalated_at),
+        finished_at = COALESCE(${fields.finishedAt ?? null}::timestamptz, finished_at),
+        resolved_by = COALESCE(${fields.resolvedBy ?? null}, resolved_by),
+        notify_status = COALESCE(${fields.notifyStatus ?? null}, notify_status),
+        updated_at = ${new Date()}
+      WHERE id = ${orderId} AND status::text = ANY(${[...from]})
+      RETURNING 1
+    ), recorded AS (
+      INSERT INTO order_events (order_id, key, type, detail)
+      VALUES (${orderId}, ${event.key}, ${event.type}, ${JSON.stringify(event.detail ?? {})}::jsonb)
+      ON CONFLICT (order_id, key) DO NOTHING
+    )
+    SELECT count(*)::int AS changed FROM changed`;
+  return row?.changed === 1;
+}
+
+interface NotificationAttempt {
+  key: string;
+  attempt: number;
+  error?: string;
+}
+
+/** One delivery attempt of the result notification to the merchant. */
+async function recordNotificationAttempt(db: Db, orderId: string, { key, attempt, error }: NotificationAttempt): Promise<void> {
+  const delivered = error === undefined;
+  await db.$transaction([
+    db.order.update({
+      where: { id: orderId },
+      data: {
+        notifyStatus: delivered ? 'DELIVERED' : 'SENDING',
+        notifyAttempts: { increment: 1 },
+        notifyLastError: error ?? null,
+        ...(delivered && { notifiedAt: new Date() }),
+      },
+    }),
+    db.orderEvent.createMany({
+      data: [eventRow(orderId, { key, type: delivered ? OrderEvent.MERCHANT_NOTIFIED : OrderEvent.MERCHANT_NOTIFY_FAILED, detail: { attempt, ...(error && { error }) } })],
+      skipDuplicates: true,
+    }),
+  ]);
+}
+
 /** Reads and writes of the order view. Every write is idempotent and never moves an order backwards. */
 export function createOrderRepository(db: Db) {
-  const eventRow = (orderId: string, event: OrderEventInput) => ({
-    orderId,
-    key: event.key,
-    type: event.type,
-    detail: (event.detail ?? {}) as Prisma.InputJsonValue,
-  });
-
   return {
-    /**
-     * Accepts an order and debits its cost, in one statement (atomic without
-     * a transaction; a Prisma interactive transaction took 4× the CPU, see
-     * docs/benchmarks.md). The merchant's row is locked only for that
-     * statement, so concurrent orders take turns at the balance and it never
-     * goes below zero (a CHECK constraint guards it too). The unique key
-     * (merchant, merchantOrderNo) decides between concurrent repeats, never a
-     * prior read: only a newly inserted order is debited.
-     */
-    async createOrder(input: NewOrder): Promise<CreateOrderResult> {
-      const id = randomUUID();
-      // The application's clock, as for every timestamp the application compares (SLA deadline, stale-order sweep, updated_at).
-      const submittedAt = new Date();
-      const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier, costFen: input.costFen });
-      const [inserted] = await db.$queryRaw<Record<string, unknown>[]>`
-        WITH payer AS (
-          SELECT id, balance_fen FROM merchants WHERE id = ${input.merchantId} FOR UPDATE
-        ), inserted AS (
-          INSERT INTO orders (id, merchant_id, merchant_order_no, phone, carrier, amount_yuan, cost_fen, notify_url, created_at, updated_at)
-          SELECT ${id}, payer.id, ${input.merchantOrderNo}, ${input.phone}, ${input.carrier}, ${input.amountYuan}, ${input.costFen}, ${input.notifyUrl ?? null}, ${submittedAt}, ${submittedAt}
-          FROM payer WHERE payer.balance_fen >= ${input.costFen}
-          ON CONFLICT (merchant_id, merchant_order_no) DO NOTHING
-          RETURNING *
-        ), debited AS (
-          UPDATE merchants SET balance_fen = merchants.balance_fen - inserted.cost_fen, updated_at = ${submittedAt}
-          FROM inserted WHERE merchants.id = inserted.merchant_id
-          RETURNING merchants.balance_fen
-        ), debit AS (
-          INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
-          SELECT inserted.merchant_id, 'ORDER_DEBIT', ${merchantAccount(input.merchantId)}, ${SALES_ACCOUNT}, inserted.cost_fen, debited.balance_fen, inserted.id, ${submittedAt}
-          FROM inserted, debited
-        ), submitted AS (
-          INSERT INTO order_events (order_id, key, type, detail) SELECT id, 'submitted', 'submitted', ${detail}::jsonb FROM inserted
-        )
-        SELECT * FROM inserted`;
-      if (inserted) return { outcome: 'created', order: fromColumns(inserted) };
-      const existing = await db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo } } });
-      if (existing) return { outcome: 'exists', order: existing };
-      const payer = await db.merchant.findUniqueOrThrow({ where: { id: input.merchantId }, select: { balanceFen: true } });
-      return { outcome: 'insufficient-balance', balanceFen: payer.balanceFen };
-    },
+    /** Accepts an order and debits its cost in one statement: see createOrderWithDebit. */
+    createOrder: (input: NewOrder) => createOrderWithDebit(db, input),
 
     findById: (id: string) => db.order.findUnique({ where: { id } }),
 
     /** The order with the secret that signs its result notification. */
     findWithMerchantSecret: (id: string) => db.order.findUnique({ where: { id }, include: { merchant: { select: { callbackSecret: true } } } }),
 
-    findByMerchantOrderNo: (merchantId: string, merchantOrderNo: string) =>
-      db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId, merchantOrderNo } } }),
+    findByMerchantOrderNo: (merchantId: string, merchantOrderNo: string) => db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId, merchantOrderNo } } }),
 
     listEvents: (orderId: string) => db.orderEvent.findMany({ where: { orderId }, orderBy: { id: 'asc' } }),
 
-    /**
-     * Conditional status write plus its history event, as one statement (one
-     * round trip, atomic without a transaction); returns whether the status
-     * changed. Unset fields keep their value.
-     */
-    async transition({ orderId, to, from = ALLOWED_FROM[to], fields = {}, event }: TransitionInput): Promise<boolean> {
-      const [row] = await db.$queryRaw<{ changed: number }[]>`
-        WITH changed AS (
-          UPDATE orders SET
-            status = ${to}::"OrderStatus",
-            carrier_order_id = COALESCE(${fields.carrierOrderId ?? null}, carrier_order_id),
-            failure_reason = COALESCE(${fields.failureReason ?? null}, failure_reason),
-            escalated_at = COALESCE(${fields.escalatedAt ?? null}::timestamptz, escalated_at),
-            finished_at = COALESCE(${fields.finishedAt ?? null}::timestamptz, finished_at),
-            resolved_by = COALESCE(${fields.resolvedBy ?? null}, resolved_by),
-            notify_status = COALESCE(${fields.notifyStatus ?? null}, notify_status),
-            updated_at = ${new Date()}
-          WHERE id = ${orderId} AND status::text = ANY(${[...from]})
-          RETURNING 1
-        ), recorded AS (
-          INSERT INTO order_events (order_id, key, type, detail)
-          VALUES (${orderId}, ${event.key}, ${event.type}, ${JSON.stringify(event.detail ?? {})}::jsonb)
-          ON CONFLICT (order_id, key) DO NOTHING
-        )
-        SELECT count(*)::int AS changed FROM changed`;
-      return row?.changed === 1;
-    },
+    /** Conditional status write plus its history event; whether the status changed. */
+    transition: (input: TransitionInput) => transitionOrder(db, input),
 
     async appendEvent(orderId: string, event: OrderEventInput): Promise<void> {
       await db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true });
@@ -148,20 +187,20 @@ export function createOrderRepository(db: Db) {
 
     /**
      * Stores a verified carrier callback raw, with a history event, before
-     * anything acts on it; one statement that also reads the order's status.
-     * Undefined, and nothing stored, when there is no such order.
+     * anything acts on it; one statement that also reads the order's status
+     * and who decided it. Undefined, and nothing stored, when there is no such order.
      */
-    async recordCallback(orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>): Promise<{ callbackId: string; orderStatus: OrderStatus } | undefined> {
-      const [row] = await db.$queryRaw<{ callbackId: string; orderStatus: OrderStatus }[]>`
+    async recordCallback(orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>): Promise<RecordedCallback | undefined> {
+      const [row] = await db.$queryRaw<RecordedCallback[]>`
         WITH target AS (
-          SELECT id, status FROM orders WHERE id = ${orderId}
+          SELECT id, status, resolved_by FROM orders WHERE id = ${orderId}
         ), callback AS (
           INSERT INTO carrier_callbacks (order_id, raw_body, signature) SELECT id, ${rawBody}, ${signature} FROM target RETURNING id
         ), recorded AS (
           INSERT INTO order_events (order_id, key, type, detail)
-          SELECT ${orderId}, 'callback:' || id, 'callback-received', jsonb_build_object('callbackId', id::text) || ${JSON.stringify(detail)}::jsonb FROM callback
+          SELECT ${orderId}, 'callback:' || id, ${OrderEvent.CALLBACK_RECEIVED}, jsonb_build_object('callbackId', id::text) || ${JSON.stringify(detail)}::jsonb FROM callback
         )
-        SELECT callback.id::text AS "callbackId", target.status::text AS "orderStatus" FROM target, callback`;
+        SELECT callback.id::text AS "callbackId", target.status::text AS "orderStatus", target.resolved_by AS "resolvedBy" FROM target, callback`;
       return row;
     },
 
@@ -174,21 +213,7 @@ export function createOrderRepository(db: Db) {
     },
 
     /** One delivery attempt of the result notification to the merchant. */
-    async recordNotificationAttempt(orderId: string, { key, attempt, error }: { key: string; attempt: number; error?: string }): Promise<void> {
-      const delivered = error === undefined;
-      await db.$transaction([
-        db.order.update({
-          where: { id: orderId },
-          data: {
-            notifyStatus: delivered ? 'DELIVERED' : 'SENDING',
-            notifyAttempts: { increment: 1 },
-            notifyLastError: error ?? null,
-            ...(delivered && { notifiedAt: new Date() }),
-          },
-        }),
-        db.orderEvent.createMany({ data: [eventRow(orderId, { key, type: delivered ? 'merchant-notified' : 'merchant-notify-failed', detail: { attempt, ...(error && { error }) } })], skipDuplicates: true }),
-      ]);
-    },
+    recordNotificationAttempt: (orderId: string, attempt: NotificationAttempt) => recordNotificationAttempt(db, orderId, attempt),
 
     async recordNotificationGaveUp(orderId: string, reason: string): Promise<void> {
       await db.order.updateMany({ where: { id: orderId, notifyStatus: { not: 'DELIVERED' } }, data: { notifyStatus: 'GAVE_UP', notifyLastError: reason } });

@@ -51,7 +51,14 @@ export function createReconciliationRepository(db: Db) {
 
     async recordMismatches(runId: string, mismatches: Mismatch[]): Promise<void> {
       await db.reconciliationMismatch.createMany({
-        data: mismatches.map(({ kind, subject, merchantId, orderId, detail }) => ({ runId, kind, subject, merchantId, orderId: orderId ?? null, detail: detail as Prisma.InputJsonValue })),
+        data: mismatches.map(({ kind, subject, merchantId, orderId, detail }) => ({
+          runId,
+          kind,
+          subject,
+          merchantId,
+          orderId: orderId ?? null,
+          detail: detail as Prisma.InputJsonValue,
+        })),
         skipDuplicates: true,
       });
     },

@@ -3,7 +3,7 @@ import pg from 'pg';
 
 export interface TemporaryDatabase {
   url: string;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 async function onServer(serverUrl: string, sql: string): Promise<void> {

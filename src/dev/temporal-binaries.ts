@@ -4,7 +4,10 @@ import { delimiter, join } from 'node:path';
 const PROJECT_TOOLS = new URL('../../.tools/bin/', import.meta.url).pathname;
 
 function onPath(name: string): string | undefined {
-  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((file) => existsSync(file));
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, name))
+    .find((file) => existsSync(file));
 }
 
 function resolveBinary(envVar: string, name: string): string {

@@ -32,7 +32,22 @@ export function spawnTemporalDevServer({ dataDir, port = 7233, uiPort = 8233, ex
   mkdirSync(dataDir, { recursive: true });
   const child = spawn(
     temporalCliPath(),
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', join(dataDir, 'temporal.sqlite'), '--log-level', 'warn', ...searchAttributeFlags(), ...extraArgs],
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--db-filename',
+      join(dataDir, 'temporal.sqlite'),
+      '--log-level',
+      'warn',
+      ...searchAttributeFlags(),
+      ...extraArgs,
+    ],
     { stdio: ['ignore', output, output] },
   );
   return { address: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, process: child };

@@ -19,7 +19,7 @@ export interface SweeperOptions {
 export async function sweepStalePendingOrders(deps: { orders: OrderRepository; temporal: Client; slaSeconds: number; logger: Logger }, options: SweeperOptions): Promise<number> {
   let swept = 0;
   // Pages through every stale order: orders that merely wait on a slow carrier stay PENDING too, and must not hide a lost start.
-  for (let after: OrderRow | undefined; ; ) {
+  for (let after: OrderRow | undefined; ;) {
     const page = await deps.orders.listOrders({ status: OrderStatus.PENDING, olderThanSeconds: options.staleAfterMs / 1000, limit: options.batchSize, ...(after && { after }) });
     for (const order of page) {
       await startOrderWorkflow(deps.temporal, order, deps.slaSeconds);
@@ -57,6 +57,6 @@ export function scheduleStaleOrderSweeps(
       sweeping = false;
     }
   };
-  const timer = setInterval(() => tick().catch((err) => deps.logger.error({ err }, 'stale-order sweep failed')), options.everyMs);
+  const timer = setInterval(() => void tick().catch((err) => deps.logger.error({ err }, 'stale-order sweep failed')), options.everyMs);
   return () => clearInterval(timer);
 }

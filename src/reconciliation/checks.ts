@@ -65,8 +65,13 @@ export function balanceMismatch(merchantId: string, balanceFen: bigint, ledgerFe
  * the carrier still working on it is expected; a carrier that has decided it,
  * has no record of it, or cannot answer needs an operator.
  */
-export function carrierMismatch(order: { orderId: string; merchantId: string; status: string }, carrier: CarrierStatus | { state: 'UNAVAILABLE'; error: string }): Mismatch | undefined {
+export function carrierMismatch(
+  order: { orderId: string; merchantId: string; status: string },
+  carrier: CarrierStatus | { state: 'UNAVAILABLE'; error: string },
+): Mismatch | undefined {
   if (carrier.state === 'PROCESSING') return undefined;
-  const kind = { SUCCESS: 'carrier-decided-open-order', FAILED: 'carrier-decided-open-order', NOT_FOUND: 'carrier-has-no-record', UNAVAILABLE: 'carrier-status-unavailable' }[carrier.state];
+  const kind = { SUCCESS: 'carrier-decided-open-order', FAILED: 'carrier-decided-open-order', NOT_FOUND: 'carrier-has-no-record', UNAVAILABLE: 'carrier-status-unavailable' }[
+    carrier.state
+  ];
   return { kind, subject: order.orderId, merchantId: order.merchantId, orderId: order.orderId, detail: { status: order.status, carrier } };
 }

@@ -15,9 +15,7 @@ const PREFIXES: Record<Carrier, readonly string[]> = {
 };
 
 const CARRIER_BY_PREFIX = new Map<string, Carrier>(
-  (Object.entries(PREFIXES) as [Carrier, readonly string[]][]).flatMap(([carrier, prefixes]) =>
-    prefixes.map((prefix) => [prefix, carrier] as const),
-  ),
+  (Object.entries(PREFIXES) as [Carrier, readonly string[]][]).flatMap(([carrier, prefixes]) => prefixes.map((prefix) => [prefix, carrier] as const)),
 );
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;

@@ -1,12 +1,6 @@
 /** The activities as the order workflows call them, each with the timeouts and retries its job needs. */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type {
-  AlertActivities,
-  CarrierActivities,
-  MerchantNotificationActivities,
-  OrderViewActivities,
-  RefundActivities,
-} from '../shared/order-activities.ts';
+import type { AlertActivities, CarrierActivities, MerchantNotificationActivities, OrderViewActivities, RefundActivities } from '../shared/order-activities.ts';
 import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
 
 /** Carrier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { OperatorDecision } from '../shared/operator-actions.ts';
+import type { OperatorDecision, ResolveRequest, RetryRequest } from '../shared/operator-actions.ts';
 import {
   carrierCallbackSignal,
   operatorDecisionSignal,
@@ -78,8 +78,10 @@ function setOrderHandlers({ apply, machine }: LiveOrder): void {
     if (reason) throw new Error(reason);
   };
   // The action comes last, so a payload cannot turn one Update into the other.
-  setHandler(resolveOrderUpdate, (request) => decideNow({ ...request, action: 'resolve' }), { validator: (request) => validator({ ...request, action: 'resolve' }) });
-  setHandler(retryOrderUpdate, (request) => decideNow({ ...request, action: 'retry' }), { validator: (request) => validator({ ...request, action: 'retry' }) });
+  setHandler(resolveOrderUpdate, (request) => decideNow({ ...request, action: 'resolve' }), {
+    validator: (request: ResolveRequest) => validator({ ...request, action: 'resolve' }),
+  });
+  setHandler(retryOrderUpdate, (request) => decideNow({ ...request, action: 'retry' }), { validator: (request: RetryRequest) => validator({ ...request, action: 'retry' }) });
   // A refused decision sent as a signal is recorded by the machine and changes nothing.
   setHandler(operatorDecisionSignal, async (decision) => void (await apply({ type: 'operator-decision', decision, at: Date.now() })));
 }

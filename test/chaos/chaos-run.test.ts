@@ -25,7 +25,10 @@ describe('chaos run (CI size)', () => {
       const exitCode = await exited;
       const result = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ChaosResult;
 
-      expect(result.checks.filter((row) => !row.ok), `see ${out}/report.md`).toEqual([]);
+      expect(
+        result.checks.filter((row) => !row.ok),
+        `see ${out}/report.md`,
+      ).toEqual([]);
       expect(exitCode).toBe(0);
       expect(result.checks.find((row) => row.check.startsWith('log lines with a full phone number'))?.value).toBe(0);
       expect(result.faults.map((fault) => fault.name).sort()).toEqual([...FAULT_NAMES].sort());

@@ -71,7 +71,11 @@ describe('the start command (npm start) on a machine with no services', () => {
     const { orderId } = (await response.json()) as { orderId: string };
     // Another process runs the workflow: wait on the view it writes.
     const final = await eventually(async () => {
-      const view = (await (await fetch(`${api}/orders/${orderId}`, { headers: demoMerchant })).json()) as { status: string; costFen: number; money: { type: string; amountFen: number }[] };
+      const view = (await (await fetch(`${api}/orders/${orderId}`, { headers: demoMerchant })).json()) as {
+        status: string;
+        costFen: number;
+        money: { type: string; amountFen: number }[];
+      };
       return ['SUCCEEDED', 'FAILED'].includes(view.status) ? view : undefined;
     }, 20_000);
     expect(final).toMatchObject({ status: 'SUCCEEDED', costFen: 1000, money: [{ type: 'ORDER_DEBIT', amountFen: -1000 }] });

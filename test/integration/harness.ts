@@ -9,7 +9,7 @@ import type { ApiDeps } from '../../src/api/deps.ts';
 import { createCarrierClient } from '../../src/carrier/client.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
-import { createMerchantRepository, type MerchantRates } from '../../src/db/merchant-repository.ts';
+import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
 import { createOrderRepository, type NewOrder, type OrderRepository } from '../../src/db/order-repository.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
@@ -17,7 +17,8 @@ import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../src/merchants/credentials.ts';
 import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
-import { createLogger } from '../../src/util/logger.ts';
+import { createServices } from '../../src/orders/services.ts';
+import { createLogger, type Logger } from '../../src/util/logger.ts';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 
@@ -36,7 +37,7 @@ export async function createTestDatabase() {
 }
 
 /** A merchant with a balance, as an admin would create and fund it; `headers` authenticate its requests. */
-export async function createTestMerchant(db: Db, { balanceFen = 1_000_000_000, rates = { CMCC: '1', CUCC: '1', CTCC: '1' } as MerchantRates } = {}) {
+export async function createTestMerchant(db: Db, { balanceFen = 1_000_000_000, rates = { CMCC: '1', CUCC: '1', CTCC: '1' } } = {}) {
   const id = randomUUID();
   const apiKey = newApiKey();
   const callbackSecret = newCallbackSecret();
@@ -91,8 +92,20 @@ export async function startStack({
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
   const logger = createLogger('api-test', 'warn');
-  const apiDeps: ApiDeps = { ...repositories, temporal: env.client, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN, slaSeconds };
-  const apiWithSla = (sla: number) => listen(createApp({ ...apiDeps, slaSeconds: sla }));
+  /** The API's dependencies: the real services over this stack's repositories and Temporal. */
+  const apiDepsWith = (options: { slaSeconds?: number; logger?: Logger } = {}): ApiDeps => {
+    const log = options.logger ?? logger;
+    return {
+      ...createServices({ ...repositories, temporal: env.client, logger: log, slaSeconds: options.slaSeconds ?? slaSeconds }),
+      merchants: repositories.merchants,
+      ledger: repositories.ledger,
+      logger: log,
+      callbackSecret: CALLBACK_SECRET,
+      adminToken: ADMIN_TOKEN,
+    };
+  };
+  const apiDeps = apiDepsWith();
+  const apiWithSla = (sla: number) => listen(createApp(apiDepsWith({ slaSeconds: sla })));
   const api = await apiWithSla(slaSeconds);
   const extraApis: Awaited<ReturnType<typeof listen>>[] = [];
   const workerDeps: ActivityDeps = {
@@ -108,6 +121,8 @@ export async function startStack({
     apiUrl: api.url,
     /** What the API at `apiUrl` runs on: `createApp(stack.apiDeps)` is the same API in-process, for many quick requests. */
     apiDeps,
+    /** The same API's dependencies with another SLA or logger. */
+    apiDepsWith,
     env,
     prisma,
     ...repositories,

@@ -86,10 +86,14 @@ async function attack(requests: fc.Arbitrary<HostileRequest>, numRuns: number) {
 beforeAll(async () => {
   stack = await startStack();
   // The very API the stack serves over HTTP, called in-process; warnings (refused signatures) would flood the output, errors are kept.
-  app = createApp({ ...stack.apiDeps, logger: createLogger('hostile-input', 'error') });
+  app = createApp(stack.apiDepsWith({ logger: createLogger('hostile-input', 'error') }));
   const other = await createTestMerchant(stack.prisma);
   const submit = async (merchant: TestMerchant, merchantOrderNo: string) => {
-    const response = await app.request('/orders', { method: 'POST', headers: { ...merchant.headers, 'content-type': 'application/json' }, body: JSON.stringify({ merchantOrderNo, phone: '13812345678', amount: 50 }) });
+    const response = await app.request('/orders', {
+      method: 'POST',
+      headers: { ...merchant.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantOrderNo, phone: '13812345678', amount: 50 }),
+    });
     expect(response.status).toBe(202);
     const { orderId } = (await response.json()) as { orderId: string };
     await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).result();
@@ -132,7 +136,11 @@ describe('hostile input never gets a 5xx and a refused request changes nothing',
   it('refuses NUL and invalid UTF-8 in the path or query of every route with 400', () => attack(badUrl(fixtures), 1_200), 20_000);
   it('refuses ids that exist nowhere, in every shape, in every path parameter', () => attack(strangeParams(fixtures), 1_500), 20_000);
   it('answers any query on any read route below 500', () => attack(hostileQueries(fixtures), 1_200), 20_000);
-  it('refuses bodies with wrong, missing, out-of-range or unstorable fields (and extra ones) on every route that takes a body', () => attack(brokenBodies(fixtures), 3_200), 30_000);
+  it(
+    'refuses bodies with wrong, missing, out-of-range or unstorable fields (and extra ones) on every route that takes a body',
+    () => attack(brokenBodies(fixtures), 3_200),
+    30_000,
+  );
   it('refuses malformed, non-UTF-8, deeply nested, oversized and non-JSON bodies', () => attack(rawBodies(fixtures), 1_200), 20_000);
   it('refuses valid requests with a missing, malformed or wrong credential with 401 or 403', () => attack(badCredentials(fixtures), 1_200), 20_000);
   it('refuses carrier callbacks without the right signature with 401', () => attack(badSignatures(fixtures), 400), 20_000);

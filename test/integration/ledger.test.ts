@@ -29,7 +29,10 @@ describe('merchant ledger on PostgreSQL', () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 0 });
     const topUp = { merchantId: merchant.id, type: 'TOP_UP' as const, amountFen: 10_000, requestId: 'bank-ref-1', operator: 'alice', note: 'wire' };
     const first = await ledger.postAdminEntry(topUp);
-    expect(first).toMatchObject({ outcome: 'posted', entry: { amountFen: 10_000n, balanceAfterFen: 10_000n, debitAccount: 'platform:cash', creditAccount: `merchant:${merchant.id}` } });
+    expect(first).toMatchObject({
+      outcome: 'posted',
+      entry: { amountFen: 10_000n, balanceAfterFen: 10_000n, debitAccount: 'platform:cash', creditAccount: `merchant:${merchant.id}` },
+    });
     const repeats = await Promise.all([1, 2, 3].map(() => ledger.postAdminEntry(topUp)));
     expect(repeats.map((r) => r.outcome)).toEqual(['repeat', 'repeat', 'repeat']);
     expect(repeats.map((r) => 'entry' in r && r.entry.id)).toEqual([1, 2, 3].map(() => (first as { entry: { id: bigint } }).entry.id));
@@ -39,24 +42,34 @@ describe('merchant ledger on PostgreSQL', () => {
 
   it('adjusts either way but never below zero', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 1_000 });
-    const adjust = (amountFen: number, requestId: string) => ledger.postAdminEntry({ merchantId: merchant.id, type: 'ADJUSTMENT', amountFen, requestId, operator: 'bob', note: 'correction' });
+    const adjust = (amountFen: number, requestId: string) =>
+      ledger.postAdminEntry({ merchantId: merchant.id, type: 'ADJUSTMENT', amountFen, requestId, operator: 'bob', note: 'correction' });
     expect(await adjust(-1_001, 'adj-1')).toEqual({ outcome: 'insufficient-balance', balanceFen: 1_000n });
-    expect(await adjust(-400, 'adj-2')).toMatchObject({ outcome: 'posted', entry: { debitAccount: `merchant:${merchant.id}`, creditAccount: 'platform:adjustments', amountFen: 400n } });
+    expect(await adjust(-400, 'adj-2')).toMatchObject({
+      outcome: 'posted',
+      entry: { debitAccount: `merchant:${merchant.id}`, creditAccount: 'platform:adjustments', amountFen: 400n },
+    });
     expect(await adjust(50, 'adj-3')).toMatchObject({ outcome: 'posted', entry: { balanceAfterFen: 650n } });
     expect(await balanceOf(merchant.id)).toBe(650n);
-    expect(await ledger.postAdminEntry({ merchantId: 'no-such-merchant', type: 'TOP_UP', amountFen: 1, requestId: 'x', operator: 'bob', note: 'x' })).toEqual({ outcome: 'no-merchant' });
+    expect(await ledger.postAdminEntry({ merchantId: 'no-such-merchant', type: 'TOP_UP', amountFen: 1, requestId: 'x', operator: 'bob', note: 'x' })).toEqual({
+      outcome: 'no-merchant',
+    });
   });
 
   it('accepts orders while the balance covers them and refuses the rest, storing nothing for a refused one', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 12_000 });
-    const accept = (merchantOrderNo: string) => orders.createOrder({ merchantId: merchant.id, merchantOrderNo, phone: '13812345678', carrier: 'CMCC', amountYuan: 50, costFen: 5_000 });
+    const accept = (merchantOrderNo: string) =>
+      orders.createOrder({ merchantId: merchant.id, merchantOrderNo, phone: '13812345678', carrier: 'CMCC', amountYuan: 50, costFen: 5_000 });
     expect((await accept('A')).outcome).toBe('created');
     expect((await accept('B')).outcome).toBe('created');
     expect(await accept('C')).toEqual({ outcome: 'insufficient-balance', balanceFen: 2_000n });
     expect((await accept('A')).outcome).toBe('exists'); // a repeat is no new charge, whatever the balance
     expect(await prisma.order.count({ where: { merchantId: merchant.id } })).toBe(2);
     const debits = await prisma.ledgerEntry.findMany({ where: { merchantId: merchant.id, type: 'ORDER_DEBIT' }, orderBy: { id: 'asc' } });
-    expect(debits.map((d) => [d.amountFen, d.balanceAfterFen])).toEqual([[5_000n, 7_000n], [5_000n, 2_000n]]);
+    expect(debits.map((d) => [d.amountFen, d.balanceAfterFen])).toEqual([
+      [5_000n, 7_000n],
+      [5_000n, 2_000n],
+    ]);
   });
 
   it('refunds a FAILED order exactly once, however many times and however concurrently it is asked', async () => {
@@ -69,7 +82,10 @@ describe('merchant ledger on PostgreSQL', () => {
     expect(results.filter((r) => r.outcome === 'already-refunded')).toHaveLength(9);
     expect(await ledger.refundOrder(order.id)).toEqual({ outcome: 'already-refunded', amountFen: 4_321 });
     expect(await balanceOf(merchant.id)).toBe(10_000n);
-    expect((await ledger.listForOrder(order.id)).map((e) => [e.type, e.amountFen])).toEqual([['ORDER_DEBIT', 4_321n], ['ORDER_REFUND', 4_321n]]);
+    expect((await ledger.listForOrder(order.id)).map((e) => [e.type, e.amountFen])).toEqual([
+      ['ORDER_DEBIT', 4_321n],
+      ['ORDER_REFUND', 4_321n],
+    ]);
     expect((await orders.listEvents(order.id)).filter((e) => e.type === 'refunded')).toHaveLength(1);
   });
 

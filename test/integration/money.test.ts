@@ -6,6 +6,7 @@ import type { ActivityDeps } from '../../src/activities/index.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { sign } from '../../src/util/signature.ts';
 import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestMerchant, eventually, startStack, type Stack } from './harness.ts';
+import { untypedJson } from '../untyped-json.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -26,14 +27,20 @@ async function call(path: string, { method = 'GET', headers = {}, body }: { meth
     headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: await untypedJson(response) };
 }
 const order = (merchant: { headers: Record<string, string> }, fields: Record<string, unknown> = {}) =>
   call('/orders', { method: 'POST', headers: merchant.headers, body: { merchantOrderNo: `M${randomUUID().slice(0, 18)}`, phone: '13812345678', amount: 50, ...fields } });
 const balance = async (merchant: { headers: Record<string, string> }) => (await call('/balance', { headers: merchant.headers })).body.balanceFen as number;
 const finish = (orderId: string) => stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).result();
 function carrierCallback(orderId: string, status: 'SUCCESS' | 'FAILED') {
-  const raw = JSON.stringify({ orderId, carrierOrderId: `C-${orderId.slice(0, 8)}`, status, reason: status === 'FAILED' ? 'number not in service' : undefined, timestamp: new Date().toISOString() });
+  const raw = JSON.stringify({
+    orderId,
+    carrierOrderId: `C-${orderId.slice(0, 8)}`,
+    status,
+    reason: status === 'FAILED' ? 'number not in service' : undefined,
+    timestamp: new Date().toISOString(),
+  });
   return fetch(`${stack.apiUrl}/callbacks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Signature': sign(CALLBACK_SECRET, raw) }, body: raw });
 }
 const refundsOf = (orderId: string) => stack.prisma.ledgerEntry.findMany({ where: { orderId, type: 'ORDER_REFUND' } });
@@ -52,7 +59,12 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
     const { merchantId, apiKey } = created.body;
     const shop = { headers: { authorization: `Bearer ${apiKey}` } };
     expect(await stack.prisma.merchant.count({ where: { apiKeyHash: apiKey } })).toBe(0); // only the hash is stored
-    expect((await call(`/admin/merchants/${merchantId}`, { headers: admin })).body).toEqual({ merchantId, name: 'Shop A', rates: { CMCC: 0.9855, CUCC: 0.99, CTCC: 1 }, balanceFen: 0 });
+    expect((await call(`/admin/merchants/${merchantId}`, { headers: admin })).body).toEqual({
+      merchantId,
+      name: 'Shop A',
+      rates: { CMCC: 0.9855, CUCC: 0.99, CTCC: 1 },
+      balanceFen: 0,
+    });
 
     const broke = await order(shop, { amount: 10 });
     expect(broke).toMatchObject({ status: 402, body: { error: 'insufficient_balance', message: expect.stringContaining('costs 986 fen and the balance is 0 fen') } });
@@ -60,7 +72,10 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
 
     const topUp = { amountFen: 2_000, note: 'bank transfer 8812', requestId: 'wire-8812' };
     const credited = await call(`/admin/merchants/${merchantId}/top-ups`, { method: 'POST', headers: admin, body: topUp });
-    expect(credited).toMatchObject({ status: 201, body: { merchantId, balanceFen: 2_000, entry: { type: 'TOP_UP', amountFen: 2_000, requestId: 'wire-8812', operator: 'admin' } } });
+    expect(credited).toMatchObject({
+      status: 201,
+      body: { merchantId, balanceFen: 2_000, entry: { type: 'TOP_UP', amountFen: 2_000, requestId: 'wire-8812', operator: 'admin' } },
+    });
     expect(await call(`/admin/merchants/${merchantId}/top-ups`, { method: 'POST', headers: admin, body: topUp })).toEqual(credited);
     expect((await call(`/admin/merchants/${merchantId}/top-ups`, { method: 'POST', headers: admin, body: { ...topUp, amountFen: 3_000 } })).status).toBe(409);
 
@@ -79,7 +94,13 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
 
   it('keeps merchant administration behind the admin token', async () => {
     const merchant = stack.merchant.id;
-    for (const [method, path] of [['POST', '/admin/merchants'], ['GET', `/admin/merchants/${merchant}`], ['POST', `/admin/merchants/${merchant}/top-ups`], ['GET', `/admin/merchants/${merchant}/ledger`], ['POST', '/admin/reconciliations']]) {
+    for (const [method, path] of [
+      ['POST', '/admin/merchants'],
+      ['GET', `/admin/merchants/${merchant}`],
+      ['POST', `/admin/merchants/${merchant}/top-ups`],
+      ['GET', `/admin/merchants/${merchant}/ledger`],
+      ['POST', '/admin/reconciliations'],
+    ]) {
       expect((await call(path as string, { method: method as string, body: method === 'POST' ? {} : undefined })).status, path).toBe(401);
       expect((await call(path as string, { method: method as string, headers: stack.merchant.headers })).status, path).toBe(403);
     }
@@ -94,7 +115,11 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
     ];
     for (const body of bad) expect((await call('/admin/merchants', { method: 'POST', headers: admin, body })).status, JSON.stringify(body)).toBe(400);
     const merchant = stack.merchant.id;
-    for (const body of [{ amountFen: 0, note: 'x', requestId: 'r1' }, { amountFen: 1.5, note: 'x', requestId: 'r1' }, { amountFen: 100, note: 'x' }]) {
+    for (const body of [
+      { amountFen: 0, note: 'x', requestId: 'r1' },
+      { amountFen: 1.5, note: 'x', requestId: 'r1' },
+      { amountFen: 100, note: 'x' },
+    ]) {
       expect((await call(`/admin/merchants/${merchant}/top-ups`, { method: 'POST', headers: admin, body })).status, JSON.stringify(body)).toBe(400);
     }
     expect((await call(`/admin/merchants/${randomUUID()}/top-ups`, { method: 'POST', headers: admin, body: { amountFen: 1, note: 'x', requestId: 'r1' } })).status).toBe(404);
@@ -123,7 +148,7 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
     expect(await stack.prisma.ledgerEntry.count({ where: { merchantId: merchant.id, type: 'ORDER_DEBIT' } })).toBe(100);
   });
 
-  it('keeps two merchants apart: the same merchantOrderNo makes two orders, and neither can read the other\'s', async () => {
+  it("keeps two merchants apart: the same merchantOrderNo makes two orders, and neither can read the other's", async () => {
     const [a, b] = await Promise.all([createTestMerchant(stack.prisma), createTestMerchant(stack.prisma)]);
     const [fromA, fromB] = await Promise.all([order(a, { merchantOrderNo: 'SHARED-001' }), order(b, { merchantOrderNo: 'SHARED-001', amount: 100 })]);
     expect([fromA.status, fromB.status]).toEqual([202, 202]);
@@ -148,7 +173,10 @@ describe('refunds: a FAILED order gets its money back exactly once', () => {
     expect(await refundsOf(body.orderId)).toHaveLength(1);
     expect(await balance(merchant)).toBe(10_000);
     const view = (await call(`/orders/${body.orderId}`, { headers: merchant.headers })).body;
-    expect(view.money).toMatchObject([{ type: 'ORDER_DEBIT', amountFen: -5_000 }, { type: 'ORDER_REFUND', amountFen: 5_000, balanceAfterFen: 10_000 }]);
+    expect(view.money).toMatchObject([
+      { type: 'ORDER_DEBIT', amountFen: -5_000 },
+      { type: 'ORDER_REFUND', amountFen: 5_000, balanceAfterFen: 10_000 },
+    ]);
     expect(view.history.filter((e: { type: string }) => e.type === 'refunded')).toHaveLength(1);
   });
 
@@ -183,7 +211,13 @@ describe('refunds: a FAILED order gets its money back exactly once', () => {
   it('refunds once when the worker is killed right after the refund committed, and another worker takes over', { timeout: 90_000 }, async () => {
     await stack.stopWorker();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/refund-crash-worker.ts'], {
-      env: { ...process.env, DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: stack.env.address, CARRIER_BASE_URL: stack.carrierUrl, CALLBACK_URL: `${stack.apiUrl}/callbacks/carrier` },
+      env: {
+        ...process.env,
+        DATABASE_URL: stack.databaseUrl,
+        TEMPORAL_ADDRESS: stack.env.address,
+        CARRIER_BASE_URL: stack.carrierUrl,
+        CALLBACK_URL: `${stack.apiUrl}/callbacks/carrier`,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -203,7 +237,7 @@ describe('refunds: a FAILED order gets its money back exactly once', () => {
       expect(await refundsOf(body.orderId)).toHaveLength(1);
       expect(await balance(merchant)).toBe(10_000);
       const timeline = (await stack.env.client.workflow.getHandle(orderWorkflowId(body.orderId)).query(orderStateQuery)).timeline;
-      expect(timeline.filter((entry) => entry.type === 'refund').map((entry) => entry.detail)).toEqual([{ outcome: 'already-refunded', amountFen: 5_000 }]);
+      expect(timeline.filter((entry) => entry.type === 'refunded').map((entry) => entry.detail)).toEqual([{ outcome: 'already-refunded', amountFen: 5_000 }]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (stack.workerState() !== 'RUNNING') await stack.startWorker();

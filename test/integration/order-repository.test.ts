@@ -34,7 +34,10 @@ describe('order view writes on PostgreSQL', () => {
     await client.connect();
     const { rows } = await client.query('SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name');
     await client.end();
-    const onDisk = (await readdir(new URL('../../prisma/migrations/', import.meta.url), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const onDisk = (await readdir(new URL('../../prisma/migrations/', import.meta.url), { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     expect(onDisk.length).toBeGreaterThanOrEqual(2);
     expect(rows).toEqual(onDisk.map((name) => expect.objectContaining({ migration_name: name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/), finished_at: expect.any(Date) })));
   });
@@ -51,7 +54,11 @@ describe('order view writes on PostgreSQL', () => {
       const upgraded = createPrisma(old.url);
       try {
         expect(await upgraded.order.findUniqueOrThrow({ where: { id: 'old-1' } })).toMatchObject({ merchantId: 'legacy', costFen: null });
-        expect(await upgraded.merchant.findUniqueOrThrow({ where: { id: 'legacy' } })).toMatchObject({ apiKeyHash: 'none: no key can match', balanceFen: 0n, callbackSecret: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        expect(await upgraded.merchant.findUniqueOrThrow({ where: { id: 'legacy' } })).toMatchObject({
+          apiKeyHash: 'none: no key can match',
+          balanceFen: 0n,
+          callbackSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
+        });
         expect(await createLedgerRepository(upgraded).refundOrder('old-1')).toEqual({ outcome: 'not-refundable', reason: 'the order was never debited' });
       } finally {
         await upgraded.$disconnect();
@@ -72,16 +79,32 @@ describe('order view writes on PostgreSQL', () => {
     const order = await newOrder();
     await orders.transition({ orderId: order.id, to: OrderStatus.PROCESSING, fields: { carrierOrderId: 'C-1' }, event: { key: 'attempt:1:1', type: 'carrier-accepted' } });
     const finishedAt = new Date('2026-01-01T00:01:00Z');
-    await orders.transition({ orderId: order.id, to: OrderStatus.FAILED, fields: { finishedAt, failureReason: 'number not in service', resolvedBy: 'carrier-callback' }, event: { key: 'workflow:1', type: 'finished', detail: { n: 1 } } });
+    await orders.transition({
+      orderId: order.id,
+      to: OrderStatus.FAILED,
+      fields: { finishedAt, failureReason: 'number not in service', resolvedBy: 'carrier-callback' },
+      event: { key: 'workflow:1', type: 'finished', detail: { n: 1 } },
+    });
     const row = await orders.findById(order.id);
-    expect(row).toMatchObject({ status: OrderStatus.FAILED, carrierOrderId: 'C-1', finishedAt, failureReason: 'number not in service', resolvedBy: 'carrier-callback', escalatedAt: null });
-    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([['submitted', expect.anything()], ['attempt:1:1', {}], ['workflow:1', { n: 1 }]]);
+    expect(row).toMatchObject({
+      status: OrderStatus.FAILED,
+      carrierOrderId: 'C-1',
+      finishedAt,
+      failureReason: 'number not in service',
+      resolvedBy: 'carrier-callback',
+      escalatedAt: null,
+    });
+    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([
+      ['submitted', expect.anything()],
+      ['attempt:1:1', {}],
+      ['workflow:1', { n: 1 }],
+    ]);
   });
 
-  it('stores a callback with its event and the order status it found, and nothing for an unknown order', async () => {
+  it('stores a callback with its event and the order status (and who decided it) it found, and nothing for an unknown order', async () => {
     const order = await newOrder();
     const recorded = await orders.recordCallback(order.id, '{"raw":true}', 'sig', { status: 'SUCCESS' });
-    expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING });
+    expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING, resolvedBy: null });
     expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([
       ['submitted', expect.anything()],
       [`callback:${recorded?.callbackId}`, { callbackId: recorded?.callbackId, status: 'SUCCESS' }],

@@ -4,6 +4,7 @@ import { RECONCILIATION_SCHEDULE_ID } from '../../src/shared/reconciliation.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { ensureReconciliationSchedule } from '../../src/temporal/reconciliation-schedule.ts';
 import { ADMIN_TOKEN, createTestMerchant, eventually, insertOrder, startStack, type Stack } from './harness.ts';
+import { untypedJson } from '../untyped-json.ts';
 
 // One stack for the file, and tests in order: each run checks every order the earlier tests left.
 let stack: Stack;
@@ -30,7 +31,7 @@ async function reconcile(apiUrl = stack.apiUrl) {
   expect(started.status).toBe(202);
   const { runId } = (await started.json()) as { runId: string };
   await stack.env.client.workflow.getHandle(runId).result();
-  return (await (await fetch(`${stack.apiUrl}/admin/reconciliations/${runId}`, { headers: admin })).json()) as any;
+  return untypedJson(await fetch(`${stack.apiUrl}/admin/reconciliations/${runId}`, { headers: admin }));
 }
 
 describe('reconciliation: orders against the ledger, balances against their entries, stale orders against the carrier', () => {
@@ -84,14 +85,17 @@ describe('reconciliation: orders against the ledger, balances against their entr
     const described = await schedule.describe();
     expect(described.state.paused).toBe(true);
     expect(described.action.args).toEqual([{ trigger: 'schedule', staleAfterSeconds: 120, settleSeconds: 300 }]);
-    expect(described.spec).toMatchObject({ calendars: [expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })], timezone: 'Asia/Shanghai' });
+    expect(described.spec).toMatchObject({
+      calendars: [expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })],
+      timezone: 'Asia/Shanghai',
+    });
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliation' });
 
     await schedule.trigger();
     const runId = await eventually(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId);
     expect(runId).toMatch(/^reconciliation-daily-/);
     await stack.env.client.workflow.getHandle(runId).result();
-    const report = (await (await fetch(`${stack.apiUrl}/admin/reconciliations/${runId}`, { headers: admin })).json()) as any;
+    const report = await untypedJson(await fetch(`${stack.apiUrl}/admin/reconciliations/${runId}`, { headers: admin }));
     expect(report).toMatchObject({ status: 'COMPLETED', trigger: 'schedule' });
     await schedule.delete();
   });

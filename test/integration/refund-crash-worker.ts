@@ -11,7 +11,9 @@ import { createPrisma } from '../../src/db/prisma.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 
-const { DATABASE_URL, TEMPORAL_ADDRESS, CARRIER_BASE_URL, CALLBACK_URL } = process.env as { [name in 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'CARRIER_BASE_URL' | 'CALLBACK_URL']: string };
+const { DATABASE_URL, TEMPORAL_ADDRESS, CARRIER_BASE_URL, CALLBACK_URL } = process.env as {
+  [name in 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'CARRIER_BASE_URL' | 'CALLBACK_URL']: string;
+};
 const prisma = createPrisma(DATABASE_URL);
 const ledger = createLedgerRepository(prisma);
 const worker = await createOrderWorker({

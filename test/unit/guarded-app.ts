@@ -1,5 +1,6 @@
 import { createApp } from '../../src/api/app.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
+import { createServices, type ServiceDeps } from '../../src/orders/services.ts';
 import { createLogger } from '../../src/util/logger.ts';
 
 export const ADMIN = { authorization: 'Bearer unit-admin-token' };
@@ -25,16 +26,23 @@ export function guardedApp() {
       },
     });
   const merchant = { id: 'demo', name: 'unit', rates: { CMCC: '1', CUCC: '1', CTCC: '1' } };
-  const deps = {
+  const ledger = recorder('ledger');
+  const logger = createLogger('unit', 'silent');
+  const services = createServices({
     orders: recorder('orders'),
-    merchants: recorder('merchants', { findByApiKeyHash: async () => merchant }),
-    ledger: recorder('ledger'),
+    ledger,
     reconciliations: recorder('reconciliations'),
     temporal: recorder('temporal'),
-    logger: createLogger('unit', 'silent'),
+    logger,
+    slaSeconds: 180,
+  } as unknown as ServiceDeps);
+  const deps = {
+    ...services,
+    merchants: recorder('merchants', { findByApiKeyHash: async () => merchant }),
+    ledger,
+    logger,
     callbackSecret: 'unit-callback-secret',
     adminToken: 'unit-admin-token',
-    slaSeconds: 180,
   } as unknown as ApiDeps;
   const app = createApp(deps);
   return {
@@ -43,7 +51,11 @@ export function guardedApp() {
     /** Sends a request in-process; a body that is not a string or bytes is sent as JSON. */
     async request(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) {
       const raw = body === undefined || typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
-      const response = await app.request(path, { method, headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers }, body: raw as RequestInit['body'] });
+      const response = await app.request(path, {
+        method,
+        headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers },
+        body: raw as RequestInit['body'],
+      });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },

@@ -41,7 +41,11 @@ describe('JSON body guard: every body is UTF-8 JSON whose strings PostgreSQL can
 
   it('refuses a body of another media type with 415, on every route', async () => {
     const api = guardedApp();
-    for (const [path, headers] of [['/orders', MERCHANT], ['/admin/reconciliations', ADMIN], ['/callbacks/carrier', {}]] as const) {
+    for (const [path, headers] of [
+      ['/orders', MERCHANT],
+      ['/admin/reconciliations', ADMIN],
+      ['/callbacks/carrier', {}],
+    ] as const) {
       const answer = await api.request(path, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: '{}' });
       expect(answer).toEqual({ status: 415, body: { error: 'unsupported_media_type', message: expect.any(String) } });
     }
@@ -72,7 +76,7 @@ describe('JSON body guard: every body is UTF-8 JSON whose strings PostgreSQL can
         controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
       },
     });
-    const response = await api.app.request('/orders', { method: 'POST', headers: { ...MERCHANT, 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const response = await api.app.request('/orders', { method: 'POST', headers: { ...MERCHANT, 'content-type': 'application/json' }, body, duplex: 'half' });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'request_aborted', message: expect.any(String) });
     expect(api.touched).toEqual([]);

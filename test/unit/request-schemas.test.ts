@@ -27,22 +27,39 @@ describe('path parameters are checked before any lookup', () => {
     expect(await refusedFields(path, headers, init)).toEqual(['orderId']);
   });
 
-  it.each(['/admin/merchants/Demo', '/admin/merchants/x/ledger', `/admin/merchants/${'a'.repeat(300)}`])('a merchant id that is neither a UUID nor demo: %s → 400', async (path) => {
-    expect(await refusedFields(path, ADMIN)).toEqual(['merchantId']);
-  });
+  it.each(['/admin/merchants/Demo', '/admin/merchants/x/ledger', `/admin/merchants/${'a'.repeat(300)}`])(
+    'a merchant id that is neither a UUID nor demo: %s → 400',
+    async (path) => {
+      expect(await refusedFields(path, ADMIN)).toEqual(['merchantId']);
+    },
+  );
 
   it('a merchant id refused on the money routes too, whatever the body', async () => {
     for (const route of ['top-ups', 'adjustments']) {
-      expect(await refusedFields(`/admin/merchants/1%3B%20DROP%20TABLE%20merchants/${route}`, ADMIN, { method: 'POST', body: { amountFen: 1, note: 'x', requestId: 'r', operator: 'a' } })).toEqual(['merchantId']);
+      expect(
+        await refusedFields(`/admin/merchants/1%3B%20DROP%20TABLE%20merchants/${route}`, ADMIN, {
+          method: 'POST',
+          body: { amountFen: 1, note: 'x', requestId: 'r', operator: 'a' },
+        }),
+      ).toEqual(['merchantId']);
     }
   });
 
-  it.each(['reconciliation-x', `reconciliation-daily-${UUID}`, 'reconciliation-daily-2026-11-23', `workflow-${UUID}`, 'r'.repeat(2000)])('a run id of neither form: %s → 400', async (runId) => {
-    expect(await refusedFields(`/admin/reconciliations/${runId}`, ADMIN)).toEqual(['runId']);
-  });
+  it.each(['reconciliation-x', `reconciliation-daily-${UUID}`, 'reconciliation-daily-2026-11-23', `workflow-${UUID}`, 'r'.repeat(2000)])(
+    'a run id of neither form: %s → 400',
+    async (runId) => {
+      expect(await refusedFields(`/admin/reconciliations/${runId}`, ADMIN)).toEqual(['runId']);
+    },
+  );
 
   it('lets the real forms through to the lookup (demo, UUIDs, manual and scheduled run ids)', async () => {
-    for (const path of ['/admin/merchants/demo', `/admin/merchants/${UUID}`, `/admin/orders/${UUID}`, `/admin/reconciliations/reconciliation-${UUID}`, '/admin/reconciliations/reconciliation-daily-2026-11-23T19:00:00Z']) {
+    for (const path of [
+      '/admin/merchants/demo',
+      `/admin/merchants/${UUID}`,
+      `/admin/orders/${UUID}`,
+      `/admin/reconciliations/reconciliation-${UUID}`,
+      '/admin/reconciliations/reconciliation-daily-2026-11-23T19:00:00Z',
+    ]) {
       const api = guardedApp();
       await api.request(path, { headers: ADMIN });
       expect(api.touched.length, path).toBeGreaterThan(0);
@@ -84,7 +101,11 @@ describe('query strings are strict', () => {
   });
 
   it('lets valid queries through to the lookup', async () => {
-    for (const [path, headers] of [['/admin/orders?status=ESCALATED&olderThanSeconds=180&needsReview=true&limit=20', ADMIN], [`/admin/merchants/${UUID}/ledger?limit=20&before=123`, ADMIN], ['/orders?merchantOrderNo=M-20261123_001', MERCHANT]] as const) {
+    for (const [path, headers] of [
+      ['/admin/orders?status=ESCALATED&olderThanSeconds=180&needsReview=true&limit=20', ADMIN],
+      [`/admin/merchants/${UUID}/ledger?limit=20&before=123`, ADMIN],
+      ['/orders?merchantOrderNo=M-20261123_001', MERCHANT],
+    ] as const) {
       const api = guardedApp();
       await api.request(path, { headers });
       expect(api.touched.length, path).toBeGreaterThan(0);

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { CarrierUnavailableError } from '../../src/carrier/client.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
 import { carrierCallbackSignal, orderStateQuery } from '../../src/shared/order-workflow.ts';
-import { AmountYuanAttribute, CarrierAttribute, EscalatedAtAttribute, MerchantIdAttribute, MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
+import {
+  AmountYuanAttribute,
+  CarrierAttribute,
+  EscalatedAtAttribute,
+  MerchantIdAttribute,
+  MerchantOrderNoAttribute,
+  NeedsReviewAttribute,
+  OrderStatusAttribute,
+} from '../../src/shared/search-attributes.ts';
 import { fakeActivities, gate } from './fake-activities.ts';
 import { SLA_SECONDS, callback, useWorkflowTestEnv } from './workflow-env.ts';
 

@@ -16,9 +16,7 @@ let histories: { workflowId: string; history: ReturnType<typeof historyFromJSON>
 beforeAll(async () => {
   workflowBundle = await bundleOrderWorkflows();
   const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json')).sort();
-  histories = await Promise.all(
-    files.map(async (file) => ({ workflowId: file, history: historyFromJSON(JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'))) })),
-  );
+  histories = await Promise.all(files.map(async (file) => ({ workflowId: file, history: historyFromJSON(JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'))) })));
 });
 
 describe('workflow determinism', () => {

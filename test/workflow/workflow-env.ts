@@ -53,13 +53,13 @@ export function useWorkflowTestEnv() {
     bundle: () => workflowBundle,
 
     /** Runs a worker over the fakes on a queue of its own, starts one order, and hands its handle to `body`. */
-    async withOrder(
+    withOrder: async (
       fakes: Fakes,
       body: (handle: OrderHandle, input: RechargeOrderInput) => Promise<void>,
       extra: Partial<RechargeOrderInput> = {},
       /** As the API starts orders; false: as a bare `temporal workflow start` would. */
       { searchAttributesAtStart = true } = {},
-    ) {
+    ) => {
       const taskQueue = `test-${randomUUID()}`;
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
       const input: RechargeOrderInput = {
@@ -88,7 +88,7 @@ export function useWorkflowTestEnv() {
      * has escalated: the view write, then a query, which the server answers
      * only after that workflow task (and its search attribute update) completed.
      */
-    async untilEscalated(fakes: Fakes, handle: OrderHandle) {
+    untilEscalated: async (fakes: Fakes, handle: OrderHandle) => {
       await env.sleep(`${SLA_SECONDS}s`);
       await fakes.reached(OrderStatus.ESCALATED);
       expect((await handle.query(orderStateQuery)).status).toBe(OrderStatus.ESCALATED);
@@ -101,7 +101,7 @@ export function useWorkflowTestEnv() {
      * then keeps its clock locked for that activity until the activity's
      * 30 s timeout passes in real time, and later tests in the file stall.
      */
-    async untilSubmitted(handle: OrderHandle, count = 1) {
+    untilSubmitted: async (handle: OrderHandle, count = 1) => {
       const answered = async () => (await handle.query(orderStateQuery)).timeline.filter((entry) => /^carrier-(accepted|refused)$/.test(entry.type)).length >= count;
       while (!(await answered())) await setTimeout(20);
     },
@@ -112,7 +112,7 @@ export function useWorkflowTestEnv() {
      * otherwise. A recorded history is a contract with orders already running,
      * so it is never overwritten: a new version of the code records under a new value.
      */
-    async recordHistory(handle: WorkflowHandle, name: string) {
+    recordHistory: async (handle: WorkflowHandle, name: string) => {
       const version = process.env.RECORD_HISTORIES;
       if (!version) return;
       const file = new URL(`${version === '1' ? name : `${name}.${version}`}.json`, HISTORIES_DIR);

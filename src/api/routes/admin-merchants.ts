@@ -33,15 +33,24 @@ const entryBody = {
 const topUpBody = z.object({ ...entryBody, amountFen: z.number().int().positive().max(MAX_ENTRY_FEN), operator: entryBody.operator.default('admin') });
 const adjustmentBody = z.object({
   ...entryBody,
-  amountFen: z.number().int().min(-MAX_ENTRY_FEN).max(MAX_ENTRY_FEN).refine((value) => value !== 0, 'must not be 0'),
+  amountFen: z
+    .number()
+    .int()
+    .min(-MAX_ENTRY_FEN)
+    .max(MAX_ENTRY_FEN)
+    .refine((value) => value !== 0, 'must not be 0'),
 });
 const ledgerQuery = z.strictObject({
   limit: integerQuery(1, 500).default(50),
-  before: z.string().regex(/^\d{1,18}$/, 'must be an entry id').transform(BigInt).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be an entry id')
+    .transform(BigInt)
+    .optional(),
 });
 
 /** Merchants and their money, for the platform's admins: accounts, top-ups, adjustments and the ledger. */
-export function adminMerchantRoutes({ merchants, ledger, logger }: ApiDeps) {
+export function adminMerchantRoutes({ merchants, ledger, logger }: Pick<ApiDeps, 'merchants' | 'ledger' | 'logger'>) {
   /** Posts a top-up or adjustment; a repeat of the same requestId answers as the first time did. */
   async function postEntry(c: Context, input: AdminEntryInput) {
     const result = await ledger.postAdminEntry(input);
@@ -53,7 +62,8 @@ export function adminMerchantRoutes({ merchants, ledger, logger }: ApiDeps) {
       case 'conflict':
         return problem(c, 409, 'request_id_conflict', `requestId ${input.requestId} was already used for a different entry (entry ${result.entry.id})`);
       default:
-        if (result.outcome === 'posted') logger.info({ merchantId: input.merchantId, type: input.type, amountFen: input.amountFen, operator: input.operator, requestId: input.requestId }, 'ledger entry posted');
+        if (result.outcome === 'posted')
+          logger.info({ merchantId: input.merchantId, type: input.type, amountFen: input.amountFen, operator: input.operator, requestId: input.requestId }, 'ledger entry posted');
         return c.json({ merchantId: input.merchantId, balanceFen: Number(result.entry.balanceAfterFen), entry: ledgerEntryJson(result.entry) }, 201);
     }
   }

@@ -3,7 +3,7 @@ import type { ApiDeps } from '../deps.ts';
 import type { MerchantEnv } from '../merchant-auth.ts';
 
 /** The calling merchant's prepaid balance. */
-export function balanceRoutes({ merchants }: ApiDeps, auth: MiddlewareHandler<MerchantEnv>) {
+export function balanceRoutes({ merchants }: Pick<ApiDeps, 'merchants'>, auth: MiddlewareHandler<MerchantEnv>) {
   return new Hono<MerchantEnv>().use(auth).get('/', async (c) => {
     const { id } = c.get('merchant');
     return c.json({ merchantId: id, balanceFen: Number(await merchants.balance(id)) });

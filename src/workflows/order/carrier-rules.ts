@@ -74,7 +74,10 @@ function escalateIfOpen(draft: Draft): void {
 function concludeRetryCheck(draft: Draft, answer: CarrierStatus | undefined): void {
   const decided = draft.outcome;
   if (decided) {
-    draft.command({ type: 'reply', result: { status: decided.status, message: `not re-submitted: the carrier's status endpoint answered ${answer?.state}, which decided the order` } });
+    draft.command({
+      type: 'reply',
+      result: { status: decided.status, message: `not re-submitted: the carrier's status endpoint answered ${answer?.state}, which decided the order` },
+    });
     return;
   }
   const { stage } = draft;

@@ -50,12 +50,17 @@ function finish(draft: Draft): void {
   if (stage.name !== 'decided') return;
   const { outcome } = stage;
   const failed = outcome.status === OrderStatus.FAILED;
-  draft.moveTo(outcome.status, OrderEvent.FINISHED, { ...outcome }, {
-    finishedAt: draft.iso(),
-    resolvedBy: outcome.resolvedBy,
-    ...(outcome.carrierOrderId && { carrierOrderId: outcome.carrierOrderId }),
-    ...(failed && outcome.reason && { failureReason: outcome.reason }),
-  });
+  draft.moveTo(
+    outcome.status,
+    OrderEvent.FINISHED,
+    { ...outcome },
+    {
+      finishedAt: draft.iso(),
+      resolvedBy: outcome.resolvedBy,
+      ...(outcome.carrierOrderId && { carrierOrderId: outcome.carrierOrderId }),
+      ...(failed && outcome.reason && { failureReason: outcome.reason }),
+    },
+  );
   if (failed) {
     machine.order.failureReason = outcome.reason;
     draft.command({ type: 'refund' });

@@ -69,15 +69,23 @@ function build(route: Route, parts: Parts, f: Fixtures, expected: HostileRequest
 /** A NUL byte, or bytes that are not UTF-8, anywhere in the path or query: exactly 400, on every route. */
 export const badUrl = (f: Fixtures) =>
   pick(ROUTES).chain((route) =>
-    fc.record({ parts: validParts(route, f), bad: pick(BAD_PERCENT), around: fc.string({ maxLength: 8 }).map(encode), where: pick(['param', 'query value', 'query key', 'extra segment'] as const) }).map(({ parts, bad, around, where }) => {
-      // A following "z" keeps a lone "%" or "%0" from borrowing hex digits and becoming valid.
-      const injected = `${around}${bad}z`;
-      const param = Object.keys(parts.params)[0];
-      if (where === 'param' && param) return build(route, { ...parts, params: { ...parts.params, [param]: injected } }, f, [400]);
-      if (where === 'extra segment') return { ...build(route, parts, f, [400]), path: `${route.template.replace(/:(\w+)/g, (_, name: string) => parts.params[name] ?? '')}/${injected}` };
-      const pair = where === 'query key' ? `${injected}=1` : `q=${injected}`;
-      return build(route, { ...parts, query: parts.query ? `${parts.query}&${pair}` : pair }, f, [400]);
-    }),
+    fc
+      .record({
+        parts: validParts(route, f),
+        bad: pick(BAD_PERCENT),
+        around: fc.string({ maxLength: 8 }).map(encode),
+        where: pick(['param', 'query value', 'query key', 'extra segment'] as const),
+      })
+      .map(({ parts, bad, around, where }) => {
+        // A following "z" keeps a lone "%" or "%0" from borrowing hex digits and becoming valid.
+        const injected = `${around}${bad}z`;
+        const param = Object.keys(parts.params)[0];
+        if (where === 'param' && param) return build(route, { ...parts, params: { ...parts.params, [param]: injected } }, f, [400]);
+        if (where === 'extra segment')
+          return { ...build(route, parts, f, [400]), path: `${route.template.replace(/:(\w+)/g, (_, name: string) => parts.params[name] ?? '')}/${injected}` };
+        const pair = where === 'query key' ? `${injected}=1` : `q=${injected}`;
+        return build(route, { ...parts, query: parts.query ? `${parts.query}&${pair}` : pair }, f, [400]);
+      }),
   );
 
 /** Ids that exist nowhere (unknown UUIDs, near-UUIDs, garbage) in every path parameter: 400 or 404. */
@@ -95,7 +103,10 @@ export const hostileQueries = (f: Fixtures) =>
     fc
       .record({
         parts: validParts(route, f),
-        pairs: fc.array(fc.tuple(fc.oneof(pick(route.queryKeys ?? ['q']), hostileString), fc.oneof(hostileString, pick(['1', '0', '500', '501', 'true', 'ESCALATED', '123', '-5', '1e3']))), { maxLength: 5 }),
+        pairs: fc.array(
+          fc.tuple(fc.oneof(pick(route.queryKeys ?? ['q']), hostileString), fc.oneof(hostileString, pick(['1', '0', '500', '501', 'true', 'ESCALATED', '123', '-5', '1e3']))),
+          { maxLength: 5 },
+        ),
       })
       .map(({ parts, pairs }) => build(route, { ...parts, query: pairs.map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&') }, f, 'read')),
   );
@@ -103,12 +114,17 @@ export const hostileQueries = (f: Fixtures) =>
 /** A body with at least one field wrong (missing, of another type, out of range, unstorable), maybe extra fields too; or no object at all. */
 function brokenBody(fields: Record<string, Field>): fc.Arbitrary<unknown> {
   const names = Object.keys(fields);
-  const change = (field: Field) => fc.oneof({ arbitrary: fc.constant(KEEP), weight: 3 }, { arbitrary: field.optional ? field.invalid : fc.oneof(fc.constant(REMOVE), field.invalid), weight: 1 });
+  const change = (field: Field) =>
+    fc.oneof({ arbitrary: fc.constant(KEEP), weight: 3 }, { arbitrary: field.optional ? field.invalid : fc.oneof(fc.constant(REMOVE), field.invalid), weight: 1 });
   const mutated = fc
     .record({
       valid: validObject(fields),
       changes: fc.record(Object.fromEntries(names.map((name) => [name, change(fields[name] as Field)]))).filter((changes) => Object.values(changes).some((c) => c !== KEEP)),
-      extras: fc.dictionary(hostileString.filter((key) => !names.includes(key)), hostileJson, { maxKeys: 3 }),
+      extras: fc.dictionary(
+        hostileString.filter((key) => !names.includes(key)),
+        hostileJson,
+        { maxKeys: 3 },
+      ),
     })
     .map(({ valid, changes, extras }) => {
       const body: Record<string, unknown> = { ...extras, ...valid };
@@ -118,7 +134,14 @@ function brokenBody(fields: Record<string, Field>): fc.Arbitrary<unknown> {
       }
       return body;
     });
-  const notAnObject = fc.oneof(validObject(fields).map((body) => [body]), hostileString, hostileNumber, fc.constant(null), fc.boolean(), fc.array(hostileJson, { maxLength: 3 }));
+  const notAnObject = fc.oneof(
+    validObject(fields).map((body) => [body]),
+    hostileString,
+    hostileNumber,
+    fc.constant(null),
+    fc.boolean(),
+    fc.array(hostileJson, { maxLength: 3 }),
+  );
   return fc.oneof({ arbitrary: mutated, weight: 5 }, { arbitrary: notAnObject, weight: 1 });
 }
 
@@ -129,8 +152,37 @@ export const brokenBodies = (f: Fixtures) =>
   );
 
 const BAD_BYTES = [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]];
-const MALFORMED = ['{', '{"a":}', "{'a':1}", '[1,]', 'NaN', '{"a":1}}', 'undefined', '{"a":1,"a":2', '\u0000', ',', '{"a":"\\x41"}', '{"a":"\\u12"}', '{"a":01}', '{"a":+1}', '{"a":.5}', '{"a":1e999999999999}x', '"\\ud800'];
-const NOT_JSON_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonp', 'text/json', 'application/json-seq', 'application/javascript', 'json', ''];
+const MALFORMED = [
+  '{',
+  '{"a":}',
+  "{'a':1}",
+  '[1,]',
+  'NaN',
+  '{"a":1}}',
+  'undefined',
+  '{"a":1,"a":2',
+  '\u0000',
+  ',',
+  '{"a":"\\x41"}',
+  '{"a":"\\u12"}',
+  '{"a":01}',
+  '{"a":+1}',
+  '{"a":.5}',
+  '{"a":1e999999999999}x',
+  '"\\ud800',
+];
+const NOT_JSON_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'application/jsonp',
+  'text/json',
+  'application/json-seq',
+  'application/javascript',
+  'json',
+  '',
+];
 
 /** Raw bodies the JSON guard must refuse: malformed, not UTF-8, escaped NUL or lone surrogates, another media type, too large; plus valid JSON nested thousands deep. */
 export const rawBodies = (f: Fixtures) =>
@@ -138,18 +190,30 @@ export const rawBodies = (f: Fixtures) =>
     const text = (route.fields ? validObject(route.fields(f)) : fc.constant({ x: 'y' })).map((body) => JSON.stringify(body));
     const kinds: fc.Arbitrary<Pick<Parts, 'body' | 'contentType'>>[] = [
       // Truncated from 1 character on: an empty body is no body (the reconciliation route would start a run).
-      fc.oneof(pick(MALFORMED), text.chain((t) => fc.integer({ min: 1, max: t.length - 1 }).map((n) => t.slice(0, n)))).map((body) => ({ body })),
+      fc
+        .oneof(
+          pick(MALFORMED),
+          text.chain((t) => fc.integer({ min: 1, max: t.length - 1 }).map((n) => t.slice(0, n))),
+        )
+        .map((body) => ({ body })),
       fc.tuple(text, pick(BAD_BYTES)).map(([t, bytes]) => {
         const at = t.indexOf('"') + 1 || 1;
         const encoded = Buffer.from(t);
         return { body: new Uint8Array(Buffer.concat([encoded.subarray(0, at), Buffer.from(bytes), encoded.subarray(at)])) };
       }),
-      fc.tuple(text, pick(['\\u0000', 'a\\u0000b', '\\ud800', '\\udfff', 'x\\uDC00'])).map(([t, escape]) => ({ body: t.replace(/^\{/, `{"hostile":"${escape}",`).replace(',}', '}') })),
+      fc
+        .tuple(text, pick(['\\u0000', 'a\\u0000b', '\\ud800', '\\udfff', 'x\\uDC00']))
+        .map(([t, escape]) => ({ body: t.replace(/^\{/, `{"hostile":"${escape}",`).replace(',}', '}') })),
       fc.tuple(text, pick([...NOT_JSON_TYPES, null])).map(([body, contentType]) => ({ body, contentType })),
       fc.tuple(text, fc.integer({ min: 16 * 1024, max: 64 * 1024 })).map(([t, size]) => ({ body: t.replace(/^\{/, `{"pad":"${'x'.repeat(size)}",`).replace(',}', '}') })),
     ];
     // Deep valid JSON passes the guard and is refused by the route's schema; the reconciliation route has none (it takes no body).
-    if (route.fields) kinds.push(fc.tuple(fc.integer({ min: 50, max: 8_000 }), fc.boolean()).map(([depth, arrays]) => ({ body: arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` })));
+    if (route.fields)
+      kinds.push(
+        fc
+          .tuple(fc.integer({ min: 50, max: 8_000 }), fc.boolean())
+          .map(([depth, arrays]) => ({ body: arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` })),
+      );
     return fc.tuple(validParts(route, f), fc.oneof(...kinds)).map(([parts, raw]) => build(route, { ...parts, ...raw }, f, 'refused'));
   });
 
@@ -161,7 +225,22 @@ export const badCredentials = (f: Fixtures) =>
     const grantsAccess = (value: string) => /^Bearer\s+(\S+)$/i.exec(value.trim())?.[1] === own;
     const header = fc
       .oneof(
-        pick(['', 'Bearer', 'Bearer ', 'bearer', 'Basic', `Basic ${Buffer.from('admin:admin').toString('base64')}`, own, `Token ${own}`, `Bearer ${own}x`, `Bearer ${own.slice(0, -1)}`, `Bearer ${own.toUpperCase()}`, `Bearer ${own} ${own}`, `Bearer ${other}`, `Bearer ${'a'.repeat(8_000)}`]),
+        pick([
+          '',
+          'Bearer',
+          'Bearer ',
+          'bearer',
+          'Basic',
+          `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+          own,
+          `Token ${own}`,
+          `Bearer ${own}x`,
+          `Bearer ${own.slice(0, -1)}`,
+          `Bearer ${own.toUpperCase()}`,
+          `Bearer ${own} ${own}`,
+          `Bearer ${other}`,
+          `Bearer ${'a'.repeat(8_000)}`,
+        ]),
         headerValue,
         headerValue.map((token) => `Bearer ${token}`),
       )
@@ -172,7 +251,12 @@ export const badCredentials = (f: Fixtures) =>
 
 const callbackBody = (f: Fixtures, orderId: fc.Arbitrary<string>) =>
   fc
-    .record({ orderId, carrierOrderId: pick(['C-1', 'C-hostile']), status: pick(['SUCCESS', 'FAILED']), timestamp: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()) })
+    .record({
+      orderId,
+      carrierOrderId: pick(['C-1', 'C-hostile']),
+      status: pick(['SUCCESS', 'FAILED']),
+      timestamp: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+    })
     .map((body) => JSON.stringify(body));
 
 /** Carrier callbacks (fresh, or replays of real ones) whose signature is missing, malformed, or made for another body or with another secret: 401. */
@@ -182,7 +266,18 @@ export const badSignatures = (f: Fixtures) =>
     const signature = fc
       .oneof(
         fc.constant(undefined),
-        pick(['', 'zz', `sha256=${right}`, right.slice(0, 63), `${right}0`, `${right} ${right}`, sign('not-the-carrier-secret', body), sign(f.callbackSecret, `${body} `), sign(f.callbackSecret, body.replace('SUCCESS', 'FAILED')), ...f.callbacks.map((c) => c.signature)]),
+        pick([
+          '',
+          'zz',
+          `sha256=${right}`,
+          right.slice(0, 63),
+          `${right}0`,
+          `${right} ${right}`,
+          sign('not-the-carrier-secret', body),
+          sign(f.callbackSecret, `${body} `),
+          sign(f.callbackSecret, body.replace('SUCCESS', 'FAILED')),
+          ...f.callbacks.map((c) => c.signature),
+        ]),
         fc.stringMatching(/^[0-9a-f]{64}$/),
         headerValue,
       )
@@ -192,9 +287,15 @@ export const badSignatures = (f: Fixtures) =>
 
 /** Correctly signed callbacks naming orders that do not exist: 404, nothing stored. */
 export const unknownOrderCallbacks = (f: Fixtures) =>
-  callbackBody(f, fc.oneof(fc.uuid(), hostileString.filter((id) => id.length >= 1 && id.length <= 64 && isStorableText(id))).filter((id) => !f.orderIds.includes(id))).map((body) =>
-    build(callbackRoute, { params: {}, query: '', body }, f, [404]),
-  );
+  callbackBody(
+    f,
+    fc
+      .oneof(
+        fc.uuid(),
+        hostileString.filter((id) => id.length >= 1 && id.length <= 64 && isStorableText(id)),
+      )
+      .filter((id) => !f.orderIds.includes(id)),
+  ).map((body) => build(callbackRoute, { params: {}, query: '', body }, f, [404]));
 
 /** Correctly signed callbacks for orders that are already decided: real ones replayed as received, or re-addressed to another order. */
 export const replayedCallbacks = (f: Fixtures) =>

@@ -42,10 +42,21 @@ export interface Route {
 
 const wrongString = (...invalid: fc.Arbitrary<unknown>[]) => fc.oneof(notAString, unstorableString, ...invalid);
 /** A required text that is trimmed and 1..max long. */
-const text = (max: number, valid: string): Field => ({ valid: fc.constant(valid), invalid: wrongString(blank, longString(max + 1, max + 200).map((s) => `x${s.trim()}x`.padEnd(max + 1, 'x'))) });
+const text = (max: number, valid: string): Field => ({
+  valid: fc.constant(valid),
+  invalid: wrongString(
+    blank,
+    longString(max + 1, max + 200).map((s) => `x${s.trim()}x`.padEnd(max + 1, 'x')),
+  ),
+});
 const optionalNote: Field = { valid: fc.constant('checked with the carrier'), invalid: wrongString(longString(501, 2_000)), optional: true };
 const integerNotIn = (allowed: (n: number) => boolean) =>
-  fc.oneof(notANumber, fc.integer().filter((n) => !allowed(n)), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)), fc.constantFrom(1e308, -1e308, 2 ** 63, Number.MAX_SAFE_INTEGER + 2).filter((n) => !allowed(n)));
+  fc.oneof(
+    notANumber,
+    fc.integer().filter((n) => !allowed(n)),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)),
+    fc.constantFrom(1e308, -1e308, 2 ** 63, Number.MAX_SAFE_INTEGER + 2).filter((n) => !allowed(n)),
+  );
 const rate = fc.constantFrom(0.5, 0.985, 1, 1.25, 2);
 const badRate = fc.oneof(notANumber, fc.constantFrom(0, 0.49, -1, 2.000001, 1.0000001, 0.9999999, 1e308, 3));
 
@@ -59,13 +70,36 @@ export const ROUTES: Route[] = [
     template: '/orders',
     auth: 'merchant',
     fields: () => ({
-      merchantOrderNo: { valid: fc.uuid().map((u) => `H-${u.slice(0, 20)}`), invalid: wrongString(fc.constant(''), fc.integer({ min: 65, max: 300 }).map((n) => 'M'.repeat(n)), withForbiddenChar(/[A-Za-z0-9_-]/)) },
-      phone: { valid: fc.constantFrom('13812345678', '13012345678', '13312345678'), invalid: wrongString(withForbiddenChar(/\d/), fc.constantFrom('1381234567', '138123456789', '23812345678', '17012345678', '17112345678', '14012345678', '+8613812345678', '')) },
+      merchantOrderNo: {
+        valid: fc.uuid().map((u) => `H-${u.slice(0, 20)}`),
+        invalid: wrongString(
+          fc.constant(''),
+          fc.integer({ min: 65, max: 300 }).map((n) => 'M'.repeat(n)),
+          withForbiddenChar(/[A-Za-z0-9_-]/),
+        ),
+      },
+      phone: {
+        valid: fc.constantFrom('13812345678', '13012345678', '13312345678'),
+        invalid: wrongString(
+          withForbiddenChar(/\d/),
+          fc.constantFrom('1381234567', '138123456789', '23812345678', '17012345678', '17112345678', '14012345678', '+8613812345678', ''),
+        ),
+      },
       amount: { valid: fc.constantFrom(...DENOMINATIONS_YUAN), invalid: integerNotIn((n) => (DENOMINATIONS_YUAN as readonly number[]).includes(n)) },
-      notifyUrl: { valid: fc.constant('https://merchant.test/notify'), invalid: wrongString(fc.constantFrom('ftp://x.test/', 'javascript:alert(1)', 'not a url', '', 'file:///etc/passwd', `https://x.test/${'a'.repeat(2_100)}`)), optional: true },
+      notifyUrl: {
+        valid: fc.constant('https://merchant.test/notify'),
+        invalid: wrongString(fc.constantFrom('ftp://x.test/', 'javascript:alert(1)', 'not a url', '', 'file:///etc/passwd', `https://x.test/${'a'.repeat(2_100)}`)),
+        optional: true,
+      },
     }),
   },
-  { method: 'GET', template: '/orders', auth: 'merchant', queryKeys: ['merchantOrderNo'], validQuery: (f) => fc.constantFrom(...f.ownMerchantOrderNos).map((no) => `merchantOrderNo=${no}`) },
+  {
+    method: 'GET',
+    template: '/orders',
+    auth: 'merchant',
+    queryKeys: ['merchantOrderNo'],
+    validQuery: (f) => fc.constantFrom(...f.ownMerchantOrderNos).map((no) => `merchantOrderNo=${no}`),
+  },
   { method: 'GET', template: '/orders/:orderId', auth: 'merchant', params: orderId((f) => f.ownOrderIds) },
   { method: 'GET', template: '/orders/:orderId/live', auth: 'merchant', params: orderId((f) => f.ownOrderIds) },
   { method: 'GET', template: '/balance', auth: 'merchant' },
@@ -78,7 +112,10 @@ export const ROUTES: Route[] = [
       carrierOrderId: { valid: fc.constant('C-hostile-1'), invalid: wrongString(fc.constant(''), longString(65, 300)) },
       status: { valid: fc.constantFrom('SUCCESS', 'FAILED'), invalid: wrongString(fc.constantFrom('success', 'SUCCEEDED', 'DONE', '', 'SUCCESS ')) },
       reason: { valid: fc.constant('number not in service'), invalid: wrongString(longString(501, 2_000)), optional: true },
-      timestamp: { valid: fc.constant('2026-11-23T12:00:00Z'), invalid: wrongString(fc.constantFrom('yesterday', '2026-13-01T00:00:00Z', '', '2026-11-23 12:00:00', '1700000000')) },
+      timestamp: {
+        valid: fc.constant('2026-11-23T12:00:00Z'),
+        invalid: wrongString(fc.constantFrom('yesterday', '2026-13-01T00:00:00Z', '', '2026-11-23 12:00:00', '1700000000')),
+      },
     }),
   },
   { method: 'GET', template: '/admin/orders', auth: 'admin', queryKeys: ['status', 'olderThanSeconds', 'needsReview', 'limit'] },
@@ -94,8 +131,20 @@ export const ROUTES: Route[] = [
       operator: text(64, 'alice'),
     }),
   },
-  { method: 'POST', template: '/admin/orders/:orderId/retry', auth: 'admin', params: orderId((f) => f.orderIds), fields: () => ({ operator: text(64, 'alice'), note: optionalNote }) },
-  { method: 'POST', template: '/admin/orders/:orderId/notifications', auth: 'admin', params: orderId((f) => f.orderIds), fields: () => ({ operator: text(64, 'alice'), note: optionalNote }) },
+  {
+    method: 'POST',
+    template: '/admin/orders/:orderId/retry',
+    auth: 'admin',
+    params: orderId((f) => f.orderIds),
+    fields: () => ({ operator: text(64, 'alice'), note: optionalNote }),
+  },
+  {
+    method: 'POST',
+    template: '/admin/orders/:orderId/notifications',
+    auth: 'admin',
+    params: orderId((f) => f.orderIds),
+    fields: () => ({ operator: text(64, 'alice'), note: optionalNote }),
+  },
   {
     method: 'POST',
     template: '/admin/merchants',

@@ -22,7 +22,7 @@ type EventWithoutTime = MachineEvent extends infer E ? (E extends MachineEvent ?
 export function feed(machine: OrderMachine, events: EventWithoutTime[], startAt = SUBMITTED_AT + 1000) {
   const commands: OrderCommand[] = [];
   events.forEach((event, i) => {
-    const decision = decide(machine, { ...event, at: startAt + i * 1000 } as MachineEvent);
+    const decision = decide(machine, { ...event, at: startAt + i * 1000 });
     machine = decision.machine;
     commands.push(...decision.commands);
   });
@@ -39,7 +39,8 @@ export const callback = (status: 'SUCCESS' | 'FAILED', callbackId = '1') =>
 export const deadline = { type: 'deadline-reached' } as const;
 export const statusSays = (answer: Extract<MachineEvent, { type: 'status-answered' }>['answer'], purpose: 'sla-deadline' | 'operator-retry' = 'sla-deadline') =>
   ({ type: 'status-answered', purpose, answer }) as const;
-export const resolve = (outcome: 'SUCCEEDED' | 'FAILED', operator = 'alice') => ({ type: 'operator-decision', decision: { action: 'resolve', outcome, note: 'checked', operator } }) as const;
+export const resolve = (outcome: 'SUCCEEDED' | 'FAILED', operator = 'alice') =>
+  ({ type: 'operator-decision', decision: { action: 'resolve', outcome, note: 'checked', operator } }) as const;
 export const retry = { type: 'operator-decision', decision: { action: 'retry', operator: 'alice' } } as const;
 
 /** An order past its deadline that the carrier still has open: handed to an operator. */

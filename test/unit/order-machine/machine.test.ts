@@ -20,7 +20,13 @@ describe('order machine: the carrier path', () => {
   ] as const)('moves a PENDING order to PROCESSING when the carrier answers (%s), writing the view itself', (_, answer, event, fields) => {
     const { machine, commands } = feed(submitted(), [answer]);
     expect(machine.order.status).toBe('PROCESSING');
-    expect(commands[0]).toEqual({ type: 'write-view', event, detail: { round: 1, ...answer.answer }, transition: { to: 'PROCESSING', fields }, since: WORKFLOW_RECORDS_CARRIER_ANSWERS });
+    expect(commands[0]).toEqual({
+      type: 'write-view',
+      event,
+      detail: { round: 1, ...answer.answer },
+      transition: { to: 'PROCESSING', fields },
+      since: WORKFLOW_RECORDS_CARRIER_ANSWERS,
+    });
   });
 
   it('fails a refused order, never retrying it, then writes FAILED, refunds and marks it finished, in that order', () => {
@@ -28,7 +34,10 @@ describe('order machine: the carrier path', () => {
     expect(step(machine)).toBe('finish');
     const finished = feed(machine, [{ type: 'step', step: 'finish' }]);
     expect(finished.commands.map((c) => c.type)).toEqual(['write-view', 'refund', 'mark-finished']);
-    expect(finished.commands[0]).toMatchObject({ event: 'finished', transition: { to: 'FAILED', fields: { resolvedBy: 'carrier-refusal', failureReason: 'number not in service' } } });
+    expect(finished.commands[0]).toMatchObject({
+      event: 'finished',
+      transition: { to: 'FAILED', fields: { resolvedBy: 'carrier-refusal', failureReason: 'number not in service' } },
+    });
     expect(finished.machine.order.failureReason).toBe('number not in service');
     expect(step(finished.machine)).toBe('done');
   });
@@ -38,7 +47,9 @@ describe('order machine: the carrier path', () => {
     const decided = machine.stage.name === 'decided' ? machine.stage.outcome : undefined;
     expect(decided).toEqual({ status: 'SUCCEEDED', carrierOrderId: 'C-1', resolvedBy: 'carrier-callback' });
     expect(machine.order.timeline.map((e) => e.type)).toEqual(['carrier-accepted', 'callback-received', 'outcome-decided', 'callback-ignored', 'contradiction-flagged']);
-    expect(ofType(commands, 'flag-for-review')).toEqual([{ type: 'flag-for-review', reason: 'carrier reported FAILED (callback 3) after the order was decided SUCCEEDED by carrier-callback' }]);
+    expect(ofType(commands, 'flag-for-review')).toEqual([
+      { type: 'flag-for-review', reason: 'carrier reported FAILED (callback 3) after the order was decided SUCCEEDED by carrier-callback' },
+    ]);
   });
 
   it('tells the merchant and does not linger when the carrier decided; lingers for late callbacks after an operator decided', () => {
@@ -118,7 +129,14 @@ describe('order machine: operators', () => {
     const cleared = feed(asked.machine, [statusSays({ state: 'NOT_FOUND' }, 'operator-retry')]);
     expect(ofType(cleared.commands, 'reply')[0]?.result.status).toBe('PROCESSING');
     expect(step(cleared.machine)).toBe('resubmit');
-    const resubmitted = feed(cleared.machine, [{ type: 'step', step: 'resubmit' }, { type: 'step', step: 'submit' }], 5_000_000);
+    const resubmitted = feed(
+      cleared.machine,
+      [
+        { type: 'step', step: 'resubmit' },
+        { type: 'step', step: 'submit' },
+      ],
+      5_000_000,
+    );
     expect(resubmitted.machine.order).toMatchObject({ status: 'PROCESSING', round: 2 });
     expect(ofType(resubmitted.commands, 'submit')[0]?.request.round).toBe(2);
     expect(waitDeadline(resubmitted.machine)).toBe(5_001_000 + SLA_MS);
@@ -126,7 +144,11 @@ describe('order machine: operators', () => {
 
   it.each([
     ['has the order', statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }, 'operator-retry'), 'not re-submitted: the carrier already has the order (PROCESSING)'],
-    ['cannot be reached', { type: 'status-unavailable', purpose: 'operator-retry', error: 'timeout' } as const, 'not re-submitted: the carrier status endpoint could not be reached'],
+    [
+      'cannot be reached',
+      { type: 'status-unavailable', purpose: 'operator-retry', error: 'timeout' } as const,
+      'not re-submitted: the carrier status endpoint could not be reached',
+    ],
   ] as const)('does not re-submit a retry when the carrier %s', (_, answer, message) => {
     const { machine, commands } = feed(escalated(), [retry, answer]);
     expect(machine.stage).toEqual({ name: 'escalated', retry: { state: 'none' } });

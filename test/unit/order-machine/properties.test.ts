@@ -17,16 +17,20 @@ const purpose = fc.constantFrom('sla-deadline', 'operator-retry' as const);
 /** Anything that can happen to an order, in any order, including steps that are not due and malformed decisions. */
 const anyEvent: fc.Arbitrary<Omit<MachineEvent, 'at'> | { type: 'due-step' }> = fc.oneof(
   fc.constant({ type: 'due-step' } as const),
-  fc.constantFrom({ outcome: 'accepted', carrierOrderId: 'C-1' } as const, { outcome: 'refused', reason: 'no stock' } as const).map((answer) => ({ type: 'carrier-answered', answer }) as const),
+  fc
+    .constantFrom({ outcome: 'accepted', carrierOrderId: 'C-1' } as const, { outcome: 'refused', reason: 'no stock' } as const)
+    .map((answer) => ({ type: 'carrier-answered', answer }) as const),
   fc.constant({ type: 'carrier-unreachable', error: 'timeout' } as const),
   fc
     .record({ status: fc.constantFrom('SUCCESS', 'FAILED' as const), callbackId: fc.constantFrom('1', '2', '3') })
     .map(({ status, callbackId }) => ({ type: 'callback', callback: { callbackId, carrierOrderId: 'C-1', status, timestamp: '2026-12-03T10:00:00Z' } }) as const),
-  fc.oneof(
-    fc.constantFrom('SUCCEEDED', 'FAILED', 'SUCCESS').map((outcome) => ({ action: 'resolve', outcome, note: 'checked', operator: 'alice' })),
-    fc.constant({ action: 'retry', operator: 'bob' }),
-    fc.constant({ action: 'resolve', outcome: 'FAILED', note: '', operator: '' }),
-  ).map((decision) => ({ type: 'operator-decision', decision }) as never),
+  fc
+    .oneof(
+      fc.constantFrom('SUCCEEDED', 'FAILED', 'SUCCESS').map((outcome) => ({ action: 'resolve', outcome, note: 'checked', operator: 'alice' })),
+      fc.constant({ action: 'retry', operator: 'bob' }),
+      fc.constant({ action: 'resolve', outcome: 'FAILED', note: '', operator: '' }),
+    )
+    .map((decision) => ({ type: 'operator-decision', decision }) as never),
   fc.record({ purpose, answer: carrierStatus }).map(({ purpose, answer }) => ({ type: 'status-answered', purpose, answer }) as const),
   purpose.map((purpose) => ({ type: 'status-unavailable', purpose, error: 'ECONNREFUSED' }) as const),
   fc.constant({ type: 'deadline-reached' } as const),
@@ -35,8 +39,7 @@ const anyEvent: fc.Arbitrary<Omit<MachineEvent, 'at'> | { type: 'due-step' }> = 
   fc.constant({ type: 'alert-failed', error: 'webhook down' } as const),
 );
 
-const outcomeOf = (machine: OrderMachine): OrderOutcome | undefined =>
-  machine.stage.name === 'decided' || machine.stage.name === 'finished' ? machine.stage.outcome : undefined;
+const outcomeOf = (machine: OrderMachine): OrderOutcome | undefined => (machine.stage.name === 'decided' || machine.stage.name === 'finished' ? machine.stage.outcome : undefined);
 
 describe('order machine: properties over any sequence of events', () => {
   it('never moves the status backwards, never decides twice, refunds only a FAILED order and at most once', () => {

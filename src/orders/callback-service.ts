@@ -1,0 +1,72 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { CarrierCallbackBody } from '../carrier/protocol.ts';
+import type { OrderRepository } from '../db/order-repository.ts';
+import { contradictionReason } from '../shared/carrier-contradiction.ts';
+import { OrderEvent } from '../shared/order-events.ts';
+import { isFinal, type OrderStatus } from '../shared/order-status.ts';
+import { carrierCallbackSignal, orderWorkflowId } from '../shared/order-workflow.ts';
+import type { Logger } from '../util/logger.ts';
+
+/** A carrier callback whose signature the caller has verified, as it arrived. */
+export interface VerifiedCallback {
+  callback: CarrierCallbackBody;
+  rawBody: string;
+  signature: string;
+}
+
+export type CallbackResult =
+  | { kind: 'order-not-found' }
+  /** Handed to the order's workflow, which applies it or ignores a repeat. */
+  | { kind: 'forwarded' }
+  /** The order is open but its workflow is not running: the carrier should re-send later. */
+  | { kind: 'workflow-not-running' }
+  /** The order's workflow has closed on a decided order; a contradicting result is flagged for review. */
+  | { kind: 'already-decided'; status: OrderStatus; flaggedForReview: boolean };
+
+export interface CallbackService {
+  receive(received: VerifiedCallback): Promise<CallbackResult>;
+}
+
+export interface CallbackServiceDeps {
+  orders: Pick<OrderRepository, 'recordCallback' | 'flagForReview'>;
+  temporal: Client;
+  logger: Logger;
+}
+
+/**
+ * The carrier's result callbacks: stored raw before anything acts on them,
+ * then handed to the order's workflow as a signal. Once the workflow has
+ * closed, the order view's decision stands and a contradiction is flagged.
+ */
+export function createCallbackService({ orders, temporal, logger }: CallbackServiceDeps): CallbackService {
+  return {
+    async receive({ callback, rawBody, signature }) {
+      const { orderId, status, carrierOrderId, timestamp, reason } = callback;
+      const recorded = await orders.recordCallback(orderId, rawBody, signature, { status, carrierOrderId });
+      if (!recorded) return { kind: 'order-not-found' };
+      const { callbackId, orderStatus, resolvedBy } = recorded;
+      try {
+        // Signalled even when the view is final: the workflow may still be open (notifying the merchant, or
+        // watching for late callbacks after an operator's decision) and must see a contradiction.
+        await temporal.workflow
+          .getHandle(orderWorkflowId(orderId))
+          .signal(carrierCallbackSignal, { callbackId, carrierOrderId, status, timestamp, ...(reason !== undefined && { reason }) });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        if (!isFinal(orderStatus)) {
+          // Never swallow the result of an open order: the carrier re-sends on 5xx.
+          logger.error({ orderId, callbackId }, 'callback for an open order whose workflow is not running');
+          return { kind: 'workflow-not-running' };
+        }
+        const review = contradictionReason({ status: orderStatus, resolvedBy }, { status, callbackId });
+        if (review !== undefined) {
+          await orders.flagForReview(orderId, review, { key: `contradiction:${callbackId}`, type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason: review, callbackId } });
+          logger.warn({ orderId, callbackId }, review);
+        }
+        return { kind: 'already-decided', status: orderStatus, flaggedForReview: review !== undefined };
+      }
+      logger.info({ orderId, callbackId, status }, 'carrier callback forwarded');
+      return { kind: 'forwarded' };
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { Client } from '@temporalio/client';
+import type { LedgerEntryRow, LedgerRepository } from '../db/ledger-repository.ts';
+import type { AuthenticatedMerchant } from '../db/merchant-repository.ts';
+import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
+import { costFen } from '../merchants/pricing.ts';
+import { carrierOf } from '../shared/carriers.ts';
+import { OrderStatus } from '../shared/order-status.ts';
+import type { OrderState } from '../shared/order-workflow.ts';
+import type { Logger } from '../util/logger.ts';
+import { maskPhone } from '../util/mask.ts';
+import { liveOrderState } from './live-order-state.ts';
+import { readOrderStory, type OrderStory } from './order-story.ts';
+import { startOrderWorkflow } from './start-order-workflow.ts';
+
+export interface SubmitOrderRequest {
+  merchantOrderNo: string;
+  phone: string;
+  amount: number;
+  notifyUrl?: string | undefined;
+}
+
+export type SubmitOrderResult =
+  /** Stored and debited now; its workflow started (or left to the stale-order sweeper). */
+  | { kind: 'accepted'; order: OrderRow }
+  /** The same submission again: the order as it is, nothing new stored or debited. */
+  | { kind: 'repeated'; order: OrderRow }
+  /** The merchantOrderNo was already used with a different phone, amount or notifyUrl. */
+  | { kind: 'conflict' }
+  /** The phone's number segment belongs to no supported carrier. */
+  | { kind: 'unknown-carrier' }
+  /** Nothing stored: the balance does not cover the cost. */
+  | { kind: 'insufficient-balance'; costFen: number; balanceFen: bigint };
+
+export type LiveStateResult = { kind: 'not-found' } | { kind: 'unavailable' } | { kind: 'live'; state: OrderState };
+
+/** Measures one step of a request (the API reports the steps as Server-Timing). */
+export type StepTimer = <T>(step: string, description: string, work: () => Promise<T>) => Promise<T>;
+
+export interface OrderService {
+  submit(merchant: Pick<AuthenticatedMerchant, 'id' | 'rates'>, request: SubmitOrderRequest, time?: StepTimer): Promise<SubmitOrderResult>;
+  /** The order with its story, if it is this merchant's. */
+  findOwn(merchantId: string, orderId: string): Promise<OrderStory | undefined>;
+  findByMerchantOrderNo(merchantId: string, merchantOrderNo: string): Promise<{ order: OrderRow; money: LedgerEntryRow[] } | undefined>;
+  /** The workflow's own state of the merchant's order. */
+  liveState(merchantId: string, orderId: string): Promise<LiveStateResult>;
+}
+
+export interface OrderServiceDeps {
+  orders: Pick<OrderRepository, 'createOrder' | 'findById' | 'findByMerchantOrderNo' | 'listEvents'>;
+  ledger: Pick<LedgerRepository, 'listForOrder'>;
+  temporal: Client;
+  logger: Logger;
+  slaSeconds: number;
+}
+
+const untimed: StepTimer = (_step, _description, work) => work();
+
+const sameSubmission = (order: OrderRow, request: SubmitOrderRequest) =>
+  order.phone === request.phone && order.amountYuan === request.amount && order.notifyUrl === (request.notifyUrl ?? null);
+
+/**
+ * A merchant's orders: submission (idempotent by merchantOrderNo, paid from
+ * the balance, then handed to its workflow) and the merchant's own reads.
+ * Another merchant's order is reported as not found.
+ */
+export function createOrderService({ orders, ledger, temporal, logger, slaSeconds }: OrderServiceDeps): OrderService {
+  async function ownOrder(merchantId: string, orderId: string) {
+    const order = await orders.findById(orderId);
+    return order?.merchantId === merchantId ? order : undefined;
+  }
+
+  async function ensureWorkflow(order: OrderRow, time: StepTimer) {
+    try {
+      await time('workflow', 'workflow start', () => startOrderWorkflow(temporal, order, slaSeconds));
+    } catch (error) {
+      // The order is stored, so it is accepted: the stale-order sweeper starts its workflow later.
+      logger.error({ err: error, orderId: order.id }, 'workflow start failed; left to the sweeper');
+    }
+  }
+
+  return {
+    async submit(merchant, request, time = untimed) {
+      const carrier = carrierOf(request.phone);
+      if (!carrier) return { kind: 'unknown-carrier' };
+      const cost = costFen(request.amount, merchant.rates[carrier]);
+      const { merchantOrderNo, phone, amount, notifyUrl } = request;
+      const result = await time('db', 'order insert and debit', () =>
+        orders.createOrder({ merchantId: merchant.id, merchantOrderNo, phone, carrier, amountYuan: amount, costFen: cost, notifyUrl }),
+      );
+      if (result.outcome === 'insufficient-balance') return { kind: 'insufficient-balance', costFen: cost, balanceFen: result.balanceFen };
+      const { order } = result;
+      const created = result.outcome === 'created';
+      if (!created && !sameSubmission(order, request)) return { kind: 'conflict' };
+      // A repeat of a PENDING order also (re)starts its workflow: the repair path if the first start was lost.
+      if (created || order.status === OrderStatus.PENDING) await ensureWorkflow(order, time);
+      if (!created) return { kind: 'repeated', order };
+      logger.info({ orderId: order.id, merchantId: merchant.id, merchantOrderNo, phone: maskPhone(phone), amountYuan: amount, costFen: cost }, 'order accepted');
+      return { kind: 'accepted', order };
+    },
+
+    async findOwn(merchantId, orderId) {
+      const order = await ownOrder(merchantId, orderId);
+      return order && readOrderStory({ orders, ledger }, order);
+    },
+
+    async findByMerchantOrderNo(merchantId, merchantOrderNo) {
+      const order = await orders.findByMerchantOrderNo(merchantId, merchantOrderNo);
+      return order ? { order, money: await ledger.listForOrder(order.id) } : undefined;
+    },
+
+    async liveState(merchantId, orderId) {
+      if (!(await ownOrder(merchantId, orderId))) return { kind: 'not-found' };
+      const state = await liveOrderState(temporal, orderId);
+      return state ? { kind: 'live', state } : { kind: 'unavailable' };
+    },
+  };
+}

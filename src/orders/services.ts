@@ -1,0 +1,36 @@
+import type { Client } from '@temporalio/client';
+import type { LedgerRepository } from '../db/ledger-repository.ts';
+import type { OrderRepository } from '../db/order-repository.ts';
+import type { ReconciliationRepository } from '../db/reconciliation-repository.ts';
+import type { Logger } from '../util/logger.ts';
+import { createCallbackService, type CallbackService } from './callback-service.ts';
+import { createOperatorService, type OperatorService } from './operator-service.ts';
+import { createOrderService, type OrderService } from './order-service.ts';
+import { createReconciliationService, type ReconciliationService } from './reconciliation-service.ts';
+
+export interface ServiceDeps {
+  orders: OrderRepository;
+  ledger: LedgerRepository;
+  reconciliations: ReconciliationRepository;
+  temporal: Client;
+  logger: Logger;
+  /** The SLA of new orders; reconciliation checks open orders older than it. */
+  slaSeconds: number;
+}
+
+/** The application layer the API calls: every rule about orders, and every Temporal client call. */
+export interface Services {
+  orderService: OrderService;
+  operatorService: OperatorService;
+  callbackService: CallbackService;
+  reconciliationService: ReconciliationService;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  return {
+    orderService: createOrderService(deps),
+    operatorService: createOperatorService(deps),
+    callbackService: createCallbackService(deps),
+    reconciliationService: createReconciliationService(deps),
+  };
+}

@@ -1,0 +1,78 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { describe, expect, it, vi } from 'vitest';
+import type { CarrierCallbackBody } from '../../../src/carrier/protocol.ts';
+import type { OrderRepository, RecordedCallback } from '../../../src/db/order-repository.ts';
+import { createCallbackService } from '../../../src/orders/callback-service.ts';
+import { contradictionReason } from '../../../src/shared/carrier-contradiction.ts';
+import { OrderEvent } from '../../../src/shared/order-events.ts';
+import { ORDER_ID } from '../routes/fake-app.ts';
+import { fakeLogger, fakeTemporal } from './fakes.ts';
+
+const callback: CarrierCallbackBody = { orderId: ORDER_ID, carrierOrderId: 'C-1', status: 'SUCCESS', timestamp: '2026-11-23T12:00:00Z' };
+const received = { callback, rawBody: JSON.stringify(callback), signature: 'ab'.repeat(32) };
+const workflowGone = async () => {
+  throw new WorkflowNotFoundError('workflow not found', `recharge-order-${ORDER_ID}`, undefined);
+};
+
+function setup(recorded: RecordedCallback | undefined, signal: (...args: never[]) => Promise<unknown> = async () => undefined) {
+  const recordCallback = vi.fn<OrderRepository['recordCallback']>(async () => recorded);
+  const flagForReview = vi.fn<OrderRepository['flagForReview']>(async () => undefined);
+  const signalSpy = vi.fn(signal);
+  const temporal = fakeTemporal({ signal: signalSpy });
+  const log = fakeLogger();
+  const service = createCallbackService({ orders: { recordCallback, flagForReview }, temporal: temporal.client, logger: log.logger });
+  return { service, recordCallback, flagForReview, signal: signalSpy, temporal, log };
+}
+
+describe('callback service', () => {
+  it("stores the callback, then signals the order's workflow with the stored record's id", async () => {
+    const { service, recordCallback, signal, temporal } = setup({ callbackId: '42', orderStatus: 'PROCESSING', resolvedBy: null });
+    expect(await service.receive({ ...received, callback: { ...callback, status: 'FAILED', reason: 'number not in service' } })).toEqual({ kind: 'forwarded' });
+    expect(recordCallback).toHaveBeenCalledWith(ORDER_ID, received.rawBody, received.signature, { status: 'FAILED', carrierOrderId: 'C-1' });
+    expect(temporal.handles).toEqual([`recharge-order-${ORDER_ID}`]);
+    expect(signal.mock.calls[0]?.[1]).toEqual({ callbackId: '42', carrierOrderId: 'C-1', status: 'FAILED', timestamp: callback.timestamp, reason: 'number not in service' });
+  });
+
+  it('signals a decided order too: its workflow may still be open and must see a contradiction', async () => {
+    const { service, signal, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator' });
+    expect(await service.receive(received)).toEqual({ kind: 'forwarded' });
+    expect(signal).toHaveBeenCalledOnce();
+    expect(flagForReview).not.toHaveBeenCalled(); // the open workflow decides
+  });
+
+  it('reports an unknown order and signals nothing', async () => {
+    const { service, signal } = setup(undefined);
+    expect(await service.receive(received)).toEqual({ kind: 'order-not-found' });
+    expect(signal).not.toHaveBeenCalled();
+  });
+
+  it('asks for a re-send when the order is open but its workflow is not running', async () => {
+    const { service, flagForReview, log } = setup({ callbackId: '42', orderStatus: 'PENDING', resolvedBy: null }, workflowGone);
+    expect(await service.receive(received)).toEqual({ kind: 'workflow-not-running' });
+    expect(flagForReview).not.toHaveBeenCalled();
+    expect(log.error).toHaveBeenCalledOnce();
+  });
+
+  it('leaves a closed, decided order alone when the carrier agrees', async () => {
+    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'SUCCEEDED', resolvedBy: 'carrier-status' }, workflowGone);
+    expect(await service.receive(received)).toEqual({ kind: 'already-decided', status: 'SUCCEEDED', flaggedForReview: false });
+    expect(flagForReview).not.toHaveBeenCalled();
+  });
+
+  it('flags a closed, decided order the carrier contradicts, with the shared rule’s reason and who decided', async () => {
+    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator' }, workflowGone);
+    expect(await service.receive(received)).toEqual({ kind: 'already-decided', status: 'FAILED', flaggedForReview: true });
+    const reason = contradictionReason({ status: 'FAILED', resolvedBy: 'operator' }, { status: 'SUCCESS', callbackId: '42' });
+    expect(reason).toContain('decided FAILED by operator');
+    expect(flagForReview).toHaveBeenCalledWith(ORDER_ID, reason, { key: 'contradiction:42', type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason, callbackId: '42' } });
+  });
+
+  it('lets any other Temporal failure through (a 500: the carrier re-sends) without flagging', async () => {
+    const unavailable = async () => {
+      throw Object.assign(new Error('14 UNAVAILABLE'), { code: 14 });
+    };
+    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator' }, unavailable);
+    await expect(service.receive(received)).rejects.toThrow('14 UNAVAILABLE');
+    expect(flagForReview).not.toHaveBeenCalled();
+  });
+});

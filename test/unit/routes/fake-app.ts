@@ -1,0 +1,106 @@
+import { createApp } from '../../../src/api/app.ts';
+import type { ApiDeps } from '../../../src/api/deps.ts';
+import type { LedgerEntryRow } from '../../../src/db/ledger-repository.ts';
+import type { AuthenticatedMerchant, MerchantRepository } from '../../../src/db/merchant-repository.ts';
+import type { OrderRow } from '../../../src/db/order-repository.ts';
+import { hashApiKey } from '../../../src/merchants/credentials.ts';
+import type { OrderEventRow } from '../../../src/orders/order-story.ts';
+import type { Services } from '../../../src/orders/services.ts';
+import { createLogger } from '../../../src/util/logger.ts';
+
+export const ORDER_ID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
+export const CALLBACK_SECRET = 'route-test-callback-secret';
+export const ADMIN = { authorization: 'Bearer route-test-admin-token' };
+const MERCHANT_KEY = 'rk_route-test-key';
+export const AS_MERCHANT = { authorization: `Bearer ${MERCHANT_KEY}` };
+export const MERCHANT: AuthenticatedMerchant = { id: 'merchant-1', name: 'route test', rates: { CMCC: '0.985', CUCC: '1', CTCC: '1' } };
+
+/** An object whose given methods answer and whose every other method fails the request (a 500) if a route calls it. */
+export function stub<T extends object>(name: string, methods: Partial<T> = {}): T {
+  return new Proxy(methods, {
+    get(target, property) {
+      if (typeof property === 'symbol' || property === 'then') return undefined;
+      if (property in target) return target[property as keyof typeof target];
+      return () => {
+        throw new Error(`${name}.${property} was not expected to be called`);
+      };
+    },
+  }) as T;
+}
+
+/**
+ * The real app over fake services: no PostgreSQL, no Temporal. Merchant
+ * authentication knows one key (AS_MERCHANT), as the merchant repository's
+ * lookup would; the admin token is ADMIN's.
+ */
+export function fakeApp(services: Partial<Services> = {}) {
+  const deps: ApiDeps = {
+    orderService: services.orderService ?? stub('orderService'),
+    operatorService: services.operatorService ?? stub('operatorService'),
+    callbackService: services.callbackService ?? stub('callbackService'),
+    reconciliationService: services.reconciliationService ?? stub('reconciliationService'),
+    merchants: stub<MerchantRepository>('merchants', { findByApiKeyHash: async (hash: string) => (hash === hashApiKey(MERCHANT_KEY) ? MERCHANT : null) }),
+    ledger: stub('ledger'),
+    logger: createLogger('route-test', 'silent'),
+    callbackSecret: CALLBACK_SECRET,
+    adminToken: 'route-test-admin-token',
+  };
+  const app = createApp(deps);
+  return {
+    app,
+    /** Sends a request in-process; an object body is sent as JSON, a string as it is (with a JSON media type either way). */
+    async request(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) {
+      const raw = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
+      const response = await app.request(path, { method, headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers }, body: raw });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+    },
+  };
+}
+
+const at = new Date('2026-11-23T12:00:00.000Z');
+
+export function orderRow(fields: Partial<OrderRow> = {}): OrderRow {
+  return {
+    id: ORDER_ID,
+    merchantId: MERCHANT.id,
+    merchantOrderNo: 'M-1',
+    phone: '13812345678',
+    carrier: 'CMCC',
+    amountYuan: 50,
+    costFen: 4925n,
+    notifyUrl: null,
+    status: 'PENDING',
+    carrierOrderId: null,
+    failureReason: null,
+    escalatedAt: null,
+    finishedAt: null,
+    resolvedBy: null,
+    needsReview: false,
+    reviewReason: null,
+    notifyStatus: null,
+    notifyAttempts: 0,
+    notifyLastError: null,
+    notifiedAt: null,
+    createdAt: at,
+    updatedAt: at,
+    ...fields,
+  };
+}
+
+export const submittedEvent: OrderEventRow = { id: 1n, orderId: ORDER_ID, key: 'submitted', type: 'submitted', detail: { amountYuan: 50 }, createdAt: at };
+
+export const debitEntry: LedgerEntryRow = {
+  id: 7n,
+  merchantId: MERCHANT.id,
+  type: 'ORDER_DEBIT',
+  debitAccount: `merchant:${MERCHANT.id}`,
+  creditAccount: 'platform:sales',
+  amountFen: 4925n,
+  balanceAfterFen: 95075n,
+  orderId: ORDER_ID,
+  requestId: null,
+  operator: null,
+  note: null,
+  createdAt: at,
+};

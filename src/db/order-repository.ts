@@ -26,7 +26,7 @@ export type CreateOrderResult =
 
 export interface OrderEventInput {
   key: string;
-  type: string;
+  type: OrderEvent;
   detail?: Record<string, unknown>;
 }
 

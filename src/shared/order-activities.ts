@@ -6,6 +6,7 @@
  */
 import type { Carrier } from './carriers.ts';
 import type { CarrierStatus, CarrierSubmission } from './carrier-protocol.ts';
+import type { OrderEvent } from './order-events.ts';
 import type { OrderStatus } from './order-status.ts';
 
 export interface SubmitRechargeInput {
@@ -46,14 +47,14 @@ export interface RecordTransitionInput extends TransitionFields {
   to: OrderStatus;
   /** Unique per order; makes the write idempotent under retries. */
   eventKey: string;
-  eventType: string;
+  eventType: OrderEvent;
   detail?: Record<string, unknown>;
 }
 
 export interface OrderViewActivities {
   /** Mirrors a workflow transition into the order view (conditional, idempotent); whether the status changed. */
   recordTransition(input: RecordTransitionInput): Promise<boolean>;
-  recordEvent(input: { orderId: string; eventKey: string; type: string; detail: Record<string, unknown> }): Promise<void>;
+  recordEvent(input: { orderId: string; eventKey: string; type: OrderEvent; detail: Record<string, unknown> }): Promise<void>;
   flagForReview(input: { orderId: string; reason: string; eventKey: string }): Promise<void>;
 }
 

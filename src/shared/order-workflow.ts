@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Carrier } from './carriers.ts';
 import type { CarrierResultStatus } from './carrier-protocol.ts';
 import type { DecisionResult, OperatorDecision, ResolveRequest, RetryRequest } from './operator-actions.ts';
+import type { OrderEvent } from './order-events.ts';
 import type { OrderStatus } from './order-status.ts';
 
 export const TASK_QUEUE = 'recharge-orders';
@@ -51,7 +52,7 @@ export interface CarrierCallback {
 
 export interface TimelineEntry {
   at: string;
-  type: string;
+  type: OrderEvent;
   detail?: Record<string, unknown>;
 }
 

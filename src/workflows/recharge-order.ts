@@ -38,9 +38,9 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
   for (;;) {
     const step = nextStep(order.machine(), { continueAsNewSuggested: workflowInfo().continueAsNewSuggested });
     if (step === 'done') break;
-    if (step === 'continue-as-new') return continueAsNewWhenIdle(order);
+    if (step === 'continue-as-new' && (await stillIdleAfterHandlers(order))) return continueAsNewNow(order);
     if (step === 'wait') await untilNextStep(order);
-    else await order.apply({ type: 'step', step, at: Date.now() });
+    else if (step !== 'continue-as-new') await order.apply({ type: 'step', step, at: Date.now() });
   }
   await condition(allHandlersFinished);
   const { stage } = order.machine();
@@ -96,10 +96,19 @@ async function untilNextStep({ apply, machine }: LiveOrder): Promise<void> {
   await apply({ type: 'deadline-reached', at: Date.now() });
 }
 
-/** Continues as new when the history grows long, so an escalated order can wait for days. */
-async function continueAsNewWhenIdle({ input, apply, machine, runner, viewWriter }: LiveOrder): Promise<never> {
+/**
+ * Lets running handlers and the alert finish first (an alert must not be lost
+ * to the new run); false if an Update or signal handled meanwhile (an
+ * operator's decision, a callback) changed what is due.
+ */
+async function stillIdleAfterHandlers({ machine, runner }: LiveOrder): Promise<boolean> {
   await condition(allHandlersFinished);
-  await runner.alertSettled(); // an alert must not be lost to the new run
+  await runner.alertSettled();
+  return nextStep(machine(), { continueAsNewSuggested: true }) === 'continue-as-new';
+}
+
+/** Continues as new when the history grows long, so an escalated order can wait for days. */
+async function continueAsNewNow({ input, apply, machine, viewWriter }: LiveOrder): Promise<never> {
   await apply({ type: 'continued-as-new', at: Date.now() });
   const { order } = machine();
   const carried = { ...order, timeline: order.timeline.slice(-CARRIED_TIMELINE_ENTRIES) };

@@ -8,6 +8,7 @@ import { createOrderRepository, type OrderRepository } from '../../src/db/order-
 import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
+import { OrderEvent } from '../../src/shared/order-events.ts';
 import { TEST_DATABASE_URL, createTestDatabase, createTestMerchant, insertOrder, type TestMerchant } from './harness.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -117,14 +118,19 @@ describe('order view writes on PostgreSQL', () => {
     const order = await newOrder();
     expect(await orders.transition({ orderId: order.id, to: OrderStatus.SUCCEEDED, event: { key: 'workflow:1', type: 'finished' } })).toBe(true);
     for (const stale of [OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED, OrderStatus.FAILED]) {
-      expect(await orders.transition({ orderId: order.id, to: stale, event: { key: `late:${stale}`, type: 'late' } })).toBe(false);
+      expect(await orders.transition({ orderId: order.id, to: stale, event: { key: `late:${stale}`, type: OrderEvent.FINISHED } })).toBe(false);
     }
     expect((await orders.findById(order.id))?.status).toBe(OrderStatus.SUCCEEDED);
   });
 
   it('stores a retried write once (same event key)', async () => {
     const order = await newOrder();
-    const write = { orderId: order.id, to: OrderStatus.ESCALATED, fields: { escalatedAt: new Date('2026-01-01T00:03:00Z') }, event: { key: 'workflow:1', type: 'escalated' } };
+    const write = {
+      orderId: order.id,
+      to: OrderStatus.ESCALATED,
+      fields: { escalatedAt: new Date('2026-01-01T00:03:00Z') },
+      event: { key: 'workflow:1', type: OrderEvent.ESCALATED },
+    };
     expect(await orders.transition(write)).toBe(true);
     expect(await orders.transition(write)).toBe(false);
     const events = await orders.listEvents(order.id);

@@ -11,6 +11,9 @@ import type { Decision, OrderCommand, OrderMachine, Stage } from './state.ts';
 
 type Detail = Record<string, unknown>;
 
+/** The newest entries the workflow keeps (each decision copies them); the order view keeps the whole history. */
+export const TIMELINE_LIMIT = 200;
+
 export class Draft {
   readonly machine: OrderMachine;
   readonly commands: OrderCommand[] = [];
@@ -18,7 +21,7 @@ export class Draft {
 
   constructor(machine: OrderMachine, at: number) {
     // Copied, never mutated in place: the machine a handler read stays as it was.
-    this.machine = { ...machine, order: { ...machine.order, timeline: [...machine.order.timeline] } };
+    this.machine = { ...machine, order: { ...machine.order, timeline: machine.order.timeline.slice(-(TIMELINE_LIMIT - 1)) } };
     this.at = at;
   }
 

@@ -21,6 +21,7 @@ export function applyLoopStep(draft: Draft, step: LoopStep): void {
       if (stage.name !== 'escalated' || stage.retry.state !== 'cleared') return;
       machine.order.round += 1;
       draft.moveTo(OrderStatus.PROCESSING, OrderEvent.OPERATOR_RETRY_RESUBMITTED, { round: machine.order.round, ...stage.retry.request });
+      // A re-submission gets a whole SLA of its own; the first submission's counts from acceptance.
       draft.stage = { name: 'awaiting-result', deadlineMs: draft.at + machine.facts.slaSeconds * 1000 };
       machine.submission = 'due';
       return;
@@ -30,14 +31,12 @@ export function applyLoopStep(draft: Draft, step: LoopStep): void {
   }
 }
 
-/** Sends the round's submission; a re-submission gets a whole SLA of its own, the first counts from acceptance. */
+/** Sends the round's submission. */
 function submit(draft: Draft): void {
   const { machine } = draft;
-  const { orderId, phone, carrier, amountYuan, slaSeconds } = machine.facts;
-  const { round } = machine.order;
+  const { orderId, phone, carrier, amountYuan } = machine.facts;
   machine.submission = 'running';
-  if (round > 1) draft.stage = { name: 'awaiting-result', deadlineMs: draft.at + slaSeconds * 1000 };
-  draft.command({ type: 'submit', request: { orderId, phone, carrier, amountYuan, round } });
+  draft.command({ type: 'submit', request: { orderId, phone, carrier, amountYuan, round: machine.order.round } });
 }
 
 /**

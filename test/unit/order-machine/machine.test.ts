@@ -139,7 +139,7 @@ describe('order machine: operators', () => {
     );
     expect(resubmitted.machine.order).toMatchObject({ status: 'PROCESSING', round: 2 });
     expect(ofType(resubmitted.commands, 'submit')[0]?.request.round).toBe(2);
-    expect(waitDeadline(resubmitted.machine)).toBe(5_001_000 + SLA_MS);
+    expect(waitDeadline(resubmitted.machine)).toBe(5_000_000 + SLA_MS);
   });
 
   it.each([

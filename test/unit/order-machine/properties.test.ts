@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canMove, isFinal, OrderStatus } from '../../../src/shared/order-status.ts';
 import type { OrderOutcome } from '../../../src/shared/order-workflow.ts';
-import { decide, nextStep } from '../../../src/workflows/order/machine.ts';
+import { decide, nextStep, refusalReason } from '../../../src/workflows/order/machine.ts';
 import { newOrder, type LoopStep, type MachineEvent, type OrderMachine } from '../../../src/workflows/order/state.ts';
-import { facts } from './fixtures.ts';
+import { escalated, facts } from './fixtures.ts';
 
 const carrierStatus = fc.constantFrom(
   { state: 'PROCESSING', carrierOrderId: 'C-1' } as const,
@@ -39,13 +39,22 @@ const anyEvent: fc.Arbitrary<Omit<MachineEvent, 'at'> | { type: 'due-step' }> = 
   fc.constant({ type: 'alert-failed', error: 'webhook down' } as const),
 );
 
+/** The view statuses each stage allows. */
+const STATUSES_OF_STAGE: Record<OrderMachine['stage']['name'], OrderStatus[]> = {
+  'awaiting-result': [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
+  'asking-carrier': [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
+  escalated: [OrderStatus.ESCALATED],
+  decided: [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED],
+  finished: [OrderStatus.SUCCEEDED, OrderStatus.FAILED],
+};
+
 const outcomeOf = (machine: OrderMachine): OrderOutcome | undefined => (machine.stage.name === 'decided' || machine.stage.name === 'finished' ? machine.stage.outcome : undefined);
 
 describe('order machine: properties over any sequence of events', () => {
   it('never moves the status backwards, never decides twice, refunds only a FAILED order and at most once', () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(anyEvent, { maxLength: 40 }), (withNotify, events) => {
-        let machine = newOrder(facts(withNotify ? { notifyUrl: 'https://m.example/n' } : {}));
+      fc.property(fc.boolean(), fc.boolean(), fc.array(anyEvent, { maxLength: 40 }), (withNotify, fromEscalated, events) => {
+        let machine = fromEscalated ? escalated() : newOrder(facts(withNotify ? { notifyUrl: 'https://m.example/n' } : {}));
         let refunds = 0;
         events.forEach((event, i) => {
           const due = nextStep(machine, { continueAsNewSuggested: false });
@@ -71,6 +80,44 @@ describe('order machine: properties over any sequence of events', () => {
           machine = after;
         });
         expect(refunds).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('keeps stage and status consistent, always makes progress on a due step, and answers every accepted decision once', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(anyEvent, { maxLength: 40 }), (fromEscalated, events) => {
+        // From a new order, or from an escalated one, so operator paths are reached often.
+        let machine = fromEscalated ? escalated() : newOrder(facts());
+        /** The purposes of status checks asked for and not yet answered: only those get answers, as in the workflow. */
+        const asked: string[] = [];
+        let repliesOwed = 0;
+        events.forEach((event, i) => {
+          const due = nextStep(machine, { continueAsNewSuggested: false });
+          if (event.type === 'due-step' && !['submit', 'mark-unknown', 'resubmit', 'finish'].includes(due)) return;
+          const isStatusAnswer = event.type === 'status-answered' || event.type === 'status-unavailable';
+          if (isStatusAnswer && asked.length === 0) return;
+          const input = (event.type === 'due-step' ? { type: 'step', step: due } : isStatusAnswer ? { ...event, purpose: asked.shift() } : event) as MachineEvent;
+          const accepted = input.type === 'operator-decision' && refusalReason(machine, input.decision) === undefined;
+          const answersRetry = input.type.startsWith('status-') && (input as { purpose: string }).purpose === 'operator-retry';
+          const { machine: after, commands } = decide(machine, { ...input, at: 1_000 * (i + 1) });
+
+          if (event.type === 'due-step') expect(JSON.stringify(after)).not.toBe(JSON.stringify(machine));
+          if (commands.some((c) => c.type === 'submit')) expect(machine.submission).not.toBe('running');
+          const replies = commands.filter((c) => c.type === 'reply').length;
+          if (accepted && input.decision.action === 'resolve') expect(replies).toBe(1);
+          if (accepted && input.decision.action === 'retry') repliesOwed += 1;
+          if (answersRetry) {
+            expect(replies).toBe(1);
+            repliesOwed -= 1;
+          }
+          if (!accepted && !answersRetry) expect(replies).toBe(0);
+          asked.push(...commands.flatMap((c) => (c.type === 'ask-carrier' ? [c.purpose] : [])));
+          expect(STATUSES_OF_STAGE[after.stage.name]).toContain(after.order.status);
+          machine = after;
+        });
+        expect(repliesOwed).toBe(asked.filter((purpose) => purpose === 'operator-retry').length);
       }),
       { numRuns: 2_000 },
     );

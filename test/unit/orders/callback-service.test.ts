@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CarrierCallbackBody } from '../../../src/carrier/protocol.ts';
 import type { OrderRepository, RecordedCallback } from '../../../src/db/order-repository.ts';
 import { createCallbackService } from '../../../src/orders/callback-service.ts';
-import { contradictionReason } from '../../../src/shared/carrier-contradiction.ts';
 import { OrderEvent } from '../../../src/shared/order-events.ts';
 import { ORDER_ID } from '../routes/fake-app.ts';
 import { fakeLogger, fakeTemporal } from './fakes.ts';
@@ -59,11 +58,11 @@ describe('callback service', () => {
     expect(flagForReview).not.toHaveBeenCalled();
   });
 
-  it('flags a closed, decided order the carrier contradicts, with the shared rule’s reason and who decided', async () => {
+  it('flags a closed, decided order the carrier contradicts, saying who decided and that the cost was refunded', async () => {
     const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator' }, workflowGone);
     expect(await service.receive(received)).toEqual({ kind: 'already-decided', status: 'FAILED', flaggedForReview: true });
-    const reason = contradictionReason({ status: 'FAILED', resolvedBy: 'operator' }, { status: 'SUCCESS', callbackId: '42' });
-    expect(reason).toContain('decided FAILED by operator');
+    const reason =
+      "carrier reported SUCCESS (callback 42) after the order was decided FAILED by operator; the order's cost was refunded: if the phone was credited, recover it with a ledger adjustment";
     expect(flagForReview).toHaveBeenCalledWith(ORDER_ID, reason, { key: 'contradiction:42', type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason, callbackId: '42' } });
   });
 

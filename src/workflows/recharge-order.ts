@@ -58,7 +58,7 @@ function liveOrder(input: RechargeOrderInput) {
     machine = decision.machine;
     return runner.runAll(decision.commands);
   };
-  const runner = createCommandRunner(facts, viewWriter, apply);
+  const runner = createCommandRunner(facts, viewWriter, apply, machine.order.status);
   return { input, apply, viewWriter, runner, machine: () => machine };
 }
 

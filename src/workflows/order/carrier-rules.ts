@@ -5,17 +5,14 @@ import { OrderEvent } from '../../shared/order-events.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
 import type { CarrierCallback } from '../../shared/order-workflow.ts';
 import type { Draft } from './draft.ts';
-import type { MachineEvent } from './state.ts';
-
-/** Added when the workflow became the only writer of an order's status; before it, the carrier activity wrote PROCESSING. */
-export const WORKFLOW_RECORDS_CARRIER_ANSWERS = 'workflow-records-carrier-answers';
+import { WORKFLOW_RECORDS_CARRIER_ANSWERS, type MachineEvent } from './state.ts';
 
 /** A submission answered: accepted (the carrier works on it) or refused (a business answer: the order fails). */
 export function applyCarrierAnswer(draft: Draft, answer: CarrierSubmission & { attempt?: number }): void {
   draft.machine.submission = 'answered';
   const event = answer.outcome === 'accepted' ? OrderEvent.CARRIER_ACCEPTED : OrderEvent.CARRIER_REFUSED;
   const detail = { round: draft.machine.order.round, ...answer };
-  const view = { since: WORKFLOW_RECORDS_CARRIER_ANSWERS };
+  const view = { since: WORKFLOW_RECORDS_CARRIER_ANSWERS } as const;
   if (draft.status === OrderStatus.PENDING) {
     const fields = answer.outcome === 'accepted' ? { carrierOrderId: answer.carrierOrderId } : {};
     draft.moveTo(OrderStatus.PROCESSING, event, detail, fields, view.since);

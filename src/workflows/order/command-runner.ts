@@ -5,6 +5,7 @@ import type { EscalationAlert, StatusPurpose, SubmitRechargeInput } from '../../
 import { EscalatedAtAttribute, FinishedAtAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../shared/search-attributes.ts';
 import { alerts, carrier, money } from '../activity-stubs.ts';
 import { deliverNotification } from '../merchant-notification.ts';
+import { OrderStatus } from '../../shared/order-status.ts';
 import type { MachineEvent, OrderCommand, OrderFacts } from './state.ts';
 import type { createViewWriter } from './view-writer.ts';
 
@@ -17,6 +18,8 @@ interface Runner {
   apply: Apply;
   /** The escalation alert in flight, if any. */
   pendingAlert: Promise<unknown>;
+  /** The OrderStatus search attribute as last set. */
+  statusAttribute: OrderStatus;
 }
 
 /**
@@ -24,8 +27,8 @@ interface Runner {
  * activities, search attributes, timers. What an activity answers goes back
  * to the machine as an event.
  */
-export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewWriter'], apply: Apply) {
-  const runner: Runner = { facts, viewWriter, apply, pendingAlert: Promise.resolve() };
+export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewWriter'], apply: Apply, statusAttribute: OrderStatus) {
+  const runner: Runner = { facts, viewWriter, apply, pendingAlert: Promise.resolve(), statusAttribute };
   return {
     /** Carries out commands in order; the last reply among them (or among those of the events they led to). */
     async runAll(commands: OrderCommand[]): Promise<DecisionResult | undefined> {
@@ -42,9 +45,9 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
   const { orderId } = runner.facts;
   switch (command.type) {
     case 'write-view':
-      // A write added by a patch is skipped while replaying a history recorded before it; the search attribute moved then too.
-      if (command.since === undefined || patched(command.since)) await runner.viewWriter.write(command);
-      if (command.transition) upsertSearchAttributes([{ key: OrderStatusAttribute, value: command.transition.to }]);
+      if (command.since !== undefined && !patched(command.since)) return replayWithoutWorkflowAnswerWrites(runner);
+      await runner.viewWriter.write(command);
+      if (command.transition) setStatusAttribute(runner, command.transition.to);
       return undefined;
     case 'flag-for-review':
       upsertSearchAttributes([{ key: NeedsReviewAttribute, value: true }]);
@@ -76,6 +79,22 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
     case 'reply':
       return command.result;
   }
+}
+
+function setStatusAttribute(runner: Runner, status: OrderStatus): void {
+  upsertSearchAttributes([{ key: OrderStatusAttribute, value: status }]);
+  runner.statusAttribute = status;
+}
+
+/**
+ * A history recorded before the workflow wrote carrier answers itself
+ * (patch `workflow-records-carrier-answers`) replays as that code ran: the
+ * submit activity had written PROCESSING to the view, and the workflow only
+ * moved its search attribute, when that still showed PENDING.
+ */
+function replayWithoutWorkflowAnswerWrites(runner: Runner): undefined {
+  if (runner.statusAttribute === OrderStatus.PENDING) setStatusAttribute(runner, OrderStatus.PROCESSING);
+  return undefined;
 }
 
 /** Never cancelled: an attempt in flight may already have reached the carrier, and a later answer cannot change a decided outcome. */

@@ -10,6 +10,7 @@ import type { OrderOutcome } from '../../shared/order-workflow.ts';
 import type { Decision, OrderCommand, OrderMachine, Stage } from './state.ts';
 
 type Detail = Record<string, unknown>;
+type Since = Extract<OrderCommand, { type: 'write-view' }>['since'];
 
 /** The newest entries the workflow keeps (each decision copies them); the order view keeps the whole history. */
 export const TIMELINE_LIMIT = 200;
@@ -48,13 +49,13 @@ export class Draft {
   }
 
   /** Adds the event to the timeline and, with `view`, asks for it to be written to the order view under the same name. */
-  record(event: OrderEvent, detail?: Detail, view?: { since?: string }): void {
+  record(event: OrderEvent, detail?: Detail, view?: { since?: Since }): void {
     this.machine.order.timeline.push({ at: this.iso(), type: event, ...(detail && { detail }) });
     if (view) this.command({ type: 'write-view', event, ...(detail && { detail }), ...(view.since !== undefined && { since: view.since }) });
   }
 
   /** Moves the status and records why, in the timeline and the view; refused (false) unless `canMove` allows it. */
-  moveTo(to: OrderStatus, event: OrderEvent, detail: Detail = {}, fields: TransitionFields = {}, since?: string): boolean {
+  moveTo(to: OrderStatus, event: OrderEvent, detail: Detail = {}, fields: TransitionFields = {}, since?: Since): boolean {
     if (!canMove(this.status, to)) return false;
     this.machine.order.status = to;
     this.machine.order.timeline.push({ at: this.iso(), type: event, detail: { status: to, ...detail } });

@@ -39,6 +39,9 @@ export interface OrderMachine {
   stage: Stage;
 }
 
+/** The patch under which the workflow writes carrier answers itself; before it, the submit activity wrote PROCESSING. */
+export const WORKFLOW_RECORDS_CARRIER_ANSWERS = 'workflow-records-carrier-answers';
+
 /** Steps the workflow's main loop takes when `nextStep` says they are due. */
 export type LoopStep = 'submit' | 'mark-unknown' | 'resubmit' | 'finish';
 
@@ -63,9 +66,15 @@ export type OrderCommand =
   /**
    * Writes the event (and the status change, if any) to the order view; a
    * status change also updates the OrderStatus search attribute. `since`
-   * names the patch that added a write histories recorded before it lack.
+   * marks the writes histories recorded before that patch lack.
    */
-  | { type: 'write-view'; event: OrderEvent; detail?: Record<string, unknown>; transition?: { to: OrderStatus; fields?: TransitionFields }; since?: string }
+  | {
+      type: 'write-view';
+      event: OrderEvent;
+      detail?: Record<string, unknown>;
+      transition?: { to: OrderStatus; fields?: TransitionFields };
+      since?: typeof WORKFLOW_RECORDS_CARRIER_ANSWERS;
+    }
   /** The carrier contradicted the decision: NeedsReview, a warning, and the flag in the view. */
   | { type: 'flag-for-review'; reason: string }
   /** Starts the submission in the background; its answer comes back as carrier-answered or carrier-unreachable. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_RECORDS_CARRIER_ANSWERS } from '../../../src/workflows/order/carrier-rules.ts';
+import { WORKFLOW_RECORDS_CARRIER_ANSWERS } from '../../../src/workflows/order/state.ts';
 import { refusalReason, waitDeadline } from '../../../src/workflows/order/machine.ts';
 import { newOrder, resumedOrder } from '../../../src/workflows/order/state.ts';
 import { SLA_MS, SUBMITTED_AT, accepted, callback, deadline, escalated, facts, feed, ofType, refused, resolve, retry, statusSays, step, submitted } from './fixtures.ts';

@@ -71,8 +71,8 @@ export default defineConfig(
   {
     files: ['src/**/*.ts'],
     rules: {
-      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
-      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 60 }],
+      'max-lines': ['error', { max: 300 }],
     },
   },
   sandboxBlocks,

@@ -9,14 +9,19 @@ export interface ReconciliationActivityDeps {
   carrier: CarrierClient;
 }
 
+/** Stores what a check found and logs each finding, for whoever watches the logs rather than the report. */
+async function recordFindings(reconciliations: ReconciliationRepository, runId: string, mismatches: Mismatch[]): Promise<void> {
+  for (const mismatch of mismatches) log.warn('Reconciliation mismatch', { runId, ...mismatch });
+  await reconciliations.recordMismatches(runId, mismatches);
+}
+
+/** How many rows a page checked, and the id to go on after when the page was full. */
+function pageResult<T>(rows: T[], limit: number, idOf: (row: T) => string): PageResult {
+  return rows.length === limit ? { checked: rows.length, next: idOf(rows.at(-1) as T) } : { checked: rows.length };
+}
+
 export function createReconciliationActivities({ reconciliations, carrier }: ReconciliationActivityDeps) {
-  /** Stores what a check found and logs each finding, for whoever watches the logs rather than the report. */
-  async function record(runId: string, mismatches: Mismatch[]): Promise<void> {
-    for (const mismatch of mismatches) log.warn('Reconciliation mismatch', { runId, ...mismatch });
-    await reconciliations.recordMismatches(runId, mismatches);
-  }
-  const pageResult = <T>(rows: T[], limit: number, idOf: (row: T) => string): PageResult =>
-    rows.length === limit ? { checked: rows.length, next: idOf(rows.at(-1) as T) } : { checked: rows.length };
+  const record = (runId: string, mismatches: Mismatch[]) => recordFindings(reconciliations, runId, mismatches);
 
   return {
     async beginReconciliation({ runId, trigger }: { runId: string; trigger: string }): Promise<string> {

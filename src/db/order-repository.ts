@@ -163,6 +163,45 @@ async function recordNotificationAttempt(db: Db, orderId: string, { key, attempt
   ]);
 }
 
+/**
+ * Stores a verified carrier callback raw, with a history event, before
+ * anything acts on it; one statement that also reads the order's status
+ * and who decided it. Undefined, and nothing stored, when there is no such order.
+ */
+async function storeCallback(
+  db: Db,
+  { orderId, rawBody, signature, detail }: { orderId: string; rawBody: string; signature: string; detail: Record<string, unknown> },
+): Promise<RecordedCallback | undefined> {
+  const [row] = await db.$queryRaw<RecordedCallback[]>`
+    WITH target AS (
+      SELECT id, status, resolved_by FROM orders WHERE id = ${orderId}
+    ), callback AS (
+      INSERT INTO carrier_callbacks (order_id, raw_body, signature) SELECT id, ${rawBody}, ${signature} FROM target RETURNING id
+    ), recorded AS (
+      INSERT INTO order_events (order_id, key, type, detail)
+      SELECT ${orderId}, 'callback:' || id, ${OrderEvent.CALLBACK_RECEIVED}, jsonb_build_object('callbackId', id::text) || ${JSON.stringify(detail)}::jsonb FROM callback
+    )
+    SELECT callback.id::text AS "callbackId", target.status::text AS "orderStatus", target.resolved_by AS "resolvedBy" FROM target, callback`;
+  return row;
+}
+
+/**
+ * Orders in a status, oldest first, optionally only those created at least
+ * `olderThanSeconds` ago; `after` pages on from the last order of a page.
+ */
+function listOrderPage(db: Db, { status, olderThanSeconds, needsReview, limit, after }: ListOrdersFilter) {
+  return db.order.findMany({
+    where: {
+      ...(status && { status }),
+      ...(needsReview !== undefined && { needsReview }),
+      ...(olderThanSeconds !== undefined && { createdAt: { lte: new Date(Date.now() - olderThanSeconds * 1000) } }),
+      ...(after && { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }),
+    },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: limit,
+  });
+}
+
 /** Reads and writes of the order view. Every write is idempotent and never moves an order backwards. */
 export function createOrderRepository(db: Db) {
   return {
@@ -185,24 +224,8 @@ export function createOrderRepository(db: Db) {
       await db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true });
     },
 
-    /**
-     * Stores a verified carrier callback raw, with a history event, before
-     * anything acts on it; one statement that also reads the order's status
-     * and who decided it. Undefined, and nothing stored, when there is no such order.
-     */
-    async recordCallback(orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>): Promise<RecordedCallback | undefined> {
-      const [row] = await db.$queryRaw<RecordedCallback[]>`
-        WITH target AS (
-          SELECT id, status, resolved_by FROM orders WHERE id = ${orderId}
-        ), callback AS (
-          INSERT INTO carrier_callbacks (order_id, raw_body, signature) SELECT id, ${rawBody}, ${signature} FROM target RETURNING id
-        ), recorded AS (
-          INSERT INTO order_events (order_id, key, type, detail)
-          SELECT ${orderId}, 'callback:' || id, ${OrderEvent.CALLBACK_RECEIVED}, jsonb_build_object('callbackId', id::text) || ${JSON.stringify(detail)}::jsonb FROM callback
-        )
-        SELECT callback.id::text AS "callbackId", target.status::text AS "orderStatus", target.resolved_by AS "resolvedBy" FROM target, callback`;
-      return row;
-    },
+    /** Stores a verified carrier callback raw, with its history event: see storeCallback. */
+    recordCallback: (orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>) => storeCallback(db, { orderId, rawBody, signature, detail }),
 
     /** Flags the order for an operator's review (the carrier contradicted its final decision). */
     async flagForReview(orderId: string, reason: string, event: OrderEventInput): Promise<void> {
@@ -219,21 +242,8 @@ export function createOrderRepository(db: Db) {
       await db.order.updateMany({ where: { id: orderId, notifyStatus: { not: 'DELIVERED' } }, data: { notifyStatus: 'GAVE_UP', notifyLastError: reason } });
     },
 
-    /**
-     * Orders in a status, oldest first, optionally only those created at least
-     * `olderThanSeconds` ago; `after` pages on from the last order of a page.
-     */
-    listOrders: ({ status, olderThanSeconds, needsReview, limit, after }: ListOrdersFilter) =>
-      db.order.findMany({
-        where: {
-          ...(status && { status }),
-          ...(needsReview !== undefined && { needsReview }),
-          ...(olderThanSeconds !== undefined && { createdAt: { lte: new Date(Date.now() - olderThanSeconds * 1000) } }),
-          ...(after && { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }),
-        },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: limit,
-      }),
+    /** Orders in a status, oldest first: see listOrderPage. */
+    listOrders: (filter: ListOrdersFilter) => listOrderPage(db, filter),
   };
 }
 

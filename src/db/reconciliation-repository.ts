@@ -4,6 +4,35 @@ import type { Mismatch, OrderMoney } from '../reconciliation/checks.ts';
 import { OPEN_STATUSES } from '../shared/order-status.ts';
 import type { Db } from './prisma.ts';
 
+/** Orders accepted before `cutoff`, after the id `after` in id order, with the sums of their ledger entries. */
+function orderMoneyPage(db: Db, { cutoff, after, limit }: { cutoff: Date; after: string; limit: number }) {
+  return db.$queryRaw<OrderMoney[]>`
+    SELECT o.id AS "orderId", o.merchant_id AS "merchantId", o.status::text AS status, o.cost_fen AS "costFen", o.finished_at AS "finishedAt",
+      count(e.id) FILTER (WHERE e.type = 'ORDER_DEBIT')::int AS debits,
+      (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_DEBIT'))::bigint AS "debitFen",
+      count(e.id) FILTER (WHERE e.type = 'ORDER_REFUND')::int AS refunds,
+      (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_REFUND'))::bigint AS "refundFen",
+      count(e.id) FILTER (WHERE e.merchant_id <> o.merchant_id)::int AS "otherMerchantEntries"
+    FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id
+    WHERE o.cost_fen IS NOT NULL AND o.created_at <= ${cutoff} AND o.id > ${after}
+    GROUP BY o.id ORDER BY o.id LIMIT ${limit}`;
+}
+
+/**
+ * Merchants' cached balances beside the sums of their entries, after the
+ * id `after` in id order. Each page is read in one snapshot, and each
+ * entry and its balance change are one statement, so a snapshot never
+ * sees one without the other.
+ */
+function balancesWithLedgerSums(db: Db, { after = '', limit = 1000 }: { after?: string; limit?: number }) {
+  return db.$queryRaw<{ merchantId: string; balanceFen: bigint; ledgerFen: bigint }[]>`
+    SELECT m.id AS "merchantId", m.balance_fen AS "balanceFen",
+      COALESCE(sum(CASE WHEN e.credit_account = ${merchantAccount('')} || m.id THEN e.amount_fen ELSE -e.amount_fen END), 0)::bigint AS "ledgerFen"
+    FROM merchants m LEFT JOIN ledger_entries e ON e.merchant_id = m.id
+    WHERE m.id > ${after}
+    GROUP BY m.id ORDER BY m.id LIMIT ${limit}`;
+}
+
 /** Reconciliation runs and what they find; every write is idempotent, so a retried activity changes nothing. */
 export function createReconciliationRepository(db: Db) {
   return {
@@ -13,32 +42,11 @@ export function createReconciliationRepository(db: Db) {
       return run.startedAt;
     },
 
-    /** Orders accepted before `cutoff`, after the id `after` in id order, with the sums of their ledger entries. */
-    orderMoneyPage: ({ cutoff, after, limit }: { cutoff: Date; after: string; limit: number }) =>
-      db.$queryRaw<OrderMoney[]>`
-        SELECT o.id AS "orderId", o.merchant_id AS "merchantId", o.status::text AS status, o.cost_fen AS "costFen", o.finished_at AS "finishedAt",
-          count(e.id) FILTER (WHERE e.type = 'ORDER_DEBIT')::int AS debits,
-          (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_DEBIT'))::bigint AS "debitFen",
-          count(e.id) FILTER (WHERE e.type = 'ORDER_REFUND')::int AS refunds,
-          (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_REFUND'))::bigint AS "refundFen",
-          count(e.id) FILTER (WHERE e.merchant_id <> o.merchant_id)::int AS "otherMerchantEntries"
-        FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id
-        WHERE o.cost_fen IS NOT NULL AND o.created_at <= ${cutoff} AND o.id > ${after}
-        GROUP BY o.id ORDER BY o.id LIMIT ${limit}`,
+    /** Orders accepted before `cutoff` with the sums of their ledger entries: see orderMoneyPage. */
+    orderMoneyPage: (page: { cutoff: Date; after: string; limit: number }) => orderMoneyPage(db, page),
 
-    /**
-     * Merchants' cached balances beside the sums of their entries, after the
-     * id `after` in id order. Each page is read in one snapshot, and each
-     * entry and its balance change are one statement, so a snapshot never
-     * sees one without the other.
-     */
-    balancesWithLedgerSums: ({ after = '', limit = 1000 }: { after?: string; limit?: number } = {}) =>
-      db.$queryRaw<{ merchantId: string; balanceFen: bigint; ledgerFen: bigint }[]>`
-        SELECT m.id AS "merchantId", m.balance_fen AS "balanceFen",
-          COALESCE(sum(CASE WHEN e.credit_account = ${merchantAccount('')} || m.id THEN e.amount_fen ELSE -e.amount_fen END), 0)::bigint AS "ledgerFen"
-        FROM merchants m LEFT JOIN ledger_entries e ON e.merchant_id = m.id
-        WHERE m.id > ${after}
-        GROUP BY m.id ORDER BY m.id LIMIT ${limit}`,
+    /** Merchants' cached balances beside the sums of their entries: see balancesWithLedgerSums. */
+    balancesWithLedgerSums: (page: { after?: string; limit?: number } = {}) => balancesWithLedgerSums(db, page),
 
     /** Open orders accepted before `createdBefore`, after the id `after` in id order. */
     staleOpenOrders: ({ createdBefore, after, limit }: { createdBefore: Date; after: string; limit: number }) =>

@@ -58,16 +58,22 @@ export interface OperatorServiceDeps {
   temporal: Client;
 }
 
+/** Records a refused action in the order's history, with who asked and why. */
+async function recordRefusal(
+  orders: OperatorServiceDeps['orders'],
+  { orderId, action, operator, reason }: { orderId: string; action: string; operator: string; reason: string },
+): Promise<Refused> {
+  await orders.appendEvent(orderId, { key: `admin:${randomUUID()}`, type: OrderEvent.OPERATOR_ACTION_REFUSED, detail: { action, operator, reason } });
+  return { kind: 'refused', reason };
+}
+
 /**
  * The on-call engineer's actions and reads. Actions go to the order's
  * workflow as Updates, so the caller learns at once whether the workflow
  * took them; every refusal lands in the order's history with who asked and why.
  */
 export function createOperatorService({ orders, ledger, temporal }: OperatorServiceDeps): OperatorService {
-  async function refuse(orderId: string, action: string, operator: string, reason: string): Promise<Refused> {
-    await orders.appendEvent(orderId, { key: `admin:${randomUUID()}`, type: OrderEvent.OPERATOR_ACTION_REFUSED, detail: { action, operator, reason } });
-    return { kind: 'refused', reason };
-  }
+  const refuse = (orderId: string, action: string, operator: string, reason: string) => recordRefusal(orders, { orderId, action, operator, reason });
 
   async function runUpdate(
     orderId: string,
@@ -106,24 +112,31 @@ export function createOperatorService({ orders, ledger, temporal }: OperatorServ
 
     retry: (orderId, request) => runUpdate(orderId, 'retry', request.operator, (workflow) => workflow.executeUpdate(retryOrderUpdate, { args: [request] })),
 
-    async resendNotification(orderId, { operator, note }) {
-      const order = await orders.findById(orderId);
-      if (!order) return { kind: 'order-not-found' };
-      const action = 'resend-notification';
-      if (!order.notifyUrl) return refuse(orderId, action, operator, 'the order has no notifyUrl');
-      if (!isFinal(order.status)) return refuse(orderId, action, operator, `order is ${order.status}; only final results are sent`);
-      const handle = await temporal.workflow.start(NOTIFICATION_WORKFLOW_TYPE, {
-        taskQueue: TASK_QUEUE,
-        workflowId: notificationWorkflowId(orderId),
-        args: [orderId],
-        workflowIdConflictPolicy: 'USE_EXISTING', // a re-send under way is the one asked for
-      });
-      await orders.appendEvent(orderId, {
-        key: `admin:${randomUUID()}`,
-        type: OrderEvent.NOTIFICATION_RESEND_REQUESTED,
-        detail: { operator, note, runId: handle.firstExecutionRunId },
-      });
-      return { kind: 'started', workflowId: handle.workflowId };
-    },
+    resendNotification: (orderId, request) => startNotificationResend({ orders, temporal }, orderId, request),
   };
+}
+
+/** Starts the re-send of a final order's result notification (one at a time per order); refused when there is nothing to send. */
+async function startNotificationResend(
+  { orders, temporal }: Pick<OperatorServiceDeps, 'orders' | 'temporal'>,
+  orderId: string,
+  { operator, note }: ResendRequest,
+): Promise<ResendResult> {
+  const order = await orders.findById(orderId);
+  if (!order) return { kind: 'order-not-found' };
+  const refuse = (reason: string) => recordRefusal(orders, { orderId, action: 'resend-notification', operator, reason });
+  if (!order.notifyUrl) return refuse('the order has no notifyUrl');
+  if (!isFinal(order.status)) return refuse(`order is ${order.status}; only final results are sent`);
+  const handle = await temporal.workflow.start(NOTIFICATION_WORKFLOW_TYPE, {
+    taskQueue: TASK_QUEUE,
+    workflowId: notificationWorkflowId(orderId),
+    args: [orderId],
+    workflowIdConflictPolicy: 'USE_EXISTING', // a re-send under way is the one asked for
+  });
+  await orders.appendEvent(orderId, {
+    key: `admin:${randomUUID()}`,
+    type: OrderEvent.NOTIFICATION_RESEND_REQUESTED,
+    detail: { operator, note, runId: handle.firstExecutionRunId },
+  });
+  return { kind: 'started', workflowId: handle.workflowId };
 }

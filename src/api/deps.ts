@@ -8,7 +8,7 @@ import type { Logger } from '../util/logger.ts';
  * their own. Orders, callbacks and reconciliations go through the services;
  * merchant accounts and balances are plain repository reads and writes.
  */
-export interface ApiDeps extends Services {
+export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   merchants: MerchantRepository;
   ledger: LedgerRepository;
   logger: Logger;

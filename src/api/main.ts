@@ -9,14 +9,15 @@ import { createReconciliationRepository } from '../db/reconciliation-repository.
 import { createPrisma } from '../db/prisma.ts';
 import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
-import { scheduleStaleOrderSweeps } from '../orders/stale-order-sweeper.ts';
+import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
 
-const SWEEP_EVERY_MS = 30_000;
-/** Long enough that a normal start has happened; short enough that a lost one costs little of the SLA. */
-const STALE_AFTER_MS = 30_000;
+/** Every second, so an order accepted while Temporal was away starts within seconds of its return. */
+const DRAIN_EVERY_MS = 1_000;
+/** Orders younger than this are left to the fast path that started them right after their commit. */
+const DRAIN_GRACE_MS = 2_000;
 
 const config = loadConfig();
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
@@ -31,14 +32,14 @@ const services = createServices({ orders, ledger, reconciliations: createReconci
 const deps: ApiDeps = { ...services, merchants, ledger, logger, callbackSecret: config.CARRIER_CALLBACK_SECRET, adminToken: config.ADMIN_TOKEN };
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
-const stopSweeps = scheduleStaleOrderSweeps(
-  { orders, temporal, slaSeconds, logger, leases: createJobLeaseRepository(prisma), instanceId: `api ${hostname()}:${process.pid}` },
-  { everyMs: SWEEP_EVERY_MS, staleAfterMs: STALE_AFTER_MS, batchSize: 100 },
+const stopDrains = scheduleDispatchDrains(
+  { dispatcher: services.orderDispatcher, leases: createJobLeaseRepository(prisma), instanceId: `api ${hostname()}:${process.pid}`, logger },
+  { everyMs: DRAIN_EVERY_MS, graceMs: DRAIN_GRACE_MS, batchSize: 100 },
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    stopSweeps();
+    stopDrains();
     server.close(() => void temporal.connection.close().then(() => prisma.$disconnect()));
   });
 }

@@ -78,7 +78,7 @@ const eventRow = (orderId: string, event: OrderEventInput) => ({
  */
 async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrderResult> {
   const id = randomUUID();
-  // The application's clock, as for every timestamp the application compares (SLA deadline, stale-order sweep, updated_at).
+  // The application's clock, as for every timestamp the application compares (SLA deadline, dispatch, updated_at).
   const submittedAt = new Date();
   const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier, costFen: input.costFen });
   const [inserted] = await db.$queryRaw<Record<string, unknown>[]>`
@@ -241,6 +241,15 @@ export function createOrderRepository(db: Db) {
     async recordNotificationGaveUp(orderId: string, reason: string): Promise<void> {
       await db.order.updateMany({ where: { id: orderId, notifyStatus: { not: 'DELIVERED' } }, data: { notifyStatus: 'GAVE_UP', notifyLastError: reason } });
     },
+
+    /** Records that a start of the order's workflow succeeded (the first such time is kept). */
+    async markWorkflowStarted(orderId: string): Promise<void> {
+      await db.order.updateMany({ where: { id: orderId, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
+    },
+
+    /** Orders accepted at or before `acceptedBy` whose workflow may not have started, oldest first. */
+    listNotStarted: ({ acceptedBy, limit }: { acceptedBy: Date; limit: number }) =>
+      db.order.findMany({ where: { workflowStartedAt: null, createdAt: { lte: acceptedBy } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit }),
 
     /** Orders in a status, oldest first: see listOrderPage. */
     listOrders: (filter: ListOrdersFilter) => listOrderPage(db, filter),

@@ -4,13 +4,12 @@ import type { AuthenticatedMerchant } from '../db/merchant-repository.ts';
 import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
 import { costFen } from '../merchants/pricing.ts';
 import { carrierOf } from '../shared/carriers.ts';
-import { OrderStatus } from '../shared/order-status.ts';
 import type { OrderState } from '../shared/order-workflow.ts';
 import type { Logger } from '../util/logger.ts';
 import { maskPhone } from '../util/mask.ts';
 import { liveOrderState } from './live-order-state.ts';
 import { readOrderStory, type OrderStory } from './order-story.ts';
-import { startOrderWorkflow } from './start-order-workflow.ts';
+import type { OrderDispatcher } from './order-dispatcher.ts';
 
 export interface SubmitOrderRequest {
   merchantOrderNo: string;
@@ -20,7 +19,7 @@ export interface SubmitOrderRequest {
 }
 
 export type SubmitOrderResult =
-  /** Stored and debited now; its workflow started (or left to the stale-order sweeper). */
+  /** Stored and debited now; its workflow is started by the dispatcher, right away or once Temporal can take it. */
   | { kind: 'accepted'; order: OrderRow }
   /** The same submission again: the order as it is, nothing new stored or debited. */
   | { kind: 'repeated'; order: OrderRow }
@@ -49,8 +48,8 @@ export interface OrderServiceDeps {
   orders: Pick<OrderRepository, 'createOrder' | 'findById' | 'findByMerchantOrderNo' | 'listEvents'>;
   ledger: Pick<LedgerRepository, 'listForOrder'>;
   temporal: Client;
+  dispatcher: Pick<OrderDispatcher, 'dispatchSoon'>;
   logger: Logger;
-  slaSeconds: number;
 }
 
 const untimed: StepTimer = (_step, _description, work) => work();
@@ -63,19 +62,10 @@ const sameSubmission = (order: OrderRow, request: SubmitOrderRequest) =>
  * the balance, then handed to its workflow) and the merchant's own reads.
  * Another merchant's order is reported as not found.
  */
-export function createOrderService({ orders, ledger, temporal, logger, slaSeconds }: OrderServiceDeps): OrderService {
+export function createOrderService({ orders, ledger, temporal, dispatcher, logger }: OrderServiceDeps): OrderService {
   async function ownOrder(merchantId: string, orderId: string) {
     const order = await orders.findById(orderId);
     return order?.merchantId === merchantId ? order : undefined;
-  }
-
-  async function ensureWorkflow(order: OrderRow, time: StepTimer) {
-    try {
-      await time('workflow', 'workflow start', () => startOrderWorkflow(temporal, order, slaSeconds));
-    } catch (error) {
-      // The order is stored, so it is accepted: the stale-order sweeper starts its workflow later.
-      logger.error({ err: error, orderId: order.id }, 'workflow start failed; left to the sweeper');
-    }
   }
 
   return {
@@ -91,8 +81,8 @@ export function createOrderService({ orders, ledger, temporal, logger, slaSecond
       const { order } = result;
       const created = result.outcome === 'created';
       if (!created && !sameSubmission(order, request)) return { kind: 'conflict' };
-      // A repeat of a PENDING order also (re)starts its workflow: the repair path if the first start was lost.
-      if (created || order.status === OrderStatus.PENDING) await ensureWorkflow(order, time);
+      // Committed, so accepted: the answer never waits on Temporal. A repeat also dispatches an order not yet known to have started.
+      if (created || order.workflowStartedAt === null) dispatcher.dispatchSoon(order);
       if (!created) return { kind: 'repeated', order };
       logger.info({ orderId: order.id, merchantId: merchant.id, merchantOrderNo, phone: maskPhone(phone), amountYuan: amount, costFen: cost }, 'order accepted');
       return { kind: 'accepted', order };

@@ -4,6 +4,7 @@ import type { OrderRepository } from '../db/order-repository.ts';
 import type { ReconciliationRepository } from '../db/reconciliation-repository.ts';
 import type { Logger } from '../util/logger.ts';
 import { createCallbackService, type CallbackService } from './callback-service.ts';
+import { createOrderDispatcher, type OrderDispatcher } from './order-dispatcher.ts';
 import { createOperatorService, type OperatorService } from './operator-service.ts';
 import { createOrderService, type OrderService } from './order-service.ts';
 import { createReconciliationService, type ReconciliationService } from './reconciliation-service.ts';
@@ -24,11 +25,15 @@ export interface Services {
   operatorService: OperatorService;
   callbackService: CallbackService;
   reconciliationService: ReconciliationService;
+  /** Starts the workflows of accepted orders; the API process also runs its drain (scheduleDispatchDrains). */
+  orderDispatcher: OrderDispatcher;
 }
 
 export function createServices(deps: ServiceDeps): Services {
+  const orderDispatcher = createOrderDispatcher(deps);
   return {
-    orderService: createOrderService(deps),
+    orderDispatcher,
+    orderService: createOrderService({ ...deps, dispatcher: orderDispatcher }),
     operatorService: createOperatorService(deps),
     callbackService: createCallbackService(deps),
     reconciliationService: createReconciliationService(deps),

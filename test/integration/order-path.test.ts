@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/util/signature.ts';
-import { sweepStalePendingOrders } from '../../src/orders/stale-order-sweeper.ts';
+import { createOrderDispatcher } from '../../src/orders/order-dispatcher.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { CALLBACK_SECRET, HEALTHY_CARRIER, eventually, insertOrder, startStack, type Stack } from './harness.ts';
 import { untypedJson } from '../untyped-json.ts';
@@ -191,11 +191,11 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
 
   it('starts the workflow of an order whose start was lost (crash between insert and start)', async () => {
     const order = await insertOrder(stack.orders, stack.merchant.id, { phone: '15012345678' });
-    const swept = await sweepStalePendingOrders(
-      { orders: stack.orders, temporal: stack.env.client, slaSeconds: stack.slaSeconds, logger: stack.logger },
-      { staleAfterMs: 0, batchSize: 100 },
-    );
-    expect(swept).toBeGreaterThanOrEqual(1);
+    expect((await stack.orders.findById(order.id))?.workflowStartedAt).toBeNull();
+    const dispatcher = createOrderDispatcher({ orders: stack.orders, temporal: stack.env.client, slaSeconds: stack.slaSeconds, logger: stack.logger });
+    expect(await dispatcher.drain({ graceMs: 0, batchSize: 100 })).toBeGreaterThanOrEqual(1);
+    expect((await stack.orders.findById(order.id))?.workflowStartedAt).toBeInstanceOf(Date);
+    expect(await dispatcher.drain({ graceMs: 0, batchSize: 100 })).toBe(0); // nothing left to start
     expect(await finished(order.id)).toMatchObject({ status: 'SUCCEEDED' });
   });
 });

@@ -51,7 +51,7 @@ describe('order view writes on PostgreSQL', () => {
       await client.connect();
       await client.query(`INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, status) VALUES ('old-1', 'M-OLD', '13812345678', 'CMCC', 50, 'FAILED')`);
       await client.end();
-      expect(await applyMigrations(old.url)).toEqual(['20261129120000_merchants_ledger', '20261203120000_job_leases']);
+      expect(await applyMigrations(old.url)).toEqual(['20261129120000_merchants_ledger', '20261203120000_job_leases', '20261203140000_order_workflow_started']);
       const upgraded = createPrisma(old.url);
       try {
         expect(await upgraded.order.findUniqueOrThrow({ where: { id: 'old-1' } })).toMatchObject({ merchantId: 'legacy', costFen: null });

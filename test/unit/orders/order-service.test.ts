@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LedgerRepository } from '../../../src/db/ledger-repository.ts';
 import type { CreateOrderResult, OrderRepository, OrderRow } from '../../../src/db/order-repository.ts';
+import type { OrderDispatcher } from '../../../src/orders/order-dispatcher.ts';
 import { createOrderService } from '../../../src/orders/order-service.ts';
 import { MERCHANT, ORDER_ID, debitEntry, orderRow, stub, submittedEvent } from '../routes/fake-app.ts';
 import { fakeLogger, fakeTemporal } from './fakes.ts';
@@ -8,19 +9,19 @@ import { fakeLogger, fakeTemporal } from './fakes.ts';
 type Method = (...args: never[]) => Promise<unknown>;
 const request = { merchantOrderNo: 'M-1', phone: '13812345678', amount: 50 };
 
-function setup({ created, found = orderRow(), start = async () => ({}), query }: { created?: CreateOrderResult; found?: OrderRow | null; start?: Method; query?: Method } = {}) {
+function setup({ created, found = orderRow(), query }: { created?: CreateOrderResult; found?: OrderRow | null; query?: Method } = {}) {
   const createOrder = vi.fn<OrderRepository['createOrder']>(async () => created ?? { outcome: 'created', order: orderRow() });
-  const startSpy = vi.fn(start);
-  const temporal = fakeTemporal(query ? { query } : {}, startSpy);
+  const temporal = fakeTemporal(query ? { query } : {});
   const log = fakeLogger();
+  const dispatchSoon = vi.fn<OrderDispatcher['dispatchSoon']>();
   const orders = stub<OrderRepository>('orders', { createOrder, findById: (async () => found) as unknown as OrderRepository['findById'] });
-  const service = createOrderService({ orders, ledger: stub<LedgerRepository>('ledger'), temporal: temporal.client, logger: log.logger, slaSeconds: 180 });
-  return { service, createOrder, start: startSpy, temporal, log };
+  const service = createOrderService({ orders, ledger: stub<LedgerRepository>('ledger'), temporal: temporal.client, dispatcher: { dispatchSoon }, logger: log.logger });
+  return { service, createOrder, dispatchSoon, temporal, log };
 }
 
 describe('order service: submit', () => {
-  it("prices the order at the merchant's rate for the carrier, stores it, starts its workflow and logs the phone masked", async () => {
-    const { service, createOrder, start, log } = setup();
+  it("prices the order at the merchant's rate for the carrier, stores it, hands it to the dispatcher and logs the phone masked", async () => {
+    const { service, createOrder, dispatchSoon, log } = setup();
     expect(await service.submit(MERCHANT, request)).toEqual({ kind: 'accepted', order: orderRow() });
     // CMCC at 0.985: 50 yuan cost 4,925 fen.
     expect(createOrder).toHaveBeenCalledWith({
@@ -32,7 +33,7 @@ describe('order service: submit', () => {
       costFen: 4925,
       notifyUrl: undefined,
     });
-    expect(start.mock.calls[0]?.[1]).toMatchObject({ workflowId: `recharge-order-${ORDER_ID}` });
+    expect(dispatchSoon).toHaveBeenCalledWith(orderRow());
     expect(log.info.mock.calls[0]?.[0]).toMatchObject({ orderId: ORDER_ID, phone: '138****5678' });
     expect(JSON.stringify(log.info.mock.calls)).not.toContain('13812345678');
   });
@@ -43,49 +44,39 @@ describe('order service: submit', () => {
     expect(createOrder).not.toHaveBeenCalled();
   });
 
-  it('reports a balance that does not cover the cost, starting nothing', async () => {
-    const { service, start } = setup({ created: { outcome: 'insufficient-balance', balanceFen: 100n } });
+  it('reports a balance that does not cover the cost, dispatching nothing', async () => {
+    const { service, dispatchSoon } = setup({ created: { outcome: 'insufficient-balance', balanceFen: 100n } });
     expect(await service.submit(MERCHANT, request)).toEqual({ kind: 'insufficient-balance', costFen: 4925, balanceFen: 100n });
-    expect(start).not.toHaveBeenCalled();
+    expect(dispatchSoon).not.toHaveBeenCalled();
   });
 
-  it('answers a repeat with the stored order, and (re)starts the workflow only while the order is PENDING', async () => {
-    const pending = setup({ created: { outcome: 'exists', order: orderRow({ status: 'PENDING' }) } });
-    expect(await pending.service.submit(MERCHANT, request)).toMatchObject({ kind: 'repeated' });
-    expect(pending.start).toHaveBeenCalledOnce();
-    const decided = setup({ created: { outcome: 'exists', order: orderRow({ status: 'SUCCEEDED' }) } });
-    expect(await decided.service.submit(MERCHANT, request)).toMatchObject({ kind: 'repeated', order: { status: 'SUCCEEDED' } });
-    expect(decided.start).not.toHaveBeenCalled();
+  it('answers a repeat with the stored order, and dispatches it again only while its workflow is not known to have started', async () => {
+    const notStarted = setup({ created: { outcome: 'exists', order: orderRow({ workflowStartedAt: null }) } });
+    expect(await notStarted.service.submit(MERCHANT, request)).toMatchObject({ kind: 'repeated' });
+    expect(notStarted.dispatchSoon).toHaveBeenCalledOnce();
+    const started = setup({ created: { outcome: 'exists', order: orderRow({ status: 'PENDING', workflowStartedAt: new Date() }) } });
+    expect(await started.service.submit(MERCHANT, request)).toMatchObject({ kind: 'repeated', order: { status: 'PENDING' } });
+    expect(started.dispatchSoon).not.toHaveBeenCalled();
   });
 
   it.each([
     ['phone', { phone: '13912345678' }],
     ['amount', { amount: 100 }],
     ['notifyUrl', { notifyUrl: 'https://merchant.test/n' }],
-  ])('calls a repeat with another %s a conflict, starting nothing', async (_, change) => {
-    const { service, start } = setup({ created: { outcome: 'exists', order: orderRow({ status: 'PENDING' }) } });
+  ])('calls a repeat with another %s a conflict, dispatching nothing', async (_, change) => {
+    const { service, dispatchSoon } = setup({ created: { outcome: 'exists', order: orderRow({ status: 'PENDING' }) } });
     expect(await service.submit(MERCHANT, { ...request, ...change })).toEqual({ kind: 'conflict' });
-    expect(start).not.toHaveBeenCalled();
+    expect(dispatchSoon).not.toHaveBeenCalled();
   });
 
-  it('accepts a stored order whose workflow start failed: the sweeper starts it later', async () => {
-    const { service, log } = setup({
-      start: async () => {
-        throw new Error('14 UNAVAILABLE');
-      },
-    });
-    expect(await service.submit(MERCHANT, request)).toMatchObject({ kind: 'accepted' });
-    expect(log.error.mock.calls[0]?.[1]).toBe('workflow start failed; left to the sweeper');
-  });
-
-  it('times the database write and the workflow start as separate steps', async () => {
+  it('times the database write, the only step the merchant waits for', async () => {
     const steps: string[] = [];
     const { service } = setup();
     await service.submit(MERCHANT, request, (step, description, work) => {
       steps.push(`${step}: ${description}`);
       return work();
     });
-    expect(steps).toEqual(['db: order insert and debit', 'workflow: workflow start']);
+    expect(steps).toEqual(['db: order insert and debit']);
   });
 });
 
@@ -99,7 +90,7 @@ describe("order service: the merchant's reads", () => {
         listEvents: listEvents as unknown as OrderRepository['listEvents'],
       });
       const ledger = stub<LedgerRepository>('ledger', { listForOrder: listForOrder as unknown as LedgerRepository['listForOrder'] });
-      const service = createOrderService({ orders, ledger, temporal: fakeTemporal().client, logger: fakeLogger().logger, slaSeconds: 180 });
+      const service = createOrderService({ orders, ledger, temporal: fakeTemporal().client, dispatcher: { dispatchSoon: vi.fn() }, logger: fakeLogger().logger });
       return { found: service.findOwn(MERCHANT.id, ORDER_ID), listEvents };
     };
     expect(await readStory(orderRow()).found).toEqual({ order: orderRow(), history: [submittedEvent], money: [debitEntry] });

@@ -82,6 +82,7 @@ export function orderRow(fields: Partial<OrderRow> = {}): OrderRow {
     notifyAttempts: 0,
     notifyLastError: null,
     notifiedAt: null,
+    workflowStartedAt: null,
     createdAt: at,
     updatedAt: at,
     ...fields,

@@ -1,0 +1,89 @@
+import type { Client } from '@temporalio/client';
+import type { JobLeaseRepository } from '../db/job-lease-repository.ts';
+import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
+import type { Logger } from '../util/logger.ts';
+import { startOrderWorkflow } from './start-order-workflow.ts';
+
+/** How long the fast path waits for Temporal before leaving the start to the drain. */
+const FAST_START_DEADLINE_MS = 5_000;
+
+export interface OrderDispatcher {
+  /** Starts the accepted order's workflow now, in the background: nobody waits on Temporal; a failed start is left to the drain. */
+  dispatchSoon(order: OrderRow): void;
+  /**
+   * Starts the workflows of orders accepted at least `graceMs` ago that are
+   * not known to have started, oldest first; stops at the first failure
+   * (Temporal is away: the next drain tries again). Returns how many it started.
+   */
+  drain(options: { graceMs: number; batchSize: number }): Promise<number>;
+}
+
+export interface OrderDispatcherDeps {
+  orders: Pick<OrderRepository, 'markWorkflowStarted' | 'listNotStarted'>;
+  temporal: Client;
+  logger: Logger;
+  slaSeconds: number;
+}
+
+/**
+ * "Insert the order, then start its workflow" as an outbox: the order row is
+ * the durable record (`workflow_started_at` NULL until a start succeeded),
+ * started right after the commit on the fast path and, after a crash or while
+ * Temporal is away, by the drain. Every start is idempotent (the workflow id
+ * is the order's), so the two may overlap.
+ */
+export function createOrderDispatcher({ orders, temporal, logger, slaSeconds }: OrderDispatcherDeps): OrderDispatcher {
+  async function start(order: OrderRow, deadlineMs?: number): Promise<void> {
+    const begin = () => startOrderWorkflow(temporal, order, slaSeconds);
+    await (deadlineMs === undefined ? begin() : temporal.withDeadline(Date.now() + deadlineMs, begin));
+    await orders.markWorkflowStarted(order.id);
+  }
+
+  return {
+    dispatchSoon(order) {
+      start(order, FAST_START_DEADLINE_MS).catch((error: unknown) => logger.warn({ err: error, orderId: order.id }, 'workflow start failed; the dispatcher retries'));
+    },
+
+    async drain({ graceMs, batchSize }) {
+      let started = 0;
+      for (;;) {
+        const page = await orders.listNotStarted({ acceptedBy: new Date(Date.now() - graceMs), limit: batchSize });
+        for (const order of page) {
+          await start(order);
+          started += 1;
+        }
+        if (page.length < batchSize) return started;
+      }
+    },
+  };
+}
+
+/** The lease name shared by every API replica: the drain runs once per interval per deployment, not once per replica. */
+export const DISPATCH_JOB = 'order-dispatch';
+
+/**
+ * Every replica ticks; only the one that claims the due run in PostgreSQL
+ * drains (a lease row, not a Temporal Schedule: this job covers the time
+ * Temporal is away, so it must not depend on Temporal to run).
+ */
+export function scheduleDispatchDrains(
+  { dispatcher, leases, instanceId, logger }: { dispatcher: OrderDispatcher; leases: JobLeaseRepository; instanceId: string; logger: Logger },
+  options: { everyMs: number; graceMs: number; batchSize: number },
+): () => void {
+  let draining = false;
+  const tick = async () => {
+    // The lease runs out a little before the next tick, so that timer jitter cannot make a replica miss its turn.
+    if (draining || !(await leases.claim(DISPATCH_JOB, options.everyMs * 0.9, instanceId))) return;
+    draining = true;
+    try {
+      const started = await dispatcher.drain(options);
+      if (started > 0) logger.info({ started }, 'workflows of accepted orders started by the dispatcher');
+    } finally {
+      draining = false;
+    }
+  };
+  const timer = setInterval(() => {
+    tick().catch((err: unknown) => logger.warn({ err }, 'dispatch drain stopped; the next one retries'));
+  }, options.everyMs);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { OrderRepository, OrderRow } from '../../../src/db/order-repository.ts';
+import { createOrderDispatcher } from '../../../src/orders/order-dispatcher.ts';
+import { orderRow, stub } from '../routes/fake-app.ts';
+import { fakeLogger, fakeTemporal } from './fakes.ts';
+
+/** A dispatcher over orders not yet started (in pages, as the repository gives them) and a Temporal that starts or fails. */
+function setup({ notStarted = [] as OrderRow[], start = async (): Promise<unknown> => ({}) } = {}) {
+  const waiting = [...notStarted];
+  const listNotStarted = vi.fn(async ({ limit }: { acceptedBy: Date; limit: number }) => waiting.slice(0, limit));
+  const markWorkflowStarted = vi.fn(
+    async (orderId: string) =>
+      void waiting.splice(
+        waiting.findIndex((o) => o.id === orderId),
+        1,
+      ),
+  );
+  const orders = stub<OrderRepository>('orders', {
+    listNotStarted: listNotStarted as unknown as OrderRepository['listNotStarted'],
+    markWorkflowStarted,
+  });
+  const startSpy = vi.fn(start);
+  const temporal = fakeTemporal({}, startSpy);
+  const log = fakeLogger();
+  const dispatcher = createOrderDispatcher({ orders, temporal: temporal.client, logger: log.logger, slaSeconds: 180 });
+  return { dispatcher, start: startSpy, temporal, log, listNotStarted, markWorkflowStarted };
+}
+
+const orders = (n: number) => Array.from({ length: n }, (_, i) => orderRow({ id: `order-${i}` }));
+const unavailable = async () => {
+  throw Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
+};
+
+describe('order dispatcher', () => {
+  it('starts each order not yet started, oldest first, page by page, and marks it started', async () => {
+    const { dispatcher, start, markWorkflowStarted, listNotStarted } = setup({ notStarted: orders(5) });
+    expect(await dispatcher.drain({ graceMs: 2_000, batchSize: 2 })).toBe(5);
+    expect(start.mock.calls.map((call) => (call as unknown as [string, { workflowId: string }])[1].workflowId)).toEqual(orders(5).map((order) => `recharge-order-${order.id}`));
+    expect(markWorkflowStarted.mock.calls.map(([id]) => id)).toEqual(orders(5).map((order) => order.id));
+    // Leaves the youngest orders to the fast path that is starting them.
+    const acceptedBy = listNotStarted.mock.calls[0]?.[0].acceptedBy.getTime() ?? 0;
+    expect(Date.now() - acceptedBy).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('stops at the first failed start while Temporal is away, marking nothing; the next drain starts them', async () => {
+    const away = setup({ notStarted: orders(3), start: unavailable });
+    await expect(away.dispatcher.drain({ graceMs: 0, batchSize: 10 })).rejects.toThrow('UNAVAILABLE');
+    expect(away.start).toHaveBeenCalledOnce();
+    expect(away.markWorkflowStarted).not.toHaveBeenCalled();
+  });
+
+  it('starts an accepted order in the background with a deadline, and leaves a failed start to the drain', async () => {
+    const { dispatcher, start, temporal, log, markWorkflowStarted } = setup({ start: unavailable });
+    dispatcher.dispatchSoon(orderRow());
+    await vi.waitFor(() => expect(log.warn).toHaveBeenCalledOnce());
+    expect(start).toHaveBeenCalledOnce();
+    expect(temporal.deadlines).toHaveLength(1);
+    expect(markWorkflowStarted).not.toHaveBeenCalled();
+    expect(log.warn.mock.calls[0]?.[1]).toBe('workflow start failed; the dispatcher retries');
+  });
+});

@@ -39,7 +39,13 @@ const stopDrains = scheduleDispatchDrains(
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    stopDrains();
-    server.close(() => void temporal.connection.close().then(() => prisma.$disconnect()));
+    server.close(
+      () =>
+        void stopDrains().then(async () => {
+          await services.orderDispatcher.idle();
+          await temporal.connection.close();
+          await prisma.$disconnect();
+        }),
+    );
   });
 }

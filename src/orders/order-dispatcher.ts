@@ -16,6 +16,8 @@ export interface OrderDispatcher {
    * (Temporal is away: the next drain tries again). Returns how many it started.
    */
   drain(options: { graceMs: number; batchSize: number }): Promise<number>;
+  /** Settles once no background start is in flight: before the Temporal connection closes. */
+  idle(): Promise<void>;
 }
 
 export interface OrderDispatcherDeps {
@@ -39,9 +41,18 @@ export function createOrderDispatcher({ orders, temporal, logger, slaSeconds }: 
     await orders.markWorkflowStarted(order.id);
   }
 
+  const inFlight = new Set<Promise<void>>();
+
   return {
     dispatchSoon(order) {
-      start(order, FAST_START_DEADLINE_MS).catch((error: unknown) => logger.warn({ err: error, orderId: order.id }, 'workflow start failed; the dispatcher retries'));
+      const started = start(order, FAST_START_DEADLINE_MS)
+        .catch((error: unknown) => logger.warn({ err: error, orderId: order.id }, 'workflow start failed; the dispatcher retries'))
+        .finally(() => inFlight.delete(started));
+      inFlight.add(started);
+    },
+
+    async idle() {
+      await Promise.all(inFlight);
     },
 
     async drain({ graceMs, batchSize }) {
@@ -69,21 +80,23 @@ export const DISPATCH_JOB = 'order-dispatch';
 export function scheduleDispatchDrains(
   { dispatcher, leases, instanceId, logger }: { dispatcher: OrderDispatcher; leases: JobLeaseRepository; instanceId: string; logger: Logger },
   options: { everyMs: number; graceMs: number; batchSize: number },
-): () => void {
-  let draining = false;
-  const tick = async () => {
+): () => Promise<void> {
+  let draining: Promise<void> | undefined;
+  const drain = async () => {
     // The lease runs out a little before the next tick, so that timer jitter cannot make a replica miss its turn.
-    if (draining || !(await leases.claim(DISPATCH_JOB, options.everyMs * 0.9, instanceId))) return;
-    draining = true;
-    try {
-      const started = await dispatcher.drain(options);
-      if (started > 0) logger.info({ started }, 'workflows of accepted orders started by the dispatcher');
-    } finally {
-      draining = false;
-    }
+    if (!(await leases.claim(DISPATCH_JOB, options.everyMs * 0.9, instanceId))) return;
+    const started = await dispatcher.drain(options);
+    if (started > 0) logger.info({ started }, 'workflows of accepted orders started by the dispatcher');
   };
   const timer = setInterval(() => {
-    tick().catch((err: unknown) => logger.warn({ err }, 'dispatch drain stopped; the next one retries'));
+    if (draining) return;
+    draining = drain()
+      .catch((err: unknown) => logger.warn({ err }, 'dispatch drain stopped; the next one retries'))
+      .finally(() => (draining = undefined));
   }, options.everyMs);
-  return () => clearInterval(timer);
+  /** Stops ticking and waits for a drain under way, so nothing calls Temporal or the database after. */
+  return async () => {
+    clearInterval(timer);
+    await draining;
+  };
 }

@@ -58,4 +58,17 @@ describe('order dispatcher', () => {
     expect(markWorkflowStarted).not.toHaveBeenCalled();
     expect(log.warn.mock.calls[0]?.[1]).toBe('workflow start failed; the dispatcher retries');
   });
+
+  it('is idle only once every background start has settled, so the connection can close after', async () => {
+    let release!: () => void;
+    const { dispatcher } = setup({ start: () => new Promise((resolve) => (release = () => resolve({}))) });
+    dispatcher.dispatchSoon(orderRow());
+    let idle = false;
+    const idled = dispatcher.idle().then(() => (idle = true));
+    await new Promise((resolve) => setImmediate(resolve)); // every pending promise job has run
+    expect(idle).toBe(false);
+    release();
+    await idled;
+    expect(idle).toBe(true);
+  });
 });

@@ -1,0 +1,137 @@
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.ts';
+import { createCarrierClient } from '../../src/carrier/client.ts';
+import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
+import { createJobLeaseRepository } from '../../src/db/job-lease-repository.ts';
+import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
+import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
+import { createOrderRepository } from '../../src/db/order-repository.ts';
+import { createPrisma, type Db } from '../../src/db/prisma.ts';
+import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
+import type { TemporaryDatabase } from '../../src/db/temporary-database.ts';
+import { freePort } from '../../src/dev/free-port.ts';
+import { spawnTemporalDevServer, untilServing, type DevServer } from '../../src/dev/temporal-dev-server.ts';
+import { scheduleDispatchDrains } from '../../src/orders/order-dispatcher.ts';
+import { createServices } from '../../src/orders/services.ts';
+import { createTemporalClient } from '../../src/temporal/connection.ts';
+import { createLogger } from '../../src/util/logger.ts';
+import { createOrderWorker } from '../../src/worker/create-worker.ts';
+import { untypedJson } from '../untyped-json.ts';
+import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestDatabase, createTestMerchant, eventually, listen, type TestMerchant } from './harness.ts';
+
+/** Orders submitted while the Temporal server is down, one every 200 ms: the outage lasts about 4 s. */
+const DURING_OUTAGE = 20;
+const PACE_MS = 200;
+
+// A dev server of its own, persisted in SQLite, so that it can be killed and started again on the same state.
+const dataDir = mkdtempSync(join(tmpdir(), 'temporal-outage-'));
+let devServer: DevServer;
+let startDevServer: () => Promise<void>;
+let database: TemporaryDatabase;
+let prisma: Db;
+let merchant: TestMerchant;
+let apiUrl: string;
+const cleanups: (() => unknown)[] = [];
+
+beforeAll(async () => {
+  const [port, uiPort] = [await freePort(), await freePort()];
+  const output = openSync(join(dataDir, 'server.log'), 'a');
+  startDevServer = async () => {
+    devServer = spawnTemporalDevServer({ dataDir, port, uiPort, extraArgs: ['--sqlite-pragma', 'journal_mode=WAL'], output });
+    await untilServing(devServer);
+  };
+  await startDevServer();
+  database = await createTestDatabase();
+  prisma = createPrisma(database.url);
+  const repositories = { orders: createOrderRepository(prisma), merchants: createMerchantRepository(prisma), ledger: createLedgerRepository(prisma) };
+  merchant = await createTestMerchant(prisma);
+  const logger = createLogger('outage-test', 'error');
+  const temporal = await createTemporalClient(devServer.address, 'default');
+  const services = createServices({ ...repositories, reconciliations: createReconciliationRepository(prisma), temporal, logger, slaSeconds: 180 });
+  const api = await listen(createApp({ ...services, ...repositories, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN }));
+  apiUrl = api.url;
+  const stopDrains = scheduleDispatchDrains(
+    { dispatcher: services.orderDispatcher, leases: createJobLeaseRepository(prisma), instanceId: 'outage-test', logger },
+    { everyMs: 250, graceMs: 500, batchSize: 100 },
+  );
+  const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
+  const carrier = await listen(simulator.app);
+  const connection = await NativeConnection.connect({ address: devServer.address });
+  const worker = await createOrderWorker({
+    connection,
+    namespace: 'default',
+    deps: {
+      ...repositories,
+      reconciliations: createReconciliationRepository(prisma),
+      carrier: createCarrierClient(carrier.url, 2_000),
+      callbackUrl: `${api.url}/callbacks/carrier`,
+    },
+  });
+  const running = worker.run();
+  cleanups.push(
+    stopDrains,
+    () => simulator.stop(),
+    () => carrier.close(),
+    () => api.close(),
+    () => services.orderDispatcher.idle(),
+    async () => {
+      worker.shutdown();
+      await running;
+    },
+    () => connection.close(),
+    () => temporal.connection.close(),
+    () => prisma.$disconnect(),
+    () => database.drop(),
+    () => devServer.process.kill('SIGTERM'),
+    () => rmSync(dataDir, { recursive: true, force: true }),
+  );
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+async function submit(n: number) {
+  const began = performance.now();
+  const response = await fetch(`${apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...merchant.headers },
+    body: JSON.stringify({ merchantOrderNo: `OUTAGE-${n}`, phone: '13812345678', amount: 10 }),
+  });
+  return { status: response.status, ms: performance.now() - began, order: await untypedJson(response) };
+}
+
+const viewOf = async (orderId: string) => prisma.order.findUniqueOrThrow({ where: { id: orderId } });
+
+describe('while the Temporal server is away', () => {
+  it('answers every submission 202 from the database commit, shows the orders PENDING, and starts them within seconds of its return', { timeout: 120_000 }, async () => {
+    devServer.process.kill('SIGKILL');
+    await new Promise((resolve) => devServer.process.once('exit', resolve));
+
+    const answers = [];
+    for (let n = 0; n < DURING_OUTAGE; n++) {
+      answers.push(await submit(n));
+      await setTimeout(PACE_MS); // the merchants' pace: the outage spans the submissions
+    }
+    expect(answers.map((a) => a.status)).toEqual(Array(DURING_OUTAGE).fill(202));
+    // The answer waits on PostgreSQL only (a Temporal start would hang for seconds).
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(1_000);
+    const ids: string[] = answers.map((a) => a.order.orderId);
+    for (const id of ids) expect(await viewOf(id)).toMatchObject({ status: 'PENDING', workflowStartedAt: null });
+
+    await startDevServer();
+    const back = Date.now();
+    const started = await eventually(async () => {
+      const rows = await Promise.all(ids.map(viewOf));
+      return rows.every((row) => row.workflowStartedAt) ? rows : undefined;
+    }, 30_000);
+    const lastStartMs = Math.max(...started.map((row) => (row.workflowStartedAt as Date).getTime())) - back;
+    expect(lastStartMs).toBeLessThan(5_000);
+    await eventually(async () => ((await Promise.all(ids.map(viewOf))).every((row) => row.status === 'SUCCEEDED') ? true : undefined), 60_000);
+  });
+});

@@ -40,7 +40,7 @@ export interface Infrastructure {
   carrierUrl: string;
   output: ProcessOutput;
   sampler: ProcessSampler;
-  /** Starts a fresh Temporal dev server (persisted in SQLite with WAL and synchronous=OFF), measured as `temporal-server`. */
+  /** Starts a fresh Temporal dev server (persisted in SQLite, configured as `npm start` configures it), measured as `temporal-server`. */
   startTemporal(name: string): Promise<TemporalServer>;
   /** Registers something a system started; the function returned stops it before the end. */
   track: Cleanups['add'];
@@ -57,7 +57,7 @@ export async function startInfrastructure({ workDir, cleanups, output, sampler, 
       dataDir: join(workDir, `temporal-${name}`),
       port: await freePort(),
       uiPort: await freePort(),
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', ...serverConfig.flatMap((setting) => ['--dynamic-config-value', setting])],
+      extraArgs: serverConfig.flatMap((setting) => ['--dynamic-config-value', setting]),
       output: openSync(join(output.logDir, `temporal-server-${name}.log`), 'a'),
     });
     const stopServer = cleanups.add(async () => {

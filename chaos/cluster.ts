@@ -86,8 +86,8 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   cleanups.add(() => db.end());
 
   const [temporalPort, uiPort, carrierPort] = [await freePort(), await freePort(), await freePort()];
-  // As the benchmark runs it; a killed process loses nothing with either `synchronous` setting (the OS keeps what it wrote).
-  const devServer = { dataDir: join(workDir, 'temporal'), port: temporalPort, uiPort, extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] };
+  // As `npm start` runs it (SQLITE_PRAGMAS): a killed server process loses nothing.
+  const devServer = { dataDir: join(workDir, 'temporal'), port: temporalPort, uiPort };
   const temporal = processes.managed('temporal-server', (output) => {
     let server: ReturnType<typeof spawnTemporalDevServer>;
     return { spawn: () => (server = spawnTemporalDevServer({ ...devServer, output })).process, ready: () => untilServing(server) };

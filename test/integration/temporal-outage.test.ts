@@ -42,7 +42,7 @@ beforeAll(async () => {
   const [port, uiPort] = [await freePort(), await freePort()];
   const output = openSync(join(dataDir, 'server.log'), 'a');
   startDevServer = async () => {
-    devServer = spawnTemporalDevServer({ dataDir, port, uiPort, extraArgs: ['--sqlite-pragma', 'journal_mode=WAL'], output });
+    devServer = spawnTemporalDevServer({ dataDir, port, uiPort, output });
     await untilServing(devServer);
   };
   await startDevServer();

@@ -20,6 +20,8 @@ import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { createServices } from '../../src/orders/services.ts';
 import { createLogger, type Logger } from '../../src/util/logger.ts';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
+import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
+import type { rechargeOrder } from '../../src/workflows/recharge-order.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 
 export const CALLBACK_SECRET = 'integration-test-callback-secret';
@@ -136,6 +138,11 @@ export async function startStack({
     databaseUrl: database.url,
     carrierUrl: carrier.url,
     workerState: () => worker.getState(),
+    /** The order's workflow, once the dispatcher has started it: the API answers from the database commit, before the start. */
+    async workflowOf(orderId: string) {
+      await eventually(async () => ((await orders.findById(orderId))?.workflowStartedAt ? true : undefined));
+      return env.client.workflow.getHandle<typeof rechargeOrder>(orderWorkflowId(orderId));
+    },
     async stopWorker() {
       worker.shutdown();
       await running;

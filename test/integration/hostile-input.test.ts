@@ -2,7 +2,6 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestMerchant, eventually, startStack, type Stack, type TestMerchant } from './harness.ts';
 import {
@@ -96,7 +95,7 @@ beforeAll(async () => {
     });
     expect(response.status).toBe(202);
     const { orderId } = (await response.json()) as { orderId: string };
-    await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).result();
+    await (await stack.workflowOf(orderId)).result();
     return orderId;
   };
   // Decided orders with their real callbacks (a success each for two merchants, a refunded failure) and a finished reconciliation run.

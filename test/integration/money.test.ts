@@ -32,7 +32,7 @@ async function call(path: string, { method = 'GET', headers = {}, body }: { meth
 const order = (merchant: { headers: Record<string, string> }, fields: Record<string, unknown> = {}) =>
   call('/orders', { method: 'POST', headers: merchant.headers, body: { merchantOrderNo: `M${randomUUID().slice(0, 18)}`, phone: '13812345678', amount: 50, ...fields } });
 const balance = async (merchant: { headers: Record<string, string> }) => (await call('/balance', { headers: merchant.headers })).body.balanceFen as number;
-const finish = (orderId: string) => stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).result();
+const finish = async (orderId: string) => (await stack.workflowOf(orderId)).result();
 function carrierCallback(orderId: string, status: 'SUCCESS' | 'FAILED') {
   const raw = JSON.stringify({
     orderId,

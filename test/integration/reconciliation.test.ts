@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILIATION_SCHEDULE_ID } from '../../src/shared/reconciliation.ts';
-import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { ensureReconciliationSchedule } from '../../src/temporal/reconciliation-schedule.ts';
 import { ADMIN_TOKEN, createTestMerchant, eventually, insertOrder, startStack, type Stack } from './harness.ts';
 import { untypedJson } from '../untyped-json.ts';
@@ -39,7 +38,7 @@ describe('reconciliation: orders against the ledger, balances against their entr
     const [a, b] = await Promise.all([createTestMerchant(stack.prisma, { rates: { CMCC: '0.985', CUCC: '0.99', CTCC: '0.995' } }), createTestMerchant(stack.prisma)]);
     stack.simulator.configure({ refusalRate: 0.5 });
     const orderIds = await Promise.all([...Array.from({ length: 10 }, () => submit(a.headers)), ...Array.from({ length: 10 }, () => submit(b.headers, '18912345678'))]);
-    const outcomes = await Promise.all(orderIds.map((id) => stack.env.client.workflow.getHandle(orderWorkflowId(id)).result()));
+    const outcomes = await Promise.all(orderIds.map(async (id) => (await stack.workflowOf(id)).result()));
     expect(new Set(outcomes.map((o) => o.status))).toEqual(new Set(['SUCCEEDED', 'FAILED']));
 
     const report = await reconcile();
@@ -51,7 +50,7 @@ describe('reconciliation: orders against the ledger, balances against their entr
     const merchant = await createTestMerchant(stack.prisma);
     stack.simulator.configure({ refusalRate: 0 });
     const succeeded = await submit(merchant.headers);
-    await stack.env.client.workflow.getHandle(orderWorkflowId(succeeded)).result();
+    await (await stack.workflowOf(succeeded)).result();
     // Planted behind the application's back, as a bug or a hand-edit would.
     await stack.prisma.$executeRaw`
       INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id)

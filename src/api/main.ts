@@ -10,7 +10,7 @@ import { createPrisma } from '../db/prisma.ts';
 import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
-import { createTemporalClient } from '../temporal/connection.ts';
+import { lazyTemporalClient } from '../temporal/connection.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
 
@@ -23,7 +23,8 @@ const config = loadConfig();
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
 const logger = createLogger('api', config.LOG_LEVEL);
 const prisma = createPrisma(config.DATABASE_URL);
-const temporal = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+// Lazy: the API accepts orders while Temporal is away, even if it starts then.
+const temporal = lazyTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 const orders = createOrderRepository(prisma);
 const merchants = createMerchantRepository(prisma);
 const ledger = createLedgerRepository(prisma);

@@ -7,7 +7,13 @@ import { Client, Connection } from '@temporalio/client';
  */
 const RECONNECT_BACKOFF = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 };
 
+/** A client connected now: fails if the server cannot be reached. */
 export async function createTemporalClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address, channelArgs: RECONNECT_BACKOFF });
   return new Client({ connection, namespace });
+}
+
+/** A client that connects on its first call, so a process that can work without Temporal (the API) starts while it is away. */
+export function lazyTemporalClient(address: string, namespace: string): Client {
+  return new Client({ connection: Connection.lazy({ address, channelArgs: RECONNECT_BACKOFF }), namespace });
 }

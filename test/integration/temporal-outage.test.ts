@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import type { TemporaryDatabase } from '../../src/db/temporary-database.ts';
 import { freePort } from '../../src/dev/free-port.ts';
+import { waitUntilHealthy } from '../../src/dev/wait.ts';
 import { spawnTemporalDevServer, untilServing, type DevServer } from '../../src/dev/temporal-dev-server.ts';
 import { scheduleDispatchDrains } from '../../src/orders/order-dispatcher.ts';
 import { createServices } from '../../src/orders/services.ts';
@@ -133,5 +135,28 @@ describe('while the Temporal server is away', () => {
     const lastStartMs = Math.max(...started.map((row) => (row.workflowStartedAt as Date).getTime())) - back;
     expect(lastStartMs).toBeLessThan(5_000);
     await eventually(async () => ((await Promise.all(ids.map(viewOf))).every((row) => row.status === 'SUCCEEDED') ? true : undefined), 60_000);
+  });
+
+  it('lets an API process start and accept orders while no Temporal server answers at all', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const api = spawn(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], {
+      env: { ...process.env, PORT: String(port), DATABASE_URL: database.url, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, LOG_LEVEL: 'error' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => api.once('exit', resolve));
+    try {
+      await waitUntilHealthy(`http://127.0.0.1:${port}/health`, 20_000);
+      const response = await fetch(`http://127.0.0.1:${port}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...merchant.headers },
+        body: JSON.stringify({ merchantOrderNo: 'NO-TEMPORAL-1', phone: '13812345678', amount: 10 }),
+      });
+      expect(response.status).toBe(202);
+      const { orderId } = await untypedJson(response);
+      expect(await viewOf(orderId)).toMatchObject({ status: 'PENDING', workflowStartedAt: null });
+    } finally {
+      api.kill('SIGKILL');
+      await exited;
+    }
   });
 });

@@ -34,6 +34,8 @@ export const USAGE = `npm run bench -- [options]
   --drain-timeout S           how long to wait for final results after the load (default 120)
   --server-config KEY=VALUE   dynamic config of the dev server, repeatable
                               (e.g. system.enableActivityEagerExecution=true, history.cacheMaxSize=4096)
+  --poll                      merchants poll their open orders during the order path's steps
+                              (8 concurrent GET /orders/:id, each every 50 ms, until the order is final)
   --profile                   write V8 CPU profiles of the Node processes to <out>/profiles (see bench/profile-summary.ts)`;
 
 export type BenchOptions = ReturnType<typeof parseBenchOptions>;
@@ -57,6 +59,7 @@ export function parseBenchOptions(argv: string[]) {
       out: { type: 'string' },
       'drain-timeout': { type: 'string', default: '120' },
       profile: { type: 'boolean', default: false },
+      poll: { type: 'boolean', default: false },
       'server-config': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
@@ -92,6 +95,8 @@ export function parseBenchOptions(argv: string[]) {
     outDir: values.out ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}`,
     drainTimeoutMs: number('drain-timeout', values['drain-timeout'], 120) * 1000,
     profile: values.profile ?? false,
+    /** Merchants poll their open orders during the order path's steps. */
+    poll: values.poll ?? false,
     serverConfig: values['server-config'],
   };
 }

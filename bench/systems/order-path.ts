@@ -3,12 +3,13 @@ import { ensureDemoMerchant } from '../../src/merchants/demo-merchant.ts';
 import { TASK_QUEUE, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { freePort, startNodeProcess, waitForWorker, waitUntilHealthy } from '../child-processes.ts';
 import { CALLBACK_SECRET, type Infrastructure, type TemporalServer } from '../infrastructure.ts';
+import { startMerchantPollers } from './merchant-pollers.ts';
 import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
 
 const MERCHANT_KEY = 'bench-merchant-api-key';
 
 /** The product itself: API, worker and order view, as `npm start` runs them, with its demo merchant paying for the orders. */
-export async function startOrderPath(infra: Infrastructure, temporal: TemporalServer, { slaSeconds }: { slaSeconds: number }): Promise<BenchSystem> {
+export async function startOrderPath(infra: Infrastructure, temporal: TemporalServer, { slaSeconds, poll }: { slaSeconds: number; poll: boolean }): Promise<BenchSystem> {
   const prisma = createPrisma(infra.databaseUrl, 1);
   await ensureDemoMerchant(prisma, { apiKey: MERCHANT_KEY, callbackSecret: 'bench-merchant-callback-secret' });
   await prisma.$disconnect();
@@ -30,6 +31,8 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
   const api = startNodeProcess('order-api', 'src/api/main.ts', env, infra.output);
   const stopApi = infra.track(api.stop);
   await Promise.all([waitUntilHealthy(`${apiUrl}/health`), waitForWorker(temporal.client, TASK_QUEUE)]);
+  const headers = { authorization: `Bearer ${MERCHANT_KEY}` };
+  const pollers = poll ? startMerchantPollers(apiUrl, headers) : undefined;
   // The final write sets updated_at: the moment the view shows the result.
   const view = finalOrderRows(infra.db, 'orders', ['SUCCEEDED', 'FAILED']);
 
@@ -40,7 +43,7 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
       { name: api.name, pid: api.pid },
       { name: worker.name, pid: worker.pid },
     ],
-    submit: (step, index) => postOrder(apiUrl, step, index, { authorization: `Bearer ${MERCHANT_KEY}` }),
+    submit: (step, index) => postOrder(apiUrl, step, index, headers, pollers && ((body) => pollers.track((JSON.parse(body) as { orderId: string }).orderId))),
     countFinal: view.countFinal,
     async collect(step) {
       const escalated = await infra.db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL', [`${step}-%`]);
@@ -51,6 +54,7 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
       return rows.map((row) => orderWorkflowId(row.id));
     },
     async stop() {
+      if (pollers) console.log(`merchant pollers: ${JSON.stringify(await pollers.stop())}`);
       await stopApi();
       await stopWorker();
     },

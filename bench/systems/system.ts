@@ -40,8 +40,8 @@ export function parseServerTiming(header: string | null): ServerTimings {
   return timings;
 }
 
-/** POSTs an order to a merchant-facing API; anything but 202 Accepted is a rejection. */
-export async function postOrder(apiUrl: string, step: string, index: number, headers: Record<string, string> = {}): Promise<ServerTimings> {
+/** POSTs an order to a merchant-facing API; anything but 202 Accepted is a rejection. `onAccepted` gets the answer's body. */
+export async function postOrder(apiUrl: string, step: string, index: number, headers: Record<string, string> = {}, onAccepted?: (body: string) => void): Promise<ServerTimings> {
   const response = await fetch(`${apiUrl}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -49,6 +49,7 @@ export async function postOrder(apiUrl: string, step: string, index: number, hea
   });
   const body = await response.text();
   if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${body.slice(0, 200)}`);
+  onAccepted?.(body);
   return parseServerTiming(response.headers.get('server-timing'));
 }
 

@@ -1,4 +1,5 @@
 import { openSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
@@ -10,6 +11,7 @@ import { stopChild } from '../src/dev/stop-child.ts';
 import { createTemporalClient } from '../src/temporal/connection.ts';
 import { freePort, startNodeProcess, waitUntilHealthy, type ProcessOutput } from './child-processes.ts';
 import type { Cleanups } from './cleanups.ts';
+import { now } from './open-loop.ts';
 import type { ProcessSampler } from './process-sampler.ts';
 
 export const CALLBACK_SECRET = 'bench-carrier-callback-secret';
@@ -22,6 +24,8 @@ export interface InfrastructureOptions {
   /** A PostgreSQL server to create the benchmark's database in; unset: an embedded one in workDir. */
   databaseUrl: string | undefined;
   carrierLatencyMs: number;
+  /** How long after its answer the carrier calls back, drawn between min and max. */
+  callbackDelayMs: { min: number; max: number };
   /** Dynamic config of the dev server, `key=value` each, e.g. system.enableActivityEagerExecution=true. */
   serverConfig: string[];
 }
@@ -30,6 +34,8 @@ export interface InfrastructureOptions {
 export interface TemporalServer {
   address: string;
   client: Client;
+  /** kill -9, then a new server on the same SQLite file and port after downMs; resolves once it serves again, with when it went down and came back (ms epoch). */
+  killAndRestart(downMs: number): Promise<{ downAt: number; backAt: number }>;
   stop(): Promise<void>;
 }
 
@@ -51,15 +57,25 @@ export interface Infrastructure {
  * and the carrier simulator, answering at once unless told to be slow; and
  * how each gets its Temporal server.
  */
-export async function startInfrastructure({ workDir, cleanups, output, sampler, databaseUrl, carrierLatencyMs, serverConfig }: InfrastructureOptions): Promise<Infrastructure> {
+export async function startInfrastructure({
+  workDir,
+  cleanups,
+  output,
+  sampler,
+  databaseUrl,
+  carrierLatencyMs,
+  callbackDelayMs,
+  serverConfig,
+}: InfrastructureOptions): Promise<Infrastructure> {
   async function startTemporal(name: string): Promise<TemporalServer> {
-    const server = await startTemporalDevServer({
+    const serverOptions = {
       dataDir: join(workDir, `temporal-${name}`),
       port: await freePort(),
       uiPort: await freePort(),
       extraArgs: serverConfig.flatMap((setting) => ['--dynamic-config-value', setting]),
       output: openSync(join(output.logDir, `temporal-server-${name}.log`), 'a'),
-    });
+    };
+    let server = await startTemporalDevServer(serverOptions);
     const stopServer = cleanups.add(async () => {
       sampler.remove('temporal-server');
       await stopChild(server.process);
@@ -70,6 +86,17 @@ export async function startInfrastructure({ workDir, cleanups, output, sampler, 
     return {
       address: server.address,
       client,
+      async killAndRestart(downMs) {
+        const downAt = now();
+        const exited = new Promise((resolve) => server.process.once('exit', resolve));
+        server.process.kill('SIGKILL');
+        await exited;
+        sampler.remove('temporal-server');
+        await sleep(downMs);
+        server = await startTemporalDevServer(serverOptions);
+        await sampler.add({ name: 'temporal-server', pid: server.process.pid as number });
+        return { downAt, backAt: now() };
+      },
       async stop() {
         await closeClient();
         await stopServer();
@@ -100,9 +127,8 @@ export async function startInfrastructure({ workDir, cleanups, output, sampler, 
       CARRIER_SIM_PORT: String(carrierPort),
       CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
       CARRIER_SIM_LATENCY_MS: String(carrierLatencyMs),
-      // A zero-latency carrier calls back at once; a slow one as late as it answers.
-      CARRIER_SIM_CALLBACK_MIN_DELAY_MS: String(carrierLatencyMs),
-      CARRIER_SIM_CALLBACK_MAX_DELAY_MS: String(carrierLatencyMs),
+      CARRIER_SIM_CALLBACK_MIN_DELAY_MS: String(callbackDelayMs.min),
+      CARRIER_SIM_CALLBACK_MAX_DELAY_MS: String(callbackDelayMs.max),
       LOG_LEVEL: 'warn',
     },
     output,

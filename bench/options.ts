@@ -26,7 +26,9 @@ export const USAGE = `npm run bench -- [options]
   --steady-rate N             orders/s of the steady steps (default: half the floor's saturated throughput, else 15)
   --duration S                seconds of the steady step (compare 60, soak 300, smoke 5; 0 skips it)
   --warmup N                  orders sent to each system at 10/s before measuring, not reported (compare 100, smoke 10)
-  --carrier-latency MS        the carrier's answer and callback delay (default 0)
+  --carrier-latency MS        the carrier's answer delay (default 0)
+  --callback-delay MIN-MAX    the carrier's callback comes MIN to MAX ms after its answer (default: the answer delay),
+                              e.g. 100-1000
   --sla-seconds S             the orders' SLA (default 180)
   --database-url URL          PostgreSQL server to create the benchmark database in (default: an embedded one)
   --redis-url URL             Redis of the queue pipeline (default redis://127.0.0.1:6379)
@@ -34,6 +36,9 @@ export const USAGE = `npm run bench -- [options]
   --drain-timeout S           how long to wait for final results after the load (default 120)
   --server-config KEY=VALUE   dynamic config of the dev server, repeatable
                               (e.g. system.enableActivityEagerExecution=true, history.cacheMaxSize=4096)
+  --temporal-outage AT:DOWN   the order path's steady step kills the Temporal server (kill -9) AT s into the step and
+                              restarts it on the same database DOWN s later; the report shows the submissions meanwhile
+                              and how soon after the return the orders accepted meanwhile started
   --poll                      merchants poll their open orders during the order path's steps
                               (8 concurrent GET /orders/:id, each every 50 ms, until the order is final)
   --profile                   write V8 CPU profiles of the Node processes to <out>/profiles (see bench/profile-summary.ts)`;
@@ -53,6 +58,8 @@ export function parseBenchOptions(argv: string[]) {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       'carrier-latency': { type: 'string', default: '0' },
+      'callback-delay': { type: 'string' },
+      'temporal-outage': { type: 'string' },
       'sla-seconds': { type: 'string', default: '180' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
@@ -76,6 +83,7 @@ export function parseBenchOptions(argv: string[]) {
   const unknown = systems.filter((system) => !['floor', 'order', 'queue'].includes(system));
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')}`);
   const steadyRate = rate('steady-rate', values['steady-rate']);
+  const carrierLatencyMs = number('carrier-latency', values['carrier-latency'], 0);
   return {
     help: values.help ?? false,
     plan,
@@ -88,7 +96,10 @@ export function parseBenchOptions(argv: string[]) {
     steadyRate,
     durationSeconds: number('duration', values.duration, PLANS[plan].duration),
     warmup: number('warmup', values.warmup, PLANS[plan].warmup),
-    carrierLatencyMs: number('carrier-latency', values['carrier-latency'], 0),
+    carrierLatencyMs,
+    callbackDelayMs: values['callback-delay'] === undefined ? { min: carrierLatencyMs, max: carrierLatencyMs } : range(values['callback-delay']),
+    /** Seconds into the order path's steady step, and for how long, the Temporal server is down. */
+    temporalOutage: values['temporal-outage'] === undefined ? undefined : outage(values['temporal-outage']),
     slaSeconds: number('sla-seconds', values['sla-seconds'], 180),
     databaseUrl: values['database-url'],
     redisUrl: values['redis-url'],
@@ -99,4 +110,18 @@ export function parseBenchOptions(argv: string[]) {
     poll: values.poll ?? false,
     serverConfig: values['server-config'],
   };
+}
+
+/** `100-1000` → { min: 100, max: 1000 } */
+function range(text: string): { min: number; max: number } {
+  const [min, max] = text.split('-').map(Number);
+  if (min === undefined || max === undefined || !(min >= 0 && max >= min)) throw new Error(`--callback-delay must be MIN-MAX in ms with 0 ≤ MIN ≤ MAX, got ${text}`);
+  return { min, max };
+}
+
+/** `20:10` → { atSeconds: 20, downSeconds: 10 } */
+function outage(text: string): { atSeconds: number; downSeconds: number } {
+  const [atSeconds, downSeconds] = text.split(':').map(Number);
+  if (atSeconds === undefined || downSeconds === undefined || !(atSeconds >= 0 && downSeconds > 0)) throw new Error(`--temporal-outage must be AT:DOWN in seconds, got ${text}`);
+  return { atSeconds, downSeconds };
 }

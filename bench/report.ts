@@ -70,6 +70,21 @@ export function toMarkdown(report: BenchReport): string {
       step.history ? [`| ${step.id} | ${step.history.sampled} | ${step.history.workflowTasks} | ${step.history.events} | ${step.history.searchAttributeUpserts} |`] : [],
     ),
     '',
+    'Mean events per order by type:',
+    '',
+    '| step | events by type |',
+    '|---|---|',
+    ...report.steps.flatMap((step) =>
+      step.history
+        ? [
+            `| ${step.id} | ${Object.entries(step.history.eventTypes)
+              .map(([type, count]) => `${type} ${count}`)
+              .join('; ')} |`,
+          ]
+        : [],
+    ),
+    '',
+    ...outageLines(report),
     'CPU seconds and peak memory (MB) of each process during each step (resident set; PostgreSQL: proportional set of the postmaster and its backends):',
     '',
     '| step | process | CPU s | peak memory MB |',
@@ -100,4 +115,22 @@ export function writeReport(outDir: string, report: BenchReport): { json: string
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(markdown, toMarkdown(report));
   return { json, markdown };
+}
+
+/** The Temporal outage of a step, if one was run. */
+function outageLines(report: BenchReport): string[] {
+  const steps = report.steps.filter((step) => step.outage);
+  if (steps.length === 0) return [];
+  return [
+    'Temporal server killed during the step (`--temporal-outage`): submissions while it was down, and when the orders accepted meanwhile started after its return:',
+    '',
+    '| step | down (s into the step) | submitted | rejected | submit ms p50 / p95 / p99 | started after return ms p50 / p95 / p99 / max | not started |',
+    '|---|---|---:|---:|---|---|---:|',
+    ...steps.map(({ id, outage }) =>
+      outage
+        ? `| ${id} | ${outage.downFromSecond}–${outage.backAtSecond} | ${outage.submitted} | ${outage.rejected} | ${ms(outage.submitLatencyMs)} | ${ms(outage.startAfterReturnMs)} / ${outage.startAfterReturnMs?.max ?? '-'} | ${outage.notStarted} |`
+        : '',
+    ),
+    '',
+  ];
 }

@@ -5,6 +5,8 @@ import type { Client } from '@temporalio/client';
 import { driveOpenLoop, now } from './open-loop.ts';
 import type { ProcessSampler, ProcessUsage } from './process-sampler.ts';
 import { percentiles, perSecond, type Percentiles } from './stats.ts';
+import { measureOutage, scheduleOutage, type OutagePlan, type OutageResult } from './temporal-outage.ts';
+import type { TemporalServer } from './infrastructure.ts';
 import type { BenchSystem, SystemName } from './systems/system.ts';
 
 /** Orders whose histories are read after a step. */
@@ -38,10 +40,24 @@ export interface StepResult extends StepPlan {
   processes: ProcessUsage[];
   /** Mean history of a sample of the step's orders (systems on Temporal). */
   history?: HistoryShape;
+  /** The Temporal server killed during the step (--temporal-outage). */
+  outage?: OutageResult;
+}
+
+/** A Temporal server to kill and restart during the step. */
+export interface StepOutage {
+  plan: OutagePlan;
+  temporal: TemporalServer;
 }
 
 /** Drives one system open-loop at a fixed rate, waits for the final results, and measures. */
-export async function runStep(plan: StepPlan, system: BenchSystem, sampler: ProcessSampler, temporal: Client | undefined, drainTimeoutMs: number): Promise<StepResult> {
+export async function runStep(
+  plan: StepPlan,
+  system: BenchSystem,
+  sampler: ProcessSampler,
+  temporal: Client | undefined,
+  { drainTimeoutMs, outage }: { drainTimeoutMs: number; outage?: StepOutage | undefined },
+): Promise<StepResult> {
   const bar = new cliProgress.SingleBar(
     {
       format: `${plan.id.padEnd(22)} {bar} {value}/{total} final | {submitted} submitted | {rejected} rejected | {duration}s`,
@@ -73,6 +89,8 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
     }
   })();
   watching.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+  const outageWindow = outage && scheduleOutage(outage.plan, outage.temporal);
+  outageWindow?.catch(() => undefined); // awaited below, likewise
   const { startedAt, submissions } = await driveOpenLoop({
     rate: plan.rate,
     count: plan.count,
@@ -90,6 +108,8 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
   const to = now();
 
   const { finals, escalations } = await system.collect(plan.id);
+  const startTimes = system.startTimes;
+  const outageResult = outage && outageWindow && startTimes && (await measureOutage(outage.plan, await outageWindow, { step: plan.id, startedAt, submissions, startTimes }));
   const history = temporal && system.sampleWorkflowIds && (await historyShape(temporal, await system.sampleWorkflowIds(plan.id, HISTORY_SAMPLE)));
   const accepted = submissions.filter((submission) => !submission.error);
   const rejections = submissions.filter((submission) => submission.error);
@@ -125,5 +145,6 @@ export async function runStep(plan: StepPlan, system: BenchSystem, sampler: Proc
     escalations,
     processes: sampler.usageBetween(from, to),
     ...(history && { history }),
+    ...(outageResult && { outage: outageResult }),
   };
 }

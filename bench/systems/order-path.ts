@@ -53,6 +53,14 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
       const { rows } = await infra.db.query<{ id: string }>('SELECT id FROM orders WHERE merchant_order_no LIKE $1 ORDER BY random() LIMIT $2', [`${step}-%`, count]);
       return rows.map((row) => orderWorkflowId(row.id));
     },
+    async startTimes(step, from, to) {
+      const { rows } = await infra.db.query<{ started: number | null }>(
+        `SELECT (extract(epoch FROM workflow_started_at) * 1000)::float8 AS started FROM orders
+         WHERE merchant_order_no LIKE $1 AND created_at >= to_timestamp($2 / 1000.0) AND created_at < to_timestamp($3 / 1000.0)`,
+        [`${step}-%`, from, to],
+      );
+      return rows.map((row) => row.started);
+    },
     async stop() {
       if (pollers) console.log(`merchant pollers: ${JSON.stringify(await pollers.stop())}`);
       await stopApi();

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { MeasuredProcess } from '../process-sampler.ts';
+import type { StartTimes } from '../temporal-outage.ts';
 
 export type SystemName = 'floor' | 'order' | 'queue';
 
@@ -17,6 +18,8 @@ export interface BenchSystem {
   collect: (step: string) => Promise<{ finals: Map<number, number>; escalations: number | null }>;
   /** Workflow ids of up to `count` of the step's orders, to read their histories (undefined: no workflows). */
   sampleWorkflowIds?: (step: string, count: number) => Promise<string[]>;
+  /** When each order accepted between two moments got its workflow started (systems that accept before starting). */
+  startTimes?: StartTimes;
   stop: () => Promise<void>;
 }
 

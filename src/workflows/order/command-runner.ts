@@ -2,11 +2,12 @@ import { isCancellation, log, metricMeter, patched, sleep, upsertSearchAttribute
 import type { CarrierStatus } from '../../shared/carrier-protocol.ts';
 import type { DecisionResult } from '../../shared/operator-actions.ts';
 import type { EscalationAlert, StatusPurpose, SubmitRechargeInput } from '../../shared/order-activities.ts';
-import { EscalatedAtAttribute, FinishedAtAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../shared/search-attributes.ts';
+import { NeedsReviewAttribute } from '../../shared/search-attributes.ts';
 import { alerts, carrier, money } from '../activity-stubs.ts';
 import { deliverNotification } from '../merchant-notification.ts';
-import { OrderStatus } from '../../shared/order-status.ts';
-import type { MachineEvent, OrderCommand, OrderFacts } from './state.ts';
+import type { OrderStatus } from '../../shared/order-status.ts';
+import { COALESCED_ORDER_WRITES, type MachineEvent, type OrderCommand, type OrderFacts } from './state.ts';
+import { createStatusAttributes, type StatusAttributes } from './status-attributes.ts';
 import type { createViewWriter } from './view-writer.ts';
 
 /** Feeds an event to the machine and carries out what it decides; resolves with the reply to an operator's Update, if any. */
@@ -18,8 +19,9 @@ interface Runner {
   apply: Apply;
   /** The escalation alert in flight, if any. */
   pendingAlert: Promise<unknown>;
-  /** The OrderStatus search attribute as last set. */
-  statusAttribute: OrderStatus;
+  attributes: StatusAttributes;
+  /** Started under the `coalesced-order-writes` patch, which implies every earlier one. */
+  coalesced: boolean;
 }
 
 /**
@@ -27,8 +29,10 @@ interface Runner {
  * activities, search attributes, timers. What an activity answers goes back
  * to the machine as an event.
  */
-export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewWriter'], apply: Apply, statusAttribute: OrderStatus) {
-  const runner: Runner = { facts, viewWriter, apply, pendingAlert: Promise.resolve(), statusAttribute };
+export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewWriter'], apply: Apply, status: OrderStatus) {
+  // Asked once, when the run starts: the patch's marker and TemporalChangeVersion upsert then cost each new order two events, as one patch does.
+  const coalesced = patched(COALESCED_ORDER_WRITES);
+  const runner: Runner = { facts, viewWriter, apply, pendingAlert: Promise.resolve(), attributes: createStatusAttributes(status, coalesced), coalesced };
   return {
     /** Carries out commands in order; the last reply among them (or among those of the events they led to). */
     async runAll(commands: OrderCommand[]): Promise<DecisionResult | undefined> {
@@ -45,10 +49,7 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
   const { orderId } = runner.facts;
   switch (command.type) {
     case 'write-view':
-      if (command.since !== undefined && !patched(command.since)) return replayWithoutWorkflowAnswerWrites(runner);
-      await runner.viewWriter.write(command);
-      if (command.transition) setStatusAttribute(runner, command.transition.to);
-      return undefined;
+      return writeView(runner, command);
     case 'flag-for-review':
       upsertSearchAttributes([{ key: NeedsReviewAttribute, value: true }]);
       log.warn('Carrier contradicts a decided order', { orderId, reason: command.reason });
@@ -64,11 +65,10 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
       return undefined;
     case 'refund':
       // Behind a patch, as orders that failed before refunds existed must replay without it.
-      if (patched('refund-failed-orders')) await runner.apply({ type: 'refunded', result: await money.refundOrder({ orderId }), at: Date.now() });
+      if (runner.coalesced || patched('refund-failed-orders')) await runner.apply({ type: 'refunded', result: await money.refundOrder({ orderId }), at: Date.now() });
       return undefined;
     case 'mark-finished':
-      // In an upsert of its own: merging it into the status's would need a patch, and patched() upserts TemporalChangeVersion, a write as costly.
-      upsertSearchAttributes([{ key: FinishedAtAttribute, value: new Date() }]);
+      runner.attributes.finished();
       return undefined;
     case 'notify-merchant':
       void deliverNotification(orderId).then((result) => runner.apply({ type: 'notification-done', result, at: Date.now() }));
@@ -81,19 +81,21 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
   }
 }
 
-function setStatusAttribute(runner: Runner, status: OrderStatus): void {
-  upsertSearchAttributes([{ key: OrderStatusAttribute, value: status }]);
-  runner.statusAttribute = status;
-}
-
 /**
- * A history recorded before the workflow wrote carrier answers itself
- * (patch `workflow-records-carrier-answers`) replays as that code ran: the
- * submit activity had written PROCESSING to the view, and the workflow only
- * moved its search attribute, when that still showed PENDING.
+ * Writes to the order view, then moves the status attributes. A history
+ * recorded before the workflow wrote carrier answers itself (patch
+ * `workflow-records-carrier-answers`) replays as that code ran: the submit
+ * activity had written PROCESSING to the view.
  */
-function replayWithoutWorkflowAnswerWrites(runner: Runner): undefined {
-  if (runner.statusAttribute === OrderStatus.PENDING) setStatusAttribute(runner, OrderStatus.PROCESSING);
+async function writeView({ viewWriter, attributes, coalesced }: Runner, command: Extract<OrderCommand, { type: 'write-view' }>): Promise<undefined> {
+  if (command.since !== undefined && !coalesced && !patched(command.since)) {
+    attributes.answeredByActivity();
+    return undefined;
+  }
+  const { transition } = command;
+  if (transition) attributes.queued();
+  await viewWriter.write(command);
+  if (transition) attributes.written(transition.to, transition.fields);
   return undefined;
 }
 
@@ -117,7 +119,7 @@ async function askCarrier({ facts, viewWriter, apply }: Runner, purpose: StatusP
 }
 
 function announceEscalation(runner: Runner, alert: EscalationAlert): void {
-  upsertSearchAttributes([{ key: EscalatedAtAttribute, value: new Date(alert.escalatedAt) }]);
+  runner.attributes.escalated(alert.escalatedAt);
   metricMeter.createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator').add(1, { carrier: runner.facts.carrier });
   // Not awaited: a failing alert channel must not hold the order up.
   runner.pendingAlert = alerts.raiseEscalationAlert(alert).catch((error: unknown) => runner.apply({ type: 'alert-failed', error: String(error), at: Date.now() }));

@@ -42,6 +42,14 @@ export interface OrderMachine {
 /** The patch under which the workflow writes carrier answers itself; before it, the submit activity wrote PROCESSING. */
 export const WORKFLOW_RECORDS_CARRIER_ANSWERS = 'workflow-records-carrier-answers';
 
+/**
+ * The patch under which the status search attributes move once per batch of
+ * view writes, EscalatedAt and FinishedAt with the status (see
+ * status-attributes.ts). It implies the earlier patches, which orders
+ * started under it never ask for, so a new order carries one patch marker.
+ */
+export const COALESCED_ORDER_WRITES = 'coalesced-order-writes';
+
 /** Steps the workflow's main loop takes when `nextStep` says they are due. */
 export type LoopStep = 'submit' | 'mark-unknown' | 'resubmit' | 'finish';
 

@@ -33,8 +33,12 @@ const unavailable = async () => {
 
 describe('order dispatcher', () => {
   it('starts each order not yet started, oldest first, page by page, and marks it started', async () => {
-    const { dispatcher, start, markWorkflowStarted, listNotStarted } = setup({ notStarted: orders(5) });
+    const { dispatcher, start, markWorkflowStarted, listNotStarted, temporal } = setup({ notStarted: orders(5) });
+    const before = Date.now();
     expect(await dispatcher.drain({ graceMs: 2_000, batchSize: 2 })).toBe(5);
+    // Each start gives up within seconds, so a drain caught by an outage ends and the next one starts the backlog soon after Temporal's return.
+    expect(temporal.deadlines).toHaveLength(5);
+    for (const deadline of temporal.deadlines) expect(deadline - before).toBeLessThanOrEqual(5_000);
     expect(start.mock.calls.map((call) => (call as unknown as [string, { workflowId: string }])[1].workflowId)).toEqual(orders(5).map((order) => `recharge-order-${order.id}`));
     expect(markWorkflowStarted.mock.calls.map(([id]) => id)).toEqual(orders(5).map((order) => order.id));
     // Leaves the youngest orders to the fast path that is starting them.
@@ -42,11 +46,43 @@ describe('order dispatcher', () => {
     expect(Date.now() - acceptedBy).toBeGreaterThanOrEqual(2_000);
   });
 
-  it('stops at the first failed start while Temporal is away, marking nothing; the next drain starts them', async () => {
-    const away = setup({ notStarted: orders(3), start: unavailable });
-    await expect(away.dispatcher.drain({ graceMs: 0, batchSize: 10 })).rejects.toThrow('UNAVAILABLE');
-    expect(away.start).toHaveBeenCalledOnce();
+  it('starts a backlog several at a time, not one round trip after another', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { dispatcher } = setup({
+      notStarted: orders(60),
+      start: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return {};
+      },
+    });
+    expect(await dispatcher.drain({ graceMs: 0, batchSize: 100 })).toBe(60);
+    expect(most).toBe(25);
+  });
+
+  it('stops after the first failed batch while Temporal is away, marking nothing; the next drain starts them', async () => {
+    const away = setup({ notStarted: orders(30), start: unavailable });
+    await expect(away.dispatcher.drain({ graceMs: 0, batchSize: 100 })).rejects.toThrow('UNAVAILABLE');
+    expect(away.start).toHaveBeenCalledTimes(25);
     expect(away.markWorkflowStarted).not.toHaveBeenCalled();
+  });
+
+  it('leaves new orders to the drain while the last start failed, and starts them at once again after a start succeeds', async () => {
+    let away = true;
+    const { dispatcher, start, log } = setup({ notStarted: orders(1), start: async () => (away ? unavailable() : {}) });
+    dispatcher.dispatchSoon(orderRow({ id: 'first' }));
+    await dispatcher.idle();
+    expect(log.warn).toHaveBeenCalledOnce();
+    dispatcher.dispatchSoon(orderRow({ id: 'while-away' }));
+    await dispatcher.idle();
+    expect(start).toHaveBeenCalledOnce();
+    away = false;
+    expect(await dispatcher.drain({ graceMs: 0, batchSize: 10 })).toBe(1);
+    dispatcher.dispatchSoon(orderRow({ id: 'after-return' }));
+    await dispatcher.idle();
+    expect(start).toHaveBeenCalledTimes(3);
   });
 
   it('starts an accepted order in the background with a deadline, and leaves a failed start to the drain', async () => {

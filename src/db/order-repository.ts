@@ -4,6 +4,7 @@ import { ALLOWED_FROM, OrderStatus } from '../shared/order-status.ts';
 import type { Carrier } from '../shared/carriers.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
+import type { LedgerEntryRow } from './ledger-repository.ts';
 import type { Db } from './prisma.ts';
 
 export interface NewOrder {
@@ -55,6 +56,14 @@ export interface RecordedCallback {
 }
 
 export type OrderRow = NonNullable<Awaited<ReturnType<Db['order']['findUnique']>>>;
+export type OrderEventRow = NonNullable<Awaited<ReturnType<Db['orderEvent']['findUnique']>>>;
+
+/** An order with its whole story: its history events and its money entries. */
+export interface OrderStory {
+  order: OrderRow;
+  history: OrderEventRow[];
+  money: LedgerEntryRow[];
+}
 
 /** A raw `orders` row as Prisma returns it: every column is the field's name in snake_case. */
 const fromColumns = (row: Record<string, unknown>) =>
@@ -215,7 +224,13 @@ export function createOrderRepository(db: Db) {
 
     findByMerchantOrderNo: (merchantId: string, merchantOrderNo: string) => db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId, merchantOrderNo } } }),
 
-    listEvents: (orderId: string) => db.orderEvent.findMany({ where: { orderId }, orderBy: { id: 'asc' } }),
+    /** The order with its history and money entries, in one query: merchants poll it. */
+    async findStory(id: string): Promise<OrderStory | undefined> {
+      const found = await db.order.findUnique({ where: { id }, include: { events: { orderBy: { id: 'asc' } }, ledgerEntries: { orderBy: { id: 'asc' } } } });
+      if (!found) return undefined;
+      const { events, ledgerEntries, ...order } = found;
+      return { order, history: events, money: ledgerEntries };
+    },
 
     /** Conditional status write plus its history event; whether the status changed. */
     transition: (input: TransitionInput) => transitionOrder(db, input),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { LedgerRepository } from '../db/ledger-repository.ts';
-import type { ListOrdersFilter, OrderRepository, OrderRow } from '../db/order-repository.ts';
+import type { ListOrdersFilter, OrderRepository, OrderRow, OrderStory } from '../db/order-repository.ts';
 import type { DecisionResult, ResolveRequest, RetryRequest } from '../shared/operator-actions.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import { isFinal, OrderStatus } from '../shared/order-status.ts';
@@ -15,7 +14,6 @@ import {
   type OrderState,
 } from '../shared/order-workflow.ts';
 import { liveOrderState } from './live-order-state.ts';
-import { readOrderStory, type OrderStory } from './order-story.ts';
 import { isGrpcTimeoutOrUnavailable } from './temporal-errors.ts';
 
 /** How long an operator's call waits for the workflow to answer an Update. */
@@ -53,8 +51,7 @@ export interface OperatorService {
 }
 
 export interface OperatorServiceDeps {
-  orders: Pick<OrderRepository, 'findById' | 'listOrders' | 'listEvents' | 'appendEvent'>;
-  ledger: Pick<LedgerRepository, 'listForOrder'>;
+  orders: Pick<OrderRepository, 'findById' | 'findStory' | 'listOrders' | 'appendEvent'>;
   temporal: Client;
 }
 
@@ -72,7 +69,7 @@ async function recordRefusal(
  * workflow as Updates, so the caller learns at once whether the workflow
  * took them; every refusal lands in the order's history with who asked and why.
  */
-export function createOperatorService({ orders, ledger, temporal }: OperatorServiceDeps): OperatorService {
+export function createOperatorService({ orders, temporal }: OperatorServiceDeps): OperatorService {
   const refuse = (orderId: string, action: string, operator: string, reason: string) => recordRefusal(orders, { orderId, action, operator, reason });
 
   async function runUpdate(
@@ -101,11 +98,9 @@ export function createOperatorService({ orders, ledger, temporal }: OperatorServ
     list: (filter) => orders.listOrders(filter),
 
     async inspect(orderId) {
-      const order = await orders.findById(orderId);
-      if (!order) return undefined;
+      const story = await orders.findStory(orderId);
       // The view tells the story even when the workflow cannot answer.
-      const [story, live] = await Promise.all([readOrderStory({ orders, ledger }, order), liveOrderState(temporal, orderId)]);
-      return { ...story, live };
+      return story && { ...story, live: await liveOrderState(temporal, orderId) };
     },
 
     resolve: (orderId, request) => runUpdate(orderId, 'resolve', request.operator, (workflow) => workflow.executeUpdate(resolveOrderUpdate, { args: [request] })),

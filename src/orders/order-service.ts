@@ -1,14 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { LedgerEntryRow, LedgerRepository } from '../db/ledger-repository.ts';
 import type { AuthenticatedMerchant } from '../db/merchant-repository.ts';
-import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
+import type { OrderRepository, OrderRow, OrderStory } from '../db/order-repository.ts';
 import { costFen } from '../merchants/pricing.ts';
 import { carrierOf } from '../shared/carriers.ts';
 import type { OrderState } from '../shared/order-workflow.ts';
 import type { Logger } from '../util/logger.ts';
 import { maskPhone } from '../util/mask.ts';
 import { liveOrderState } from './live-order-state.ts';
-import { readOrderStory, type OrderStory } from './order-story.ts';
 import type { OrderDispatcher } from './order-dispatcher.ts';
 
 export interface SubmitOrderRequest {
@@ -45,7 +44,7 @@ export interface OrderService {
 }
 
 export interface OrderServiceDeps {
-  orders: Pick<OrderRepository, 'createOrder' | 'findById' | 'findByMerchantOrderNo' | 'listEvents'>;
+  orders: Pick<OrderRepository, 'createOrder' | 'findById' | 'findByMerchantOrderNo' | 'findStory'>;
   ledger: Pick<LedgerRepository, 'listForOrder'>;
   temporal: Client;
   dispatcher: Pick<OrderDispatcher, 'dispatchSoon'>;
@@ -89,8 +88,8 @@ export function createOrderService({ orders, ledger, temporal, dispatcher, logge
     },
 
     async findOwn(merchantId, orderId) {
-      const order = await ownOrder(merchantId, orderId);
-      return order && readOrderStory({ orders, ledger }, order);
+      const story = await orders.findStory(orderId);
+      return story?.order.merchantId === merchantId ? story : undefined;
     },
 
     async findByMerchantOrderNo(merchantId, merchantOrderNo) {

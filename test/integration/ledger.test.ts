@@ -86,7 +86,7 @@ describe('merchant ledger on PostgreSQL', () => {
       ['ORDER_DEBIT', 4_321n],
       ['ORDER_REFUND', 4_321n],
     ]);
-    expect((await orders.listEvents(order.id)).filter((e) => e.type === 'refunded')).toHaveLength(1);
+    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).filter((e) => e.type === 'refunded')).toHaveLength(1);
   });
 
   it('keeps the ledger append-only and the balance from going negative, whatever SQL runs', async () => {

@@ -140,7 +140,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     expect((await post('/callbacks/carrier', body, { 'X-Signature': 'zz' })).status).toBe(401);
     const after = await stack.orders.findById(order.id);
     expect(after).toMatchObject({ status: 'PENDING', carrierOrderId: null });
-    expect(await stack.orders.listEvents(order.id)).toHaveLength(1);
+    expect(await stack.orders.findStory(order.id).then((story) => story?.history ?? [])).toHaveLength(1);
     expect(await stack.prisma.carrierCallback.count({ where: { orderId: order.id } })).toBe(0);
   });
 

@@ -73,7 +73,9 @@ describe('order view writes on PostgreSQL', () => {
     const order = await insertOrder(orders, merchant.id, { notifyUrl: 'https://merchant.example/notify' });
     expect(order).toEqual(await orders.findById(order.id));
     expect(order).toMatchObject({ status: OrderStatus.PENDING, notifyUrl: 'https://merchant.example/notify', notifyAttempts: 0, createdAt: expect.any(Date) });
-    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([['submitted', { amountYuan: 50, carrier: 'CMCC', costFen: 5000 }]]);
+    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail])).toEqual([
+      ['submitted', { amountYuan: 50, carrier: 'CMCC', costFen: 5000 }],
+    ]);
   });
 
   it('sets the fields a transition names and keeps the others', async () => {
@@ -95,7 +97,7 @@ describe('order view writes on PostgreSQL', () => {
       resolvedBy: 'carrier-callback',
       escalatedAt: null,
     });
-    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([
+    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail])).toEqual([
       ['submitted', expect.anything()],
       ['attempt:1:1', {}],
       ['workflow:1', { n: 1 }],
@@ -106,7 +108,7 @@ describe('order view writes on PostgreSQL', () => {
     const order = await newOrder();
     const recorded = await orders.recordCallback(order.id, '{"raw":true}', 'sig', { status: 'SUCCESS' });
     expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING, resolvedBy: null });
-    expect((await orders.listEvents(order.id)).map((e) => [e.key, e.detail])).toEqual([
+    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail])).toEqual([
       ['submitted', expect.anything()],
       [`callback:${recorded?.callbackId}`, { callbackId: recorded?.callbackId, status: 'SUCCESS' }],
     ]);
@@ -133,7 +135,7 @@ describe('order view writes on PostgreSQL', () => {
     };
     expect(await orders.transition(write)).toBe(true);
     expect(await orders.transition(write)).toBe(false);
-    const events = await orders.listEvents(order.id);
+    const events = await orders.findStory(order.id).then((story) => story?.history ?? []);
     expect(events.map((e) => e.key)).toEqual(['submitted', 'workflow:1']);
     expect((await orders.findById(order.id))?.escalatedAt?.toISOString()).toBe('2026-01-01T00:03:00.000Z');
   });
@@ -145,6 +147,6 @@ describe('order view writes on PostgreSQL', () => {
     expect(results.filter((r) => r.outcome === 'exists')).toHaveLength(19);
     const ids = new Set(results.map((r) => (r.outcome === 'insufficient-balance' ? undefined : r.order.id)));
     expect(ids.size).toBe(1);
-    expect(await orders.listEvents([...ids][0]!)).toHaveLength(1);
+    expect(await orders.findStory([...ids][0]!).then((story) => story?.history ?? [])).toHaveLength(1);
   });
 });

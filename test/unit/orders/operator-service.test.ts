@@ -15,7 +15,7 @@ function setup(order: OrderRow | null, { executeUpdate, start }: { executeUpdate
   const startSpy = vi.fn(start ?? (async () => ({ workflowId: `merchant-notification-${ORDER_ID}`, firstExecutionRunId: 'run-1' })));
   const temporal = fakeTemporal({ executeUpdate: updateSpy }, startSpy);
   const orders = stub<OrderRepository>('orders', { findById: (async () => order) as unknown as OrderRepository['findById'], appendEvent });
-  const service = createOperatorService({ orders, ledger: stub('ledger'), temporal: temporal.client });
+  const service = createOperatorService({ orders, temporal: temporal.client });
   return { service, appendEvent, executeUpdate: updateSpy, start: startSpy, temporal };
 }
 const failing = (error: Error) => async () => {

@@ -4,7 +4,7 @@ import type { LedgerEntryRow } from '../../../src/db/ledger-repository.ts';
 import type { AuthenticatedMerchant, MerchantRepository } from '../../../src/db/merchant-repository.ts';
 import type { OrderRow } from '../../../src/db/order-repository.ts';
 import { hashApiKey } from '../../../src/merchants/credentials.ts';
-import type { OrderEventRow } from '../../../src/orders/order-story.ts';
+import type { OrderEventRow } from '../../../src/db/order-repository.ts';
 import type { Services } from '../../../src/orders/services.ts';
 import { createLogger } from '../../../src/util/logger.ts';
 

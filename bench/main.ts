@@ -30,7 +30,7 @@ const redactPasswords = (text: string) => text.replace(/(\/\/[^:/@\s"]+:)[^@\s"]
 function startSystem(name: SystemName, infra: Infrastructure, temporal: TemporalServer | undefined, options: BenchOptions): Promise<BenchSystem> {
   if (name === 'queue') return startQueuePipeline(infra, { redisUrl: options.redisUrl });
   if (!temporal) throw new Error(`${name} needs a Temporal server`);
-  return name === 'floor' ? startEngineFloor(infra, temporal) : startOrderPath(infra, temporal, { slaSeconds: options.slaSeconds, poll: options.poll });
+  return name === 'floor' ? startEngineFloor(infra, temporal, options.callbackDelayMs) : startOrderPath(infra, temporal, { slaSeconds: options.slaSeconds, poll: options.poll });
 }
 
 async function machine(infra: Infrastructure): Promise<Record<string, string | number>> {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { createTemporaryDatabase } from '../src/db/temporary-database.ts';
-import { startTemporalDevServer } from '../src/dev/temporal-dev-server.ts';
+import { spawnTemporalDevServer, startTemporalDevServer, untilServing } from '../src/dev/temporal-dev-server.ts';
 import { stopChild } from '../src/dev/stop-child.ts';
 import { createTemporalClient } from '../src/temporal/connection.ts';
 import { freePort, startNodeProcess, waitUntilHealthy, type ProcessOutput } from './child-processes.ts';
@@ -88,12 +88,17 @@ export async function startInfrastructure({
       client,
       async killAndRestart(downMs) {
         const downAt = now();
-        const exited = new Promise((resolve) => server.process.once('exit', resolve));
-        server.process.kill('SIGKILL');
-        await exited;
+        const { process: killed } = server;
+        if (killed.exitCode === null && killed.signalCode === null) {
+          const exited = new Promise((resolve) => killed.once('exit', resolve));
+          killed.kill('SIGKILL');
+          await exited;
+        }
         sampler.remove('temporal-server');
         await sleep(downMs);
-        server = await startTemporalDevServer(serverOptions);
+        // Held before it serves, so that the cleanup stops this one even if it never comes up.
+        server = spawnTemporalDevServer(serverOptions);
+        await untilServing(server);
         await sampler.add({ name: 'temporal-server', pid: server.process.pid as number });
         return { downAt, backAt: now() };
       },

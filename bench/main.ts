@@ -44,8 +44,8 @@ async function machine(infra: Infrastructure): Promise<Record<string, string | n
   };
 }
 
-/** Runs one system's steps: warm-up, saturation, then (floor and order path) the steady step, with the order worker's memory trend. */
-async function runSystem(name: SystemName, infra: Infrastructure, options: BenchOptions, runId: string, steps: StepResult[]): Promise<MemoryTrend | undefined> {
+/** Runs one system's steps: warm-up, saturation, then (floor and order path) the steady step, with the order worker's and API's memory trends. */
+async function runSystem(name: SystemName, infra: Infrastructure, options: BenchOptions, runId: string, steps: StepResult[]): Promise<MemoryTrend[]> {
   const { sampler } = infra;
   const temporal = name === 'queue' ? undefined : await infra.startTemporal(name);
   const system = await startSystem(name, infra, temporal, options);
@@ -60,18 +60,20 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
       steps.push(await run('sat', 'saturation', rate, options.count ?? Math.round(rate * options.saturationSeconds)));
     }
     // The floor runs the same steady load as the order path, so the order path's latency has the engine's beside it.
-    if (name === 'queue' || options.durationSeconds === 0) return undefined;
+    if (name === 'queue' || options.durationSeconds === 0) return [];
     const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
     const rate = options.steadyRate ?? (floor ? Math.round(floor.completedPerSecond * 5) / 10 : 15);
     const from = now();
     const outage = name === 'order' && temporal && options.temporalOutage ? { plan: options.temporalOutage, temporal } : undefined;
     steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds), outage));
     // A first and a last minute only exist in a run of at least two.
-    if (name !== 'order' || options.durationSeconds < 120) return undefined;
+    if (name !== 'order' || options.durationSeconds < 120) return [];
     const loadEnd = from + options.durationSeconds * 1000;
-    const first = sampler.meanRssMb('order-worker', from, from + MINUTE);
-    const last = sampler.meanRssMb('order-worker', loadEnd - MINUTE, loadEnd);
-    return first && last ? { process: 'order-worker', firstMinuteMb: first, lastMinuteMb: last, changePercent: Math.round(((last - first) / first) * 1000) / 10 } : undefined;
+    return ['order-worker', 'order-api'].flatMap((process) => {
+      const first = sampler.meanRssMb(process, from, from + MINUTE);
+      const last = sampler.meanRssMb(process, loadEnd - MINUTE, loadEnd);
+      return first && last ? [{ process, firstMinuteMb: first, lastMinuteMb: last, changePercent: Math.round(((last - first) / first) * 1000) / 10 }] : [];
+    });
   } finally {
     for (const process of system.processes) sampler.remove(process.name);
     await system.stop();
@@ -127,8 +129,8 @@ async function main(options: BenchOptions) {
   }
 
   const steps: StepResult[] = [];
-  let memory: MemoryTrend | undefined;
-  for (const name of options.systems) memory = (await runSystem(name, infra, options, runId, steps)) ?? memory;
+  const memory: MemoryTrend[] = [];
+  for (const name of options.systems) memory.push(...(await runSystem(name, infra, options, runId, steps)));
   const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
   const floorRate = floor?.completedPerSecond ?? 0;
   const ratioToFloor: Record<string, number> = {};
@@ -142,7 +144,7 @@ async function main(options: BenchOptions) {
     options: JSON.parse(redactPasswords(JSON.stringify({ ...options, outDir }))) as Record<string, unknown>,
     steps,
     ratioToFloor,
-    ...(memory && { memory }),
+    ...(memory.length > 0 && { memory }),
     targets: judgeTargets(steps, ratioToFloor, memory, { callbackDelayMaxMs: options.callbackDelayMs.max }),
   };
   const written = writeReport(outDir, report);

@@ -24,7 +24,7 @@ export interface BenchReport {
   steps: StepResult[];
   /** Saturated throughput of each system as a share of the engine floor's, same run. */
   ratioToFloor: Record<string, number>;
-  memory?: MemoryTrend;
+  memory?: MemoryTrend[];
   targets: Target[];
 }
 
@@ -94,8 +94,7 @@ export function toMarkdown(report: BenchReport): string {
   ];
   const ratios = Object.entries(report.ratioToFloor);
   if (ratios.length) lines.push(`Saturated throughput relative to the engine floor: ${ratios.map(([system, ratio]) => `${system} ${ratio}`).join(', ')}`, '');
-  if (report.memory) {
-    const { process, firstMinuteMb, lastMinuteMb, changePercent } = report.memory;
+  for (const { process, firstMinuteMb, lastMinuteMb, changePercent } of report.memory ?? []) {
     lines.push(`${process} resident memory: first minute ${firstMinuteMb} MB, last minute ${lastMinuteMb} MB (${changePercent > 0 ? '+' : ''}${changePercent}%)`, '');
   }
   if (report.targets.length) {

@@ -5,7 +5,7 @@ import type { StepResult } from './run-step.ts';
 export function judgeTargets(
   steps: StepResult[],
   ratioToFloor: Record<string, number>,
-  memory: MemoryTrend | undefined,
+  memory: MemoryTrend[] | undefined,
   { callbackDelayMaxMs }: { callbackDelayMaxMs: number },
 ): Target[] {
   const targets: Target[] = [];
@@ -33,11 +33,11 @@ export function judgeTargets(
     );
     if (step.outage) targets.push(...outageTargets(step.id, step.outage));
   }
-  if (memory) {
+  for (const trend of memory ?? []) {
     targets.push({
-      name: `${memory.process} memory flat (within 20%) from first to last minute`,
-      met: Math.abs(memory.changePercent) <= 20,
-      detail: `${memory.firstMinuteMb} → ${memory.lastMinuteMb} MB`,
+      name: `${trend.process} memory flat (within 20%) from first to last minute`,
+      met: Math.abs(trend.changePercent) <= 20,
+      detail: `${trend.firstMinuteMb} → ${trend.lastMinuteMb} MB`,
     });
   }
   return targets;

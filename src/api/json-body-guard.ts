@@ -44,7 +44,8 @@ function unstorableAt(document: unknown): string | undefined {
  */
 export function jsonBodyGuard(): MiddlewareHandler {
   return async (c, next) => {
-    if (!c.req.raw.body) return next();
+    // Asked first: reading the raw body makes the node adapter build a whole Fetch Request, which merchants' polls would pay for.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || !c.req.raw.body) return next();
     const bytes = await c.req.arrayBuffer();
     if (bytes.byteLength === 0) return next();
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';

@@ -3,6 +3,7 @@ import type { JobLeaseRepository } from '../db/job-lease-repository.ts';
 import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
 import type { Logger } from '../util/logger.ts';
 import { startOrderWorkflow } from './start-order-workflow.ts';
+import { isGrpcTimeoutOrUnavailable } from './temporal-errors.ts';
 
 /**
  * How long a start waits for Temporal: the client retries an unreachable
@@ -16,11 +17,14 @@ const START_DEADLINE_MS = 2_000;
 /** Starts in flight at once in a drain: the backlog an outage leaves starts within seconds of Temporal's return, not one round trip at a time. */
 const DRAIN_CONCURRENCY = 25;
 
+/** How long after a start found Temporal unreachable new orders are left to the drain before one probes on the fast path again. */
+const AWAY_PROBE_MS = 1_000;
+
 export interface OrderDispatcher {
   /**
    * Starts the accepted order's workflow now, in the background: nobody
-   * waits on Temporal; a failed start is left to the drain. While the last
-   * start failed (Temporal looks away), new orders go straight to the drain.
+   * waits on Temporal; a failed start is left to the drain. For a second
+   * after a start found Temporal unreachable, new orders go straight to the drain.
    */
   dispatchSoon(order: OrderRow): void;
   /**
@@ -49,24 +53,27 @@ export interface OrderDispatcherDeps {
  * is the order's), so the two may overlap.
  */
 export function createOrderDispatcher({ orders, temporal, logger, slaSeconds }: OrderDispatcherDeps): OrderDispatcher {
-  let lastStartFailed = false;
+  /** When a start last found Temporal unreachable or too slow; cleared by a start that succeeds. */
+  let unreachableAt: number | undefined;
   async function start(order: OrderRow): Promise<void> {
     try {
       await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () => startOrderWorkflow(temporal, order, slaSeconds));
     } catch (error) {
-      lastStartFailed = true;
+      if (isGrpcTimeoutOrUnavailable(error)) unreachableAt = Date.now();
       throw error;
     }
-    lastStartFailed = false;
+    unreachableAt = undefined;
     await orders.markWorkflowStarted(order.id);
   }
+  // For a second after Temporal was unreachable, new orders go to the drain; then one tries again on the fast path.
+  const looksAway = () => unreachableAt !== undefined && Date.now() - unreachableAt < AWAY_PROBE_MS;
 
   const inFlight = new Set<Promise<void>>();
 
   return {
     dispatchSoon(order) {
       // Each background start would wait out its deadline against a server that is away; the drain finds the order.
-      if (lastStartFailed) return;
+      if (looksAway()) return;
       const started = start(order)
         .catch((error: unknown) => logger.warn({ err: error, orderId: order.id }, 'workflow start failed; the dispatcher retries'))
         .finally(() => inFlight.delete(started));

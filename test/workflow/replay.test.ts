@@ -49,6 +49,13 @@ describe('workflow determinism', () => {
     );
     // Each order path also as recorded after the workflow became the only writer of an order's status (the patch's branch).
     expect(histories.filter((h) => h.workflowId.endsWith('.workflow-writes-status.json'))).toHaveLength(20);
+    // And as recorded under `coalesced-order-writes`, which new runs ask for instead of the earlier patches: its marker only.
+    const coalesced = histories.filter((h) => h.workflowId.endsWith('.coalesced-writes.json'));
+    expect(coalesced).toHaveLength(20);
+    for (const { workflowId, history } of coalesced) {
+      const patches = (history.events ?? []).flatMap((event) => (event.markerRecordedEventAttributes?.markerName === 'core_patch' ? [event] : []));
+      expect(patches, workflowId).toHaveLength(1);
+    }
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);

@@ -27,9 +27,6 @@ export function createStatusAttributes(initial: OrderStatus, coalesced: boolean)
   };
 
   return {
-    /** The OrderStatus attribute as last upserted. */
-    shown: () => shown,
-
     /** A status write to the view was queued. */
     queued(): void {
       statusWritesQueued += 1;

@@ -35,7 +35,7 @@ interface Fault {
 }
 
 const setCarrierOutage = async (cluster: Cluster, outage: boolean) => {
-  const response = await fetch(`${cluster.carrierUrl}/_sim/behaviour`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage }) });
+  const response = await fetch(`${cluster.carrierUrl}/_sim/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage }) });
   if (!response.ok) throw new Error(`carrier simulator answered ${response.status}`);
 };
 

@@ -19,10 +19,14 @@ interface CarrierOrder {
 export interface SimulatorStats {
   /** Recharge requests received, repeats included. */
   requests: number;
-  /** Distinct orders taken, i.e. phones actually topped up or attempted: one per request id at most. */
+  /** Phones actually credited: orders taken whose result is SUCCESS (a de-duplicated repeat is not a charge). */
   charges: number;
+  /** The most recharge requests received within any one second: what a rate limit upstream of it must keep under. */
+  peakRequestsPerSecond: number;
   callbacksSent: number;
 }
+
+const zeroStats = (): SimulatorStats => ({ requests: 0, charges: 0, peakRequestsPerSecond: 0, callbacksSent: 0 });
 
 /**
  * One order the carrier took (charged for, unless it then FAILED), with the
@@ -40,12 +44,25 @@ export interface CarrierCharge {
 /** What the simulator holds while it runs; `behaviour` changes at run time. */
 interface SimulatorState {
   callbackSecret: string;
+  /** The behaviour it started with, which `POST /_sim/reset` restores. */
+  initial: Behaviour;
   behaviour: Behaviour;
   orders: Map<string, CarrierOrder>;
   stats: SimulatorStats;
   pendingTimers: Set<NodeJS.Timeout>;
   attemptsByRequest: Map<string, number>;
   outageRequests: number;
+  /** When the recharge requests of the last second arrived (ms), oldest first. */
+  lastSecond: number[];
+}
+
+/** Counts a recharge request and keeps the peak of any one-second window. */
+function countRequest(state: SimulatorState): void {
+  const now = performance.now();
+  state.lastSecond.push(now);
+  while ((state.lastSecond[0] as number) <= now - 1_000) state.lastSecond.shift();
+  state.stats.requests++;
+  state.stats.peakRequestsPerSecond = Math.max(state.stats.peakRequestsPerSecond, state.lastSecond.length);
 }
 
 /** A random stream seeded by the behaviour's seed and `parts`: the same request rolls the same dice on every run. */
@@ -97,6 +114,7 @@ function scheduleResult(state: SimulatorState, order: CarrierOrder, early: boole
     pendingTimers.delete(timer);
     order.state = failed ? 'FAILED' : 'SUCCESS';
     if (failed) order.reason = 'carrier could not credit the number';
+    else state.stats.charges++;
     if (lost) return;
     // Fire and forget, as a carrier does: postCallback retries on its own and never rejects.
     for (let i = 0; i < copies; i++) void postCallback(state, order);
@@ -121,7 +139,6 @@ async function takeOrder(state: SimulatorState, request: RechargeRequest): Promi
   if (reason) return { refused: reason };
   const order: CarrierOrder = { request, carrierOrderId: `C${randomUUID().replaceAll('-', '').slice(0, 20)}`, state: 'PROCESSING', repeats: 0 };
   state.orders.set(request.requestId, order);
-  state.stats.charges++;
   const early = dice(state, request.requestId, 'early')() < state.behaviour.earlyCallbackRate;
   scheduleResult(state, order, early);
   if (early) await sleep(state.behaviour.earlyAnswerDelayMs);
@@ -134,7 +151,7 @@ function rechargeHandler(state: SimulatorState) {
     const parsed = rechargeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ error: 'invalid request', issues: parsed.error.issues }, 400);
     const request = parsed.data;
-    state.stats.requests++;
+    countRequest(state);
     const attempt = (state.attemptsByRequest.get(request.requestId) ?? 0) + 1;
     state.attemptsByRequest.set(request.requestId, attempt);
     if (state.behaviour.outage) return c.json(await outageAnswer(state, `${request.requestId}:${attempt}`), 503);
@@ -173,13 +190,20 @@ function simulatorApp(state: SimulatorState) {
       })
       .get('/_sim/stats', (c) => c.json(state.stats))
       .get('/_sim/charges', (c) => c.json(chargesOf(state)))
-      // Test control: a fault-injection run changes the carrier's behaviour (an outage, say) while it runs.
-      .patch('/_sim/behaviour', async (c) => {
+      // Test control: a fault-injection run changes the carrier's behaviour (an outage, say) while it runs; the settings not given stay.
+      .post('/_sim/behaviour', async (c) => {
         const changes: unknown = await c.req.json().catch(() => undefined);
         const parsed = behaviourSchema.safeParse(typeof changes === 'object' ? { ...state.behaviour, ...changes } : undefined);
         if (!parsed.success) return c.json({ error: 'invalid behaviour', issues: parsed.error.issues }, 400);
         state.behaviour = parsed.data;
         return c.json(state.behaviour);
+      })
+      // The start-up behaviour and zeroed stats; the orders it took stay (a repeat is still answered as the first).
+      .post('/_sim/reset', (c) => {
+        state.behaviour = state.initial;
+        state.stats = zeroStats();
+        state.lastSecond = [];
+        return c.json({ behaviour: state.behaviour, stats: state.stats });
       })
   );
 }
@@ -191,14 +215,17 @@ function simulatorApp(state: SimulatorState) {
  * run repeats whatever order requests arrive in.
  */
 export function createCarrierSimulator(callbackSecret: string, initial: Partial<Behaviour> = {}) {
+  const startUp = behaviourSchema.parse(initial);
   const state: SimulatorState = {
     callbackSecret,
-    behaviour: behaviourSchema.parse(initial),
+    initial: startUp,
+    behaviour: startUp,
     orders: new Map(),
-    stats: { requests: 0, charges: 0, callbacksSent: 0 },
+    stats: zeroStats(),
     pendingTimers: new Set(),
     attemptsByRequest: new Map(),
     outageRequests: 0,
+    lastSecond: [],
   };
   return {
     app: simulatorApp(state),

@@ -49,8 +49,9 @@ describe('carrier simulator', () => {
     const again = await client.submit(req);
     expect(first).toMatchObject({ outcome: 'accepted' });
     expect(again).toEqual(first);
-    expect(simulator.stats().charges - chargesBefore).toBe(1);
     await untilCallbacks(req.requestId, 1);
+    // Credited once, when its result is SUCCESS: the repeat charged nothing.
+    expect(simulator.stats().charges - chargesBefore).toBe(1);
     expect(callbacksFor(req.requestId)).toEqual([{ body: expect.objectContaining({ status: 'SUCCESS' }), valid: true }]);
     expect(await client.status(req.requestId)).toMatchObject({ state: 'SUCCESS' });
     expect(await client.status(randomUUID())).toEqual({ state: 'NOT_FOUND' });
@@ -83,16 +84,16 @@ describe('carrier simulator', () => {
   });
 
   it('goes down and comes back when told over HTTP: an outage takes nothing and answers 503, fast or after hanging', async () => {
-    const patch = (changes: object) => fetch(`${carrierUrl}/_sim/behaviour`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(changes) });
-    expect((await patch({ outage: true, hangMs: 20 })).status).toBe(200);
+    const change = (changes: object) => fetch(`${carrierUrl}/_sim/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(changes) });
+    expect((await change({ outage: true, hangMs: 20 })).status).toBe(200);
     const req = request();
     try {
       const client = createCarrierClient(carrierUrl, 2_000);
       for (let attempt = 0; attempt < 4; attempt++) await expect(client.submit(req)).rejects.toThrow(/HTTP 503/);
       await expect(client.status(req.requestId)).rejects.toThrow(/HTTP 503/);
-      expect((await patch({ outage: 'not a boolean' })).status).toBe(400);
+      expect((await change({ outage: 'not a boolean' })).status).toBe(400);
     } finally {
-      await patch({ outage: false, hangMs: 30_000 });
+      await change({ outage: false, hangMs: 30_000 });
     }
     expect(simulator.charges().filter((charge) => charge.requestId === req.requestId)).toEqual([]);
     expect(await createCarrierClient(carrierUrl, 2_000).submit(req)).toMatchObject({ outcome: 'accepted' });
@@ -121,6 +122,24 @@ describe('carrier simulator', () => {
     await untilCallbacks(req.requestId, 1);
     const listed = (await (await fetch(`${carrierUrl}/_sim/charges`)).json()) as unknown[];
     expect(listed).toContainEqual({ requestId: req.requestId, phone: '13900001111', amountYuan: 50, state: 'SUCCESS', repeats: 1 });
+  });
+
+  it('counts the peak of recharge requests in any one second, and resets to its start-up behaviour with zeroed stats', async () => {
+    const sim = createCarrierSimulator(SECRET, { latencyMs: 0, callbackMinDelayMs: 60_000, callbackMaxDelayMs: 60_000 });
+    const post = (path: string, body: object = {}) => sim.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      expect((await post('/_sim/behaviour', { refusalRate: 1 })).status).toBe(200);
+      for (let i = 0; i < 7; i++) await post('/recharge', request(`peak-${i}`));
+      expect(await (await sim.app.request('/_sim/stats')).json()).toEqual({ requests: 7, charges: 0, peakRequestsPerSecond: 7, callbacksSent: 0 });
+      const reset = (await (await post('/_sim/reset')).json()) as { behaviour: { refusalRate: number; callbackMinDelayMs: number }; stats: object };
+      expect(reset.behaviour).toMatchObject({ refusalRate: 0, callbackMinDelayMs: 60_000 });
+      expect(reset.stats).toEqual({ requests: 0, charges: 0, peakRequestsPerSecond: 0, callbacksSent: 0 });
+      // Refused before the reset, so nothing was taken: accepted now, under the start-up behaviour.
+      expect(await (await post('/recharge', request('peak-0'))).json()).toMatchObject({ accepted: true });
+      expect(sim.stats()).toMatchObject({ requests: 1, peakRequestsPerSecond: 1 });
+    } finally {
+      sim.stop();
+    }
   });
 
   it('repeats its random decisions for the same seed and request id', async () => {

@@ -23,7 +23,14 @@ const configSchema = z.object({
   ALERT_WEBHOOK_URL: z.url().optional(),
   /** host:port where the worker serves Prometheus metrics (Temporal SDK metrics and the escalation counter). */
   WORKER_METRICS_ADDRESS: z.string().optional(),
+  /** The carrier of orders started before suppliers (their in-flight calls and status questions). */
   CARRIER_BASE_URL: z.url().default('http://127.0.0.1:4000'),
+  /** Faults in a row (timeouts, connection errors, 5xx) that open a supplier's circuit breaker. */
+  SUPPLIER_BREAKER_FAULTS: z.coerce.number().int().positive().default(5),
+  /** How long an open breaker stays open before one probe goes through. */
+  SUPPLIER_BREAKER_COOL_DOWN_MS: z.coerce.number().int().positive().default(15_000),
+  /** How many worker processes run: each takes its share of a supplier's concurrency limit. */
+  WORKER_REPLICAS: z.coerce.number().int().positive().default(1),
   // At most 10 s: a retried attempt makes two calls (status, then submit) within the activity's 30 s timeout.
   CARRIER_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(10_000),
   SLA_SECONDS: z.coerce.number().int().positive().default(180),
@@ -38,7 +45,7 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
-export type Config = z.infer<typeof configSchema> & { callbackUrl: string };
+export type Config = z.infer<typeof configSchema> & { callbackUrl: string; publicBaseUrl: string };
 
 /** Environment variables set to an empty string count as unset, as in .env.example. */
 export function presentVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -59,5 +66,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (unset.length > 0) throw new Error(`${unset.join(', ')} must be set in production`);
   }
   const publicBase = config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
-  return { ...config, callbackUrl: new URL('/callbacks/carrier', publicBase).toString() };
+  return { ...config, publicBaseUrl: publicBase, callbackUrl: new URL('/callbacks/carrier', publicBase).toString() };
 }

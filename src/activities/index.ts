@@ -1,17 +1,30 @@
 import { createCarrierActivities, type CarrierActivityDeps } from './carrier.ts';
 import { createEscalationAlertActivities, type EscalationAlertDeps } from './escalation-alert.ts';
 import { createMerchantNotificationActivities, type MerchantNotificationDeps } from './merchant-notification.ts';
-import { createOrderViewActivities } from './order-view.ts';
+import { createOrderViewActivities, type OrderViewDeps } from './order-view.ts';
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.ts';
 import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
+import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
 
-export type ActivityDeps = CarrierActivityDeps & MerchantNotificationDeps & EscalationAlertDeps & RefundActivityDeps & ReconciliationActivityDeps;
+export type ActivityDeps = CarrierActivityDeps &
+  OrderViewDeps &
+  RoutingActivityDeps &
+  MerchantNotificationDeps &
+  EscalationAlertDeps &
+  RefundActivityDeps &
+  ReconciliationActivityDeps;
 
-/** All activities of the order and reconciliation workflows, built over their dependencies (real ones in the worker, fakes in tests). */
+/**
+ * The activities of the order task queue (order and reconciliation
+ * workflows), built over their dependencies (real ones in the worker, fakes
+ * in tests). The supplier calls run on each supplier's own task queue
+ * (src/worker/supplier-workers.ts).
+ */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCarrierActivities(deps),
     ...createOrderViewActivities(deps),
+    ...createRoutingActivities(deps),
     ...createMerchantNotificationActivities(deps),
     ...createEscalationAlertActivities(deps),
     ...createRefundActivities(deps),

@@ -9,6 +9,8 @@ import { merchantAuth } from './merchant-auth.ts';
 import { adminMerchantRoutes } from './routes/admin-merchants.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminReconciliationRoutes } from './routes/admin-reconciliations.ts';
+import { adminReportRoutes } from './routes/admin-reports.ts';
+import { adminSupplierRoutes } from './routes/admin-suppliers.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
 import { ordersRoutes } from './routes/orders.ts';
@@ -35,6 +37,8 @@ export function createApp(deps: ApiDeps) {
       .route('/admin', adminOrderRoutes(deps))
       .route('/admin/merchants', adminMerchantRoutes(deps))
       .route('/admin/reconciliations', adminReconciliationRoutes(deps))
+      .route('/admin/suppliers', adminSupplierRoutes(deps))
+      .route('/admin/reports', adminReportRoutes(deps))
       .notFound(notFound)
       .onError(onError(deps.logger))
   );

@@ -1,16 +1,20 @@
 import type { LedgerRepository } from '../db/ledger-repository.ts';
 import type { MerchantRepository } from '../db/merchant-repository.ts';
+import type { SupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
+import type { SupplierRepository } from '../db/supplier-repository.ts';
 import type { Services } from '../orders/services.ts';
 import type { Logger } from '../util/logger.ts';
 
 /**
  * What the HTTP layer needs; the server builds real ones, tests may build
  * their own. Orders, callbacks and reconciliations go through the services;
- * merchant accounts and balances are plain repository reads and writes.
+ * merchant and supplier accounts and balances are plain repository reads and writes.
  */
 export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   merchants: MerchantRepository;
   ledger: LedgerRepository;
+  suppliers: SupplierRepository;
+  supplierLedger: SupplierLedgerRepository;
   logger: Logger;
   callbackSecret: string;
   adminToken: string;

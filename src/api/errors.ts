@@ -38,6 +38,10 @@ export function merchantNotFound(c: Context, merchantId: string) {
   return problem(c, 404, 'merchant_not_found', `No merchant ${merchantId}`);
 }
 
+export function supplierNotFound(c: Context, supplierId: string) {
+  return problem(c, 404, 'supplier_not_found', `No supplier ${supplierId}`);
+}
+
 export function notFound(c: Context) {
   return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
 }

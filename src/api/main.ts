@@ -7,6 +7,8 @@ import { createMerchantRepository } from '../db/merchant-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createPrisma } from '../db/prisma.ts';
+import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
+import { createSupplierRepository } from '../db/supplier-repository.ts';
 import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
@@ -30,7 +32,16 @@ const merchants = createMerchantRepository(prisma);
 const ledger = createLedgerRepository(prisma);
 const slaSeconds = config.SLA_SECONDS;
 const services = createServices({ orders, ledger, reconciliations: createReconciliationRepository(prisma), temporal, logger, slaSeconds });
-const deps: ApiDeps = { ...services, merchants, ledger, logger, callbackSecret: config.CARRIER_CALLBACK_SECRET, adminToken: config.ADMIN_TOKEN };
+const deps: ApiDeps = {
+  ...services,
+  merchants,
+  ledger,
+  suppliers: createSupplierRepository(prisma),
+  supplierLedger: createSupplierLedgerRepository(prisma),
+  logger,
+  callbackSecret: config.CARRIER_CALLBACK_SECRET,
+  adminToken: config.ADMIN_TOKEN,
+};
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
 const stopDrains = scheduleDispatchDrains(

@@ -5,7 +5,7 @@ import { behaviourFromEnv } from './behaviour.ts';
 import { createCarrierSimulator } from './simulator.ts';
 
 const config = loadConfig();
-const logger = createLogger('carrier-sim', config.LOG_LEVEL);
+const logger = createLogger(process.env.CARRIER_SIM_NAME ?? 'carrier-sim', config.LOG_LEVEL);
 const port = Number(process.env.CARRIER_SIM_PORT || new URL(config.CARRIER_BASE_URL).port || 4000);
 const behaviour = behaviourFromEnv(process.env);
 const simulator = createCarrierSimulator(config.CARRIER_CALLBACK_SECRET, behaviour);

@@ -10,3 +10,7 @@ export const SALES_ACCOUNT = 'platform:sales';
 export const CASH_ACCOUNT = 'platform:cash';
 /** Corrections an operator makes by hand. */
 export const ADJUSTMENTS_ACCOUNT = 'platform:adjustments';
+/** A supplier's prepaid balance: what it owes the platform in top-ups. */
+export const supplierAccount = (supplierId: string) => `supplier:${supplierId}`;
+/** What suppliers charged for the recharges sold. */
+export const COST_OF_SALES_ACCOUNT = 'platform:cost-of-sales';

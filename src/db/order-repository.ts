@@ -36,7 +36,7 @@ export interface TransitionInput {
   to: OrderStatus;
   /** Statuses the order may be in for the write to apply; defaults to every legal predecessor. */
   from?: readonly OrderStatus[];
-  fields?: { carrierOrderId?: string; failureReason?: string; escalatedAt?: Date; finishedAt?: Date; resolvedBy?: string; notifyStatus?: string };
+  fields?: { carrierOrderId?: string; failureReason?: string; escalatedAt?: Date; finishedAt?: Date; resolvedBy?: string; notifyStatus?: string; supplierId?: string; supplierCostFen?: number };
   event: OrderEventInput;
 }
 
@@ -53,6 +53,8 @@ export interface RecordedCallback {
   callbackId: string;
   orderStatus: OrderStatus;
   resolvedBy: string | null;
+  /** The supplier that took the order, if it was routed. */
+  supplierId: string | null;
 }
 
 export type OrderRow = NonNullable<Awaited<ReturnType<Db['order']['findUnique']>>>;
@@ -134,6 +136,8 @@ async function transitionOrder(db: Db, { orderId, to, from = ALLOWED_FROM[to], f
         finished_at = COALESCE(${fields.finishedAt ?? null}::timestamptz, finished_at),
         resolved_by = COALESCE(${fields.resolvedBy ?? null}, resolved_by),
         notify_status = COALESCE(${fields.notifyStatus ?? null}, notify_status),
+        supplier_id = COALESCE(${fields.supplierId ?? null}, supplier_id),
+        supplier_cost_fen = COALESCE(${fields.supplierCostFen ?? null}::bigint, supplier_cost_fen),
         updated_at = ${new Date()}
       WHERE id = ${orderId} AND status::text = ANY(${[...from]})
       RETURNING 1
@@ -183,14 +187,14 @@ async function storeCallback(
 ): Promise<RecordedCallback | undefined> {
   const [row] = await db.$queryRaw<RecordedCallback[]>`
     WITH target AS (
-      SELECT id, status, resolved_by FROM orders WHERE id = ${orderId}
+      SELECT id, status, resolved_by, supplier_id FROM orders WHERE id = ${orderId}
     ), callback AS (
       INSERT INTO carrier_callbacks (order_id, raw_body, signature) SELECT id, ${rawBody}, ${signature} FROM target RETURNING id
     ), recorded AS (
       INSERT INTO order_events (order_id, key, type, detail)
       SELECT ${orderId}, 'callback:' || id, ${OrderEvent.CALLBACK_RECEIVED}, jsonb_build_object('callbackId', id::text) || ${JSON.stringify(detail)}::jsonb FROM callback
     )
-    SELECT callback.id::text AS "callbackId", target.status::text AS "orderStatus", target.resolved_by AS "resolvedBy" FROM target, callback`;
+    SELECT callback.id::text AS "callbackId", target.status::text AS "orderStatus", target.resolved_by AS "resolvedBy", target.supplier_id AS "supplierId" FROM target, callback`;
   return row;
 }
 
@@ -230,6 +234,12 @@ export function createOrderRepository(db: Db) {
       if (!found) return undefined;
       const { events, ledgerEntries, ...order } = found;
       return { order, history: events, money: ledgerEntries };
+    },
+
+    /** What the merchant pays for the order, in fen: a supplier may cost no more. Undefined for orders placed before merchant accounts. */
+    async merchantPriceFen(id: string): Promise<number | undefined> {
+      const order = await db.order.findUnique({ where: { id }, select: { costFen: true } });
+      return order?.costFen == null ? undefined : Number(order.costFen);
     },
 
     /** Conditional status write plus its history event; whether the status changed. */

@@ -2,7 +2,8 @@
  * Development start-up: everything a new user needs, in one command. Starts
  * the Temporal dev server (unless TEMPORAL_ADDRESS is set) and an embedded
  * PostgreSQL (unless DATABASE_URL is set), applies migrations, then runs the
- * carrier simulator, the worker and the API as child processes.
+ * two carrier simulators (registered as the suppliers sim-a and sim-b), the
+ * worker and the API as child processes.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { ensureDemoMerchant } from '../merchants/demo-merchant.ts';
+import { ensureSimulatedSuppliers } from '../suppliers/simulated-suppliers.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
 import { stopChild } from './stop-child.ts';
@@ -19,6 +21,9 @@ import { waitForWorker, waitUntilHealthy } from './wait.ts';
 
 const config = loadConfig();
 const dataDir = resolve(config.DATA_DIR);
+/** Two simulated suppliers: sim-a where CARRIER_BASE_URL points (tried first), sim-b on the next port. */
+const simAPort = Number(new URL(config.CARRIER_BASE_URL).port || 4000);
+const simulators = ['sim-a', 'sim-b'].map((id, i) => ({ id, port: simAPort + i, url: `http://127.0.0.1:${simAPort + i}` }));
 /** What has been started, stopped in reverse order. */
 const started: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -59,12 +64,18 @@ try {
   if (demoMerchant) {
     const prisma = createPrisma(databaseUrl, 1);
     await ensureDemoMerchant(prisma, { apiKey: config.DEMO_MERCHANT_API_KEY, callbackSecret: config.DEMO_MERCHANT_CALLBACK_SECRET });
+    await ensureSimulatedSuppliers(prisma, simulators.map(({ id, url }, i) => ({ id, baseUrl: url, callbackSecret: config.CARRIER_CALLBACK_SECRET, priority: i + 1 })));
     await prisma.$disconnect();
   }
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
-  for (const entry of ['src/carrier-sim/main.ts', 'src/worker/main.ts', 'src/api/main.ts']) {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
+  const children = [
+    ...simulators.map(({ id, port }) => ({ entry: 'src/carrier-sim/main.ts', env: { ...env, CARRIER_SIM_PORT: String(port), CARRIER_SIM_NAME: id } })),
+    { entry: 'src/worker/main.ts', env },
+    { entry: 'src/api/main.ts', env },
+  ];
+  for (const { entry, env: childEnv } of children) {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: childEnv, stdio: 'inherit' });
     started.push(() => stopChild(child));
     child.once('exit', (code) => {
       if (!stopping) console.error(`${entry} exited (${code}); stopping everything`);
@@ -82,7 +93,7 @@ try {
   API:            ${apiUrl}
   Temporal UI:    ${uiUrl}
   Temporal gRPC:  ${temporalAddress}
-  Carrier (sim):  ${config.CARRIER_BASE_URL}
+  Suppliers:      ${demoMerchant ? simulators.map(({ id, url }) => `${id} ${url}`).join(', ') : 'as registered (DATABASE_URL is set): add them with POST /admin/suppliers'}
   Database:       ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}
   Demo merchant:  ${demoMerchant ? `Authorization: Bearer ${config.DEMO_MERCHANT_API_KEY}   (development key; rate 1.0, opening balance 10,000,000 yuan)` : 'none (DATABASE_URL is set): create merchants with POST /admin/merchants'}
   Ctrl-C stops everything.

@@ -5,6 +5,7 @@ import { contradictionReason } from '../shared/carrier-contradiction.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import { isFinal, type OrderStatus } from '../shared/order-status.ts';
 import { carrierCallbackSignal, orderWorkflowId } from '../shared/order-workflow.ts';
+import { parseSupplierRequestId } from '../shared/suppliers.ts';
 import type { Logger } from '../util/logger.ts';
 
 /** A carrier callback whose signature the caller has verified, as it arrived. */
@@ -12,6 +13,8 @@ export interface VerifiedCallback {
   callback: CarrierCallbackBody;
   rawBody: string;
   signature: string;
+  /** The supplier whose secret verified it; its `orderId` field is then the attempt's request id. */
+  supplierId?: string;
 }
 
 export type CallbackResult =
@@ -40,9 +43,13 @@ export interface CallbackServiceDeps {
  */
 export function createCallbackService({ orders, temporal, logger }: CallbackServiceDeps): CallbackService {
   return {
-    async receive({ callback, rawBody, signature }) {
-      const { orderId, status, carrierOrderId, timestamp, reason } = callback;
-      const recorded = await orders.recordCallback(orderId, rawBody, signature, { status, carrierOrderId });
+    async receive({ callback, rawBody, signature, supplierId }) {
+      const { status, carrierOrderId, timestamp, reason } = callback;
+      const attempt = supplierId === undefined ? undefined : parseSupplierRequestId(callback.orderId);
+      if (supplierId !== undefined && !attempt) return { kind: 'order-not-found' };
+      const orderId = attempt?.orderId ?? callback.orderId;
+      const fromSupplier = supplierId !== undefined ? { supplierId, requestId: callback.orderId } : {};
+      const recorded = await orders.recordCallback(orderId, rawBody, signature, { status, carrierOrderId, ...fromSupplier });
       if (!recorded) return { kind: 'order-not-found' };
       const { callbackId, orderStatus, resolvedBy } = recorded;
       try {
@@ -50,7 +57,7 @@ export function createCallbackService({ orders, temporal, logger }: CallbackServ
         // watching for late callbacks after an operator's decision) and must see a contradiction.
         await temporal.workflow
           .getHandle(orderWorkflowId(orderId))
-          .signal(carrierCallbackSignal, { callbackId, carrierOrderId, status, timestamp, ...(reason !== undefined && { reason }) });
+          .signal(carrierCallbackSignal, { callbackId, carrierOrderId, status, timestamp, ...(reason !== undefined && { reason }), ...fromSupplier });
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
         if (!isFinal(orderStatus)) {
@@ -58,7 +65,9 @@ export function createCallbackService({ orders, temporal, logger }: CallbackServ
           logger.error({ orderId, callbackId }, 'callback for an open order whose workflow is not running');
           return { kind: 'workflow-not-running' };
         }
-        const review = contradictionReason({ status: orderStatus, resolvedBy }, { status, callbackId });
+        // A failure from a supplier the order moved on from says nothing about the supplier that credited it.
+        const otherSupplierFailed = supplierId !== undefined && status === 'FAILED' && recorded.supplierId !== supplierId;
+        const review = otherSupplierFailed ? undefined : contradictionReason({ status: orderStatus, resolvedBy }, { status, callbackId });
         if (review !== undefined) {
           await orders.flagForReview(orderId, review, { key: `contradiction:${callbackId}`, type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason: review, callbackId } });
           logger.warn({ orderId, callbackId }, review);

@@ -40,6 +40,9 @@ export interface TransitionFields {
   escalatedAt?: string;
   finishedAt?: string;
   resolvedBy?: string;
+  /** The supplier that took the order; with the cost, on SUCCEEDED, its charge is booked. */
+  supplierId?: string;
+  supplierCostFen?: number;
 }
 
 export interface RecordTransitionInput extends TransitionFields {

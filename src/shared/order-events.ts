@@ -12,6 +12,14 @@ export const OrderEvent = {
   /** The carrier contradicted the decided outcome; an operator must review. */
   CONTRADICTION_FLAGGED: 'contradiction-flagged',
   CARRIER_ACCEPTED: 'carrier-accepted',
+  /** Routed orders: the supplier picked for an attempt, and why others were passed over (timeline only; the view gets it with the answer). */
+  SUPPLIER_CHOSEN: 'supplier-chosen',
+  /** The supplier definitively did not credit the phone: the order is routed to another. */
+  SUPPLIER_DECLINED: 'supplier-declined',
+  /** No supplier can take the order right now; it routes again shortly, until its SLA deadline. */
+  SUPPLIER_UNAVAILABLE: 'supplier-unavailable',
+  /** No supplier is left that could take the order: it fails. */
+  NO_SUPPLIER_LEFT: 'no-supplier-left',
   CARRIER_REFUSED: 'carrier-refused',
   /** One submit attempt failed (the activity records each; Temporal retries). */
   CARRIER_ATTEMPT_FAILED: 'carrier-attempt-failed',

@@ -44,6 +44,9 @@ export function notificationWorkflowId(orderId: string): string {
 export interface CarrierCallback {
   /** Row id of the raw callback record, so the timeline points at the evidence. */
   callbackId: string;
+  /** The supplier that sent it and the attempt's request id; absent on callbacks of orders sent before suppliers. */
+  supplierId?: string;
+  requestId?: string;
   carrierOrderId: string;
   status: CarrierResultStatus;
   reason?: string;
@@ -67,14 +70,36 @@ export interface OrderState {
   escalatedAt?: string;
   /** The carrier contradicted the final decision; an operator must look. */
   reviewReason?: string;
+  /** Orders routed among suppliers: the supplier that took the order, and every attempt, oldest first. */
+  supplierId?: string;
+  attempts?: SupplierAttempt[];
   timeline: TimelineEntry[];
+}
+
+/**
+ * One request to one supplier. `sent` until it answers; `declined` once the
+ * supplier has definitively not credited the phone (refusal, FAILED result,
+ * or its status endpoint never got it); `unknown` when every try faulted.
+ */
+export interface SupplierAttempt {
+  attempt: number;
+  round: number;
+  supplierId: string;
+  requestId: string;
+  taskQueue: string;
+  costFen: number;
+  state: 'sent' | 'accepted' | 'declined' | 'unknown';
+  declined?: { reason: string; resolvedBy: OrderOutcome['resolvedBy'] };
 }
 
 export interface OrderOutcome {
   status: 'SUCCEEDED' | 'FAILED';
   carrierOrderId?: string;
   reason?: string;
-  resolvedBy: 'carrier-callback' | 'carrier-refusal' | 'carrier-status' | 'operator';
+  /** `no-supplier`: no supplier could take the order. */
+  resolvedBy: 'carrier-callback' | 'carrier-refusal' | 'carrier-status' | 'operator' | 'no-supplier';
+  /** The supplier that credited a SUCCEEDED routed order, whose cost is booked. */
+  supplierId?: string;
 }
 
 export const carrierCallbackSignal = defineSignal<[CarrierCallback]>('carrierCallback');

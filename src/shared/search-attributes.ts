@@ -21,6 +21,9 @@ export const FinishedAtAttribute = defineSearchAttributeKey('FinishedAt', Search
 /** Set when the carrier contradicts a final decision (e.g. SUCCESS after an operator resolved FAILED). */
 export const NeedsReviewAttribute = defineSearchAttributeKey('NeedsReview', SearchAttributeType.BOOL);
 
+/** The supplier that took the order (routed orders), so operators find one supplier's stuck orders. */
+export const SupplierAttribute = defineSearchAttributeKey('Supplier', SearchAttributeType.KEYWORD);
+
 export const ORDER_SEARCH_ATTRIBUTES = [
   OrderStatusAttribute,
   CarrierAttribute,
@@ -30,6 +33,7 @@ export const ORDER_SEARCH_ATTRIBUTES = [
   EscalatedAtAttribute,
   FinishedAtAttribute,
   NeedsReviewAttribute,
+  SupplierAttribute,
 ];
 
 /**

@@ -1,13 +1,11 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { createCarrierClient } from '../carrier/client.ts';
 import { loadConfig } from '../config.ts';
-import { createLedgerRepository } from '../db/ledger-repository.ts';
-import { createOrderRepository } from '../db/order-repository.ts';
 import { createPrisma } from '../db/prisma.ts';
-import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
 import { ensureReconciliationSchedule } from '../temporal/reconciliation-schedule.ts';
+import { createWorkerDeps } from './activity-deps.ts';
 import { createOrderWorker } from './create-worker.ts';
+import { startSupplierWorkers } from './supplier-workers.ts';
 
 const config = loadConfig();
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
@@ -20,19 +18,23 @@ const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADD
 const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 await ensureReconciliationSchedule(client, config.SLA_SECONDS);
 await client.connection.close();
-const worker = await createOrderWorker({
+const deps = createWorkerDeps(prisma, {
+  carrierBaseUrl: config.CARRIER_BASE_URL,
+  carrierTimeoutMs: config.CARRIER_TIMEOUT_MS,
+  publicBaseUrl: config.publicBaseUrl,
+  alertWebhookUrl: config.ALERT_WEBHOOK_URL,
+  breaker: { faultsToOpen: config.SUPPLIER_BREAKER_FAULTS, coolDownMs: config.SUPPLIER_BREAKER_COOL_DOWN_MS },
+});
+const worker = await createOrderWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps });
+const supplierWorkers = await startSupplierWorkers({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
-  deps: {
-    orders: createOrderRepository(prisma),
-    carrier: createCarrierClient(config.CARRIER_BASE_URL, config.CARRIER_TIMEOUT_MS),
-    callbackUrl: config.callbackUrl,
-    ledger: createLedgerRepository(prisma),
-    reconciliations: createReconciliationRepository(prisma),
-    alertWebhookUrl: config.ALERT_WEBHOOK_URL,
-  },
+  deps,
+  replicas: config.WORKER_REPLICAS,
+  onError: (error) => console.error('reading the suppliers failed; the supplier workers keep their limits', error),
 });
 // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight tasks finish first.
 await worker.run();
+await supplierWorkers.shutdown();
 await connection.close();
 await prisma.$disconnect();

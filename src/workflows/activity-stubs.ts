@@ -1,14 +1,39 @@
 /** The activities as the order workflows call them, each with the timeouts and retries its job needs. */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { AlertActivities, CarrierActivities, MerchantNotificationActivities, OrderViewActivities, RefundActivities } from '../shared/order-activities.ts';
+import type { RoutingActivities, SupplierActivities } from '../shared/suppliers.ts';
 import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
 
 /** Carrier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
-export const carrier = proxyActivities<CarrierActivities>({
+const CARRIER_CALL = {
   // Above the carrier client's own HTTP timeout, so a hung call fails as a timeout of the call.
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
+} as const;
+
+export const carrier = proxyActivities<CarrierActivities>(CARRIER_CALL);
+
+/** Routing reads the suppliers' current data (a local activity: no round trip to the server, and its answer is recorded). */
+export const routing = proxyLocalActivities<RoutingActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
+
+const supplierStubs = new Map<string, ActivityInterfaceFor<SupplierActivities>>();
+
+/**
+ * A supplier's calls, on its own task queue (rate-limited by the server
+ * across every worker), retried as carrier calls are. Waiting in the queue
+ * counts toward no timeout but the SLA.
+ */
+export function supplier(taskQueue: string): ActivityInterfaceFor<SupplierActivities> {
+  let stub = supplierStubs.get(taskQueue);
+  if (!stub) {
+    stub = proxyActivities<SupplierActivities>({ ...CARRIER_CALL, taskQueue });
+    supplierStubs.set(taskQueue, stub);
+  }
+  return stub;
+}
 
 /** Order-view writes: local (no extra round trip to the server) and retried without limit, since the view must catch up. */
 export const view = proxyLocalActivities<OrderViewActivities>({

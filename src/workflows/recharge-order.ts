@@ -10,7 +10,7 @@ import {
   type RechargeOrderInput,
 } from '../shared/order-workflow.ts';
 import { OrderStatusAttribute, newOrderSearchAttributes } from '../shared/search-attributes.ts';
-import { createCommandRunner, type Apply } from './order/command-runner.ts';
+import { createCommandRunner, orderCodeVersion, type Apply } from './order/command-runner.ts';
 import { decide, nextStep, refusalReason, waitDeadline } from './order/machine.ts';
 import { newOrder, resumedOrder, type OrderMachine } from './order/state.ts';
 import { createViewWriter } from './order/view-writer.ts';
@@ -51,14 +51,15 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
 /** The order's machine in this run, and how events reach it. */
 function liveOrder(input: RechargeOrderInput) {
   const { resumed, ...facts } = input;
-  let machine: OrderMachine = resumed ? resumedOrder(facts, resumed.state) : newOrder(facts);
+  const version = orderCodeVersion();
+  let machine: OrderMachine = resumed ? resumedOrder(facts, resumed.state) : newOrder(facts, { routing: version === 'routing' });
   const viewWriter = createViewWriter(facts.orderId, resumed?.eventSeq ?? 0);
   const apply: Apply = (event) => {
     const decision = decide(machine, event);
     machine = decision.machine;
     return runner.runAll(decision.commands);
   };
-  const runner = createCommandRunner(facts, viewWriter, apply, machine.order.status);
+  const runner = createCommandRunner(facts, viewWriter, apply, machine.order.status, version !== 'legacy');
   return { input, apply, viewWriter, runner, machine: () => machine };
 }
 
@@ -86,14 +87,14 @@ function setOrderHandlers({ apply, machine }: LiveOrder): void {
   setHandler(operatorDecisionSignal, async (decision) => void (await apply({ type: 'operator-decision', decision, at: Date.now() })));
 }
 
-/** Waits for an event that makes a step due, or for the deadline while a result is awaited. */
+/** Waits for an event that makes a step due, or for the deadline (or re-route) while a result is awaited. */
 async function untilNextStep({ apply, machine }: LiveOrder): Promise<void> {
   const due = () => nextStep(machine(), { continueAsNewSuggested: workflowInfo().continueAsNewSuggested }) !== 'wait';
-  const deadlineMs = waitDeadline(machine());
-  if (deadlineMs === undefined) return condition(due);
-  const remaining = deadlineMs - Date.now();
+  const deadline = waitDeadline(machine());
+  if (deadline === undefined) return condition(due);
+  const remaining = deadline.atMs - Date.now();
   if (remaining > 0 && (await condition(due, remaining))) return;
-  await apply({ type: 'deadline-reached', at: Date.now() });
+  await apply({ type: deadline.event, at: Date.now() });
 }
 
 /**

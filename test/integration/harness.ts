@@ -3,10 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Hono } from 'hono';
-import type { ActivityDeps } from '../../src/activities/index.ts';
 import { createApp } from '../../src/api/app.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
-import { createCarrierClient } from '../../src/carrier/client.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
 import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
@@ -22,9 +20,18 @@ import { createLogger, type Logger } from '../../src/util/logger.ts';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import type { rechargeOrder } from '../../src/workflows/recharge-order.ts';
+import { createSupplierLedgerRepository } from '../../src/db/supplier-ledger-repository.ts';
+import { createSupplierRepository } from '../../src/db/supplier-repository.ts';
+import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
+import { createWorkerDeps, type WorkerDeps } from '../../src/worker/activity-deps.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
+import { startSupplierWorkers } from '../../src/worker/supplier-workers.ts';
 
 export const CALLBACK_SECRET = 'integration-test-callback-secret';
+/** The stack's simulator, registered as its one supplier. */
+export const TEST_SUPPLIER_ID = 'sim';
+/** A breaker that opens quickly and cools down in a second, so tests see it move. */
+export const TEST_BREAKER = { faultsToOpen: 3, coolDownMs: 1_000 };
 export const ADMIN_TOKEN = 'integration-test-admin-token';
 /** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
 export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
@@ -101,6 +108,8 @@ export async function startStack({
       ...createServices({ ...repositories, temporal: env.client, logger: log, slaSeconds: options.slaSeconds ?? slaSeconds }),
       merchants: repositories.merchants,
       ledger: repositories.ledger,
+      suppliers: createSupplierRepository(prisma),
+      supplierLedger: createSupplierLedgerRepository(prisma),
       logger: log,
       callbackSecret: CALLBACK_SECRET,
       adminToken: ADMIN_TOKEN,
@@ -110,14 +119,14 @@ export async function startStack({
   const apiWithSla = (sla: number) => listen(createApp(apiDepsWith({ slaSeconds: sla })));
   const api = await apiWithSla(slaSeconds);
   const extraApis: Awaited<ReturnType<typeof listen>>[] = [];
-  const workerDeps: ActivityDeps = {
+  await ensureSimulatedSuppliers(prisma, [{ id: TEST_SUPPLIER_ID, baseUrl: carrier.url, callbackSecret: CALLBACK_SECRET, priority: 1 }]);
+  const workerDeps: WorkerDeps = {
+    ...createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs, publicBaseUrl: api.url, alertWebhookUrl, breaker: TEST_BREAKER }),
     ...repositories,
-    carrier: createCarrierClient(carrier.url, carrierTimeoutMs),
-    callbackUrl: `${api.url}/callbacks/carrier`,
-    alertWebhookUrl,
   };
   let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps });
   let running = worker.run();
+  const supplierWorkers = await startSupplierWorkers({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, replicas: 1, syncEveryMs: 500 });
 
   return {
     apiUrl: api.url,
@@ -148,7 +157,7 @@ export async function startStack({
       await running;
     },
     /** Starts the in-process worker again, on the real dependencies (`workerDeps`) or others, e.g. activities that fail on purpose. */
-    async startWorker(deps: ActivityDeps = workerDeps) {
+    async startWorker(deps: WorkerDeps = workerDeps) {
       worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps });
       running = worker.run();
     },
@@ -158,9 +167,11 @@ export async function startStack({
       extraApis.push(extra);
       return extra.url;
     },
+    supplierWorkers,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      await supplierWorkers.shutdown();
       simulator.stop();
       await api.close();
       await Promise.all(extraApis.map((extra) => extra.close()));

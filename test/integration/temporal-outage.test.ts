@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { createCarrierClient } from '../../src/carrier/client.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { createJobLeaseRepository } from '../../src/db/job-lease-repository.ts';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
@@ -22,9 +21,14 @@ import { scheduleDispatchDrains } from '../../src/orders/order-dispatcher.ts';
 import { createServices } from '../../src/orders/services.ts';
 import { createTemporalClient } from '../../src/temporal/connection.ts';
 import { createLogger } from '../../src/util/logger.ts';
+import { createSupplierLedgerRepository } from '../../src/db/supplier-ledger-repository.ts';
+import { createSupplierRepository } from '../../src/db/supplier-repository.ts';
+import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
+import { createWorkerDeps } from '../../src/worker/activity-deps.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
+import { startSupplierWorkers } from '../../src/worker/supplier-workers.ts';
 import { untypedJson } from '../untyped-json.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestDatabase, createTestMerchant, eventually, listen, type TestMerchant } from './harness.ts';
+import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_BREAKER, TEST_SUPPLIER_ID, createTestDatabase, createTestMerchant, eventually, listen, type TestMerchant } from './harness.ts';
 
 /** Orders submitted while the Temporal server is down, one every 200 ms: the outage lasts about 4 s. */
 const DURING_OUTAGE = 20;
@@ -55,7 +59,8 @@ beforeAll(async () => {
   const logger = createLogger('outage-test', 'error');
   const temporal = await createTemporalClient(devServer.address, 'default');
   const services = createServices({ ...repositories, reconciliations: createReconciliationRepository(prisma), temporal, logger, slaSeconds: 180 });
-  const api = await listen(createApp({ ...services, ...repositories, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN }));
+  const suppliers = { suppliers: createSupplierRepository(prisma), supplierLedger: createSupplierLedgerRepository(prisma) };
+  const api = await listen(createApp({ ...services, ...repositories, ...suppliers, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN }));
   apiUrl = api.url;
   const stopDrains = scheduleDispatchDrains(
     { dispatcher: services.orderDispatcher, leases: createJobLeaseRepository(prisma), instanceId: 'outage-test', logger },
@@ -63,18 +68,12 @@ beforeAll(async () => {
   );
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
+  await ensureSimulatedSuppliers(prisma, [{ id: TEST_SUPPLIER_ID, baseUrl: carrier.url, callbackSecret: CALLBACK_SECRET, priority: 1 }]);
   const connection = await NativeConnection.connect({ address: devServer.address });
-  const worker = await createOrderWorker({
-    connection,
-    namespace: 'default',
-    deps: {
-      ...repositories,
-      reconciliations: createReconciliationRepository(prisma),
-      carrier: createCarrierClient(carrier.url, 2_000),
-      callbackUrl: `${api.url}/callbacks/carrier`,
-    },
-  });
+  const deps = createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs: 2_000, publicBaseUrl: api.url, breaker: TEST_BREAKER });
+  const worker = await createOrderWorker({ connection, namespace: 'default', deps });
   const running = worker.run();
+  const supplierWorkers = await startSupplierWorkers({ connection, namespace: 'default', deps, replicas: 1 });
   cleanups.push(
     stopDrains,
     () => simulator.stop(),
@@ -84,6 +83,7 @@ beforeAll(async () => {
     async () => {
       worker.shutdown();
       await running;
+      await supplierWorkers.shutdown();
     },
     () => connection.close(),
     () => temporal.connection.close(),

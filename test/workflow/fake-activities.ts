@@ -1,10 +1,25 @@
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities/index.ts';
+import type { SupplierActivities } from '../../src/shared/suppliers.ts';
+import { supplierRequestId, type RouteDecision, type RouteInput } from '../../src/shared/suppliers.ts';
 import type { EscalationAlert, QueryCarrierStatusInput, RecordTransitionInput, RefundResult, SubmitRechargeInput } from '../../src/shared/order-activities.ts';
 import type { CarrierStatus, CarrierSubmission } from '../../src/shared/carrier-protocol.ts';
 import type { OrderStatus } from '../../src/shared/order-status.ts';
 
-type SubmitBehaviour = (input: SubmitRechargeInput, attempt: number) => Promise<CarrierSubmission>;
+/** What a submission carried: a routed order's attempt names its supplier, request id and attempt number. */
+type SubmitInput = SubmitRechargeInput & { supplierId?: string; requestId?: string; supplierAttempt?: number };
+type SubmitBehaviour = (input: SubmitInput, attempt: number) => Promise<CarrierSubmission>;
+type RouteBehaviour = (input: RouteInput, taskQueue: string) => Promise<RouteDecision>;
+
+/** Routes to the first of `suppliers` that has not declined the order, on the test's own task queue. */
+export const firstSupplierOf =
+  (suppliers: string[]): RouteBehaviour =>
+  async (input, taskQueue) => {
+    const supplierId = suppliers.find((id) => !input.declined.includes(id));
+    const skipped = input.declined.map((id) => ({ supplierId: id, reason: 'declined this order', lasting: true }));
+    if (supplierId === undefined) return { kind: 'none-left', skipped };
+    return { kind: 'chosen', supplierId, taskQueue, requestId: supplierRequestId(input.orderId, input.attempt), costFen: 4850, probe: false, skipped };
+  };
 type NotifyBehaviour = (orderId: string, attempt: number) => Promise<void>;
 type StatusBehaviour = (input: QueryCarrierStatusInput) => Promise<CarrierStatus>;
 type RefundBehaviour = (orderId: string, attempt: number) => Promise<RefundResult>;
@@ -22,9 +37,11 @@ export function fakeActivities({
   status = async () => ({ state: 'PROCESSING', carrierOrderId: 'C-1' }),
   notify = async () => undefined,
   refund = async () => ({ outcome: 'refunded', amountFen: 5000 }),
-}: { submit?: SubmitBehaviour; status?: StatusBehaviour; notify?: NotifyBehaviour; refund?: RefundBehaviour } = {}) {
+  route = firstSupplierOf(['sim-a']),
+}: { submit?: SubmitBehaviour; status?: StatusBehaviour; notify?: NotifyBehaviour; refund?: RefundBehaviour; route?: RouteBehaviour } = {}) {
   const calls = {
-    submits: [] as (SubmitRechargeInput & { attempt: number })[],
+    submits: [] as (SubmitInput & { attempt: number })[],
+    routes: [] as RouteInput[],
     statusQueries: [] as QueryCarrierStatusInput[],
     transitions: [] as RecordTransitionInput[],
     reviewFlags: [] as string[],
@@ -37,13 +54,28 @@ export function fakeActivities({
   const waiters: { status: OrderStatus; resolve: () => void }[] = [];
   const flaggedKeys = new Set<string>();
 
-  const activities: Activities = {
+  const activities: Activities & SupplierActivities = {
     async submitRecharge(input) {
       const { attempt } = Context.current().info;
       calls.submits.push({ ...input, attempt });
       return { ...(await submit(input, attempt)), attempt };
     },
     async queryCarrierStatus(input) {
+      calls.statusQueries.push(input);
+      return status(input);
+    },
+    async routeOrder(input) {
+      calls.routes.push(input);
+      return route(input, Context.current().info.taskQueue);
+    },
+    async submitToSupplier({ attempt: supplierAttempt, ...input }) {
+      const tries = Context.current().info.attempt;
+      const submission = { ...input, supplierAttempt };
+      calls.submits.push({ ...submission, attempt: tries });
+      const answer = await submit(submission, tries);
+      return { ...(answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason }), tries };
+    },
+    async querySupplierStatus(input) {
       calls.statusQueries.push(input);
       return status(input);
     },

@@ -93,7 +93,7 @@ describe('rechargeOrder workflow: operator actions', () => {
     expect(fakes.calls.submits).toHaveLength(8);
   });
 
-  it('re-submits on an operator retry only after the carrier says it never got the order, with the same request id', async () => {
+  it('re-submits on an operator retry only after the carrier says it never got the order, as a new attempt', async () => {
     let carrierHasIt = false;
     const fakes = fakeActivities({
       submit: async (input, attempt) => {
@@ -106,7 +106,8 @@ describe('rechargeOrder workflow: operator actions', () => {
     await withOrder(fakes, async (handle, input) => {
       await untilEscalated(fakes, handle);
       const result = await handle.executeUpdate(retryOrderUpdate, { args: [{ operator: 'alice', note: 'carrier is back' }] });
-      expect(result).toEqual({ status: 'PROCESSING', message: 'the carrier never received the order; re-submitted with the same request id' });
+      // The deadline's status question found the order unknown to the supplier: nothing can be credited twice.
+      expect(result).toEqual({ status: 'PROCESSING', message: 'no supplier has the order; routed again' });
       await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });

@@ -196,12 +196,12 @@ describe('rechargeOrder workflow: carrier paths', () => {
       release.open();
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
       await recordHistory(handle, 'callback-before-answer');
-      // PROCESSING was still being written when SUCCEEDED was decided: one upsert carries the final status and FinishedAt.
+      // PROCESSING was still being written when SUCCEEDED was decided: one upsert carries the final status, FinishedAt and the supplier.
       const upserts = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
         const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
         return fields ? [Object.keys(fields).sort()] : [];
       });
-      expect(upserts).toEqual([['TemporalChangeVersion'], ['FinishedAt', 'OrderStatus']]);
+      expect(upserts).toEqual([['TemporalChangeVersion'], ['FinishedAt', 'OrderStatus', 'Supplier']]);
       const attributes = (await handle.describe()).typedSearchAttributes;
       expect(attributes.get(OrderStatusAttribute)).toBe(OrderStatus.SUCCEEDED);
       expect(attributes.get(FinishedAtAttribute)).toBeInstanceOf(Date);

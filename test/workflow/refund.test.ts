@@ -13,7 +13,8 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
       fakes,
       async (handle, input) => {
         expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'carrier-refusal' });
-        expect(fakes.calls.refunds).toEqual([{ orderId: input.orderId, attempt: 1, statusesBefore: [OrderStatus.PROCESSING, OrderStatus.FAILED] }]);
+        // No supplier took it: the order goes from PENDING straight to FAILED.
+        expect(fakes.calls.refunds).toEqual([{ orderId: input.orderId, attempt: 1, statusesBefore: [OrderStatus.FAILED] }]);
         const { timeline } = await handle.query(orderStateQuery);
         expect(timeline.map((entry) => entry.type).slice(-2)).toEqual(['refunded', 'merchant-notification-done']);
         expect(timeline.find((entry) => entry.type === 'refunded')?.detail).toEqual({ outcome: 'refunded', amountFen: 5000 });

@@ -3,28 +3,20 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AdminEntryInput } from '../../db/ledger-repository.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../merchants/credentials.ts';
-import { RATE_PATTERN } from '../../merchants/pricing.ts';
 import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
-import { integerQuery, merchantIdParam } from '../request-schemas.ts';
+import { adminRequestId as requestId, integerQuery, merchantIdParam, rate } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 /** One admin entry moves at most 10,000,000 yuan. */
 const MAX_ENTRY_FEN = 1_000_000_000;
 
-// Below 0.5 is no price a carrier's reseller sells at, and a rate near 0 would make orders cost nothing.
-const rate = z
-  .number()
-  .min(0.5, 'must be at least 0.5')
-  .max(2, 'must be at most 2')
-  .refine((value) => RATE_PATTERN.test(String(value)), 'must have at most 6 decimal places');
 const createBody = z.object({
   name: z.string().trim().min(1).max(100),
   rates: z.object(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>).strict(),
 });
-const requestId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or "_.:-"');
 const entryBody = {
   note: z.string().trim().min(1).max(500),
   requestId,

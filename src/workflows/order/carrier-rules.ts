@@ -6,6 +6,7 @@ import { OrderStatus } from '../../shared/order-status.ts';
 import type { CarrierCallback } from '../../shared/order-workflow.ts';
 import type { Draft } from './draft.ts';
 import { WORKFLOW_RECORDS_CARRIER_ANSWERS, type MachineEvent } from './state.ts';
+import { applyRoutedCallback, markDeclined, openAttempt } from './supplier-rules.ts';
 
 /** A submission answered: accepted (the carrier works on it) or refused (a business answer: the order fails). */
 export function applyCarrierAnswer(draft: Draft, answer: CarrierSubmission & { attempt?: number }): void {
@@ -25,12 +26,23 @@ export function applyCarrierAnswer(draft: Draft, answer: CarrierSubmission & { a
 
 /** The first result decides; a repeat is ignored; a contradiction never overrides the decision but flags the order for review. */
 export function applyCallback(draft: Draft, callback: CarrierCallback): void {
+  const { requestId } = callback;
+  if (draft.machine.routing && requestId !== undefined && applyRoutedCallback(draft, { ...callback, requestId })) return;
   const decided = draft.outcome;
   if (!decided) {
-    draft.record(OrderEvent.CALLBACK_RECEIVED, { callbackId: callback.callbackId, status: callback.status });
+    draft.record(OrderEvent.CALLBACK_RECEIVED, { callbackId: callback.callbackId, status: callback.status, ...(callback.supplierId !== undefined && { supplierId: callback.supplierId }) });
     draft.machine.order.carrierOrderId ??= callback.carrierOrderId;
     const status = callback.status === 'SUCCESS' ? OrderStatus.SUCCEEDED : OrderStatus.FAILED;
-    draft.settle({ status, carrierOrderId: callback.carrierOrderId, ...(callback.reason !== undefined && { reason: callback.reason }), resolvedBy: 'carrier-callback' });
+    // A callback without a request id (sent to /callbacks/carrier) is about the attempt under way.
+    const attempt = requestId !== undefined ? draft.machine.order.attempts?.find((a) => a.requestId === requestId) : draft.machine.routing ? openAttempt(draft.machine) : undefined;
+    if (attempt && status === OrderStatus.FAILED) markDeclined(draft, attempt, callback.reason ?? 'the supplier reported FAILED', 'carrier-callback');
+    draft.settle({
+      status,
+      carrierOrderId: callback.carrierOrderId,
+      ...(callback.reason !== undefined && { reason: callback.reason }),
+      resolvedBy: 'carrier-callback',
+      ...(attempt && status === OrderStatus.SUCCEEDED && { supplierId: attempt.supplierId }),
+    });
     return;
   }
   const reason = contradictionReason(decided, callback);
@@ -48,12 +60,31 @@ type StatusEvent = Extract<MachineEvent, { type: 'status-answered' | 'status-una
 /** The status endpoint's answer (or its silence): a final answer decides; then the deadline escalates, or the operator's retry goes on. */
 export function applyStatusAnswer(draft: Draft, event: StatusEvent): void {
   const answer = event.type === 'status-answered' ? event.answer : undefined;
-  if (answer) draft.record(OrderEvent.CARRIER_STATUS_QUERIED, { purpose: event.purpose, ...answer });
-  else if (event.type === 'status-unavailable') draft.record(OrderEvent.CARRIER_STATUS_UNAVAILABLE, { purpose: event.purpose, error: event.error });
-  if (answer?.state === 'SUCCESS') draft.settle({ status: OrderStatus.SUCCEEDED, carrierOrderId: answer.carrierOrderId, resolvedBy: 'carrier-status' });
+  const attempt = event.attempt === undefined ? undefined : draft.machine.order.attempts?.find((a) => a.attempt === event.attempt);
+  const supplier = attempt && { attempt: attempt.attempt, supplierId: attempt.supplierId };
+  if (answer) draft.record(OrderEvent.CARRIER_STATUS_QUERIED, { purpose: event.purpose, ...supplier, ...answer });
+  else if (event.type === 'status-unavailable') draft.record(OrderEvent.CARRIER_STATUS_UNAVAILABLE, { purpose: event.purpose, ...supplier, error: event.error });
+  if (attempt && (answer?.state === 'FAILED' || answer?.state === 'NOT_FOUND')) {
+    markDeclined(draft, attempt, answer.state === 'FAILED' ? answer.reason : 'the supplier never received the request', 'carrier-status');
+  }
+  if (answer?.state === 'SUCCESS') draft.settle({ status: OrderStatus.SUCCEEDED, carrierOrderId: answer.carrierOrderId, resolvedBy: 'carrier-status', ...(attempt && { supplierId: attempt.supplierId }) });
   if (answer?.state === 'FAILED') draft.settle({ status: OrderStatus.FAILED, carrierOrderId: answer.carrierOrderId, reason: answer.reason, resolvedBy: 'carrier-status' });
   if (event.purpose === 'sla-deadline') escalateIfOpen(draft);
   else concludeRetryCheck(draft, answer);
+}
+
+/**
+ * The SLA deadline: ask the carrier (a routed order: the supplier of its open
+ * attempt) for the status. A routed order no supplier has is escalated at once.
+ */
+export function applyDeadline(draft: Draft): void {
+  if (draft.stage.name !== 'awaiting-result') return;
+  draft.stage = { name: 'asking-carrier' };
+  if (!draft.machine.routing) return draft.command({ type: 'ask-carrier', purpose: 'sla-deadline' });
+  const attempt = openAttempt(draft.machine);
+  if (attempt) return draft.command({ type: 'ask-carrier', purpose: 'sla-deadline', attempt });
+  draft.machine.submission = 'answered';
+  escalateIfOpen(draft);
 }
 
 /** No final answer by the deadline: an operator takes over. */
@@ -82,7 +113,8 @@ function concludeRetryCheck(draft: Draft, answer: CarrierStatus | undefined): vo
   const { request } = stage.retry;
   if (answer?.state === 'NOT_FOUND') {
     draft.stage = { name: 'escalated', retry: { state: 'cleared', request } };
-    draft.command({ type: 'reply', result: { status: OrderStatus.PROCESSING, message: 'the carrier never received the order; re-submitted with the same request id' } });
+    const how = draft.machine.routing ? 'routed again as a new attempt' : 're-submitted with the same request id';
+    draft.command({ type: 'reply', result: { status: OrderStatus.PROCESSING, message: `the carrier never received the order; ${how}` } });
     return;
   }
   const why = answer ? `the carrier already has the order (${answer.state})` : 'the carrier status endpoint could not be reached';

@@ -3,10 +3,12 @@ import type { CarrierStatus } from '../../shared/carrier-protocol.ts';
 import type { DecisionResult } from '../../shared/operator-actions.ts';
 import type { EscalationAlert, StatusPurpose, SubmitRechargeInput } from '../../shared/order-activities.ts';
 import { NeedsReviewAttribute } from '../../shared/search-attributes.ts';
-import { alerts, carrier, money } from '../activity-stubs.ts';
+import { alerts, carrier, money, routing, supplier } from '../activity-stubs.ts';
 import { deliverNotification } from '../merchant-notification.ts';
 import type { OrderStatus } from '../../shared/order-status.ts';
-import { COALESCED_ORDER_WRITES, type MachineEvent, type OrderCommand, type OrderFacts } from './state.ts';
+import type { SupplierAttempt } from '../../shared/order-workflow.ts';
+import type { SupplierAttemptInput } from '../../shared/suppliers.ts';
+import { COALESCED_ORDER_WRITES, SUPPLIER_ROUTING, type MachineEvent, type OrderCommand, type OrderFacts } from './state.ts';
 import { createStatusAttributes, type StatusAttributes } from './status-attributes.ts';
 import type { createViewWriter } from './view-writer.ts';
 
@@ -29,9 +31,7 @@ interface Runner {
  * activities, search attributes, timers. What an activity answers goes back
  * to the machine as an event.
  */
-export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewWriter'], apply: Apply, status: OrderStatus) {
-  // Asked once, when the run starts: the patch's marker and TemporalChangeVersion upsert then cost each new order two events, as one patch does.
-  const coalesced = patched(COALESCED_ORDER_WRITES);
+export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewWriter'], apply: Apply, status: OrderStatus, coalesced: boolean) {
   const runner: Runner = { facts, viewWriter, apply, pendingAlert: Promise.resolve(), attributes: createStatusAttributes(status, coalesced), coalesced };
   return {
     /** Carries out commands in order; the last reply among them (or among those of the events they led to). */
@@ -43,6 +43,19 @@ export function createCommandRunner(facts: OrderFacts, viewWriter: Runner['viewW
     /** Settles once the escalation alert has been sent or given up on, so continue-as-new cannot lose it. */
     alertSettled: () => runner.pendingAlert,
   };
+}
+
+/** Which code an order runs: the newest patch its history has. */
+export type OrderCodeVersion = 'legacy' | 'coalesced' | 'routing';
+
+/**
+ * Asked once, when the run starts: the newest patch implies the older ones,
+ * so a new order records one patch marker (and one TemporalChangeVersion
+ * upsert), and a recorded history replays under the patch it has.
+ */
+export function orderCodeVersion(): OrderCodeVersion {
+  if (patched(SUPPLIER_ROUTING)) return 'routing';
+  return patched(COALESCED_ORDER_WRITES) ? 'coalesced' : 'legacy';
 }
 
 async function run(runner: Runner, command: OrderCommand): Promise<DecisionResult | undefined> {
@@ -59,7 +72,12 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
       submitInBackground(runner, command.request);
       return undefined;
     case 'ask-carrier':
-      return askCarrier(runner, command.purpose);
+      return askCarrier(runner, command.purpose, command.attempt);
+    case 'route':
+      return runner.apply({ type: 'route-decided', decision: await routing.routeOrder(command.input), at: Date.now() });
+    case 'submit-to-supplier':
+      sendToSupplierInBackground(runner, command.request, command.taskQueue);
+      return undefined;
     case 'announce-escalation':
       announceEscalation(runner, command.alert);
       return undefined;
@@ -107,15 +125,31 @@ function submitInBackground({ apply }: Runner, request: SubmitRechargeInput): vo
   );
 }
 
-async function askCarrier({ facts, viewWriter, apply }: Runner, purpose: StatusPurpose): Promise<DecisionResult | undefined> {
+/** Like submitInBackground, on the supplier's own task queue; the answer names its attempt. */
+function sendToSupplierInBackground({ apply }: Runner, request: SupplierAttemptInput, taskQueue: string): void {
+  const { attempt } = request;
+  void supplier(taskQueue)
+    .submitToSupplier(request)
+    .then(
+      (answer) => apply({ type: 'supplier-answered', attempt, answer, at: Date.now() }),
+      (error: unknown) => apply({ type: 'carrier-unreachable', error: String(error), attempt, at: Date.now() }),
+    );
+}
+
+/** The carrier's status endpoint; for a routed order, that of the attempt's supplier, about the attempt's request id. */
+async function askCarrier({ facts, viewWriter, apply }: Runner, purpose: StatusPurpose, attempt?: SupplierAttempt): Promise<DecisionResult | undefined> {
+  const { orderId } = facts;
+  const eventKey = viewWriter.nextKey();
   let answer: CarrierStatus;
   try {
-    answer = await carrier.queryCarrierStatus({ orderId: facts.orderId, eventKey: viewWriter.nextKey(), purpose });
+    answer = attempt
+      ? await supplier(attempt.taskQueue).querySupplierStatus({ orderId, supplierId: attempt.supplierId, requestId: attempt.requestId, eventKey, purpose })
+      : await carrier.queryCarrierStatus({ orderId, eventKey, purpose });
   } catch (error) {
     if (isCancellation(error)) throw error;
-    return apply({ type: 'status-unavailable', purpose, error: String(error), at: Date.now() });
+    return apply({ type: 'status-unavailable', purpose, error: String(error), ...(attempt && { attempt: attempt.attempt }), at: Date.now() });
   }
-  return apply({ type: 'status-answered', purpose, answer, at: Date.now() });
+  return apply({ type: 'status-answered', purpose, answer, ...(attempt && { attempt: attempt.attempt }), at: Date.now() });
 }
 
 function announceEscalation(runner: Runner, alert: EscalationAlert): void {

@@ -2,7 +2,9 @@
 import { OrderEvent } from '../../shared/order-events.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
 import type { Draft } from './draft.ts';
-import type { LoopStep } from './state.ts';
+import type { OrderOutcome } from '../../shared/order-workflow.ts';
+import type { LoopStep, OrderMachine } from './state.ts';
+import { route } from './supplier-rules.ts';
 
 /** After an operator's decision the order stays open this long, so a contradicting late callback is caught and flagged. */
 export const LATE_CALLBACK_WINDOW = '24h';
@@ -12,7 +14,8 @@ export function applyLoopStep(draft: Draft, step: LoopStep): void {
   switch (step) {
     case 'submit':
       if (stage.name !== 'awaiting-result' || machine.submission !== 'due') return;
-      submit(draft);
+      if (machine.routing) route(draft);
+      else submit(draft);
       return;
     case 'mark-unknown':
       if (stage.name === 'awaiting-result') draft.moveTo(OrderStatus.UNKNOWN, OrderEvent.OUTCOME_UNKNOWN);
@@ -58,6 +61,7 @@ function finish(draft: Draft): void {
       resolvedBy: outcome.resolvedBy,
       ...(outcome.carrierOrderId && { carrierOrderId: outcome.carrierOrderId }),
       ...(failed && outcome.reason && { failureReason: outcome.reason }),
+      ...supplierCharge(machine, outcome),
     },
   );
   if (failed) {
@@ -69,4 +73,10 @@ function finish(draft: Draft): void {
   if (notifying) draft.command({ type: 'notify-merchant' });
   if (outcome.resolvedBy === 'operator') draft.command({ type: 'linger', duration: LATE_CALLBACK_WINDOW });
   draft.stage = { name: 'finished', outcome, notifying };
+}
+
+/** A SUCCEEDED routed order's supplier and what it charges, booked with the final status. */
+function supplierCharge({ order }: OrderMachine, outcome: OrderOutcome): { supplierId?: string; supplierCostFen?: number } {
+  const attempt = outcome.supplierId === undefined ? undefined : order.attempts?.filter((a) => a.supplierId === outcome.supplierId).at(-1);
+  return attempt ? { supplierId: attempt.supplierId, supplierCostFen: attempt.costFen } : {};
 }

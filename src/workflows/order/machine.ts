@@ -6,10 +6,11 @@
  */
 import { malformedDecision, type OperatorDecision } from '../../shared/operator-actions.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
-import { applyCallback, applyCarrierAnswer, applyStatusAnswer } from './carrier-rules.ts';
+import { applyCallback, applyCarrierAnswer, applyDeadline, applyStatusAnswer } from './carrier-rules.ts';
 import { Draft } from './draft.ts';
 import { applyLoopStep } from './loop-steps.ts';
 import { applyOperatorDecision } from './operator-rules.ts';
+import { applyAttemptUnknown, applyRouteDecision, applySupplierAnswer } from './supplier-rules.ts';
 import { OrderEvent } from '../../shared/order-events.ts';
 import type { Decision, LoopStep, MachineEvent, OrderMachine } from './state.ts';
 
@@ -20,8 +21,24 @@ export function decide(machine: OrderMachine, event: MachineEvent): Decision {
       applyCarrierAnswer(draft, event.answer);
       break;
     case 'carrier-unreachable':
+      if (machine.routing) {
+        applyAttemptUnknown(draft, event.attempt, event.error);
+        break;
+      }
       draft.machine.submission = 'failed';
       draft.record(OrderEvent.CARRIER_UNREACHABLE, { error: event.error });
+      break;
+    case 'route-decided':
+      applyRouteDecision(draft, event.decision);
+      break;
+    case 'supplier-answered':
+      applySupplierAnswer(draft, event.attempt, event.answer);
+      break;
+    case 'route-again':
+      if (draft.stage.name === 'awaiting-result' && draft.machine.submission === 'waiting-for-supplier') {
+        draft.machine.submission = 'due';
+        draft.stage = { name: 'awaiting-result', deadlineMs: draft.stage.deadlineMs, waitingForSupplier: true };
+      }
       break;
     case 'callback':
       applyCallback(draft, event.callback);
@@ -34,9 +51,7 @@ export function decide(machine: OrderMachine, event: MachineEvent): Decision {
       applyStatusAnswer(draft, event);
       break;
     case 'deadline-reached':
-      if (draft.stage.name !== 'awaiting-result') break;
-      draft.stage = { name: 'asking-carrier' };
-      draft.command({ type: 'ask-carrier', purpose: 'sla-deadline' });
+      applyDeadline(draft);
       break;
     case 'step':
       applyLoopStep(draft, event.step);
@@ -88,9 +103,16 @@ export function nextStep(machine: OrderMachine, { continueAsNewSuggested }: { co
   }
 }
 
-/** When waiting must end even without an event: the SLA deadline while a result is awaited. */
-export function waitDeadline(machine: OrderMachine): number | undefined {
-  return machine.stage.name === 'awaiting-result' ? machine.stage.deadlineMs : undefined;
+/**
+ * When waiting must end even without an event, and the event it ends with:
+ * the SLA deadline while a result is awaited, or before it the time a routed
+ * order with no supplier available routes again.
+ */
+export function waitDeadline(machine: OrderMachine): { atMs: number; event: 'deadline-reached' | 'route-again' } | undefined {
+  const { stage } = machine;
+  if (stage.name !== 'awaiting-result') return undefined;
+  if (stage.routeAgainAtMs !== undefined && stage.routeAgainAtMs < stage.deadlineMs) return { atMs: stage.routeAgainAtMs, event: 'route-again' };
+  return { atMs: stage.deadlineMs, event: 'deadline-reached' };
 }
 
 /** Why an operator decision cannot be applied now, or undefined. */

@@ -2,11 +2,11 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { TransitionFields } from '../../shared/order-activities.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
-import { EscalatedAtAttribute, FinishedAtAttribute, OrderStatusAttribute } from '../../shared/search-attributes.ts';
+import { EscalatedAtAttribute, FinishedAtAttribute, OrderStatusAttribute, SupplierAttribute } from '../../shared/search-attributes.ts';
 
 /**
  * The order's status search attributes (OrderStatus, EscalatedAt,
- * FinishedAt), moved only after the view has the status, so an operator who
+ * FinishedAt, and Supplier with the status that names it), moved only after the view has the status, so an operator who
  * finds an order in the Web UI finds the same status in the view.
  *
  * Coalesced (orders started under the `coalesced-order-writes` patch): one
@@ -39,6 +39,7 @@ export function createStatusAttributes(initial: OrderStatus, coalesced: boolean)
       setPending({ key: OrderStatusAttribute, value: to });
       if (fields.escalatedAt) setPending({ key: EscalatedAtAttribute, value: new Date(fields.escalatedAt) });
       if (fields.finishedAt) setPending({ key: FinishedAtAttribute, value: new Date(fields.finishedAt) });
+      if (fields.supplierId) setPending({ key: SupplierAttribute, value: fields.supplierId });
       if (statusWritesQueued > 0) return;
       upsert(pending);
       pending = [];

@@ -25,7 +25,7 @@ function setup(recorded: RecordedCallback | undefined, signal: (...args: never[]
 
 describe('callback service', () => {
   it("stores the callback, then signals the order's workflow with the stored record's id", async () => {
-    const { service, recordCallback, signal, temporal } = setup({ callbackId: '42', orderStatus: 'PROCESSING', resolvedBy: null });
+    const { service, recordCallback, signal, temporal } = setup({ callbackId: '42', orderStatus: 'PROCESSING', resolvedBy: null, supplierId: null });
     expect(await service.receive({ ...received, callback: { ...callback, status: 'FAILED', reason: 'number not in service' } })).toEqual({ kind: 'forwarded' });
     expect(recordCallback).toHaveBeenCalledWith(ORDER_ID, received.rawBody, received.signature, { status: 'FAILED', carrierOrderId: 'C-1' });
     expect(temporal.handles).toEqual([`recharge-order-${ORDER_ID}`]);
@@ -33,7 +33,7 @@ describe('callback service', () => {
   });
 
   it('signals a decided order too: its workflow may still be open and must see a contradiction', async () => {
-    const { service, signal, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator' });
+    const { service, signal, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null });
     expect(await service.receive(received)).toEqual({ kind: 'forwarded' });
     expect(signal).toHaveBeenCalledOnce();
     expect(flagForReview).not.toHaveBeenCalled(); // the open workflow decides
@@ -46,20 +46,20 @@ describe('callback service', () => {
   });
 
   it('asks for a re-send when the order is open but its workflow is not running', async () => {
-    const { service, flagForReview, log } = setup({ callbackId: '42', orderStatus: 'PENDING', resolvedBy: null }, workflowGone);
+    const { service, flagForReview, log } = setup({ callbackId: '42', orderStatus: 'PENDING', resolvedBy: null, supplierId: null }, workflowGone);
     expect(await service.receive(received)).toEqual({ kind: 'workflow-not-running' });
     expect(flagForReview).not.toHaveBeenCalled();
     expect(log.error).toHaveBeenCalledOnce();
   });
 
   it('leaves a closed, decided order alone when the carrier agrees', async () => {
-    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'SUCCEEDED', resolvedBy: 'carrier-status' }, workflowGone);
+    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'SUCCEEDED', resolvedBy: 'carrier-status', supplierId: null }, workflowGone);
     expect(await service.receive(received)).toEqual({ kind: 'already-decided', status: 'SUCCEEDED', flaggedForReview: false });
     expect(flagForReview).not.toHaveBeenCalled();
   });
 
   it('flags a closed, decided order the carrier contradicts, saying who decided and that the cost was refunded', async () => {
-    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator' }, workflowGone);
+    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null }, workflowGone);
     expect(await service.receive(received)).toEqual({ kind: 'already-decided', status: 'FAILED', flaggedForReview: true });
     const reason =
       "carrier reported SUCCESS (callback 42) after the order was decided FAILED by operator; the order's cost was refunded: if the phone was credited, recover it with a ledger adjustment";
@@ -70,7 +70,7 @@ describe('callback service', () => {
     const unavailable = async () => {
       throw Object.assign(new Error('14 UNAVAILABLE'), { code: 14 });
     };
-    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator' }, unavailable);
+    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null }, unavailable);
     await expect(service.receive(received)).rejects.toThrow('14 UNAVAILABLE');
     expect(flagForReview).not.toHaveBeenCalled();
   });

@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps.ts';
+import { validate } from '../validate.ts';
+
+const DAY_MS = 86_400_000;
+/** A day (UTC) or an instant; `to` is exclusive. */
+const instant = z.union([z.iso.date().transform((day) => new Date(`${day}T00:00:00Z`)), z.iso.datetime({ offset: true }).transform((at) => new Date(at))]);
+const marginQuery = z
+  .strictObject({ from: instant, to: instant })
+  .refine(({ from, to }) => from < to, { message: 'must be after from', path: ['to'] })
+  .refine(({ from, to }) => to.getTime() - from.getTime() <= 366 * DAY_MS, { message: 'a report spans at most 366 days', path: ['to'] });
+
+/** Money reports for the platform's admins. */
+export function adminReportRoutes({ supplierLedger }: Pick<ApiDeps, 'supplierLedger'>) {
+  return new Hono().get('/margin', validate('query', marginQuery), async (c) => {
+    const { from, to } = c.req.valid('query');
+    const rows = await supplierLedger.marginReport(from, to);
+    const sum = (field: 'orders' | 'revenueFen' | 'supplierCostFen' | 'marginFen') => rows.reduce((total, row) => total + row[field], 0);
+    return c.json({
+      from,
+      to,
+      /** Per day (UTC), supplier and carrier, of the orders that SUCCEEDED in the range: revenue is what merchants paid. */
+      rows,
+      totals: { orders: sum('orders'), revenueFen: sum('revenueFen'), supplierCostFen: sum('supplierCostFen'), marginFen: sum('marginFen') },
+    });
+  });
+}

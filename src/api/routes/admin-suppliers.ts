@@ -1,0 +1,117 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { SupplierHealth, SupplierRow } from '../../db/supplier-repository.ts';
+import { newCallbackSecret } from '../../merchants/credentials.ts';
+import { CARRIERS, DENOMINATIONS_YUAN, type Carrier } from '../../shared/carriers.ts';
+import type { ApiDeps } from '../deps.ts';
+import { problem, supplierNotFound } from '../errors.ts';
+import { SUPPLIER_ID_PATTERN, adminRequestId, integerQuery, rate, supplierIdParam } from '../request-schemas.ts';
+import { validate } from '../validate.ts';
+
+/** One top-up moves at most 10,000,000 yuan. */
+const MAX_TOP_UP_FEN = 1_000_000_000;
+
+const rates = z.partialRecord(z.enum(CARRIERS), rate);
+const settings = {
+  priority: z.number().int().min(0).max(1000),
+  weight: z.number().int().min(1).max(1000),
+  rateLimitPerSecond: z.number().int().min(1).max(10_000),
+  concurrencyLimit: z.number().int().min(1).max(10_000),
+  enabled: z.boolean(),
+  lowBalanceFen: z.number().int().min(0).max(MAX_TOP_UP_FEN),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+};
+const createBody = z
+  .strictObject({
+    id: z.string().regex(SUPPLIER_ID_PATTERN, 'must be 1-32 lower-case letters, digits or dashes'),
+    name: z.string().trim().min(1).max(100),
+    /** Given when the supplier already has one for us; otherwise generated and shown once. */
+    callbackSecret: z.string().min(16).max(200).optional(),
+    carriers: z.array(z.enum(CARRIERS)).min(1),
+    faceValuesYuan: z.array(z.number().int().refine((v) => (DENOMINATIONS_YUAN as readonly number[]).includes(v), `must be one of ${DENOMINATIONS_YUAN.join(', ')}`)).min(1),
+    rates,
+    ...settings,
+    enabled: settings.enabled.default(true),
+    lowBalanceFen: settings.lowBalanceFen.default(0),
+  })
+  .refine((body) => body.carriers.every((carrier) => body.rates[carrier] !== undefined), { message: 'every carrier served needs a rate', path: ['rates'] });
+const patchBody = z
+  .strictObject({ ...settings, rates })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+const topUpBody = z.strictObject({
+  amountFen: z.number().int().positive().max(MAX_TOP_UP_FEN),
+  requestId: adminRequestId,
+  operator: z.string().trim().min(1).max(64).default('admin'),
+  note: z.string().trim().min(1).max(500),
+});
+const ledgerQuery = z.strictObject({ limit: integerQuery(1, 500).default(50) });
+
+/** A supplier as admins see it: never its callback secret (shown once, at creation). */
+function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests: 0, faults: 0, successRate: null }) {
+  const { callbackSecret: _secret, balanceFen, lowBalanceFen, rates: stored, breakerChangedAt, consecutiveFaults, breakerState, ...rest } = supplier;
+  return {
+    ...rest,
+    rates: Object.fromEntries(Object.entries(stored).map(([carrier, value]) => [carrier, Number(value)])) as Partial<Record<Carrier, number>>,
+    balanceFen: Number(balanceFen),
+    lowBalanceFen: Number(lowBalanceFen),
+    breaker: { state: breakerState, consecutiveFaults, since: breakerChangedAt },
+    last5Minutes: health,
+  };
+}
+
+/** Upstream suppliers for the platform's admins: routing settings, limits, health, prepaid balance. */
+export function adminSupplierRoutes({ suppliers, supplierLedger, logger }: Pick<ApiDeps, 'suppliers' | 'supplierLedger' | 'logger'>) {
+  return new Hono()
+    .post('/', validate('json', createBody), async (c) => {
+      const { callbackSecret = newCallbackSecret(), rates: given, ...body } = c.req.valid('json');
+      const asStored = Object.fromEntries(Object.entries(given).map(([carrier, value]) => [carrier, String(value)]));
+      if (!(await suppliers.create({ ...body, callbackSecret, rates: asStored }))) return problem(c, 409, 'supplier_exists', `A supplier ${body.id} already exists`);
+      logger.info({ supplierId: body.id, baseUrl: body.baseUrl }, 'supplier created');
+      const created = (await suppliers.findById(body.id)) as SupplierRow;
+      // The only time the secret is shown.
+      return c.json({ ...supplierJson(created), callbackSecret }, 201);
+    })
+    .get('/', async (c) => {
+      const [all, health] = await Promise.all([suppliers.list(), suppliers.health()]);
+      return c.json({ suppliers: all.map((supplier) => supplierJson(supplier, health.get(supplier.id))) });
+    })
+    .get('/:supplierId', validate('param', supplierIdParam), async (c) => {
+      const { supplierId } = c.req.valid('param');
+      const [supplier, health] = await Promise.all([suppliers.findById(supplierId), suppliers.health()]);
+      if (!supplier) return supplierNotFound(c, supplierId);
+      return c.json(supplierJson(supplier, health.get(supplierId)));
+    })
+    .patch('/:supplierId', validate('param', supplierIdParam), validate('json', patchBody), async (c) => {
+      const { supplierId } = c.req.valid('param');
+      const { rates: given, ...change } = c.req.valid('json');
+      const asStored = given && Object.fromEntries(Object.entries(given).map(([carrier, value]) => [carrier, String(value)]));
+      if (!(await suppliers.update(supplierId, { ...change, ...(asStored && { rates: asStored }) }))) return supplierNotFound(c, supplierId);
+      logger.info({ supplierId, change: c.req.valid('json') }, 'supplier changed');
+      return c.json(supplierJson((await suppliers.findById(supplierId)) as SupplierRow));
+    })
+    .post('/:supplierId/top-ups', validate('param', supplierIdParam), validate('json', topUpBody), async (c) => {
+      const { supplierId } = c.req.valid('param');
+      const input = { ...c.req.valid('json'), supplierId };
+      const result = await supplierLedger.topUp(input);
+      switch (result.outcome) {
+        case 'no-supplier':
+          return supplierNotFound(c, supplierId);
+        case 'conflict':
+          return problem(c, 409, 'request_id_conflict', `requestId ${input.requestId} was already used for a different entry (entry ${result.entry.id})`);
+        default:
+          if (result.outcome === 'posted') logger.info({ supplierId, amountFen: input.amountFen, operator: input.operator, requestId: input.requestId }, 'supplier topped up');
+          return c.json({ supplierId, balanceFen: Number(result.entry.balanceAfterFen), entry: supplierEntryJson(result.entry) }, 201);
+      }
+    })
+    .get('/:supplierId/ledger', validate('param', supplierIdParam), validate('query', ledgerQuery), async (c) => {
+      const { supplierId } = c.req.valid('param');
+      const [supplier, entries] = await Promise.all([suppliers.findById(supplierId), supplierLedger.listForSupplier(supplierId, c.req.valid('query').limit)]);
+      if (!supplier) return supplierNotFound(c, supplierId);
+      return c.json({ supplierId, balanceFen: Number(supplier.balanceFen), entries: entries.map(supplierEntryJson) });
+    });
+}
+
+function supplierEntryJson(entry: Awaited<ReturnType<ApiDeps['supplierLedger']['listForSupplier']>>[number]) {
+  return { ...entry, id: String(entry.id), amountFen: Number(entry.amountFen), balanceAfterFen: Number(entry.balanceAfterFen) };
+}

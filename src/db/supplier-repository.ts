@@ -1,0 +1,158 @@
+import { CARRIERS } from '../shared/carriers.ts';
+import { BreakerState } from '../shared/suppliers.ts';
+import type { Db } from './prisma.ts';
+
+/** Rate per carrier as a decimal string ("0.97"), exactly as stored. */
+export type SupplierRates = Partial<Record<string, string>>;
+
+export interface NewSupplier {
+  id: string;
+  name: string;
+  baseUrl: string;
+  callbackSecret: string;
+  carriers: string[];
+  faceValuesYuan: number[];
+  rates: SupplierRates;
+  priority: number;
+  weight: number;
+  rateLimitPerSecond: number;
+  concurrencyLimit: number;
+  enabled: boolean;
+  lowBalanceFen: number;
+}
+
+/** What an admin may change on a running supplier; the next routing decision sees it. */
+export type SupplierChange = Partial<Pick<NewSupplier, 'enabled' | 'priority' | 'weight' | 'rateLimitPerSecond' | 'concurrencyLimit' | 'rates' | 'lowBalanceFen' | 'baseUrl'>>;
+
+/** The breaker's settings: faults in a row that open it, and how long it stays open before a probe. */
+export interface BreakerSettings {
+  faultsToOpen: number;
+  coolDownMs: number;
+}
+
+/** A change of a supplier's breaker, for the log and the metrics. */
+export interface BreakerTransition {
+  supplierId: string;
+  from: BreakerState;
+  to: BreakerState;
+  consecutiveFaults: number;
+}
+
+/** Calls over the last 5 minutes, as the admin API shows them. */
+export interface SupplierHealth {
+  requests: number;
+  faults: number;
+  successRate: number | null;
+}
+
+const withRates = { rates: { select: { carrier: true, rate: true } } } as const;
+const ratesOf = (rows: { carrier: string; rate: { toString(): string } }[]): SupplierRates => Object.fromEntries(rows.map(({ carrier, rate }) => [carrier, rate.toString()]));
+const rateRows = (rates: SupplierRates) => CARRIERS.flatMap((carrier) => (rates[carrier] === undefined ? [] : [{ carrier, rate: rates[carrier] }]));
+
+export function createSupplierRepository(db: Db) {
+  async function find(id?: string) {
+    const rows = await db.supplier.findMany({ ...(id !== undefined && { where: { id } }), include: withRates, orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
+    return rows.map(({ rates, ...supplier }) => ({ ...supplier, rates: ratesOf(rates) }));
+  }
+
+  return {
+    async create({ rates, ...supplier }: NewSupplier): Promise<boolean> {
+      const created = await db.supplier.createMany({ data: [{ ...supplier, lowBalanceFen: BigInt(supplier.lowBalanceFen) }], skipDuplicates: true });
+      if (created.count === 0) return false;
+      await db.supplierRate.createMany({ data: rateRows(rates).map((row) => ({ ...row, supplierId: supplier.id })) });
+      return true;
+    },
+
+    /** Creates the supplier or brings its settings to these values; its balance and breaker are left alone (the demo's suppliers). */
+    async upsert({ rates, ...supplier }: NewSupplier): Promise<void> {
+      const data = { ...supplier, lowBalanceFen: BigInt(supplier.lowBalanceFen) };
+      await db.$transaction([
+        db.supplier.upsert({ where: { id: supplier.id }, create: data, update: data }),
+        db.supplierRate.deleteMany({ where: { supplierId: supplier.id } }),
+        db.supplierRate.createMany({ data: rateRows(rates).map((row) => ({ ...row, supplierId: supplier.id })) }),
+      ]);
+    },
+
+    /** Every supplier with its rates, breaker and balance, by priority. */
+    list: () => find(),
+
+    findById: async (id: string) => (await find(id))[0],
+
+    /** Applies the change; false if there is no such supplier. */
+    async update(id: string, { rates, lowBalanceFen, ...change }: SupplierChange): Promise<boolean> {
+      const updated = await db.supplier.updateMany({ where: { id }, data: { ...change, ...(lowBalanceFen !== undefined && { lowBalanceFen: BigInt(lowBalanceFen) }) } });
+      if (updated.count === 0) return false;
+      if (rates) {
+        await db.$transaction(
+          rateRows(rates).map(({ carrier, rate }) =>
+            db.supplierRate.upsert({ where: { supplierId_carrier: { supplierId: id, carrier } }, create: { supplierId: id, carrier, rate }, update: { rate } }),
+          ),
+        );
+      }
+      return true;
+    },
+
+    /** Requests and faults per supplier over the last 5 minutes. */
+    async health(): Promise<Map<string, SupplierHealth>> {
+      const rows = await db.supplierCallMinute.groupBy({
+        by: ['supplierId'],
+        where: { minute: { gte: new Date(Date.now() - 5 * 60_000) } },
+        _sum: { requests: true, faults: true },
+      });
+      return new Map(
+        rows.map(({ supplierId, _sum }) => {
+          const requests = _sum.requests ?? 0;
+          const faults = _sum.faults ?? 0;
+          return [supplierId, { requests, faults, successRate: requests === 0 ? null : (requests - faults) / requests }];
+        }),
+      );
+    },
+
+    /**
+     * Lets one probe through a breaker open for at least the cool-down (or
+     * whose last probe never reported back): the first caller moves it to
+     * HALF_OPEN and gets true, every other gets false.
+     */
+    async claimProbe(id: string, { coolDownMs }: BreakerSettings): Promise<boolean> {
+      const claimed = await db.$executeRaw`
+        UPDATE suppliers SET breaker_state = 'HALF_OPEN', breaker_changed_at = now()
+        WHERE id = ${id} AND breaker_state <> 'CLOSED' AND breaker_changed_at <= now() - make_interval(secs => ${coolDownMs / 1000})`;
+      return claimed === 1;
+    },
+
+    /**
+     * Counts one call in the minute's figures and moves the breaker: a fault
+     * opens it after `faultsToOpen` in a row (at once in HALF_OPEN), an answer
+     * closes it. Atomic in one statement, so workers racing agree. Returns the
+     * transition, if the breaker changed.
+     */
+    async recordCall(id: string, fault: boolean, { faultsToOpen }: BreakerSettings): Promise<BreakerTransition | undefined> {
+      const [row] = await db.$queryRaw<{ from: BreakerState; to: BreakerState; faults: number }[]>`
+        WITH counted AS (
+          INSERT INTO supplier_call_minutes (supplier_id, minute, requests, faults)
+          VALUES (${id}, date_trunc('minute', now()), 1, ${fault ? 1 : 0})
+          ON CONFLICT (supplier_id, minute) DO UPDATE SET requests = supplier_call_minutes.requests + 1, faults = supplier_call_minutes.faults + EXCLUDED.faults
+        ), before AS (
+          SELECT id, breaker_state FROM suppliers WHERE id = ${id} FOR UPDATE
+        ), after AS (
+          UPDATE suppliers s SET
+            consecutive_faults = CASE WHEN ${fault}::boolean THEN s.consecutive_faults + 1 ELSE 0 END,
+            breaker_state = CASE
+              WHEN NOT ${fault}::boolean THEN 'CLOSED'
+              WHEN s.breaker_state = 'HALF_OPEN' OR s.consecutive_faults + 1 >= ${faultsToOpen} THEN 'OPEN'
+              ELSE s.breaker_state END::"BreakerState",
+            breaker_changed_at = CASE
+              WHEN NOT ${fault}::boolean AND s.breaker_state <> 'CLOSED' THEN now()
+              WHEN ${fault}::boolean AND (s.breaker_state = 'HALF_OPEN' OR (s.breaker_state = 'CLOSED' AND s.consecutive_faults + 1 >= ${faultsToOpen})) THEN now()
+              ELSE s.breaker_changed_at END
+          FROM before WHERE s.id = before.id AND (${fault}::boolean OR s.consecutive_faults <> 0 OR s.breaker_state <> 'CLOSED')
+          RETURNING s.breaker_state, s.consecutive_faults
+        )
+        SELECT before.breaker_state AS "from", after.breaker_state AS "to", after.consecutive_faults AS faults FROM before JOIN after ON true`;
+      return row && row.from !== row.to ? { supplierId: id, from: row.from, to: row.to, consecutiveFaults: row.faults } : undefined;
+    },
+  };
+}
+
+export type SupplierRepository = ReturnType<typeof createSupplierRepository>;
+export type SupplierRow = NonNullable<Awaited<ReturnType<SupplierRepository['findById']>>>;

@@ -1,0 +1,41 @@
+import type { ActivityDeps } from '../activities/index.ts';
+import type { SupplierCallDeps } from '../activities/supplier-calls.ts';
+import { createCarrierClient } from '../carrier/client.ts';
+import { createLedgerRepository } from '../db/ledger-repository.ts';
+import { createOrderRepository } from '../db/order-repository.ts';
+import type { Db } from '../db/prisma.ts';
+import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
+import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
+import { createSupplierRepository, type BreakerSettings } from '../db/supplier-repository.ts';
+import { createSupplierDirectory } from '../suppliers/directory.ts';
+import { createLowBalanceAlert } from '../suppliers/low-balance-alert.ts';
+
+export interface WorkerSettings {
+  /** The carrier of orders started before suppliers. */
+  carrierBaseUrl: string;
+  carrierTimeoutMs: number;
+  /** Where suppliers reach the API's callback endpoints. */
+  publicBaseUrl: string;
+  alertWebhookUrl?: string | undefined;
+  breaker: BreakerSettings;
+}
+
+export type WorkerDeps = ActivityDeps & SupplierCallDeps;
+
+/** Every activity's dependencies over one database: what a worker process runs on (tests swap single parts). */
+export function createWorkerDeps(prisma: Db, settings: WorkerSettings): WorkerDeps {
+  const suppliers = createSupplierRepository(prisma);
+  return {
+    orders: createOrderRepository(prisma),
+    ledger: createLedgerRepository(prisma),
+    reconciliations: createReconciliationRepository(prisma),
+    suppliers,
+    supplierLedger: createSupplierLedgerRepository(prisma),
+    directory: createSupplierDirectory({ suppliers, publicBaseUrl: settings.publicBaseUrl, timeoutMs: settings.carrierTimeoutMs }),
+    breaker: settings.breaker,
+    lowBalanceAlert: createLowBalanceAlert({ alertWebhookUrl: settings.alertWebhookUrl }),
+    carrier: createCarrierClient(settings.carrierBaseUrl, settings.carrierTimeoutMs),
+    callbackUrl: new URL('/callbacks/carrier', settings.publicBaseUrl).toString(),
+    alertWebhookUrl: settings.alertWebhookUrl,
+  };
+}

@@ -1,0 +1,71 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createSupplierCallActivities, type SupplierCallDeps } from '../activities/supplier-calls.ts';
+import type { SupplierRepository } from '../db/supplier-repository.ts';
+import { supplierTaskQueue } from '../shared/suppliers.ts';
+
+export interface SupplierWorkersOptions {
+  connection: NativeConnection;
+  namespace: string;
+  deps: SupplierCallDeps & { suppliers: Pick<SupplierRepository, 'list' | 'recordCall'> };
+  /** How many worker processes share each supplier's concurrency limit. */
+  replicas: number;
+  /** How often the suppliers' limits are read again. */
+  syncEveryMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * One activity worker per supplier, on the supplier's own task queue. Its
+ * rate limit is the server's `maxTaskQueueActivitiesPerSecond`, which holds
+ * for the queue whatever the number of workers; its concurrency limit is
+ * split among the `replicas` worker processes. A bursting queue simply
+ * waits. When an admin changes a supplier's limits, its worker is replaced
+ * within `syncEveryMs` (the old one finishes what it runs).
+ */
+export async function startSupplierWorkers({ connection, namespace, deps, replicas, syncEveryMs = 2_000, onError = () => undefined }: SupplierWorkersOptions) {
+  const activities = createSupplierCallActivities(deps);
+  const running = new Map<string, { limits: string; worker: Worker }>();
+  const finishing: Promise<void>[] = [];
+  let stopped = false;
+
+  async function sync(): Promise<void> {
+    for (const supplier of await deps.suppliers.list()) {
+      const concurrency = Math.max(1, Math.floor(supplier.concurrencyLimit / replicas));
+      const limits = `${supplier.rateLimitPerSecond}/${concurrency}`;
+      const current = running.get(supplier.id);
+      if (stopped || current?.limits === limits) continue;
+      current?.worker.shutdown();
+      const worker = await Worker.create({
+        connection,
+        namespace,
+        taskQueue: supplierTaskQueue(supplier.id),
+        activities,
+        maxTaskQueueActivitiesPerSecond: supplier.rateLimitPerSecond,
+        maxConcurrentActivityTaskExecutions: concurrency,
+      });
+      running.set(supplier.id, { limits, worker });
+      finishing.push(worker.run());
+    }
+  }
+
+  await sync();
+  let syncing = Promise.resolve();
+  const timer = setInterval(() => {
+    syncing = syncing.then(sync).catch(onError);
+  }, syncEveryMs);
+
+  return {
+    /** Reads the suppliers now (tests: a new supplier's worker without waiting for the next sync). */
+    sync: () => (syncing = syncing.then(sync)),
+    /** Stops every supplier worker; in-flight calls finish first. */
+    async shutdown(): Promise<void> {
+      stopped = true;
+      clearInterval(timer);
+      await syncing;
+      for (const { worker } of running.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.all(finishing);
+    },
+  };
+}
+
+export type SupplierWorkers = Awaited<ReturnType<typeof startSupplierWorkers>>;

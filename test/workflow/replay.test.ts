@@ -49,10 +49,14 @@ describe('workflow determinism', () => {
     );
     // Each order path also as recorded after the workflow became the only writer of an order's status (the patch's branch).
     expect(histories.filter((h) => h.workflowId.endsWith('.workflow-writes-status.json'))).toHaveLength(20);
-    // And as recorded under `coalesced-order-writes`, which new runs ask for instead of the earlier patches: its marker only.
+    // And as recorded under `coalesced-order-writes`, then under `supplier-routing` (with two paths of failover),
+    // each of which new runs asked for instead of the earlier patches: its marker only.
     const coalesced = histories.filter((h) => h.workflowId.endsWith('.coalesced-writes.json'));
     expect(coalesced).toHaveLength(20);
-    for (const { workflowId, history } of coalesced) {
+    const routed = histories.filter((h) => h.workflowId.endsWith('.supplier-routing.json'));
+    expect(routed.map((h) => h.workflowId)).toEqual(expect.arrayContaining(['failover-on-refusal.supplier-routing.json', 'every-supplier-refused.supplier-routing.json']));
+    expect(routed).toHaveLength(22);
+    for (const { workflowId, history } of [...coalesced, ...routed]) {
       const patches = (history.events ?? []).flatMap((event) => (event.markerRecordedEventAttributes?.markerName === 'core_patch' ? [event] : []));
       expect(patches, workflowId).toHaveLength(1);
     }

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { CarrierUnavailableError, type CarrierClient } from '../carrier/client.ts';
 import type { OrderRepository } from '../db/order-repository.ts';
-import type { BreakerSettings, SupplierRepository } from '../db/supplier-repository.ts';
+import type { BreakerSettings, CallOutcome, SupplierRepository } from '../db/supplier-repository.ts';
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import type { SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
@@ -9,20 +10,28 @@ import type { SupplierDirectory } from '../suppliers/directory.ts';
 
 export interface SupplierCallDeps {
   directory: SupplierDirectory;
-  suppliers: Pick<SupplierRepository, 'recordCall'>;
+  suppliers: Pick<SupplierRepository, 'recordCall' | 'reserveCallSlot'>;
   orders: Pick<OrderRepository, 'appendEvent'>;
   breaker: BreakerSettings;
 }
 
+type CallKind = 'recharge' | 'status';
+
 /**
  * The calls to one supplier, run on its own task queue. Every call counts in
  * the supplier's figures and moves its shared breaker: a fault (connection
- * error, timeout, 5xx) counts against it, any answer (a refusal too) for it.
+ * error, timeout, 5xx) counts against it; an answer to a recharge request (a
+ * refusal too) closes it. A status answer leaves it as it is: a supplier
+ * whose status endpoint answers may still fail every recharge.
  */
 export function createSupplierCallActivities({ directory, suppliers, orders, breaker }: SupplierCallDeps) {
-  /** Calls the supplier, records the call, and logs and counts a breaker transition. */
-  async function call<T>(supplierId: string, request: (client: CarrierClient) => Promise<T>): Promise<T> {
-    const { client } = await directory.get(supplierId);
+  /**
+   * Calls the supplier, paced to its rate limit, then records the call. A
+   * failure to record is logged, never thrown: the call's answer stands.
+   */
+  async function call<T>(supplierId: string, kind: CallKind, request: (client: CarrierClient) => Promise<T>): Promise<T> {
+    const { client, rateLimitPerSecond } = await directory.get(supplierId);
+    await waitForSlot(supplierId, rateLimitPerSecond);
     let fault = false;
     try {
       return await request(client);
@@ -30,12 +39,25 @@ export function createSupplierCallActivities({ directory, suppliers, orders, bre
       fault = error instanceof CarrierUnavailableError;
       throw error;
     } finally {
-      const transition = await suppliers.recordCall(supplierId, fault, breaker);
-      if (transition) {
-        const { log, metricMeter } = Context.current();
-        (transition.to === 'CLOSED' ? log.info : log.warn)(`Supplier circuit breaker ${transition.from} → ${transition.to}`, { ...transition });
-        metricMeter.createCounter('supplier_breaker_transitions', 'transitions', 'Circuit breaker changes per supplier').add(1, { supplier: supplierId, to: transition.to });
-      }
+      await record(supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
+    }
+  }
+
+  /** Waits for the supplier's next free slot: calls from every worker keep `1 / rate` apart. */
+  async function waitForSlot(supplierId: string, rateLimitPerSecond: number): Promise<void> {
+    const waitMs = await suppliers.reserveCallSlot(supplierId, rateLimitPerSecond);
+    if (waitMs > 0) await sleep(waitMs);
+  }
+
+  async function record(supplierId: string, outcome: CallOutcome): Promise<void> {
+    const { log, metricMeter } = Context.current();
+    try {
+      const transition = await suppliers.recordCall(supplierId, outcome, breaker);
+      if (!transition) return;
+      log[transition.to === 'CLOSED' ? 'info' : 'warn'](`Supplier circuit breaker ${transition.from} → ${transition.to}`, { ...transition });
+      metricMeter.createCounter('supplier_breaker_transitions', 'transitions', 'Circuit breaker changes per supplier').add(1, { supplier: supplierId, to: transition.to });
+    } catch (error) {
+      log.error('Recording a supplier call failed', { supplierId, outcome, error: (error as Error).message });
     }
   }
 
@@ -43,13 +65,13 @@ export function createSupplierCallActivities({ directory, suppliers, orders, bre
   async function attempt(input: SupplierAttemptInput, tries: number): Promise<SupplierAnswer> {
     const { supplierId, requestId } = input;
     if (tries > 1) {
-      const known = await call(supplierId, (client) => client.status(requestId));
+      const known = await call(supplierId, 'status', (client) => client.status(requestId));
       if (known.state === 'NOT_FOUND') return { outcome: 'declined', reason: 'the supplier never received the request' };
       if (known.state === 'FAILED') return { outcome: 'declined', reason: known.reason };
       return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
     }
     const { callbackUrl } = await directory.get(supplierId);
-    const answer = await call(supplierId, (client) =>
+    const answer = await call(supplierId, 'recharge', (client) =>
       client.submit({ requestId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, callbackUrl }),
     );
     return answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason };
@@ -77,7 +99,7 @@ export function createSupplierCallActivities({ directory, suppliers, orders, bre
     },
 
     async querySupplierStatus({ orderId, supplierId, requestId, eventKey, purpose }): Promise<CarrierStatus> {
-      const answer = await call(supplierId, (client) => client.status(requestId));
+      const answer = await call(supplierId, 'recharge', (client) => client.status(requestId));
       await orders.appendEvent(orderId, { key: eventKey, type: OrderEvent.CARRIER_STATUS_QUERIED, detail: { purpose, supplierId, requestId, ...answer } });
       return answer;
     },

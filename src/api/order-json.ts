@@ -4,8 +4,20 @@ import { ledgerEntryJson } from './ledger-json.ts';
 
 type EventRow = { key: string; type: string; detail: unknown; createdAt: Date };
 
-/** The order as the API shows it, with its history and money entries where the caller read them. */
-export function orderJson(order: OrderRow, { history, money }: { history?: EventRow[]; money?: LedgerEntryRow[] } = {}) {
+/** What only the platform's operators see: which supplier took the order and what it cost. */
+const SUPPLIER_DETAIL_KEYS = new Set(['supplierId', 'requestId', 'costFen', 'skipped', 'probe']);
+
+function merchantDetail(detail: unknown): unknown {
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return detail;
+  return Object.fromEntries(Object.entries(detail).filter(([key]) => !SUPPLIER_DETAIL_KEYS.has(key)));
+}
+
+/**
+ * The order as the API shows it, with its history and money entries where
+ * the caller read them. Merchants never see the supplier or its cost; operators do.
+ */
+export function orderJson(order: OrderRow, { history, money }: { history?: EventRow[]; money?: LedgerEntryRow[] } = {}, audience: 'merchant' | 'operator' = 'merchant') {
+  const operator = audience === 'operator';
   return {
     orderId: order.id,
     merchantId: order.merchantId,
@@ -29,7 +41,8 @@ export function orderJson(order: OrderRow, { history, money }: { history?: Event
     notifiedAt: order.notifiedAt,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+    ...(operator && { supplierId: order.supplierId, supplierCostFen: order.supplierCostFen === null ? null : Number(order.supplierCostFen) }),
     ...(money && { money: money.map(ledgerEntryJson) }),
-    ...(history && { history: history.map(({ key, type, detail, createdAt }) => ({ key, type, detail, at: createdAt })) }),
+    ...(history && { history: history.map(({ key, type, detail, createdAt }) => ({ key, type, detail: operator ? detail : merchantDetail(detail), at: createdAt })) }),
   };
 }

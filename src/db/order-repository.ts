@@ -36,7 +36,16 @@ export interface TransitionInput {
   to: OrderStatus;
   /** Statuses the order may be in for the write to apply; defaults to every legal predecessor. */
   from?: readonly OrderStatus[];
-  fields?: { carrierOrderId?: string; failureReason?: string; escalatedAt?: Date; finishedAt?: Date; resolvedBy?: string; notifyStatus?: string; supplierId?: string; supplierCostFen?: number };
+  fields?: {
+    carrierOrderId?: string;
+    failureReason?: string;
+    escalatedAt?: Date;
+    finishedAt?: Date;
+    resolvedBy?: string;
+    notifyStatus?: string;
+    supplierId?: string;
+    supplierCostFen?: number;
+  };
   event: OrderEventInput;
 }
 

@@ -13,9 +13,7 @@ export interface SupplierTopUpInput {
 }
 
 export type SupplierTopUpResult =
-  | { outcome: 'posted' | 'repeat'; entry: SupplierLedgerEntryRow }
-  | { outcome: 'conflict'; entry: SupplierLedgerEntryRow }
-  | { outcome: 'no-supplier' };
+  { outcome: 'posted' | 'repeat'; entry: SupplierLedgerEntryRow } | { outcome: 'conflict'; entry: SupplierLedgerEntryRow } | { outcome: 'no-supplier' };
 
 /** The supplier's balance after an order's cost was booked, and its alert threshold. */
 export interface BookedCost {

@@ -38,6 +38,19 @@ export interface BreakerTransition {
   consecutiveFaults: number;
 }
 
+/** How a supplier call ended: a fault (timeout, connection error, 5xx), an answer to a recharge, or an answer to a status question. */
+export type CallOutcome = 'fault' | 'answer' | 'status-answer';
+
+/**
+ * Calls go out 20 % slower than the supplier's limit: the supplier counts
+ * arrivals, and on a busy machine a call can leave tens of milliseconds
+ * late, squeezing the next ones into its second.
+ */
+const PACING_MARGIN = 1.2;
+
+/** The calls per second a supplier is actually sent, under its limit. */
+export const pacedRatePerSecond = (rateLimitPerSecond: number) => rateLimitPerSecond / PACING_MARGIN;
+
 /** Calls over the last 5 minutes, as the admin API shows them. */
 export interface SupplierHealth {
   requests: number;
@@ -121,12 +134,33 @@ export function createSupplierRepository(db: Db) {
     },
 
     /**
+     * Reserves the supplier's next call slot, shared by every worker: calls
+     * keep `1 / pacedRatePerSecond` apart, so that jitter cannot put
+     * `rate + 1` arrivals into one second at the supplier.
+     * Returns how long the caller must wait for its slot, in ms.
+     */
+    async reserveCallSlot(id: string, rateLimitPerSecond: number): Promise<number> {
+      const spacing = 1 / pacedRatePerSecond(rateLimitPerSecond);
+      const [row] = await db.$queryRaw<{ waitMs: number }[]>`
+        WITH slot AS (
+          SELECT GREATEST(next_call_at, clock_timestamp()) AS at FROM suppliers WHERE id = ${id} FOR UPDATE
+        ), taken AS (
+          UPDATE suppliers SET next_call_at = slot.at + make_interval(secs => ${spacing}) FROM slot WHERE suppliers.id = ${id}
+        )
+        SELECT (EXTRACT(EPOCH FROM slot.at - clock_timestamp()) * 1000)::float8 AS "waitMs" FROM slot`;
+      return Math.max(0, row?.waitMs ?? 0);
+    },
+
+    /**
      * Counts one call in the minute's figures and moves the breaker: a fault
      * opens it after `faultsToOpen` in a row (at once in HALF_OPEN), an answer
      * closes it. Atomic in one statement, so workers racing agree. Returns the
      * transition, if the breaker changed.
      */
-    async recordCall(id: string, fault: boolean, { faultsToOpen }: BreakerSettings): Promise<BreakerTransition | undefined> {
+    async recordCall(id: string, outcome: CallOutcome, { faultsToOpen }: BreakerSettings): Promise<BreakerTransition | undefined> {
+      const fault = outcome === 'fault';
+      // A status answer counts as a request but leaves the breaker alone.
+      const closes = outcome === 'answer';
       const [row] = await db.$queryRaw<{ from: BreakerState; to: BreakerState; faults: number }[]>`
         WITH counted AS (
           INSERT INTO supplier_call_minutes (supplier_id, minute, requests, faults)
@@ -138,14 +172,14 @@ export function createSupplierRepository(db: Db) {
           UPDATE suppliers s SET
             consecutive_faults = CASE WHEN ${fault}::boolean THEN s.consecutive_faults + 1 ELSE 0 END,
             breaker_state = CASE
-              WHEN NOT ${fault}::boolean THEN 'CLOSED'
+              WHEN ${closes}::boolean THEN 'CLOSED'
               WHEN s.breaker_state = 'HALF_OPEN' OR s.consecutive_faults + 1 >= ${faultsToOpen} THEN 'OPEN'
               ELSE s.breaker_state END::"BreakerState",
             breaker_changed_at = CASE
-              WHEN NOT ${fault}::boolean AND s.breaker_state <> 'CLOSED' THEN now()
+              WHEN ${closes}::boolean AND s.breaker_state <> 'CLOSED' THEN now()
               WHEN ${fault}::boolean AND (s.breaker_state = 'HALF_OPEN' OR (s.breaker_state = 'CLOSED' AND s.consecutive_faults + 1 >= ${faultsToOpen})) THEN now()
               ELSE s.breaker_changed_at END
-          FROM before WHERE s.id = before.id AND (${fault}::boolean OR s.consecutive_faults <> 0 OR s.breaker_state <> 'CLOSED')
+          FROM before WHERE s.id = before.id AND (${fault}::boolean OR (${closes}::boolean AND (s.consecutive_faults <> 0 OR s.breaker_state <> 'CLOSED')))
           RETURNING s.breaker_state, s.consecutive_faults
         )
         SELECT before.breaker_state AS "from", after.breaker_state AS "to", after.consecutive_faults AS faults FROM before JOIN after ON true`;

@@ -64,7 +64,10 @@ try {
   if (demoMerchant) {
     const prisma = createPrisma(databaseUrl, 1);
     await ensureDemoMerchant(prisma, { apiKey: config.DEMO_MERCHANT_API_KEY, callbackSecret: config.DEMO_MERCHANT_CALLBACK_SECRET });
-    await ensureSimulatedSuppliers(prisma, simulators.map(({ id, url }, i) => ({ id, baseUrl: url, callbackSecret: config.CARRIER_CALLBACK_SECRET, priority: i + 1 })));
+    await ensureSimulatedSuppliers(
+      prisma,
+      simulators.map(({ id, url }, i) => ({ id, baseUrl: url, callbackSecret: config.CARRIER_CALLBACK_SECRET, priority: i + 1 })),
+    );
     await prisma.$disconnect();
   }
 

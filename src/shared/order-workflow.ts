@@ -88,6 +88,8 @@ export interface SupplierAttempt {
   requestId: string;
   taskQueue: string;
   costFen: number;
+  /** It went through its supplier's half-open breaker: its answer closes or reopens it. */
+  probe?: boolean;
   state: 'sent' | 'accepted' | 'declined' | 'unknown';
   declined?: { reason: string; resolvedBy: OrderOutcome['resolvedBy'] };
 }

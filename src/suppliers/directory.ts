@@ -5,6 +5,7 @@ import type { SupplierRepository } from '../db/supplier-repository.ts';
 export interface SupplierEndpoint {
   client: CarrierClient;
   callbackUrl: string;
+  rateLimitPerSecond: number;
 }
 
 export interface SupplierDirectory {
@@ -18,8 +19,8 @@ export function supplierCallbackUrl(publicBaseUrl: string, supplierId: string): 
 
 /**
  * The suppliers' endpoints as the worker's calls need them, read from the
- * database at most every `ttlMs` per supplier, so a changed base URL is used
- * within that time without a restart.
+ * database at most every `ttlMs` per supplier, so a changed base URL or rate
+ * limit is used within that time without a restart.
  */
 export function createSupplierDirectory({
   suppliers,
@@ -39,10 +40,8 @@ export function createSupplierDirectory({
       if (cached && Date.now() - cached.readAt < ttlMs) return cached.endpoint;
       const supplier = await suppliers.findById(supplierId);
       if (!supplier) throw new Error(`no supplier ${supplierId}`);
-      const endpoint =
-        cached?.baseUrl === supplier.baseUrl
-          ? cached.endpoint
-          : { client: createCarrierClient(supplier.baseUrl, timeoutMs), callbackUrl: supplierCallbackUrl(publicBaseUrl, supplierId) };
+      const client = cached?.baseUrl === supplier.baseUrl ? cached.endpoint.client : createCarrierClient(supplier.baseUrl, timeoutMs);
+      const endpoint = { client, callbackUrl: supplierCallbackUrl(publicBaseUrl, supplierId), rateLimitPerSecond: supplier.rateLimitPerSecond };
       cache.set(supplierId, { endpoint, baseUrl: supplier.baseUrl, readAt: Date.now() });
       return endpoint;
     },

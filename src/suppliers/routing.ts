@@ -72,17 +72,22 @@ export function rankSuppliers(suppliers: RoutableSupplier[], order: RoutableOrde
   const seed = `${order.orderId}:${order.attempt}`;
   const ranked = [...new Set(eligible.map((s) => s.priority))]
     .sort((a, b) => a - b)
-    .flatMap((priority) => weightedOrder(
-      eligible.filter((s) => s.priority === priority),
-      seed,
-    ));
+    .flatMap((priority) =>
+      weightedOrder(
+        eligible.filter((s) => s.priority === priority),
+        seed,
+      ),
+    );
   return { candidates: ranked.map(({ supplierId, costFen: cost, probe }) => ({ supplierId, costFen: cost, probe })), skipped };
 }
 
 /** A weighted shuffle (Efraimidis-Spirakis keys), deterministic in the seed. */
 function weightedOrder<T extends { supplierId: string; weight: number }>(suppliers: T[], seed: string): T[] {
   const key = (s: T) => Math.log(uniform(`${seed}:${s.supplierId}`)) / Math.max(s.weight, 1e-9);
-  return suppliers.map((s) => ({ s, k: key(s) })).sort((a, b) => b.k - a.k).map(({ s }) => s);
+  return suppliers
+    .map((s) => ({ s, k: key(s) }))
+    .sort((a, b) => b.k - a.k)
+    .map(({ s }) => s);
 }
 
 /** A number in (0, 1) from a string. */

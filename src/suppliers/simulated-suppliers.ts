@@ -45,6 +45,12 @@ export async function ensureSimulatedSuppliers(db: Db, suppliers: SimulatedSuppl
       enabled: true,
       lowBalanceFen: 100_000,
     });
-    await ledger.topUp({ supplierId: id, amountFen: SIMULATED_SUPPLIER_OPENING_BALANCE_FEN, requestId: 'opening-balance', operator: 'setup', note: 'opening balance of a simulated supplier' });
+    await ledger.topUp({
+      supplierId: id,
+      amountFen: SIMULATED_SUPPLIER_OPENING_BALANCE_FEN,
+      requestId: 'opening-balance',
+      operator: 'setup',
+      note: 'opening balance of a simulated supplier',
+    });
   }
 }

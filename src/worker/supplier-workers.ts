@@ -1,6 +1,6 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createSupplierCallActivities, type SupplierCallDeps } from '../activities/supplier-calls.ts';
-import type { SupplierRepository } from '../db/supplier-repository.ts';
+import { pacedRatePerSecond, type SupplierRepository } from '../db/supplier-repository.ts';
 import { supplierTaskQueue } from '../shared/suppliers.ts';
 
 export interface SupplierWorkersOptions {
@@ -17,9 +17,10 @@ export interface SupplierWorkersOptions {
 /**
  * One activity worker per supplier, on the supplier's own task queue. Its
  * rate limit is the server's `maxTaskQueueActivitiesPerSecond`, which holds
- * for the queue whatever the number of workers; its concurrency limit is
- * split among the `replicas` worker processes. A bursting queue simply
- * waits. When an admin changes a supplier's limits, its worker is replaced
+ * for the queue whatever the number of workers (a burst waits in the queue),
+ * and the calls' own pacing, which trims the server's token-bucket bursts
+ * (see reserveCallSlot); its concurrency limit is split among the
+ * `replicas` worker processes. When an admin changes a supplier's limits, its worker is replaced
  * within `syncEveryMs` (the old one finishes what it runs).
  */
 export async function startSupplierWorkers({ connection, namespace, deps, replicas, syncEveryMs = 2_000, onError = () => undefined }: SupplierWorkersOptions) {
@@ -40,7 +41,8 @@ export async function startSupplierWorkers({ connection, namespace, deps, replic
         namespace,
         taskQueue: supplierTaskQueue(supplier.id),
         activities,
-        maxTaskQueueActivitiesPerSecond: supplier.rateLimitPerSecond,
+        // The server hands out calls at the paced rate, so the queue (not sleeping activities) holds a burst.
+        maxTaskQueueActivitiesPerSecond: pacedRatePerSecond(supplier.rateLimitPerSecond),
         maxConcurrentActivityTaskExecutions: concurrency,
       });
       running.set(supplier.id, { limits, worker });

@@ -60,7 +60,8 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     expect(byNumber).toMatchObject({ orderId: accepted.orderId, status: 'SUCCEEDED' });
     const raw = await stack.prisma.carrierCallback.findMany({ where: { orderId: accepted.orderId } });
     expect(raw).toHaveLength(1);
-    expect(JSON.parse(raw[0]!.rawBody)).toMatchObject({ orderId: accepted.orderId, status: 'SUCCESS' });
+    // The supplier's callback names the attempt's request id: the order id and the attempt number.
+    expect(JSON.parse(raw[0]!.rawBody)).toMatchObject({ orderId: `${accepted.orderId}-1`, status: 'SUCCESS' });
   });
 
   it('returns the same order for a repeated submission and 409 for the same number with another body', async () => {
@@ -106,9 +107,10 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     const view = await finished(orderId);
     expect(view.status).toBe('SUCCEEDED');
     const history = view.history as { key: string; type: string; detail: Record<string, unknown> }[];
-    expect(history.map((e) => `${e.key} ${e.type}`)).toContain('attempt:1:1 carrier-attempt-failed');
-    // The second attempt's answer, written by the workflow (the only writer of an order's status).
-    expect(history.filter((e) => e.type === 'carrier-accepted').map((e) => e.detail)).toEqual([expect.objectContaining({ round: 1, attempt: 2 })]);
+    // Keyed round:attempt:try: the first try of the first attempt failed.
+    expect(history.map((e) => `${e.key} ${e.type}`)).toContain('attempt:1:1:1 carrier-attempt-failed');
+    // The second try's answer, written by the workflow (the only writer of an order's status).
+    expect(history.filter((e) => e.type === 'carrier-accepted').map((e) => e.detail)).toEqual([expect.objectContaining({ round: 1, attempt: 1, tries: 2 })]);
     expect(stack.simulator.stats().charges - chargesBefore).toBe(1);
     // The retry asked the status endpoint instead of sending the recharge again.
     expect(stack.simulator.stats().requests - requestsBefore).toBe(1);

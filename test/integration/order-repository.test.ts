@@ -51,7 +51,12 @@ describe('order view writes on PostgreSQL', () => {
       await client.connect();
       await client.query(`INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, status) VALUES ('old-1', 'M-OLD', '13812345678', 'CMCC', 50, 'FAILED')`);
       await client.end();
-      expect(await applyMigrations(old.url)).toEqual(['20261129120000_merchants_ledger', '20261203120000_job_leases', '20261203140000_order_workflow_started']);
+      expect(await applyMigrations(old.url)).toEqual([
+        '20261129120000_merchants_ledger',
+        '20261203120000_job_leases',
+        '20261203140000_order_workflow_started',
+        '20261203170000_suppliers',
+      ]);
       const upgraded = createPrisma(old.url);
       try {
         expect(await upgraded.order.findUniqueOrThrow({ where: { id: 'old-1' } })).toMatchObject({ merchantId: 'legacy', costFen: null });
@@ -107,7 +112,7 @@ describe('order view writes on PostgreSQL', () => {
   it('stores a callback with its event and the order status (and who decided it) it found, and nothing for an unknown order', async () => {
     const order = await newOrder();
     const recorded = await orders.recordCallback(order.id, '{"raw":true}', 'sig', { status: 'SUCCESS' });
-    expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING, resolvedBy: null });
+    expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING, resolvedBy: null, supplierId: null });
     expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail])).toEqual([
       ['submitted', expect.anything()],
       [`callback:${recorded?.callbackId}`, { callbackId: recorded?.callbackId, status: 'SUCCESS' }],

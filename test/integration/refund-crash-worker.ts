@@ -9,13 +9,17 @@ import { createPrisma } from '../../src/db/prisma.ts';
 import { createWorkerDeps } from '../../src/worker/activity-deps.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 
-
 const { DATABASE_URL, TEMPORAL_ADDRESS, CARRIER_BASE_URL, CALLBACK_URL } = process.env as {
   [name in 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'CARRIER_BASE_URL' | 'CALLBACK_URL']: string;
 };
 const prisma = createPrisma(DATABASE_URL);
 const ledger = createLedgerRepository(prisma);
-const deps = createWorkerDeps(prisma, { carrierBaseUrl: CARRIER_BASE_URL, carrierTimeoutMs: 2_000, publicBaseUrl: new URL(CALLBACK_URL).origin, breaker: { faultsToOpen: 3, coolDownMs: 1_000 } });
+const deps = createWorkerDeps(prisma, {
+  carrierBaseUrl: CARRIER_BASE_URL,
+  carrierTimeoutMs: 2_000,
+  publicBaseUrl: new URL(CALLBACK_URL).origin,
+  breaker: { faultsToOpen: 3, coolDownMs: 1_000 },
+});
 const worker = await createOrderWorker({
   connection: await NativeConnection.connect({ address: TEMPORAL_ADDRESS }),
   namespace: 'default',

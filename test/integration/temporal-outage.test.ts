@@ -28,7 +28,18 @@ import { createWorkerDeps } from '../../src/worker/activity-deps.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 import { startSupplierWorkers } from '../../src/worker/supplier-workers.ts';
 import { untypedJson } from '../untyped-json.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_BREAKER, TEST_SUPPLIER_ID, createTestDatabase, createTestMerchant, eventually, listen, type TestMerchant } from './harness.ts';
+import {
+  ADMIN_TOKEN,
+  CALLBACK_SECRET,
+  HEALTHY_CARRIER,
+  TEST_BREAKER,
+  TEST_SUPPLIER_ID,
+  createTestDatabase,
+  createTestMerchant,
+  eventually,
+  listen,
+  type TestMerchant,
+} from './harness.ts';
 
 /** Orders submitted while the Temporal server is down, one every 200 ms: the outage lasts about 4 s. */
 const DURING_OUTAGE = 20;

@@ -51,14 +51,14 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
   return new Hono()
     .get('/orders', validate('query', listQuery), async (c) => {
       const found = await operatorService.list(c.req.valid('query'));
-      return c.json({ orders: found.map((order) => orderJson(order)) });
+      return c.json({ orders: found.map((order) => orderJson(order, {}, 'operator')) });
     })
     .get('/orders/:orderId', validate('param', orderIdParam), async (c) => {
       const { orderId } = c.req.valid('param');
       const inspection = await operatorService.inspect(orderId);
       if (!inspection) return orderNotFound(c, orderId);
       const { order, history, money, live } = inspection;
-      return c.json({ ...orderJson(order, { history, money }), live: live ?? null });
+      return c.json({ ...orderJson(order, { history, money }, 'operator'), live: live ?? null });
     })
     .post('/orders/:orderId/resolve', validate('param', orderIdParam), validate('json', resolveBody), async (c) => {
       const { orderId } = c.req.valid('param');

@@ -28,7 +28,14 @@ const createBody = z
     /** Given when the supplier already has one for us; otherwise generated and shown once. */
     callbackSecret: z.string().min(16).max(200).optional(),
     carriers: z.array(z.enum(CARRIERS)).min(1),
-    faceValuesYuan: z.array(z.number().int().refine((v) => (DENOMINATIONS_YUAN as readonly number[]).includes(v), `must be one of ${DENOMINATIONS_YUAN.join(', ')}`)).min(1),
+    faceValuesYuan: z
+      .array(
+        z
+          .number()
+          .int()
+          .refine((v) => (DENOMINATIONS_YUAN as readonly number[]).includes(v), `must be one of ${DENOMINATIONS_YUAN.join(', ')}`),
+      )
+      .min(1),
     rates,
     ...settings,
     enabled: settings.enabled.default(true),
@@ -49,7 +56,7 @@ const ledgerQuery = z.strictObject({ limit: integerQuery(1, 500).default(50) });
 
 /** A supplier as admins see it: never its callback secret (shown once, at creation). */
 function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests: 0, faults: 0, successRate: null }) {
-  const { callbackSecret: _secret, balanceFen, lowBalanceFen, rates: stored, breakerChangedAt, consecutiveFaults, breakerState, ...rest } = supplier;
+  const { callbackSecret: _secret, nextCallAt: _pacing, balanceFen, lowBalanceFen, rates: stored, breakerChangedAt, consecutiveFaults, breakerState, ...rest } = supplier;
   return {
     ...rest,
     rates: Object.fromEntries(Object.entries(stored).map(([carrier, value]) => [carrier, Number(value)])) as Partial<Record<Carrier, number>>,

@@ -30,7 +30,11 @@ export function applyCallback(draft: Draft, callback: CarrierCallback): void {
   if (draft.machine.routing && requestId !== undefined && applyRoutedCallback(draft, { ...callback, requestId })) return;
   const decided = draft.outcome;
   if (!decided) {
-    draft.record(OrderEvent.CALLBACK_RECEIVED, { callbackId: callback.callbackId, status: callback.status, ...(callback.supplierId !== undefined && { supplierId: callback.supplierId }) });
+    draft.record(OrderEvent.CALLBACK_RECEIVED, {
+      callbackId: callback.callbackId,
+      status: callback.status,
+      ...(callback.supplierId !== undefined && { supplierId: callback.supplierId }),
+    });
     draft.machine.order.carrierOrderId ??= callback.carrierOrderId;
     const status = callback.status === 'SUCCESS' ? OrderStatus.SUCCEEDED : OrderStatus.FAILED;
     // A callback without a request id (sent to /callbacks/carrier) is about the attempt under way.
@@ -67,7 +71,8 @@ export function applyStatusAnswer(draft: Draft, event: StatusEvent): void {
   if (attempt && (answer?.state === 'FAILED' || answer?.state === 'NOT_FOUND')) {
     markDeclined(draft, attempt, answer.state === 'FAILED' ? answer.reason : 'the supplier never received the request', 'carrier-status');
   }
-  if (answer?.state === 'SUCCESS') draft.settle({ status: OrderStatus.SUCCEEDED, carrierOrderId: answer.carrierOrderId, resolvedBy: 'carrier-status', ...(attempt && { supplierId: attempt.supplierId }) });
+  if (answer?.state === 'SUCCESS')
+    draft.settle({ status: OrderStatus.SUCCEEDED, carrierOrderId: answer.carrierOrderId, resolvedBy: 'carrier-status', ...(attempt && { supplierId: attempt.supplierId }) });
   if (answer?.state === 'FAILED') draft.settle({ status: OrderStatus.FAILED, carrierOrderId: answer.carrierOrderId, reason: answer.reason, resolvedBy: 'carrier-status' });
   if (event.purpose === 'sla-deadline') escalateIfOpen(draft);
   else concludeRetryCheck(draft, answer);

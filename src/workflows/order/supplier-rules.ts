@@ -63,6 +63,7 @@ function send(draft: Draft, chosen: Extract<RouteDecision, { kind: 'chosen' }>):
     requestId: chosen.requestId,
     taskQueue: chosen.taskQueue,
     costFen: chosen.costFen,
+    ...(chosen.probe && { probe: true }),
     state: 'sent',
   };
   machine.order.attempts = [...(machine.order.attempts ?? []), attempt];
@@ -82,7 +83,8 @@ function routeDetail(attempt: SupplierAttempt, chosen?: Extract<RouteDecision, {
     supplierId: attempt.supplierId,
     requestId: attempt.requestId,
     costFen: attempt.costFen,
-    ...(chosen && { probe: chosen.probe, skipped: chosen.skipped.map(describe) }),
+    ...(attempt.probe && { probe: true }),
+    ...(chosen && { skipped: chosen.skipped.map(describe) }),
   };
 }
 
@@ -118,7 +120,8 @@ export function applySupplierAnswer(draft: Draft, number: number, answer: Suppli
   update(draft, attempt, { state: 'accepted' });
   machine.order.supplierId = attempt.supplierId;
   machine.order.carrierOrderId ??= answer.carrierOrderId;
-  if (draft.status === OrderStatus.PENDING) draft.moveTo(OrderStatus.PROCESSING, OrderEvent.CARRIER_ACCEPTED, detail, { carrierOrderId: answer.carrierOrderId, supplierId: attempt.supplierId });
+  if (draft.status === OrderStatus.PENDING)
+    draft.moveTo(OrderStatus.PROCESSING, OrderEvent.CARRIER_ACCEPTED, detail, { carrierOrderId: answer.carrierOrderId, supplierId: attempt.supplierId });
   else draft.record(OrderEvent.CARRIER_ACCEPTED, detail, {});
 }
 

@@ -35,6 +35,7 @@ const withParams = ROUTES.filter((route) => route.params);
 const withAuth = ROUTES.filter((route) => route.auth === 'merchant' || route.auth === 'admin');
 const posts = ROUTES.filter((route) => route.method === 'POST');
 const callbackRoute = ROUTES.find((route) => route.template === '/callbacks/carrier') as Route;
+const supplierCallbackRoute = ROUTES.find((route) => route.template === '/callbacks/suppliers/:supplierId') as Route;
 
 const pick = <T>(items: T[]) => fc.constantFrom(...items);
 
@@ -297,15 +298,20 @@ export const unknownOrderCallbacks = (f: Fixtures) =>
       .filter((id) => !f.orderIds.includes(id)),
   ).map((body) => build(callbackRoute, { params: {}, query: '', body }, f, [404]));
 
-/** Correctly signed callbacks for orders that are already decided: real ones replayed as received, or re-addressed to another order. */
-export const replayedCallbacks = (f: Fixtures) =>
-  fc
-    .oneof(
-      pick(f.callbacks).map((c) => ({ body: c.rawBody, signature: c.signature })),
-      fc.tuple(pick(f.callbacks), pick(f.orderIds)).map(([c, orderId]) => {
-        const body = JSON.stringify({ ...JSON.parse(c.rawBody), orderId });
-        return { body, signature: sign(f.callbackSecret, body) };
-      }),
-      callbackBody(f, pick(f.orderIds)).map((body) => ({ body, signature: sign(f.callbackSecret, body) })),
-    )
-    .map(({ body, signature }) => build(callbackRoute, { params: {}, query: '', body }, f, [200], { 'X-Signature': signature }));
+/**
+ * Correctly signed callbacks for orders that are already decided: real ones
+ * replayed as received, or re-addressed to another order's first attempt, at
+ * the supplier's path; and made-up ones at the path of orders sent before suppliers.
+ */
+export const replayedCallbacks = (f: Fixtures) => {
+  const toSupplier = ({ body, signature }: { body: string; signature: string }) =>
+    build(supplierCallbackRoute, { params: { supplierId: 'sim' }, query: '', body }, f, [200], { 'X-Signature': signature });
+  return fc.oneof(
+    pick(f.callbacks).map((c) => toSupplier({ body: c.rawBody, signature: c.signature })),
+    fc.tuple(pick(f.callbacks), pick(f.orderIds)).map(([c, orderId]) => {
+      const body = JSON.stringify({ ...JSON.parse(c.rawBody), orderId: `${orderId}-1` });
+      return toSupplier({ body, signature: sign(f.callbackSecret, body) });
+    }),
+    callbackBody(f, pick(f.orderIds)).map((body) => build(callbackRoute, { params: {}, query: '', body }, f, [200], { 'X-Signature': sign(f.callbackSecret, body) })),
+  );
+};

@@ -18,7 +18,7 @@ export interface Fixtures {
   orderIds: string[];
   ownMerchantOrderNos: string[];
   runIds: string[];
-  /** Callbacks the carrier really sent, as received. */
+  /** Callbacks the supplier `sim` really sent, as received (each names an attempt's request id). */
   callbacks: { rawBody: string; signature: string }[];
 }
 
@@ -62,6 +62,18 @@ const badRate = fc.oneof(notANumber, fc.constantFrom(0, 0.49, -1, 2.000001, 1.00
 
 const orderId = (ids: (f: Fixtures) => string[]) => (f: Fixtures) => ({ orderId: fc.constantFrom(...ids(f)) });
 const merchantId = (f: Fixtures) => ({ merchantId: fc.constantFrom(...f.merchantIds) });
+
+/** The carrier's signed result body; `orderId` is the order's id (or a supplier attempt's request id). */
+const callbackFields = (orderIdOrRequestId: fc.Arbitrary<string>): Record<string, Field> => ({
+  orderId: { valid: orderIdOrRequestId, invalid: wrongString(fc.constant(''), longString(65, 300)) },
+  carrierOrderId: { valid: fc.constant('C-hostile-1'), invalid: wrongString(fc.constant(''), longString(65, 300)) },
+  status: { valid: fc.constantFrom('SUCCESS', 'FAILED'), invalid: wrongString(fc.constantFrom('success', 'SUCCEEDED', 'DONE', '', 'SUCCESS ')) },
+  reason: { valid: fc.constant('number not in service'), invalid: wrongString(longString(501, 2_000)), optional: true },
+  timestamp: {
+    valid: fc.constant('2026-11-23T12:00:00Z'),
+    invalid: wrongString(fc.constantFrom('yesterday', '2026-13-01T00:00:00Z', '', '2026-11-23 12:00:00', '1700000000')),
+  },
+});
 
 export const ROUTES: Route[] = [
   { method: 'GET', template: '/health', auth: 'none' },
@@ -107,16 +119,15 @@ export const ROUTES: Route[] = [
     method: 'POST',
     template: '/callbacks/carrier',
     auth: 'carrier',
-    fields: (f) => ({
-      orderId: { valid: fc.constantFrom(...f.orderIds), invalid: wrongString(fc.constant(''), longString(65, 300)) },
-      carrierOrderId: { valid: fc.constant('C-hostile-1'), invalid: wrongString(fc.constant(''), longString(65, 300)) },
-      status: { valid: fc.constantFrom('SUCCESS', 'FAILED'), invalid: wrongString(fc.constantFrom('success', 'SUCCEEDED', 'DONE', '', 'SUCCESS ')) },
-      reason: { valid: fc.constant('number not in service'), invalid: wrongString(longString(501, 2_000)), optional: true },
-      timestamp: {
-        valid: fc.constant('2026-11-23T12:00:00Z'),
-        invalid: wrongString(fc.constantFrom('yesterday', '2026-13-01T00:00:00Z', '', '2026-11-23 12:00:00', '1700000000')),
-      },
-    }),
+    fields: (f) => callbackFields(fc.constantFrom(...f.orderIds)),
+  },
+  {
+    method: 'POST',
+    template: '/callbacks/suppliers/:supplierId',
+    auth: 'carrier',
+    params: () => ({ supplierId: fc.constant('sim') }),
+    // A supplier's callback names the attempt's request id: `<orderId>-<attempt>`.
+    fields: (f) => callbackFields(fc.constantFrom(...f.orderIds).map((id) => `${id}-1`)),
   },
   { method: 'GET', template: '/admin/orders', auth: 'admin', queryKeys: ['status', 'olderThanSeconds', 'needsReview', 'limit'] },
   { method: 'GET', template: '/admin/orders/:orderId', auth: 'admin', params: orderId((f) => f.orderIds) },

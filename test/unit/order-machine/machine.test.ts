@@ -11,7 +11,7 @@ describe('order machine: the carrier path', () => {
     const { machine, commands } = feed(order, [{ type: 'step', step: 'submit' }]);
     expect(commands).toEqual([{ type: 'submit', request: { orderId: 'order-1', phone: '13812345678', carrier: 'CMCC', amountYuan: 50, round: 1 } }]);
     expect(step(machine)).toBe('wait');
-    expect(waitDeadline(machine)).toBe(SUBMITTED_AT + SLA_MS);
+    expect(waitDeadline(machine)).toEqual({ atMs: SUBMITTED_AT + SLA_MS, event: 'deadline-reached' });
   });
 
   it.each([
@@ -139,7 +139,7 @@ describe('order machine: operators', () => {
     );
     expect(resubmitted.machine.order).toMatchObject({ status: 'PROCESSING', round: 2 });
     expect(ofType(resubmitted.commands, 'submit')[0]?.request.round).toBe(2);
-    expect(waitDeadline(resubmitted.machine)).toBe(5_000_000 + SLA_MS);
+    expect(waitDeadline(resubmitted.machine)).toEqual({ atMs: 5_000_000 + SLA_MS, event: 'deadline-reached' });
   });
 
   it.each([

@@ -1,15 +1,13 @@
-import type { OrderRepository } from '../db/order-repository.ts';
 import type { BreakerSettings, SupplierRepository } from '../db/supplier-repository.ts';
-import { BreakerState, supplierRequestId, supplierTaskQueue, type RouteDecision, type RoutingActivities, type SkippedSupplier } from '../shared/suppliers.ts';
+import { supplierRequestId, supplierTaskQueue, type RouteDecision, type RoutingActivities, type SkippedSupplier } from '../shared/suppliers.ts';
 import { rankSuppliers } from '../suppliers/routing.ts';
 
 export interface RoutingActivityDeps {
   suppliers: SupplierRepository;
-  orders: Pick<OrderRepository, 'merchantPriceFen'>;
   breaker: BreakerSettings;
 }
 
-export function createRoutingActivities({ suppliers, orders, breaker }: RoutingActivityDeps) {
+export function createRoutingActivities({ suppliers, breaker }: RoutingActivityDeps) {
   return {
     /**
      * Picks the supplier of an order's next attempt from the suppliers' data
@@ -19,9 +17,9 @@ export function createRoutingActivities({ suppliers, orders, breaker }: RoutingA
      * wins the claim of an open breaker's probe.
      */
     async routeOrder(input) {
-      const [all, merchantPriceFen] = await Promise.all([suppliers.list(), orders.merchantPriceFen(input.orderId)]);
+      const [all, merchantPriceFen] = await Promise.all([suppliers.list(), suppliers.merchantPriceFen(input.orderId)]);
       const now = Date.now();
-      const routable = all.map((s) => ({ ...s, breakerState: s.breakerState as BreakerState, coolDownOver: s.breakerChangedAt.getTime() + breaker.coolDownMs <= now }));
+      const routable = all.map((s) => ({ ...s, breakerState: s.breakerState, coolDownOver: s.breakerChangedAt.getTime() + breaker.coolDownMs <= now }));
       const { candidates, skipped } = rankSuppliers(routable, { ...input, merchantPriceFen });
       const passed: SkippedSupplier[] = [...skipped];
       for (const candidate of candidates) {

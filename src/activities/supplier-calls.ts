@@ -18,65 +18,66 @@ export interface SupplierCallDeps {
 type CallKind = 'recharge' | 'status';
 
 /**
+ * Calls the supplier, paced to its rate limit, then records the call. A
+ * failure to record is logged, never thrown: the call's answer stands.
+ */
+async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKind, request: (client: CarrierClient) => Promise<T>): Promise<T> {
+  const { client, rateLimitPerSecond } = await deps.directory.get(supplierId);
+  await waitForSlot(deps, supplierId, rateLimitPerSecond);
+  let fault = false;
+  try {
+    return await request(client);
+  } catch (error) {
+    fault = error instanceof CarrierUnavailableError;
+    throw error;
+  } finally {
+    await record(deps, supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
+  }
+}
+
+/** Waits for the supplier's next free slot: calls from every worker keep `1 / rate` apart. */
+async function waitForSlot({ suppliers }: SupplierCallDeps, supplierId: string, rateLimitPerSecond: number): Promise<void> {
+  const waitMs = await suppliers.reserveCallSlot(supplierId, rateLimitPerSecond);
+  if (waitMs > 0) await sleep(waitMs);
+}
+
+async function record({ suppliers, breaker }: SupplierCallDeps, supplierId: string, outcome: CallOutcome): Promise<void> {
+  const { log, metricMeter } = Context.current();
+  try {
+    const transition = await suppliers.recordCall(supplierId, outcome, breaker);
+    if (!transition) return;
+    log[transition.to === 'CLOSED' ? 'info' : 'warn'](`Supplier circuit breaker ${transition.from} → ${transition.to}`, { ...transition });
+    metricMeter.createCounter('supplier_breaker_transitions', 'transitions', 'Circuit breaker changes per supplier').add(1, { supplier: supplierId, to: transition.to });
+  } catch (error) {
+    log.error('Recording a supplier call failed', { supplierId, outcome, error: (error as Error).message });
+  }
+}
+
+/** A first try sends the request; a later one asks the status first and never sends again (the order fails over instead). */
+async function attempt(deps: SupplierCallDeps, input: SupplierAttemptInput, tries: number): Promise<SupplierAnswer> {
+  const { supplierId, requestId } = input;
+  if (tries > 1) {
+    const known = await call(deps, supplierId, 'status', (client) => client.status(requestId));
+    if (known.state === 'NOT_FOUND') return { outcome: 'declined', reason: 'the supplier never received the request' };
+    if (known.state === 'FAILED') return { outcome: 'declined', reason: known.reason };
+    return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
+  }
+  const { callbackUrl } = await deps.directory.get(supplierId);
+  const answer = await call(deps, supplierId, 'recharge', (client) =>
+    client.submit({ requestId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, callbackUrl }),
+  );
+  return answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason };
+}
+
+/**
  * The calls to one supplier, run on its own task queue. Every call counts in
  * the supplier's figures and moves its shared breaker: a fault (connection
  * error, timeout, 5xx) counts against it; an answer to a recharge request (a
  * refusal too) closes it. A status answer leaves it as it is: a supplier
  * whose status endpoint answers may still fail every recharge.
  */
-export function createSupplierCallActivities({ directory, suppliers, orders, breaker }: SupplierCallDeps) {
-  /**
-   * Calls the supplier, paced to its rate limit, then records the call. A
-   * failure to record is logged, never thrown: the call's answer stands.
-   */
-  async function call<T>(supplierId: string, kind: CallKind, request: (client: CarrierClient) => Promise<T>): Promise<T> {
-    const { client, rateLimitPerSecond } = await directory.get(supplierId);
-    await waitForSlot(supplierId, rateLimitPerSecond);
-    let fault = false;
-    try {
-      return await request(client);
-    } catch (error) {
-      fault = error instanceof CarrierUnavailableError;
-      throw error;
-    } finally {
-      await record(supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
-    }
-  }
-
-  /** Waits for the supplier's next free slot: calls from every worker keep `1 / rate` apart. */
-  async function waitForSlot(supplierId: string, rateLimitPerSecond: number): Promise<void> {
-    const waitMs = await suppliers.reserveCallSlot(supplierId, rateLimitPerSecond);
-    if (waitMs > 0) await sleep(waitMs);
-  }
-
-  async function record(supplierId: string, outcome: CallOutcome): Promise<void> {
-    const { log, metricMeter } = Context.current();
-    try {
-      const transition = await suppliers.recordCall(supplierId, outcome, breaker);
-      if (!transition) return;
-      log[transition.to === 'CLOSED' ? 'info' : 'warn'](`Supplier circuit breaker ${transition.from} → ${transition.to}`, { ...transition });
-      metricMeter.createCounter('supplier_breaker_transitions', 'transitions', 'Circuit breaker changes per supplier').add(1, { supplier: supplierId, to: transition.to });
-    } catch (error) {
-      log.error('Recording a supplier call failed', { supplierId, outcome, error: (error as Error).message });
-    }
-  }
-
-  /** A first try sends the request; a later one asks the status first and never sends again (the order fails over instead). */
-  async function attempt(input: SupplierAttemptInput, tries: number): Promise<SupplierAnswer> {
-    const { supplierId, requestId } = input;
-    if (tries > 1) {
-      const known = await call(supplierId, 'status', (client) => client.status(requestId));
-      if (known.state === 'NOT_FOUND') return { outcome: 'declined', reason: 'the supplier never received the request' };
-      if (known.state === 'FAILED') return { outcome: 'declined', reason: known.reason };
-      return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
-    }
-    const { callbackUrl } = await directory.get(supplierId);
-    const answer = await call(supplierId, 'recharge', (client) =>
-      client.submit({ requestId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, callbackUrl }),
-    );
-    return answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason };
-  }
-
+export function createSupplierCallActivities(deps: SupplierCallDeps) {
+  const { orders } = deps;
   return {
     /**
      * One attempt at the supplier, with the attempt's own request id. A
@@ -87,7 +88,7 @@ export function createSupplierCallActivities({ directory, suppliers, orders, bre
     async submitToSupplier(input) {
       const tries = Context.current().info.attempt;
       try {
-        return { ...(await attempt(input, tries)), tries };
+        return { ...(await attempt(deps, input, tries)), tries };
       } catch (error) {
         await orders.appendEvent(input.orderId, {
           key: `attempt:${input.round}:${input.attempt}:${tries}`,
@@ -99,7 +100,7 @@ export function createSupplierCallActivities({ directory, suppliers, orders, bre
     },
 
     async querySupplierStatus({ orderId, supplierId, requestId, eventKey, purpose }): Promise<CarrierStatus> {
-      const answer = await call(supplierId, 'recharge', (client) => client.status(requestId));
+      const answer = await call(deps, supplierId, 'status', (client) => client.status(requestId));
       await orders.appendEvent(orderId, { key: eventKey, type: OrderEvent.CARRIER_STATUS_QUERIED, detail: { purpose, supplierId, requestId, ...answer } });
       return answer;
     },

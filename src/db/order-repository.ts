@@ -245,12 +245,6 @@ export function createOrderRepository(db: Db) {
       return { order, history: events, money: ledgerEntries };
     },
 
-    /** What the merchant pays for the order, in fen: a supplier may cost no more. Undefined for orders placed before merchant accounts. */
-    async merchantPriceFen(id: string): Promise<number | undefined> {
-      const order = await db.order.findUnique({ where: { id }, select: { costFen: true } });
-      return order?.costFen == null ? undefined : Number(order.costFen);
-    },
-
     /** Conditional status write plus its history event; whether the status changed. */
     transition: (input: TransitionInput) => transitionOrder(db, input),
 

@@ -38,6 +38,78 @@ export interface MarginRow {
 export const signedSupplierAmountFen = (entry: Pick<SupplierLedgerEntryRow, 'supplierId' | 'debitAccount' | 'amountFen'>) =>
   entry.debitAccount === supplierAccount(entry.supplierId) ? entry.amountFen : -entry.amountFen;
 
+/** A top-up of the supplier's prepaid balance, idempotent by requestId. */
+async function topUp(db: Db, input: SupplierTopUpInput): Promise<SupplierTopUpResult> {
+  const now = new Date();
+  const posted = await db.$queryRaw<unknown[]>`
+    WITH payee AS (
+      SELECT id, balance_fen FROM suppliers WHERE id = ${input.supplierId} FOR UPDATE
+    ), entry AS (
+      INSERT INTO supplier_ledger_entries (supplier_id, type, debit_account, credit_account, amount_fen, balance_after_fen, request_id, operator, note, created_at)
+      SELECT payee.id, 'TOP_UP', ${supplierAccount(input.supplierId)}, ${CASH_ACCOUNT}, ${input.amountFen}, payee.balance_fen + ${input.amountFen}, ${input.requestId}, ${input.operator}, ${input.note}, ${now}
+      FROM payee
+      ON CONFLICT (supplier_id, request_id) DO NOTHING
+      RETURNING supplier_id, amount_fen
+    )
+    UPDATE suppliers SET balance_fen = suppliers.balance_fen + entry.amount_fen, updated_at = ${now}
+    FROM entry WHERE suppliers.id = entry.supplier_id
+    RETURNING suppliers.id`;
+  const entry = await db.supplierLedgerEntry.findUnique({ where: { supplierId_requestId: { supplierId: input.supplierId, requestId: input.requestId } } });
+  if (!entry) return { outcome: 'no-supplier' };
+  if (posted.length > 0) return { outcome: 'posted', entry };
+  return { outcome: entry.type === 'TOP_UP' && entry.amountFen === BigInt(input.amountFen) ? 'repeat' : 'conflict', entry };
+}
+
+/**
+ * Books what the supplier charged for a SUCCEEDED order, once (unique per
+ * order): its prepaid balance goes down, below zero if it must, since
+ * the supplier has credited the phone whatever its balance. Returns the
+ * booking, or undefined if it was booked before.
+ */
+async function bookOrderCost(db: Db, orderId: string, supplierId: string, amountFen: number): Promise<BookedCost | undefined> {
+  const now = new Date();
+  const [booked] = await db.$queryRaw<BookedCost[]>`
+    WITH payee AS (
+      SELECT s.id, s.balance_fen, s.low_balance_fen FROM suppliers s
+      WHERE s.id = ${supplierId} AND EXISTS (SELECT 1 FROM orders o WHERE o.id = ${orderId} AND o.status = 'SUCCEEDED' AND o.supplier_id = ${supplierId})
+      FOR UPDATE OF s
+    ), cost AS (
+      INSERT INTO supplier_ledger_entries (supplier_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
+      SELECT payee.id, 'ORDER_COST', ${COST_OF_SALES_ACCOUNT}, ${supplierAccount(supplierId)}, ${amountFen}, payee.balance_fen - ${amountFen}, ${orderId}, ${now}
+      FROM payee
+      ON CONFLICT (order_id, type) DO NOTHING
+      RETURNING supplier_id, amount_fen, balance_after_fen
+    ), debited AS (
+      UPDATE suppliers SET balance_fen = suppliers.balance_fen - cost.amount_fen, updated_at = ${now}
+      FROM cost WHERE suppliers.id = cost.supplier_id
+    )
+    SELECT cost.supplier_id AS "supplierId", cost.amount_fen AS "amountFen", cost.balance_after_fen AS "balanceAfterFen", payee.low_balance_fen AS "lowBalanceFen"
+    FROM cost, payee`;
+  return booked;
+}
+
+/**
+ * Revenue (what merchants paid), supplier cost and margin of the orders
+ * that SUCCEEDED between `from` and `to`, per day (UTC), supplier and carrier.
+ */
+async function marginReport(db: Db, from: Date, to: Date): Promise<MarginRow[]> {
+  const rows = await db.$queryRaw<{ day: string; supplierId: string; carrier: string; orders: bigint; revenueFen: bigint; supplierCostFen: bigint }[]>`
+    SELECT to_char(o.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, o.supplier_id AS "supplierId", o.carrier,
+           count(*) AS orders, COALESCE(SUM(o.cost_fen), 0)::bigint AS "revenueFen", COALESCE(SUM(o.supplier_cost_fen), 0)::bigint AS "supplierCostFen"
+    FROM orders o
+    WHERE o.status = 'SUCCEEDED' AND o.supplier_id IS NOT NULL AND o.finished_at >= ${from} AND o.finished_at < ${to}
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+  return rows.map((row) => ({
+    day: row.day,
+    supplierId: row.supplierId,
+    carrier: row.carrier,
+    orders: Number(row.orders),
+    revenueFen: Number(row.revenueFen),
+    supplierCostFen: Number(row.supplierCostFen),
+    marginFen: Number(row.revenueFen - row.supplierCostFen),
+  }));
+}
+
 /**
  * Each supplier's prepaid account, kept like the merchants': one statement
  * locks the supplier, appends the entry with the balance after it and moves
@@ -46,54 +118,10 @@ export const signedSupplierAmountFen = (entry: Pick<SupplierLedgerEntryRow, 'sup
 export function createSupplierLedgerRepository(db: Db) {
   return {
     /** A top-up of the supplier's prepaid balance, idempotent by requestId. */
-    async topUp(input: SupplierTopUpInput): Promise<SupplierTopUpResult> {
-      const now = new Date();
-      const posted = await db.$queryRaw<unknown[]>`
-        WITH payee AS (
-          SELECT id, balance_fen FROM suppliers WHERE id = ${input.supplierId} FOR UPDATE
-        ), entry AS (
-          INSERT INTO supplier_ledger_entries (supplier_id, type, debit_account, credit_account, amount_fen, balance_after_fen, request_id, operator, note, created_at)
-          SELECT payee.id, 'TOP_UP', ${supplierAccount(input.supplierId)}, ${CASH_ACCOUNT}, ${input.amountFen}, payee.balance_fen + ${input.amountFen}, ${input.requestId}, ${input.operator}, ${input.note}, ${now}
-          FROM payee
-          ON CONFLICT (supplier_id, request_id) DO NOTHING
-          RETURNING supplier_id, amount_fen
-        )
-        UPDATE suppliers SET balance_fen = suppliers.balance_fen + entry.amount_fen, updated_at = ${now}
-        FROM entry WHERE suppliers.id = entry.supplier_id
-        RETURNING suppliers.id`;
-      const entry = await db.supplierLedgerEntry.findUnique({ where: { supplierId_requestId: { supplierId: input.supplierId, requestId: input.requestId } } });
-      if (!entry) return { outcome: 'no-supplier' };
-      if (posted.length > 0) return { outcome: 'posted', entry };
-      return { outcome: entry.type === 'TOP_UP' && entry.amountFen === BigInt(input.amountFen) ? 'repeat' : 'conflict', entry };
-    },
+    topUp: (input: SupplierTopUpInput) => topUp(db, input),
 
-    /**
-     * Books what the supplier charged for a SUCCEEDED order, once (unique per
-     * order): its prepaid balance goes down, below zero if it must, since
-     * the supplier has credited the phone whatever its balance. Returns the
-     * booking, or undefined if it was booked before.
-     */
-    async bookOrderCost(orderId: string, supplierId: string, amountFen: number): Promise<BookedCost | undefined> {
-      const now = new Date();
-      const [booked] = await db.$queryRaw<BookedCost[]>`
-        WITH payee AS (
-          SELECT s.id, s.balance_fen, s.low_balance_fen FROM suppliers s
-          WHERE s.id = ${supplierId} AND EXISTS (SELECT 1 FROM orders o WHERE o.id = ${orderId} AND o.status = 'SUCCEEDED' AND o.supplier_id = ${supplierId})
-          FOR UPDATE OF s
-        ), cost AS (
-          INSERT INTO supplier_ledger_entries (supplier_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
-          SELECT payee.id, 'ORDER_COST', ${COST_OF_SALES_ACCOUNT}, ${supplierAccount(supplierId)}, ${amountFen}, payee.balance_fen - ${amountFen}, ${orderId}, ${now}
-          FROM payee
-          ON CONFLICT (order_id, type) DO NOTHING
-          RETURNING supplier_id, amount_fen, balance_after_fen
-        ), debited AS (
-          UPDATE suppliers SET balance_fen = suppliers.balance_fen - cost.amount_fen, updated_at = ${now}
-          FROM cost WHERE suppliers.id = cost.supplier_id
-        )
-        SELECT cost.supplier_id AS "supplierId", cost.amount_fen AS "amountFen", cost.balance_after_fen AS "balanceAfterFen", payee.low_balance_fen AS "lowBalanceFen"
-        FROM cost, payee`;
-      return booked;
-    },
+    /** Books a SUCCEEDED order's supplier cost, once: see bookOrderCost. */
+    bookOrderCost: (orderId: string, supplierId: string, amountFen: number) => bookOrderCost(db, orderId, supplierId, amountFen),
 
     /** A supplier's entries, newest first. */
     listForSupplier: (supplierId: string, limit: number) => db.supplierLedgerEntry.findMany({ where: { supplierId }, orderBy: { id: 'desc' }, take: limit }),
@@ -107,27 +135,8 @@ export function createSupplierLedgerRepository(db: Db) {
         HAVING s.balance_fen <> COALESCE(SUM(CASE WHEN e.debit_account = 'supplier:' || s.id THEN e.amount_fen ELSE -e.amount_fen END), 0)`;
     },
 
-    /**
-     * Revenue (what merchants paid), supplier cost and margin of the orders
-     * that SUCCEEDED between `from` and `to`, per day (UTC), supplier and carrier.
-     */
-    async marginReport(from: Date, to: Date): Promise<MarginRow[]> {
-      const rows = await db.$queryRaw<{ day: string; supplierId: string; carrier: string; orders: bigint; revenueFen: bigint; supplierCostFen: bigint }[]>`
-        SELECT to_char(o.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, o.supplier_id AS "supplierId", o.carrier,
-               count(*) AS orders, COALESCE(SUM(o.cost_fen), 0)::bigint AS "revenueFen", COALESCE(SUM(o.supplier_cost_fen), 0)::bigint AS "supplierCostFen"
-        FROM orders o
-        WHERE o.status = 'SUCCEEDED' AND o.supplier_id IS NOT NULL AND o.finished_at >= ${from} AND o.finished_at < ${to}
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
-      return rows.map((row) => ({
-        day: row.day,
-        supplierId: row.supplierId,
-        carrier: row.carrier,
-        orders: Number(row.orders),
-        revenueFen: Number(row.revenueFen),
-        supplierCostFen: Number(row.supplierCostFen),
-        marginFen: Number(row.revenueFen - row.supplierCostFen),
-      }));
-    },
+    /** Revenue, supplier cost and margin per day, supplier and carrier: see marginReport. */
+    marginReport: (from: Date, to: Date) => marginReport(db, from, to),
   };
 }
 

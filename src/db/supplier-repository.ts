@@ -62,6 +62,101 @@ const withRates = { rates: { select: { carrier: true, rate: true } } } as const;
 const ratesOf = (rows: { carrier: string; rate: { toString(): string } }[]): SupplierRates => Object.fromEntries(rows.map(({ carrier, rate }) => [carrier, rate.toString()]));
 const rateRows = (rates: SupplierRates) => CARRIERS.flatMap((carrier) => (rates[carrier] === undefined ? [] : [{ carrier, rate: rates[carrier] }]));
 
+/** Requests and faults per supplier over the last 5 minutes. */
+async function healthOf(db: Db): Promise<Map<string, SupplierHealth>> {
+  const rows = await db.supplierCallMinute.groupBy({
+    by: ['supplierId'],
+    where: { minute: { gte: new Date(Date.now() - 5 * 60_000) } },
+    _sum: { requests: true, faults: true },
+  });
+  return new Map(
+    rows.map(({ supplierId, _sum }) => {
+      const requests = _sum.requests ?? 0;
+      const faults = _sum.faults ?? 0;
+      return [supplierId, { requests, faults, successRate: requests === 0 ? null : (requests - faults) / requests }];
+    }),
+  );
+}
+
+/**
+ * Lets one probe through a breaker open for at least the cool-down (or
+ * whose last probe never reported back): the first caller moves it to
+ * HALF_OPEN and gets true, every other gets false.
+ */
+async function claimProbe(db: Db, id: string, { coolDownMs }: BreakerSettings): Promise<boolean> {
+  const claimed = await db.$executeRaw`
+    UPDATE suppliers SET breaker_state = 'HALF_OPEN', breaker_changed_at = now()
+    WHERE id = ${id} AND breaker_state <> 'CLOSED' AND breaker_changed_at <= now() - make_interval(secs => ${coolDownMs / 1000})`;
+  return claimed === 1;
+}
+
+/**
+ * Reserves the supplier's next call slot, shared by every worker: calls
+ * keep `1 / pacedRatePerSecond` apart, so that jitter cannot put
+ * `rate + 1` arrivals into one second at the supplier.
+ * Returns how long the caller must wait for its slot, in ms.
+ */
+async function reserveCallSlot(db: Db, id: string, rateLimitPerSecond: number): Promise<number> {
+  const spacing = 1 / pacedRatePerSecond(rateLimitPerSecond);
+  const [row] = await db.$queryRaw<{ waitMs: number }[]>`
+    WITH slot AS (
+      SELECT GREATEST(next_call_at, clock_timestamp()) AS at FROM suppliers WHERE id = ${id} FOR UPDATE
+    ), taken AS (
+      UPDATE suppliers SET next_call_at = slot.at + make_interval(secs => ${spacing}) FROM slot WHERE suppliers.id = ${id}
+    )
+    SELECT (EXTRACT(EPOCH FROM slot.at - clock_timestamp()) * 1000)::float8 AS "waitMs" FROM slot`;
+  return Math.max(0, row?.waitMs ?? 0);
+}
+
+/**
+ * Counts one call in the minute's figures and moves the breaker: a fault
+ * opens it after `faultsToOpen` in a row (at once in HALF_OPEN), an answer
+ * closes it. Atomic in one statement, so workers racing agree. Returns the
+ * transition, if the breaker changed.
+ */
+async function recordCall(db: Db, id: string, outcome: CallOutcome, { faultsToOpen }: BreakerSettings): Promise<BreakerTransition | undefined> {
+  const fault = outcome === 'fault';
+  // A status answer counts as a request but leaves the breaker alone.
+  const closes = outcome === 'answer';
+  const [row] = await db.$queryRaw<{ from: BreakerState; to: BreakerState; faults: number }[]>`
+    WITH counted AS (
+      INSERT INTO supplier_call_minutes (supplier_id, minute, requests, faults)
+      VALUES (${id}, date_trunc('minute', now()), 1, ${fault ? 1 : 0})
+      ON CONFLICT (supplier_id, minute) DO UPDATE SET requests = supplier_call_minutes.requests + 1, faults = supplier_call_minutes.faults + EXCLUDED.faults
+    ), before AS (
+      SELECT id, breaker_state FROM suppliers WHERE id = ${id} FOR UPDATE
+    ), after AS (
+      UPDATE suppliers s SET
+        consecutive_faults = CASE WHEN ${fault}::boolean THEN s.consecutive_faults + 1 ELSE 0 END,
+        breaker_state = CASE
+          WHEN ${closes}::boolean THEN 'CLOSED'
+          WHEN s.breaker_state = 'HALF_OPEN' OR s.consecutive_faults + 1 >= ${faultsToOpen} THEN 'OPEN'
+          ELSE s.breaker_state END::"BreakerState",
+        breaker_changed_at = CASE
+          WHEN ${closes}::boolean AND s.breaker_state <> 'CLOSED' THEN now()
+          WHEN ${fault}::boolean AND (s.breaker_state = 'HALF_OPEN' OR (s.breaker_state = 'CLOSED' AND s.consecutive_faults + 1 >= ${faultsToOpen})) THEN now()
+          ELSE s.breaker_changed_at END
+      FROM before WHERE s.id = before.id AND (${fault}::boolean OR (${closes}::boolean AND (s.consecutive_faults <> 0 OR s.breaker_state <> 'CLOSED')))
+      RETURNING s.breaker_state, s.consecutive_faults
+    )
+    SELECT before.breaker_state AS "from", after.breaker_state AS "to", after.consecutive_faults AS faults FROM before JOIN after ON true`;
+  return row && row.from !== row.to ? { supplierId: id, from: row.from, to: row.to, consecutiveFaults: row.faults } : undefined;
+}
+
+/** Applies the change; false if there is no such supplier. */
+async function updateSupplier(db: Db, id: string, { rates, lowBalanceFen, ...change }: SupplierChange): Promise<boolean> {
+  const updated = await db.supplier.updateMany({ where: { id }, data: { ...change, ...(lowBalanceFen !== undefined && { lowBalanceFen: BigInt(lowBalanceFen) }) } });
+  if (updated.count === 0) return false;
+  if (rates) {
+    await db.$transaction(
+      rateRows(rates).map(({ carrier, rate }) =>
+        db.supplierRate.upsert({ where: { supplierId_carrier: { supplierId: id, carrier } }, create: { supplierId: id, carrier, rate }, update: { rate } }),
+      ),
+    );
+  }
+  return true;
+}
+
 export function createSupplierRepository(db: Db) {
   async function find(id?: string) {
     const rows = await db.supplier.findMany({ ...(id !== undefined && { where: { id } }), include: withRates, orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
@@ -86,105 +181,31 @@ export function createSupplierRepository(db: Db) {
       ]);
     },
 
+    /** What the merchant pays for the order, in fen: no supplier may cost more. Undefined for orders placed before merchant accounts. */
+    async merchantPriceFen(orderId: string): Promise<number | undefined> {
+      const order = await db.order.findUnique({ where: { id: orderId }, select: { costFen: true } });
+      return order?.costFen == null ? undefined : Number(order.costFen);
+    },
+
     /** Every supplier with its rates, breaker and balance, by priority. */
     list: () => find(),
 
     findById: async (id: string) => (await find(id))[0],
 
     /** Applies the change; false if there is no such supplier. */
-    async update(id: string, { rates, lowBalanceFen, ...change }: SupplierChange): Promise<boolean> {
-      const updated = await db.supplier.updateMany({ where: { id }, data: { ...change, ...(lowBalanceFen !== undefined && { lowBalanceFen: BigInt(lowBalanceFen) }) } });
-      if (updated.count === 0) return false;
-      if (rates) {
-        await db.$transaction(
-          rateRows(rates).map(({ carrier, rate }) =>
-            db.supplierRate.upsert({ where: { supplierId_carrier: { supplierId: id, carrier } }, create: { supplierId: id, carrier, rate }, update: { rate } }),
-          ),
-        );
-      }
-      return true;
-    },
+    update: (id: string, change: SupplierChange) => updateSupplier(db, id, change),
 
     /** Requests and faults per supplier over the last 5 minutes. */
-    async health(): Promise<Map<string, SupplierHealth>> {
-      const rows = await db.supplierCallMinute.groupBy({
-        by: ['supplierId'],
-        where: { minute: { gte: new Date(Date.now() - 5 * 60_000) } },
-        _sum: { requests: true, faults: true },
-      });
-      return new Map(
-        rows.map(({ supplierId, _sum }) => {
-          const requests = _sum.requests ?? 0;
-          const faults = _sum.faults ?? 0;
-          return [supplierId, { requests, faults, successRate: requests === 0 ? null : (requests - faults) / requests }];
-        }),
-      );
-    },
+    health: () => healthOf(db),
 
-    /**
-     * Lets one probe through a breaker open for at least the cool-down (or
-     * whose last probe never reported back): the first caller moves it to
-     * HALF_OPEN and gets true, every other gets false.
-     */
-    async claimProbe(id: string, { coolDownMs }: BreakerSettings): Promise<boolean> {
-      const claimed = await db.$executeRaw`
-        UPDATE suppliers SET breaker_state = 'HALF_OPEN', breaker_changed_at = now()
-        WHERE id = ${id} AND breaker_state <> 'CLOSED' AND breaker_changed_at <= now() - make_interval(secs => ${coolDownMs / 1000})`;
-      return claimed === 1;
-    },
+    /** Lets one probe through an open breaker past its cool-down: see claimProbe. */
+    claimProbe: (id: string, settings: BreakerSettings) => claimProbe(db, id, settings),
 
-    /**
-     * Reserves the supplier's next call slot, shared by every worker: calls
-     * keep `1 / pacedRatePerSecond` apart, so that jitter cannot put
-     * `rate + 1` arrivals into one second at the supplier.
-     * Returns how long the caller must wait for its slot, in ms.
-     */
-    async reserveCallSlot(id: string, rateLimitPerSecond: number): Promise<number> {
-      const spacing = 1 / pacedRatePerSecond(rateLimitPerSecond);
-      const [row] = await db.$queryRaw<{ waitMs: number }[]>`
-        WITH slot AS (
-          SELECT GREATEST(next_call_at, clock_timestamp()) AS at FROM suppliers WHERE id = ${id} FOR UPDATE
-        ), taken AS (
-          UPDATE suppliers SET next_call_at = slot.at + make_interval(secs => ${spacing}) FROM slot WHERE suppliers.id = ${id}
-        )
-        SELECT (EXTRACT(EPOCH FROM slot.at - clock_timestamp()) * 1000)::float8 AS "waitMs" FROM slot`;
-      return Math.max(0, row?.waitMs ?? 0);
-    },
+    /** The supplier's next call slot, shared by every worker: see reserveCallSlot. */
+    reserveCallSlot: (id: string, rateLimitPerSecond: number) => reserveCallSlot(db, id, rateLimitPerSecond),
 
-    /**
-     * Counts one call in the minute's figures and moves the breaker: a fault
-     * opens it after `faultsToOpen` in a row (at once in HALF_OPEN), an answer
-     * closes it. Atomic in one statement, so workers racing agree. Returns the
-     * transition, if the breaker changed.
-     */
-    async recordCall(id: string, outcome: CallOutcome, { faultsToOpen }: BreakerSettings): Promise<BreakerTransition | undefined> {
-      const fault = outcome === 'fault';
-      // A status answer counts as a request but leaves the breaker alone.
-      const closes = outcome === 'answer';
-      const [row] = await db.$queryRaw<{ from: BreakerState; to: BreakerState; faults: number }[]>`
-        WITH counted AS (
-          INSERT INTO supplier_call_minutes (supplier_id, minute, requests, faults)
-          VALUES (${id}, date_trunc('minute', now()), 1, ${fault ? 1 : 0})
-          ON CONFLICT (supplier_id, minute) DO UPDATE SET requests = supplier_call_minutes.requests + 1, faults = supplier_call_minutes.faults + EXCLUDED.faults
-        ), before AS (
-          SELECT id, breaker_state FROM suppliers WHERE id = ${id} FOR UPDATE
-        ), after AS (
-          UPDATE suppliers s SET
-            consecutive_faults = CASE WHEN ${fault}::boolean THEN s.consecutive_faults + 1 ELSE 0 END,
-            breaker_state = CASE
-              WHEN ${closes}::boolean THEN 'CLOSED'
-              WHEN s.breaker_state = 'HALF_OPEN' OR s.consecutive_faults + 1 >= ${faultsToOpen} THEN 'OPEN'
-              ELSE s.breaker_state END::"BreakerState",
-            breaker_changed_at = CASE
-              WHEN ${closes}::boolean AND s.breaker_state <> 'CLOSED' THEN now()
-              WHEN ${fault}::boolean AND (s.breaker_state = 'HALF_OPEN' OR (s.breaker_state = 'CLOSED' AND s.consecutive_faults + 1 >= ${faultsToOpen})) THEN now()
-              ELSE s.breaker_changed_at END
-          FROM before WHERE s.id = before.id AND (${fault}::boolean OR (${closes}::boolean AND (s.consecutive_faults <> 0 OR s.breaker_state <> 'CLOSED')))
-          RETURNING s.breaker_state, s.consecutive_faults
-        )
-        SELECT before.breaker_state AS "from", after.breaker_state AS "to", after.consecutive_faults AS faults FROM before JOIN after ON true`;
-      return row && row.from !== row.to ? { supplierId: id, from: row.from, to: row.to, consecutiveFaults: row.faults } : undefined;
-    },
+    /** Counts a call and moves the breaker: see recordCall. */
+    recordCall: (id: string, outcome: CallOutcome, settings: BreakerSettings) => recordCall(db, id, outcome, settings),
   };
 }
 

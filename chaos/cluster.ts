@@ -6,15 +6,19 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
+import { createPrisma } from '../src/db/prisma.ts';
 import { freePort } from '../src/dev/free-port.ts';
 import { spawnTemporalDevServer, untilServing } from '../src/dev/temporal-dev-server.ts';
 import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
 import { TASK_QUEUE } from '../src/shared/order-workflow.ts';
+import { ensureSimulatedSuppliers } from '../src/suppliers/simulated-suppliers.ts';
 import { createTemporalClient } from '../src/temporal/connection.ts';
 import type { Cleanups } from '../bench/cleanups.ts';
 import { managedProcess, type ManagedProcess, type ProcessLauncher, type UnexpectedExit } from './managed-process.ts';
 
 export const REPLICAS = 2;
+/** The carrier simulator, registered as the run's one supplier. */
+const CHAOS_SUPPLIER_ID = 'sim-a';
 
 /** Secrets of this run only (random, so the log scan can look for them, and production mode accepts them). */
 export interface RunSecrets {
@@ -101,6 +105,9 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   const carrierEnv = { CARRIER_SIM_PORT: String(carrierPort), CARRIER_CALLBACK_SECRET: secrets.callbackSecret, LOG_LEVEL: 'info', ...carrierBehaviour };
   const carrier = processes.node('carrier-sim', 'src/carrier-sim/main.ts', carrierEnv, () => waitUntilHealthy(`${carrierUrl}/_sim/stats`));
   await carrier.start();
+  const prisma = createPrisma(database.url, 1);
+  await ensureSimulatedSuppliers(prisma, [{ id: CHAOS_SUPPLIER_ID, baseUrl: carrierUrl, callbackSecret: secrets.callbackSecret, priority: 1 }]);
+  await prisma.$disconnect();
 
   const services = await startServices(processes.node, {
     NODE_ENV: 'production',
@@ -123,7 +130,9 @@ async function startServices(node: ReturnType<typeof processFactory>['node'], en
   const apis = apiUrls.map((url, i) =>
     node(`api-${i + 1}`, 'src/api/main.ts', { ...env, PORT: String(apiPorts[i]), PUBLIC_BASE_URL: url }, () => waitUntilHealthy(`${url}/health`)),
   );
-  const workers = apiUrls.map((url, i) => node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url }, () => Promise.resolve()));
+  const workers = apiUrls.map((url, i) =>
+    node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url, WORKER_REPLICAS: String(REPLICAS) }, () => Promise.resolve()),
+  );
   await Promise.all([...apis, ...workers].map((process) => process.start()));
   return { apis, apiUrls, workers };
 }

@@ -1,5 +1,6 @@
 import { createPrisma } from '../../src/db/prisma.ts';
 import { ensureDemoMerchant } from '../../src/merchants/demo-merchant.ts';
+import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
 import { TASK_QUEUE, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { freePort, startNodeProcess, waitForWorker, waitUntilHealthy } from '../child-processes.ts';
 import { CALLBACK_SECRET, type Infrastructure, type TemporalServer } from '../infrastructure.ts';
@@ -12,6 +13,7 @@ const MERCHANT_KEY = 'bench-merchant-api-key';
 export async function startOrderPath(infra: Infrastructure, temporal: TemporalServer, { slaSeconds, poll }: { slaSeconds: number; poll: boolean }): Promise<BenchSystem> {
   const prisma = createPrisma(infra.databaseUrl, 1);
   await ensureDemoMerchant(prisma, { apiKey: MERCHANT_KEY, callbackSecret: 'bench-merchant-callback-secret' });
+  await ensureSimulatedSuppliers(prisma, [{ id: 'sim-a', baseUrl: infra.carrierUrl, callbackSecret: CALLBACK_SECRET, priority: 1 }]);
   await prisma.$disconnect();
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;

@@ -1,12 +1,26 @@
 import { heartbeat, log } from '@temporalio/activity';
 import type { CarrierClient } from '../carrier/client.ts';
-import type { ReconciliationRepository } from '../db/reconciliation-repository.ts';
+import type { ReconciliationRepository, StaleOrder } from '../db/reconciliation-repository.ts';
 import type { PageInput, PageResult, ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
-import { balanceMismatch, carrierMismatch, orderMoneyMismatches, type Mismatch } from '../reconciliation/checks.ts';
+import { balanceMismatch, carrierMismatch, orderMoneyMismatches, supplierBalanceMismatch, type Mismatch } from '../reconciliation/checks.ts';
+import type { SupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
+import type { CarrierStatus } from '../shared/carrier-protocol.ts';
+import { supplierRequestId } from '../shared/suppliers.ts';
+import type { SupplierDirectory } from '../suppliers/directory.ts';
 
 export interface ReconciliationActivityDeps {
   reconciliations: ReconciliationRepository;
+  supplierLedger: Pick<SupplierLedgerRepository, 'balanceMismatches'>;
+  /** The carrier of orders sent before suppliers. */
   carrier: CarrierClient;
+  directory: SupplierDirectory;
+}
+
+/** The status of an order's latest attempt, from its supplier (or from the carrier of orders sent before suppliers). */
+async function statusOf({ carrier, directory }: ReconciliationActivityDeps, order: StaleOrder): Promise<CarrierStatus> {
+  if (order.supplierId === null || order.attempt === null) return carrier.status(order.id);
+  const { client } = await directory.get(order.supplierId);
+  return client.status(supplierRequestId(order.id, order.attempt));
 }
 
 /** Stores what a check found and logs each finding, for whoever watches the logs rather than the report. */
@@ -20,7 +34,8 @@ function pageResult<T>(rows: T[], limit: number, idOf: (row: T) => string): Page
   return rows.length === limit ? { checked: rows.length, next: idOf(rows.at(-1) as T) } : { checked: rows.length };
 }
 
-export function createReconciliationActivities({ reconciliations, carrier }: ReconciliationActivityDeps) {
+export function createReconciliationActivities(deps: ReconciliationActivityDeps) {
+  const { reconciliations, supplierLedger } = deps;
   const record = (runId: string, mismatches: Mismatch[]) => recordFindings(reconciliations, runId, mismatches);
 
   return {
@@ -50,10 +65,9 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
     /** Checks one page of merchants' cached balances against the sums of their entries. */
     async reconcileBalances({ runId, after, limit, checkedBefore }: PageInput & { checkedBefore: number }): Promise<PageResult> {
       const balances = await reconciliations.balancesWithLedgerSums({ after, limit });
-      await record(
-        runId,
-        balances.flatMap(({ merchantId, balanceFen, ledgerFen }) => balanceMismatch(merchantId, balanceFen, ledgerFen) ?? []),
-      );
+      // The suppliers' prepaid balances are few: they are checked with the first page of merchants.
+      const suppliers = after === '' ? (await supplierLedger.balanceMismatches()).map(supplierBalanceMismatch) : [];
+      await record(runId, [...balances.flatMap(({ merchantId, balanceFen, ledgerFen }) => balanceMismatch(merchantId, balanceFen, ledgerFen) ?? []), ...suppliers]);
       await reconciliations.recordProgress(runId, { checkedMerchants: checkedBefore + balances.length });
       return pageResult(balances, limit, (balance) => balance.merchantId);
     },
@@ -63,7 +77,7 @@ export function createReconciliationActivities({ reconciliations, carrier }: Rec
       const orders = await reconciliations.staleOpenOrders({ createdBefore: new Date(createdBefore), after, limit });
       const found: Mismatch[] = [];
       for (const order of orders) {
-        const status = await carrier.status(order.id).catch((error: unknown) => ({ state: 'UNAVAILABLE' as const, error: String(error) }));
+        const status = await statusOf(deps, order).catch((error: unknown) => ({ state: 'UNAVAILABLE' as const, error: String(error) }));
         const mismatch = carrierMismatch({ orderId: order.id, merchantId: order.merchantId, status: order.status }, status);
         if (mismatch) found.push(mismatch);
         heartbeat();

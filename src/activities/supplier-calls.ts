@@ -58,7 +58,7 @@ async function attempt(deps: SupplierCallDeps, input: SupplierAttemptInput, trie
   const { supplierId, requestId } = input;
   if (tries > 1) {
     const known = await call(deps, supplierId, 'status', (client) => client.status(requestId));
-    if (known.state === 'NOT_FOUND') return { outcome: 'declined', reason: 'the supplier never received the request' };
+    if (known.state === 'NOT_FOUND') return { outcome: 'declined', reason: 'the supplier never received the request', neverReceived: true };
     if (known.state === 'FAILED') return { outcome: 'declined', reason: known.reason };
     return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
   }

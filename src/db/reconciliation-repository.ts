@@ -24,6 +24,31 @@ function orderMoneyPage(db: Db, { cutoff, after, limit }: { cutoff: Date; after:
  * entry and its balance change are one statement, so a snapshot never
  * sees one without the other.
  */
+/** An open order past its SLA, with the supplier and attempt number of its latest attempt (none for orders sent before suppliers). */
+export interface StaleOrder {
+  id: string;
+  merchantId: string;
+  status: string;
+  supplierId: string | null;
+  attempt: number | null;
+}
+
+/**
+ * Orders still open past their SLA, with their latest supplier attempt,
+ * which the history events of a routed order's attempts name.
+ */
+function staleOpenOrders(db: Db, { createdBefore, after, limit }: { createdBefore: Date; after: string; limit: number }) {
+  return db.$queryRaw<StaleOrder[]>`
+    SELECT o.id, o.merchant_id AS "merchantId", o.status::text AS status, a.supplier_id AS "supplierId", a.attempt
+    FROM orders o
+    LEFT JOIN LATERAL (
+      SELECT e.detail->>'supplierId' AS supplier_id, (e.detail->>'attempt')::int AS attempt FROM order_events e
+      WHERE e.order_id = o.id AND e.detail ? 'supplierId' AND e.detail ? 'attempt' ORDER BY e.id DESC LIMIT 1
+    ) a ON true
+    WHERE o.status::text = ANY(${[...OPEN_STATUSES]}) AND o.created_at < ${createdBefore} AND o.id > ${after}
+    ORDER BY o.id LIMIT ${limit}`;
+}
+
 function balancesWithLedgerSums(db: Db, { after = '', limit = 1000 }: { after?: string; limit?: number }) {
   return db.$queryRaw<{ merchantId: string; balanceFen: bigint; ledgerFen: bigint }[]>`
     SELECT m.id AS "merchantId", m.balance_fen AS "balanceFen",
@@ -49,13 +74,7 @@ export function createReconciliationRepository(db: Db) {
     balancesWithLedgerSums: (page: { after?: string; limit?: number } = {}) => balancesWithLedgerSums(db, page),
 
     /** Open orders accepted before `createdBefore`, after the id `after` in id order. */
-    staleOpenOrders: ({ createdBefore, after, limit }: { createdBefore: Date; after: string; limit: number }) =>
-      db.order.findMany({
-        where: { status: { in: [...OPEN_STATUSES] }, createdAt: { lt: createdBefore }, id: { gt: after } },
-        select: { id: true, merchantId: true, status: true },
-        orderBy: { id: 'asc' },
-        take: limit,
-      }),
+    staleOpenOrders: (page: { createdBefore: Date; after: string; limit: number }) => staleOpenOrders(db, page),
 
     async recordMismatches(runId: string, mismatches: Mismatch[]): Promise<void> {
       await db.reconciliationMismatch.createMany({
@@ -63,7 +82,7 @@ export function createReconciliationRepository(db: Db) {
           runId,
           kind,
           subject,
-          merchantId,
+          merchantId: merchantId ?? null,
           orderId: orderId ?? null,
           detail: detail as Prisma.InputJsonValue,
         })),

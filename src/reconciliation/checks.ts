@@ -1,11 +1,11 @@
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 
-/** One disagreement a reconciliation run found, about one order or one merchant. */
+/** One disagreement a reconciliation run found, about one order, merchant or supplier. */
 export interface Mismatch {
   kind: string;
-  /** The order or merchant id the mismatch is about. */
+  /** The order, merchant or supplier id the mismatch is about. */
   subject: string;
-  merchantId: string;
+  merchantId?: string;
   orderId?: string;
   detail: Record<string, unknown>;
 }
@@ -58,6 +58,11 @@ export function orderMoneyMismatches(order: OrderMoney, failedSettledBefore: Dat
 export function balanceMismatch(merchantId: string, balanceFen: bigint, ledgerFen: bigint): Mismatch | undefined {
   if (balanceFen === ledgerFen) return undefined;
   return { kind: 'balance-differs-from-ledger', subject: merchantId, merchantId, detail: { balanceFen: Number(balanceFen), ledgerFen: Number(ledgerFen) } };
+}
+
+/** A supplier's cached prepaid balance must equal the sum of its ledger entries. */
+export function supplierBalanceMismatch({ supplierId, balanceFen, entriesFen }: { supplierId: string; balanceFen: bigint; entriesFen: bigint }): Mismatch {
+  return { kind: 'supplier-balance-differs-from-ledger', subject: supplierId, detail: { supplierId, balanceFen: Number(balanceFen), ledgerFen: Number(entriesFen) } };
 }
 
 /**

@@ -91,7 +91,8 @@ export interface SupplierAttempt {
   /** It went through its supplier's half-open breaker: its answer closes or reopens it. */
   probe?: boolean;
   state: 'sent' | 'accepted' | 'declined' | 'unknown';
-  declined?: { reason: string; resolvedBy: OrderOutcome['resolvedBy'] };
+  /** `restingUntil`: it never received the attempt, so it may take a new one after that time (ms). */
+  declined?: { reason: string; resolvedBy: OrderOutcome['resolvedBy']; restingUntil?: number };
 }
 
 export interface OrderOutcome {

@@ -38,6 +38,8 @@ export interface RouteInput {
   attempt: number;
   /** Suppliers that definitively did not credit the phone in this round: never asked again. */
   declined: string[];
+  /** Suppliers that just said they never received an attempt (down, most likely): asked again only after a pause. */
+  resting: string[];
 }
 
 /** Why a supplier was passed over; `lasting` reasons hold for this order whatever happens later. */
@@ -75,7 +77,10 @@ export interface SupplierAttemptInput {
  * did not credit the phone (a business refusal, or its status endpoint says it
  * never got the request). A fault throws, and Temporal retries.
  */
-export type SupplierAnswer = { outcome: 'accepted'; carrierOrderId: string } | { outcome: 'declined'; reason: string };
+export type SupplierAnswer =
+  | { outcome: 'accepted'; carrierOrderId: string }
+  /** `neverReceived`: its status endpoint does not know the request (a fault kept it from arriving). */
+  | { outcome: 'declined'; reason: string; neverReceived?: boolean };
 
 export interface SupplierStatusInput {
   orderId: string;

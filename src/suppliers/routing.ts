@@ -32,6 +32,7 @@ export interface RoutableOrder {
   /** What the merchant pays; undefined for orders placed before merchant accounts (no ceiling). */
   merchantPriceFen: number | undefined;
   declined: string[];
+  resting: string[];
 }
 
 export interface Candidate {
@@ -53,6 +54,7 @@ export function rankSuppliers(suppliers: RoutableSupplier[], order: RoutableOrde
     const skip = (reason: string, lasting: boolean) => skipped.push({ supplierId: supplier.id, reason, lasting });
     const rate = supplier.rates[order.carrier];
     if (order.declined.includes(supplier.id)) skip('declined this order', true);
+    else if (order.resting.includes(supplier.id)) skip('never received the last attempt: asked again after a pause', false);
     else if (!supplier.carriers.includes(order.carrier) || !supplier.faceValuesYuan.includes(order.amountYuan) || rate === undefined)
       skip(`does not sell ${order.carrier} ${order.amountYuan} yuan`, true);
     else if (order.merchantPriceFen !== undefined && costFen(order.amountYuan, rate) > order.merchantPriceFen)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILIATION_SCHEDULE_ID } from '../../src/shared/reconciliation.ts';
 import { ensureReconciliationSchedule } from '../../src/temporal/reconciliation-schedule.ts';
-import { ADMIN_TOKEN, createTestMerchant, eventually, insertOrder, startStack, type Stack } from './harness.ts';
+import { ADMIN_TOKEN, TEST_SUPPLIER_ID, createTestMerchant, eventually, insertOrder, startStack, type Stack } from './harness.ts';
 import { untypedJson } from '../untyped-json.ts';
 
 // One stack for the file, and tests in order: each run checks every order the earlier tests left.
@@ -46,34 +46,46 @@ describe('reconciliation: orders against the ledger, balances against their entr
     expect((await fetch(`${stack.apiUrl}/admin/reconciliations/reconciliation-${randomUUID()}`, { headers: admin })).status).toBe(404);
   });
 
-  it('reports planted mismatches: a refund on a succeeded order, a balance off its entries, an open order the carrier never got', { timeout: 60_000 }, async () => {
-    const merchant = await createTestMerchant(stack.prisma);
-    stack.simulator.configure({ refusalRate: 0 });
-    const succeeded = await submit(merchant.headers);
-    await (await stack.workflowOf(succeeded)).result();
-    // Planted behind the application's back, as a bug or a hand-edit would.
-    await stack.prisma.$executeRaw`
+  it(
+    'reports planted mismatches: a refund on a succeeded order, balances off their entries, open orders the carrier never got or decided unheard',
+    { timeout: 60_000 },
+    async () => {
+      const merchant = await createTestMerchant(stack.prisma);
+      stack.simulator.configure({ refusalRate: 0 });
+      const succeeded = await submit(merchant.headers);
+      await (await stack.workflowOf(succeeded)).result();
+      // Planted behind the application's back, as a bug or a hand-edit would.
+      await stack.prisma.$executeRaw`
       INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id)
       VALUES (${merchant.id}, 'ORDER_REFUND', 'platform:sales', ${`merchant:${merchant.id}`}, 3000, 0, ${succeeded})`;
-    const drifted = await createTestMerchant(stack.prisma, { balanceFen: 100 });
-    await stack.prisma.$executeRaw`UPDATE merchants SET balance_fen = balance_fen + 1 WHERE id = ${drifted.id}`;
-    const lost = await insertOrder(stack.orders, merchant.id); // stored, but its workflow never started: the carrier has no record
-    await eventually(async () => (Date.now() - lost.createdAt.getTime() > 1_000 ? true : undefined));
+      const drifted = await createTestMerchant(stack.prisma, { balanceFen: 100 });
+      await stack.prisma.$executeRaw`UPDATE merchants SET balance_fen = balance_fen + 1 WHERE id = ${drifted.id}`;
+      const lost = await insertOrder(stack.orders, merchant.id); // stored, but its workflow never started: the carrier has no record
+      await stack.prisma.$executeRaw`UPDATE suppliers SET balance_fen = balance_fen - 7 WHERE id = ${TEST_SUPPLIER_ID}`;
+      // The supplier credits the phone but its callback is lost: the order stays open, and only the supplier knows (under the attempt's request id).
+      stack.simulator.configure({ callbackLossRate: 1 });
+      const unheard = await submit(merchant.headers);
+      await eventually(async () => ((await stack.simulator.charges()).some((c) => c.requestId === `${unheard}-1` && c.state === 'SUCCESS') ? true : undefined));
+      stack.simulator.configure({ callbackLossRate: 0 });
+      await eventually(async () => (Date.now() - lost.createdAt.getTime() > 1_000 ? true : undefined));
 
-    const report = await reconcile(await stack.startApiWithSla(1));
-    expect(report.status).toBe('COMPLETED');
-    expect(report.mismatches.map((m: { kind: string; subject: string }) => [m.kind, m.subject]).sort()).toEqual(
-      [
-        ['refund-on-unfailed-order', succeeded],
-        ['balance-differs-from-ledger', merchant.id], // the planted refund credited nobody's cached balance
-        ['balance-differs-from-ledger', drifted.id],
-        ['carrier-has-no-record', lost.id],
-      ].sort(),
-    );
-    const refund = report.mismatches.find((m: { kind: string }) => m.kind === 'refund-on-unfailed-order');
-    expect(refund).toMatchObject({ orderId: succeeded, merchantId: merchant.id, detail: { status: 'SUCCEEDED', refunds: 1, refundFen: 3000 } });
-    expect(await stack.prisma.reconciliationMismatch.count({ where: { runId: report.runId } })).toBe(4);
-  });
+      const report = await reconcile(await stack.startApiWithSla(1));
+      expect(report.status).toBe('COMPLETED');
+      expect(report.mismatches.map((m: { kind: string; subject: string }) => [m.kind, m.subject]).sort()).toEqual(
+        [
+          ['refund-on-unfailed-order', succeeded],
+          ['balance-differs-from-ledger', merchant.id], // the planted refund credited nobody's cached balance
+          ['balance-differs-from-ledger', drifted.id],
+          ['carrier-has-no-record', lost.id],
+          ['carrier-decided-open-order', unheard],
+          ['supplier-balance-differs-from-ledger', TEST_SUPPLIER_ID],
+        ].sort(),
+      );
+      const refund = report.mismatches.find((m: { kind: string }) => m.kind === 'refund-on-unfailed-order');
+      expect(refund).toMatchObject({ orderId: succeeded, merchantId: merchant.id, detail: { status: 'SUCCEEDED', refunds: 1, refundFen: 3000 } });
+      expect(await stack.prisma.reconciliationMismatch.count({ where: { runId: report.runId } })).toBe(6);
+    },
+  );
 
   it('runs daily from a Temporal Schedule, which an operator can also trigger', { timeout: 60_000 }, async () => {
     await ensureReconciliationSchedule(stack.env.client, 180);

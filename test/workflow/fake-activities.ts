@@ -6,18 +6,24 @@ import type { EscalationAlert, QueryCarrierStatusInput, RecordTransitionInput, R
 import type { CarrierStatus, CarrierSubmission } from '../../src/shared/carrier-protocol.ts';
 import type { OrderStatus } from '../../src/shared/order-status.ts';
 
+/** A fake submission refused with this reason plays a supplier whose status endpoint never heard of the request. */
+export const NEVER_RECEIVED = 'the supplier never received the request';
+
 /** What a submission carried: a routed order's attempt names its supplier, request id and attempt number. */
 type SubmitInput = SubmitRechargeInput & { supplierId?: string; requestId?: string; supplierAttempt?: number };
 type SubmitBehaviour = (input: SubmitInput, attempt: number) => Promise<CarrierSubmission>;
 type RouteBehaviour = (input: RouteInput, taskQueue: string) => Promise<RouteDecision>;
 
-/** Routes to the first of `suppliers` that has not declined the order, on the test's own task queue. */
+/** Routes to the first of `suppliers` that has not declined the order (nor is resting), on the test's own task queue. */
 export const firstSupplierOf =
   (suppliers: string[]): RouteBehaviour =>
   async (input, taskQueue) => {
-    const supplierId = suppliers.find((id) => !input.declined.includes(id));
-    const skipped = input.declined.map((id) => ({ supplierId: id, reason: 'declined this order', lasting: true }));
-    if (supplierId === undefined) return { kind: 'none-left', skipped };
+    const supplierId = suppliers.find((id) => !input.declined.includes(id) && !input.resting.includes(id));
+    const skipped = [
+      ...input.declined.map((id) => ({ supplierId: id, reason: 'declined this order', lasting: true })),
+      ...input.resting.map((id) => ({ supplierId: id, reason: 'never received the last attempt', lasting: false })),
+    ];
+    if (supplierId === undefined) return { kind: skipped.every((s) => s.lasting) ? 'none-left' : 'none-now', skipped };
     return { kind: 'chosen', supplierId, taskQueue, requestId: supplierRequestId(input.orderId, input.attempt), costFen: 4850, probe: false, skipped };
   };
 type NotifyBehaviour = (orderId: string, attempt: number) => Promise<void>;
@@ -73,7 +79,8 @@ export function fakeActivities({
       const submission = { ...input, supplierAttempt };
       calls.submits.push({ ...submission, attempt: tries });
       const answer = await submit(submission, tries);
-      return { ...(answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason }), tries };
+      const neverReceived = answer.outcome === 'refused' && answer.reason === NEVER_RECEIVED;
+      return { ...(answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason, ...(neverReceived && { neverReceived }) }), tries };
     },
     async querySupplierStatus(input) {
       calls.statusQueries.push(input);

@@ -5,7 +5,7 @@ import { carrierCallbackSignal, orderStateQuery, resolveOrderUpdate, type Carrie
 import { SupplierAttribute } from '../../src/shared/search-attributes.ts';
 import { supplierRequestId } from '../../src/shared/suppliers.ts';
 import { ROUTE_AGAIN_MS } from '../../src/workflows/order/supplier-rules.ts';
-import { fakeActivities, firstSupplierOf } from './fake-activities.ts';
+import { NEVER_RECEIVED, fakeActivities, firstSupplierOf } from './fake-activities.ts';
 import { SLA_SECONDS, callback, useWorkflowTestEnv, type OrderHandle } from './workflow-env.ts';
 
 const { env, withOrder, untilEscalated, untilSubmitted, recordHistory } = useWorkflowTestEnv();
@@ -79,7 +79,7 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
         if (input.supplierId === 'sim-b') return { outcome: 'accepted', carrierOrderId: 'B-1' };
         // The first try times out; the retry asks sim-a's status, which has never heard of the request.
         if (attempt === 1) throw new CarrierUnavailableError('carrier unreachable: timeout');
-        return { outcome: 'refused', reason: 'the supplier never received the request' };
+        return { outcome: 'refused', reason: NEVER_RECEIVED };
       },
     });
     await withOrder(fakes, async (handle, input) => {
@@ -93,6 +93,33 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
       ['sim-a', 2],
       ['sim-b', 1],
     ]);
+  });
+
+  it('sends a new attempt to the only supplier after a pause when it never received the first, instead of failing', async () => {
+    const fakes = fakeActivities({
+      submit: async (input, attempt) => {
+        if (input.supplierAttempt === 2) return { outcome: 'accepted', carrierOrderId: 'A-2' };
+        if (attempt === 1) throw new CarrierUnavailableError('carrier answered HTTP 503');
+        return { outcome: 'refused', reason: NEVER_RECEIVED };
+      },
+    });
+    await withOrder(fakes, async (handle, input) => {
+      await env().sleep('15s'); // the retry's backoff, then the pause
+      await untilSubmitted(handle);
+      await handle.signal(carrierCallbackSignal, supplierCallback(input.orderId, 2, 'sim-a', 'SUCCESS'));
+      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', supplierId: 'sim-a' });
+    });
+    expect(fakes.calls.routes.map((r) => [r.attempt, r.resting])).toEqual([
+      [1, []],
+      [2, ['sim-a']],
+      [2, []],
+    ]);
+    expect(fakes.calls.submits.map((s) => [s.requestId?.slice(-2), s.attempt])).toEqual([
+      ['-1', 1],
+      ['-1', 2],
+      ['-2', 1],
+    ]);
+    expect(fakes.calls.refunds).toEqual([]);
   });
 
   it('keeps an unknown outcome with its supplier: no failover, and the deadline asks that supplier', async () => {

@@ -26,10 +26,11 @@ export function openAttempt(machine: OrderMachine): SupplierAttempt | undefined 
 export function route(draft: Draft): void {
   const { machine } = draft;
   const { orderId, carrier, amountYuan } = machine.facts;
-  const attempts = machine.order.attempts ?? [];
-  const declined = attempts.filter((a) => a.round === machine.order.round && a.state === 'declined').map((a) => a.supplierId);
+  const attempts = (machine.order.attempts ?? []).filter((a) => a.round === machine.order.round && a.state === 'declined');
+  const declined = attempts.filter((a) => a.declined?.restingUntil === undefined).map((a) => a.supplierId);
+  const resting = attempts.filter((a) => (a.declined?.restingUntil ?? 0) > draft.at).map((a) => a.supplierId);
   machine.submission = 'running';
-  draft.command({ type: 'route', input: { orderId, carrier, amountYuan, attempt: attempts.length + 1, declined } });
+  draft.command({ type: 'route', input: { orderId, carrier, amountYuan, attempt: (machine.order.attempts?.length ?? 0) + 1, declined: [...new Set(declined)], resting } });
 }
 
 export function applyRouteDecision(draft: Draft, decision: RouteDecision): void {
@@ -44,7 +45,10 @@ export function applyRouteDecision(draft: Draft, decision: RouteDecision): void 
     draft.record(OrderEvent.NO_SUPPLIER_LEFT, { skipped }, {});
     machine.submission = 'answered';
     const last = machine.order.attempts?.filter((a) => a.round === machine.order.round).at(-1)?.declined;
-    draft.settle({ status: OrderStatus.FAILED, ...(last ?? { reason: `no supplier can take the order: ${skipped.join('; ')}`, resolvedBy: 'no-supplier' }) });
+    const because = last
+      ? { reason: last.reason, resolvedBy: last.resolvedBy }
+      : { reason: `no supplier can take the order: ${skipped.join('; ')}`, resolvedBy: 'no-supplier' as const };
+    draft.settle({ status: OrderStatus.FAILED, ...because });
     return;
   }
   // Written to the view once per wait, not at every re-route.
@@ -108,7 +112,9 @@ export function applySupplierAnswer(draft: Draft, number: number, answer: Suppli
   // A FAILED callback declined this attempt while it was being sent: now the order can route on.
   else if (isLatest(machine, attempt) && machine.submission === 'running') machine.submission = 'due';
   if (answer.outcome === 'declined') {
-    if (attempt.state !== 'declined') decline(draft, attempt, answer.reason, 'carrier-refusal', { tries: answer.tries });
+    // A supplier that never received the request is not refusing the order: it may take a new attempt after a pause.
+    const resting = answer.neverReceived ? { restingUntil: draft.at + ROUTE_AGAIN_MS } : {};
+    if (attempt.state !== 'declined') decline(draft, attempt, answer.reason, 'carrier-refusal', { tries: answer.tries }, resting);
     return;
   }
   const detail = { round: attempt.round, ...routeDetail(attempt), carrierOrderId: answer.carrierOrderId, tries: answer.tries };
@@ -140,8 +146,15 @@ export function applyAttemptUnknown(draft: Draft, number: number | undefined, er
 }
 
 /** Records that the attempt's supplier has definitively not credited the phone, so a later SUCCESS from it is a contradiction. */
-export function markDeclined(draft: Draft, attempt: SupplierAttempt, reason: string, resolvedBy: OrderOutcome['resolvedBy'], extra: Record<string, unknown> = {}): SupplierAttempt {
-  const declined = update(draft, attempt, { state: 'declined', declined: { reason, resolvedBy } });
+export function markDeclined(
+  draft: Draft,
+  attempt: SupplierAttempt,
+  reason: string,
+  resolvedBy: OrderOutcome['resolvedBy'],
+  extra: Record<string, unknown> = {},
+  resting: { restingUntil?: number } = {},
+): SupplierAttempt {
+  const declined = update(draft, attempt, { state: 'declined', declined: { reason, resolvedBy, ...resting } });
   draft.record(OrderEvent.SUPPLIER_DECLINED, { round: attempt.round, ...routeDetail(declined), reason, ...extra }, {});
   return declined;
 }
@@ -151,8 +164,15 @@ export function markDeclined(draft: Draft, attempt: SupplierAttempt, reason: str
  * deadline the order routes to another supplier; after it, the order is
  * handled as before suppliers (an operator's retry routes it again).
  */
-export function decline(draft: Draft, attempt: SupplierAttempt, reason: string, resolvedBy: OrderOutcome['resolvedBy'], extra: Record<string, unknown> = {}): void {
-  const declined = markDeclined(draft, attempt, reason, resolvedBy, extra);
+export function decline(
+  draft: Draft,
+  attempt: SupplierAttempt,
+  reason: string,
+  resolvedBy: OrderOutcome['resolvedBy'],
+  extra: Record<string, unknown> = {},
+  resting: { restingUntil?: number } = {},
+): void {
+  const declined = markDeclined(draft, attempt, reason, resolvedBy, extra, resting);
   const { machine } = draft;
   if (draft.outcome || draft.stage.name !== 'awaiting-result' || !isLatest(machine, declined)) return;
   if (machine.submission !== 'running') machine.submission = 'due';

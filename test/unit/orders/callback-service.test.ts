@@ -66,6 +66,37 @@ describe('callback service', () => {
     expect(flagForReview).toHaveBeenCalledWith(ORDER_ID, reason, { key: 'contradiction:42', type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason, callbackId: '42' } });
   });
 
+  it("takes a supplier's callback by the attempt's request id, and tells the workflow which supplier and attempt it is about", async () => {
+    const { service, recordCallback, signal, temporal } = setup({ callbackId: '42', orderStatus: 'PROCESSING', resolvedBy: null, supplierId: 'sim-b' });
+    const fromSupplier = { ...callback, orderId: `${ORDER_ID}-2` };
+    expect(await service.receive({ ...received, callback: fromSupplier, supplierId: 'sim-b' })).toEqual({ kind: 'forwarded' });
+    expect(recordCallback).toHaveBeenCalledWith(ORDER_ID, received.rawBody, received.signature, {
+      status: 'SUCCESS',
+      carrierOrderId: 'C-1',
+      supplierId: 'sim-b',
+      requestId: `${ORDER_ID}-2`,
+    });
+    expect(temporal.handles).toEqual([`recharge-order-${ORDER_ID}`]);
+    expect(signal.mock.calls[0]?.[1]).toMatchObject({ supplierId: 'sim-b', requestId: `${ORDER_ID}-2` });
+  });
+
+  it('answers 404 to a supplier callback whose request id is none of ours', async () => {
+    const { service, recordCallback } = setup(undefined);
+    expect(await service.receive({ ...received, supplierId: 'sim-b' })).toEqual({ kind: 'order-not-found' });
+    expect(recordCallback).not.toHaveBeenCalled();
+  });
+
+  it('does not flag a closed order when a supplier it moved on from reports FAILED, but does when that supplier reports SUCCESS', async () => {
+    const closed = { callbackId: '42', orderStatus: 'SUCCEEDED' as const, resolvedBy: 'carrier-callback', supplierId: 'sim-b' };
+    const failedAtA = { ...received, callback: { ...callback, orderId: `${ORDER_ID}-1`, status: 'FAILED' as const }, supplierId: 'sim-a' };
+    const quiet = setup(closed, workflowGone);
+    expect(await quiet.service.receive(failedAtA)).toEqual({ kind: 'already-decided', status: 'SUCCEEDED', flaggedForReview: false });
+    expect(quiet.flagForReview).not.toHaveBeenCalled();
+    const failedOrder = setup({ ...closed, orderStatus: 'FAILED', supplierId: null }, workflowGone);
+    const creditedAtA = { ...failedAtA, callback: { ...failedAtA.callback, status: 'SUCCESS' as const } };
+    expect(await failedOrder.service.receive(creditedAtA)).toMatchObject({ flaggedForReview: true });
+  });
+
   it('lets any other Temporal failure through (a 500: the carrier re-sends) without flagging', async () => {
     const unavailable = async () => {
       throw Object.assign(new Error('14 UNAVAILABLE'), { code: 14 });

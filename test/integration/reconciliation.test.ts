@@ -65,7 +65,7 @@ describe('reconciliation: orders against the ledger, balances against their entr
       // The supplier credits the phone but its callback is lost: the order stays open, and only the supplier knows (under the attempt's request id).
       stack.simulator.configure({ callbackLossRate: 1 });
       const unheard = await submit(merchant.headers);
-      await eventually(async () => ((await stack.simulator.charges()).some((c) => c.requestId === `${unheard}-1` && c.state === 'SUCCESS') ? true : undefined));
+      await eventually(async () => (stack.simulator.charges().some((c) => c.requestId === `${unheard}-1` && c.state === 'SUCCESS') ? true : undefined));
       stack.simulator.configure({ callbackLossRate: 0 });
       await eventually(async () => (Date.now() - lost.createdAt.getTime() > 1_000 ? true : undefined));
 

@@ -31,7 +31,7 @@ const supplierWorkers = await startSupplierWorkers({
   namespace: config.TEMPORAL_NAMESPACE,
   deps,
   replicas: config.WORKER_REPLICAS,
-  onError: (error) => console.error('reading the suppliers failed; the supplier workers keep their limits', error),
+  onError: (error) => console.error('supplier workers: tried again at the next sync after', error),
 });
 // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight tasks finish first.
 await worker.run();

@@ -21,7 +21,9 @@ export interface SupplierWorkersOptions {
  * and the calls' own pacing, which trims the server's token-bucket bursts
  * (see reserveCallSlot); its concurrency limit is split among the
  * `replicas` worker processes. When an admin changes a supplier's limits, its worker is replaced
- * within `syncEveryMs` (the old one finishes what it runs).
+ * within `syncEveryMs` (the old one finishes what it runs). A failed read of
+ * the suppliers or a failed worker goes to `onError` and is tried again at the
+ * next sync.
  */
 export async function startSupplierWorkers({ connection, namespace, deps, replicas, syncEveryMs = 2_000, onError = () => undefined }: SupplierWorkersOptions) {
   const activities = createSupplierCallActivities(deps);
@@ -46,11 +48,17 @@ export async function startSupplierWorkers({ connection, namespace, deps, replic
         maxConcurrentActivityTaskExecutions: concurrency,
       });
       running.set(supplier.id, { limits, worker });
-      finishing.push(worker.run());
+      // A worker that fails is started again by the next sync; it must never take the process down.
+      const done = worker.run().catch((error: unknown) => {
+        if (running.get(supplier.id)?.worker === worker) running.delete(supplier.id);
+        onError(error);
+      });
+      finishing.push(done);
     }
   }
 
-  await sync();
+  // The database may be restarting as the worker starts: the next sync tries again.
+  await sync().catch(onError);
   let syncing = Promise.resolve();
   const timer = setInterval(() => {
     syncing = syncing.then(sync).catch(onError);

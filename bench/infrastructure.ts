@@ -43,7 +43,10 @@ export interface Infrastructure {
   databaseUrl: string;
   /** The harness's own connections, for reading results. */
   db: pg.Pool;
+  /** sim-a: the carrier of every system. */
   carrierUrl: string;
+  /** The order path's suppliers by id: sim-a (tried first) and sim-b. */
+  supplierUrls: Record<string, string>;
   output: ProcessOutput;
   sampler: ProcessSampler;
   /** Starts a fresh Temporal dev server (persisted in SQLite, configured as `npm start` configures it), measured as `temporal-server`. */
@@ -124,24 +127,31 @@ export async function startInfrastructure({
   const db = new pg.Pool({ connectionString: url, max: 2 });
   cleanups.add(() => db.end());
 
-  const carrierPort = await freePort();
-  const carrier = startNodeProcess(
-    'carrier-sim',
-    'src/carrier-sim/main.ts',
-    {
-      CARRIER_SIM_PORT: String(carrierPort),
-      CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
-      CARRIER_SIM_LATENCY_MS: String(carrierLatencyMs),
-      CARRIER_SIM_CALLBACK_MIN_DELAY_MS: String(callbackDelayMs.min),
-      CARRIER_SIM_CALLBACK_MAX_DELAY_MS: String(callbackDelayMs.max),
-      LOG_LEVEL: 'warn',
-    },
-    output,
-  );
-  cleanups.add(carrier.stop);
-  const carrierUrl = `http://127.0.0.1:${carrierPort}`;
-  await waitUntilHealthy(`${carrierUrl}/_sim/stats`);
-  await sampler.add({ name: carrier.name, pid: carrier.pid });
+  // Two simulated suppliers: sim-a is the carrier of every system (the order path tries it first), sim-b the order path's second.
+  const supplierUrls: Record<string, string> = {};
+  for (const [id, name] of [
+    ['sim-a', 'carrier-sim'],
+    ['sim-b', 'carrier-sim-b'],
+  ] as const) {
+    const port = await freePort();
+    const simulator = startNodeProcess(
+      name,
+      'src/carrier-sim/main.ts',
+      {
+        CARRIER_SIM_PORT: String(port),
+        CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
+        CARRIER_SIM_LATENCY_MS: String(carrierLatencyMs),
+        CARRIER_SIM_CALLBACK_MIN_DELAY_MS: String(callbackDelayMs.min),
+        CARRIER_SIM_CALLBACK_MAX_DELAY_MS: String(callbackDelayMs.max),
+        LOG_LEVEL: 'warn',
+      },
+      output,
+    );
+    cleanups.add(simulator.stop);
+    supplierUrls[id] = `http://127.0.0.1:${port}`;
+    await waitUntilHealthy(`${supplierUrls[id]}/_sim/stats`);
+    await sampler.add({ name: simulator.name, pid: simulator.pid });
+  }
 
-  return { databaseUrl: url, db, carrierUrl, output, sampler, startTemporal, track: cleanups.add };
+  return { databaseUrl: url, db, carrierUrl: supplierUrls['sim-a'] as string, supplierUrls, output, sampler, startTemporal, track: cleanups.add };
 }

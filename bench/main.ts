@@ -21,6 +21,7 @@ import { connectRedis, startQueuePipeline } from './systems/queue-pipeline.ts';
 import type { BenchSystem, SystemName } from './systems/system.ts';
 import { judgeTargets } from './targets.ts';
 import { createCleanups } from './cleanups.ts';
+import { withSupplierAFailing } from './supplier-outage.ts';
 
 const MINUTE = 60_000;
 
@@ -59,10 +60,14 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
       const rate = options.rate ?? SATURATING_RATE[name];
       steps.push(await run('sat', 'saturation', rate, options.count ?? Math.round(rate * options.saturationSeconds)));
     }
-    // The floor runs the same steady load as the order path, so the order path's latency has the engine's beside it.
-    if (name === 'queue' || options.durationSeconds === 0) return [];
     const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
     const rate = options.steadyRate ?? (floor ? Math.round(floor.completedPerSecond * 5) / 10 : 15);
+    if (name === 'order' && options.supplierOutage) {
+      const seconds = options.durationSeconds || 30;
+      steps.push(await withSupplierAFailing(infra, () => run('sim-a-down', 'supplier-outage', rate, Math.round(rate * seconds))));
+    }
+    // The floor runs the same steady load as the order path, so the order path's latency has the engine's beside it.
+    if (name === 'queue' || options.durationSeconds === 0) return [];
     const from = now();
     const outage = name === 'order' && temporal && options.temporalOutage ? { plan: options.temporalOutage, temporal } : undefined;
     steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds), outage));

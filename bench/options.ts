@@ -39,6 +39,9 @@ export const USAGE = `npm run bench -- [options]
   --temporal-outage AT:DOWN   the order path's steady step kills the Temporal server (kill -9) AT s into the step and
                               restarts it on the same database DOWN s later; the report shows the submissions meanwhile
                               and how soon after the return the orders accepted meanwhile started
+  --supplier-outage           the order path gets a step at the steady rate for --duration s (30 if 0) with sim-a answering
+                              every recharge 503: the report shows which supplier credited each order, and that no phone
+                              was credited twice
   --poll                      merchants poll their open orders during the order path's steps
                               (8 concurrent GET /orders/:id, each every 50 ms, until the order is final)
   --profile                   write V8 CPU profiles of the Node processes to <out>/profiles (see bench/profile-summary.ts)`;
@@ -67,6 +70,7 @@ export function parseBenchOptions(argv: string[]) {
       'drain-timeout': { type: 'string', default: '120' },
       profile: { type: 'boolean', default: false },
       poll: { type: 'boolean', default: false },
+      'supplier-outage': { type: 'boolean', default: false },
       'server-config': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
@@ -108,6 +112,8 @@ export function parseBenchOptions(argv: string[]) {
     profile: values.profile ?? false,
     /** Merchants poll their open orders during the order path's steps. */
     poll: values.poll ?? false,
+    /** The order path runs a step with sim-a failing every recharge. */
+    supplierOutage: values['supplier-outage'] ?? false,
     serverConfig: values['server-config'],
   };
 }

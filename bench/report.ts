@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Percentiles } from './stats.ts';
 import type { StepResult } from './run-step.ts';
+import { supplierOutageLines } from './supplier-outage.ts';
 
 export interface Target {
   name: string;
@@ -85,6 +86,7 @@ export function toMarkdown(report: BenchReport): string {
     ),
     '',
     ...outageLines(report),
+    ...supplierOutageLines(report.steps),
     'CPU seconds and peak memory (MB) of each process during each step (resident set; PostgreSQL: proportional set of the postmaster and its backends):',
     '',
     '| step | process | CPU s | peak memory MB |',

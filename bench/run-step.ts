@@ -7,6 +7,7 @@ import type { ProcessSampler, ProcessUsage } from './process-sampler.ts';
 import { percentiles, perSecond, type Percentiles } from './stats.ts';
 import { measureOutage, scheduleOutage, type OutagePlan, type OutageResult } from './temporal-outage.ts';
 import type { TemporalServer } from './infrastructure.ts';
+import type { SupplierOutageResult } from './supplier-outage.ts';
 import type { BenchSystem, SystemName } from './systems/system.ts';
 
 /** Orders whose histories are read after a step. */
@@ -15,7 +16,7 @@ const HISTORY_SAMPLE = 50;
 export interface StepPlan {
   /** Unique in the run, letters, digits and `-` only (it prefixes the order numbers). */
   id: string;
-  kind: 'warmup' | 'saturation' | 'steady';
+  kind: 'warmup' | 'saturation' | 'steady' | 'supplier-outage';
   system: SystemName;
   rate: number;
   count: number;
@@ -42,6 +43,8 @@ export interface StepResult extends StepPlan {
   history?: HistoryShape;
   /** The Temporal server killed during the step (--temporal-outage). */
   outage?: OutageResult;
+  /** sim-a failing during the step (--supplier-outage). */
+  supplierOutage?: SupplierOutageResult;
 }
 
 /** A Temporal server to kill and restart during the step. */

@@ -13,7 +13,10 @@ const MERCHANT_KEY = 'bench-merchant-api-key';
 export async function startOrderPath(infra: Infrastructure, temporal: TemporalServer, { slaSeconds, poll }: { slaSeconds: number; poll: boolean }): Promise<BenchSystem> {
   const prisma = createPrisma(infra.databaseUrl, 1);
   await ensureDemoMerchant(prisma, { apiKey: MERCHANT_KEY, callbackSecret: 'bench-merchant-callback-secret' });
-  await ensureSimulatedSuppliers(prisma, [{ id: 'sim-a', baseUrl: infra.carrierUrl, callbackSecret: CALLBACK_SECRET, priority: 1 }]);
+  await ensureSimulatedSuppliers(
+    prisma,
+    Object.entries(infra.supplierUrls).map(([id, baseUrl], i) => ({ id, baseUrl, callbackSecret: CALLBACK_SECRET, priority: i + 1 })),
+  );
   await prisma.$disconnect();
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;

@@ -16,9 +16,14 @@ export interface ReconciliationActivityDeps {
   directory: SupplierDirectory;
 }
 
-/** The status of an order's latest attempt, from its supplier (or from the carrier of orders sent before suppliers). */
-async function statusOf({ carrier, directory }: ReconciliationActivityDeps, order: StaleOrder): Promise<CarrierStatus> {
-  if (order.supplierId === null || order.attempt === null) return carrier.status(order.id);
+/**
+ * The status of an order's latest attempt, from its supplier (or from the
+ * carrier of orders sent before suppliers); undefined for a routed order no
+ * supplier may hold (every attempt declined, or none sent): nothing to ask.
+ */
+async function statusOf({ carrier, directory }: ReconciliationActivityDeps, order: StaleOrder): Promise<CarrierStatus | undefined> {
+  if (!order.routed) return carrier.status(order.id);
+  if (order.supplierId === null || order.attempt === null || order.declined) return undefined;
   const { client } = await directory.get(order.supplierId);
   return client.status(supplierRequestId(order.id, order.attempt));
 }
@@ -78,7 +83,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
       const found: Mismatch[] = [];
       for (const order of orders) {
         const status = await statusOf(deps, order).catch((error: unknown) => ({ state: 'UNAVAILABLE' as const, error: String(error) }));
-        const mismatch = carrierMismatch({ orderId: order.id, merchantId: order.merchantId, status: order.status }, status);
+        const mismatch = status && carrierMismatch({ orderId: order.id, merchantId: order.merchantId, status: order.status }, status);
         if (mismatch) found.push(mismatch);
         heartbeat();
       }

@@ -3,6 +3,7 @@ import { merchantAccount } from './ledger-accounts.ts';
 import type { Mismatch, OrderMoney } from '../reconciliation/checks.ts';
 import { OPEN_STATUSES } from '../shared/order-status.ts';
 import type { Db } from './prisma.ts';
+import { OrderEvent } from '../shared/order-events.ts';
 
 /** Orders accepted before `cutoff`, after the id `after` in id order, with the sums of their ledger entries. */
 function orderMoneyPage(db: Db, { cutoff, after, limit }: { cutoff: Date; after: string; limit: number }) {
@@ -24,13 +25,17 @@ function orderMoneyPage(db: Db, { cutoff, after, limit }: { cutoff: Date; after:
  * entry and its balance change are one statement, so a snapshot never
  * sees one without the other.
  */
-/** An open order past its SLA, with the supplier and attempt number of its latest attempt (none for orders sent before suppliers). */
+/** An open order past its SLA, with what it sent to suppliers (nothing for orders sent before suppliers). */
 export interface StaleOrder {
   id: string;
   merchantId: string;
   status: string;
+  /** It was routed among suppliers. */
+  routed: boolean;
+  /** Its latest attempt's supplier and number, and whether that supplier has declined it. */
   supplierId: string | null;
   attempt: number | null;
+  declined: boolean;
 }
 
 /**
@@ -39,10 +44,12 @@ export interface StaleOrder {
  */
 function staleOpenOrders(db: Db, { createdBefore, after, limit }: { createdBefore: Date; after: string; limit: number }) {
   return db.$queryRaw<StaleOrder[]>`
-    SELECT o.id, o.merchant_id AS "merchantId", o.status::text AS status, a.supplier_id AS "supplierId", a.attempt
+    SELECT o.id, o.merchant_id AS "merchantId", o.status::text AS status, a.supplier_id AS "supplierId", a.attempt,
+      COALESCE(a.type = ${OrderEvent.SUPPLIER_DECLINED}, false) AS declined,
+      a.type IS NOT NULL OR EXISTS (SELECT 1 FROM order_events u WHERE u.order_id = o.id AND u.type = ${OrderEvent.SUPPLIER_UNAVAILABLE}) AS routed
     FROM orders o
     LEFT JOIN LATERAL (
-      SELECT e.detail->>'supplierId' AS supplier_id, (e.detail->>'attempt')::int AS attempt FROM order_events e
+      SELECT e.type, e.detail->>'supplierId' AS supplier_id, (e.detail->>'attempt')::int AS attempt FROM order_events e
       WHERE e.order_id = o.id AND e.detail ? 'supplierId' AND e.detail ? 'attempt' ORDER BY e.id DESC LIMIT 1
     ) a ON true
     WHERE o.status::text = ANY(${[...OPEN_STATUSES]}) AND o.created_at < ${createdBefore} AND o.id > ${after}

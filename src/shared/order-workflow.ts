@@ -91,7 +91,7 @@ export interface SupplierAttempt {
   /** It went through its supplier's half-open breaker: its answer closes or reopens it. */
   probe?: boolean;
   state: 'sent' | 'accepted' | 'declined' | 'unknown';
-  /** `restingUntil`: it never received the attempt, so it may take a new one after that time (ms). */
+  /** `restingUntil`: it never received the attempt, so until then (ms) it is tried after every other supplier. */
   declined?: { reason: string; resolvedBy: OrderOutcome['resolvedBy']; restingUntil?: number };
 }
 

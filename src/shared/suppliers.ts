@@ -38,7 +38,7 @@ export interface RouteInput {
   attempt: number;
   /** Suppliers that definitively did not credit the phone in this round: never asked again. */
   declined: string[];
-  /** Suppliers that just said they never received an attempt (down, most likely): asked again only after a pause. */
+  /** Suppliers that just said they never received an attempt (down, most likely): tried last, after every other. */
   resting: string[];
 }
 

@@ -54,7 +54,6 @@ export function rankSuppliers(suppliers: RoutableSupplier[], order: RoutableOrde
     const skip = (reason: string, lasting: boolean) => skipped.push({ supplierId: supplier.id, reason, lasting });
     const rate = supplier.rates[order.carrier];
     if (order.declined.includes(supplier.id)) skip('declined this order', true);
-    else if (order.resting.includes(supplier.id)) skip('never received the last attempt: asked again after a pause', false);
     else if (!supplier.carriers.includes(order.carrier) || !supplier.faceValuesYuan.includes(order.amountYuan) || rate === undefined)
       skip(`does not sell ${order.carrier} ${order.amountYuan} yuan`, true);
     else if (order.merchantPriceFen !== undefined && costFen(order.amountYuan, rate) > order.merchantPriceFen)
@@ -72,14 +71,18 @@ export function rankSuppliers(suppliers: RoutableSupplier[], order: RoutableOrde
       });
   }
   const seed = `${order.orderId}:${order.attempt}`;
-  const ranked = [...new Set(eligible.map((s) => s.priority))]
-    .sort((a, b) => a - b)
-    .flatMap((priority) =>
-      weightedOrder(
-        eligible.filter((s) => s.priority === priority),
-        seed,
-      ),
-    );
+  const byPriority = (suppliers: typeof eligible) =>
+    [...new Set(suppliers.map((s) => s.priority))]
+      .sort((a, b) => a - b)
+      .flatMap((priority) =>
+        weightedOrder(
+          suppliers.filter((s) => s.priority === priority),
+          seed,
+        ),
+      );
+  // A supplier that just never received an attempt comes last: any other first, or it again (with a new request id) if it is the only one.
+  const resting = (s: (typeof eligible)[number]) => order.resting.includes(s.supplierId);
+  const ranked = [...byPriority(eligible.filter((s) => !resting(s))), ...byPriority(eligible.filter(resting))];
   return { candidates: ranked.map(({ supplierId, costFen: cost, probe }) => ({ supplierId, costFen: cost, probe })), skipped };
 }
 

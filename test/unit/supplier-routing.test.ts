@@ -37,9 +37,8 @@ describe('supplier routing', () => {
         supplier('off', { enabled: false }),
         supplier('broke', { balanceFen: 4849n }),
         supplier('open', { breakerState: BreakerState.OPEN }),
-        supplier('resting'),
       ],
-      { ...order, declined: ['declined'], resting: ['resting'] },
+      { ...order, declined: ['declined'] },
     );
     expect(result.candidates).toEqual([]);
     expect(result.skipped.map((s) => [s.supplierId, s.lasting, s.reason])).toEqual([
@@ -50,8 +49,13 @@ describe('supplier routing', () => {
       ['off', false, 'disabled'],
       ['broke', false, 'prepaid balance 4849 fen is below the cost'],
       ['open', false, 'circuit breaker OPEN'],
-      ['resting', false, 'never received the last attempt: asked again after a pause'],
     ]);
+  });
+
+  it('tries a supplier that just never received an attempt last, or again if it is the only one', () => {
+    const resting = { ...order, resting: ['a'] };
+    expect(ids(rankSuppliers([supplier('a', { priority: 1 }), supplier('b', { priority: 2 })], resting))).toEqual(['b', 'a']);
+    expect(ids(rankSuppliers([supplier('a')], resting))).toEqual(['a']);
   });
 
   it('offers an open breaker past its cool-down as a probe', () => {

@@ -14,16 +14,14 @@ type SubmitInput = SubmitRechargeInput & { supplierId?: string; requestId?: stri
 type SubmitBehaviour = (input: SubmitInput, attempt: number) => Promise<CarrierSubmission>;
 type RouteBehaviour = (input: RouteInput, taskQueue: string) => Promise<RouteDecision>;
 
-/** Routes to the first of `suppliers` that has not declined the order (nor is resting), on the test's own task queue. */
+/** Routes to the first of `suppliers` that has not declined the order (one resting only if no other is left), on the test's own task queue. */
 export const firstSupplierOf =
   (suppliers: string[]): RouteBehaviour =>
   async (input, taskQueue) => {
-    const supplierId = suppliers.find((id) => !input.declined.includes(id) && !input.resting.includes(id));
-    const skipped = [
-      ...input.declined.map((id) => ({ supplierId: id, reason: 'declined this order', lasting: true })),
-      ...input.resting.map((id) => ({ supplierId: id, reason: 'never received the last attempt', lasting: false })),
-    ];
-    if (supplierId === undefined) return { kind: skipped.every((s) => s.lasting) ? 'none-left' : 'none-now', skipped };
+    const open = suppliers.filter((id) => !input.declined.includes(id));
+    const supplierId = open.find((id) => !input.resting.includes(id)) ?? open[0];
+    const skipped = input.declined.map((id) => ({ supplierId: id, reason: 'declined this order', lasting: true }));
+    if (supplierId === undefined) return { kind: 'none-left', skipped };
     return { kind: 'chosen', supplierId, taskQueue, requestId: supplierRequestId(input.orderId, input.attempt), costFen: 4850, probe: false, skipped };
   };
 type NotifyBehaviour = (orderId: string, attempt: number) => Promise<void>;

@@ -95,7 +95,7 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
     ]);
   });
 
-  it('sends a new attempt to the only supplier after a pause when it never received the first, instead of failing', async () => {
+  it('sends a new attempt to the only supplier when it never received the first, instead of failing', async () => {
     const fakes = fakeActivities({
       submit: async (input, attempt) => {
         if (input.supplierAttempt === 2) return { outcome: 'accepted', carrierOrderId: 'A-2' };
@@ -104,7 +104,7 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
       },
     });
     await withOrder(fakes, async (handle, input) => {
-      await env().sleep('15s'); // the retry's backoff, then the pause
+      await env().sleep('5s'); // the retry's backoff
       await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, supplierCallback(input.orderId, 2, 'sim-a', 'SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', supplierId: 'sim-a' });
@@ -112,7 +112,6 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
     expect(fakes.calls.routes.map((r) => [r.attempt, r.resting])).toEqual([
       [1, []],
       [2, ['sim-a']],
-      [2, []],
     ]);
     expect(fakes.calls.submits.map((s) => [s.requestId?.slice(-2), s.attempt])).toEqual([
       ['-1', 1],

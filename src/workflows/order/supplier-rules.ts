@@ -112,7 +112,7 @@ export function applySupplierAnswer(draft: Draft, number: number, answer: Suppli
   // A FAILED callback declined this attempt while it was being sent: now the order can route on.
   else if (isLatest(machine, attempt) && machine.submission === 'running') machine.submission = 'due';
   if (answer.outcome === 'declined') {
-    // A supplier that never received the request is not refusing the order: it may take a new attempt after a pause.
+    // A supplier that never received the request is not refusing the order: it may take a new attempt, after any other supplier.
     const resting = answer.neverReceived ? { restingUntil: draft.at + ROUTE_AGAIN_MS } : {};
     if (attempt.state !== 'declined') decline(draft, attempt, answer.reason, 'carrier-refusal', { tries: answer.tries }, resting);
     return;

@@ -14,7 +14,9 @@ let markdown: string;
 /** The CI's smoke run of `npm run bench`: a few orders through every system, for real. */
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'recharge-bench-smoke-'));
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--plan', 'smoke', '--redis-url', REDIS_URL, '--out', outDir], { timeout: 170_000 });
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--plan', 'smoke', '--supplier-outage', '--redis-url', REDIS_URL, '--out', outDir], {
+    timeout: 170_000,
+  });
   report = JSON.parse(await readFile(join(outDir, 'result.json'), 'utf8')) as BenchReport;
   markdown = await readFile(join(outDir, 'result.md'), 'utf8');
 }, 180_000);
@@ -24,15 +26,29 @@ afterAll(async () => {
 });
 
 describe('npm run bench (smoke plan)', () => {
+  it('runs the order path with sim-a failing: sim-b credits every order, and no phone twice', () => {
+    const step = report.steps.find((s) => s.kind === 'supplier-outage');
+    expect(step?.supplierOutage).toMatchObject({ succeededBySupplier: { 'sim-b': step?.count }, failed: 0, chargesMinusSucceeded: 0 });
+    expect(step?.supplierOutage?.chargesBySimulator).toEqual({ 'sim-a': 0, 'sim-b': step?.count });
+    expect(markdown).toContain('| step | phones credited | SUCCEEDED by supplier | FAILED | credited − SUCCEEDED |');
+  });
+
   it('drives every system until every order has its final result, without escalating any', () => {
     const measured = report.steps.filter((step) => step.kind !== 'warmup');
-    expect(measured.map((step) => `${step.system}-${step.kind}`)).toEqual(['floor-saturation', 'floor-steady', 'order-saturation', 'order-steady', 'queue-saturation']);
+    expect(measured.map((step) => `${step.system}-${step.kind}`)).toEqual([
+      'floor-saturation',
+      'floor-steady',
+      'order-saturation',
+      'order-supplier-outage',
+      'order-steady',
+      'queue-saturation',
+    ]);
     for (const step of measured) {
       expect(step, step.id).toMatchObject({ accepted: step.count, rejected: 0, final: step.count });
       expect(step.submitToFinalMs?.p99, step.id).toBeGreaterThan(0);
       expect(step.completedPerSecond, step.id).toBeGreaterThan(0);
     }
-    expect(measured.filter((step) => step.system === 'order').map((step) => step.escalations)).toEqual([0, 0]);
+    expect(measured.filter((step) => step.system === 'order').map((step) => step.escalations)).toEqual([0, 0, 0]);
   });
 
   it("measures each process's CPU and memory and reports throughput against the engine floor", () => {

@@ -74,7 +74,8 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
     case 'ask-carrier':
       return askCarrier(runner, command.purpose, command.attempt);
     case 'route':
-      return runner.apply({ type: 'route-decided', decision: await routing.routeOrder(command.input), at: Date.now() });
+      // In the view writes' queue: local activities side by side complete in an order a replay cannot reproduce.
+      return runner.apply({ type: 'route-decided', decision: await runner.viewWriter.inOrder(() => routing.routeOrder(command.input)), at: Date.now() });
     case 'submit-to-supplier':
       sendToSupplierInBackground(runner, command.request, command.taskQueue);
       return undefined;

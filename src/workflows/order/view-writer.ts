@@ -22,6 +22,8 @@ export function createViewWriter(orderId: string, eventSeq: number) {
   return {
     /** A key for a write an activity makes itself (the status query records its answer). */
     nextKey,
+    /** Runs another local activity (routing) in the same queue, for the same reason. */
+    inOrder: serially,
     /** How many keys were handed out; carried over by continue-as-new. */
     eventSeq: () => eventSeq,
 

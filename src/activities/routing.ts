@@ -1,13 +1,15 @@
 import type { BreakerSettings, SupplierRepository } from '../db/supplier-repository.ts';
 import { supplierRequestId, supplierTaskQueue, type RouteDecision, type RoutingActivities, type SkippedSupplier } from '../shared/suppliers.ts';
+import type { Clock } from '../suppliers/clock.ts';
 import { rankSuppliers } from '../suppliers/routing.ts';
 
 export interface RoutingActivityDeps {
   suppliers: SupplierRepository;
   breaker: BreakerSettings;
+  clock: Clock;
 }
 
-export function createRoutingActivities({ suppliers, breaker }: RoutingActivityDeps) {
+export function createRoutingActivities({ suppliers, breaker, clock }: RoutingActivityDeps) {
   return {
     /**
      * Picks the supplier of an order's next attempt from the suppliers' data
@@ -17,13 +19,12 @@ export function createRoutingActivities({ suppliers, breaker }: RoutingActivityD
      * wins the claim of an open breaker's probe.
      */
     async routeOrder(input) {
-      const [all, merchantPriceFen] = await Promise.all([suppliers.list(), suppliers.merchantPriceFen(input.orderId)]);
-      const now = Date.now();
-      const routable = all.map((s) => ({ ...s, breakerState: s.breakerState, coolDownOver: s.breakerChangedAt.getTime() + breaker.coolDownMs <= now }));
+      const [all, merchantPriceFen, now] = await Promise.all([suppliers.list(), suppliers.merchantPriceFen(input.orderId), clock()]);
+      const routable = all.map((s) => ({ ...s, coolDownOver: s.breakerChangedAt.getTime() + breaker.coolDownMs <= now.getTime() }));
       const { candidates, skipped } = rankSuppliers(routable, { ...input, merchantPriceFen });
       const passed: SkippedSupplier[] = [...skipped];
       for (const candidate of candidates) {
-        if (candidate.probe && !(await suppliers.claimProbe(candidate.supplierId, breaker))) {
+        if (candidate.probe && !(await suppliers.claimProbe(candidate.supplierId, breaker, now))) {
           passed.push({ supplierId: candidate.supplierId, reason: 'circuit breaker open: another order is probing it', lasting: false });
           continue;
         }

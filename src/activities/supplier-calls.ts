@@ -6,6 +6,7 @@ import type { BreakerSettings, CallOutcome, SupplierRepository } from '../db/sup
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import type { SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
+import type { Clock } from '../suppliers/clock.ts';
 import type { SupplierDirectory } from '../suppliers/directory.ts';
 
 export interface SupplierCallDeps {
@@ -13,6 +14,7 @@ export interface SupplierCallDeps {
   suppliers: Pick<SupplierRepository, 'recordCall' | 'reserveCallSlot'>;
   orders: Pick<OrderRepository, 'appendEvent'>;
   breaker: BreakerSettings;
+  clock: Clock;
 }
 
 type CallKind = 'recharge' | 'status';
@@ -41,10 +43,10 @@ async function waitForSlot({ suppliers }: SupplierCallDeps, supplierId: string, 
   if (waitMs > 0) await sleep(waitMs);
 }
 
-async function record({ suppliers, breaker }: SupplierCallDeps, supplierId: string, outcome: CallOutcome): Promise<void> {
+async function record({ suppliers, breaker, clock }: SupplierCallDeps, supplierId: string, outcome: CallOutcome): Promise<void> {
   const { log, metricMeter } = Context.current();
   try {
-    const transition = await suppliers.recordCall(supplierId, outcome, breaker);
+    const transition = await suppliers.recordCall(supplierId, outcome, breaker, await clock());
     if (!transition) return;
     log[transition.to === 'CLOSED' ? 'info' : 'warn'](`Supplier circuit breaker ${transition.from} → ${transition.to}`, { ...transition });
     metricMeter.createCounter('supplier_breaker_transitions', 'transitions', 'Circuit breaker changes per supplier').add(1, { supplier: supplierId, to: transition.to });

@@ -83,10 +83,10 @@ async function healthOf(db: Db): Promise<Map<string, SupplierHealth>> {
  * whose last probe never reported back): the first caller moves it to
  * HALF_OPEN and gets true, every other gets false.
  */
-async function claimProbe(db: Db, id: string, { coolDownMs }: BreakerSettings): Promise<boolean> {
+async function claimProbe(db: Db, id: string, { coolDownMs }: BreakerSettings, at: Date): Promise<boolean> {
   const claimed = await db.$executeRaw`
-    UPDATE suppliers SET breaker_state = 'HALF_OPEN', breaker_changed_at = now()
-    WHERE id = ${id} AND breaker_state <> 'CLOSED' AND breaker_changed_at <= now() - make_interval(secs => ${coolDownMs / 1000})`;
+    UPDATE suppliers SET breaker_state = 'HALF_OPEN', breaker_changed_at = ${at}
+    WHERE id = ${id} AND breaker_state <> 'CLOSED' AND breaker_changed_at <= ${at}::timestamptz - make_interval(secs => ${coolDownMs / 1000})`;
   return claimed === 1;
 }
 
@@ -114,14 +114,14 @@ async function reserveCallSlot(db: Db, id: string, rateLimitPerSecond: number): 
  * closes it. Atomic in one statement, so workers racing agree. Returns the
  * transition, if the breaker changed.
  */
-async function recordCall(db: Db, id: string, outcome: CallOutcome, { faultsToOpen }: BreakerSettings): Promise<BreakerTransition | undefined> {
+async function recordCall(db: Db, id: string, outcome: CallOutcome, { faultsToOpen }: BreakerSettings, at: Date): Promise<BreakerTransition | undefined> {
   const fault = outcome === 'fault';
   // A status answer counts as a request but leaves the breaker alone.
   const closes = outcome === 'answer';
   const [row] = await db.$queryRaw<{ from: BreakerState; to: BreakerState; faults: number }[]>`
     WITH counted AS (
       INSERT INTO supplier_call_minutes (supplier_id, minute, requests, faults)
-      VALUES (${id}, date_trunc('minute', now()), 1, ${fault ? 1 : 0})
+      VALUES (${id}, date_trunc('minute', ${at}::timestamptz), 1, ${fault ? 1 : 0})
       ON CONFLICT (supplier_id, minute) DO UPDATE SET requests = supplier_call_minutes.requests + 1, faults = supplier_call_minutes.faults + EXCLUDED.faults
     ), before AS (
       SELECT id, breaker_state FROM suppliers WHERE id = ${id} FOR UPDATE
@@ -133,8 +133,8 @@ async function recordCall(db: Db, id: string, outcome: CallOutcome, { faultsToOp
           WHEN s.breaker_state = 'HALF_OPEN' OR s.consecutive_faults + 1 >= ${faultsToOpen} THEN 'OPEN'
           ELSE s.breaker_state END::"BreakerState",
         breaker_changed_at = CASE
-          WHEN ${closes}::boolean AND s.breaker_state <> 'CLOSED' THEN now()
-          WHEN ${fault}::boolean AND (s.breaker_state = 'HALF_OPEN' OR (s.breaker_state = 'CLOSED' AND s.consecutive_faults + 1 >= ${faultsToOpen})) THEN now()
+          WHEN ${closes}::boolean AND s.breaker_state <> 'CLOSED' THEN ${at}::timestamptz
+          WHEN ${fault}::boolean AND (s.breaker_state = 'HALF_OPEN' OR (s.breaker_state = 'CLOSED' AND s.consecutive_faults + 1 >= ${faultsToOpen})) THEN ${at}::timestamptz
           ELSE s.breaker_changed_at END
       FROM before WHERE s.id = before.id AND (${fault}::boolean OR (${closes}::boolean AND (s.consecutive_faults <> 0 OR s.breaker_state <> 'CLOSED')))
       RETURNING s.breaker_state, s.consecutive_faults
@@ -198,14 +198,14 @@ export function createSupplierRepository(db: Db) {
     /** Requests and faults per supplier over the last 5 minutes. */
     health: () => healthOf(db),
 
-    /** Lets one probe through an open breaker past its cool-down: see claimProbe. */
-    claimProbe: (id: string, settings: BreakerSettings) => claimProbe(db, id, settings),
+    /** Lets one probe through an open breaker past its cool-down at `at`: see claimProbe. */
+    claimProbe: (id: string, settings: BreakerSettings, at: Date) => claimProbe(db, id, settings, at),
 
     /** The supplier's next call slot, shared by every worker: see reserveCallSlot. */
     reserveCallSlot: (id: string, rateLimitPerSecond: number) => reserveCallSlot(db, id, rateLimitPerSecond),
 
-    /** Counts a call and moves the breaker: see recordCall. */
-    recordCall: (id: string, outcome: CallOutcome, settings: BreakerSettings) => recordCall(db, id, outcome, settings),
+    /** Counts a call made at `at` and moves the breaker: see recordCall. */
+    recordCall: (id: string, outcome: CallOutcome, settings: BreakerSettings, at: Date) => recordCall(db, id, outcome, settings, at),
   };
 }
 

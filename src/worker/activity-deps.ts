@@ -7,6 +7,7 @@ import type { Db } from '../db/prisma.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import { createSupplierRepository, type BreakerSettings } from '../db/supplier-repository.ts';
+import { systemClock } from '../suppliers/clock.ts';
 import { createSupplierDirectory } from '../suppliers/directory.ts';
 import { createLowBalanceAlert } from '../suppliers/low-balance-alert.ts';
 
@@ -33,6 +34,7 @@ export function createWorkerDeps(prisma: Db, settings: WorkerSettings): WorkerDe
     supplierLedger: createSupplierLedgerRepository(prisma),
     directory: createSupplierDirectory({ suppliers, publicBaseUrl: settings.publicBaseUrl, timeoutMs: settings.carrierTimeoutMs }),
     breaker: settings.breaker,
+    clock: systemClock,
     lowBalanceAlert: createLowBalanceAlert({ alertWebhookUrl: settings.alertWebhookUrl }),
     carrier: createCarrierClient(settings.carrierBaseUrl, settings.carrierTimeoutMs),
     callbackUrl: new URL('/callbacks/carrier', settings.publicBaseUrl).toString(),

@@ -1,6 +1,6 @@
 import { behaviourVariable, type Behaviour } from '../src/carrier-sim/behaviour.ts';
 
-/** The carrier for the whole run: lossy and duplicating callbacks, some early, some refusals, failures and hung answers. */
+/** Each supplier for the whole run (each with its own seed): lossy and duplicating callbacks, some early, some refusals, failures and hung answers. */
 export const RUN_CARRIER = {
   callbackLossRate: 0.2,
   callbackDuplicateRate: 0.2,
@@ -22,7 +22,7 @@ export const runCarrierEnv = (seed: string): Record<string, string> => ({
 const percent = (rate: number) => `${Math.round(rate * 100)}%`;
 
 export const describeRunCarrier = () =>
-  `${percent(RUN_CARRIER.callbackLossRate)} of callbacks lost, ${percent(RUN_CARRIER.callbackDuplicateRate)} sent twice, ` +
+  `at each of the two simulated suppliers, ${percent(RUN_CARRIER.callbackLossRate)} of callbacks lost, ${percent(RUN_CARRIER.callbackDuplicateRate)} sent twice, ` +
   `${percent(RUN_CARRIER.earlyCallbackRate)} sent before the carrier answers the recharge request; ` +
   `${percent(RUN_CARRIER.refusalRate)} refused, ${percent(RUN_CARRIER.failureRate)} failed, ` +
   `${percent(RUN_CARRIER.timeoutRate)} of first answers held ${RUN_CARRIER.hangMs / 1000} s (past our timeout)`;

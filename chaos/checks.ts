@@ -34,6 +34,8 @@ export async function readOrders(cluster: Cluster): Promise<OrderRow[]> {
 
 const exactly = (check: string, value: number, expected: number): CheckRow => ({ check, value, expected: `${expected}`, ok: value === expected });
 const atMost = (check: string, value: number, limit: number): CheckRow => ({ check, value, expected: `≤ ${limit}`, ok: value <= limit });
+/** A figure the report shows for the reader, with nothing it must be. */
+const info = (check: string, value: number | string): CheckRow => ({ check, value, expected: '(reported)', ok: true });
 
 /** The workflow's own status (its `orderState` query), or why there is none. */
 async function workflowStatus(cluster: Cluster, orderId: string): Promise<string> {
@@ -76,24 +78,36 @@ async function orderChecks(cluster: Cluster, planned: PlannedOrder[], orders: Or
   ];
 }
 
-/** What the carrier's own books say: at most one charge per order, its outcome is ours; and how often it de-duplicated a re-sent request. */
-async function carrierChecks(cluster: Cluster, orders: OrderRow[]): Promise<{ rows: CheckRow[]; repeatedRequests: number }> {
-  const taken = (await (await fetch(`${cluster.carrierUrl}/_sim/charges`)).json()) as CarrierCharge[];
-  const byPhone = new Map<string, CarrierCharge[]>();
+/** Every request a simulated supplier took, with the supplier that took it. */
+async function chargesOfEverySupplier(cluster: Cluster): Promise<(CarrierCharge & { supplierId: string })[]> {
+  const lists = await Promise.all(
+    cluster.suppliers.map(async ({ id, url }) => ((await (await fetch(`${url}/_sim/charges`)).json()) as CarrierCharge[]).map((charge) => ({ ...charge, supplierId: id }))),
+  );
+  return lists.flat();
+}
+
+/**
+ * What the suppliers' own books say: no phone credited twice over both
+ * suppliers (failover may put one order at both, a FAILED at one and a
+ * SUCCESS at the other, never two SUCCESSes); each final order's outcome is
+ * the suppliers'; and how often a supplier de-duplicated a re-sent request.
+ */
+async function supplierChecks(cluster: Cluster, orders: OrderRow[]): Promise<{ rows: CheckRow[]; repeatedRequests: number }> {
+  const taken = await chargesOfEverySupplier(cluster);
+  const byPhone = new Map<string, typeof taken>();
   for (const charge of taken) byPhone.set(charge.phone, [...(byPhone.get(charge.phone) ?? []), charge]);
   const takenPerOrder = orders.map((order) => byPhone.get(order.phone) ?? []);
-  const maxCharges = Math.max(0, ...takenPerOrder.map((list) => list.length));
-  // SUCCEEDED only if the carrier credited the phone; FAILED only if it did not.
-  const disagreeing = orders.filter((order, i) => {
-    const carrierStates = (takenPerOrder[i] as CarrierCharge[]).map((charge) => charge.state);
-    if (order.status === 'SUCCEEDED') return !carrierStates.includes('SUCCESS');
-    if (order.status === 'FAILED') return carrierStates.includes('SUCCESS');
-    return false;
-  }).length;
+  const creditsPerOrder = takenPerOrder.map((list) => list.filter((charge) => charge.state === 'SUCCESS').length);
+  // SUCCEEDED only if a supplier credited the phone; FAILED only if none did.
+  const disagreeing = orders.filter((order, i) => (order.status === 'SUCCEEDED' && creditsPerOrder[i] === 0) || (order.status === 'FAILED' && creditsPerOrder[i]! > 0));
+  const atBothSuppliers = takenPerOrder.filter((list) => new Set(list.map((charge) => charge.supplierId)).size > 1).length;
+  const creditedBy = (supplierId: string) => taken.filter((charge) => charge.supplierId === supplierId && charge.state === 'SUCCESS').length;
   return {
     rows: [
-      atMost('carrier charges of one order (the simulator’s own list, by phone)', maxCharges, 1),
-      exactly('final orders whose outcome differs from the carrier’s', disagreeing, 0),
+      atMost('times one phone was credited, over both suppliers (their own lists, by phone)', Math.max(0, ...creditsPerOrder), 1),
+      exactly('final orders whose outcome differs from the suppliers’', disagreeing.length, 0),
+      info('orders taken by both suppliers (declined by one, then sent to the other)', atBothSuppliers),
+      info('phones credited per supplier', cluster.suppliers.map(({ id }) => `${id} ${creditedBy(id)}`).join(', ')),
     ],
     repeatedRequests: taken.reduce((sum, charge) => sum + charge.repeats, 0),
   };
@@ -183,7 +197,7 @@ export interface CheckResults {
 
 export async function runChecks(cluster: Cluster, planned: PlannedOrder[], merchants: RunMerchant[]): Promise<CheckResults> {
   const orders = await readOrders(cluster);
-  const carrier = await carrierChecks(cluster, orders);
+  const carrier = await supplierChecks(cluster, orders);
   const rows = [
     ...(await orderChecks(cluster, planned, orders)),
     ...carrier.rows,

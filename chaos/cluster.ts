@@ -17,8 +17,15 @@ import type { Cleanups } from '../bench/cleanups.ts';
 import { managedProcess, type ManagedProcess, type ProcessLauncher, type UnexpectedExit } from './managed-process.ts';
 
 export const REPLICAS = 2;
-/** The carrier simulator, registered as the run's one supplier. */
-const CHAOS_SUPPLIER_ID = 'sim-a';
+/** The two simulated suppliers, in the order routing tries them: the carrier outage hits the first. */
+const CHAOS_SUPPLIER_IDS = ['sim-a', 'sim-b'] as const;
+
+/** A carrier simulator registered as one of the run's suppliers. */
+export interface SimulatedSupplier {
+  id: string;
+  process: ManagedProcess;
+  url: string;
+}
 
 /** Secrets of this run only (random, so the log scan can look for them, and production mode accepts them). */
 export interface RunSecrets {
@@ -34,8 +41,8 @@ export interface Cluster {
   temporal: ManagedProcess;
   /** A client of the harness's own, for the checks; it reconnects after a server restart. */
   client: Client;
-  carrier: ManagedProcess;
-  carrierUrl: string;
+  /** sim-a (tried first), then sim-b. */
+  suppliers: SimulatedSupplier[];
   workers: ManagedProcess[];
   apis: ManagedProcess[];
   apiUrls: string[];
@@ -47,8 +54,8 @@ export interface ClusterOptions {
   logDir: string;
   cleanups: Cleanups;
   slaSeconds: number;
-  /** CARRIER_SIM_* settings for the whole run (callback loss and duplication, refusals ...). */
-  carrierBehaviour: Record<string, string>;
+  /** CARRIER_SIM_* settings for the whole run (callback loss and duplication, refusals ...), per supplier. */
+  carrierBehaviour: (supplierId: string) => Record<string, string>;
 }
 
 /** Starts and stops the run's processes, each logging to `<logDir>/<name>.log`; every exit nobody asked for is recorded. */
@@ -75,7 +82,7 @@ function processFactory(logDir: string, cleanups: Cleanups) {
 /**
  * The system as separate processes, as it is deployed: PostgreSQL (embedded,
  * restartable), a Temporal dev server persisted in SQLite (restarted on the
- * same file), the carrier simulator, two workers and two API replicas, all
+ * same file), two simulated suppliers, two workers and two API replicas, all
  * in production mode with this run's own secrets.
  */
 export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carrierBehaviour }: ClusterOptions): Promise<Cluster> {
@@ -89,7 +96,7 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   db.on('error', () => undefined); // idle connections die with a database restart; the pool opens new ones
   cleanups.add(() => db.end());
 
-  const [temporalPort, uiPort, carrierPort] = [await freePort(), await freePort(), await freePort()];
+  const [temporalPort, uiPort] = [await freePort(), await freePort()];
   // As `npm start` runs it (SQLITE_PRAGMAS): a killed server process loses nothing.
   const devServer = { dataDir: join(workDir, 'temporal'), port: temporalPort, uiPort };
   const temporal = processes.managed('temporal-server', (output) => {
@@ -101,12 +108,12 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   const client = await createTemporalClient(temporalAddress, 'default');
   cleanups.add(() => client.connection.close());
 
-  const carrierUrl = `http://127.0.0.1:${carrierPort}`;
-  const carrierEnv = { CARRIER_SIM_PORT: String(carrierPort), CARRIER_CALLBACK_SECRET: secrets.callbackSecret, LOG_LEVEL: 'info', ...carrierBehaviour };
-  const carrier = processes.node('carrier-sim', 'src/carrier-sim/main.ts', carrierEnv, () => waitUntilHealthy(`${carrierUrl}/_sim/stats`));
-  await carrier.start();
+  const suppliers = await startSimulatedSuppliers(processes.node, secrets.callbackSecret, carrierBehaviour);
   const prisma = createPrisma(database.url, 1);
-  await ensureSimulatedSuppliers(prisma, [{ id: CHAOS_SUPPLIER_ID, baseUrl: carrierUrl, callbackSecret: secrets.callbackSecret, priority: 1 }]);
+  await ensureSimulatedSuppliers(
+    prisma,
+    suppliers.map(({ id, url }, i) => ({ id, baseUrl: url, callbackSecret: secrets.callbackSecret, priority: i + 1 })),
+  );
   await prisma.$disconnect();
 
   const services = await startServices(processes.node, {
@@ -114,13 +121,27 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
     LOG_LEVEL: 'info',
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: temporalAddress,
-    CARRIER_BASE_URL: carrierUrl,
+    CARRIER_BASE_URL: suppliers[0]!.url,
     CARRIER_CALLBACK_SECRET: secrets.callbackSecret,
     ADMIN_TOKEN: secrets.adminToken,
     SLA_SECONDS: String(slaSeconds),
   });
   await waitForWorker(client, TASK_QUEUE);
-  return { secrets, database, db, temporal, client, carrier, carrierUrl, ...services, unexpectedExits: processes.unexpectedExits };
+  return { secrets, database, db, temporal, client, suppliers, ...services, unexpectedExits: processes.unexpectedExits };
+}
+
+/** One carrier simulator per supplier, each with its own seed, so they decide independently. */
+async function startSimulatedSuppliers(node: ReturnType<typeof processFactory>['node'], callbackSecret: string, behaviour: ClusterOptions['carrierBehaviour']) {
+  return Promise.all(
+    CHAOS_SUPPLIER_IDS.map(async (id) => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const env = { CARRIER_SIM_PORT: String(port), CARRIER_CALLBACK_SECRET: callbackSecret, LOG_LEVEL: 'info', ...behaviour(id) };
+      const process = node(id, 'src/carrier-sim/main.ts', env, () => waitUntilHealthy(`${url}/_sim/stats`));
+      await process.start();
+      return { id, process, url };
+    }),
+  );
 }
 
 /** The API replicas and the workers. Worker i gives the carrier API i's callback address, so callbacks reach both replicas (a load balancer's job in production). */

@@ -34,12 +34,20 @@ interface Fault {
   run(cluster: Cluster, durations: FaultDurations): Promise<string | void>;
 }
 
+/** The carrier outage hits the supplier routing tries first: its orders must go to the other one. */
+const outageSupplier = (cluster: Cluster) => cluster.suppliers[0]!;
+
 const setCarrierOutage = async (cluster: Cluster, outage: boolean) => {
-  const response = await fetch(`${cluster.carrierUrl}/_sim/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage }) });
+  const response = await fetch(`${outageSupplier(cluster).url}/_sim/behaviour`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ outage }),
+  });
   if (!response.ok) throw new Error(`carrier simulator answered ${response.status}`);
 };
 
-const carrierRequests = async (cluster: Cluster) => ((await (await fetch(`${cluster.carrierUrl}/_sim/stats`)).json()) as { requests: number }).requests;
+const requestsPerSupplier = async (cluster: Cluster) =>
+  Promise.all(cluster.suppliers.map(async ({ url }) => ((await (await fetch(`${url}/_sim/stats`)).json()) as { requests: number }).requests));
 
 const countFinal = async (cluster: Cluster) =>
   (await cluster.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCEEDED', 'FAILED')`)).rows[0]?.n ?? 0;
@@ -62,13 +70,14 @@ const FAULTS: Fault[] = [
   {
     name: 'carrier-outage',
     at: 0.05,
-    what: (d) => `carrier down for ${d.carrierOutageSeconds} s: every request 503s, half of them after hanging`,
+    what: (d) => `sim-a (the supplier tried first) down for ${d.carrierOutageSeconds} s: every request 503s, half of them after hanging`,
     async run(cluster, d) {
-      const before = await carrierRequests(cluster);
+      const before = await requestsPerSupplier(cluster);
       await setCarrierOutage(cluster, true);
       await sleep(d.carrierOutageSeconds * 1000);
       await setCarrierOutage(cluster, false);
-      return `${(await carrierRequests(cluster)) - before} recharge requests refused meanwhile`;
+      const during = (await requestsPerSupplier(cluster)).map((requests, i) => `${cluster.suppliers[i]!.id} ${requests - before[i]!}`);
+      return `requests meanwhile: ${during.join(', ')} (sim-a's all answered 503)`;
     },
   },
   {

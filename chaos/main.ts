@@ -1,6 +1,6 @@
 /**
  * npm run chaos: the system as separate processes (2 workers, 2 API
- * replicas, Temporal, PostgreSQL, the carrier) under open-loop load while
+ * replicas, Temporal, PostgreSQL, two simulated suppliers) under open-loop load while
  * its parts are killed, frozen and cut off; then the books are checked.
  * Exits non-zero on any violation. See docs/resilience.md.
  */
@@ -129,7 +129,13 @@ function summarise(run: Run, checked: CheckResults, rows: CheckRow[], runStart: 
 async function main(): Promise<boolean> {
   const runStart = Date.now();
   log(`chaos: ${options.orders} orders at ${options.rate}/s, faults ${options.faults.join(', ') || 'none'}, seed ${options.seed}; output in ${options.out}`);
-  const cluster = await startCluster({ workDir: join(options.out, 'data'), logDir, cleanups, slaSeconds: options.slaSeconds, carrierBehaviour: runCarrierEnv(options.seed) });
+  const cluster = await startCluster({
+    workDir: join(options.out, 'data'),
+    logDir,
+    cleanups,
+    slaSeconds: options.slaSeconds,
+    carrierBehaviour: (supplierId) => runCarrierEnv(`${options.seed}-${supplierId}`),
+  });
   log(`cluster up in ${((Date.now() - runStart) / 1000).toFixed(1)} s`);
   const run = await drive(cluster);
   log('checking');

@@ -8,13 +8,13 @@ export interface ChaosResult {
   startedAt: string;
   seed: string;
   slaSeconds: number;
-  /** How the carrier misbehaved all run long. */
+  /** How the suppliers misbehaved all run long. */
   carrier: string;
   orders: { planned: number; rate: number; accepted: number; succeeded: number; failed: number; escalated: number; unsettled: number };
   /** Submission answers by HTTP status ('network': none), every try included; and from due to accepted (ms). */
   submissions: { answers: Record<string, number>; retried: number; latencyMs: Percentiles | undefined };
   polls: Record<string, number>;
-  /** Recharge requests the carrier got again for an order it had taken, and de-duplicated by request id. */
+  /** Recharge requests a supplier got again for an order it had taken, and de-duplicated by request id. */
   repeatedCarrierRequests: number;
   faults: FaultRecord[];
   /** Seconds from the end of the last fault until the last order became final. */
@@ -78,7 +78,7 @@ export function renderReport(result: ChaosResult): string {
     '',
     `Merchants' polls of their orders: ${answers(result.polls)}.`,
     '',
-    `Recharge requests the carrier got again for an order it had already taken (answered as the first, nothing charged): ${result.repeatedCarrierRequests}.`,
+    `Recharge requests a supplier got again for an order it had already taken (answered as the first, nothing charged): ${result.repeatedCarrierRequests}.`,
     '',
     '## Checks',
     '',

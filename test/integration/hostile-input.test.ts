@@ -176,6 +176,9 @@ describe('hostile input never gets a 5xx and a refused request changes nothing',
     const total = [...sentPerRoute.values()].reduce((sum, n) => sum + n, 0);
     expect(total).toBeGreaterThanOrEqual(10_000);
     for (const route of ROUTES) expect(sentPerRoute.get(routeKey(route)) ?? 0, routeKey(route)).toBeGreaterThanOrEqual(100);
+    // Every route the API serves is in the table: a new route is attacked too, or this fails.
+    const served = new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`));
+    expect([...served].sort()).toEqual(ROUTES.map(routeKey).sort());
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // visibility catches up with any start
     expect(await workflowCount(stack.env.client)).toBe(workflowsBefore);
     console.info(`hostile input: ${total} requests`, Object.fromEntries(sentPerRoute));

@@ -11,7 +11,7 @@ import { BAD_PERCENT, encode, headerValue, hostileJson, hostileNumber, hostileSt
 
 export interface HostileRequest {
   route: string;
-  method: 'GET' | 'POST';
+  method: Route['method'];
   path: string;
   headers: Record<string, string>;
   body?: string | Uint8Array;
@@ -33,7 +33,7 @@ const REMOVE = Symbol('remove');
 const withFields = ROUTES.filter((route) => route.fields);
 const withParams = ROUTES.filter((route) => route.params);
 const withAuth = ROUTES.filter((route) => route.auth === 'merchant' || route.auth === 'admin');
-const posts = ROUTES.filter((route) => route.method === 'POST');
+const withBody = ROUTES.filter((route) => route.method !== 'GET');
 const callbackRoute = ROUTES.find((route) => route.template === '/callbacks/carrier') as Route;
 const supplierCallbackRoute = ROUTES.find((route) => route.template === '/callbacks/suppliers/:supplierId') as Route;
 
@@ -187,7 +187,7 @@ const NOT_JSON_TYPES = [
 
 /** Raw bodies the JSON guard must refuse: malformed, not UTF-8, escaped NUL or lone surrogates, another media type, too large; plus valid JSON nested thousands deep. */
 export const rawBodies = (f: Fixtures) =>
-  pick(posts).chain((route) => {
+  pick(withBody).chain((route) => {
     const text = (route.fields ? validObject(route.fields(f)) : fc.constant({ x: 'y' })).map((body) => JSON.stringify(body));
     const kinds: fc.Arbitrary<Pick<Parts, 'body' | 'contentType'>>[] = [
       // Truncated from 1 character on: an empty body is no body (the reconciliation route would start a run).

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { DENOMINATIONS_YUAN } from '../../../src/shared/carriers.ts';
-import { blank, hostileString, longString, notANumber, notAString, unstorableString, withForbiddenChar } from './values.ts';
+import { TEST_SUPPLIER_ID } from '../harness.ts';
+import { blank, hostileNumber, hostileString, longString, notANumber, notAString, unstorableString, withForbiddenChar } from './values.ts';
 
 export interface Fixtures {
   merchantKey: string;
@@ -30,7 +31,7 @@ export interface Field {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   template: string;
   auth: 'none' | 'merchant' | 'admin' | 'carrier';
   params?: (f: Fixtures) => Record<string, fc.Arbitrary<string>>;
@@ -59,6 +60,24 @@ const integerNotIn = (allowed: (n: number) => boolean) =>
   );
 const rate = fc.constantFrom(0.5, 0.985, 1, 1.25, 2);
 const badRate = fc.oneof(notANumber, fc.constantFrom(0, 0.49, -1, 2.000001, 1.0000001, 0.9999999, 1e308, 3));
+
+/** A supplier's settings, each as the create and PATCH bodies take it. */
+const supplierSettings = (): Record<string, Field> => ({
+  priority: { valid: fc.integer({ min: 0, max: 1000 }), invalid: integerNotIn((n) => n >= 0 && n <= 1000) },
+  weight: { valid: fc.integer({ min: 1, max: 1000 }), invalid: integerNotIn((n) => n >= 1 && n <= 1000) },
+  rateLimitPerSecond: { valid: fc.integer({ min: 1, max: 10_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 10_000) },
+  concurrencyLimit: { valid: fc.integer({ min: 1, max: 10_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 10_000) },
+  baseUrl: {
+    valid: fc.constant('http://127.0.0.1:9/'),
+    invalid: wrongString(fc.constantFrom('ftp://x.test/', 'javascript:alert(1)', 'not a url', '', 'file:///etc/passwd')),
+  },
+  rates: {
+    valid: fc.record({ CMCC: rate, CUCC: rate, CTCC: rate }),
+    invalid: fc.oneof(notANumber, fc.record({ CMCC: badRate }), fc.record({ CMCX: rate })),
+  },
+});
+const supplierId = () => ({ supplierId: fc.constant(TEST_SUPPLIER_ID) });
+const day = fc.date({ min: new Date('2020-01-01'), max: new Date('2029-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 
 const orderId = (ids: (f: Fixtures) => string[]) => (f: Fixtures) => ({ orderId: fc.constantFrom(...ids(f)) });
 const merchantId = (f: Fixtures) => ({ merchantId: fc.constantFrom(...f.merchantIds) });
@@ -200,6 +219,64 @@ export const ROUTES: Route[] = [
     }),
   },
   { method: 'GET', template: '/admin/merchants/:merchantId/ledger', auth: 'admin', params: merchantId, queryKeys: ['limit', 'before'] },
+  {
+    method: 'POST',
+    template: '/admin/suppliers',
+    auth: 'admin',
+    fields: () => ({
+      id: {
+        valid: fc.uuid().map((u) => `h-${u.slice(0, 8)}`),
+        invalid: wrongString(fc.constantFrom('', 'Sim-A', 'sim_a', '-sim', 's'.repeat(33), 'sim a'), withForbiddenChar(/[a-z0-9-]/)),
+      },
+      name: text(100, 'Hostile supplier'),
+      carriers: {
+        valid: fc.constant(['CMCC', 'CUCC']),
+        invalid: fc.oneof(notAString, fc.constantFrom([], ['CMCX'], 'CMCC', [null], ['cmcc'])),
+      },
+      faceValuesYuan: {
+        valid: fc.constant([50, 100]),
+        invalid: fc.oneof(notANumber, fc.constantFrom([], [7], ['50'], [50.5], 50)),
+      },
+      ...supplierSettings(),
+      callbackSecret: { valid: fc.constant('a-callback-secret-of-the-supplier'), invalid: wrongString(fc.constantFrom('', 'short')), optional: true },
+    }),
+  },
+  { method: 'GET', template: '/admin/suppliers', auth: 'admin' },
+  { method: 'GET', template: '/admin/suppliers/:supplierId', auth: 'admin', params: supplierId },
+  {
+    method: 'PATCH',
+    template: '/admin/suppliers/:supplierId',
+    auth: 'admin',
+    params: supplierId,
+    fields: () =>
+      Object.fromEntries(
+        Object.entries({
+          ...supplierSettings(),
+          enabled: { valid: fc.constant(true), invalid: fc.oneof(hostileNumber, hostileString, fc.constantFrom('true', 'false', null, [true], {})) },
+          lowBalanceFen: { valid: fc.integer({ min: 0, max: 1_000 }), invalid: integerNotIn((n) => n >= 0 && n <= 1_000_000_000) },
+        }).map(([name, field]) => [name, { ...field, optional: true }]),
+      ),
+  },
+  {
+    method: 'POST',
+    template: '/admin/suppliers/:supplierId/top-ups',
+    auth: 'admin',
+    params: supplierId,
+    fields: () => ({
+      amountFen: { valid: fc.integer({ min: 1, max: 1_000_000_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 1_000_000_000) },
+      note: text(500, 'prepaid 2026-12'),
+      requestId: { valid: fc.uuid(), invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)) },
+      operator: { ...text(64, 'alice'), optional: true },
+    }),
+  },
+  { method: 'GET', template: '/admin/suppliers/:supplierId/ledger', auth: 'admin', params: supplierId, queryKeys: ['limit'] },
+  {
+    method: 'GET',
+    template: '/admin/reports/margin',
+    auth: 'admin',
+    queryKeys: ['from', 'to'],
+    validQuery: () => day.map((from) => `from=${from}&to=${new Date(Date.parse(from) + 86_400_000).toISOString().slice(0, 10)}`),
+  },
   { method: 'POST', template: '/admin/reconciliations', auth: 'admin' },
   { method: 'GET', template: '/admin/reconciliations/:runId', auth: 'admin', params: (f) => ({ runId: fc.constantFrom(...f.runIds) }) },
 ];

@@ -151,9 +151,7 @@ async function startServices(node: ReturnType<typeof processFactory>['node'], en
   const apis = apiUrls.map((url, i) =>
     node(`api-${i + 1}`, 'src/api/main.ts', { ...env, PORT: String(apiPorts[i]), PUBLIC_BASE_URL: url }, () => waitUntilHealthy(`${url}/health`)),
   );
-  const workers = apiUrls.map((url, i) =>
-    node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url, WORKER_REPLICAS: String(REPLICAS) }, () => Promise.resolve()),
-  );
+  const workers = apiUrls.map((url, i) => node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url }, () => Promise.resolve()));
   await Promise.all([...apis, ...workers].map((process) => process.start()));
   return { apis, apiUrls, workers };
 }

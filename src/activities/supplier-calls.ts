@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { CarrierUnavailableError, type CarrierClient } from '../carrier/client.ts';
 import type { OrderRepository } from '../db/order-repository.ts';
-import type { BreakerSettings, CallOutcome, SupplierRepository } from '../db/supplier-repository.ts';
+import type { BreakerSettings, CallLease, CallOutcome, SupplierRepository } from '../db/supplier-repository.ts';
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import type { SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
@@ -11,7 +11,7 @@ import type { SupplierDirectory } from '../suppliers/directory.ts';
 
 export interface SupplierCallDeps {
   directory: SupplierDirectory;
-  suppliers: Pick<SupplierRepository, 'recordCall' | 'reserveCallSlot'>;
+  suppliers: Pick<SupplierRepository, 'recordCall' | 'reserveCallSlot' | 'acquireConcurrencySlot' | 'releaseConcurrencySlot'>;
   orders: Pick<OrderRepository, 'appendEvent'>;
   breaker: BreakerSettings;
   clock: Clock;
@@ -19,27 +19,69 @@ export interface SupplierCallDeps {
 
 type CallKind = 'recharge' | 'status';
 
+/** A call that found no free slot of the supplier's limits before it had to be sent: nothing went out. */
+export class SupplierBusyError extends Error {
+  override name = 'SupplierBusyError';
+}
+
+/** How often a call waiting for a concurrency slot looks again. */
+const SLOT_POLL_MS = 50;
+/** Time kept between the latest send and the try's deadline, beyond the HTTP timeout. */
+const DEADLINE_MARGIN_MS = 1_000;
+
 /**
- * Calls the supplier, paced to its rate limit, then records the call. A
- * failure to record is logged, never thrown: the call's answer stands.
+ * Calls the supplier within its concurrency and rate limits (both shared by
+ * every worker), then records the call. A call is sent only while its
+ * answer can still arrive before this try's start-to-close deadline: a
+ * request that went out after the server had given the try up could credit
+ * a phone the order has moved on from. A failure to record is logged, never
+ * thrown: the call's answer stands.
  */
 async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKind, request: (client: CarrierClient) => Promise<T>): Promise<T> {
-  const { client, rateLimitPerSecond } = await deps.directory.get(supplierId);
-  await waitForSlot(deps, supplierId, rateLimitPerSecond);
-  let fault = false;
+  const startedAt = Date.now();
+  const endpoint = await deps.directory.get(supplierId);
+  const deadline = startedAt + Context.current().info.startToCloseTimeoutMs;
+  const sendBy = deadline - endpoint.timeoutMs - DEADLINE_MARGIN_MS;
+  const lease = await holdConcurrencySlot(deps, supplierId, sendBy, deadline);
   try {
-    return await request(client);
-  } catch (error) {
-    fault = error instanceof CarrierUnavailableError;
-    throw error;
+    await waitForPacing(deps, supplierId, endpoint.rateLimitPerSecond, sendBy);
+    let fault = false;
+    try {
+      return await request(endpoint.client);
+    } catch (error) {
+      fault = error instanceof CarrierUnavailableError;
+      throw error;
+    } finally {
+      await record(deps, supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
+    }
   } finally {
-    await record(deps, supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
+    await releaseConcurrencySlot(deps, lease);
   }
 }
 
-/** Waits for the supplier's next free slot: calls from every worker keep `1 / rate` apart. */
-async function waitForSlot({ suppliers }: SupplierCallDeps, supplierId: string, rateLimitPerSecond: number): Promise<void> {
+/** Waits for one of the supplier's concurrency slots, held until this try's deadline at the latest. */
+async function holdConcurrencySlot({ suppliers }: SupplierCallDeps, supplierId: string, sendBy: number, deadline: number): Promise<CallLease> {
+  for (;;) {
+    const lease = await suppliers.acquireConcurrencySlot(supplierId, deadline - Date.now());
+    if (lease) return lease;
+    if (Date.now() + SLOT_POLL_MS > sendBy) throw new SupplierBusyError(`every call slot of supplier ${supplierId} stayed busy until this try had to send; nothing was sent`);
+    await sleep(SLOT_POLL_MS);
+  }
+}
+
+/** Frees the slot; a failure is logged (the slot's lease runs out by itself), never thrown over the call's answer. */
+async function releaseConcurrencySlot({ suppliers }: SupplierCallDeps, lease: CallLease): Promise<void> {
+  try {
+    await suppliers.releaseConcurrencySlot(lease);
+  } catch (error) {
+    Context.current().log.warn('Releasing a supplier call slot failed', { supplierId: lease.supplierId, error: (error as Error).message });
+  }
+}
+
+/** Waits for the supplier's next free pacing slot: calls from every worker keep `1 / rate` apart. */
+async function waitForPacing({ suppliers }: SupplierCallDeps, supplierId: string, rateLimitPerSecond: number, sendBy: number): Promise<void> {
   const waitMs = await suppliers.reserveCallSlot(supplierId, rateLimitPerSecond);
+  if (Date.now() + waitMs > sendBy) throw new SupplierBusyError(`supplier ${supplierId}'s rate limit has no slot before this try's deadline; nothing was sent`);
   if (waitMs > 0) await sleep(waitMs);
 }
 

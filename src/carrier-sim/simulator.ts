@@ -23,10 +23,12 @@ export interface SimulatorStats {
   charges: number;
   /** The most recharge requests received within any one second: what a rate limit upstream of it must keep under. */
   peakRequestsPerSecond: number;
+  /** The most recharge requests it was answering at once: what a concurrency limit upstream of it must keep under. */
+  peakInFlight: number;
   callbacksSent: number;
 }
 
-const zeroStats = (): SimulatorStats => ({ requests: 0, charges: 0, peakRequestsPerSecond: 0, callbacksSent: 0 });
+const zeroStats = (): SimulatorStats => ({ requests: 0, charges: 0, peakRequestsPerSecond: 0, peakInFlight: 0, callbacksSent: 0 });
 
 /**
  * One order the carrier took (charged for, unless it then FAILED), with the
@@ -54,6 +56,8 @@ interface SimulatorState {
   outageRequests: number;
   /** When the recharge requests of the last second arrived (ms), oldest first. */
   lastSecond: number[];
+  /** Recharge requests being answered now. */
+  inFlight: number;
 }
 
 /** Counts a recharge request and keeps the peak of any one-second window. */
@@ -145,24 +149,33 @@ async function takeOrder(state: SimulatorState, request: RechargeRequest): Promi
   return { order };
 }
 
-/** POST /recharge: outages, latency, 5xx and hangs by the behaviour's dice, then the order taken idempotently by request id. */
+/** POST /recharge: counted, and how many are answered at once. */
 function rechargeHandler(state: SimulatorState) {
   return async (c: Context) => {
     const parsed = rechargeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ error: 'invalid request', issues: parsed.error.issues }, 400);
-    const request = parsed.data;
     countRequest(state);
-    const attempt = (state.attemptsByRequest.get(request.requestId) ?? 0) + 1;
-    state.attemptsByRequest.set(request.requestId, attempt);
-    if (state.behaviour.outage) return c.json(await outageAnswer(state, `${request.requestId}:${attempt}`), 503);
-    if (state.behaviour.latencyMs > 0) await sleep(state.behaviour.latencyMs);
-    if (dice(state, request.requestId, attempt, '5xx')() < state.behaviour.serverErrorRate) return c.json({ error: 'busy' }, 503);
-
-    const taken = await takeOrder(state, request);
-    if ('refused' in taken) return c.json({ accepted: false, reason: taken.refused });
-    if (attempt === 1 && dice(state, request.requestId, 'hang')() < state.behaviour.timeoutRate) await sleep(state.behaviour.hangMs);
-    return c.json({ accepted: true, carrierOrderId: taken.order.carrierOrderId });
+    state.stats.peakInFlight = Math.max(state.stats.peakInFlight, ++state.inFlight);
+    try {
+      return await answerRecharge(state, c, parsed.data);
+    } finally {
+      state.inFlight--;
+    }
   };
+}
+
+/** Outages, latency, 5xx and hangs by the behaviour's dice, then the order taken idempotently by request id. */
+async function answerRecharge(state: SimulatorState, c: Context, request: RechargeRequest) {
+  const attempt = (state.attemptsByRequest.get(request.requestId) ?? 0) + 1;
+  state.attemptsByRequest.set(request.requestId, attempt);
+  if (state.behaviour.outage) return c.json(await outageAnswer(state, `${request.requestId}:${attempt}`), 503);
+  if (state.behaviour.latencyMs > 0) await sleep(state.behaviour.latencyMs);
+  if (dice(state, request.requestId, attempt, '5xx')() < state.behaviour.serverErrorRate) return c.json({ error: 'busy' }, 503);
+
+  const taken = await takeOrder(state, request);
+  if ('refused' in taken) return c.json({ accepted: false, reason: taken.refused });
+  if (attempt === 1 && dice(state, request.requestId, 'hang')() < state.behaviour.timeoutRate) await sleep(state.behaviour.hangMs);
+  return c.json({ accepted: true, carrierOrderId: taken.order.carrierOrderId });
 }
 
 function chargesOf(state: SimulatorState): CarrierCharge[] {
@@ -226,6 +239,7 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
     attemptsByRequest: new Map(),
     outageRequests: 0,
     lastSecond: [],
+    inFlight: 0,
   };
   return {
     app: simulatorApp(state),

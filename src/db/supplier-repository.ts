@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CARRIERS } from '../shared/carriers.ts';
 import { BreakerState } from '../shared/suppliers.ts';
 import type { Db } from './prisma.ts';
@@ -90,6 +91,45 @@ async function claimProbe(db: Db, id: string, { coolDownMs }: BreakerSettings, a
   return claimed === 1;
 }
 
+/** One call's hold on one of a supplier's concurrency slots. */
+export interface CallLease {
+  supplierId: string;
+  slot: number;
+  holder: string;
+}
+
+/** Makes sure slots 0 .. limit-1 exist (slots past a lowered limit stay, unused). */
+async function ensureConcurrencySlots(db: Db, id: string, limit: number): Promise<void> {
+  await db.$executeRaw`INSERT INTO supplier_call_leases (supplier_id, slot) SELECT ${id}, generate_series(0, ${limit}::int - 1) ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * Takes one of the supplier's first `concurrencyLimit` call slots (the limit
+ * as it is now: an admin's change counts at the next call), shared by every
+ * worker, for at most `leaseMs` (the call's own deadline, so a worker that
+ * dies mid-call frees its slot when the lease runs out). Undefined when all
+ * are held.
+ */
+async function acquireConcurrencySlot(db: Db, id: string, leaseMs: number): Promise<CallLease | undefined> {
+  const holder = randomUUID();
+  const [row] = await db.$queryRaw<{ slot: number }[]>`
+    WITH free AS (
+      SELECT slot FROM supplier_call_leases
+      WHERE supplier_id = ${id} AND slot < (SELECT concurrency_limit FROM suppliers WHERE id = ${id})
+        AND (held_until IS NULL OR held_until < clock_timestamp())
+      ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
+    )
+    UPDATE supplier_call_leases l SET held_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000}), holder = ${holder}
+    FROM free WHERE l.supplier_id = ${id} AND l.slot = free.slot
+    RETURNING l.slot`;
+  return row && { supplierId: id, slot: row.slot, holder };
+}
+
+/** Frees the slot, unless its lease ran out and another call holds it now. */
+async function releaseConcurrencySlot(db: Db, { supplierId, slot, holder }: CallLease): Promise<void> {
+  await db.$executeRaw`UPDATE supplier_call_leases SET held_until = NULL, holder = NULL WHERE supplier_id = ${supplierId} AND slot = ${slot} AND holder = ${holder}`;
+}
+
 /**
  * Reserves the supplier's next call slot, shared by every worker: calls
  * keep `1 / pacedRatePerSecond` apart, so that jitter cannot put
@@ -147,6 +187,7 @@ async function recordCall(db: Db, id: string, outcome: CallOutcome, { faultsToOp
 async function updateSupplier(db: Db, id: string, { rates, lowBalanceFen, ...change }: SupplierChange): Promise<boolean> {
   const updated = await db.supplier.updateMany({ where: { id }, data: { ...change, ...(lowBalanceFen !== undefined && { lowBalanceFen: BigInt(lowBalanceFen) }) } });
   if (updated.count === 0) return false;
+  if (change.concurrencyLimit !== undefined) await ensureConcurrencySlots(db, id, change.concurrencyLimit);
   if (rates) {
     await db.$transaction(
       rateRows(rates).map(({ carrier, rate }) =>
@@ -168,6 +209,7 @@ export function createSupplierRepository(db: Db) {
       const created = await db.supplier.createMany({ data: [{ ...supplier, lowBalanceFen: BigInt(supplier.lowBalanceFen) }], skipDuplicates: true });
       if (created.count === 0) return false;
       await db.supplierRate.createMany({ data: rateRows(rates).map((row) => ({ ...row, supplierId: supplier.id })) });
+      await ensureConcurrencySlots(db, supplier.id, supplier.concurrencyLimit);
       return true;
     },
 
@@ -179,6 +221,7 @@ export function createSupplierRepository(db: Db) {
         db.supplierRate.deleteMany({ where: { supplierId: supplier.id } }),
         db.supplierRate.createMany({ data: rateRows(rates).map((row) => ({ ...row, supplierId: supplier.id })) }),
       ]);
+      await ensureConcurrencySlots(db, supplier.id, supplier.concurrencyLimit);
     },
 
     /** What the merchant pays for the order, in fen: no supplier may cost more. Undefined for orders placed before merchant accounts. */
@@ -200,6 +243,11 @@ export function createSupplierRepository(db: Db) {
 
     /** Lets one probe through an open breaker past its cool-down at `at`: see claimProbe. */
     claimProbe: (id: string, settings: BreakerSettings, at: Date) => claimProbe(db, id, settings, at),
+
+    /** One of the supplier's concurrency slots, shared by every worker: see acquireConcurrencySlot. */
+    acquireConcurrencySlot: (id: string, leaseMs: number) => acquireConcurrencySlot(db, id, leaseMs),
+
+    releaseConcurrencySlot: (lease: CallLease) => releaseConcurrencySlot(db, lease),
 
     /** The supplier's next call slot, shared by every worker: see reserveCallSlot. */
     reserveCallSlot: (id: string, rateLimitPerSecond: number) => reserveCallSlot(db, id, rateLimitPerSecond),

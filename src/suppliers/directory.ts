@@ -6,6 +6,8 @@ export interface SupplierEndpoint {
   client: CarrierClient;
   callbackUrl: string;
   rateLimitPerSecond: number;
+  /** The HTTP client's timeout: how long a call may last once sent. */
+  timeoutMs: number;
 }
 
 export interface SupplierDirectory {
@@ -41,7 +43,12 @@ export function createSupplierDirectory({
       const supplier = await suppliers.findById(supplierId);
       if (!supplier) throw new Error(`no supplier ${supplierId}`);
       const client = cached?.baseUrl === supplier.baseUrl ? cached.endpoint.client : createCarrierClient(supplier.baseUrl, timeoutMs);
-      const endpoint = { client, callbackUrl: supplierCallbackUrl(publicBaseUrl, supplierId), rateLimitPerSecond: supplier.rateLimitPerSecond };
+      const endpoint = {
+        client,
+        callbackUrl: supplierCallbackUrl(publicBaseUrl, supplierId),
+        rateLimitPerSecond: supplier.rateLimitPerSecond,
+        timeoutMs,
+      };
       cache.set(supplierId, { endpoint, baseUrl: supplier.baseUrl, readAt: Date.now() });
       return endpoint;
     },

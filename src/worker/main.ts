@@ -30,7 +30,6 @@ const supplierWorkers = await startSupplierWorkers({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   deps,
-  replicas: config.WORKER_REPLICAS,
   onError: (error) => console.error('supplier workers: tried again at the next sync after', error),
 });
 // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight tasks finish first.

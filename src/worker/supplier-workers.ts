@@ -7,8 +7,6 @@ export interface SupplierWorkersOptions {
   connection: NativeConnection;
   namespace: string;
   deps: SupplierCallDeps & { suppliers: Pick<SupplierRepository, 'list' | 'recordCall'> };
-  /** How many worker processes share each supplier's concurrency limit. */
-  replicas: number;
   /** How often the suppliers' limits are read again. */
   syncEveryMs?: number;
   onError?: (error: unknown) => void;
@@ -19,13 +17,15 @@ export interface SupplierWorkersOptions {
  * rate limit is the server's `maxTaskQueueActivitiesPerSecond`, which holds
  * for the queue whatever the number of workers (a burst waits in the queue),
  * and the calls' own pacing, which trims the server's token-bucket bursts
- * (see reserveCallSlot); its concurrency limit is split among the
- * `replicas` worker processes. When an admin changes a supplier's limits, its worker is replaced
+ * (see reserveCallSlot). Its concurrency limit is held by slots in the
+ * database, shared by every worker (see acquireConcurrencySlot); one worker
+ * alone takes no more calls than the limit either. When an admin changes a
+ * supplier's limits, its worker is replaced
  * within `syncEveryMs` (the old one finishes what it runs). A failed read of
  * the suppliers or a failed worker goes to `onError` and is tried again at the
  * next sync.
  */
-export async function startSupplierWorkers({ connection, namespace, deps, replicas, syncEveryMs = 2_000, onError = () => undefined }: SupplierWorkersOptions) {
+export async function startSupplierWorkers({ connection, namespace, deps, syncEveryMs = 2_000, onError = () => undefined }: SupplierWorkersOptions) {
   const activities = createSupplierCallActivities(deps);
   const running = new Map<string, { limits: string; worker: Worker }>();
   const finishing: Promise<void>[] = [];
@@ -33,8 +33,7 @@ export async function startSupplierWorkers({ connection, namespace, deps, replic
 
   async function sync(): Promise<void> {
     for (const supplier of await deps.suppliers.list()) {
-      const concurrency = Math.max(1, Math.floor(supplier.concurrencyLimit / replicas));
-      const limits = `${supplier.rateLimitPerSecond}/${concurrency}`;
+      const limits = `${supplier.rateLimitPerSecond}/${supplier.concurrencyLimit}`;
       const current = running.get(supplier.id);
       if (stopped || current?.limits === limits) continue;
       current?.worker.shutdown();
@@ -45,7 +44,7 @@ export async function startSupplierWorkers({ connection, namespace, deps, replic
         activities,
         // The server hands out calls at the paced rate, so the queue (not sleeping activities) holds a burst.
         maxTaskQueueActivitiesPerSecond: pacedRatePerSecond(supplier.rateLimitPerSecond),
-        maxConcurrentActivityTaskExecutions: concurrency,
+        maxConcurrentActivityTaskExecutions: supplier.concurrencyLimit,
       });
       running.set(supplier.id, { limits, worker });
       // A worker that fails is started again by the next sync; it must never take the process down.

@@ -124,16 +124,20 @@ describe('carrier simulator', () => {
     expect(listed).toContainEqual({ requestId: req.requestId, phone: '13900001111', amountYuan: 50, state: 'SUCCESS', repeats: 1 });
   });
 
-  it('counts the peak of recharge requests in any one second, and resets to its start-up behaviour with zeroed stats', async () => {
+  it('counts the peak of recharge requests in any one second and at once, and resets to its start-up behaviour with zeroed stats', async () => {
     const sim = createCarrierSimulator(SECRET, { latencyMs: 0, callbackMinDelayMs: 60_000, callbackMaxDelayMs: 60_000 });
     const post = (path: string, body: object = {}) => sim.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {
       expect((await post('/_sim/behaviour', { refusalRate: 1 })).status).toBe(200);
       for (let i = 0; i < 7; i++) await post('/recharge', request(`peak-${i}`));
-      expect(await (await sim.app.request('/_sim/stats')).json()).toEqual({ requests: 7, charges: 0, peakRequestsPerSecond: 7, callbacksSent: 0 });
+      expect(await (await sim.app.request('/_sim/stats')).json()).toEqual({ requests: 7, charges: 0, peakRequestsPerSecond: 7, peakInFlight: 1, callbacksSent: 0 });
+      // Three slow answers at once: three in flight.
+      expect((await post('/_sim/behaviour', { latencyMs: 50 })).status).toBe(200);
+      await Promise.all([1, 2, 3].map(async (i) => post('/recharge', request(`slow-${i}`))));
+      expect(sim.stats()).toMatchObject({ requests: 10, peakInFlight: 3 });
       const reset = (await (await post('/_sim/reset')).json()) as { behaviour: { refusalRate: number; callbackMinDelayMs: number }; stats: object };
       expect(reset.behaviour).toMatchObject({ refusalRate: 0, callbackMinDelayMs: 60_000 });
-      expect(reset.stats).toEqual({ requests: 0, charges: 0, peakRequestsPerSecond: 0, callbacksSent: 0 });
+      expect(reset.stats).toEqual({ requests: 0, charges: 0, peakRequestsPerSecond: 0, peakInFlight: 0, callbacksSent: 0 });
       // Refused before the reset, so nothing was taken: accepted now, under the start-up behaviour.
       expect(await (await post('/recharge', request('peak-0'))).json()).toMatchObject({ accepted: true });
       expect(sim.stats()).toMatchObject({ requests: 1, peakRequestsPerSecond: 1 });

@@ -126,7 +126,7 @@ export async function startStack({
   };
   let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps });
   let running = worker.run();
-  const supplierWorkers = await startSupplierWorkers({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, replicas: 1, syncEveryMs: 500 });
+  const supplierWorkers = await startSupplierWorkers({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, syncEveryMs: 500 });
 
   return {
     apiUrl: api.url,

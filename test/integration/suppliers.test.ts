@@ -40,7 +40,6 @@ beforeAll(async () => {
       CARRIER_BASE_URL: stack.carrierUrl,
       CARRIER_TIMEOUT_MS: '1000',
       ALERT_WEBHOOK_URL: webhook.url,
-      WORKER_REPLICAS: '2',
       SUPPLIER_BREAKER_FAULTS: String(TEST_BREAKER.faultsToOpen),
       SUPPLIER_BREAKER_COOL_DOWN_MS: String(TEST_BREAKER.coolDownMs),
       LOG_LEVEL: 'warn',
@@ -172,6 +171,21 @@ describe('suppliers: routing, limits and failover with two workers', () => {
     expect(stats.peakRequestsPerSecond).toBeLessThanOrEqual(4);
     await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { rateLimitPerSecond: 1_000 } });
     await untilRateLimited(TEST_SUPPLIER_ID, 1_000);
+  }, 60_000);
+
+  it('holds a supplier concurrency limit across both workers: calls beyond it wait for a slot, none fails', async () => {
+    const { concurrencyLimit } = await json(await admin(`/suppliers/${TEST_SUPPLIER_ID}`));
+    // Each worker alone would take 2 calls at once: only the slots shared in PostgreSQL keep both together at 2.
+    expect((await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { concurrencyLimit: 2 } })).status).toBe(200);
+    await fetch(`${stack.carrierUrl}/_sim/reset`, { method: 'POST' });
+    stack.simulator.configure({ ...HEALTHY_CARRIER, latencyMs: 400 });
+    const orders = await allFinal(await submitOrders(12));
+    expect(orders.map((o) => [o.status, o.supplierId])).toEqual(orders.map(() => ['SUCCEEDED', TEST_SUPPLIER_ID]));
+    const stats = stack.simulator.stats();
+    expect(stats.requests).toBe(12);
+    expect(stats.peakInFlight).toBe(2);
+    stack.simulator.configure({ latencyMs: 0 });
+    await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { concurrencyLimit } });
   }, 60_000);
 
   it('absorbs one supplier outage with the other, charging no phone twice; the breaker opens, probes and closes', async () => {

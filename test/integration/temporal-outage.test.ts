@@ -84,7 +84,7 @@ beforeAll(async () => {
   const deps = createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs: 2_000, publicBaseUrl: api.url, breaker: TEST_BREAKER });
   const worker = await createOrderWorker({ connection, namespace: 'default', deps });
   const running = worker.run();
-  const supplierWorkers = await startSupplierWorkers({ connection, namespace: 'default', deps, replicas: 1 });
+  const supplierWorkers = await startSupplierWorkers({ connection, namespace: 'default', deps });
   cleanups.push(
     stopDrains,
     () => simulator.stop(),

@@ -59,7 +59,7 @@ function scriptedSuppliers() {
     status: async () => ({ state: 'NOT_FOUND' }),
   };
   const clients: Record<string, CarrierClient> = { 'sim-a': simA, 'sim-b': simB };
-  return { world, directory: { get: async (id: string) => ({ client: clients[id]!, callbackUrl: 'http://api.invalid/cb', rateLimitPerSecond: 1_000 }) } };
+  return { world, directory: { get: async (id: string) => ({ client: clients[id]!, callbackUrl: 'http://api.invalid/cb', rateLimitPerSecond: 1_000, timeoutMs: 10_000 }) } };
 }
 
 describe('supplier circuit breaker, in skipped time', () => {

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SupplierBusyError, createSupplierCallActivities } from '../../src/activities/supplier-calls.ts';
+import type { CarrierClient } from '../../src/carrier/client.ts';
+import { createPrisma, type Db } from '../../src/db/prisma.ts';
+import { createSupplierRepository, type SupplierRepository } from '../../src/db/supplier-repository.ts';
+import { systemClock } from '../../src/suppliers/clock.ts';
+import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
+import { TEST_BREAKER, createTestDatabase } from './harness.ts';
+
+/**
+ * The supplier call's limits as the worker applies them, over the real
+ * database: a call goes out only with one of the supplier's concurrency
+ * slots (shared by every worker) and only while its answer can still arrive
+ * within the try's deadline.
+ */
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let prisma: Db;
+let suppliers: SupplierRepository;
+
+const SUPPLIER = 'limited';
+const HTTP_TIMEOUT_MS = 200;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  prisma = createPrisma(database.url);
+  suppliers = createSupplierRepository(prisma);
+  await ensureSimulatedSuppliers(prisma, [{ id: SUPPLIER, baseUrl: 'http://limited.invalid', callbackSecret: 'secret', priority: 1 }]);
+  await suppliers.update(SUPPLIER, { concurrencyLimit: 2 });
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await database?.drop();
+});
+
+function callActivities() {
+  const sent: string[] = [];
+  const client: CarrierClient = {
+    async submit({ requestId }) {
+      sent.push(requestId);
+      return { outcome: 'accepted', carrierOrderId: `C-${requestId}` };
+    },
+    status: async () => ({ state: 'NOT_FOUND' }),
+  };
+  const activities = createSupplierCallActivities({
+    directory: { get: async () => ({ client, callbackUrl: 'http://api.invalid/cb', rateLimitPerSecond: 1_000, timeoutMs: HTTP_TIMEOUT_MS }) },
+    suppliers,
+    orders: { appendEvent: async () => undefined },
+    breaker: TEST_BREAKER,
+    clock: systemClock,
+  });
+  return { sent, activities };
+}
+
+/** A first try, whose start-to-close deadline leaves `startToCloseTimeoutMs − HTTP timeout − 1 s` to wait for a slot. */
+const firstTry = (startToCloseTimeoutMs: number) => new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs });
+const attempt = (requestId: string) => ({ orderId: randomUUID(), supplierId: SUPPLIER, requestId, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, round: 1, attempt: 1 });
+
+describe('supplier call limits', () => {
+  it('sends nothing while every concurrency slot is held, fails the try as busy before its deadline, and counts no fault', async () => {
+    const held = [await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000), await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)];
+    expect(held.map((lease) => lease?.slot)).toEqual([0, 1]);
+    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
+    const { sent, activities } = callActivities();
+
+    const started = Date.now();
+    await expect(firstTry(1_500).run(activities.submitToSupplier, attempt('busy-1'))).rejects.toThrow(SupplierBusyError);
+    expect(Date.now() - started).toBeLessThan(1_500 - HTTP_TIMEOUT_MS);
+    expect(sent).toEqual([]);
+    expect((await suppliers.findById(SUPPLIER))?.consecutiveFaults).toBe(0);
+
+    // A slot freed while a call waits is taken at once.
+    const waiting = firstTry(5_000).run(activities.submitToSupplier, attempt('waits-1'));
+    await suppliers.releaseConcurrencySlot(held[0]!);
+    expect(await waiting).toMatchObject({ outcome: 'accepted', tries: 1 });
+    expect(sent).toEqual(['waits-1']);
+    await suppliers.releaseConcurrencySlot(held[1]!);
+  });
+
+  it('frees a slot whose holder died when its lease runs out, and a late release frees no one else’s slot', async () => {
+    const dead = await suppliers.acquireConcurrencySlot(SUPPLIER, 300);
+    const alive = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);
+    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
+    const { sent, activities } = callActivities();
+    // The dead holder's lease runs out while this call waits: it takes that slot.
+    expect(await firstTry(5_000).run(activities.submitToSupplier, attempt('after-lease-1'))).toMatchObject({ outcome: 'accepted' });
+    expect(sent).toEqual(['after-lease-1']);
+
+    const next = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);
+    expect(next?.slot).toBe(dead?.slot);
+    await suppliers.releaseConcurrencySlot(dead!); // the dead holder, back late: must not free `next`
+    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
+    for (const lease of [alive, next]) await suppliers.releaseConcurrencySlot(lease!);
+  });
+
+  it('takes a lowered limit at the next call', async () => {
+    await suppliers.update(SUPPLIER, { concurrencyLimit: 1 });
+    const only = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);
+    expect(only?.slot).toBe(0);
+    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
+    await suppliers.releaseConcurrencySlot(only!);
+    await suppliers.update(SUPPLIER, { concurrencyLimit: 2 });
+  });
+});

@@ -55,7 +55,16 @@ function callActivities() {
 
 /** A first try, whose start-to-close deadline leaves `startToCloseTimeoutMs − HTTP timeout − 1 s` to wait for a slot. */
 const firstTry = (startToCloseTimeoutMs: number) => new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs });
-const attempt = (requestId: string) => ({ orderId: randomUUID(), supplierId: SUPPLIER, requestId, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, round: 1, attempt: 1 });
+const attempt = (requestId: string) => ({
+  orderId: randomUUID(),
+  supplierId: SUPPLIER,
+  requestId,
+  phone: '13812345678',
+  carrier: 'CMCC' as const,
+  amountYuan: 50,
+  round: 1,
+  attempt: 1,
+});
 
 describe('supplier call limits', () => {
   it('sends nothing while every concurrency slot is held, fails the try as busy before its deadline, and counts no fault', async () => {
@@ -65,13 +74,13 @@ describe('supplier call limits', () => {
     const { sent, activities } = callActivities();
 
     const started = Date.now();
-    await expect(firstTry(1_500).run(activities.submitToSupplier, attempt('busy-1'))).rejects.toThrow(SupplierBusyError);
+    await expect(firstTry(1_500).run((input) => activities.submitToSupplier(input), attempt('busy-1'))).rejects.toThrow(SupplierBusyError);
     expect(Date.now() - started).toBeLessThan(1_500 - HTTP_TIMEOUT_MS);
     expect(sent).toEqual([]);
     expect((await suppliers.findById(SUPPLIER))?.consecutiveFaults).toBe(0);
 
     // A slot freed while a call waits is taken at once.
-    const waiting = firstTry(5_000).run(activities.submitToSupplier, attempt('waits-1'));
+    const waiting = firstTry(5_000).run((input) => activities.submitToSupplier(input), attempt('waits-1'));
     await suppliers.releaseConcurrencySlot(held[0]!);
     expect(await waiting).toMatchObject({ outcome: 'accepted', tries: 1 });
     expect(sent).toEqual(['waits-1']);
@@ -84,7 +93,7 @@ describe('supplier call limits', () => {
     expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
     const { sent, activities } = callActivities();
     // The dead holder's lease runs out while this call waits: it takes that slot.
-    expect(await firstTry(5_000).run(activities.submitToSupplier, attempt('after-lease-1'))).toMatchObject({ outcome: 'accepted' });
+    expect(await firstTry(5_000).run((input) => activities.submitToSupplier(input), attempt('after-lease-1'))).toMatchObject({ outcome: 'accepted' });
     expect(sent).toEqual(['after-lease-1']);
 
     const next = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);

@@ -29,7 +29,6 @@ const configSchema = z.object({
   SUPPLIER_BREAKER_FAULTS: z.coerce.number().int().positive().default(5),
   /** How long an open breaker stays open before one probe goes through. */
   SUPPLIER_BREAKER_COOL_DOWN_MS: z.coerce.number().int().positive().default(15_000),
-  /** How many worker processes run: each takes its share of a supplier's concurrency limit. */
   // At most 10 s: a retried attempt makes two calls (status, then submit) within the activity's 30 s timeout.
   CARRIER_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(10_000),
   SLA_SECONDS: z.coerce.number().int().positive().default(180),

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { AuthenticatedMerchant, MerchantRepository } from '../db/merchant-repository.ts';
 import { hashApiKey } from '../merchants/credentials.ts';
 import { problem } from './errors.ts';
+import { bearerTokenOf } from '../util/bearer.ts';
 
 /** What the merchant routes find in their context. */
 export type MerchantEnv = { Variables: { merchant: AuthenticatedMerchant } };
@@ -23,8 +24,8 @@ export function merchantAuth(merchants: Pick<MerchantRepository, 'findByApiKeyHa
     return merchant;
   }
   return async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const hash = match && hashApiKey(match[1] as string);
+    const key = bearerTokenOf(c.req.header('authorization'));
+    const hash = key === undefined ? undefined : hashApiKey(key);
     const merchant = hash ? (known.get(hash) ?? (await lookUp(hash))) : undefined;
     if (!hash || !merchant) {
       c.header('WWW-Authenticate', 'Bearer realm="merchant"');

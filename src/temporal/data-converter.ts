@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
+import { AesGcmPayloadCodec, type CodecKeys } from './payload-codec.ts';
+
+export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
+/**
+ * How every client and worker of the platform converts payloads: encrypted
+ * with the payload codec, failure messages included.
+ */
+export function createDataConverter(keys: CodecKeys): DataConverter {
+  return { payloadCodecs: [new AesGcmPayloadCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
+}

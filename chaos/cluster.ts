@@ -13,6 +13,8 @@ import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
 import { TASK_QUEUE } from '../src/shared/order-workflow.ts';
 import { ensureSimulatedSuppliers } from '../src/suppliers/simulated-suppliers.ts';
 import { createTemporalClient } from '../src/temporal/connection.ts';
+import { createDataConverter } from '../src/temporal/data-converter.ts';
+import { newCodecKeyEntry, parseCodecKeys } from '../src/temporal/payload-codec.ts';
 import type { Cleanups } from '../bench/cleanups.ts';
 import { managedProcess, type ManagedProcess, type ProcessLauncher, type UnexpectedExit } from './managed-process.ts';
 
@@ -31,6 +33,8 @@ export interface SimulatedSupplier {
 export interface RunSecrets {
   callbackSecret: string;
   adminToken: string;
+  /** PAYLOAD_CODEC_KEYS of every process (one key). */
+  payloadCodecKeys: string;
 }
 
 export interface Cluster {
@@ -86,7 +90,11 @@ function processFactory(logDir: string, cleanups: Cleanups) {
  * in production mode with this run's own secrets.
  */
 export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carrierBehaviour }: ClusterOptions): Promise<Cluster> {
-  const secrets: RunSecrets = { callbackSecret: randomBytes(24).toString('hex'), adminToken: randomBytes(24).toString('hex') };
+  const secrets: RunSecrets = {
+    callbackSecret: randomBytes(24).toString('hex'),
+    adminToken: randomBytes(24).toString('hex'),
+    payloadCodecKeys: newCodecKeyEntry('chaos-1'),
+  };
   const processes = processFactory(logDir, cleanups);
 
   const database = await startEmbeddedPostgres(workDir, await freePort());
@@ -105,7 +113,7 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   });
   await temporal.start();
   const temporalAddress = `127.0.0.1:${temporalPort}`;
-  const client = await createTemporalClient(temporalAddress, 'default');
+  const client = await createTemporalClient(temporalAddress, 'default', createDataConverter(parseCodecKeys(secrets.payloadCodecKeys)));
   cleanups.add(() => client.connection.close());
 
   const suppliers = await startSimulatedSuppliers(processes.node, secrets.callbackSecret, carrierBehaviour);
@@ -124,6 +132,7 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
     CARRIER_BASE_URL: suppliers[0]!.url,
     CARRIER_CALLBACK_SECRET: secrets.callbackSecret,
     ADMIN_TOKEN: secrets.adminToken,
+    PAYLOAD_CODEC_KEYS: secrets.payloadCodecKeys,
     SLA_SECONDS: String(slaSeconds),
   });
   await waitForWorker(client, TASK_QUEUE);

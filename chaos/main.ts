@@ -146,6 +146,7 @@ async function main(): Promise<boolean> {
     secrets: {
       'the carrier callback secret': cluster.secrets.callbackSecret,
       'the admin token': cluster.secrets.adminToken,
+      'the payload codec key': cluster.secrets.payloadCodecKeys.split(':')[1] as string,
       ...Object.fromEntries(
         run.merchants.flatMap((m, i) => [
           [`merchant ${i + 1}'s API key`, m.apiKey],

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseCodecKeys, type CodecKeys } from './temporal/payload-codec.ts';
 
 /** Development defaults of the secrets; in production each must be set, or start-up fails. */
 export const DEV_SECRETS = {
   CARRIER_CALLBACK_SECRET: 'dev-carrier-callback-secret',
   ADMIN_TOKEN: 'dev-admin-token',
 } as const;
+
+/** The codec server's development token; only the codec server itself needs it set in production. */
+export const DEV_CODEC_SERVER_TOKEN = 'dev-codec-server-token';
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -41,9 +45,32 @@ const configSchema = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
   EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * Keys of the payload codec, `id:base64,...` (32 random bytes each): every
+   * payload Temporal stores is encrypted with the active one. Every process
+   * needs the same list; to rotate, add a new key, make it active, and keep
+   * the old ones while histories encrypted with them exist. Required in
+   * production; `npm start` makes one in DATA_DIR.
+   */
+  PAYLOAD_CODEC_KEYS: z.string().optional(),
+  /** The key id new payloads are encrypted with (default: the first key). */
+  PAYLOAD_CODEC_ACTIVE_KEY: z.string().optional(),
+  /** The codec server (the Web UI's and the CLI's view of encrypted payloads). */
+  CODEC_SERVER_HOST: z.string().default('127.0.0.1'),
+  CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
+  /** Bearer token of the codec server (the CLI's --codec-auth); must be set in production. */
+  CODEC_SERVER_TOKEN: z.string().min(16).default(DEV_CODEC_SERVER_TOKEN),
+  /** Web UI origins whose pages may call the codec server, comma-separated (default in development: the dev server's UI). */
+  CODEC_UI_ORIGINS: z.string().optional(),
 });
 
-export type Config = z.infer<typeof configSchema> & { callbackUrl: string; publicBaseUrl: string };
+export type Config = z.infer<typeof configSchema> & {
+  callbackUrl: string;
+  publicBaseUrl: string;
+  /** Undefined only in development without PAYLOAD_CODEC_KEYS: payloads are then stored as they are. */
+  payloadCodecKeys: CodecKeys | undefined;
+  codecUiOrigins: string[];
+};
 
 /** Environment variables set to an empty string count as unset, as in .env.example. */
 export function presentVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -60,9 +87,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = parsed.data;
   if (config.NODE_ENV === 'production') {
-    const unset = (Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]).filter((name) => config[name] === DEV_SECRETS[name]);
+    const unset: string[] = (Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]).filter((name) => config[name] === DEV_SECRETS[name]);
+    if (!config.PAYLOAD_CODEC_KEYS) unset.push('PAYLOAD_CODEC_KEYS');
     if (unset.length > 0) throw new Error(`${unset.join(', ')} must be set in production`);
   }
   const publicBase = config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
-  return { ...config, publicBaseUrl: publicBase, callbackUrl: new URL('/callbacks/carrier', publicBase).toString() };
+  const devUi = [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
+  return {
+    ...config,
+    publicBaseUrl: publicBase,
+    callbackUrl: new URL('/callbacks/carrier', publicBase).toString(),
+    payloadCodecKeys: config.PAYLOAD_CODEC_KEYS === undefined ? undefined : parseCodecKeys(config.PAYLOAD_CODEC_KEYS, config.PAYLOAD_CODEC_ACTIVE_KEY),
+    codecUiOrigins:
+      config.CODEC_UI_ORIGINS?.split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean) ?? (config.NODE_ENV === 'production' ? [] : devUi),
+  };
 }

@@ -2,6 +2,7 @@ import { createPrisma } from '../../src/db/prisma.ts';
 import { ensureDemoMerchant } from '../../src/merchants/demo-merchant.ts';
 import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
 import { TASK_QUEUE, orderWorkflowId } from '../../src/shared/order-workflow.ts';
+import { newCodecKeyEntry } from '../../src/temporal/payload-codec.ts';
 import { freePort, startNodeProcess, waitForWorker, waitUntilHealthy } from '../child-processes.ts';
 import { CALLBACK_SECRET, type Infrastructure, type TemporalServer } from '../infrastructure.ts';
 import { startMerchantPollers } from './merchant-pollers.ts';
@@ -30,6 +31,8 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
     CARRIER_BASE_URL: infra.carrierUrl,
     CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
     SLA_SECONDS: String(slaSeconds),
+    // Payloads encrypted, as in production: the codec's cost is in the figures.
+    PAYLOAD_CODEC_KEYS: newCodecKeyEntry('bench-1'),
   };
   const worker = startNodeProcess('order-worker', 'src/worker/main.ts', env, infra.output);
   const stopWorker = infra.track(worker.stop);

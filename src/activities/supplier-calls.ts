@@ -26,8 +26,12 @@ export class SupplierBusyError extends Error {
 
 /** How often a call waiting for a concurrency slot looks again. */
 const SLOT_POLL_MS = 50;
-/** Time kept between the latest send and the try's deadline, beyond the HTTP timeout. */
-const DEADLINE_MARGIN_MS = 1_000;
+/**
+ * Time kept between the try's deadline and both the latest send (beyond the
+ * HTTP timeout) and the request's `notAfter`: the server's deadline counts
+ * from its own start of the try, a little before this worker's.
+ */
+const DEADLINE_MARGIN_MS = 2_000;
 
 /**
  * Calls the supplier within its concurrency and rate limits (both shared by
@@ -37,7 +41,7 @@ const DEADLINE_MARGIN_MS = 1_000;
  * a phone the order has moved on from. A failure to record is logged, never
  * thrown: the call's answer stands.
  */
-async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKind, request: (client: CarrierClient) => Promise<T>): Promise<T> {
+async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKind, request: (client: CarrierClient, notAfter: string) => Promise<T>): Promise<T> {
   const startedAt = Date.now();
   const endpoint = await deps.directory.get(supplierId);
   const deadline = startedAt + Context.current().info.startToCloseTimeoutMs;
@@ -45,9 +49,11 @@ async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKin
   const lease = await holdConcurrencySlot(deps, supplierId, sendBy, deadline);
   try {
     await waitForPacing(deps, supplierId, endpoint.rateLimitPerSecond, sendBy);
+    // Checked again at the last moment: a worker frozen while it waited must not send after its deadline.
+    if (Date.now() > sendBy) throw new SupplierBusyError(`supplier ${supplierId}: this try's moment to send has passed; nothing was sent`);
     let fault = false;
     try {
-      return await request(endpoint.client);
+      return await request(endpoint.client, new Date(deadline - DEADLINE_MARGIN_MS).toISOString());
     } catch (error) {
       fault = error instanceof CarrierUnavailableError;
       throw error;
@@ -107,8 +113,10 @@ async function attempt(deps: SupplierCallDeps, input: SupplierAttemptInput, trie
     return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
   }
   const { callbackUrl } = await deps.directory.get(supplierId);
-  const answer = await call(deps, supplierId, 'recharge', (client) =>
-    client.submit({ requestId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, callbackUrl }),
+  // The supplier takes the request only until notAfter, before this try's deadline: once the next try asks
+  // its status and hears "never received", no copy of this request held up on its way can be taken.
+  const answer = await call(deps, supplierId, 'recharge', (client, notAfter) =>
+    client.submit({ requestId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, callbackUrl, notAfter }),
   );
   return answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason };
 }

@@ -13,6 +13,7 @@ import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
 import { lazyTemporalClient } from '../temporal/connection.ts';
+import { dataConverterFor } from '../temporal/data-converter.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
 
@@ -26,7 +27,7 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API n
 const logger = createLogger('api', config.LOG_LEVEL);
 const prisma = createPrisma(config.DATABASE_URL);
 // Lazy: the API accepts orders while Temporal is away, even if it starts then.
-const temporal = lazyTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+const temporal = lazyTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverterFor(config.payloadCodecKeys));
 const orders = createOrderRepository(prisma);
 const merchants = createMerchantRepository(prisma);
 const ledger = createLedgerRepository(prisma);

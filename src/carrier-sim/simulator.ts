@@ -166,6 +166,8 @@ function rechargeHandler(state: SimulatorState) {
 
 /** Outages, latency, 5xx and hangs by the behaviour's dice, then the order taken idempotently by request id. */
 async function answerRecharge(state: SimulatorState, c: Context, request: RechargeRequest) {
+  // Taken only until its notAfter, as real suppliers refuse stale requests.
+  if (request.notAfter !== undefined && Date.now() > Date.parse(request.notAfter)) return c.json({ accepted: false, reason: 'request expired' });
   const attempt = (state.attemptsByRequest.get(request.requestId) ?? 0) + 1;
   state.attemptsByRequest.set(request.requestId, attempt);
   if (state.behaviour.outage) return c.json(await outageAnswer(state, `${request.requestId}:${attempt}`), 503);

@@ -8,6 +8,13 @@ export const rechargeRequestSchema = z.object({
   carrier: z.enum(Carrier),
   amountYuan: z.number().int().positive(),
   callbackUrl: z.url(),
+  /**
+   * The latest moment the supplier may take the request (RFC 3339); one that
+   * arrives later is refused, taking nothing. A request held up on its way
+   * (a frozen worker, a slow network) cannot then be taken after the order
+   * has asked the supplier's status and, hearing "never received", moved on.
+   */
+  notAfter: z.iso.datetime({ offset: true }).optional(),
 });
 export type RechargeRequest = z.infer<typeof rechargeRequestSchema>;
 

@@ -20,7 +20,8 @@ const jsonPayload = z.object({
   metadata: z.record(z.string(), z.base64()).nullish(),
   data: z.base64().nullish(),
 });
-const codecRequest = z.object({ payloads: z.array(jsonPayload).max(10_000) });
+// Proto3 JSON leaves an empty list out: the CLI sends {} when it has no payloads.
+const codecRequest = z.object({ payloads: z.array(jsonPayload).max(10_000).default([]) });
 type JsonPayload = z.infer<typeof jsonPayload>;
 
 const fromJson = ({ metadata, data }: JsonPayload): Payload => ({

@@ -3,7 +3,7 @@
  * the Temporal dev server (unless TEMPORAL_ADDRESS is set) and an embedded
  * PostgreSQL (unless DATABASE_URL is set), applies migrations, then runs the
  * two carrier simulators (registered as the suppliers sim-a and sim-b), the
- * worker and the API as child processes.
+ * codec server, the worker and the API as child processes.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { ensureDemoMerchant } from '../merchants/demo-merchant.ts';
 import { ensureSimulatedSuppliers } from '../suppliers/simulated-suppliers.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
+import { devCodecKeys } from './dev-codec-keys.ts';
 import { stopChild } from './stop-child.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { waitForWorker, waitUntilHealthy } from './wait.ts';
@@ -42,10 +43,12 @@ process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
 
 try {
+  const codecUrl = `http://${config.CODEC_SERVER_HOST}:${config.CODEC_SERVER_PORT}`;
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let uiUrl = "your Temporal cluster's Web UI";
   if (!temporalAddress) {
-    const server = await startTemporalDevServer({ dataDir, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT });
+    // The dev server's Web UI decodes the encrypted payloads through the codec server started below.
+    const server = await startTemporalDevServer({ dataDir, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, extraArgs: ['--ui-codec-endpoint', codecUrl] });
     started.push(() => stopChild(server.process));
     temporalAddress = server.address;
     uiUrl = server.uiUrl;
@@ -71,8 +74,9 @@ try {
     await prisma.$disconnect();
   }
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: config.PAYLOAD_CODEC_KEYS ?? devCodecKeys(dataDir) };
   const children = [
+    { entry: 'src/codec-server/main.ts', env },
     ...simulators.map(({ id, port }) => ({ entry: 'src/carrier-sim/main.ts', env: { ...env, CARRIER_SIM_PORT: String(port), CARRIER_SIM_NAME: id } })),
     { entry: 'src/worker/main.ts', env },
     { entry: 'src/api/main.ts', env },
@@ -96,6 +100,8 @@ try {
   API:            ${apiUrl}
   Temporal UI:    ${uiUrl}
   Temporal gRPC:  ${temporalAddress}
+  Codec server:   ${codecUrl}   (payloads are encrypted; the Web UI decodes them through it, and so does the CLI:
+                  temporal workflow show -w recharge-order-<orderId> --codec-endpoint ${codecUrl} --codec-auth 'Bearer <CODEC_SERVER_TOKEN>')
   Suppliers:      ${demoMerchant ? simulators.map(({ id, url }) => `${id} ${url}`).join(', ') : 'as registered (DATABASE_URL is set): add them with POST /admin/suppliers'}
   Database:       ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}
   Demo merchant:  ${demoMerchant ? `Authorization: Bearer ${config.DEMO_MERCHANT_API_KEY}   (development key; rate 1.0, opening balance 10,000,000 yuan)` : 'none (DATABASE_URL is set): create merchants with POST /admin/merchants'}

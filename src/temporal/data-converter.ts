@@ -11,3 +11,6 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter
 export function createDataConverter(keys: CodecKeys): DataConverter {
   return { payloadCodecs: [new AesGcmPayloadCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
+
+/** The data converter of a process configured with these keys; none (payloads as they are) without. */
+export const dataConverterFor = (keys: CodecKeys | undefined): DataConverter | undefined => (keys ? createDataConverter(keys) : undefined);

@@ -8,7 +8,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/encoding.js';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
 /** The encoding Temporal's samples and other SDKs use for encrypted payloads. */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -16,6 +16,8 @@ const METADATA_KEY_ID = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
+// A CommonJS module: its namespace has only a default export under Node's ESM loader.
+const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
 const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface CodecKeys {
@@ -64,7 +66,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
         const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
         // The key id is authenticated with the data: a payload cannot be passed off as another key's.
         cipher.setAAD(Buffer.from(activeKeyId));
-        const encrypted = Buffer.concat([cipher.update(temporal.api.common.v1.Payload.encode(payload).finish()), cipher.final()]);
+        const encrypted = Buffer.concat([cipher.update(PayloadMessage.encode(payload).finish()), cipher.final()]);
         return {
           metadata: { [METADATA_ENCODING_KEY]: encode(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: encode(activeKeyId) },
           data: Buffer.concat([iv, encrypted, cipher.getAuthTag()]),
@@ -75,7 +77,11 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   /** Payloads stored before encryption (and the replay fixtures) pass through as they are. */
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload)));
+    try {
+      return Promise.resolve(payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload)));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   private decrypt(payload: Payload): Payload {
@@ -89,7 +95,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     decipher.setAAD(Buffer.from(keyId));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
     const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-    return temporal.api.common.v1.Payload.decode(plain);
+    return PayloadMessage.decode(plain);
   }
 }
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
@@ -15,13 +16,15 @@ export interface OrderWorkerOptions {
   namespace: string;
   deps: ActivityDeps;
   workflowBundle?: WorkflowBundleOption;
+  dataConverter?: DataConverter | undefined;
 }
 
 /** The worker of the order task queue: the order workflow plus activities over real or fake dependencies. */
-export function createOrderWorker({ connection, namespace, deps, workflowBundle }: OrderWorkerOptions): Promise<Worker> {
+export function createOrderWorker({ connection, namespace, deps, workflowBundle, dataConverter }: OrderWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
+    ...(dataConverter && { dataConverter }),
     taskQueue: TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps),

@@ -2,6 +2,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
+import { dataConverterFor } from '../temporal/data-converter.ts';
 import { ensureReconciliationSchedule } from '../temporal/reconciliation-schedule.ts';
 import { createWorkerDeps } from './activity-deps.ts';
 import { createOrderWorker } from './create-worker.ts';
@@ -14,8 +15,9 @@ if (config.WORKER_METRICS_ADDRESS) {
   Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } });
 }
 const prisma = createPrisma(config.DATABASE_URL);
+const dataConverter = dataConverterFor(config.payloadCodecKeys);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverter);
 await ensureReconciliationSchedule(client, config.SLA_SECONDS);
 await client.connection.close();
 const deps = createWorkerDeps(prisma, {
@@ -25,11 +27,12 @@ const deps = createWorkerDeps(prisma, {
   alertWebhookUrl: config.ALERT_WEBHOOK_URL,
   breaker: { faultsToOpen: config.SUPPLIER_BREAKER_FAULTS, coolDownMs: config.SUPPLIER_BREAKER_COOL_DOWN_MS },
 });
-const worker = await createOrderWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps });
+const worker = await createOrderWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps, dataConverter });
 const supplierWorkers = await startSupplierWorkers({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   deps,
+  dataConverter,
   onError: (error) => console.error('supplier workers: tried again at the next sync after', error),
 });
 // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight tasks finish first.

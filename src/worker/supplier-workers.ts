@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createSupplierCallActivities, type SupplierCallDeps } from '../activities/supplier-calls.ts';
 import { pacedRatePerSecond, type SupplierRepository } from '../db/supplier-repository.ts';
@@ -10,6 +11,7 @@ export interface SupplierWorkersOptions {
   /** How often the suppliers' limits are read again. */
   syncEveryMs?: number;
   onError?: (error: unknown) => void;
+  dataConverter?: DataConverter | undefined;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface SupplierWorkersOptions {
  * the suppliers or a failed worker goes to `onError` and is tried again at the
  * next sync.
  */
-export async function startSupplierWorkers({ connection, namespace, deps, syncEveryMs = 2_000, onError = () => undefined }: SupplierWorkersOptions) {
+export async function startSupplierWorkers({ connection, namespace, deps, syncEveryMs = 2_000, onError = () => undefined, dataConverter }: SupplierWorkersOptions) {
   const activities = createSupplierCallActivities(deps);
   const running = new Map<string, { limits: string; worker: Worker }>();
   const finishing: Promise<void>[] = [];
@@ -42,6 +44,7 @@ export async function startSupplierWorkers({ connection, namespace, deps, syncEv
         namespace,
         taskQueue: supplierTaskQueue(supplier.id),
         activities,
+        ...(dataConverter && { dataConverter }),
         // The server hands out calls at the paced rate, so the queue (not sleeping activities) holds a burst.
         maxTaskQueueActivitiesPerSecond: pacedRatePerSecond(supplier.rateLimitPerSecond),
         maxConcurrentActivityTaskExecutions: supplier.concurrencyLimit,

@@ -4,9 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import type { BenchReport } from '../../bench/report.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Whether a Redis answers at REDIS_URL: the queue pipeline needs one; without, the smoke run leaves that system out. */
+async function redisAnswers(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+const withRedis = await redisAnswers();
+if (!withRedis) console.info(`No Redis answers at ${REDIS_URL} (TEST_REDIS_URL): the design documents' queue pipeline is left out of the bench smoke run.`);
 let outDir: string;
 let report: BenchReport;
 let markdown: string;
@@ -14,7 +31,8 @@ let markdown: string;
 /** The CI's smoke run of `npm run bench`: a few orders through every system, for real. */
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'recharge-bench-smoke-'));
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--plan', 'smoke', '--supplier-outage', '--redis-url', REDIS_URL, '--out', outDir], {
+  const systems = withRedis ? ['--redis-url', REDIS_URL] : ['--systems', 'floor,order'];
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--plan', 'smoke', '--supplier-outage', ...systems, '--out', outDir], {
     timeout: 170_000,
   });
   report = JSON.parse(await readFile(join(outDir, 'result.json'), 'utf8')) as BenchReport;
@@ -41,7 +59,7 @@ describe('npm run bench (smoke plan)', () => {
       'order-saturation',
       'order-supplier-outage',
       'order-steady',
-      'queue-saturation',
+      ...(withRedis ? ['queue-saturation'] : []),
     ]);
     for (const step of measured) {
       expect(step, step.id).toMatchObject({ accepted: step.count, rejected: 0, final: step.count });
@@ -56,8 +74,15 @@ describe('npm run bench (smoke plan)', () => {
     const usage = Object.fromEntries((orderStep?.processes ?? []).map((process) => [process.name, process]));
     for (const name of ['temporal-server', 'postgres', 'carrier-sim', 'order-api', 'order-worker', 'load-generator']) expect(usage[name]?.peakRssMb, name).toBeGreaterThan(1);
     for (const name of ['temporal-server', 'order-api', 'order-worker']) expect(usage[name]?.cpuSeconds, name).toBeGreaterThan(0);
-    expect(Object.keys(report.ratioToFloor).sort()).toEqual(['order', 'queue']);
+    expect(Object.keys(report.ratioToFloor)).toContain('order');
     expect(report.targets.map((target) => target.name)).toContain('order path saturated throughput ≥ 70% of the engine floor');
     expect(markdown).toContain('| step | system | offered/s |');
+  });
+
+  // Skipped, saying why, on a machine without Redis (the README's two commands must pass there too).
+  it.skipIf(!withRedis)("runs the design documents' queue pipeline on Redis, measured against the same engine floor", () => {
+    const queue = report.steps.find((step) => step.system === 'queue' && step.kind === 'saturation');
+    expect(queue).toMatchObject({ accepted: queue?.count, rejected: 0, final: queue?.count });
+    expect(Object.keys(report.ratioToFloor).sort()).toEqual(['order', 'queue']);
   });
 });

@@ -62,6 +62,15 @@ describe('carrier simulator', () => {
     expect(await client.submit({ ...request(), carrier: 'CTCC' })).toEqual({ outcome: 'refused', reason: 'number does not belong to this carrier' });
   });
 
+  it('takes a request only until its notAfter: one that arrives later is refused and takes nothing', async () => {
+    const client = createCarrierClient(carrierUrl, 2_000);
+    const late = { ...request(), notAfter: new Date(Date.now() - 1).toISOString() };
+    expect(await client.submit(late)).toEqual({ outcome: 'refused', reason: 'request expired' });
+    expect(await client.status(late.requestId)).toEqual({ state: 'NOT_FOUND' });
+    const inTime = { ...request(), notAfter: new Date(Date.now() + 60_000).toISOString() };
+    expect(await client.submit(inTime)).toMatchObject({ outcome: 'accepted' });
+  });
+
   it('answers 5xx as a fault the caller must not take as an answer', async () => {
     simulator.configure({ serverErrorRate: 1 });
     try {

@@ -24,6 +24,9 @@ import { createSupplierLedgerRepository } from '../../src/db/supplier-ledger-rep
 import { createSupplierRepository } from '../../src/db/supplier-repository.ts';
 import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
 import { createWorkerDeps, type WorkerDeps } from '../../src/worker/activity-deps.ts';
+import { createDataConverter } from '../../src/temporal/data-converter.ts';
+import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/payload-codec.ts';
+import { createCodecServerApp } from '../../src/codec-server/app.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 import { startSupplierWorkers } from '../../src/worker/supplier-workers.ts';
 
@@ -32,6 +35,11 @@ export const CALLBACK_SECRET = 'integration-test-callback-secret';
 export const TEST_SUPPLIER_ID = 'sim';
 /** A breaker that opens quickly and cools down in a second, so tests see it move. */
 export const TEST_BREAKER = { faultsToOpen: 3, coolDownMs: 1_000 };
+/** The stack's payload codec key (PAYLOAD_CODEC_KEYS of any process that joins it): its payloads are encrypted, as in production. */
+export const TEST_CODEC_KEYS_ENV = `test-1:${Buffer.alloc(32, 7).toString('base64')}`;
+const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS_ENV));
+/** The stack's codec server token: the CLI reads the stack's payloads with TEMPORAL_CODEC_ENDPOINT and TEMPORAL_CODEC_AUTH. */
+export const TEST_CODEC_SERVER_TOKEN = 'integration-test-codec-server-token';
 export const ADMIN_TOKEN = 'integration-test-admin-token';
 /** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
 export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
@@ -96,10 +104,12 @@ export async function startStack({
   };
   const merchant = await createTestMerchant(prisma);
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: testDataConverter },
     server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', searchAttributes: ORDER_SEARCH_ATTRIBUTES, extraArgs: devServerArgs },
   });
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
+  const codecServer = await listen(createCodecServerApp({ codec: new AesGcmPayloadCodec(parseCodecKeys(TEST_CODEC_KEYS_ENV)), token: TEST_CODEC_SERVER_TOKEN, uiOrigins: [] }));
   const logger = createLogger('api-test', 'warn');
   /** The API's dependencies: the real services over this stack's repositories and Temporal. */
   const apiDepsWith = (options: { slaSeconds?: number; logger?: Logger } = {}): ApiDeps => {
@@ -124,9 +134,15 @@ export async function startStack({
     ...createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs, publicBaseUrl: api.url, alertWebhookUrl, breaker: TEST_BREAKER }),
     ...repositories,
   };
-  let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps });
+  let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, dataConverter: testDataConverter });
   let running = worker.run();
-  const supplierWorkers = await startSupplierWorkers({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, syncEveryMs: 500 });
+  const supplierWorkers = await startSupplierWorkers({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    deps: workerDeps,
+    syncEveryMs: 500,
+    dataConverter: testDataConverter,
+  });
 
   return {
     apiUrl: api.url,
@@ -146,6 +162,8 @@ export async function startStack({
     /** Connection details, for a worker in another process. */
     databaseUrl: database.url,
     carrierUrl: carrier.url,
+    /** The codec server of the stack's payloads (TEST_CODEC_SERVER_TOKEN). */
+    codecUrl: codecServer.url,
     workerState: () => worker.getState(),
     /** The order's workflow, once the dispatcher has started it: the API answers from the database commit, before the start. */
     async workflowOf(orderId: string) {
@@ -158,7 +176,7 @@ export async function startStack({
     },
     /** Starts the in-process worker again, on the real dependencies (`workerDeps`) or others, e.g. activities that fail on purpose. */
     async startWorker(deps: WorkerDeps = workerDeps) {
-      worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps });
+      worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps, dataConverter: testDataConverter });
       running = worker.run();
     },
     /** Another API on the same stack whose orders get a different SLA (e.g. seconds, to see escalation). */
@@ -176,6 +194,7 @@ export async function startStack({
       await api.close();
       await Promise.all(extraApis.map((extra) => extra.close()));
       await carrier.close();
+      await codecServer.close();
       await env.teardown();
       await prisma.$disconnect();
       await database.drop();

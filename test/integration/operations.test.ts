@@ -10,7 +10,7 @@ import { sign, verify } from '../../src/util/signature.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
 import { metricsAddress } from '../setup.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, eventually, listen, startStack, type Stack } from './harness.ts';
+import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_CODEC_SERVER_TOKEN, eventually, listen, startStack, type Stack } from './harness.ts';
 import { untypedJson } from '../untyped-json.ts';
 
 const run = promisify(execFile);
@@ -87,7 +87,14 @@ async function readmeCommands(marker: string): Promise<string[]> {
 /** Runs a command line through bash with the project's `temporal` CLI, pointed at the test's dev server. */
 async function cli(line: string): Promise<string> {
   const { stdout } = await run('bash', ['-c', line], {
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.env.address, PATH: `${dirname(temporalCliPath())}:${process.env.PATH}` },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.env.address,
+      // As the README has operators set them once: the CLI decodes the encrypted payloads through the codec server.
+      TEMPORAL_CODEC_ENDPOINT: stack.codecUrl,
+      TEMPORAL_CODEC_AUTH: `Bearer ${TEST_CODEC_SERVER_TOKEN}`,
+      PATH: `${dirname(temporalCliPath())}:${process.env.PATH}`,
+    },
   });
   return stdout;
 }

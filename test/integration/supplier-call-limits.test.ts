@@ -36,9 +36,11 @@ afterAll(async () => {
 
 function callActivities() {
   const sent: string[] = [];
+  const notAfters: number[] = [];
   const client: CarrierClient = {
-    async submit({ requestId }) {
+    async submit({ requestId, notAfter }) {
       sent.push(requestId);
+      notAfters.push(Date.parse(notAfter as string));
       return { outcome: 'accepted', carrierOrderId: `C-${requestId}` };
     },
     status: async () => ({ state: 'NOT_FOUND' }),
@@ -50,7 +52,7 @@ function callActivities() {
     breaker: TEST_BREAKER,
     clock: systemClock,
   });
-  return { sent, activities };
+  return { sent, notAfters, activities };
 }
 
 /** A first try, whose start-to-close deadline leaves `startToCloseTimeoutMs − HTTP timeout − 1 s` to wait for a slot. */
@@ -101,6 +103,15 @@ describe('supplier call limits', () => {
     await suppliers.releaseConcurrencySlot(dead!); // the dead holder, back late: must not free `next`
     expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
     for (const lease of [alive, next]) await suppliers.releaseConcurrencySlot(lease!);
+  });
+
+  it('gives every request a notAfter before the try’s deadline, so a copy held up on its way cannot be taken after the next try asked', async () => {
+    const { notAfters, activities } = callActivities();
+    const started = Date.now();
+    await firstTry(30_000).run((input) => activities.submitToSupplier(input), attempt('not-after-1'));
+    // 2 s before the 30 s deadline, counted from this try's start.
+    expect(notAfters[0]! - started).toBeGreaterThanOrEqual(28_000);
+    expect(notAfters[0]! - Date.now()).toBeLessThanOrEqual(28_000);
   });
 
   it('takes a lowered limit at the next call', async () => {

@@ -9,7 +9,7 @@ import { pacedRatePerSecond } from '../../src/db/supplier-repository.ts';
 import { TASK_QUEUE } from '../../src/shared/order-workflow.ts';
 import { supplierTaskQueue } from '../../src/shared/suppliers.ts';
 import { untypedJson as json } from '../untyped-json.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_BREAKER, TEST_SUPPLIER_ID, eventually, listen, startStack, type Stack } from './harness.ts';
+import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_BREAKER, TEST_CODEC_KEYS_ENV, TEST_SUPPLIER_ID, eventually, listen, startStack, type Stack } from './harness.ts';
 
 /**
  * Two simulated suppliers (the stack's `sim`, tried first, and `sim-b`) and
@@ -39,6 +39,7 @@ beforeAll(async () => {
       PUBLIC_BASE_URL: stack.apiUrl,
       CARRIER_BASE_URL: stack.carrierUrl,
       CARRIER_TIMEOUT_MS: '1000',
+      PAYLOAD_CODEC_KEYS: TEST_CODEC_KEYS_ENV,
       ALERT_WEBHOOK_URL: webhook.url,
       SUPPLIER_BREAKER_FAULTS: String(TEST_BREAKER.faultsToOpen),
       SUPPLIER_BREAKER_COOL_DOWN_MS: String(TEST_BREAKER.coolDownMs),

@@ -158,7 +158,7 @@ async function startServices(node: ReturnType<typeof processFactory>['node'], en
   const apiPorts = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
   const apis = apiUrls.map((url, i) =>
-    node(`api-${i + 1}`, 'src/api/main.ts', { ...env, PORT: String(apiPorts[i]), PUBLIC_BASE_URL: url }, () => waitUntilHealthy(`${url}/health`)),
+    node(`api-${i + 1}`, 'src/api/main.ts', { ...env, PORT: String(apiPorts[i]), PUBLIC_BASE_URL: url }, () => waitUntilHealthy(`${url}/healthz`)),
   );
   const workers = apiUrls.map((url, i) => node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url }, () => Promise.resolve()));
   await Promise.all([...apis, ...workers].map((process) => process.start()));

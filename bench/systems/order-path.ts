@@ -38,7 +38,7 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
   const stopWorker = infra.track(worker.stop);
   const api = startNodeProcess('order-api', 'src/api/main.ts', env, infra.output);
   const stopApi = infra.track(api.stop);
-  await Promise.all([waitUntilHealthy(`${apiUrl}/health`), waitForWorker(temporal.client, TASK_QUEUE)]);
+  await Promise.all([waitUntilHealthy(`${apiUrl}/healthz`), waitForWorker(temporal.client, TASK_QUEUE)]);
   const headers = { authorization: `Bearer ${MERCHANT_KEY}` };
   const pollers = poll ? startMerchantPollers(apiUrl, headers) : undefined;
   // The final write sets updated_at: the moment the view shows the result.

@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { log, metricMeter } from '@temporalio/activity';
 import type { LedgerRepository } from '../db/ledger-repository.ts';
 import type { RefundActivities } from '../shared/order-activities.ts';
 
@@ -16,6 +16,7 @@ export function createRefundActivities({ ledger }: RefundActivityDeps) {
      */
     async refundOrder({ orderId }) {
       const result = await ledger.refundOrder(orderId);
+      metricMeter.createCounter('order_refunds', 'refunds', 'Refund attempts of FAILED orders, by result').add(1, { outcome: result.outcome });
       if (result.outcome === 'not-refundable') log.warn('Order not refunded', { orderId, reason: result.reason });
       return result;
     },

@@ -26,38 +26,48 @@ export class SupplierBusyError extends Error {
 
 /** How often a call waiting for a concurrency slot looks again. */
 const SLOT_POLL_MS = 50;
-/**
- * Time kept between the try's deadline and both the latest send (beyond the
- * HTTP timeout) and the request's `notAfter`: the server's deadline counts
- * from its own start of the try, a little before this worker's.
- */
-const DEADLINE_MARGIN_MS = 2_000;
+/** Allowance for the clocks of Temporal's server, this worker and the supplier to differ. */
+const CLOCK_MARGIN_MS = 2_000;
+/** Time a request needs to reach the supplier once sent. */
+const NETWORK_ALLOWANCE_MS = 1_000;
 
 /**
  * Calls the supplier within its concurrency and rate limits (both shared by
- * every worker), then records the call. A call is sent only while its
- * answer can still arrive before this try's start-to-close deadline: a
- * request that went out after the server had given the try up could credit
- * a phone the order has moved on from. A failure to record is logged, never
- * thrown: the call's answer stands.
+ * every worker), then records the call. A failure to record is logged,
+ * never thrown: the call's answer stands.
+ *
+ * A request is sent only while the supplier may still take it: its
+ * `notAfter` is this try's start-to-close timeout after the server
+ * scheduled the try, less a margin, so before the server can give the try
+ * up (its deadline counts from the try's start, which is later). The next
+ * try, which asks the supplier's status, therefore comes after every copy of
+ * this request is either taken or refused: a worker frozen mid-try, whose
+ * poll already held the task, cannot have its request taken after the order
+ * heard "never received" and moved on.
  */
 async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKind, request: (client: CarrierClient, notAfter: string) => Promise<T>): Promise<T> {
-  const startedAt = Date.now();
+  const { currentAttemptScheduledTimestampMs, startToCloseTimeoutMs } = Context.current().info;
+  const notAfter = currentAttemptScheduledTimestampMs + startToCloseTimeoutMs - CLOCK_MARGIN_MS;
+  const sendBy = notAfter - NETWORK_ALLOWANCE_MS;
   const endpoint = await deps.directory.get(supplierId);
-  const deadline = startedAt + Context.current().info.startToCloseTimeoutMs;
-  const sendBy = deadline - endpoint.timeoutMs - DEADLINE_MARGIN_MS;
-  const lease = await holdConcurrencySlot(deps, supplierId, sendBy, deadline);
+  // The slot is held until the answer may still come: sent by sendBy, answered within the HTTP timeout.
+  const lease = await holdConcurrencySlot(deps, supplierId, sendBy, sendBy + endpoint.timeoutMs);
   try {
     await waitForPacing(deps, supplierId, endpoint.rateLimitPerSecond, sendBy);
-    // Checked again at the last moment: a worker frozen while it waited must not send after its deadline.
+    // Checked again at the last moment: a worker frozen while it waited must not send after its moment.
     if (Date.now() > sendBy) throw new SupplierBusyError(`supplier ${supplierId}: this try's moment to send has passed; nothing was sent`);
     let fault = false;
+    const sentAt = performance.now();
     try {
-      return await request(endpoint.client, new Date(deadline - DEADLINE_MARGIN_MS).toISOString());
+      return await request(endpoint.client, new Date(notAfter).toISOString());
     } catch (error) {
       fault = error instanceof CarrierUnavailableError;
       throw error;
     } finally {
+      const tags = { supplier: supplierId, kind, outcome: fault ? 'fault' : 'answer' };
+      Context.current()
+        .metricMeter.createHistogram('supplier_call_latency', 'int', 'ms', 'Supplier calls by kind and outcome (a fault: timeout, connection error, 5xx)')
+        .record(Math.round(performance.now() - sentAt), tags);
       await record(deps, supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
     }
   } finally {
@@ -65,10 +75,10 @@ async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKin
   }
 }
 
-/** Waits for one of the supplier's concurrency slots, held until this try's deadline at the latest. */
-async function holdConcurrencySlot({ suppliers }: SupplierCallDeps, supplierId: string, sendBy: number, deadline: number): Promise<CallLease> {
+/** Waits for one of the supplier's concurrency slots, held until `heldUntil` at the latest. */
+async function holdConcurrencySlot({ suppliers }: SupplierCallDeps, supplierId: string, sendBy: number, heldUntil: number): Promise<CallLease> {
   for (;;) {
-    const lease = await suppliers.acquireConcurrencySlot(supplierId, deadline - Date.now());
+    const lease = await suppliers.acquireConcurrencySlot(supplierId, Math.max(1, heldUntil - Date.now()));
     if (lease) return lease;
     if (Date.now() + SLOT_POLL_MS > sendBy) throw new SupplierBusyError(`every call slot of supplier ${supplierId} stayed busy until this try had to send; nothing was sent`);
     await sleep(SLOT_POLL_MS);
@@ -113,8 +123,7 @@ async function attempt(deps: SupplierCallDeps, input: SupplierAttemptInput, trie
     return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
   }
   const { callbackUrl } = await deps.directory.get(supplierId);
-  // The supplier takes the request only until notAfter, before this try's deadline: once the next try asks
-  // its status and hears "never received", no copy of this request held up on its way can be taken.
+  // Taken by the supplier only until notAfter (see call), so "never received" at the next try is the truth.
   const answer = await call(deps, supplierId, 'recharge', (client, notAfter) =>
     client.submit({ requestId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, callbackUrl, notAfter }),
   );

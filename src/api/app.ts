@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import { adminAuth } from './admin-auth.ts';
 import type { ApiDeps } from './deps.ts';
@@ -13,7 +14,9 @@ import { adminReportRoutes } from './routes/admin-reports.ts';
 import { adminSupplierRoutes } from './routes/admin-suppliers.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
+import { healthRoutes } from './routes/health.ts';
 import { ordersRoutes } from './routes/orders.ts';
+import { requestLog } from './request-log.ts';
 import { urlGuard } from './url-guard.ts';
 
 /** Orders and callbacks are small JSON documents; anything larger is refused unread. */
@@ -23,13 +26,18 @@ export function createApp(deps: ApiDeps) {
   const asMerchant = merchantAuth(deps.merchants);
   return (
     new Hono()
+      // X-Request-Id on every answer: the caller's own (letters, digits, "-_=", at most 255), or a new UUID.
+      .use(requestId())
+      .use(requestLog(deps.logger, deps.metrics))
       // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
       .use(timing())
       // Hostile input stops here, for every route, before any database or Temporal call.
       .use(urlGuard())
       .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
       .use(jsonBodyGuard())
-      .get('/health', (c) => c.json({ ok: true }))
+      .route('/', healthRoutes(deps))
+      // Prometheus scrapes it: keep it off the merchant-facing edge (a load balancer rule), as /admin is.
+      .get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
       .route('/orders', ordersRoutes(deps, asMerchant))
       .route('/balance', balanceRoutes(deps, asMerchant))
       .route('/callbacks', callbacksRoutes(deps))

@@ -3,6 +3,8 @@ import type { MerchantRepository } from '../db/merchant-repository.ts';
 import type { SupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import type { SupplierRepository } from '../db/supplier-repository.ts';
 import type { Services } from '../orders/services.ts';
+import type { HttpMetrics } from '../observability/http-metrics.ts';
+import type { Readiness } from '../observability/readiness.ts';
 import type { Logger } from '../util/logger.ts';
 
 /**
@@ -18,4 +20,7 @@ export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   logger: Logger;
   callbackSecret: string;
   adminToken: string;
+  metrics: HttpMetrics;
+  /** The database and Temporal, as `/readyz` asks them. */
+  readiness: Readiness;
 }

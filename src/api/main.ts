@@ -14,6 +14,8 @@ import { createServices } from '../orders/services.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
 import { lazyTemporalClient } from '../temporal/connection.ts';
 import { dataConverterFor } from '../temporal/data-converter.ts';
+import { createHttpMetrics } from '../observability/http-metrics.ts';
+import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
 
@@ -42,6 +44,8 @@ const deps: ApiDeps = {
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   adminToken: config.ADMIN_TOKEN,
+  metrics: createHttpMetrics(),
+  readiness: databaseAndTemporalReadiness({ db: prisma, temporal }),
 };
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));

@@ -21,6 +21,8 @@ import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { waitForWorker, waitUntilHealthy } from './wait.ts';
 
 const config = loadConfig();
+/** The worker's metrics and probes under `npm start`, unless WORKER_METRICS_ADDRESS says otherwise. */
+const DEV_WORKER_METRICS_ADDRESS = '127.0.0.1:9464';
 const dataDir = resolve(config.DATA_DIR);
 /** Two simulated suppliers: sim-a where CARRIER_BASE_URL points (tried first), sim-b on the next port. */
 const simAPort = Number(new URL(config.CARRIER_BASE_URL).port || 4000);
@@ -75,10 +77,11 @@ try {
   }
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: config.PAYLOAD_CODEC_KEYS ?? devCodecKeys(dataDir) };
+  const workerOps = config.WORKER_METRICS_ADDRESS ?? DEV_WORKER_METRICS_ADDRESS;
   const children = [
     { entry: 'src/codec-server/main.ts', env },
     ...simulators.map(({ id, port }) => ({ entry: 'src/carrier-sim/main.ts', env: { ...env, CARRIER_SIM_PORT: String(port), CARRIER_SIM_NAME: id } })),
-    { entry: 'src/worker/main.ts', env },
+    { entry: 'src/worker/main.ts', env: { ...env, WORKER_METRICS_ADDRESS: workerOps } },
     { entry: 'src/api/main.ts', env },
   ];
   for (const { entry, env: childEnv } of children) {
@@ -91,7 +94,7 @@ try {
   }
 
   const apiUrl = `http://127.0.0.1:${config.PORT}`;
-  await waitUntilHealthy(`${apiUrl}/health`);
+  await waitUntilHealthy(`${apiUrl}/healthz`);
   // The banner means ready: an order sent the moment it shows must not wait for the worker to bundle its workflows.
   const temporal = await createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
   await waitForWorker(temporal, TASK_QUEUE).finally(() => temporal.connection.close());
@@ -100,6 +103,7 @@ try {
   API:            ${apiUrl}
   Temporal UI:    ${uiUrl}
   Temporal gRPC:  ${temporalAddress}
+  Metrics:        API ${apiUrl}/metrics, worker http://${workerOps}/metrics   (each with /healthz and /readyz)
   Codec server:   ${codecUrl}   (payloads are encrypted; the Web UI decodes them through it, and so does the CLI:
                   temporal workflow show -w recharge-order-<orderId> --codec-endpoint ${codecUrl} --codec-auth 'Bearer <CODEC_SERVER_TOKEN>')
   Suppliers:      ${demoMerchant ? simulators.map(({ id, url }) => `${id} ${url}`).join(', ') : 'as registered (DATABASE_URL is set): add them with POST /admin/suppliers'}

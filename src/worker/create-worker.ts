@@ -4,6 +4,9 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
 
+/** How long running activities get to finish when the worker shuts down (a deploy's SIGTERM). */
+export const SHUTDOWN_GRACE_TIME = '10s';
+
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Bundles the workflow code once, e.g. for a test file that creates several workers. */
@@ -28,5 +31,7 @@ export function createOrderWorker({ connection, namespace, deps, workflowBundle,
     taskQueue: TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps),
+    // On SIGTERM the worker stops polling and gives running activities this long to finish before cancelling them.
+    shutdownGraceTime: SHUTDOWN_GRACE_TIME,
   });
 }

@@ -1,22 +1,39 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config.ts';
 import { createPrisma } from '../db/prisma.ts';
+import { freePort } from '../dev/free-port.ts';
+import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
 import { dataConverterFor } from '../temporal/data-converter.ts';
 import { ensureReconciliationSchedule } from '../temporal/reconciliation-schedule.ts';
 import { createWorkerDeps } from './activity-deps.ts';
 import { createOrderWorker } from './create-worker.ts';
+import { startOpsServer } from './ops-server.ts';
 import { startSupplierWorkers } from './supplier-workers.ts';
+
+/** `host:port` (WORKER_METRICS_ADDRESS) as the HTTP server takes it. */
+function hostAndPort(address: string) {
+  const at = address.lastIndexOf(':');
+  return { hostname: address.slice(0, at), port: Number(address.slice(at + 1)) };
+}
 
 const config = loadConfig();
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
 
-if (config.WORKER_METRICS_ADDRESS) {
-  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } });
-}
+// The SDK's Prometheus exporter on an internal port; the operations port serves its text with the probes.
+const sdkMetricsAddress = config.WORKER_METRICS_ADDRESS && `127.0.0.1:${await freePort()}`;
+if (sdkMetricsAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
 const prisma = createPrisma(config.DATABASE_URL);
 const dataConverter = dataConverterFor(config.payloadCodecKeys);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const opsServer =
+  config.WORKER_METRICS_ADDRESS && sdkMetricsAddress
+    ? startOpsServer({
+        ...hostAndPort(config.WORKER_METRICS_ADDRESS),
+        sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`,
+        readiness: databaseAndTemporalReadiness({ db: prisma, temporal: connection }),
+      })
+    : undefined;
 const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverter);
 await ensureReconciliationSchedule(client, config.SLA_SECONDS);
 await client.connection.close();
@@ -38,5 +55,6 @@ const supplierWorkers = await startSupplierWorkers({
 // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight tasks finish first.
 await worker.run();
 await supplierWorkers.shutdown();
+opsServer?.close();
 await connection.close();
 await prisma.$disconnect();

@@ -3,6 +3,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createSupplierCallActivities, type SupplierCallDeps } from '../activities/supplier-calls.ts';
 import { pacedRatePerSecond, type SupplierRepository } from '../db/supplier-repository.ts';
 import { supplierTaskQueue } from '../shared/suppliers.ts';
+import { SHUTDOWN_GRACE_TIME } from './create-worker.ts';
 
 export interface SupplierWorkersOptions {
   connection: NativeConnection;
@@ -48,6 +49,7 @@ export async function startSupplierWorkers({ connection, namespace, deps, syncEv
         // The server hands out calls at the paced rate, so the queue (not sleeping activities) holds a burst.
         maxTaskQueueActivitiesPerSecond: pacedRatePerSecond(supplier.rateLimitPerSecond),
         maxConcurrentActivityTaskExecutions: supplier.concurrencyLimit,
+        shutdownGraceTime: SHUTDOWN_GRACE_TIME,
       });
       running.set(supplier.id, { limits, worker });
       // A worker that fails is started again by the next sync; it must never take the process down.

@@ -54,7 +54,7 @@ describe('the start command (npm start) on a machine with no services', () => {
     expect(output).toContain(`http://127.0.0.1:${ports.api}`);
     expect(output).toContain(`http://127.0.0.1:${ports.ui}`);
     expect(output).toContain(demoMerchant.authorization);
-    expect((await fetch(`http://127.0.0.1:${ports.api}/health`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${ports.api}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
   });
 

@@ -27,6 +27,8 @@ import { createWorkerDeps, type WorkerDeps } from '../../src/worker/activity-dep
 import { createDataConverter } from '../../src/temporal/data-converter.ts';
 import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/payload-codec.ts';
 import { createCodecServerApp } from '../../src/codec-server/app.ts';
+import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
+import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 import { startSupplierWorkers } from '../../src/worker/supplier-workers.ts';
 
@@ -123,6 +125,8 @@ export async function startStack({
       logger: log,
       callbackSecret: CALLBACK_SECRET,
       adminToken: ADMIN_TOKEN,
+      metrics: createHttpMetrics(),
+      readiness: databaseAndTemporalReadiness({ db: prisma, temporal: env.client }),
     };
   };
   const apiDeps = apiDepsWith();

@@ -19,6 +19,8 @@ import { waitUntilHealthy } from '../../src/dev/wait.ts';
 import { spawnTemporalDevServer, untilServing, type DevServer } from '../../src/dev/temporal-dev-server.ts';
 import { scheduleDispatchDrains } from '../../src/orders/order-dispatcher.ts';
 import { createServices } from '../../src/orders/services.ts';
+import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
+import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { createTemporalClient } from '../../src/temporal/connection.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { createSupplierLedgerRepository } from '../../src/db/supplier-ledger-repository.ts';
@@ -71,7 +73,8 @@ beforeAll(async () => {
   const temporal = await createTemporalClient(devServer.address, 'default');
   const services = createServices({ ...repositories, reconciliations: createReconciliationRepository(prisma), temporal, logger, slaSeconds: 180 });
   const suppliers = { suppliers: createSupplierRepository(prisma), supplierLedger: createSupplierLedgerRepository(prisma) };
-  const api = await listen(createApp({ ...services, ...repositories, ...suppliers, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN }));
+  const observability = { metrics: createHttpMetrics(), readiness: databaseAndTemporalReadiness({ db: prisma, temporal }) };
+  const api = await listen(createApp({ ...services, ...repositories, ...suppliers, ...observability, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN }));
   apiUrl = api.url;
   const stopDrains = scheduleDispatchDrains(
     { dispatcher: services.orderDispatcher, leases: createJobLeaseRepository(prisma), instanceId: 'outage-test', logger },
@@ -156,7 +159,7 @@ describe('while the Temporal server is away', () => {
     });
     const exited = new Promise((resolve) => api.once('exit', resolve));
     try {
-      await waitUntilHealthy(`http://127.0.0.1:${port}/health`, 20_000);
+      await waitUntilHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
       const response = await fetch(`http://127.0.0.1:${port}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...merchant.headers },

@@ -1,6 +1,8 @@
 import { createApp } from '../../src/api/app.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
 import { createServices, type ServiceDeps } from '../../src/orders/services.ts';
+import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
+import { createReadiness } from '../../src/observability/readiness.ts';
 import { createLogger } from '../../src/util/logger.ts';
 
 export const ADMIN = { authorization: 'Bearer unit-admin-token' };
@@ -43,6 +45,8 @@ export function guardedApp() {
     logger,
     callbackSecret: 'unit-callback-secret',
     adminToken: 'unit-admin-token',
+    metrics: createHttpMetrics(),
+    readiness: createReadiness({}),
   } as unknown as ApiDeps;
   const app = createApp(deps);
   return {

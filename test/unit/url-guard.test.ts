@@ -11,7 +11,7 @@ describe('URL guard: a path or query that is not valid UTF-8, or holds NUL, is a
     ['/orders?merchantOrderNo=a%00b', 'query', MERCHANT],
     ['/admin/orders?status=%', 'query', ADMIN],
     ['/admin/merchants/%00/ledger', 'path', ADMIN],
-    ['/health?probe=%C0%80', 'query', {}], // overlong NUL
+    ['/healthz?probe=%C0%80', 'query', {}], // overlong NUL
     ['/no-such-route/%00', 'path', {}],
   ] as const;
 
@@ -33,6 +33,6 @@ describe('URL guard: a path or query that is not valid UTF-8, or holds NUL, is a
 
   it('lets well-formed UTF-8 through, multi-byte and reserved characters included', async () => {
     const api = guardedApp();
-    expect((await api.request('/health?q=%E4%BD%A0%E5%A5%BD%F0%9F%98%80&r=a%2Fb+c')).status).toBe(200);
+    expect((await api.request('/healthz?q=%E4%BD%A0%E5%A5%BD%F0%9F%98%80&r=a%2Fb+c')).status).toBe(200);
   });
 });

@@ -6,7 +6,7 @@ import { NeedsReviewAttribute } from '../../shared/search-attributes.ts';
 import { alerts, carrier, money, routing, supplier } from '../activity-stubs.ts';
 import { deliverNotification } from '../merchant-notification.ts';
 import type { OrderStatus } from '../../shared/order-status.ts';
-import type { SupplierAttempt } from '../../shared/order-workflow.ts';
+import type { OrderOutcome, SupplierAttempt } from '../../shared/order-workflow.ts';
 import type { SupplierAttemptInput } from '../../shared/suppliers.ts';
 import { COALESCED_ORDER_WRITES, SUPPLIER_ROUTING, type MachineEvent, type OrderCommand, type OrderFacts } from './state.ts';
 import { createStatusAttributes, type StatusAttributes } from './status-attributes.ts';
@@ -88,6 +88,7 @@ async function run(runner: Runner, command: OrderCommand): Promise<DecisionResul
       return undefined;
     case 'mark-finished':
       runner.attributes.finished();
+      recordOutcome(runner.facts, command.outcome);
       return undefined;
     case 'notify-merchant':
       void deliverNotification(orderId).then((result) => runner.apply({ type: 'notification-done', result, at: Date.now() }));
@@ -151,6 +152,13 @@ async function askCarrier({ facts, viewWriter, apply }: Runner, purpose: StatusP
     return apply({ type: 'status-unavailable', purpose, error: String(error), ...(attempt && { attempt: attempt.attempt }), at: Date.now() });
   }
   return apply({ type: 'status-answered', purpose, answer, ...(attempt && { attempt: attempt.attempt }), at: Date.now() });
+}
+
+/** The outcome's business metrics (the workflow's meter: never recorded again in a replay). */
+function recordOutcome(facts: OrderFacts, { status, resolvedBy, supplierId = 'none' }: OrderOutcome): void {
+  const tags = { carrier: facts.carrier, supplier: supplierId, status };
+  metricMeter.createHistogram('recharge_order_submit_to_final', 'int', 'ms', 'From submission to the final result').record(Date.now() - Date.parse(facts.submittedAt), tags);
+  metricMeter.createCounter('recharge_order_outcomes', 'orders', 'Final outcomes by how they were decided').add(1, { ...tags, resolved_by: resolvedBy });
 }
 
 function announceEscalation(runner: Runner, alert: EscalationAlert): void {

@@ -68,7 +68,7 @@ function finish(draft: Draft): void {
     machine.order.failureReason = outcome.reason;
     draft.command({ type: 'refund' });
   }
-  draft.command({ type: 'mark-finished' });
+  draft.command({ type: 'mark-finished', outcome });
   const notifying = Boolean(machine.facts.notifyUrl);
   if (notifying) draft.command({ type: 'notify-merchant' });
   if (outcome.resolvedBy === 'operator') draft.command({ type: 'linger', duration: LATE_CALLBACK_WINDOW });

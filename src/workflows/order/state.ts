@@ -114,8 +114,8 @@ export type OrderCommand =
   | { type: 'announce-escalation'; alert: EscalationAlert }
   /** The compensation of a FAILED order; the result comes back as refunded. */
   | { type: 'refund' }
-  /** FinishedAt, once the final status is written. */
-  | { type: 'mark-finished' }
+  /** FinishedAt, once the final status is written; and the outcome's metrics. */
+  | { type: 'mark-finished'; outcome: OrderOutcome }
   /** Tells the merchant in the background; comes back as notification-done. */
   | { type: 'notify-merchant' }
   /** Stays open this long for late callbacks that could contradict an operator's decision. */

@@ -35,7 +35,7 @@ export interface Route {
   template: string;
   auth: 'none' | 'merchant' | 'admin' | 'carrier';
   params?: (f: Fixtures) => Record<string, fc.Arbitrary<string>>;
-  /** The query keys the route reads, and a valid query if it needs one. */
+  /** The query keys the route reads ([]: none, but any query must be answered), and a valid query if it needs one. */
   queryKeys?: string[];
   validQuery?: (f: Fixtures) => fc.Arbitrary<string>;
   fields?: (f: Fixtures) => Record<string, Field>;
@@ -95,7 +95,9 @@ const callbackFields = (orderIdOrRequestId: fc.Arbitrary<string>): Record<string
 });
 
 export const ROUTES: Route[] = [
-  { method: 'GET', template: '/health', auth: 'none' },
+  { method: 'GET', template: '/healthz', auth: 'none', queryKeys: [] },
+  { method: 'GET', template: '/readyz', auth: 'none', queryKeys: [] },
+  { method: 'GET', template: '/metrics', auth: 'none', queryKeys: [] },
   {
     method: 'POST',
     template: '/orders',

@@ -1,4 +1,6 @@
 import { createApp } from '../../../src/api/app.ts';
+import { createHttpMetrics } from '../../../src/observability/http-metrics.ts';
+import { createReadiness } from '../../../src/observability/readiness.ts';
 import type { ApiDeps } from '../../../src/api/deps.ts';
 import type { LedgerEntryRow } from '../../../src/db/ledger-repository.ts';
 import type { AuthenticatedMerchant, MerchantRepository } from '../../../src/db/merchant-repository.ts';
@@ -46,6 +48,8 @@ export function fakeApp(services: Partial<Services> = {}) {
     logger: createLogger('route-test', 'silent'),
     callbackSecret: CALLBACK_SECRET,
     adminToken: 'route-test-admin-token',
+    metrics: createHttpMetrics(),
+    readiness: createReadiness({}),
   };
   const app = createApp(deps);
   return {

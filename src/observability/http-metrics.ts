@@ -1,0 +1,65 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Why a merchant's order or a supplier's callback was refused, from the answer's status. */
+const REFUSAL_REASONS: Record<number, string> = {
+  400: 'validation',
+  401: 'unauthenticated',
+  402: 'insufficient_balance',
+  403: 'forbidden',
+  404: 'unknown_order',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'validation',
+  429: 'rate_limited',
+};
+const reasonOf = (status: number) => REFUSAL_REASONS[status] ?? (status >= 500 ? 'server_error' : `http_${status}`);
+
+/**
+ * The API's Prometheus metrics, in a registry of its own: every request by
+ * route and status, and what merchants and suppliers care about, counted
+ * from the answers (so no route handler has to remember to count).
+ */
+export function createHttpMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'recharge_api_' });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const ordersAccepted = new Counter({ name: 'orders_accepted_total', help: 'Orders accepted (202; a repeat of an accepted order is not counted)', registers: [registry] });
+  const ordersRefused = new Counter({ name: 'orders_refused_total', help: 'Order submissions refused, by reason', labelNames: ['reason'], registers: [registry] });
+  const callbacks = new Counter({
+    name: 'supplier_callbacks_total',
+    help: 'Supplier callbacks, accepted or refused by reason',
+    labelNames: ['outcome', 'reason'],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    /** Counts one answered request; `route` is the matched route's pattern (never the raw path: ids would explode the series). */
+    observe({ method, route, status, seconds }: { method: string; route: string; status: number; seconds: number }) {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      latency.observe(labels, seconds);
+      if (method === 'POST' && route === '/orders') {
+        if (status === 202) ordersAccepted.inc();
+        else if (status >= 400) ordersRefused.inc({ reason: reasonOf(status) });
+      }
+      if (method === 'POST' && route.startsWith('/callbacks/')) {
+        callbacks.inc(status < 300 ? { outcome: 'accepted', reason: '' } : { outcome: 'refused', reason: reasonOf(status) });
+      }
+    },
+  };
+}
+
+export type HttpMetrics = ReturnType<typeof createHttpMetrics>;

@@ -105,7 +105,10 @@ export const hostileQueries = (f: Fixtures) =>
       .record({
         parts: validParts(route, f),
         pairs: fc.array(
-          fc.tuple(fc.oneof(pick(route.queryKeys?.length ? route.queryKeys : ['q']), hostileString), fc.oneof(hostileString, pick(['1', '0', '500', '501', 'true', 'ESCALATED', '123', '-5', '1e3']))),
+          fc.tuple(
+            fc.oneof(pick(route.queryKeys?.length ? route.queryKeys : ['q']), hostileString),
+            fc.oneof(hostileString, pick(['1', '0', '500', '501', 'true', 'ESCALATED', '123', '-5', '1e3'])),
+          ),
           { maxLength: 5 },
         ),
       })

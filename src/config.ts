@@ -23,6 +23,12 @@ const configSchema = z.object({
   DEMO_MERCHANT_CALLBACK_SECRET: z.string().min(16).default('dev-demo-merchant-callback-secret'),
   /** Bearer token of the admin API. */
   ADMIN_TOKEN: z.string().min(12).default(DEV_SECRETS.ADMIN_TOKEN),
+  /** Requests per second one merchant may send to one API process (429 with Retry-After beyond). */
+  MERCHANT_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(50),
+  /** API-key lookups that may fail per client address per minute; beyond, the address gets 429 for a minute. */
+  FAILED_KEY_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Behind a load balancer: the header naming the client's address (its first entry), e.g. x-forwarded-for. */
+  CLIENT_ADDRESS_HEADER: z.string().optional(),
   /** Optional webhook that receives every escalation. */
   ALERT_WEBHOOK_URL: z.url().optional(),
   /** host:port where the worker serves Prometheus metrics (Temporal SDK metrics and the escalation counter). */

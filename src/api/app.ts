@@ -23,7 +23,7 @@ import { urlGuard } from './url-guard.ts';
 const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(deps: ApiDeps) {
-  const asMerchant = merchantAuth(deps.merchants);
+  const asMerchant = merchantAuth(deps.merchants, deps.rateLimits);
   return (
     new Hono()
       // X-Request-Id on every answer: the caller's own (letters, digits, "-_=", at most 255), or a new UUID.

@@ -6,6 +6,7 @@ import type { Services } from '../orders/services.ts';
 import type { HttpMetrics } from '../observability/http-metrics.ts';
 import type { Readiness } from '../observability/readiness.ts';
 import type { Logger } from '../util/logger.ts';
+import type { RateLimits } from './rate-limits.ts';
 
 /**
  * What the HTTP layer needs; the server builds real ones, tests may build
@@ -21,6 +22,7 @@ export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   callbackSecret: string;
   adminToken: string;
   metrics: HttpMetrics;
+  rateLimits: RateLimits;
   /** The database and Temporal, as `/readyz` asks them. */
   readiness: Readiness;
 }

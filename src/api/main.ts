@@ -17,6 +17,7 @@ import { dataConverterFor } from '../temporal/data-converter.ts';
 import { createHttpMetrics } from '../observability/http-metrics.ts';
 import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
 import { createApp } from './app.ts';
+import { createRateLimits } from './rate-limits.ts';
 import type { ApiDeps } from './deps.ts';
 
 /** Every second, so an order accepted while Temporal was away starts within seconds of its return. */
@@ -45,6 +46,11 @@ const deps: ApiDeps = {
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   adminToken: config.ADMIN_TOKEN,
   metrics: createHttpMetrics(),
+  rateLimits: createRateLimits({
+    merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,
+    failedKeysPerMinute: config.FAILED_KEY_LIMIT_PER_MINUTE,
+    clientAddressHeader: config.CLIENT_ADDRESS_HEADER,
+  }),
   readiness: databaseAndTemporalReadiness({ db: prisma, temporal }),
 };
 

@@ -4,6 +4,7 @@ import type { AuthenticatedMerchant, MerchantRepository } from '../db/merchant-r
 import { hashApiKey } from '../merchants/credentials.ts';
 import { problem } from './errors.ts';
 import { bearerTokenOf } from '../util/bearer.ts';
+import type { RateLimits } from './rate-limits.ts';
 
 /** What the merchant routes find in their context. */
 export type MerchantEnv = { Variables: { merchant: AuthenticatedMerchant } };
@@ -15,8 +16,12 @@ export type MerchantEnv = { Variables: { merchant: AuthenticatedMerchant } };
  */
 const CACHE_TTL_MS = 30_000;
 
-/** Merchant API-key guard: 401 without a key or with a key no merchant has. */
-export function merchantAuth(merchants: Pick<MerchantRepository, 'findByApiKeyHash'>): MiddlewareHandler<MerchantEnv> {
+/**
+ * Merchant API-key guard: 401 without a key or with a key no merchant has;
+ * 429 (with Retry-After) for a merchant over its rate, or for an address
+ * that failed too many key lookups.
+ */
+export function merchantAuth(merchants: Pick<MerchantRepository, 'findByApiKeyHash'>, limits: RateLimits): MiddlewareHandler<MerchantEnv> {
   const known = new LRUCache<string, AuthenticatedMerchant>({ max: 10_000, ttl: CACHE_TTL_MS });
   async function lookUp(hash: string) {
     const merchant = await merchants.findByApiKeyHash(hash);
@@ -24,13 +29,18 @@ export function merchantAuth(merchants: Pick<MerchantRepository, 'findByApiKeyHa
     return merchant;
   }
   return async (c, next) => {
+    const blocked = await limits.refuseBlockedAddress(c);
+    if (blocked) return blocked;
     const key = bearerTokenOf(c.req.header('authorization'));
     const hash = key === undefined ? undefined : hashApiKey(key);
     const merchant = hash ? (known.get(hash) ?? (await lookUp(hash))) : undefined;
     if (!hash || !merchant) {
+      await limits.countFailedKey(c);
       c.header('WWW-Authenticate', 'Bearer realm="merchant"');
       return problem(c, 401, 'unauthenticated', hash ? 'Unknown API key' : 'Send your merchant API key as Authorization: Bearer <key>');
     }
+    const overRate = await limits.refuseMerchantOverRate(c, merchant.id);
+    if (overRate) return overRate;
     c.set('merchant', merchant);
     await next();
   };

@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
+import { modulePath } from '../util/module-path.ts';
 import { AesGcmPayloadCodec, type CodecKeys } from './payload-codec.ts';
 
-export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+export const FAILURE_CONVERTER_PATH = modulePath('./failure-converter.ts', import.meta.url);
 
 /**
  * How every client and worker of the platform converts payloads: encrypted

@@ -1,18 +1,22 @@
-import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
+import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter.ts';
+import { modulePath } from '../util/module-path.ts';
 
 /** How long running activities get to finish when the worker shuts down (a deploy's SIGTERM). */
 export const SHUTDOWN_GRACE_TIME = '10s';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = modulePath('../workflows/index.ts', import.meta.url);
 
-/** Bundles the workflow code once, e.g. for a test file that creates several workers. */
-export function bundleOrderWorkflows(): Promise<WorkflowBundleOption> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+/** Bundles the workflow code once, e.g. for a test file that creates several workers, or `npm run build`. */
+export function bundleOrderWorkflows(): Promise<WorkflowBundleOption & { code: string }> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
 }
+
+/** The prebuilt workflow bundle, as the compiled worker (dist/src/worker/) finds it: dist/workflow-bundle.js, written by `npm run build`. */
+export const PREBUILT_BUNDLE_PATH = modulePath('../../workflow-bundle.js', import.meta.url);
 
 export interface OrderWorkerOptions {
   connection: NativeConnection;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config.ts';
 import { createPrisma } from '../db/prisma.ts';
@@ -7,7 +8,7 @@ import { createTemporalClient } from '../temporal/connection.ts';
 import { dataConverterFor } from '../temporal/data-converter.ts';
 import { ensureReconciliationSchedule } from '../temporal/reconciliation-schedule.ts';
 import { createWorkerDeps } from './activity-deps.ts';
-import { createOrderWorker } from './create-worker.ts';
+import { PREBUILT_BUNDLE_PATH, createOrderWorker } from './create-worker.ts';
 import { startOpsServer } from './ops-server.ts';
 import { startSupplierWorkers } from './supplier-workers.ts';
 
@@ -44,7 +45,16 @@ const deps = createWorkerDeps(prisma, {
   alertWebhookUrl: config.ALERT_WEBHOOK_URL,
   breaker: { faultsToOpen: config.SUPPLIER_BREAKER_FAULTS, coolDownMs: config.SUPPLIER_BREAKER_COOL_DOWN_MS },
 });
-const worker = await createOrderWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps, dataConverter });
+// Compiled (`npm run build`), the worker loads the prebuilt workflow bundle; from the sources, it bundles at start.
+const prebuilt = existsSync(PREBUILT_BUNDLE_PATH);
+if (prebuilt) console.log(`Using the prebuilt workflow bundle ${PREBUILT_BUNDLE_PATH}`);
+const worker = await createOrderWorker({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  deps,
+  dataConverter,
+  ...(prebuilt && { workflowBundle: { codePath: PREBUILT_BUNDLE_PATH } }),
+});
 const supplierWorkers = await startSupplierWorkers({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,

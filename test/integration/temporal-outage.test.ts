@@ -19,6 +19,7 @@ import { waitUntilHealthy } from '../../src/dev/wait.ts';
 import { spawnTemporalDevServer, untilServing, type DevServer } from '../../src/dev/temporal-dev-server.ts';
 import { scheduleDispatchDrains } from '../../src/orders/order-dispatcher.ts';
 import { createServices } from '../../src/orders/services.ts';
+import { createRateLimits } from '../../src/api/rate-limits.ts';
 import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
 import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { createTemporalClient } from '../../src/temporal/connection.ts';
@@ -73,7 +74,11 @@ beforeAll(async () => {
   const temporal = await createTemporalClient(devServer.address, 'default');
   const services = createServices({ ...repositories, reconciliations: createReconciliationRepository(prisma), temporal, logger, slaSeconds: 180 });
   const suppliers = { suppliers: createSupplierRepository(prisma), supplierLedger: createSupplierLedgerRepository(prisma) };
-  const observability = { metrics: createHttpMetrics(), readiness: databaseAndTemporalReadiness({ db: prisma, temporal }) };
+  const observability = {
+    metrics: createHttpMetrics(),
+    rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
+    readiness: databaseAndTemporalReadiness({ db: prisma, temporal }),
+  };
   const api = await listen(createApp({ ...services, ...repositories, ...suppliers, ...observability, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN }));
   apiUrl = api.url;
   const stopDrains = scheduleDispatchDrains(

@@ -2,6 +2,7 @@ import { createApp } from '../../src/api/app.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
 import { createServices, type ServiceDeps } from '../../src/orders/services.ts';
 import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
+import { createRateLimits } from '../../src/api/rate-limits.ts';
 import { createReadiness } from '../../src/observability/readiness.ts';
 import { createLogger } from '../../src/util/logger.ts';
 
@@ -46,6 +47,7 @@ export function guardedApp() {
     callbackSecret: 'unit-callback-secret',
     adminToken: 'unit-admin-token',
     metrics: createHttpMetrics(),
+    rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
     readiness: createReadiness({}),
   } as unknown as ApiDeps;
   const app = createApp(deps);

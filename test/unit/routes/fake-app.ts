@@ -1,5 +1,6 @@
 import { createApp } from '../../../src/api/app.ts';
 import { createHttpMetrics } from '../../../src/observability/http-metrics.ts';
+import { createRateLimits, type RateLimitSettings } from '../../../src/api/rate-limits.ts';
 import { createReadiness } from '../../../src/observability/readiness.ts';
 import type { ApiDeps } from '../../../src/api/deps.ts';
 import type { LedgerEntryRow } from '../../../src/db/ledger-repository.ts';
@@ -35,13 +36,17 @@ export function stub<T extends object>(name: string, methods: Partial<T> = {}): 
  * authentication knows one key (AS_MERCHANT), as the merchant repository's
  * lookup would; the admin token is ADMIN's.
  */
-export function fakeApp(services: Partial<Services> = {}) {
+export function fakeApp(
+  services: Partial<Services> = {},
+  limits: RateLimitSettings = { merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 },
+  merchantReads: Partial<MerchantRepository> = {},
+) {
   const deps: ApiDeps = {
     orderService: services.orderService ?? stub('orderService'),
     operatorService: services.operatorService ?? stub('operatorService'),
     callbackService: services.callbackService ?? stub('callbackService'),
     reconciliationService: services.reconciliationService ?? stub('reconciliationService'),
-    merchants: stub<MerchantRepository>('merchants', { findByApiKeyHash: async (hash: string) => (hash === hashApiKey(MERCHANT_KEY) ? MERCHANT : null) }),
+    merchants: stub<MerchantRepository>('merchants', { findByApiKeyHash: async (hash: string) => (hash === hashApiKey(MERCHANT_KEY) ? MERCHANT : null), ...merchantReads }),
     ledger: stub('ledger'),
     suppliers: stub('suppliers'),
     supplierLedger: stub('supplierLedger'),
@@ -49,6 +54,7 @@ export function fakeApp(services: Partial<Services> = {}) {
     callbackSecret: CALLBACK_SECRET,
     adminToken: 'route-test-admin-token',
     metrics: createHttpMetrics(),
+    rateLimits: createRateLimits(limits),
     readiness: createReadiness({}),
   };
   const app = createApp(deps);

@@ -16,6 +16,7 @@ import { lazyTemporalClient } from '../temporal/connection.ts';
 import { dataConverterFor } from '../temporal/data-converter.ts';
 import { createHttpMetrics } from '../observability/http-metrics.ts';
 import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
+import { OrderStatus } from '../shared/order-status.ts';
 import { createApp } from './app.ts';
 import { createRateLimits } from './rate-limits.ts';
 import type { ApiDeps } from './deps.ts';
@@ -45,7 +46,7 @@ const deps: ApiDeps = {
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   adminToken: config.ADMIN_TOKEN,
-  metrics: createHttpMetrics(),
+  metrics: createHttpMetrics({ escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED) }),
   rateLimits: createRateLimits({
     merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,
     failedKeysPerMinute: config.FAILED_KEY_LIMIT_PER_MINUTE,

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Why a merchant's order or a supplier's callback was refused, from the answer's status. */
 const REFUSAL_REASONS: Record<number, string> = {
@@ -19,8 +19,18 @@ const reasonOf = (status: number) => REFUSAL_REASONS[status] ?? (status >= 500 ?
  * route and status, and what merchants and suppliers care about, counted
  * from the answers (so no route handler has to remember to count).
  */
-export function createHttpMetrics() {
+export function createHttpMetrics({ escalatedOrders }: { escalatedOrders?: () => Promise<number> } = {}) {
   const registry = new Registry();
+  if (escalatedOrders) {
+    new Gauge({
+      name: 'orders_escalated_open',
+      help: 'Orders waiting for an operator (ESCALATED), read from the order view at each scrape',
+      registers: [registry],
+      async collect() {
+        this.set(await escalatedOrders());
+      },
+    });
+  }
   collectDefaultMetrics({ register: registry, prefix: 'recharge_api_' });
   const requests = new Counter({
     name: 'http_requests_total',

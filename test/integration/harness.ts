@@ -28,6 +28,7 @@ import { createDataConverter } from '../../src/temporal/data-converter.ts';
 import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/payload-codec.ts';
 import { createCodecServerApp } from '../../src/codec-server/app.ts';
 import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
+import { OrderStatus } from '../../src/shared/order-status.ts';
 import { createRateLimits } from '../../src/api/rate-limits.ts';
 import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
@@ -126,7 +127,7 @@ export async function startStack({
       logger: log,
       callbackSecret: CALLBACK_SECRET,
       adminToken: ADMIN_TOKEN,
-      metrics: createHttpMetrics(),
+      metrics: createHttpMetrics({ escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED) }),
       rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
       readiness: databaseAndTemporalReadiness({ db: prisma, temporal: env.client }),
     };

@@ -225,6 +225,13 @@ function listOrderPage(db: Db, { status, olderThanSeconds, needsReview, limit, a
 }
 
 /** Reads and writes of the order view. Every write is idempotent and never moves an order backwards. */
+async function findStory(db: Db, id: string): Promise<OrderStory | undefined> {
+  const found = await db.order.findUnique({ where: { id }, include: { events: { orderBy: { id: 'asc' } }, ledgerEntries: { orderBy: { id: 'asc' } } } });
+  if (!found) return undefined;
+  const { events, ledgerEntries, ...order } = found;
+  return { order, history: events, money: ledgerEntries };
+}
+
 export function createOrderRepository(db: Db) {
   return {
     /** Accepts an order and debits its cost in one statement: see createOrderWithDebit. */
@@ -238,12 +245,7 @@ export function createOrderRepository(db: Db) {
     findByMerchantOrderNo: (merchantId: string, merchantOrderNo: string) => db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId, merchantOrderNo } } }),
 
     /** The order with its history and money entries, in one query: merchants poll it. */
-    async findStory(id: string): Promise<OrderStory | undefined> {
-      const found = await db.order.findUnique({ where: { id }, include: { events: { orderBy: { id: 'asc' } }, ledgerEntries: { orderBy: { id: 'asc' } } } });
-      if (!found) return undefined;
-      const { events, ledgerEntries, ...order } = found;
-      return { order, history: events, money: ledgerEntries };
-    },
+    findStory: (id: string) => findStory(db, id),
 
     /** Conditional status write plus its history event; whether the status changed. */
     transition: (input: TransitionInput) => transitionOrder(db, input),

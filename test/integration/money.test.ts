@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { sign } from '../../src/util/signature.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestMerchant, eventually, startStack, type Stack } from './harness.ts';
+import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_CODEC_KEYS_ENV, createTestMerchant, eventually, startStack, type Stack } from './harness.ts';
 import { untypedJson } from '../untyped-json.ts';
 
 let stack: Stack;
@@ -217,6 +217,7 @@ describe('refunds: a FAILED order gets its money back exactly once', () => {
         TEMPORAL_ADDRESS: stack.env.address,
         CARRIER_BASE_URL: stack.carrierUrl,
         CALLBACK_URL: `${stack.apiUrl}/callbacks/carrier`,
+        PAYLOAD_CODEC_KEYS: TEST_CODEC_KEYS_ENV,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -6,11 +6,13 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
 import { createPrisma } from '../../src/db/prisma.ts';
+import { createDataConverter } from '../../src/temporal/data-converter.ts';
+import { parseCodecKeys } from '../../src/temporal/payload-codec.ts';
 import { createWorkerDeps } from '../../src/worker/activity-deps.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 
-const { DATABASE_URL, TEMPORAL_ADDRESS, CARRIER_BASE_URL, CALLBACK_URL } = process.env as {
-  [name in 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'CARRIER_BASE_URL' | 'CALLBACK_URL']: string;
+const { DATABASE_URL, TEMPORAL_ADDRESS, CARRIER_BASE_URL, CALLBACK_URL, PAYLOAD_CODEC_KEYS } = process.env as {
+  [name in 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'CARRIER_BASE_URL' | 'CALLBACK_URL' | 'PAYLOAD_CODEC_KEYS']: string;
 };
 const prisma = createPrisma(DATABASE_URL);
 const ledger = createLedgerRepository(prisma);
@@ -23,6 +25,8 @@ const deps = createWorkerDeps(prisma, {
 const worker = await createOrderWorker({
   connection: await NativeConnection.connect({ address: TEMPORAL_ADDRESS }),
   namespace: 'default',
+  // The stack's payloads are encrypted: this worker reads them with the stack's key.
+  dataConverter: createDataConverter(parseCodecKeys(PAYLOAD_CODEC_KEYS)),
   deps: {
     ...deps,
     ledger: {

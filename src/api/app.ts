@@ -14,6 +14,7 @@ import { adminReportRoutes } from './routes/admin-reports.ts';
 import { adminSupplierRoutes } from './routes/admin-suppliers.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ordersRoutes } from './routes/orders.ts';
 import { requestLog } from './request-log.ts';
@@ -24,30 +25,30 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(deps: ApiDeps) {
   const asMerchant = merchantAuth(deps.merchants, deps.rateLimits);
-  return (
-    new Hono()
-      // X-Request-Id on every answer: the caller's own (letters, digits, "-_=", at most 255), or a new UUID.
-      .use(requestId())
-      .use(requestLog(deps.logger, deps.metrics))
-      // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
-      .use(timing())
-      // Hostile input stops here, for every route, before any database or Temporal call.
-      .use(urlGuard())
-      .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
-      .use(jsonBodyGuard())
-      .route('/', healthRoutes(deps))
-      // Prometheus scrapes it: keep it off the merchant-facing edge (a load balancer rule), as /admin is.
-      .get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
-      .route('/orders', ordersRoutes(deps, asMerchant))
-      .route('/balance', balanceRoutes(deps, asMerchant))
-      .route('/callbacks', callbacksRoutes(deps))
-      .use('/admin/*', adminAuth(deps.adminToken))
-      .route('/admin', adminOrderRoutes(deps))
-      .route('/admin/merchants', adminMerchantRoutes(deps))
-      .route('/admin/reconciliations', adminReconciliationRoutes(deps))
-      .route('/admin/suppliers', adminSupplierRoutes(deps))
-      .route('/admin/reports', adminReportRoutes(deps))
-      .notFound(notFound)
-      .onError(onError(deps.logger))
-  );
+  const app = new Hono()
+    // X-Request-Id on every answer: the caller's own (letters, digits, "-_=", at most 255), or a new UUID.
+    .use(requestId())
+    .use(requestLog(deps.logger, deps.metrics))
+    // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
+    .use(timing())
+    // Hostile input stops here, for every route, before any database or Temporal call.
+    .use(urlGuard())
+    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
+    .use(jsonBodyGuard())
+    .route('/', healthRoutes(deps))
+    // Prometheus scrapes it: keep it off the merchant-facing edge (a load balancer rule), as /admin is.
+    .get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
+    .route('/orders', ordersRoutes(deps, asMerchant))
+    .route('/balance', balanceRoutes(deps, asMerchant))
+    .route('/callbacks', callbacksRoutes(deps))
+    .use('/admin/*', adminAuth(deps.adminToken))
+    .route('/admin', adminOrderRoutes(deps))
+    .route('/admin/merchants', adminMerchantRoutes(deps))
+    .route('/admin/reconciliations', adminReconciliationRoutes(deps))
+    .route('/admin/suppliers', adminSupplierRoutes(deps))
+    .route('/admin/reports', adminReportRoutes(deps))
+    .notFound(notFound)
+    .onError(onError(deps.logger));
+  // The API's description, made from the routes above at each request.
+  return app.route('/', docsRoutes(app));
 }

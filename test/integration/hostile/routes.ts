@@ -98,6 +98,9 @@ export const ROUTES: Route[] = [
   { method: 'GET', template: '/healthz', auth: 'none', queryKeys: [] },
   { method: 'GET', template: '/readyz', auth: 'none', queryKeys: [] },
   { method: 'GET', template: '/metrics', auth: 'none', queryKeys: [] },
+  { method: 'GET', template: '/openapi.json', auth: 'none', queryKeys: [] },
+  { method: 'GET', template: '/docs', auth: 'none', queryKeys: [] },
+  { method: 'GET', template: '/docs/:asset', auth: 'none', params: () => ({ asset: fc.constantFrom('swagger-ui.css', 'swagger-ui-bundle.js') }) },
   {
     method: 'POST',
     template: '/orders',

@@ -45,6 +45,13 @@ const configSchema = z.object({
   DATABASE_URL: z.string().optional(),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** A real cluster: TLS (true), mTLS (a client certificate and its key, PEM files), a private CA, an API key (implies TLS). */
+  TEMPORAL_TLS: z.stringbool().optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
   DATA_DIR: z.string().default('.data'),
   /** Ports of what `npm start` runs itself when TEMPORAL_ADDRESS / DATABASE_URL are not set. */
   TEMPORAL_DEV_PORT: z.coerce.number().int().positive().default(7233),

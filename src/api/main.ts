@@ -13,10 +13,10 @@ import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
 import { lazyTemporalClient } from '../temporal/connection.ts';
+import { temporalSecurity } from '../temporal/connection-security.ts';
 import { dataConverterFor } from '../temporal/data-converter.ts';
-import { createHttpMetrics } from '../observability/http-metrics.ts';
+import { createHttpMetrics, openWorkOf } from '../observability/http-metrics.ts';
 import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
-import { OrderStatus } from '../shared/order-status.ts';
 import { createApp } from './app.ts';
 import { createRateLimits } from './rate-limits.ts';
 import type { ApiDeps } from './deps.ts';
@@ -31,7 +31,7 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API n
 const logger = createLogger('api', config.LOG_LEVEL);
 const prisma = createPrisma(config.DATABASE_URL);
 // Lazy: the API accepts orders while Temporal is away, even if it starts then.
-const temporal = lazyTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverterFor(config.payloadCodecKeys));
+const temporal = lazyTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverterFor(config.payloadCodecKeys), temporalSecurity(config));
 const orders = createOrderRepository(prisma);
 const merchants = createMerchantRepository(prisma);
 const ledger = createLedgerRepository(prisma);
@@ -46,7 +46,7 @@ const deps: ApiDeps = {
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   adminToken: config.ADMIN_TOKEN,
-  metrics: createHttpMetrics({ escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED) }),
+  metrics: createHttpMetrics({ openWork: openWorkOf(orders) }),
   rateLimits: createRateLimits({
     merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,
     failedKeysPerMinute: config.FAILED_KEY_LIMIT_PER_MINUTE,

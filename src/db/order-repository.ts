@@ -286,6 +286,9 @@ export function createOrderRepository(db: Db) {
 
     /** Orders in one status (an index lookup: the metrics read ESCALATED at every scrape). */
     countWithStatus: (status: OrderStatus) => db.order.count({ where: { status } }),
+
+    /** Orders whose merchant is still being told the result (indexed, read at every scrape). */
+    countNotificationsPending: () => db.order.count({ where: { notifyStatus: 'SENDING' } }),
   };
 }
 

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OrderRepository } from '../db/order-repository.ts';
+import { OrderStatus } from '../shared/order-status.ts';
 
 /** Why a merchant's order or a supplier's callback was refused, from the answer's status. */
 const REFUSAL_REASONS: Record<number, string> = {
@@ -19,19 +21,38 @@ const reasonOf = (status: number) => REFUSAL_REASONS[status] ?? (status >= 500 ?
  * route and status, and what merchants and suppliers care about, counted
  * from the answers (so no route handler has to remember to count).
  */
-export function createHttpMetrics({ escalatedOrders }: { escalatedOrders?: () => Promise<number> } = {}) {
+type OpenWork = ReturnType<typeof openWorkOf>;
+
+/** The open work the gauges read, from the order view. */
+export const openWorkOf = (orders: Pick<OrderRepository, 'countWithStatus' | 'countNotificationsPending'>) => ({
+  escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED),
+  notificationsPending: () => orders.countNotificationsPending(),
+});
+
+/** Gauges read from the order view at each scrape (both counts are index lookups). */
+function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
+  new Gauge({
+    name: 'orders_escalated_open',
+    help: 'Orders waiting for an operator (ESCALATED)',
+    registers: [registry],
+    async collect() {
+      this.set(await openWork.escalatedOrders());
+    },
+  });
+  new Gauge({
+    name: 'merchant_notifications_pending',
+    help: 'Final orders whose merchant is still being told the result (the notification backlog)',
+    registers: [registry],
+    async collect() {
+      this.set(await openWork.notificationsPending());
+    },
+  });
+}
+
+export function createHttpMetrics({ openWork }: { openWork?: OpenWork } = {}) {
   const registry = new Registry();
-  if (escalatedOrders) {
-    new Gauge({
-      name: 'orders_escalated_open',
-      help: 'Orders waiting for an operator (ESCALATED), read from the order view at each scrape',
-      registers: [registry],
-      async collect() {
-        this.set(await escalatedOrders());
-      },
-    });
-  }
   collectDefaultMetrics({ register: registry, prefix: 'recharge_api_' });
+  if (openWork) registerOpenWorkGauges(registry, openWork);
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, route and status',

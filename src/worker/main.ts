@@ -5,6 +5,7 @@ import { createPrisma } from '../db/prisma.ts';
 import { freePort } from '../dev/free-port.ts';
 import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
+import { temporalSecurity } from '../temporal/connection-security.ts';
 import { dataConverterFor } from '../temporal/data-converter.ts';
 import { ensureReconciliationSchedule } from '../temporal/reconciliation-schedule.ts';
 import { createWorkerDeps } from './activity-deps.ts';
@@ -26,7 +27,8 @@ const sdkMetricsAddress = config.WORKER_METRICS_ADDRESS && `127.0.0.1:${await fr
 if (sdkMetricsAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
 const prisma = createPrisma(config.DATABASE_URL);
 const dataConverter = dataConverterFor(config.payloadCodecKeys);
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const security = temporalSecurity(config);
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, ...security });
 const opsServer =
   config.WORKER_METRICS_ADDRESS && sdkMetricsAddress
     ? startOpsServer({
@@ -35,7 +37,7 @@ const opsServer =
         readiness: databaseAndTemporalReadiness({ db: prisma, temporal: connection }),
       })
     : undefined;
-const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverter);
+const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverter, security);
 await ensureReconciliationSchedule(client, config.SLA_SECONDS);
 await client.connection.close();
 const deps = createWorkerDeps(prisma, {

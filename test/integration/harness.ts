@@ -27,8 +27,7 @@ import { createWorkerDeps, type WorkerDeps } from '../../src/worker/activity-dep
 import { createDataConverter } from '../../src/temporal/data-converter.ts';
 import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/payload-codec.ts';
 import { createCodecServerApp } from '../../src/codec-server/app.ts';
-import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
-import { OrderStatus } from '../../src/shared/order-status.ts';
+import { createHttpMetrics, openWorkOf } from '../../src/observability/http-metrics.ts';
 import { createRateLimits } from '../../src/api/rate-limits.ts';
 import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
@@ -127,7 +126,7 @@ export async function startStack({
       logger: log,
       callbackSecret: CALLBACK_SECRET,
       adminToken: ADMIN_TOKEN,
-      metrics: createHttpMetrics({ escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED) }),
+      metrics: createHttpMetrics({ openWork: openWorkOf(orders) }),
       rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
       readiness: databaseAndTemporalReadiness({ db: prisma, temporal: env.client }),
     };

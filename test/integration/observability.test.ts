@@ -82,6 +82,8 @@ describe('metrics, probes and access logs', () => {
     expect(apiMetrics).toMatch(/^orders_accepted_total 3$/m);
     expect(apiMetrics).toMatch(/^orders_refused_total\{reason="validation"\} 1$/m);
     expect(apiMetrics).toMatch(/^supplier_callbacks_total\{outcome="accepted",reason=""\} [3-9]$/m);
+    expect(apiMetrics).toMatch(/^orders_escalated_open 0$/m);
+    expect(apiMetrics).toMatch(/^merchant_notifications_pending \d+$/m);
 
     // The worker's series: business metrics through Temporal's meter, beside the SDK's own.
     const workerMetrics = await eventually(async () => {

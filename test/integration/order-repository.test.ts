@@ -57,6 +57,7 @@ describe('order view writes on PostgreSQL', () => {
         '20261203140000_order_workflow_started',
         '20261203170000_suppliers',
         '20261203190000_supplier_call_leases',
+        '20261203210000_notification_backlog_index',
       ]);
       const upgraded = createPrisma(old.url);
       try {

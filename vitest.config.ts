@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'suite',
           // The PostgreSQL server of the integration tests: TEST_DATABASE_URL, or an embedded one when none answers.
           globalSetup: ['test/global-setup.ts'],
-          setupFiles: ['test/setup.ts'],
+          setupFiles: ['test/setup.ts', 'test/properties.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/chaos/**'],
         },

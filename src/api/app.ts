@@ -4,9 +4,10 @@ import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import { adminAuth } from './admin-auth.ts';
 import type { ApiDeps } from './deps.ts';
-import { notFound, onError, problem } from './errors.ts';
+import { onError, problem } from './errors.ts';
 import { jsonBodyGuard } from './json-body-guard.ts';
 import { merchantAuth } from './merchant-auth.ts';
+import { unrouted } from './method-not-allowed.ts';
 import { adminMerchantRoutes } from './routes/admin-merchants.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminReconciliationRoutes } from './routes/admin-reconciliations.ts';
@@ -18,7 +19,9 @@ import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ordersRoutes } from './routes/orders.ts';
 import { requestLog } from './request-log.ts';
+import { noQuery } from './request-schemas.ts';
 import { urlGuard } from './url-guard.ts';
+import { validate } from './validate.ts';
 
 /** Orders and callbacks are small JSON documents; anything larger is refused unread. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -37,7 +40,7 @@ export function createApp(deps: ApiDeps) {
     .use(jsonBodyGuard())
     .route('/', healthRoutes(deps))
     // Prometheus scrapes it: keep it off the merchant-facing edge (a load balancer rule), as /admin is.
-    .get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
+    .get('/metrics', validate('query', noQuery), async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
     .route('/orders', ordersRoutes(deps, asMerchant))
     .route('/balance', balanceRoutes(deps, asMerchant))
     .route('/callbacks', callbacksRoutes(deps))
@@ -47,8 +50,8 @@ export function createApp(deps: ApiDeps) {
     .route('/admin/reconciliations', adminReconciliationRoutes(deps))
     .route('/admin/suppliers', adminSupplierRoutes(deps))
     .route('/admin/reports', adminReportRoutes(deps))
-    .notFound(notFound)
     .onError(onError(deps.logger));
+  app.notFound(unrouted(app));
   // The API's description, made from the routes above at each request.
   return app.route('/', docsRoutes(app));
 }

@@ -30,6 +30,11 @@ export function invalidRequest(c: Context, fields: FieldProblem[]) {
   return problem(c, 400, 'invalid_request', `Invalid ${fields.map((f) => f.field).join(', ')}`, fields);
 }
 
+/** A request well formed by the document that breaks a rule across its fields, which the document states in words. */
+export function invalidCombination(c: Context, fields: FieldProblem[]) {
+  return problem(c, 422, 'invalid_combination', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+}
+
 export function orderNotFound(c: Context, what: string) {
   return problem(c, 404, 'order_not_found', `No order ${what}`);
 }

@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { validationOf, type Validates } from './validate.ts';
+import { documentedAs, validationOf, type Validates } from './validate.ts';
 
 /** Routes that are the document's own plumbing, not the API. */
 const UNDOCUMENTED = /^\/(openapi\.json|docs)/;
@@ -19,7 +19,24 @@ const security = (path: string) =>
         ? [{ supplierSignature: [] }]
         : [];
 
-const jsonSchema = (schema: Validates['schema']) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+const jsonSchema = (schema: Validates['schema']) =>
+  z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    override: ({ zodSchema, jsonSchema: written }) => {
+      const replacement = documentedAs(zodSchema);
+      if (!replacement) return;
+      for (const key of Object.keys(written)) delete (written as Record<string, unknown>)[key];
+      Object.assign(written, replacement);
+    },
+  }) as Record<string, unknown>;
+
+/** A body's schema with its examples, which zod leaves out of an input schema when the body has transforms (rates, trimmed text). */
+function bodySchema(schema: Validates['schema']) {
+  const examples = schema.meta()?.examples;
+  return { ...jsonSchema(schema), ...(examples !== undefined && { examples }) };
+}
 
 function parameters(validations: Validates[], path: string) {
   const named = (target: 'param' | 'query', where: 'path' | 'query') =>
@@ -38,11 +55,14 @@ function parameters(validations: Validates[], path: string) {
 
 function operation(method: string, path: string, validations: Validates[]) {
   const body = validations.find((v) => v.target === 'json');
+  // Rules across fields, which JSON Schema cannot state, are in the descriptions of the schemas that check them.
+  const rules = validations.flatMap((v) => v.schema.description ?? []);
   return {
+    ...(rules.length > 0 && { description: rules.join(' ') }),
     operationId: `${method.toLowerCase()}${path.replace(/:(\w+)/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     security: security(path),
     parameters: parameters(validations, path),
-    ...(body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body.schema) } } } }),
+    ...(body && { requestBody: { required: true, content: { 'application/json': { schema: bodySchema(body.schema) } } } }),
     responses: {
       '2XX': { description: 'Done: see the README for each route’s answers' },
       '4XX': { description: 'Refused: `{ error, message, fields? }`', content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } },
@@ -67,7 +87,12 @@ export function openApiDocument(app: Pick<Hono, 'routes'>) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Recharge orders', version: '1', description: 'Phone-credit recharge orders on Temporal: merchant, supplier-callback and admin API.' },
+    info: {
+      title: 'Recharge orders',
+      version: '1',
+      description:
+        'Phone-credit recharge orders on Temporal: merchant, supplier-callback and admin API. Bodies are JSON objects with exactly the fields each schema names (another is refused by name, as is an unknown query parameter); every string is I-JSON (RFC 7493): one holding NUL or an unpaired surrogate is refused with 400 wherever it appears. A request that breaks a rule across fields, stated in its operation’s description, is answered 422.',
+    },
     paths,
     components: {
       securitySchemes: {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { DEMO_MERCHANT_ID } from '../merchants/demo-merchant.ts';
-import { RATE_PATTERN } from '../merchants/pricing.ts';
 import { RECONCILIATION_SCHEDULE_ID, manualReconciliationId } from '../shared/reconciliation.ts';
+import { documentAs } from './validate.ts';
 
 /**
- * Path and query parts shared by several routes, checked before any database
- * or Temporal call: an id that cannot exist is a 400, not a lookup.
+ * Path, query and body parts shared by several routes, checked before any
+ * database or Temporal call: an id that cannot exist is a 400, not a lookup.
+ * Each states its whole rule in the OpenAPI document (patterns, bounds,
+ * multipleOf), so a request valid by the document is never refused as malformed.
  */
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -32,20 +34,54 @@ export const runIdParam = z.object({
     ),
 });
 
-/** An integer query parameter, written in plain digits (no sign, exponent, hex, blanks or fraction). */
+/** An integer query parameter, written in plain digits (no sign, exponent, hex, blanks or fraction); documented as the integer it is. */
 export const integerQuery = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,10}$/, `must be a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+  documentAs(
+    z
+      .string()
+      .regex(/^\d{1,10}$/, `must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
+    { type: 'integer', minimum: min, maximum: max },
+  );
 
-/** A price as a fraction of face value (merchant rates, supplier cost rates). Below 0.5 is no price a reseller sells at, and near 0 an order would cost nothing. */
+/** The query of a route that reads none: any key is refused by name, as on every other route. */
+export const noQuery = z.strictObject({});
+
+/**
+ * A price as a fraction of face value (merchant rates, supplier cost rates),
+ * with at most 6 decimal places (NUMERIC(7,6)); given as a JSON number, kept
+ * as the exact decimal ("0.985"). Below 0.5 is no price a reseller sells at,
+ * and near 0 an order would cost nothing.
+ */
 export const rate = z
   .number()
   .min(0.5, 'must be at least 0.5')
   .max(2, 'must be at most 2')
-  .refine((value) => RATE_PATTERN.test(String(value)), 'must have at most 6 decimal places');
+  .multipleOf(0.000001, 'must have at most 6 decimal places')
+  // multipleOf tolerates the float nearest to a 6-place decimal (0.30000000000000004 for 0.3): toFixed(6) gives the decimal meant.
+  .transform((value) => value.toFixed(6).replace(/\.?0+$/, ''));
+
+const IPV4_PART = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const LABEL = '[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*';
+/** A host name whose last label starts with a letter (WHATWG URL reads a numeric one as an IPv4 address), or an IPv4 address. */
+const HOST = `(?:(?:${LABEL}\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|${IPV4_PART}(?:\\.${IPV4_PART}){3})`;
+const PORT = '(?::(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3}))?';
+const URL_CHARS = "[A-Za-z0-9._~!$&'()*+,;=:@%/-]";
+
+/**
+ * An http(s) URL the platform calls (a merchant's notifyUrl, a supplier's
+ * base URL), written as the pattern says: every string it admits is a URL
+ * (WHATWG) that Node can call, so the document promises nothing the API refuses.
+ */
+export const httpUrl = z
+  .string()
+  .max(2048)
+  .regex(
+    new RegExp(`^https?://${HOST}${PORT}(?:/${URL_CHARS}*)?(?:\\?${URL_CHARS.replace('[', '[?')}*)?$`),
+    'must be an http(s) URL: scheme, host or IPv4 address, port, path and query',
+  )
+  .pipe(z.url({ protocol: /^https?$/ }));
 
 /** An admin's idempotency key for money entries (top-ups, adjustments). */
 export const adminRequestId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or "_.:-"');

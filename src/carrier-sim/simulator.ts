@@ -208,7 +208,9 @@ function simulatorApp(state: SimulatorState) {
       // Test control: a fault-injection run changes the carrier's behaviour (an outage, say) while it runs; the settings not given stay.
       .post('/_sim/behaviour', async (c) => {
         const changes: unknown = await c.req.json().catch(() => undefined);
-        const parsed = behaviourSchema.safeParse(typeof changes === 'object' ? { ...state.behaviour, ...changes } : undefined);
+        const isObject = typeof changes === 'object' && changes !== null && !Array.isArray(changes);
+        // Strict: a setting it does not have (a typo, `constructor`) is refused by name, not ignored.
+        const parsed = behaviourSchema.strict().safeParse(isObject ? { ...state.behaviour, ...changes } : undefined);
         if (!parsed.success) return c.json({ error: 'invalid behaviour', issues: parsed.error.issues }, 400);
         state.behaviour = parsed.data;
         return c.json(state.behaviour);
@@ -248,7 +250,7 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
     stats: (): SimulatorStats => ({ ...state.stats }),
     /** Changes behaviour for requests from now on (tests use it to make the carrier slow, lossy, ...). */
     configure: (changes: Partial<Behaviour>) => {
-      state.behaviour = behaviourSchema.parse({ ...state.behaviour, ...changes });
+      state.behaviour = behaviourSchema.strict().parse({ ...state.behaviour, ...changes });
     },
     charges: () => chargesOf(state),
     /** Drops scheduled results; for shutting down. */

@@ -1,6 +1,7 @@
 /** The carrier's HTTP protocol, spoken by our client and by the simulator. */
 import { z } from 'zod';
 import { Carrier, PHONE_PATTERN } from '../shared/carriers.ts';
+import { storableText } from '../util/storable-text.ts';
 
 export const rechargeRequestSchema = z.object({
   requestId: z.string().min(1).max(64),
@@ -30,14 +31,16 @@ export const statusAnswerSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('NOT_FOUND') }),
 ]);
 
-/** Body of the carrier's signed callback to POST /callbacks/carrier. */
-export const carrierCallbackBodySchema = z.object({
-  orderId: z.string().min(1).max(64),
-  carrierOrderId: z.string().min(1).max(64),
-  status: z.enum(['SUCCESS', 'FAILED']),
-  reason: z.string().max(500).optional(),
-  timestamp: z.iso.datetime({ offset: true }),
-});
+/** Body of the carrier's signed callback to POST /callbacks/carrier; a field it does not know is refused, as on every route. */
+export const carrierCallbackBodySchema = z
+  .strictObject({
+    orderId: storableText(64, 1),
+    carrierOrderId: storableText(64, 1),
+    status: z.enum(['SUCCESS', 'FAILED']),
+    reason: storableText(500).optional(),
+    timestamp: z.iso.datetime({ offset: true }),
+  })
+  .meta({ examples: [{ orderId: '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d-1', carrierOrderId: 'C123', status: 'SUCCESS', timestamp: '2026-11-23T12:00:00Z' }] });
 export type CarrierCallbackBody = z.infer<typeof carrierCallbackBodySchema>;
 
 export const SIGNATURE_HEADER = 'X-Signature';

@@ -20,6 +20,9 @@ const CARRIER_BY_PREFIX = new Map<string, Carrier>(
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
 
+/** A mobile number in a segment of a carrier the platform serves (what the API takes, and says it takes). */
+export const SUPPORTED_PHONE_PATTERN = new RegExp(`^(?:${[...CARRIER_BY_PREFIX.keys()].sort().join('|')})\\d{8}$`);
+
 /** The carrier that owns a mobile number, or undefined for an unknown segment. */
 export function carrierOf(phone: string): Carrier | undefined {
   return CARRIER_BY_PREFIX.get(phone.slice(0, 3));

@@ -94,6 +94,8 @@ describe('carrier simulator', () => {
 
   it('goes down and comes back when told over HTTP: an outage takes nothing and answers 503, fast or after hanging', async () => {
     const change = (changes: object) => fetch(`${carrierUrl}/_sim/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(changes) });
+    // A setting it does not have, or no object at all, changes nothing.
+    for (const refused of [{ outag: true }, JSON.parse('{"__proto__":{"outage":true}}') as object, { constructor: 1 }, [true]]) expect((await change(refused)).status).toBe(400);
     expect((await change({ outage: true, hangMs: 20 })).status).toBe(200);
     const req = request();
     try {

@@ -47,11 +47,11 @@ export const ADMIN_TOKEN = 'integration-test-admin-token';
 /** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
 export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
 /** The PostgreSQL server in which each test file creates and drops databases of its own. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const testDatabaseUrl = () => process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** A database of its own on the real PostgreSQL, migrated, dropped at the end. */
 export async function createTestDatabase() {
-  const database = await createTemporaryDatabase(TEST_DATABASE_URL, 'recharge_test');
+  const database = await createTemporaryDatabase(testDatabaseUrl(), 'recharge_test');
   await applyMigrations(database.url);
   return database;
 }

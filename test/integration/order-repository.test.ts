@@ -9,7 +9,7 @@ import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
 import { OrderEvent } from '../../src/shared/order-events.ts';
-import { TEST_DATABASE_URL, createTestDatabase, createTestMerchant, insertOrder, type TestMerchant } from './harness.ts';
+import { createTestDatabase, createTestMerchant, insertOrder, testDatabaseUrl, type TestMerchant } from './harness.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let prisma: Db;
@@ -44,7 +44,7 @@ describe('order view writes on PostgreSQL', () => {
   });
 
   it('upgrades a database holding orders from before merchant accounts: they go to a merchant nobody can sign in as, unbilled', async () => {
-    const old = await createTemporaryDatabase(TEST_DATABASE_URL, 'recharge_upgrade');
+    const old = await createTemporaryDatabase(testDatabaseUrl(), 'recharge_upgrade');
     try {
       await applyMigrations(old.url, { upTo: '20261123130000_operations' });
       const client = new pg.Client({ connectionString: old.url });

@@ -137,8 +137,9 @@ describe('suppliers: admin API', () => {
 
   it('refuses a supplier a merchant could not be served by, with the field named', async () => {
     const noRate = await admin('/suppliers', { method: 'POST', body: { ...supplier, id: 'norate', rates: { CMCC: 0.96 } } });
-    expect(noRate.status).toBe(400);
-    expect(JSON.stringify(await json(noRate))).toContain('every carrier served needs a rate');
+    // Well formed by the document, which states this rule across fields in words: 422, not 400.
+    expect(noRate.status).toBe(422);
+    expect(await json(noRate)).toMatchObject({ error: 'invalid_combination', fields: [{ field: 'rates', message: 'every carrier served needs a rate' }] });
     expect((await admin('/suppliers', { method: 'POST', body: { ...supplier, id: 'Bad Id' } })).status).toBe(400);
     expect((await admin('/suppliers', { method: 'POST', body: { ...supplier, id: 'badface', faceValuesYuan: [7] } })).status).toBe(400);
     expect((await admin('/suppliers/nobody')).status).toBe(404);
@@ -231,6 +232,14 @@ describe('suppliers: routing, limits and failover with two workers', () => {
     const simBRow = report.rows.find((row: { supplierId: string }) => row.supplierId === 'sim-b');
     expect(simBRow).toMatchObject({ day: today, carrier: 'CMCC', revenueFen: simBRow.orders * 5000, supplierCostFen: simBRow.orders * 4850, marginFen: simBRow.orders * 150 });
     expect(report.totals.orders).toBe(report.rows.reduce((sum: number, row: { orders: number }) => sum + row.orders, 0));
-    expect((await admin(`/reports/margin?from=${tomorrow}&to=${today}`)).status).toBe(400);
+    for (const [from, to] of [
+      [tomorrow, today],
+      [today, today],
+    ])
+      expect(await json(await admin(`/reports/margin?from=${from}&to=${to}`))).toMatchObject({
+        error: 'invalid_combination',
+        fields: [{ field: 'to', message: 'must be after from' }],
+      });
+    expect((await admin(`/reports/margin?from=${tomorrow}&to=x`)).status).toBe(400);
   }, 60_000);
 });

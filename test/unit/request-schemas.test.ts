@@ -1,4 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { httpUrl, rate } from '../../src/api/request-schemas.ts';
+import { trimmedText } from '../../src/util/storable-text.ts';
+import { runs } from '../properties.ts';
 import { ADMIN, MERCHANT, guardedApp } from './guarded-app.ts';
 
 const UUID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
@@ -110,5 +115,37 @@ describe('query strings are strict', () => {
       await api.request(path, { headers });
       expect(api.touched.length, path).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('field rules, as the document states them', () => {
+  it('takes a rate with at most 6 decimal places, float rounding included, and keeps the decimal meant', () => {
+    expect(rate.parse(0.985)).toBe('0.985');
+    expect(rate.parse(0.1 + 0.2 + 0.4)).toBe('0.7'); // 0.7000000000000001 as a float
+    expect(rate.parse(2)).toBe('2');
+    expect(rate.parse(1.000001)).toBe('1.000001');
+    for (const refused of [1.0000001, 0.4999999, 2.000001]) expect(rate.safeParse(refused).success, String(refused)).toBe(false);
+  });
+
+  it('trims text, and refuses text that is only whitespace by JavaScript’s own definition', () => {
+    expect(trimmedText(10).parse(' \u3000alice\t')).toBe('alice');
+    for (const blank of ['', ' ', '\u3000', '\uFEFF', '\u2028\u00A0']) expect(trimmedText(5).safeParse(blank).success, JSON.stringify(blank)).toBe(false);
+    expect(trimmedText(5).safeParse('abcdef').success).toBe(false); // the limit counts the text as sent
+    expect(trimmedText(5).safeParse('😀😀😀😀😀').success).toBe(true); // code points, as JSON Schema counts them
+  });
+
+  it('takes every URL its documented pattern admits (a generated client never sends one it refuses)', () => {
+    const { pattern, maxLength } = z.toJSONSchema(httpUrl, { io: 'input' }) as { pattern: string; maxLength: number };
+    fc.assert(
+      fc.property(
+        fc.stringMatching(new RegExp(pattern)).filter((url) => [...url].length <= maxLength),
+        (url) => {
+          expect(httpUrl.safeParse(url).error).toBeUndefined();
+        },
+      ),
+      { numRuns: runs(2_000) },
+    );
+    for (const refused of ['ftp://x.example/', 'http://1.2.3.999/', 'http://xn--a/', 'http://x:0/', 'HTTP://x/', 'http://a..b/'])
+      expect(httpUrl.safeParse(refused).success, refused).toBe(false);
   });
 });

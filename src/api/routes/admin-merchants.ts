@@ -7,31 +7,40 @@ import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
-import { adminRequestId as requestId, integerQuery, merchantIdParam, rate } from '../request-schemas.ts';
+import { ratesJson } from '../rates-json.ts';
+import { trimmedText } from '../../util/storable-text.ts';
+import { adminRequestId as requestId, integerQuery, merchantIdParam, noQuery, rate } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 /** One admin entry moves at most 10,000,000 yuan. */
 const MAX_ENTRY_FEN = 1_000_000_000;
 
-const createBody = z.object({
-  name: z.string().trim().min(1).max(100),
-  rates: z.object(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>).strict(),
-});
+const createBody = z
+  .strictObject({
+    name: trimmedText(100),
+    rates: z.strictObject(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>),
+  })
+  .meta({ examples: [{ name: 'Acme Mobile', rates: { CMCC: 0.985, CUCC: 0.99, CTCC: 0.99 } }] });
 const entryBody = {
-  note: z.string().trim().min(1).max(500),
+  note: trimmedText(500),
   requestId,
-  operator: z.string().trim().min(1).max(64),
+  operator: trimmedText(64),
 };
-const topUpBody = z.object({ ...entryBody, amountFen: z.number().int().positive().max(MAX_ENTRY_FEN), operator: entryBody.operator.default('admin') });
-const adjustmentBody = z.object({
-  ...entryBody,
-  amountFen: z
-    .number()
-    .int()
-    .min(-MAX_ENTRY_FEN)
-    .max(MAX_ENTRY_FEN)
-    .refine((value) => value !== 0, 'must not be 0'),
-});
+const topUpBody = z
+  .strictObject({ ...entryBody, amountFen: z.number().int().positive().max(MAX_ENTRY_FEN), operator: entryBody.operator.default('admin') })
+  .meta({ examples: [{ amountFen: 1_000_000, requestId: 'bank-20261205-001', note: 'bank transfer 2026-12-05', operator: 'alice' }] });
+const adjustmentBody = z
+  .strictObject({
+    ...entryBody,
+    amountFen: z
+      .number()
+      .int()
+      .min(-MAX_ENTRY_FEN)
+      .max(MAX_ENTRY_FEN)
+      .refine((value) => value !== 0, 'must not be 0')
+      .meta({ not: { const: 0 } }),
+  })
+  .meta({ examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November', operator: 'alice' }] });
 const ledgerQuery = z.strictObject({
   limit: integerQuery(1, 500).default(50),
   before: z
@@ -61,28 +70,26 @@ export function adminMerchantRoutes({ merchants, ledger, logger }: Pick<ApiDeps,
   }
 
   return new Hono()
-    .post('/', validate('json', createBody), async (c) => {
+    .post('/', validate('query', noQuery), validate('json', createBody), async (c) => {
       const { name, rates } = c.req.valid('json');
       const merchantId = randomUUID();
       const apiKey = newApiKey();
       const callbackSecret = newCallbackSecret();
-      const asStored = Object.fromEntries(CARRIERS.map((carrier) => [carrier, String(rates[carrier])])) as Record<Carrier, string>;
-      await merchants.create({ id: merchantId, name, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates: asStored });
+      await merchants.create({ id: merchantId, name, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates });
       logger.info({ merchantId, name }, 'merchant created');
       // The only time the key is shown: only its hash is stored.
-      return c.json({ merchantId, name, rates, apiKey, callbackSecret }, 201);
+      return c.json({ merchantId, name, rates: ratesJson(rates), apiKey, callbackSecret }, 201);
     })
-    .get('/:merchantId', validate('param', merchantIdParam), async (c) => {
+    .get('/:merchantId', validate('param', merchantIdParam), validate('query', noQuery), async (c) => {
       const { merchantId } = c.req.valid('param');
       const merchant = await merchants.findById(merchantId);
       if (!merchant) return merchantNotFound(c, merchantId);
-      const rates = Object.fromEntries(Object.entries(merchant.rates).map(([carrier, value]) => [carrier, Number(value)]));
-      return c.json({ merchantId: merchant.id, name: merchant.name, rates, balanceFen: Number(merchant.balanceFen) });
+      return c.json({ merchantId: merchant.id, name: merchant.name, rates: ratesJson(merchant.rates), balanceFen: Number(merchant.balanceFen) });
     })
-    .post('/:merchantId/top-ups', validate('param', merchantIdParam), validate('json', topUpBody), (c) =>
+    .post('/:merchantId/top-ups', validate('param', merchantIdParam), validate('query', noQuery), validate('json', topUpBody), (c) =>
       postEntry(c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'TOP_UP' }),
     )
-    .post('/:merchantId/adjustments', validate('param', merchantIdParam), validate('json', adjustmentBody), (c) =>
+    .post('/:merchantId/adjustments', validate('param', merchantIdParam), validate('query', noQuery), validate('json', adjustmentBody), (c) =>
       postEntry(c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'ADJUSTMENT' }),
     )
     .get('/:merchantId/ledger', validate('param', merchantIdParam), validate('query', ledgerQuery), async (c) => {

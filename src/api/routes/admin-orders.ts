@@ -5,10 +5,11 @@ import { OrderStatus } from '../../shared/order-status.ts';
 import type { ApiDeps } from '../deps.ts';
 import { orderNotFound, problem } from '../errors.ts';
 import { orderJson } from '../order-json.ts';
-import { integerQuery, orderIdParam } from '../request-schemas.ts';
+import { storableText, trimmedText } from '../../util/storable-text.ts';
+import { integerQuery, noQuery, orderIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
-const operator = z.string().trim().min(1).max(64);
+const operator = trimmedText(64);
 const listQuery = z.strictObject({
   status: z.enum(OrderStatus).optional(),
   olderThanSeconds: integerQuery(0, 10 * 365 * 24 * 3600).optional(),
@@ -18,9 +19,11 @@ const listQuery = z.strictObject({
     .optional(),
   limit: integerQuery(1, 500).default(100),
 });
-const resolveBody = z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: z.string().trim().min(1).max(500), operator });
-const retryBody = z.object({ operator, note: z.string().max(500).optional() });
-const resendBody = z.object({ operator, note: z.string().max(500).optional() });
+const resolveBody = z
+  .strictObject({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: trimmedText(500), operator })
+  .meta({ examples: [{ outcome: 'FAILED', note: 'carrier support confirmed the top-up never happened', operator: 'alice' }] });
+/** A retry or a re-sent notification: who asks, and why if they like. */
+const actionBody = z.strictObject({ operator, note: storableText(500).optional() }).meta({ examples: [{ operator: 'alice', note: 'carrier back up' }] });
 
 const refused = (c: Context, reason: string) => problem(c, 409, 'action_refused', reason);
 
@@ -53,22 +56,22 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
       const found = await operatorService.list(c.req.valid('query'));
       return c.json({ orders: found.map((order) => orderJson(order, {}, 'operator')) });
     })
-    .get('/orders/:orderId', validate('param', orderIdParam), async (c) => {
+    .get('/orders/:orderId', validate('param', orderIdParam), validate('query', noQuery), async (c) => {
       const { orderId } = c.req.valid('param');
       const inspection = await operatorService.inspect(orderId);
       if (!inspection) return orderNotFound(c, orderId);
       const { order, history, money, live } = inspection;
       return c.json({ ...orderJson(order, { history, money }, 'operator'), live: live ?? null });
     })
-    .post('/orders/:orderId/resolve', validate('param', orderIdParam), validate('json', resolveBody), async (c) => {
+    .post('/orders/:orderId/resolve', validate('param', orderIdParam), validate('query', noQuery), validate('json', resolveBody), async (c) => {
       const { orderId } = c.req.valid('param');
       return actionAnswer(c, orderId, await operatorService.resolve(orderId, c.req.valid('json')));
     })
-    .post('/orders/:orderId/retry', validate('param', orderIdParam), validate('json', retryBody), async (c) => {
+    .post('/orders/:orderId/retry', validate('param', orderIdParam), validate('query', noQuery), validate('json', actionBody), async (c) => {
       const { orderId } = c.req.valid('param');
       return actionAnswer(c, orderId, await operatorService.retry(orderId, c.req.valid('json')));
     })
-    .post('/orders/:orderId/notifications', validate('param', orderIdParam), validate('json', resendBody), async (c) => {
+    .post('/orders/:orderId/notifications', validate('param', orderIdParam), validate('query', noQuery), validate('json', actionBody), async (c) => {
       const { orderId } = c.req.valid('param');
       const result = await operatorService.resendNotification(orderId, c.req.valid('json'));
       switch (result.kind) {

@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import type { ApiDeps } from '../deps.ts';
 import { problem } from '../errors.ts';
-import { runIdParam } from '../request-schemas.ts';
+import { noQuery, runIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 /** On-demand reconciliation runs and the report of any run (scheduled ones included). */
 export function adminReconciliationRoutes({ reconciliationService }: Pick<ApiDeps, 'reconciliationService'>) {
   return new Hono()
-    .post('/', async (c) => c.json(await reconciliationService.start(), 202))
-    .get('/:runId', validate('param', runIdParam), async (c) => {
+    .post('/', validate('query', noQuery), async (c) => c.json(await reconciliationService.start(), 202))
+    .get('/:runId', validate('param', runIdParam), validate('query', noQuery), async (c) => {
       const { runId } = c.req.valid('param');
       const report = await reconciliationService.report(runId);
       switch (report.kind) {

@@ -1,15 +1,16 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
-import { validate } from '../validate.ts';
+import { ACROSS_FIELDS, validate } from '../validate.ts';
 
 const DAY_MS = 86_400_000;
 /** A day (UTC) or an instant; `to` is exclusive. */
 const instant = z.union([z.iso.date().transform((day) => new Date(`${day}T00:00:00Z`)), z.iso.datetime({ offset: true }).transform((at) => new Date(at))]);
 const marginQuery = z
   .strictObject({ from: instant, to: instant })
-  .refine(({ from, to }) => from < to, { message: 'must be after from', path: ['to'] })
-  .refine(({ from, to }) => to.getTime() - from.getTime() <= 366 * DAY_MS, { message: 'a report spans at most 366 days', path: ['to'] });
+  .refine(({ from, to }) => from < to, { message: 'must be after from', path: ['to'], ...ACROSS_FIELDS })
+  .refine(({ from, to }) => to.getTime() - from.getTime() <= 366 * DAY_MS, { message: 'a report spans at most 366 days', path: ['to'], ...ACROSS_FIELDS })
+  .meta({ description: '`to` must be after `from`, and at most 366 days after it (422 otherwise).' });
 
 /** Money reports for the platform's admins. */
 export function adminReportRoutes({ supplierLedger }: Pick<ApiDeps, 'supplierLedger'>) {

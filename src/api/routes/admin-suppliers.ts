@@ -5,13 +5,15 @@ import { newCallbackSecret } from '../../merchants/credentials.ts';
 import { CARRIERS, DENOMINATIONS_YUAN, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { problem, supplierNotFound } from '../errors.ts';
-import { SUPPLIER_ID_PATTERN, adminRequestId, integerQuery, rate, supplierIdParam } from '../request-schemas.ts';
-import { validate } from '../validate.ts';
+import { ratesJson } from '../rates-json.ts';
+import { storableText, trimmedText } from '../../util/storable-text.ts';
+import { SUPPLIER_ID_PATTERN, adminRequestId, httpUrl, integerQuery, noQuery, rate, supplierIdParam } from '../request-schemas.ts';
+import { ACROSS_FIELDS, validate } from '../validate.ts';
 
 /** One top-up moves at most 10,000,000 yuan. */
 const MAX_TOP_UP_FEN = 1_000_000_000;
 
-const rates = z.partialRecord(z.enum(CARRIERS), rate);
+const rates = z.strictObject(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<Carrier, z.ZodOptional<typeof rate>>);
 const settings = {
   priority: z.number().int().min(0).max(1000),
   weight: z.number().int().min(1).max(1000),
@@ -19,39 +21,52 @@ const settings = {
   concurrencyLimit: z.number().int().min(1).max(10_000),
   enabled: z.boolean(),
   lowBalanceFen: z.number().int().min(0).max(MAX_TOP_UP_FEN),
-  baseUrl: z.url({ protocol: /^https?$/ }),
+  baseUrl: httpUrl,
 };
 const createBody = z
   .strictObject({
     id: z.string().regex(SUPPLIER_ID_PATTERN, 'must be 1-32 lower-case letters, digits or dashes'),
-    name: z.string().trim().min(1).max(100),
+    name: trimmedText(100),
     /** Given when the supplier already has one for us; otherwise generated and shown once. */
-    callbackSecret: z.string().min(16).max(200).optional(),
+    callbackSecret: storableText(200, 16).optional(),
     carriers: z.array(z.enum(CARRIERS)).min(1),
-    faceValuesYuan: z
-      .array(
-        z
-          .number()
-          .int()
-          .refine((v) => (DENOMINATIONS_YUAN as readonly number[]).includes(v), `must be one of ${DENOMINATIONS_YUAN.join(', ')}`),
-      )
-      .min(1),
+    faceValuesYuan: z.array(z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')}`)).min(1),
     rates,
     ...settings,
     enabled: settings.enabled.default(true),
     lowBalanceFen: settings.lowBalanceFen.default(0),
   })
-  .refine((body) => body.carriers.every((carrier) => body.rates[carrier] !== undefined), { message: 'every carrier served needs a rate', path: ['rates'] });
+  .refine((body) => body.carriers.every((carrier) => body.rates[carrier] !== undefined), { message: 'every carrier served needs a rate', path: ['rates'], ...ACROSS_FIELDS })
+  .meta({
+    description: 'Every carrier in `carriers` needs its rate in `rates` (422 otherwise).',
+    examples: [
+      {
+        id: 'acme-telecom',
+        name: 'Acme Telecom',
+        baseUrl: 'https://api.acme-telecom.example/recharge',
+        carriers: ['CMCC', 'CUCC'],
+        faceValuesYuan: [50, 100],
+        rates: { CMCC: 0.97, CUCC: 0.975 },
+        priority: 1,
+        weight: 1,
+        rateLimitPerSecond: 50,
+        concurrencyLimit: 20,
+      },
+    ],
+  });
 const patchBody = z
   .strictObject({ ...settings, rates })
   .partial()
-  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
-const topUpBody = z.strictObject({
-  amountFen: z.number().int().positive().max(MAX_TOP_UP_FEN),
-  requestId: adminRequestId,
-  operator: z.string().trim().min(1).max(64).default('admin'),
-  note: z.string().trim().min(1).max(500),
-});
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change')
+  .meta({ minProperties: 1, examples: [{ enabled: false }, { rates: { CMCC: 0.965 } }] });
+const topUpBody = z
+  .strictObject({
+    amountFen: z.number().int().positive().max(MAX_TOP_UP_FEN),
+    requestId: adminRequestId,
+    operator: trimmedText(64).default('admin'),
+    note: trimmedText(500),
+  })
+  .meta({ examples: [{ amountFen: 100_000_000, requestId: 'prepay-20261205', note: 'prepaid 2026-12', operator: 'alice' }] });
 const ledgerQuery = z.strictObject({ limit: integerQuery(1, 500).default(50) });
 
 /** A supplier as admins see it: never its callback secret (shown once, at creation). */
@@ -59,7 +74,7 @@ function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests
   const { callbackSecret: _secret, nextCallAt: _pacing, balanceFen, lowBalanceFen, rates: stored, breakerChangedAt, consecutiveFaults, breakerState, ...rest } = supplier;
   return {
     ...rest,
-    rates: Object.fromEntries(Object.entries(stored).map(([carrier, value]) => [carrier, Number(value)])) as Partial<Record<Carrier, number>>,
+    rates: ratesJson<Carrier>(stored),
     balanceFen: Number(balanceFen),
     lowBalanceFen: Number(lowBalanceFen),
     breaker: { state: breakerState, consecutiveFaults, since: breakerChangedAt },
@@ -70,34 +85,31 @@ function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests
 /** Upstream suppliers for the platform's admins: routing settings, limits, health, prepaid balance. */
 export function adminSupplierRoutes({ suppliers, supplierLedger, logger }: Pick<ApiDeps, 'suppliers' | 'supplierLedger' | 'logger'>) {
   return new Hono()
-    .post('/', validate('json', createBody), async (c) => {
-      const { callbackSecret = newCallbackSecret(), rates: given, ...body } = c.req.valid('json');
-      const asStored = Object.fromEntries(Object.entries(given).map(([carrier, value]) => [carrier, String(value)]));
-      if (!(await suppliers.create({ ...body, callbackSecret, rates: asStored }))) return problem(c, 409, 'supplier_exists', `A supplier ${body.id} already exists`);
+    .post('/', validate('query', noQuery), validate('json', createBody), async (c) => {
+      const { callbackSecret = newCallbackSecret(), ...body } = c.req.valid('json');
+      if (!(await suppliers.create({ ...body, callbackSecret }))) return problem(c, 409, 'supplier_exists', `A supplier ${body.id} already exists`);
       logger.info({ supplierId: body.id, baseUrl: body.baseUrl }, 'supplier created');
       const created = (await suppliers.findById(body.id)) as SupplierRow;
       // The only time the secret is shown.
       return c.json({ ...supplierJson(created), callbackSecret }, 201);
     })
-    .get('/', async (c) => {
+    .get('/', validate('query', noQuery), async (c) => {
       const [all, health] = await Promise.all([suppliers.list(), suppliers.health()]);
       return c.json({ suppliers: all.map((supplier) => supplierJson(supplier, health.get(supplier.id))) });
     })
-    .get('/:supplierId', validate('param', supplierIdParam), async (c) => {
+    .get('/:supplierId', validate('param', supplierIdParam), validate('query', noQuery), async (c) => {
       const { supplierId } = c.req.valid('param');
       const [supplier, health] = await Promise.all([suppliers.findById(supplierId), suppliers.health()]);
       if (!supplier) return supplierNotFound(c, supplierId);
       return c.json(supplierJson(supplier, health.get(supplierId)));
     })
-    .patch('/:supplierId', validate('param', supplierIdParam), validate('json', patchBody), async (c) => {
+    .patch('/:supplierId', validate('param', supplierIdParam), validate('query', noQuery), validate('json', patchBody), async (c) => {
       const { supplierId } = c.req.valid('param');
-      const { rates: given, ...change } = c.req.valid('json');
-      const asStored = given && Object.fromEntries(Object.entries(given).map(([carrier, value]) => [carrier, String(value)]));
-      if (!(await suppliers.update(supplierId, { ...change, ...(asStored && { rates: asStored }) }))) return supplierNotFound(c, supplierId);
+      if (!(await suppliers.update(supplierId, c.req.valid('json')))) return supplierNotFound(c, supplierId);
       logger.info({ supplierId, change: c.req.valid('json') }, 'supplier changed');
       return c.json(supplierJson((await suppliers.findById(supplierId)) as SupplierRow));
     })
-    .post('/:supplierId/top-ups', validate('param', supplierIdParam), validate('json', topUpBody), async (c) => {
+    .post('/:supplierId/top-ups', validate('param', supplierIdParam), validate('query', noQuery), validate('json', topUpBody), async (c) => {
       const { supplierId } = c.req.valid('param');
       const input = { ...c.req.valid('json'), supplierId };
       const result = await supplierLedger.topUp(input);

@@ -1,37 +1,41 @@
-import { Hono, type Context } from 'hono';
-import { carrierCallbackBodySchema, SIGNATURE_HEADER } from '../../carrier/protocol.ts';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { carrierCallbackBodySchema, SIGNATURE_HEADER, type CarrierCallbackBody } from '../../carrier/protocol.ts';
 import { verify } from '../../util/signature.ts';
 import type { ApiDeps } from '../deps.ts';
-import { fieldProblems, invalidRequest, orderNotFound, problem, supplierNotFound } from '../errors.ts';
-import { supplierIdParam } from '../request-schemas.ts';
+import { orderNotFound, problem, supplierNotFound } from '../errors.ts';
+import { noQuery, supplierIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
-/**
- * The carrier's result callbacks: authenticate the raw body, then hand it to
- * the callback service. Repeats and late arrivals are answered 200 so the
- * carrier stops re-sending; the workflow ignores them. Each supplier posts
- * to its own path, signed with its own secret; `/carrier` serves orders sent
- * before suppliers.
- */
-export function callbacksRoutes({ callbackService, logger, callbackSecret, suppliers }: Pick<ApiDeps, 'callbackService' | 'logger' | 'callbackSecret' | 'suppliers'>) {
-  async function receive(c: Context, secret: string, supplierId?: string) {
-    const rawBody = await c.req.text();
+/** The secret a callback must be signed with, and the supplier it names (none for `/carrier`). */
+type CallbackEnv = { Variables: { secret: string; supplierId?: string } };
+
+/** Refuses a body not signed with the route's secret (401), before anything reads it as a callback. */
+const signed =
+  (logger: ApiDeps['logger']): MiddlewareHandler<CallbackEnv> =>
+  async (c, next) => {
     const signature = c.req.header(SIGNATURE_HEADER);
-    if (signature === undefined || !verify(secret, rawBody, signature)) {
+    if (signature === undefined || !verify(c.get('secret'), await c.req.text(), signature)) {
       logger.warn({ path: c.req.path }, 'carrier callback with a missing or wrong signature refused');
       return problem(c, 401, 'invalid_signature', `${SIGNATURE_HEADER} must be the hex HMAC-SHA256 of the raw body`);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(rawBody);
-    } catch {
-      return invalidRequest(c, [{ field: '(body)', message: 'malformed JSON' }]);
-    }
-    const parsed = carrierCallbackBodySchema.safeParse(json);
-    if (!parsed.success) return invalidRequest(c, fieldProblems(parsed.error));
-    const callback = parsed.data;
+    await next();
+  };
 
-    const result = await callbackService.receive({ callback, rawBody, signature, ...(supplierId !== undefined && { supplierId }) });
+/**
+ * The carrier's result callbacks: authenticate the raw body, check it, then
+ * hand it to the callback service. Repeats and late arrivals are answered 200
+ * so the carrier stops re-sending; the workflow ignores them. Each supplier
+ * posts to its own path, signed with its own secret; `/carrier` serves orders
+ * sent before suppliers.
+ */
+export function callbacksRoutes({ callbackService, logger, callbackSecret, suppliers }: Pick<ApiDeps, 'callbackService' | 'logger' | 'callbackSecret' | 'suppliers'>) {
+  const body = validate('json', carrierCallbackBodySchema);
+
+  async function receive(c: Context<CallbackEnv, string, { out: { json: CarrierCallbackBody } }>) {
+    const callback = c.req.valid('json');
+    const supplierId = c.get('supplierId');
+    const received = { callback, rawBody: await c.req.text(), signature: c.req.header(SIGNATURE_HEADER) as string, ...(supplierId !== undefined && { supplierId }) };
+    const result = await callbackService.receive(received);
     switch (result.kind) {
       case 'order-not-found':
         return orderNotFound(c, callback.orderId);
@@ -44,12 +48,32 @@ export function callbacksRoutes({ callbackService, logger, callbackSecret, suppl
     }
   }
 
-  return new Hono()
-    .post('/carrier', (c) => receive(c, callbackSecret))
-    .post('/suppliers/:supplierId', validate('param', supplierIdParam), async (c) => {
-      const { supplierId } = c.req.valid('param');
-      const supplier = await suppliers.findById(supplierId);
-      if (!supplier) return supplierNotFound(c, supplierId);
-      return receive(c, supplier.callbackSecret, supplierId);
-    });
+  return new Hono<CallbackEnv>()
+    .post(
+      '/carrier',
+      validate('query', noQuery),
+      async (c, next) => {
+        c.set('secret', callbackSecret);
+        await next();
+      },
+      signed(logger),
+      body,
+      receive,
+    )
+    .post(
+      '/suppliers/:supplierId',
+      validate('param', supplierIdParam),
+      validate('query', noQuery),
+      async (c, next) => {
+        const { supplierId } = c.req.valid('param');
+        const supplier = await suppliers.findById(supplierId);
+        if (!supplier) return supplierNotFound(c, supplierId);
+        c.set('secret', supplier.callbackSecret);
+        c.set('supplierId', supplierId);
+        await next();
+      },
+      signed(logger),
+      body,
+      receive,
+    );
 }

@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import swaggerUiDist from 'swagger-ui-dist';
+import { problem } from '../errors.ts';
 import { openApiDocument } from '../openapi.ts';
 
-/** The reference page's assets, from the swagger-ui-dist package: served by the API itself, no CDN (it works offline). */
-const ASSETS: Record<string, string> = { 'swagger-ui.css': 'text/css; charset=utf-8', 'swagger-ui-bundle.js': 'text/javascript; charset=utf-8' };
-const assetFiles = Object.fromEntries(Object.keys(ASSETS).map((name) => [name, readFileSync(join(swaggerUiDist.getAbsoluteFSPath(), name))]));
+/**
+ * The reference page's assets, from the swagger-ui-dist package: served by
+ * the API itself, no CDN (it works offline). A Map, so that a name such as
+ * `constructor` finds nothing rather than an object's inherited property.
+ */
+const asset = (name: string, contentType: string) => [name, { contentType, bytes: new Uint8Array(readFileSync(join(swaggerUiDist.getAbsoluteFSPath(), name))) }] as const;
+const ASSETS = new Map([asset('swagger-ui.css', 'text/css; charset=utf-8'), asset('swagger-ui-bundle.js', 'text/javascript; charset=utf-8')]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -25,8 +30,8 @@ export function docsRoutes(api: Pick<Hono, 'routes'>) {
     .get('/docs', (c) => c.html(PAGE))
     .get('/docs/:asset', (c) => {
       const name = c.req.param('asset');
-      const file = assetFiles[name];
-      if (!file) return c.json({ error: 'not_found', message: `No ${name} here` }, 404);
-      return c.body(new Uint8Array(file), 200, { 'content-type': ASSETS[name] as string, 'cache-control': 'public, max-age=86400' });
+      const found = ASSETS.get(name);
+      if (!found) return problem(c, 404, 'not_found', `No asset ${name} here`);
+      return c.body(found.bytes, 200, { 'content-type': found.contentType, 'cache-control': 'public, max-age=86400' });
     });
 }

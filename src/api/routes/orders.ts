@@ -2,27 +2,23 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { endTime, startTime } from 'hono/timing';
 import { z } from 'zod';
 import type { StepTimer } from '../../orders/order-service.ts';
-import { DENOMINATIONS_YUAN, PHONE_PATTERN } from '../../shared/carriers.ts';
+import { DENOMINATIONS_YUAN, SUPPORTED_PHONE_PATTERN } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { invalidRequest, orderNotFound, problem } from '../errors.ts';
 import type { MerchantEnv } from '../merchant-auth.ts';
 import { orderJson } from '../order-json.ts';
-import { orderIdParam } from '../request-schemas.ts';
+import { httpUrl, noQuery, orderIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 const merchantOrderNo = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
-const submitOrderSchema = z.object({
-  merchantOrderNo,
-  phone: z.string().regex(PHONE_PATTERN, 'must be an 11-digit mainland mobile number'),
-  amount: z
-    .number()
-    .int()
-    .refine((value) => (DENOMINATIONS_YUAN as readonly number[]).includes(value), `must be one of ${DENOMINATIONS_YUAN.join(', ')} (yuan)`),
-  notifyUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .optional(),
-});
+const submitOrderSchema = z
+  .strictObject({
+    merchantOrderNo,
+    phone: z.string().regex(SUPPORTED_PHONE_PATTERN, 'must be an 11-digit mainland mobile number of CMCC, CUCC or CTCC'),
+    amount: z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')} (yuan)`),
+    notifyUrl: httpUrl.optional(),
+  })
+  .meta({ examples: [{ merchantOrderNo: 'M20261123001', phone: '13812345678', amount: 50, notifyUrl: 'https://merchant.example/recharge-results' }] });
 
 /** Each step the service times becomes a Server-Timing entry of the answer. */
 const serverTiming =
@@ -40,7 +36,7 @@ const serverTiming =
 export function ordersRoutes({ orderService }: Pick<ApiDeps, 'orderService'>, auth: MiddlewareHandler<MerchantEnv>) {
   return new Hono<MerchantEnv>()
     .use(auth)
-    .post('/', validate('json', submitOrderSchema), async (c) => {
+    .post('/', validate('query', noQuery), validate('json', submitOrderSchema), async (c) => {
       const body = c.req.valid('json');
       const result = await orderService.submit(c.get('merchant'), body, serverTiming(c));
       switch (result.kind) {
@@ -67,14 +63,14 @@ export function ordersRoutes({ orderService }: Pick<ApiDeps, 'orderService'>, au
       if (!found) return orderNotFound(c, `with merchantOrderNo ${merchantOrderNo}`);
       return c.json(orderJson(found.order, { money: found.money }));
     })
-    .get('/:orderId', validate('param', orderIdParam), async (c) => {
+    .get('/:orderId', validate('param', orderIdParam), validate('query', noQuery), async (c) => {
       const { orderId } = c.req.valid('param');
       const found = await orderService.findOwn(c.get('merchant').id, orderId);
       if (!found) return orderNotFound(c, orderId);
       const { order, history, money } = found;
       return c.json(orderJson(order, { history, money }));
     })
-    .get('/:orderId/live', validate('param', orderIdParam), async (c) => {
+    .get('/:orderId/live', validate('param', orderIdParam), validate('query', noQuery), async (c) => {
       const { orderId } = c.req.valid('param');
       const live = await orderService.liveState(c.get('merchant').id, orderId);
       switch (live.kind) {

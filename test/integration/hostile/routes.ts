@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { DENOMINATIONS_YUAN } from '../../../src/shared/carriers.ts';
 import { TEST_SUPPLIER_ID } from '../harness.ts';
-import { blank, hostileNumber, hostileString, longString, notANumber, notAString, unstorableString, withForbiddenChar } from './values.ts';
+import { PROPERTY_NAMES, blank, hostileNumber, hostileString, longString, notANumber, notAString, unstorableString, withForbiddenChar } from './values.ts';
 
 export interface Fixtures {
   merchantKey: string;
@@ -300,6 +300,6 @@ export const strangeId = (f: Fixtures) =>
       fc.uuid().map((u) => `${u} `),
       fc.uuid().map((u) => `reconciliation-${u}`),
       fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => `reconciliation-daily-${d.toISOString()}`),
-      fc.constantFrom('demo', 'DEMO', 'demo ', 'demo\u0000', '.', '..', '', '0', '-1', 'null', 'undefined', 'reconciliation-daily'),
+      fc.constantFrom('demo', 'DEMO', 'demo ', 'demo\u0000', '.', '..', '', '0', '-1', 'null', 'undefined', 'reconciliation-daily', ...PROPERTY_NAMES),
     )
     .filter((id) => ![...f.orderIds, ...f.merchantIds, ...f.runIds].includes(id));

@@ -23,6 +23,20 @@ export const SCRIPT_FRAGMENTS = [
   '\r\nX-Injected: 1',
   '\u202Egnp.exe',
 ];
+/** Names every JavaScript object inherits: a lookup keyed by input that is not an own-key lookup finds them. */
+export const PROPERTY_NAMES = [
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupSetter__',
+];
 export const NUMERIC_STRINGS = ['50', '-1', '0', '1e308', '1e999', 'NaN', 'Infinity', '0x10', '1_000', '１２３', ' 7', '9007199254740993', '-0', '1.5'];
 /** Percent-encoded sequences that are not UTF-8 or decode to NUL, and malformed percent-encoding. */
 export const BAD_PERCENT = ['%00', '%C3%28', '%FF', '%ED%A0%80', '%C0%80', '%E4%BD', '%80', '%F8%88%80%80%80', '%zz', '%', '%0', '%%'];
@@ -41,7 +55,7 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary-ascii', maxLength: 40 }), // control characters
-  fc.constantFrom(...SQL_FRAGMENTS, ...SCRIPT_FRAGMENTS, ...NUMERIC_STRINGS, '', ' ', 'null', 'true', '[]', '{}', '__proto__', 'constructor'),
+  fc.constantFrom(...SQL_FRAGMENTS, ...SCRIPT_FRAGMENTS, ...NUMERIC_STRINGS, ...PROPERTY_NAMES, '', ' ', 'null', 'true', '[]', '{}'),
   unstorableString,
   longString(100, 20_000),
 );

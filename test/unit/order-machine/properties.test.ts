@@ -4,6 +4,7 @@ import { canMove, isFinal, OrderStatus } from '../../../src/shared/order-status.
 import type { OrderOutcome } from '../../../src/shared/order-workflow.ts';
 import { decide, nextStep, refusalReason } from '../../../src/workflows/order/machine.ts';
 import { newOrder, type LoopStep, type MachineEvent, type OrderMachine } from '../../../src/workflows/order/state.ts';
+import { runs } from '../../properties.ts';
 import { escalated, facts } from './fixtures.ts';
 
 const carrierStatus = fc.constantFrom(
@@ -81,7 +82,7 @@ describe('order machine: properties over any sequence of events', () => {
         });
         expect(refunds).toBeLessThanOrEqual(1);
       }),
-      { numRuns: 2_000 },
+      { numRuns: runs(2_000) },
     );
   });
 
@@ -119,7 +120,7 @@ describe('order machine: properties over any sequence of events', () => {
         });
         expect(repliesOwed).toBe(asked.filter((purpose) => purpose === 'operator-retry').length);
       }),
-      { numRuns: 2_000 },
+      { numRuns: runs(2_000) },
     );
   });
 

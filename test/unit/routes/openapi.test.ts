@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { validationOf } from '../../../src/api/validate.ts';
 import { fakeApp } from './fake-app.ts';
 
 type Document = {
@@ -50,5 +51,88 @@ describe('GET /openapi.json and /docs', () => {
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-type')).toContain('javascript');
     expect((await app.request('/docs/elsewhere.js')).status).toBe(404);
+  });
+});
+
+type Schema = {
+  type?: string;
+  enum?: unknown[];
+  pattern?: string;
+  allOf?: Schema[];
+  anyOf?: Schema[];
+  format?: string;
+  properties?: Record<string, Schema>;
+  additionalProperties?: unknown;
+  items?: Schema;
+  examples?: unknown[];
+  minProperties?: number;
+  not?: unknown;
+  multipleOf?: number;
+  minimum?: number;
+  maximum?: number;
+};
+type Operation = {
+  description?: string;
+  parameters: { name: string; in: string; schema: Schema }[];
+  requestBody?: { content: { 'application/json': { schema: Schema } } };
+};
+
+async function operations(): Promise<[string, Operation][]> {
+  const { body } = await fakeApp().request('/openapi.json');
+  return Object.entries((body as { paths: Record<string, Record<string, Operation>> }).paths).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod).map(([method, operation]): [string, Operation] => [`${method.toUpperCase()} ${path}`, operation]),
+  );
+}
+const operation = async (key: string) => (await operations()).find(([k]) => k === key)?.[1] as Operation;
+const bodyOf = async (key: string) => (await operation(key)).requestBody?.content['application/json'].schema as Schema;
+
+/** Every schema inside one, with where it is. */
+function* walk(schema: Schema, at: string): Generator<[string, Schema]> {
+  yield [at, schema];
+  for (const [name, child] of Object.entries(schema.properties ?? {})) yield* walk(child, `${at}.${name}`);
+  if (schema.items) yield* walk(schema.items, `${at}[]`);
+  for (const child of [...(schema.anyOf ?? []), ...(schema.allOf ?? [])]) yield* walk(child, at);
+}
+
+describe('the document states every rule the API enforces', () => {
+  it('says which values each field takes: enums, bounds, multiples, non-empty changes, no zero adjustment', async () => {
+    expect((await bodyOf('POST /orders')).properties?.amount).toMatchObject({ enum: [10, 20, 30, 50, 100, 200, 300, 500] });
+    expect((await bodyOf('POST /admin/suppliers')).properties?.faceValuesYuan?.items).toMatchObject({ enum: [10, 20, 30, 50, 100, 200, 300, 500] });
+    expect((await bodyOf('POST /admin/merchants')).properties?.rates?.properties?.CMCC).toMatchObject({ minimum: 0.5, maximum: 2, multipleOf: 0.000001 });
+    expect(await bodyOf('PATCH /admin/suppliers/{supplierId}')).toMatchObject({ minProperties: 1 });
+    expect((await bodyOf('POST /admin/merchants/{merchantId}/adjustments')).properties?.amountFen).toMatchObject({ not: { const: 0 } });
+    for (const key of ['GET /admin/orders', 'GET /admin/merchants/{merchantId}/ledger', 'GET /admin/suppliers/{supplierId}/ledger']) {
+      expect((await operation(key)).parameters.find((p) => p.name === 'limit')?.schema, key).toEqual({ type: 'integer', minimum: 1, maximum: 500 });
+    }
+  });
+
+  it('states the rules across fields in words', async () => {
+    expect((await operation('GET /admin/reports/margin')).description).toContain('`to` must be after `from`');
+    expect((await operation('POST /admin/suppliers')).description).toContain('needs its rate');
+  });
+
+  it('bounds every string it takes by a pattern, enum or format, and refuses unknown fields in every body', async () => {
+    for (const [key, op] of await operations()) {
+      const body = op.requestBody?.content['application/json'].schema;
+      const schemas = [...op.parameters.map((p): [string, Schema] => [p.name, p.schema]), ...(body ? walk(body, '(body)') : [])];
+      for (const [at, schema] of schemas.flatMap(([name, s]) => [...walk(s, name)])) {
+        if (schema.type === 'string') expect(schema.pattern ?? schema.enum ?? schema.format ?? schema.allOf, `${key} ${at}`).toBeDefined();
+        if (schema.type === 'object') expect(schema.additionalProperties, `${key} ${at}`).toBe(false);
+      }
+    }
+  });
+
+  it('shows an example of every body, and each example is a body the API takes', async () => {
+    const { app } = fakeApp();
+    const validators = app.routes.flatMap(({ method, path, handler }) => {
+      const validation = validationOf(handler);
+      return validation?.target === 'json' ? [[`${method} ${path.replace(/:(\w+)/g, '{$1}')}`, validation.schema] as const] : [];
+    });
+    expect(validators.length).toBeGreaterThan(10);
+    for (const [key, schema] of validators) {
+      const examples = (await bodyOf(key)).examples ?? [];
+      expect(examples.length, key).toBeGreaterThan(0);
+      for (const example of examples) expect(schema.safeParse(example).error, `${key} ${JSON.stringify(example)}`).toBeUndefined();
+    }
   });
 });

@@ -24,6 +24,8 @@ describe('POST /orders: request contract', () => {
 
   it.each([
     [{ ...order, phone: '1381234567' }, ['phone']],
+    [{ ...order, phone: '17012345678' }, ['phone']], // a segment of no carrier served (virtual operator)
+    [{ ...order, speed: 'slow' }, ['speed']], // a field this API does not know is refused, never dropped
     [{ ...order, amount: 15 }, ['amount']],
     [{ ...order, amount: '50' }, ['amount']],
     [{ ...order, notifyUrl: 'ftp://merchant.test/n' }, ['notifyUrl']],
@@ -75,8 +77,8 @@ describe('POST /orders: each submission result as HTTP', () => {
     });
   });
 
-  it('answers 400 on the phone when its number segment has no carrier', async () => {
-    const answer = await withSubmit({ kind: 'unknown-carrier' }).api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: { ...order, phone: '17012345678' } });
+  it('answers 400 on the phone when the service finds no carrier for its segment', async () => {
+    const answer = await withSubmit({ kind: 'unknown-carrier' }).api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
     expect(answer).toEqual({
       status: 400,
       headers: expect.anything(),

@@ -19,9 +19,10 @@ const SCHEMATHESIS = resolve('.tools/bin/schemathesis');
 /** Pinned, so that a run is replayed by its seed. */
 const SCHEMATHESIS_VERSION = '4.32.5';
 
-/** Installs the pinned schemathesis into the project's tool folder (.tools, a Python venv scripts/setup.sh made) if it is not there. */
+/** Installs the pinned schemathesis into the project's tool folder (.tools, a Python venv scripts/setup.sh made) unless it is there. */
 export function ensureSchemathesis() {
-  if (existsSync(SCHEMATHESIS)) return;
+  const installed = existsSync(SCHEMATHESIS) ? spawnSync(SCHEMATHESIS, ['--version'], { encoding: 'utf8' }).stdout : '';
+  if (installed.includes(`version ${SCHEMATHESIS_VERSION}`)) return;
   const pip = spawnSync('.tools/bin/pip', ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`], { stdio: 'inherit' });
   if (pip.status !== 0) throw new Error('could not install schemathesis into .tools (run ./scripts/setup.sh first)');
 }
@@ -33,9 +34,11 @@ async function fixtures(stack: Stack) {
     headers: { ...stack.merchant.headers, 'content-type': 'application/json' },
     body: JSON.stringify({ merchantOrderNo: 'contract-fixture', phone: '13812345678', amount: 50 }),
   });
+  if (submitted.status !== 202) throw new Error(`the fixture order was refused: ${submitted.status} ${await submitted.text()}`);
   const { orderId } = (await submitted.json()) as { orderId: string };
   await (await stack.workflowOf(orderId)).result();
   const started = await fetch(`${stack.apiUrl}/admin/reconciliations`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  if (started.status !== 202) throw new Error(`the fixture reconciliation was refused: ${started.status} ${await started.text()}`);
   const { runId } = (await started.json()) as { runId: string };
   await stack.env.client.workflow.getHandle(runId).result();
   return { orderId: [orderId], merchantId: [stack.merchant.id], supplierId: ['sim'], runId: [runId], merchantOrderNo: ['contract-fixture'] };
@@ -68,18 +71,26 @@ function runTester(config: string, documentUrl: string, part: Part, seed: number
   console.info(`\nContract tester on the ${part.name} routes (${part.paths}), seed ${seed}, ${examples} examples`);
   // In the run's own folder, where it keeps its cache.
   const child = spawn(SCHEMATHESIS, args, { stdio: 'inherit', cwd: dirname(config) });
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code === 0)));
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      console.error(`the contract tester did not start: ${error.message}`);
+      resolve(false);
+    });
+    child.once('exit', (code) => resolve(code === 0));
+  });
 }
 
 /**
  * The tester's orders carry generated notifyUrls, which the stack's worker
- * (in this process) would POST results to: this process reaches loopback only.
+ * (in this process) would POST signed results to: anything listening on this
+ * machine or beyond. This process reaches the stack's own API and supplier
+ * only; every other address fails as an unreachable merchant does.
  */
-function keepToLoopback() {
+function reachOnly(origins: Set<string>) {
   const send = globalThis.fetch;
   globalThis.fetch = (input, init) => {
-    const { hostname } = new URL(input instanceof Request ? input.url : input);
-    if (hostname !== '127.0.0.1' && hostname !== 'localhost') return Promise.reject(new TypeError(`fetch failed: the contract run reaches loopback only, not ${hostname}`));
+    const { origin } = new URL(input instanceof Request ? input.url : input);
+    if (!origins.has(origin)) return Promise.reject(new TypeError(`fetch failed: the contract run reaches only its own stack, not ${origin}`));
     return send(input, init);
   };
 }
@@ -87,10 +98,10 @@ function keepToLoopback() {
 /** Runs the tester over each route set on a stack of its own; true if it found nothing. */
 export async function checkContract(seed: number, examples: number): Promise<boolean> {
   ensureSchemathesis();
-  keepToLoopback();
-  // Its workers log every failed notification to those addresses at WARN.
+  // Its workers log every failed notification at WARN.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const stack = await startStack();
+  reachOnly(new Set([new URL(stack.apiUrl).origin, new URL(stack.carrierUrl).origin]));
   const dir = await mkdtemp(join(tmpdir(), 'recharge-contract-'));
   try {
     const config = join(dir, 'schemathesis.toml');

@@ -11,7 +11,12 @@ import { expect } from 'vitest';
 
 export const SUITE_SEED = 20_261_205;
 
-const fromEnv = (name: string) => (process.env[name] === undefined || process.env[name] === '' ? undefined : Number(process.env[name]));
+function fromEnv(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^-?\d+$/.test(value)) throw new Error(`${name} must be a whole number, not ${value}`);
+  return Number(value);
+}
 const seed = fromEnv('FC_SEED') ?? SUITE_SEED;
 const runsOverride = fromEnv('FC_RUNS');
 const path = process.env.FC_PATH || undefined;
@@ -26,10 +31,11 @@ export const timeLimit = (ms: number) => (runsOverride === undefined ? ms : 0);
 const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 const nameRegex = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** vitest's -t matches "<file> <describe> <test>": this names the one test, whole. */
 function replayCommand(details: fc.RunDetails<unknown>) {
   const { testPath = '', currentTestName = '' } = expect.getState();
-  const testName = currentTestName.split(' > ').at(-1) ?? '';
-  return `FC_SEED=${details.seed} FC_PATH=${shellQuoted(details.counterexamplePath ?? '')} npx vitest run ${relative(process.cwd(), testPath)} -t ${shellQuoted(nameRegex(testName))}`;
+  const testName = `(?:^| )${nameRegex(currentTestName.split(' > ').join(' '))}$`;
+  return `FC_SEED=${details.seed} FC_PATH=${shellQuoted(details.counterexamplePath ?? '')} npx vitest run ${relative(process.cwd(), testPath)} -t ${shellQuoted(testName)}`;
 }
 
 fc.configureGlobal({

@@ -1,8 +1,14 @@
 import type { Context, Hono } from 'hono';
 import { notFound, problem } from './errors.ts';
 
-/** `/orders/:orderId` as a pattern of whole paths. */
-const pathPattern = (path: string) => new RegExp(`^${path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}$`);
+/** `/orders/:orderId` (or `/docs/*`) as a pattern of whole paths. */
+const pathPattern = (path: string) =>
+  new RegExp(
+    `^${path
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/:\w+/g, '[^/]+')
+      .replace(/\*/g, '.*')}$`,
+  );
 
 /**
  * The answer when no route serves a request: 405 with `Allow` when the path

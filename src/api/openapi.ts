@@ -27,7 +27,8 @@ const jsonSchema = (schema: Validates['schema']) =>
     override: ({ zodSchema, jsonSchema: written }) => {
       const replacement = documentedAs(zodSchema);
       if (!replacement) return;
-      for (const key of Object.keys(written)) delete (written as Record<string, unknown>)[key];
+      // What zod wrote of the text the value arrives as goes; what wraps it (a default, say) stays.
+      for (const key of ['type', 'pattern', 'format', 'minLength', 'maxLength', 'allOf']) delete (written as Record<string, unknown>)[key];
       Object.assign(written, replacement);
     },
   }) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEMO_MERCHANT_ID } from '../merchants/demo-merchant.ts';
+import { RATE_PATTERN } from '../merchants/pricing.ts';
 import { RECONCILIATION_SCHEDULE_ID, manualReconciliationId } from '../shared/reconciliation.ts';
 import { documentAs } from './validate.ts';
 
@@ -35,14 +36,20 @@ export const runIdParam = z.object({
 });
 
 /** An integer query parameter, written in plain digits (no sign, exponent, hex, blanks or fraction); documented as the integer it is. */
-export const integerQuery = (min: number, max: number) =>
+export const integerQuery = (min: number, max: number) => integerText(min, max, { type: 'integer', minimum: min, maximum: max });
+
+/** An integer query parameter that may be left out for `byDefault`. */
+export const integerQueryOr = (byDefault: number, min: number, max: number) =>
+  integerText(min, max, { type: 'integer', minimum: min, maximum: max, default: byDefault }).default(byDefault);
+
+const integerText = (min: number, max: number, documented: Record<string, unknown>) =>
   documentAs(
     z
       .string()
       .regex(/^\d{1,10}$/, `must be a whole number from ${min} to ${max}`)
       .transform(Number)
       .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
-    { type: 'integer', minimum: min, maximum: max },
+    documented,
   );
 
 /** The query of a route that reads none: any key is refused by name, as on every other route. */
@@ -51,16 +58,18 @@ export const noQuery = z.strictObject({});
 /**
  * A price as a fraction of face value (merchant rates, supplier cost rates),
  * with at most 6 decimal places (NUMERIC(7,6)); given as a JSON number, kept
- * as the exact decimal ("0.985"). Below 0.5 is no price a reseller sells at,
- * and near 0 an order would cost nothing.
+ * as the exact decimal it is ("0.985"). Below 0.5 is no price a reseller
+ * sells at, and near 0 an order would cost nothing. `multipleOf` is read as
+ * JSON Schema means it, on the decimal: 0.9 is a multiple of 0.000001,
+ * 0.5000000000000001 is not (zod's own multipleOf forgives float error both ways).
  */
 export const rate = z
   .number()
   .min(0.5, 'must be at least 0.5')
   .max(2, 'must be at most 2')
-  .multipleOf(0.000001, 'must have at most 6 decimal places')
-  // multipleOf tolerates the float nearest to a 6-place decimal (0.30000000000000004 for 0.3): toFixed(6) gives the decimal meant.
-  .transform((value) => value.toFixed(6).replace(/\.?0+$/, ''));
+  .refine((value) => RATE_PATTERN.test(String(value)), 'must have at most 6 decimal places')
+  .meta({ multipleOf: 0.000001 })
+  .transform(String);
 
 const IPV4_PART = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const LABEL = '[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*';

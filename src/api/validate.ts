@@ -34,7 +34,9 @@ export const validationOf = (handler: unknown): Validates | undefined => (handle
 
 /**
  * JSON Schemas that replace what zod would write for a schema: for a query
- * parameter that arrives as text but means an integer, say.
+ * parameter that arrives as text but means an integer, say. Kept by schema
+ * instance: wrap a registered schema (`.optional()`, `.default()`), do not
+ * derive a new one from it (`.describe()`, `.meta()` copy it, unregistered).
  */
 const documented = new WeakMap<object, Record<string, unknown>>();
 

@@ -9,7 +9,7 @@ import { merchantNotFound, problem } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
 import { ratesJson } from '../rates-json.ts';
 import { trimmedText } from '../../util/storable-text.ts';
-import { adminRequestId as requestId, integerQuery, merchantIdParam, noQuery, rate } from '../request-schemas.ts';
+import { adminRequestId as requestId, integerQueryOr, merchantIdParam, noQuery, rate } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 /** One admin entry moves at most 10,000,000 yuan. */
@@ -42,7 +42,7 @@ const adjustmentBody = z
   })
   .meta({ examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November', operator: 'alice' }] });
 const ledgerQuery = z.strictObject({
-  limit: integerQuery(1, 500).default(50),
+  limit: integerQueryOr(50, 1, 500),
   before: z
     .string()
     .regex(/^\d{1,18}$/, 'must be an entry id')

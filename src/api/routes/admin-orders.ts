@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.ts';
 import { orderNotFound, problem } from '../errors.ts';
 import { orderJson } from '../order-json.ts';
 import { storableText, trimmedText } from '../../util/storable-text.ts';
-import { integerQuery, noQuery, orderIdParam } from '../request-schemas.ts';
+import { integerQuery, integerQueryOr, noQuery, orderIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 const operator = trimmedText(64);
@@ -17,7 +17,7 @@ const listQuery = z.strictObject({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  limit: integerQuery(1, 500).default(100),
+  limit: integerQueryOr(100, 1, 500),
 });
 const resolveBody = z
   .strictObject({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: trimmedText(500), operator })

@@ -4,8 +4,19 @@ import type { ApiDeps } from '../deps.ts';
 import { ACROSS_FIELDS, validate } from '../validate.ts';
 
 const DAY_MS = 86_400_000;
+/** In the years 2000-2999: a wider range would let an offset carry year 0000 to PostgreSQL, which has no year 0. */
+const THIS_MILLENNIUM = /^2\d{3}-/;
 /** A day (UTC) or an instant; `to` is exclusive. */
-const instant = z.union([z.iso.date().transform((day) => new Date(`${day}T00:00:00Z`)), z.iso.datetime({ offset: true }).transform((at) => new Date(at))]);
+const instant = z.union([
+  z.iso
+    .date()
+    .regex(THIS_MILLENNIUM, 'must be a day in 2000-2999')
+    .transform((day) => new Date(`${day}T00:00:00Z`)),
+  z.iso
+    .datetime({ offset: true })
+    .regex(THIS_MILLENNIUM, 'must be an instant in 2000-2999')
+    .transform((at) => new Date(at)),
+]);
 const marginQuery = z
   .strictObject({ from: instant, to: instant })
   .refine(({ from, to }) => from < to, { message: 'must be after from', path: ['to'], ...ACROSS_FIELDS })

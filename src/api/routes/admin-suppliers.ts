@@ -7,12 +7,20 @@ import type { ApiDeps } from '../deps.ts';
 import { problem, supplierNotFound } from '../errors.ts';
 import { ratesJson } from '../rates-json.ts';
 import { storableText, trimmedText } from '../../util/storable-text.ts';
-import { SUPPLIER_ID_PATTERN, adminRequestId, httpUrl, integerQuery, noQuery, rate, supplierIdParam } from '../request-schemas.ts';
+import { SUPPLIER_ID_PATTERN, adminRequestId, httpUrl, integerQueryOr, noQuery, rate, supplierIdParam } from '../request-schemas.ts';
 import { ACROSS_FIELDS, validate } from '../validate.ts';
 
 /** One top-up moves at most 10,000,000 yuan. */
 const MAX_TOP_UP_FEN = 1_000_000_000;
 
+/** A non-empty list of distinct values of `item`, so at most `count` of them. */
+const distinct = <Item extends z.ZodType>(item: Item, count: number) =>
+  z
+    .array(item)
+    .min(1)
+    .max(count)
+    .refine((values) => new Set(values).size === values.length, 'must not repeat a value')
+    .meta({ uniqueItems: true });
 const rates = z.strictObject(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<Carrier, z.ZodOptional<typeof rate>>);
 const settings = {
   priority: z.number().int().min(0).max(1000),
@@ -29,8 +37,8 @@ const createBody = z
     name: trimmedText(100),
     /** Given when the supplier already has one for us; otherwise generated and shown once. */
     callbackSecret: storableText(200, 16).optional(),
-    carriers: z.array(z.enum(CARRIERS)).min(1),
-    faceValuesYuan: z.array(z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')}`)).min(1),
+    carriers: distinct(z.enum(CARRIERS), CARRIERS.length),
+    faceValuesYuan: distinct(z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')}`), DENOMINATIONS_YUAN.length),
     rates,
     ...settings,
     enabled: settings.enabled.default(true),
@@ -67,7 +75,7 @@ const topUpBody = z
     note: trimmedText(500),
   })
   .meta({ examples: [{ amountFen: 100_000_000, requestId: 'prepay-20261205', note: 'prepaid 2026-12', operator: 'alice' }] });
-const ledgerQuery = z.strictObject({ limit: integerQuery(1, 500).default(50) });
+const ledgerQuery = z.strictObject({ limit: integerQueryOr(50, 1, 500) });
 
 /** A supplier as admins see it: never its callback secret (shown once, at creation). */
 function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests: 0, faults: 0, successRate: null }) {

@@ -2,19 +2,25 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { carrierCallbackBodySchema, SIGNATURE_HEADER, type CarrierCallbackBody } from '../../carrier/protocol.ts';
 import { verify } from '../../util/signature.ts';
 import type { ApiDeps } from '../deps.ts';
-import { orderNotFound, problem, supplierNotFound } from '../errors.ts';
-import { noQuery, supplierIdParam } from '../request-schemas.ts';
+import { orderNotFound, problem } from '../errors.ts';
+import { SUPPLIER_ID_PATTERN, noQuery, supplierIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
-/** The secret a callback must be signed with, and the supplier it names (none for `/carrier`). */
-type CallbackEnv = { Variables: { secret: string; supplierId?: string } };
+/** The secret a callback must be signed with (none for a supplier we do not have), and the supplier it names (none for `/carrier`). */
+type CallbackEnv = { Variables: { secret: string | undefined; supplierId?: string } };
 
-/** Refuses a body not signed with the route's secret (401), before anything reads it as a callback. */
+/**
+ * Refuses a body not signed with the route's secret (401), before anything
+ * reads it as a callback. A supplier we do not have has no secret: its
+ * callbacks get the same 401, so an unsigned request learns nothing of
+ * which suppliers exist.
+ */
 const signed =
   (logger: ApiDeps['logger']): MiddlewareHandler<CallbackEnv> =>
   async (c, next) => {
+    const secret = c.get('secret');
     const signature = c.req.header(SIGNATURE_HEADER);
-    if (signature === undefined || !verify(c.get('secret'), await c.req.text(), signature)) {
+    if (secret === undefined || signature === undefined || !verify(secret, await c.req.text(), signature)) {
       logger.warn({ path: c.req.path }, 'carrier callback with a missing or wrong signature refused');
       return problem(c, 401, 'invalid_signature', `${SIGNATURE_HEADER} must be the hex HMAC-SHA256 of the raw body`);
     }
@@ -51,28 +57,27 @@ export function callbacksRoutes({ callbackService, logger, callbackSecret, suppl
   return new Hono<CallbackEnv>()
     .post(
       '/carrier',
-      validate('query', noQuery),
       async (c, next) => {
         c.set('secret', callbackSecret);
         await next();
       },
       signed(logger),
+      validate('query', noQuery),
       body,
       receive,
     )
     .post(
       '/suppliers/:supplierId',
-      validate('param', supplierIdParam),
-      validate('query', noQuery),
       async (c, next) => {
-        const { supplierId } = c.req.valid('param');
-        const supplier = await suppliers.findById(supplierId);
-        if (!supplier) return supplierNotFound(c, supplierId);
-        c.set('secret', supplier.callbackSecret);
+        // An id no supplier can have has no secret either: refused as unsigned, before its form is checked.
+        const supplierId = c.req.param('supplierId');
+        c.set('secret', SUPPLIER_ID_PATTERN.test(supplierId) ? (await suppliers.findById(supplierId))?.callbackSecret : undefined);
         c.set('supplierId', supplierId);
         await next();
       },
       signed(logger),
+      validate('param', supplierIdParam),
+      validate('query', noQuery),
       body,
       receive,
     );

@@ -4,6 +4,8 @@ import { Hono } from 'hono';
 import swaggerUiDist from 'swagger-ui-dist';
 import { problem } from '../errors.ts';
 import { openApiDocument } from '../openapi.ts';
+import { noQuery } from '../request-schemas.ts';
+import { validate } from '../validate.ts';
 
 /**
  * The reference page's assets, from the swagger-ui-dist package: served by
@@ -26,9 +28,9 @@ const PAGE = `<!doctype html>
 /** `/openapi.json` (made from `api`'s routes and schemas) and the interactive reference at `/docs`. */
 export function docsRoutes(api: Pick<Hono, 'routes'>) {
   return new Hono()
-    .get('/openapi.json', (c) => c.json(openApiDocument(api)))
-    .get('/docs', (c) => c.html(PAGE))
-    .get('/docs/:asset', (c) => {
+    .get('/openapi.json', validate('query', noQuery), (c) => c.json(openApiDocument(api)))
+    .get('/docs', validate('query', noQuery), (c) => c.html(PAGE))
+    .get('/docs/:asset', validate('query', noQuery), (c) => {
       const name = c.req.param('asset');
       const found = ASSETS.get(name);
       if (!found) return problem(c, 404, 'not_found', `No asset ${name} here`);

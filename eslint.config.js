@@ -75,6 +75,17 @@ export default defineConfig(
       'max-lines': ['error', { max: 300 }],
     },
   },
+  {
+    // Production code (the API, the worker, the codec server) never loads development tooling: npm start, the embedded database.
+    files: ['src/**/*.ts'],
+    ignores: ['src/dev/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)dev/', message: 'src/dev is development tooling (npm start, embedded PostgreSQL, test databases): production code must not import it.' }] },
+      ],
+    },
+  },
   sandboxBlocks,
   prettier,
 );

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../src/dev/free-port.ts';
+import { freePort } from '../src/util/free-port.ts';
 import { stopChild } from '../src/dev/stop-child.ts';
 import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
 

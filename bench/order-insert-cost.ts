@@ -11,7 +11,7 @@ import { applyMigrations } from '../src/db/migrate.ts';
 import { createOrderRepository } from '../src/db/order-repository.ts';
 import { SALES_ACCOUNT, merchantAccount } from '../src/db/ledger-accounts.ts';
 import { createPrisma } from '../src/db/prisma.ts';
-import { createTemporaryDatabase } from '../src/db/temporary-database.ts';
+import { createTemporaryDatabase } from '../src/dev/temporary-database.ts';
 import { DEMO_MERCHANT_ID, ensureDemoMerchant } from '../src/merchants/demo-merchant.ts';
 
 const INSERTS = 2_000;

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { freePort } from '../src/dev/free-port.ts';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
+import { freePort } from '../src/util/free-port.ts';
 
 const DEFAULT_TEST_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
-import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { ensureDemoMerchant } from '../merchants/demo-merchant.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config.ts';
 import { createPrisma } from '../db/prisma.ts';
-import { freePort } from '../dev/free-port.ts';
+import { freePort } from '../util/free-port.ts';
 import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
 import { temporalSecurity } from '../temporal/connection-security.ts';

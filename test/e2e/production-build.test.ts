@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/dev/free-port.ts';
+import { freePort } from '../../src/util/free-port.ts';
 import { waitUntilHealthy } from '../../src/dev/wait.ts';
 import { CALLBACK_SECRET, TEST_CODEC_KEYS_ENV, eventually, startStack, type Stack } from '../integration/harness.ts';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/dev/free-port.ts';
+import { freePort } from '../../src/util/free-port.ts';
 import { eventually } from '../integration/harness.ts';
 
 let child: ChildProcess;

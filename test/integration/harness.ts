@@ -13,7 +13,7 @@ import { createReconciliationRepository } from '../../src/db/reconciliation-repo
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../src/merchants/credentials.ts';
-import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
+import { createTemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { createServices } from '../../src/orders/services.ts';
 import { createLogger, type Logger } from '../../src/util/logger.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobLeaseRepository, type JobLeaseRepository } from '../../src/db/job-lease-repository.ts';
 import { createPrisma, type Db } from '../../src/db/prisma.ts';
-import type { TemporaryDatabase } from '../../src/db/temporary-database.ts';
+import type { TemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { createTestDatabase } from './harness.ts';
 
 let database: TemporaryDatabase;

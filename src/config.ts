@@ -33,6 +33,16 @@ const configSchema = z.object({
   ALERT_WEBHOOK_URL: z.url().optional(),
   /** host:port where the worker serves Prometheus metrics (Temporal SDK metrics and the escalation counter). */
   WORKER_METRICS_ADDRESS: z.string().optional(),
+  /** The Worker Deployment every worker of this platform is a version of. */
+  WORKER_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('recharge-orders'),
+  /** This build's id (its workers' version); default: the compiled build's, or the package version and git commit. */
+  BUILD_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.+-]{1,128}$/)
+    .optional(),
   /** The carrier of orders started before suppliers (their in-flight calls and status questions). */
   CARRIER_BASE_URL: z.url().default('http://127.0.0.1:4000'),
   /** Faults in a row (timeouts, connection errors, 5xx) that open a supplier's circuit breaker. */

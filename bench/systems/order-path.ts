@@ -1,9 +1,11 @@
 import { createPrisma } from '../../src/db/prisma.ts';
 import { ensureDemoMerchant } from '../../src/merchants/demo-merchant.ts';
 import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
-import { TASK_QUEUE, orderWorkflowId } from '../../src/shared/order-workflow.ts';
+import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import { newCodecKeyEntry } from '../../src/temporal/payload-codec.ts';
-import { freePort, startNodeProcess, waitForWorker, waitUntilHealthy } from '../child-processes.ts';
+import { makeCurrent } from '../../src/temporal/worker-deployment.ts';
+import { currentBuildId } from '../../src/util/build-id.ts';
+import { freePort, startNodeProcess, waitUntilHealthy } from '../child-processes.ts';
 import { CALLBACK_SECRET, type Infrastructure, type TemporalServer } from '../infrastructure.ts';
 import { startMerchantPollers } from './merchant-pollers.ts';
 import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
@@ -21,7 +23,9 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
   await prisma.$disconnect();
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
+  const version = { deploymentName: 'recharge-orders', buildId: currentBuildId() };
   const env = {
+    BUILD_ID: version.buildId,
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     PORT: String(port),
@@ -40,7 +44,7 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
   const stopWorker = infra.track(worker.stop);
   const api = startNodeProcess('order-api', 'src/api/main.ts', env, infra.output);
   const stopApi = infra.track(api.stop);
-  await Promise.all([waitUntilHealthy(`${apiUrl}/healthz`), waitForWorker(temporal.client, TASK_QUEUE)]);
+  await Promise.all([waitUntilHealthy(`${apiUrl}/healthz`), makeCurrent(temporal.client.workflowService, 'default', version)]);
   const headers = { authorization: `Bearer ${MERCHANT_KEY}` };
   const pollers = poll ? startMerchantPollers(apiUrl, headers) : undefined;
   // The final write sets updated_at: the moment the view shows the result.

@@ -20,6 +20,7 @@ import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
 import { createApp } from './app.ts';
 import { createRateLimits } from './rate-limits.ts';
 import type { ApiDeps } from './deps.ts';
+import { currentBuildId } from '../util/build-id.ts';
 
 /** Every second, so an order accepted while Temporal was away starts within seconds of its return. */
 const DRAIN_EVERY_MS = 1_000;
@@ -29,6 +30,8 @@ const DRAIN_GRACE_MS = 2_000;
 const config = loadConfig();
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
 const logger = createLogger('api', config.LOG_LEVEL);
+const build = { buildId: currentBuildId(config.BUILD_ID) };
+logger.info(build, 'API build');
 const prisma = createPrisma(config.DATABASE_URL);
 // Lazy: the API accepts orders while Temporal is away, even if it starts then.
 const temporal = lazyTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverterFor(config.payloadCodecKeys), temporalSecurity(config));
@@ -46,13 +49,13 @@ const deps: ApiDeps = {
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   adminToken: config.ADMIN_TOKEN,
-  metrics: createHttpMetrics({ openWork: openWorkOf(orders) }),
+  metrics: createHttpMetrics({ openWork: openWorkOf(orders), build }),
   rateLimits: createRateLimits({
     merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,
     failedKeysPerMinute: config.FAILED_KEY_LIMIT_PER_MINUTE,
     clientAddressHeader: config.CLIENT_ADDRESS_HEADER,
   }),
-  readiness: databaseAndTemporalReadiness({ db: prisma, temporal }),
+  readiness: databaseAndTemporalReadiness({ db: prisma, temporal, build }),
 };
 
 const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));

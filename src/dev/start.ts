@@ -13,12 +13,13 @@ import { applyMigrations } from '../db/migrate.ts';
 import { createPrisma } from '../db/prisma.ts';
 import { ensureDemoMerchant } from '../merchants/demo-merchant.ts';
 import { ensureSimulatedSuppliers } from '../suppliers/simulated-suppliers.ts';
-import { TASK_QUEUE } from '../shared/order-workflow.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
+import { makeCurrent } from '../temporal/worker-deployment.ts';
+import { currentBuildId } from '../util/build-id.ts';
 import { devCodecKeys } from './dev-codec-keys.ts';
 import { stopChild } from './stop-child.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
-import { waitForWorker, waitUntilHealthy } from './wait.ts';
+import { waitUntilHealthy } from './wait.ts';
 
 const config = loadConfig();
 /** The worker's metrics and probes under `npm start`, unless WORKER_METRICS_ADDRESS says otherwise. */
@@ -76,7 +77,15 @@ try {
     await prisma.$disconnect();
   }
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: config.PAYLOAD_CODEC_KEYS ?? devCodecKeys(dataDir) };
+  // This start's build: its worker is that version of the deployment, and it is made current below.
+  const version = { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: currentBuildId(config.BUILD_ID) };
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    PAYLOAD_CODEC_KEYS: config.PAYLOAD_CODEC_KEYS ?? devCodecKeys(dataDir),
+    BUILD_ID: version.buildId,
+  };
   const workerOps = config.WORKER_METRICS_ADDRESS ?? DEV_WORKER_METRICS_ADDRESS;
   const children = [
     { entry: 'src/codec-server/main.ts', env },
@@ -95,14 +104,15 @@ try {
 
   const apiUrl = `http://127.0.0.1:${config.PORT}`;
   await waitUntilHealthy(`${apiUrl}/healthz`);
-  // The banner means ready: an order sent the moment it shows must not wait for the worker to bundle its workflows.
+  // The banner means ready: once the worker polls (its workflows bundled), its build takes the new orders.
   const temporal = await createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
-  await waitForWorker(temporal, TASK_QUEUE).finally(() => temporal.connection.close());
+  await makeCurrent(temporal.workflowService, config.TEMPORAL_NAMESPACE, version).finally(() => temporal.connection.close());
   console.log(`
   Recharge platform is up
   API:            ${apiUrl}
   Temporal UI:    ${uiUrl}
   Temporal gRPC:  ${temporalAddress}
+  Worker build:   ${version.buildId} (current version of the ${version.deploymentName} deployment)
   Metrics:        API ${apiUrl}/metrics, worker http://${workerOps}/metrics   (each with /healthz and /readyz)
   Codec server:   ${codecUrl}   (payloads are encrypted; the Web UI decodes them through it, and so does the CLI:
                   temporal workflow show -w recharge-order-<orderId> --codec-endpoint ${codecUrl} --codec-auth 'Bearer <CODEC_SERVER_TOKEN>')

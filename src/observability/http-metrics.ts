@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OrderRepository } from '../db/order-repository.ts';
 import { OrderStatus } from '../shared/order-status.ts';
+import type { BuildInfo } from './readiness.ts';
 
 /** Why a merchant's order or a supplier's callback was refused, from the answer's status. */
 const REFUSAL_REASONS: Record<number, string> = {
@@ -49,10 +50,11 @@ function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
   });
 }
 
-export function createHttpMetrics({ openWork }: { openWork?: OpenWork } = {}) {
+export function createHttpMetrics({ openWork, build }: { openWork?: OpenWork; build?: BuildInfo } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'recharge_api_' });
   if (openWork) registerOpenWorkGauges(registry, openWork);
+  if (build) new Gauge({ name: 'recharge_build_info', help: 'The build this process runs', labelNames: ['build_id'], registers: [registry] }).set({ build_id: build.buildId }, 1);
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, route and status',

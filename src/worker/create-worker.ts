@@ -3,6 +3,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
 import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter.ts';
+import { versionedWorker, type WorkerVersion } from '../temporal/worker-deployment.ts';
 import { modulePath } from '../util/module-path.ts';
 
 /** How long running activities get to finish when the worker shuts down (a deploy's SIGTERM). */
@@ -24,14 +25,17 @@ export interface OrderWorkerOptions {
   deps: ActivityDeps;
   workflowBundle?: WorkflowBundleOption;
   dataConverter?: DataConverter | undefined;
+  /** The Worker Deployment version it runs as (orders stay on the version that started them); unversioned without. */
+  version?: WorkerVersion | undefined;
 }
 
 /** The worker of the order task queue: the order workflow plus activities over real or fake dependencies. */
-export function createOrderWorker({ connection, namespace, deps, workflowBundle, dataConverter }: OrderWorkerOptions): Promise<Worker> {
+export function createOrderWorker({ connection, namespace, deps, workflowBundle, dataConverter, version }: OrderWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     ...(dataConverter && { dataConverter }),
+    ...(version && { workerDeploymentOptions: versionedWorker(version) }),
     taskQueue: TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps),

@@ -12,6 +12,7 @@ import { createWorkerDeps } from './activity-deps.ts';
 import { PREBUILT_BUNDLE_PATH, createOrderWorker } from './create-worker.ts';
 import { startOpsServer } from './ops-server.ts';
 import { startSupplierWorkers } from './supplier-workers.ts';
+import { currentBuildId } from '../util/build-id.ts';
 
 /** `host:port` (WORKER_METRICS_ADDRESS) as the HTTP server takes it. */
 function hostAndPort(address: string) {
@@ -21,6 +22,10 @@ function hostAndPort(address: string) {
 
 const config = loadConfig();
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
+
+// Every worker of this process is this version of the deployment; an order stays on the version that started it.
+const version = { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: currentBuildId(config.BUILD_ID) };
+console.log(`Worker build ${version.buildId} of deployment ${version.deploymentName}`);
 
 // The SDK's Prometheus exporter on an internal port; the operations port serves its text with the probes.
 const sdkMetricsAddress = config.WORKER_METRICS_ADDRESS && `127.0.0.1:${await freePort()}`;
@@ -34,7 +39,8 @@ const opsServer =
     ? startOpsServer({
         ...hostAndPort(config.WORKER_METRICS_ADDRESS),
         sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`,
-        readiness: databaseAndTemporalReadiness({ db: prisma, temporal: connection }),
+        readiness: databaseAndTemporalReadiness({ db: prisma, temporal: connection, build: version }),
+        build: version,
       })
     : undefined;
 const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverter, security);
@@ -55,6 +61,7 @@ const worker = await createOrderWorker({
   namespace: config.TEMPORAL_NAMESPACE,
   deps,
   dataConverter,
+  version,
   ...(prebuilt && { workflowBundle: { codePath: PREBUILT_BUNDLE_PATH } }),
 });
 const supplierWorkers = await startSupplierWorkers({
@@ -62,6 +69,7 @@ const supplierWorkers = await startSupplierWorkers({
   namespace: config.TEMPORAL_NAMESPACE,
   deps,
   dataConverter,
+  version,
   onError: (error) => console.error('supplier workers: tried again at the next sync after', error),
 });
 // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight tasks finish first.

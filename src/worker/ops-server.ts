@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { Readiness } from '../observability/readiness.ts';
+import type { BuildInfo, Readiness } from '../observability/readiness.ts';
 
 /**
  * The worker's operations port: `/metrics` (the Temporal SDK's metrics and
@@ -8,16 +8,29 @@ import type { Readiness } from '../observability/readiness.ts';
  * Prometheus exporter renders them on an internal address), `/healthz` and
  * `/readyz`, like the API's.
  */
-export function startOpsServer({ hostname, port, sdkMetricsUrl, readiness }: { hostname: string; port: number; sdkMetricsUrl: string; readiness: Readiness }) {
+export function startOpsServer({
+  hostname,
+  port,
+  sdkMetricsUrl,
+  readiness,
+  build,
+}: {
+  hostname: string;
+  port: number;
+  sdkMetricsUrl: string;
+  readiness: Readiness;
+  build: Required<BuildInfo>;
+}) {
+  const buildInfo = `# HELP recharge_build_info The build this worker runs, as its Worker Deployment version\n# TYPE recharge_build_info gauge\nrecharge_build_info{deployment="${build.deploymentName}",build_id="${build.buildId}"} 1\n`;
   const app = new Hono()
     .get('/healthz', (c) => c.json({ ok: true }))
     .get('/readyz', async (c) => {
-      const { ready, checks } = await readiness();
-      return c.json({ ready, checks }, ready ? 200 : 503);
+      const report = await readiness();
+      return c.json(report, report.ready ? 200 : 503);
     })
     .get('/metrics', async (c) => {
       const response = await fetch(sdkMetricsUrl);
-      return c.body(await response.text(), response.ok ? 200 : 502, { 'content-type': response.headers.get('content-type') ?? 'text/plain; version=0.0.4' });
+      return c.body(`${await response.text()}${buildInfo}`, response.ok ? 200 : 502, { 'content-type': response.headers.get('content-type') ?? 'text/plain; version=0.0.4' });
     });
   return serve({ fetch: app.fetch, hostname, port });
 }

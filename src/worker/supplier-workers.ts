@@ -3,6 +3,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createSupplierCallActivities, type SupplierCallDeps } from '../activities/supplier-calls.ts';
 import { pacedRatePerSecond, type SupplierRepository } from '../db/supplier-repository.ts';
 import { supplierTaskQueue } from '../shared/suppliers.ts';
+import { versionedWorker, type WorkerVersion } from '../temporal/worker-deployment.ts';
 import { SHUTDOWN_GRACE_TIME } from './create-worker.ts';
 
 export interface SupplierWorkersOptions {
@@ -13,6 +14,8 @@ export interface SupplierWorkersOptions {
   syncEveryMs?: number;
   onError?: (error: unknown) => void;
   dataConverter?: DataConverter | undefined;
+  /** The Worker Deployment version of the process: its supplier calls are the version's too. */
+  version?: WorkerVersion | undefined;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface SupplierWorkersOptions {
  * the suppliers or a failed worker goes to `onError` and is tried again at the
  * next sync.
  */
-export async function startSupplierWorkers({ connection, namespace, deps, syncEveryMs = 2_000, onError = () => undefined, dataConverter }: SupplierWorkersOptions) {
+export async function startSupplierWorkers({ connection, namespace, deps, syncEveryMs = 2_000, onError = () => undefined, dataConverter, version }: SupplierWorkersOptions) {
   const activities = createSupplierCallActivities(deps);
   const running = new Map<string, { limits: string; worker: Worker }>();
   const finishing: Promise<void>[] = [];
@@ -46,6 +49,7 @@ export async function startSupplierWorkers({ connection, namespace, deps, syncEv
         taskQueue: supplierTaskQueue(supplier.id),
         activities,
         ...(dataConverter && { dataConverter }),
+        ...(version && { workerDeploymentOptions: versionedWorker(version) }),
         // The server hands out calls at the paced rate, so the queue (not sleeping activities) holds a burst.
         maxTaskQueueActivitiesPerSecond: pacedRatePerSecond(supplier.rateLimitPerSecond),
         maxConcurrentActivityTaskExecutions: supplier.concurrencyLimit,

@@ -1,9 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/util/free-port.ts';
 import { waitUntilHealthy } from '../../src/dev/wait.ts';
+import { makeCurrent } from '../../src/temporal/worker-deployment.ts';
 import { CALLBACK_SECRET, TEST_CODEC_KEYS_ENV, eventually, startStack, type Stack } from '../integration/harness.ts';
 
 /**
@@ -49,6 +51,10 @@ describe('npm run build', () => {
     };
     const worker = runCompiled('dist/src/worker/main.js', production);
     await eventually(async () => (worker.output().includes('Using the prebuilt workflow bundle') ? true : undefined), 30_000);
+    // It runs as the build's own version (dist/build-info.json), which takes new orders once made current.
+    const { buildId } = JSON.parse(await readFile('dist/build-info.json', 'utf8')) as { buildId: string };
+    expect(worker.output()).toContain(`Worker build ${buildId} of deployment recharge-orders`);
+    await makeCurrent(stack.env.client.workflowService, 'default', { deploymentName: 'recharge-orders', buildId });
 
     const response = await fetch(`${stack.apiUrl}/orders`, {
       method: 'POST',

@@ -32,6 +32,7 @@ import { createRateLimits } from '../../src/api/rate-limits.ts';
 import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 import { startSupplierWorkers } from '../../src/worker/supplier-workers.ts';
+import { makeCurrent } from '../../src/temporal/worker-deployment.ts';
 
 export const CALLBACK_SECRET = 'integration-test-callback-secret';
 /** The stack's simulator, registered as its one supplier. */
@@ -44,6 +45,8 @@ const testDataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS_ENV
 /** The stack's codec server token: the CLI reads the stack's payloads with TEMPORAL_CODEC_ENDPOINT and TEMPORAL_CODEC_AUTH. */
 export const TEST_CODEC_SERVER_TOKEN = 'integration-test-codec-server-token';
 export const ADMIN_TOKEN = 'integration-test-admin-token';
+/** The Worker Deployment version every worker of a test stack runs as (the stack makes it current), as production workers do. */
+export const TEST_VERSION = { deploymentName: 'recharge-orders', buildId: 'test' };
 /** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
 export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
 /** The PostgreSQL server in which each test file creates and drops databases of its own. */
@@ -140,7 +143,7 @@ export async function startStack({
     ...createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs, publicBaseUrl: api.url, alertWebhookUrl, breaker: TEST_BREAKER }),
     ...repositories,
   };
-  let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, dataConverter: testDataConverter });
+  let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, dataConverter: testDataConverter, version: TEST_VERSION });
   let running = worker.run();
   const supplierWorkers = await startSupplierWorkers({
     connection: env.nativeConnection,
@@ -148,7 +151,9 @@ export async function startStack({
     deps: workerDeps,
     syncEveryMs: 500,
     dataConverter: testDataConverter,
+    version: TEST_VERSION,
   });
+  await makeCurrent(env.client.workflowService, 'default', TEST_VERSION);
 
   return {
     apiUrl: api.url,
@@ -182,7 +187,7 @@ export async function startStack({
     },
     /** Starts the in-process worker again, on the real dependencies (`workerDeps`) or others, e.g. activities that fail on purpose. */
     async startWorker(deps: WorkerDeps = workerDeps) {
-      worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps, dataConverter: testDataConverter });
+      worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps, dataConverter: testDataConverter, version: TEST_VERSION });
       running = worker.run();
     },
     /** Another API on the same stack whose orders get a different SLA (e.g. seconds, to see escalation). */

@@ -10,6 +10,7 @@ import { createDataConverter } from '../../src/temporal/data-converter.ts';
 import { parseCodecKeys } from '../../src/temporal/payload-codec.ts';
 import { createWorkerDeps } from '../../src/worker/activity-deps.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
+import { TEST_VERSION } from './harness.ts';
 
 const { DATABASE_URL, TEMPORAL_ADDRESS, CARRIER_BASE_URL, CALLBACK_URL, PAYLOAD_CODEC_KEYS } = process.env as {
   [name in 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'CARRIER_BASE_URL' | 'CALLBACK_URL' | 'PAYLOAD_CODEC_KEYS']: string;
@@ -25,6 +26,8 @@ const deps = createWorkerDeps(prisma, {
 const worker = await createOrderWorker({
   connection: await NativeConnection.connect({ address: TEMPORAL_ADDRESS }),
   namespace: 'default',
+  // The stack's version: its orders are pinned to it.
+  version: TEST_VERSION,
   // The stack's payloads are encrypted: this worker reads them with the stack's key.
   dataConverter: createDataConverter(parseCodecKeys(PAYLOAD_CODEC_KEYS)),
   deps: {

@@ -37,12 +37,14 @@ import {
   HEALTHY_CARRIER,
   TEST_BREAKER,
   TEST_SUPPLIER_ID,
+  TEST_VERSION,
   createTestDatabase,
   createTestMerchant,
   eventually,
   listen,
   type TestMerchant,
 } from './harness.ts';
+import { makeCurrent } from '../../src/temporal/worker-deployment.ts';
 
 /** Orders submitted while the Temporal server is down, one every 200 ms: the outage lasts about 4 s. */
 const DURING_OUTAGE = 20;
@@ -90,9 +92,10 @@ beforeAll(async () => {
   await ensureSimulatedSuppliers(prisma, [{ id: TEST_SUPPLIER_ID, baseUrl: carrier.url, callbackSecret: CALLBACK_SECRET, priority: 1 }]);
   const connection = await NativeConnection.connect({ address: devServer.address });
   const deps = createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs: 2_000, publicBaseUrl: api.url, breaker: TEST_BREAKER });
-  const worker = await createOrderWorker({ connection, namespace: 'default', deps });
+  const worker = await createOrderWorker({ connection, namespace: 'default', deps, version: TEST_VERSION });
   const running = worker.run();
-  const supplierWorkers = await startSupplierWorkers({ connection, namespace: 'default', deps });
+  const supplierWorkers = await startSupplierWorkers({ connection, namespace: 'default', deps, version: TEST_VERSION });
+  await makeCurrent(temporal.workflowService, 'default', TEST_VERSION);
   cleanups.push(
     stopDrains,
     () => simulator.stop(),

@@ -8,7 +8,7 @@ export function healthRoutes({ readiness }: Pick<ApiDeps, 'readiness'>) {
   return new Hono()
     .get('/healthz', validate('query', noQuery), (c) => c.json({ ok: true }))
     .get('/readyz', validate('query', noQuery), async (c) => {
-      const { ready, checks } = await readiness();
-      return c.json({ ready, checks }, ready ? 200 : 503);
+      const report = await readiness();
+      return c.json(report, report.ready ? 200 : 503);
     });
 }

@@ -1,4 +1,3 @@
-import { createCarrierActivities, type CarrierActivityDeps } from './carrier.ts';
 import { createEscalationAlertActivities, type EscalationAlertDeps } from './escalation-alert.ts';
 import { createMerchantNotificationActivities, type MerchantNotificationDeps } from './merchant-notification.ts';
 import { createOrderViewActivities, type OrderViewDeps } from './order-view.ts';
@@ -6,13 +5,7 @@ import { createReconciliationActivities, type ReconciliationActivityDeps } from 
 import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
 import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
 
-export type ActivityDeps = CarrierActivityDeps &
-  OrderViewDeps &
-  RoutingActivityDeps &
-  MerchantNotificationDeps &
-  EscalationAlertDeps &
-  RefundActivityDeps &
-  ReconciliationActivityDeps;
+export type ActivityDeps = OrderViewDeps & RoutingActivityDeps & MerchantNotificationDeps & EscalationAlertDeps & RefundActivityDeps & ReconciliationActivityDeps;
 
 /**
  * The activities of the order task queue (order and reconciliation
@@ -22,7 +15,6 @@ export type ActivityDeps = CarrierActivityDeps &
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createCarrierActivities(deps),
     ...createOrderViewActivities(deps),
     ...createRoutingActivities(deps),
     ...createMerchantNotificationActivities(deps),

@@ -4,34 +4,11 @@
  * activities it may call. The worker's implementations (src/activities/)
  * satisfy them. Workflow-safe: types only.
  */
-import type { Carrier } from './carriers.ts';
-import type { CarrierStatus, CarrierSubmission } from './carrier-protocol.ts';
 import type { OrderEvent } from './order-events.ts';
 import type { OrderStatus } from './order-status.ts';
 
-export interface SubmitRechargeInput {
-  orderId: string;
-  phone: string;
-  carrier: Carrier;
-  amountYuan: number;
-  /** 1 for the first submission, +1 for each operator retry; keys the history events. */
-  round: number;
-}
-
 /** Why the workflow asks the carrier's status endpoint. */
 export type StatusPurpose = 'sla-deadline' | 'operator-retry';
-
-export interface QueryCarrierStatusInput {
-  orderId: string;
-  /** Workflow-chosen key, so a retried activity records the query once. */
-  eventKey: string;
-  purpose: StatusPurpose;
-}
-
-export interface CarrierActivities {
-  submitRecharge(input: SubmitRechargeInput): Promise<CarrierSubmission & { attempt: number }>;
-  queryCarrierStatus(input: QueryCarrierStatusInput): Promise<CarrierStatus>;
-}
 
 /** Columns a transition may set besides the status; ISO times from workflow time, so a retried write stores the same value. */
 export interface TransitionFields {

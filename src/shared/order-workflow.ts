@@ -70,9 +70,9 @@ export interface OrderState {
   escalatedAt?: string;
   /** The carrier contradicted the final decision; an operator must look. */
   reviewReason?: string;
-  /** Orders routed among suppliers: the supplier that took the order, and every attempt, oldest first. */
+  /** The supplier that took the order, and every attempt, oldest first. */
   supplierId?: string;
-  attempts?: SupplierAttempt[];
+  attempts: SupplierAttempt[];
   timeline: TimelineEntry[];
 }
 

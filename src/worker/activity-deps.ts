@@ -37,7 +37,6 @@ export function createWorkerDeps(prisma: Db, settings: WorkerSettings): WorkerDe
     clock: systemClock,
     lowBalanceAlert: createLowBalanceAlert({ alertWebhookUrl: settings.alertWebhookUrl }),
     carrier: createCarrierClient(settings.carrierBaseUrl, settings.carrierTimeoutMs),
-    callbackUrl: new URL('/callbacks/carrier', settings.publicBaseUrl).toString(),
     alertWebhookUrl: settings.alertWebhookUrl,
   };
 }

@@ -1,17 +1,15 @@
 /** The activities as the order workflows call them, each with the timeouts and retries its job needs. */
 import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { AlertActivities, CarrierActivities, MerchantNotificationActivities, OrderViewActivities, RefundActivities } from '../shared/order-activities.ts';
+import type { AlertActivities, MerchantNotificationActivities, OrderViewActivities, RefundActivities } from '../shared/order-activities.ts';
 import type { RoutingActivities, SupplierActivities } from '../shared/suppliers.ts';
 import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
 
-/** Carrier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
-const CARRIER_CALL = {
+/** Supplier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
+const SUPPLIER_CALL = {
   // Above the carrier client's own HTTP timeout, so a hung call fails as a timeout of the call.
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
 } as const;
-
-export const carrier = proxyActivities<CarrierActivities>(CARRIER_CALL);
 
 /** Routing reads the suppliers' current data (a local activity: no round trip to the server, and its answer is recorded). */
 export const routing = proxyLocalActivities<RoutingActivities>({
@@ -29,7 +27,7 @@ const supplierStubs = new Map<string, ActivityInterfaceFor<SupplierActivities>>(
 export function supplier(taskQueue: string): ActivityInterfaceFor<SupplierActivities> {
   let stub = supplierStubs.get(taskQueue);
   if (!stub) {
-    stub = proxyActivities<SupplierActivities>({ ...CARRIER_CALL, taskQueue });
+    stub = proxyActivities<SupplierActivities>({ ...SUPPLIER_CALL, taskQueue });
     supplierStubs.set(taskQueue, stub);
   }
   return stub;

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, continueAsNew, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { OperatorDecision, ResolveRequest, RetryRequest } from '../shared/operator-actions.ts';
 import {
   carrierCallbackSignal,
@@ -10,23 +10,19 @@ import {
   type RechargeOrderInput,
 } from '../shared/order-workflow.ts';
 import { OrderStatusAttribute, newOrderSearchAttributes } from '../shared/search-attributes.ts';
-import { createCommandRunner, orderCodeVersion, type Apply } from './order/command-runner.ts';
-import { decide, nextStep, refusalReason, waitDeadline } from './order/machine.ts';
-import { newOrder, resumedOrder, type OrderMachine } from './order/state.ts';
-import { createViewWriter } from './order/view-writer.ts';
+import { createCommandRunner } from './order/command-runner.ts';
+import { canContinueAsNew, decide, isDone, nextTimer } from './order/machine.ts';
+import { refusalReason } from './order/operator-rules.ts';
+import { newOrder, resumedOrder, type EventBody, type MachineEvent, type OrderMachine } from './order/state.ts';
 
 /** The timeline carried over by continue-as-new; the full history stays in the order view. */
 const CARRIED_TIMELINE_ENTRIES = 50;
 
 /**
- * One recharge order: submit to the carrier, wait for its callback until the
- * SLA deadline, then ask the carrier's status endpoint, and hand the order to
- * an operator (ESCALATED) if the outcome is still open. The order finishes
- * only on a final answer from the carrier or an operator's decision; a FAILED
- * order is then refunded (its cost was debited when it was accepted), and the
- * merchant is told. The rules live in ./order/ (a pure state machine); this
- * workflow feeds it events (signals, Updates, activity results, the deadline)
- * and carries out its commands.
+ * One recharge order. Its rules are a pure machine (./order/machine.ts); this
+ * workflow is its one loop: take the next event (a signal, an Update, an
+ * activity's answer, a timer), decide, carry out the commands. Handlers and
+ * activity answers only add events to the order's inbox.
  */
 export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOutcome> {
   const order = liveOrder(input);
@@ -35,44 +31,109 @@ export async function rechargeOrder(input: RechargeOrderInput): Promise<OrderOut
     upsertSearchAttributes(newOrderSearchAttributes(input));
   }
   setOrderHandlers(order);
+  if (!input.resumed) order.push({ type: 'started' });
   for (;;) {
-    const step = nextStep(order.machine(), { continueAsNewSuggested: workflowInfo().continueAsNewSuggested });
-    if (step === 'done') break;
-    if (step === 'continue-as-new' && (await stillIdleAfterHandlers(order))) return continueAsNewNow(order);
-    if (step === 'wait') await untilNextStep(order);
-    else if (step !== 'continue-as-new') await order.apply({ type: 'step', step, at: Date.now() });
+    const event = await order.next();
+    if (event === 'continue-as-new') return continueAsNewNow(order);
+    await order.handle(event);
+    // Done, but not before every signal that came meanwhile (a contradicting late callback, say) has been taken.
+    if (isDone(order.machine()) && (await order.settled())) break;
   }
-  await condition(allHandlersFinished);
+  order.runner.flushAttributes();
   const { stage } = order.machine();
   if (stage.name !== 'finished') throw new Error(`order loop ended in stage ${stage.name}`); // unreachable: only a finished order is done
   return stage.outcome;
 }
 
-/** The order's machine in this run, and how events reach it. */
+/** The order's machine in this run, its inbox, and the loop's two steps. */
 function liveOrder(input: RechargeOrderInput) {
   const { resumed, ...facts } = input;
-  const version = orderCodeVersion();
-  let machine: OrderMachine = resumed ? resumedOrder(facts, resumed.state) : newOrder(facts, { routing: version === 'routing' });
-  const viewWriter = createViewWriter(facts.orderId, resumed?.eventSeq ?? 0);
-  const apply: Apply = (event) => {
+  let machine: OrderMachine = resumed ? resumedOrder(facts, resumed.state) : newOrder(facts);
+  const inbox: MachineEvent[] = [];
+  const push = (event: EventBody) => void inbox.push({ ...event, at: Date.now() });
+  const runner = createCommandRunner(facts, push, resumed?.eventSeq ?? 0);
+  const timer = createTimer();
+  const idleToContinue = () => workflowInfo().continueAsNewSuggested && canContinueAsNew(machine);
+
+  /** The next event: the oldest in the inbox, else the stage's timer; or time to continue as new (idle, and the history long). */
+  async function next(): Promise<MachineEvent | 'continue-as-new'> {
+    for (;;) {
+      const queued = inbox.shift();
+      if (queued) return queued;
+      runner.flushAttributes();
+      if (idleToContinue()) {
+        await condition(allHandlersFinished);
+        if (inbox.length === 0 && idleToContinue()) return 'continue-as-new';
+        continue;
+      }
+      const armed = timer.arm(nextTimer(machine));
+      await condition(() => inbox.length > 0 || armed?.fired === true || idleToContinue());
+      if (inbox.length === 0 && armed?.fired) return { type: timer.take(), at: Date.now() };
+    }
+  }
+
+  async function handle(event: MachineEvent): Promise<void> {
     const decision = decide(machine, event);
     machine = decision.machine;
-    return runner.runAll(decision.commands);
-  };
-  const runner = createCommandRunner(facts, viewWriter, apply, machine.order.status, version !== 'legacy');
-  return { input, apply, viewWriter, runner, machine: () => machine };
+    await runner.runAll(decision.commands);
+  }
+
+  /** Whether nothing is left to take: the inbox empty once every handler (an Update waiting for its answer) has finished. */
+  async function settled(): Promise<boolean> {
+    if (inbox.length > 0) return false;
+    await condition(allHandlersFinished);
+    return inbox.length === 0;
+  }
+
+  return { input, push, next, handle, settled, runner, machine: () => machine };
 }
 
 type LiveOrder = ReturnType<typeof liveOrder>;
 
-/** Thin handlers: each turns a signal, Update or query into an event for the machine, or reads its state. */
-function setOrderHandlers({ apply, machine }: LiveOrder): void {
+/**
+ * The stage's timer (the SLA deadline, a re-route, the window for late
+ * callbacks), started once per due time: waiting again for the same time
+ * reuses it. A timer no longer wanted is left to fire unheeded, or cancelled
+ * when another replaces it.
+ */
+function createTimer() {
+  type Armed = { atMs: number; event: 'deadline-reached' | 'route-again' | 'linger-over'; fired: boolean; scope: CancellationScope };
+  let armed: Armed | undefined;
+  return {
+    arm(due: ReturnType<typeof nextTimer>): Armed | undefined {
+      if (!due) return undefined;
+      if (armed?.atMs === due.atMs && armed.event === due.event) return armed;
+      armed?.scope.cancel();
+      const started: Armed = { ...due, fired: false, scope: new CancellationScope() };
+      started.scope
+        .run(() => sleep(Math.max(1, due.atMs - Date.now())))
+        .then(
+          () => (started.fired = true),
+          () => undefined, // cancelled: replaced by another
+        );
+      armed = started;
+      return armed;
+    },
+    /** The fired timer's event; the timer is spent. */
+    take(): Armed['event'] {
+      const event = (armed as Armed).event;
+      armed = undefined;
+      return event;
+    },
+  };
+}
+
+/** Thin handlers: each turns a signal or Update into an event in the inbox, or reads the machine. */
+function setOrderHandlers({ push, runner, machine }: LiveOrder): void {
   setHandler(orderStateQuery, () => machine().order);
-  setHandler(carrierCallbackSignal, async (callback) => void (await apply({ type: 'callback', callback, at: Date.now() })));
-  const decideNow = async (decision: OperatorDecision) => {
-    const reply = await apply({ type: 'operator-decision', decision, at: Date.now() });
-    if (!reply) throw new Error('the order machine did not answer the decision'); // unreachable: an accepted decision always replies
-    return reply;
+  setHandler(carrierCallbackSignal, (callback) => push({ type: 'callback', callback }));
+  // A refused decision sent as a signal is recorded by the machine and changes nothing.
+  setHandler(operatorDecisionSignal, (decision) => push({ type: 'operator-decision', decision }));
+  let updates = 0;
+  const decideNow = (decision: OperatorDecision) => {
+    const replyTo = `update-${++updates}`;
+    push({ type: 'operator-decision', decision, replyTo });
+    return runner.answerTo(replyTo);
   };
   const validator = (decision: OperatorDecision) => {
     const reason = refusalReason(machine(), decision);
@@ -83,35 +144,12 @@ function setOrderHandlers({ apply, machine }: LiveOrder): void {
     validator: (request: ResolveRequest) => validator({ ...request, action: 'resolve' }),
   });
   setHandler(retryOrderUpdate, (request) => decideNow({ ...request, action: 'retry' }), { validator: (request: RetryRequest) => validator({ ...request, action: 'retry' }) });
-  // A refused decision sent as a signal is recorded by the machine and changes nothing.
-  setHandler(operatorDecisionSignal, async (decision) => void (await apply({ type: 'operator-decision', decision, at: Date.now() })));
-}
-
-/** Waits for an event that makes a step due, or for the deadline (or re-route) while a result is awaited. */
-async function untilNextStep({ apply, machine }: LiveOrder): Promise<void> {
-  const due = () => nextStep(machine(), { continueAsNewSuggested: workflowInfo().continueAsNewSuggested }) !== 'wait';
-  const deadline = waitDeadline(machine());
-  if (deadline === undefined) return condition(due);
-  const remaining = deadline.atMs - Date.now();
-  if (remaining > 0 && (await condition(due, remaining))) return;
-  await apply({ type: deadline.event, at: Date.now() });
-}
-
-/**
- * Lets running handlers and the alert finish first (an alert must not be lost
- * to the new run); false if an Update or signal handled meanwhile (an
- * operator's decision, a callback) changed what is due.
- */
-async function stillIdleAfterHandlers({ machine, runner }: LiveOrder): Promise<boolean> {
-  await condition(allHandlersFinished);
-  await runner.alertSettled();
-  return nextStep(machine(), { continueAsNewSuggested: true }) === 'continue-as-new';
 }
 
 /** Continues as new when the history grows long, so an escalated order can wait for days. */
-async function continueAsNewNow({ input, apply, machine, viewWriter }: LiveOrder): Promise<never> {
-  await apply({ type: 'continued-as-new', at: Date.now() });
+async function continueAsNewNow({ input, handle, machine, runner }: LiveOrder): Promise<never> {
+  await handle({ type: 'continued-as-new', at: Date.now() });
   const { order } = machine();
   const carried = { ...order, timeline: order.timeline.slice(-CARRIED_TIMELINE_ENTRIES) };
-  return continueAsNew<typeof rechargeOrder>({ ...input, resumed: { state: carried, eventSeq: viewWriter.eventSeq() } });
+  return continueAsNew<typeof rechargeOrder>({ ...input, resumed: { state: carried, eventSeq: runner.eventSeq() } });
 }

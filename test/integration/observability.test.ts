@@ -9,7 +9,7 @@ import { freePort } from '../../src/util/free-port.ts';
 import { waitUntilHealthy } from '../../src/dev/wait.ts';
 import { databaseAndTemporalReadiness } from '../../src/observability/readiness.ts';
 import { dashboardMetricNames } from '../unit/dashboard-metrics.ts';
-import { CALLBACK_SECRET, TEST_CODEC_KEYS_ENV, eventually, listen, startStack, type Stack } from './harness.ts';
+import { CALLBACK_SECRET, TEST_CODEC_KEYS_ENV, TEST_VERSION, eventually, listen, startStack, type Stack } from './harness.ts';
 
 /**
  * What an on-call engineer reads: the API's and the worker's Prometheus
@@ -49,6 +49,8 @@ beforeAll(async () => {
       PAYLOAD_CODEC_KEYS: TEST_CODEC_KEYS_ENV,
       WORKER_METRICS_ADDRESS: workerOps,
       LOG_LEVEL: 'warn',
+      // The stack's version, which is current.
+      BUILD_ID: TEST_VERSION.buildId,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -11,6 +11,7 @@ import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflo
 import { MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
 import { metricsAddress } from '../setup.ts';
 import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_CODEC_SERVER_TOKEN, eventually, listen, startStack, type Stack } from './harness.ts';
+import { recordHistory } from '../workflow/history-fixtures.ts';
 import { untypedJson } from '../untyped-json.ts';
 
 const run = promisify(execFile);
@@ -147,7 +148,7 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     const orderId = await escalatedOrder();
     const [query, retry, resolve, signal] = (await readmeCommands('<!-- operator-actions')).map((line) => line.replaceAll('<orderId>', orderId));
     expect(await cli(query as string)).toContain('"status":"ESCALATED"');
-    expect(await cli(retry as string)).toContain('not re-submitted: the carrier already has the order (PROCESSING)');
+    expect(await cli(retry as string)).toContain('not re-submitted: the supplier already has the order (PROCESSING)');
     expect(await cli(resolve as string)).toContain('resolved FAILED by alice');
     await cli(signal as string);
     const state = await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).query(orderStateQuery);
@@ -233,6 +234,7 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
       const { runId } = await handle.describe();
       return runId !== firstRun ? runId : undefined;
     }, 30_000);
+    await recordHistory(stack.env.client.workflow.getHandle(orderWorkflowId(orderId), firstRun), 'escalated-continued-as-new');
     const state = await stack.env.client.workflow.getHandle(orderWorkflowId(orderId), secondRun).query(orderStateQuery);
     expect(state).toMatchObject({ orderId, status: 'ESCALATED', escalatedAt: expect.any(String) });
     expect(state.timeline.some((e) => e.type === 'continued-as-new')).toBe(true);

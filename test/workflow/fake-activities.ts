@@ -1,16 +1,22 @@
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities/index.ts';
-import type { SupplierActivities } from '../../src/shared/suppliers.ts';
-import { supplierRequestId, type RouteDecision, type RouteInput } from '../../src/shared/suppliers.ts';
-import type { EscalationAlert, QueryCarrierStatusInput, RecordTransitionInput, RefundResult, SubmitRechargeInput } from '../../src/shared/order-activities.ts';
+import {
+  supplierRequestId,
+  type RouteDecision,
+  type RouteInput,
+  type SupplierActivities,
+  type SupplierAttemptInput,
+  type SupplierStatusInput,
+} from '../../src/shared/suppliers.ts';
+import type { EscalationAlert, RecordTransitionInput, RefundResult } from '../../src/shared/order-activities.ts';
 import type { CarrierStatus, CarrierSubmission } from '../../src/shared/carrier-protocol.ts';
 import type { OrderStatus } from '../../src/shared/order-status.ts';
 
 /** A fake submission refused with this reason plays a supplier whose status endpoint never heard of the request. */
 export const NEVER_RECEIVED = 'the supplier never received the request';
 
-/** What a submission carried: a routed order's attempt names its supplier, request id and attempt number. */
-type SubmitInput = SubmitRechargeInput & { supplierId?: string; requestId?: string; supplierAttempt?: number };
+/** What a submission carried: the attempt's supplier, request id and number (`supplierAttempt`). */
+type SubmitInput = Omit<SupplierAttemptInput, 'attempt'> & { supplierAttempt: number };
 type SubmitBehaviour = (input: SubmitInput, attempt: number) => Promise<CarrierSubmission>;
 type RouteBehaviour = (input: RouteInput, taskQueue: string) => Promise<RouteDecision>;
 
@@ -25,7 +31,7 @@ export const firstSupplierOf =
     return { kind: 'chosen', supplierId, taskQueue, requestId: supplierRequestId(input.orderId, input.attempt), costFen: 4850, probe: false, skipped };
   };
 type NotifyBehaviour = (orderId: string, attempt: number) => Promise<void>;
-type StatusBehaviour = (input: QueryCarrierStatusInput) => Promise<CarrierStatus>;
+type StatusBehaviour = (input: SupplierStatusInput) => Promise<CarrierStatus>;
 type RefundBehaviour = (orderId: string, attempt: number) => Promise<RefundResult>;
 
 const notInOrderWorkflows = async (): Promise<never> => {
@@ -33,7 +39,7 @@ const notInOrderWorkflows = async (): Promise<never> => {
 };
 
 /**
- * Activities that stand in for the carrier and the order view, recording
+ * Activities that stand in for the suppliers and the order view, recording
  * every call, so workflow tests assert what the workflow asked for.
  */
 export function fakeActivities({
@@ -46,7 +52,7 @@ export function fakeActivities({
   const calls = {
     submits: [] as (SubmitInput & { attempt: number })[],
     routes: [] as RouteInput[],
-    statusQueries: [] as QueryCarrierStatusInput[],
+    statusQueries: [] as SupplierStatusInput[],
     transitions: [] as RecordTransitionInput[],
     reviewFlags: [] as string[],
     events: [] as { eventKey: string; type: string; detail: Record<string, unknown> }[],
@@ -59,15 +65,6 @@ export function fakeActivities({
   const flaggedKeys = new Set<string>();
 
   const activities: Activities & SupplierActivities = {
-    async submitRecharge(input) {
-      const { attempt } = Context.current().info;
-      calls.submits.push({ ...input, attempt });
-      return { ...(await submit(input, attempt)), attempt };
-    },
-    async queryCarrierStatus(input) {
-      calls.statusQueries.push(input);
-      return status(input);
-    },
     async routeOrder(input) {
       calls.routes.push(input);
       return route(input, Context.current().info.taskQueue);

@@ -125,7 +125,7 @@ describe('rechargeOrder workflow: operator actions', () => {
     await withOrder(fakes, async (handle) => {
       await untilEscalated(fakes, handle);
       const result = await handle.executeUpdate(retryOrderUpdate, { args: [{ operator: 'alice' }] });
-      expect(result).toEqual({ status: 'ESCALATED', message: 'not re-submitted: the carrier already has the order (PROCESSING)' });
+      expect(result).toEqual({ status: 'ESCALATED', message: 'not re-submitted: the supplier already has the order (PROCESSING)' });
       await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'SUCCEEDED', note: 'confirmed', operator: 'alice' }] });
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
       await recordHistory(handle, 'operator-retry-not-resubmitted');

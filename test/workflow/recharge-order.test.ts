@@ -196,12 +196,14 @@ describe('rechargeOrder workflow: carrier paths', () => {
       release.open();
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });
       await recordHistory(handle, 'callback-before-answer');
-      // PROCESSING was still being written when SUCCEEDED was decided: one upsert carries the final status, FinishedAt and the supplier.
-      const upserts = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
+      // One upsert carries the final status, FinishedAt and the supplier; no patch left a TemporalChangeVersion or a marker.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const upserts = events.flatMap((event) => {
         const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
         return fields ? [Object.keys(fields).sort()] : [];
       });
-      expect(upserts).toEqual([['TemporalChangeVersion'], ['FinishedAt', 'OrderStatus', 'Supplier']]);
+      expect(upserts).toEqual([['FinishedAt', 'OrderStatus', 'Supplier']]);
+      expect(events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
       const attributes = (await handle.describe()).typedSearchAttributes;
       expect(attributes.get(OrderStatusAttribute)).toBe(OrderStatus.SUCCEEDED);
       expect(attributes.get(FinishedAtAttribute)).toBeInstanceOf(Date);

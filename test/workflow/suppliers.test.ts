@@ -67,6 +67,7 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
       await handle.signal(carrierCallbackSignal, supplierCallback(input.orderId, 1, 'sim-a', 'SUCCESS', '3'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', supplierId: 'sim-b' });
       expect((await handle.query(orderStateQuery)).reviewReason).toMatch(/sim-a reported SUCCESS .* attempt 1, which it had declined/);
+      await recordHistory(handle, 'failover-on-failed-callback');
     });
     expect(fakes.calls.submits.map((s) => s.supplierId)).toEqual(['sim-a', 'sim-b']);
     expect(fakes.calls.reviewFlags).toHaveLength(1);
@@ -108,6 +109,7 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
       await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, supplierCallback(input.orderId, 2, 'sim-a', 'SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', supplierId: 'sim-a' });
+      await recordHistory(handle, 'never-received-new-attempt');
     });
     expect(fakes.calls.routes.map((r) => [r.attempt, r.resting])).toEqual([
       [1, []],
@@ -160,6 +162,7 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
       expect(Date.parse(escalatedAt as string)).toBeGreaterThanOrEqual(deadline);
       expect(Date.parse(escalatedAt as string)).toBeLessThan(deadline + 1_000);
       await closeByOperator(handle);
+      await recordHistory(handle, 'no-supplier-available');
     });
     // Once at once, then every ROUTE_AGAIN_MS until the deadline; nothing was sent, so nothing is asked at the deadline.
     expect(fakes.calls.routes).toHaveLength(Math.ceil((SLA_SECONDS * 1000) / ROUTE_AGAIN_MS));

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { setTimeout } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -15,9 +12,9 @@ import { registerOrderSearchAttributes } from '../../src/temporal/search-attribu
 import { bundleOrderWorkflows } from '../../src/worker/create-worker.ts';
 import type { rechargeOrder } from '../../src/workflows/recharge-order.ts';
 import type { fakeActivities } from './fake-activities.ts';
+import { recordHistory } from './history-fixtures.ts';
 
 export const SLA_SECONDS = 180;
-const HISTORIES_DIR = new URL('../fixtures/histories/', import.meta.url);
 
 type Fakes = ReturnType<typeof fakeActivities>;
 export type OrderHandle = WorkflowHandle<typeof rechargeOrder>;
@@ -106,18 +103,6 @@ export function useWorkflowTestEnv() {
       while (!(await answered())) await setTimeout(20);
     },
 
-    /**
-     * With RECORD_HISTORIES set, saves the finished workflow's history as a
-     * replay fixture: `<name>.json` for RECORD_HISTORIES=1, `<name>.<value>.json`
-     * otherwise. A recorded history is a contract with orders already running,
-     * so it is never overwritten: a new version of the code records under a new value.
-     */
-    recordHistory: async (handle: WorkflowHandle, name: string) => {
-      const version = process.env.RECORD_HISTORIES;
-      if (!version) return;
-      const file = new URL(`${version === '1' ? name : `${name}.${version}`}.json`, HISTORIES_DIR);
-      if (existsSync(file)) return;
-      await writeFile(file, historyToJSON(await handle.fetchHistory()));
-    },
+    recordHistory,
   };
 }

@@ -1,8 +1,11 @@
-import { decide, nextStep } from '../../../src/workflows/order/machine.ts';
-import { newOrder, type MachineEvent, type OrderCommand, type OrderMachine } from '../../../src/workflows/order/state.ts';
+import { decide } from '../../../src/workflows/order/machine.ts';
+import { newOrder, type EventBody, type OrderCommand, type OrderMachine } from '../../../src/workflows/order/state.ts';
+import type { CarrierStatus } from '../../../src/shared/carrier-protocol.ts';
+import type { SkippedSupplier } from '../../../src/shared/suppliers.ts';
 
 export const SUBMITTED_AT = Date.parse('2026-12-03T10:00:00.000Z');
 export const SLA_MS = 180_000;
+export const DEADLINE = SUBMITTED_AT + SLA_MS;
 
 export const facts = (extra: Partial<OrderMachine['facts']> = {}): OrderMachine['facts'] => ({
   orderId: 'order-1',
@@ -16,10 +19,8 @@ export const facts = (extra: Partial<OrderMachine['facts']> = {}): OrderMachine[
   ...extra,
 });
 
-type EventWithoutTime = MachineEvent extends infer E ? (E extends MachineEvent ? Omit<E, 'at'> : never) : never;
-
 /** Feeds events one after the other, a second apart; returns the final machine and every command, in order. */
-export function feed(machine: OrderMachine, events: EventWithoutTime[], startAt = SUBMITTED_AT + 1000) {
+export function feed(machine: OrderMachine, events: EventBody[], startAt = SUBMITTED_AT + 1000) {
   const commands: OrderCommand[] = [];
   events.forEach((event, i) => {
     const decision = decide(machine, { ...event, at: startAt + i * 1000 });
@@ -29,22 +30,49 @@ export function feed(machine: OrderMachine, events: EventWithoutTime[], startAt 
   return { machine, commands };
 }
 
-/** A new order whose first submission was sent. */
-export const submitted = (extra: Partial<OrderMachine['facts']> = {}) => feed(newOrder(facts(extra)), [{ type: 'step', step: 'submit' }]).machine;
+export const started = { type: 'started' } as const;
+const requestId = (attempt: number) => `order-1-${attempt}`;
 
-export const accepted = { type: 'carrier-answered', answer: { outcome: 'accepted', carrierOrderId: 'C-1', attempt: 1 } } as const;
-export const refused = { type: 'carrier-answered', answer: { outcome: 'refused', reason: 'number not in service', attempt: 1 } } as const;
-export const callback = (status: 'SUCCESS' | 'FAILED', callbackId = '1') =>
-  ({ type: 'callback', callback: { callbackId, carrierOrderId: 'C-1', status, timestamp: '2026-12-03T10:00:05.000Z' } }) as const;
-export const deadline = { type: 'deadline-reached' } as const;
-export const statusSays = (answer: Extract<MachineEvent, { type: 'status-answered' }>['answer'], purpose: 'sla-deadline' | 'operator-retry' = 'sla-deadline') =>
-  ({ type: 'status-answered', purpose, answer }) as const;
-export const resolve = (outcome: 'SUCCEEDED' | 'FAILED', operator = 'alice') =>
-  ({ type: 'operator-decision', decision: { action: 'resolve', outcome, note: 'checked', operator } }) as const;
-export const retry = { type: 'operator-decision', decision: { action: 'retry', operator: 'alice' } } as const;
+export const chosen = (supplierId = 'sim-a', attempt = 1, skipped: SkippedSupplier[] = []): EventBody => ({
+  type: 'route-decided',
+  decision: { kind: 'chosen', supplierId, taskQueue: `supplier-${supplierId}`, requestId: requestId(attempt), costFen: 4850, probe: false, skipped },
+});
+export const noneLeft = (skipped: SkippedSupplier[] = [{ supplierId: 'sim-a', reason: 'declined this order', lasting: true }]): EventBody => ({
+  type: 'route-decided',
+  decision: { kind: 'none-left', skipped },
+});
+export const noneNow: EventBody = { type: 'route-decided', decision: { kind: 'none-now', skipped: [{ supplierId: 'sim-a', reason: 'breaker open', lasting: false }] } };
+export const accepted = (attempt = 1, carrierOrderId = 'C-1'): EventBody => ({ type: 'supplier-answered', attempt, answer: { outcome: 'accepted', carrierOrderId, tries: 1 } });
+export const declined = (attempt = 1, reason = 'no stock', neverReceived = false): EventBody => ({
+  type: 'supplier-answered',
+  attempt,
+  answer: { outcome: 'declined', reason, ...(neverReceived && { neverReceived }), tries: 1 },
+});
+export const unreachable = (attempt = 1): EventBody => ({ type: 'supplier-unreachable', attempt, error: 'timeout' });
+export const callback = (status: 'SUCCESS' | 'FAILED', attempt = 1, callbackId = '1'): EventBody => ({
+  type: 'callback',
+  callback: { callbackId, supplierId: 'sim-a', requestId: requestId(attempt), carrierOrderId: 'C-1', status, timestamp: '2026-12-03T10:00:05.000Z' },
+});
+export const deadline: EventBody = { type: 'deadline-reached' };
+export const statusSays = (answer: CarrierStatus, attempt = 1, purpose: 'sla-deadline' | 'operator-retry' = 'sla-deadline'): EventBody => ({
+  type: 'status-answered',
+  purpose,
+  attempt,
+  answer,
+});
+export const resolve = (outcome: 'SUCCEEDED' | 'FAILED', replyTo?: string): EventBody => ({
+  type: 'operator-decision',
+  decision: { action: 'resolve', outcome, note: 'checked', operator: 'alice' },
+  ...(replyTo !== undefined && { replyTo }),
+});
+export const retry = (replyTo?: string): EventBody => ({ type: 'operator-decision', decision: { action: 'retry', operator: 'bob' }, ...(replyTo !== undefined && { replyTo }) });
 
-/** An order past its deadline that the carrier still has open: handed to an operator. */
-export const escalated = () => feed(submitted(), [accepted, deadline, statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' })]).machine;
+/** A new order whose first attempt is being sent to sim-a. */
+export const sending = (extra: Partial<OrderMachine['facts']> = {}) => feed(newOrder(facts(extra)), [started, chosen()]).machine;
+/** sim-a took the first attempt; its callback is awaited. */
+export const awaiting = (extra: Partial<OrderMachine['facts']> = {}) => feed(sending(extra), [accepted()]).machine;
+/** Past its deadline, sim-a still has it open: handed to an operator. */
+export const escalated = () => feed(awaiting(), [deadline, statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }), { type: 'alert-sent' }]).machine;
 
-export const step = (machine: OrderMachine, continueAsNewSuggested = false) => nextStep(machine, { continueAsNewSuggested });
 export const ofType = <T extends OrderCommand['type']>(commands: OrderCommand[], type: T) => commands.filter((c): c is Extract<OrderCommand, { type: T }> => c.type === type);
+export const types = (commands: OrderCommand[]) => commands.map((c) => c.type);

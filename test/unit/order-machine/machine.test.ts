@@ -1,171 +1,226 @@
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_RECORDS_CARRIER_ANSWERS } from '../../../src/workflows/order/state.ts';
-import { refusalReason, waitDeadline } from '../../../src/workflows/order/machine.ts';
+import { canContinueAsNew, isDone, nextTimer } from '../../../src/workflows/order/machine.ts';
+import { refusalReason } from '../../../src/workflows/order/operator-rules.ts';
 import { newOrder, resumedOrder } from '../../../src/workflows/order/state.ts';
-import { SLA_MS, SUBMITTED_AT, accepted, callback, deadline, escalated, facts, feed, ofType, refused, resolve, retry, statusSays, step, submitted } from './fixtures.ts';
+import { ROUTE_AGAIN_MS } from '../../../src/workflows/order/supplier-rules.ts';
+import {
+  DEADLINE,
+  accepted,
+  awaiting,
+  callback,
+  chosen,
+  deadline,
+  declined,
+  escalated,
+  facts,
+  feed,
+  noneLeft,
+  noneNow,
+  ofType,
+  resolve,
+  retry,
+  sending,
+  started,
+  statusSays,
+  types,
+  unreachable,
+} from './fixtures.ts';
 
-describe('order machine: the carrier path', () => {
-  it('sends the first submission as its first step, with the deadline counted from acceptance', () => {
-    const order = newOrder(facts());
-    expect(step(order)).toBe('submit');
-    const { machine, commands } = feed(order, [{ type: 'step', step: 'submit' }]);
-    expect(commands).toEqual([{ type: 'submit', request: { orderId: 'order-1', phone: '13812345678', carrier: 'CMCC', amountYuan: 50, round: 1 } }]);
-    expect(step(machine)).toBe('wait');
-    expect(waitDeadline(machine)).toEqual({ atMs: SUBMITTED_AT + SLA_MS, event: 'deadline-reached' });
+describe('order machine: choosing a supplier and sending to it', () => {
+  it('routes a new order, deadline counted from acceptance, and sends the first attempt to the supplier chosen', () => {
+    const routed = feed(newOrder(facts()), [started]);
+    expect(routed.machine.stage).toEqual({ name: 'routing', deadlineMs: DEADLINE });
+    expect(routed.commands).toEqual([{ type: 'route', input: { orderId: 'order-1', carrier: 'CMCC', amountYuan: 50, attempt: 1, declined: [], resting: [] } }]);
+    const sent = feed(routed.machine, [chosen('sim-a')]);
+    expect(sent.machine.stage).toEqual({ name: 'sending', attempt: 1, deadlineMs: DEADLINE });
+    expect(sent.commands).toEqual([
+      {
+        type: 'submit-to-supplier',
+        taskQueue: 'supplier-sim-a',
+        request: { orderId: 'order-1', supplierId: 'sim-a', requestId: 'order-1-1', phone: '13812345678', carrier: 'CMCC', amountYuan: 50, round: 1, attempt: 1 },
+      },
+    ]);
+    expect(nextTimer(sent.machine)).toEqual({ atMs: DEADLINE, event: 'deadline-reached' });
   });
 
-  it.each([
-    ['accepted', accepted, 'carrier-accepted', { carrierOrderId: 'C-1' }],
-    ['refused', refused, 'carrier-refused', {}],
-  ] as const)('moves a PENDING order to PROCESSING when the carrier answers (%s), writing the view itself', (_, answer, event, fields) => {
-    const { machine, commands } = feed(submitted(), [answer]);
-    expect(machine.order.status).toBe('PROCESSING');
-    expect(commands[0]).toEqual({
-      type: 'write-view',
-      event,
-      detail: { round: 1, ...answer.answer },
-      transition: { to: 'PROCESSING', fields },
-      since: WORKFLOW_RECORDS_CARRIER_ANSWERS,
-    });
-  });
-
-  it('fails a refused order, never retrying it, then writes FAILED, refunds and marks it finished, in that order', () => {
-    const { machine } = feed(submitted(), [refused]);
-    expect(step(machine)).toBe('finish');
-    const finished = feed(machine, [{ type: 'step', step: 'finish' }]);
-    expect(finished.commands.map((c) => c.type)).toEqual(['write-view', 'refund', 'mark-finished']);
-    expect(finished.commands[0]).toMatchObject({
-      event: 'finished',
-      transition: { to: 'FAILED', fields: { resolvedBy: 'carrier-refusal', failureReason: 'number not in service' } },
-    });
-    expect(finished.machine.order.failureReason).toBe('number not in service');
-    expect(step(finished.machine)).toBe('done');
-  });
-
-  it('decides on the first callback, ignores a repeat, and flags a contradiction without changing the decision', () => {
-    const { machine, commands } = feed(submitted(), [accepted, callback('SUCCESS', '1'), callback('SUCCESS', '2'), callback('FAILED', '3')]);
-    const decided = machine.stage.name === 'decided' ? machine.stage.outcome : undefined;
-    expect(decided).toEqual({ status: 'SUCCEEDED', carrierOrderId: 'C-1', resolvedBy: 'carrier-callback' });
-    expect(machine.order.timeline.map((e) => e.type)).toEqual(['carrier-accepted', 'callback-received', 'outcome-decided', 'callback-ignored', 'contradiction-flagged']);
-    expect(ofType(commands, 'flag-for-review')).toEqual([
-      { type: 'flag-for-review', reason: 'carrier reported FAILED (callback 3) after the order was decided SUCCEEDED by carrier-callback' },
+  it('moves to PROCESSING, with the supplier, when the supplier takes the attempt, and then awaits its result', () => {
+    const { machine, commands } = feed(sending(), [accepted()]);
+    expect(machine.stage).toEqual({ name: 'awaiting-result', attempt: 1, deadlineMs: DEADLINE });
+    expect(machine.order).toMatchObject({ status: 'PROCESSING', supplierId: 'sim-a', carrierOrderId: 'C-1' });
+    expect(commands).toEqual([
+      expect.objectContaining({ type: 'write-view', event: 'carrier-accepted', transition: { to: 'PROCESSING', fields: { carrierOrderId: 'C-1', supplierId: 'sim-a' } } }),
     ]);
   });
 
-  it('tells the merchant and does not linger when the carrier decided; lingers for late callbacks after an operator decided', () => {
-    const byCarrier = feed(submitted({ notifyUrl: 'https://m.example/n' }), [accepted, callback('SUCCESS'), { type: 'step', step: 'finish' }]);
-    expect(byCarrier.commands.slice(-2).map((c) => c.type)).toEqual(['mark-finished', 'notify-merchant']);
-    expect(step(byCarrier.machine)).toBe('wait');
-    expect(step(feed(byCarrier.machine, [{ type: 'notification-done', result: 'DELIVERED' }]).machine)).toBe('done');
-
-    const byOperator = feed(escalated(), [resolve('SUCCEEDED'), { type: 'step', step: 'finish' }]);
-    expect(ofType(byOperator.commands, 'linger')).toEqual([{ type: 'linger', duration: '24h' }]);
+  it('fails over on a definite refusal: the declined supplier is left out of the next route', () => {
+    const { machine, commands } = feed(sending(), [declined(1, 'no stock')]);
+    expect(machine.stage.name).toBe('routing');
+    expect(machine.order.attempts[0]).toMatchObject({ state: 'declined', declined: { reason: 'no stock', resolvedBy: 'carrier-refusal' } });
+    expect(ofType(commands, 'route')[0]?.input).toMatchObject({ attempt: 2, declined: ['sim-a'], resting: [] });
+    const second = feed(machine, [chosen('sim-b', 2), accepted(2, 'C-2'), callback('SUCCESS', 2)]);
+    expect(second.machine.stage).toMatchObject({ name: 'finished', outcome: { status: 'SUCCEEDED', supplierId: 'sim-b' } });
+    expect(ofType(second.commands, 'write-view').at(-1)?.transition?.fields).toMatchObject({ supplierId: 'sim-b', supplierCostFen: 4850 });
   });
 
-  it('marks the outcome UNKNOWN, never FAILED, when every submit attempt failed, then keeps waiting for the deadline', () => {
-    const { machine } = feed(submitted(), [{ type: 'carrier-unreachable', error: 'timeout' }]);
-    expect(step(machine)).toBe('mark-unknown');
-    const unknown = feed(machine, [{ type: 'step', step: 'mark-unknown' }]);
-    expect(unknown.machine.order.status).toBe('UNKNOWN');
-    expect(unknown.commands).toEqual([{ type: 'write-view', event: 'outcome-unknown', detail: {}, transition: { to: 'UNKNOWN', fields: {} } }]);
-    expect(step(unknown.machine)).toBe('wait');
+  it('tries a supplier that never received the request again only after every other (it rests)', () => {
+    const at = DEADLINE - 100_000;
+    const { machine, commands } = feed(sending(), [declined(1, 'never received', true)], at);
+    expect(ofType(commands, 'route')[0]?.input).toMatchObject({ declined: [], resting: ['sim-a'] });
+    expect(machine.order.attempts[0]?.declined?.restingUntil).toBe(at + ROUTE_AGAIN_MS);
+  });
+
+  it('fails the order, refunding it once, when every supplier has declined', () => {
+    const { machine, commands } = feed(sending(), [declined(1, 'number not in service'), noneLeft()]);
+    expect(machine.stage).toMatchObject({ name: 'finished', refunding: true, outcome: { status: 'FAILED', reason: 'number not in service', resolvedBy: 'carrier-refusal' } });
+    expect(ofType(commands, 'refund')).toHaveLength(1);
+    expect(types(commands).slice(-2)).toEqual(['mark-finished', 'refund']);
+  });
+
+  it('waits for a supplier when none can take the order now (breaker open), routing again within the SLA', () => {
+    const { machine, commands } = feed(newOrder(facts()), [started, noneNow]);
+    expect(machine.stage).toMatchObject({ name: 'waiting-for-supplier', deadlineMs: DEADLINE });
+    expect(ofType(commands, 'write-view').map((c) => c.event)).toEqual(['supplier-unavailable']);
+    const timer = nextTimer(machine);
+    expect(timer?.event).toBe('route-again');
+    expect(feed(machine, [{ type: 'route-again' }]).machine.stage.name).toBe('routing');
+  });
+
+  it('marks the outcome UNKNOWN, never FAILED and never failed over, when every try of an attempt faulted', () => {
+    const { machine, commands } = feed(sending(), [unreachable()]);
+    expect(machine.stage).toEqual({ name: 'unknown', attempt: 1, deadlineMs: DEADLINE });
+    expect(machine.order.status).toBe('UNKNOWN');
+    expect(ofType(commands, 'route')).toEqual([]);
+  });
+});
+
+describe('order machine: results, the deadline and its status question', () => {
+  it('decides on the first callback, ignores a repeat, and flags a contradiction without changing the decision', () => {
+    const { machine, commands } = feed(awaiting(), [callback('SUCCESS', 1, '1'), callback('SUCCESS', 1, '2'), callback('FAILED', 1, '3')]);
+    expect(machine.stage).toMatchObject({ name: 'finished', outcome: { status: 'SUCCEEDED', resolvedBy: 'carrier-callback', supplierId: 'sim-a' } });
+    expect(machine.order.timeline.map((e) => e.type).slice(-4)).toEqual(['outcome-decided', 'finished', 'callback-ignored', 'contradiction-flagged']);
+    expect(ofType(commands, 'flag-for-review')).toHaveLength(1);
+  });
+
+  it('fails over on a FAILED callback before the deadline, and flags a later SUCCESS from the declined supplier (credited twice?)', () => {
+    const { machine, commands } = feed(awaiting(), [callback('FAILED', 1), chosen('sim-b', 2), accepted(2, 'C-2'), callback('SUCCESS', 1, '9'), callback('FAILED', 1, '10')]);
+    expect(machine.stage.name).toBe('awaiting-result');
+    expect(ofType(commands, 'flag-for-review')[0]?.reason).toContain('supplier sim-a reported SUCCESS (callback 9) for attempt 1, which it had declined');
+    expect(machine.order.timeline.at(-1)).toMatchObject({ type: 'callback-ignored', detail: { reason: 'repeat: sim-a had declined attempt 1' } });
+  });
+
+  it('lets an attempt declined while still being sent route on only once its send has returned', () => {
+    const declinedEarly = feed(sending(), [callback('FAILED', 1)]);
+    expect(declinedEarly.machine.stage.name).toBe('sending');
+    expect(ofType(declinedEarly.commands, 'route')).toEqual([]);
+    const answered = feed(declinedEarly.machine, [accepted(1)]);
+    expect(answered.machine.stage.name).toBe('routing');
+    expect(answered.machine.order.status).toBe('PENDING'); // the overtaken acceptance moves nothing
   });
 
   it.each([
-    ['SUCCESS', statusSays({ state: 'SUCCESS', carrierOrderId: 'C-1' }), 'decided'],
-    ['FAILED', statusSays({ state: 'FAILED', carrierOrderId: 'C-1', reason: 'suspended' }), 'decided'],
-    ['PROCESSING', statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }), 'escalated'],
-    ['NOT_FOUND', statusSays({ state: 'NOT_FOUND' }), 'escalated'],
-    ['no answer', { type: 'status-unavailable', purpose: 'sla-deadline', error: 'ECONNREFUSED' } as const, 'escalated'],
-  ] as const)('at the deadline asks the carrier; on %s the order is %s', (_, answer, stage) => {
-    const asked = feed(submitted(), [accepted, deadline]);
-    expect(asked.commands.at(-1)).toEqual({ type: 'ask-carrier', purpose: 'sla-deadline' });
-    const { machine, commands } = feed(asked.machine, [answer]);
+    ['SUCCESS', { state: 'SUCCESS', carrierOrderId: 'C-1' }, 'finished', 'SUCCEEDED'],
+    ['FAILED', { state: 'FAILED', carrierOrderId: 'C-1', reason: 'suspended' }, 'finished', 'FAILED'],
+    ['PROCESSING', { state: 'PROCESSING', carrierOrderId: 'C-1' }, 'escalated', 'ESCALATED'],
+    ['NOT_FOUND', { state: 'NOT_FOUND' }, 'escalated', 'ESCALATED'],
+  ] as const)('asks the supplier at the deadline; on %s the order is %s', (_, answer, stage, status) => {
+    const asked = feed(awaiting(), [deadline]);
+    expect(asked.machine.stage).toEqual({ name: 'asking-supplier', attempt: 1 });
+    expect(ofType(asked.commands, 'ask-supplier')).toEqual([
+      { type: 'ask-supplier', purpose: 'sla-deadline', attempt: expect.objectContaining({ attempt: 1, supplierId: 'sim-a' }) },
+    ]);
+    const { machine, commands } = feed(asked.machine, [statusSays(answer)]);
     expect(machine.stage.name).toBe(stage);
-    if (stage === 'escalated') {
-      expect(machine.order.status).toBe('ESCALATED');
-      expect(commands.map((c) => c.type)).toEqual(['write-view', 'announce-escalation']);
-      expect(ofType(commands, 'announce-escalation')[0]?.alert).toMatchObject({ orderId: 'order-1', merchantId: 'merchant-1', carrier: 'CMCC', amountYuan: 50 });
-    }
+    expect(machine.order.status).toBe(status);
+    if (stage === 'escalated') expect(ofType(commands, 'announce-escalation')).toHaveLength(1);
   });
 
-  it('does not escalate an order a callback decided while the carrier was being asked', () => {
-    const { machine, commands } = feed(submitted(), [accepted, deadline, callback('SUCCESS'), statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' })]);
-    expect(machine.stage.name).toBe('decided');
-    expect(ofType(commands, 'announce-escalation')).toEqual([]);
+  it('escalates at the deadline at once when no supplier has the order', () => {
+    const { machine, commands } = feed(newOrder(facts()), [started, noneNow, deadline]);
+    expect(machine.stage).toEqual({ name: 'escalated', alerting: true });
+    expect(ofType(commands, 'ask-supplier')).toEqual([]);
+  });
+
+  it('asks about an attempt still being sent at the deadline, and keeps operators off it until its send returns', () => {
+    const { machine } = feed(sending(), [deadline, statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' })]);
+    expect(machine.stage).toEqual({ name: 'escalated', alerting: true, sending: 1 });
+    expect(refusalReason(machine, { action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' })).toContain('still in progress');
+    expect(feed(machine, [accepted(1)]).machine.stage).toEqual({ name: 'escalated', alerting: true });
+  });
+});
+
+describe('order machine: finishing', () => {
+  it('refunds a FAILED order before its merchant is told, and is done once both are', () => {
+    const { machine, commands } = feed(awaiting({ notifyUrl: 'https://m.example/n' }), [callback('FAILED', 1), noneLeft()]);
+    expect(types(commands).filter((t) => t === 'refund' || t === 'notify-merchant')).toEqual(['refund']);
+    const refunded = feed(machine, [{ type: 'refunded', result: { outcome: 'refunded', amountFen: 5000 } }]);
+    expect(types(refunded.commands)).toEqual(['notify-merchant']);
+    expect(isDone(refunded.machine)).toBe(false);
+    expect(isDone(feed(refunded.machine, [{ type: 'notification-done', result: 'DELIVERED' }]).machine)).toBe(true);
+  });
+
+  it('closes at once after a supplier decided; stays open 24 h for late callbacks after an operator decided', () => {
+    expect(isDone(feed(awaiting(), [callback('SUCCESS')]).machine)).toBe(true);
+    const byOperator = feed(escalated(), [resolve('SUCCEEDED')]).machine;
+    expect(nextTimer(byOperator)?.event).toBe('linger-over');
+    expect(isDone(byOperator)).toBe(false);
+    const late = feed(byOperator, [callback('FAILED', 1, '7')]);
+    expect(ofType(late.commands, 'flag-for-review')[0]?.reason).toContain('after the order was decided SUCCEEDED by operator');
+    expect(isDone(feed(late.machine, [{ type: 'linger-over' }]).machine)).toBe(true);
   });
 });
 
 describe('order machine: operators', () => {
-  const decided = feed(submitted(), [accepted, callback('FAILED')]).machine;
-  const stillSubmitting = feed(submitted({ slaSeconds: 5 }), [deadline, statusSays({ state: 'NOT_FOUND' })]).machine;
-  const checkingRetry = feed(escalated(), [retry]).machine;
-  it.each([
-    ['an order not yet escalated', submitted(), resolve('FAILED').decision, 'order is PENDING; operators decide ESCALATED orders'],
-    ['a decided order', decided, resolve('SUCCEEDED').decision, 'order is already decided: FAILED (carrier-callback)'],
-    ['a submission in flight', stillSubmitting, resolve('FAILED').decision, 'a submission to the carrier is still in progress; wait for its answer'],
-    ['a retry being checked', checkingRetry, resolve('FAILED').decision, 'a retry is under way; wait for its outcome'],
-    ['a resolution without a note', escalated(), { action: 'resolve', outcome: 'FAILED', note: ' ', operator: 'bob' }, 'a resolution needs a "note" saying why'],
-    ['a carrier word for an outcome', escalated(), { action: 'resolve', outcome: 'SUCCESS', note: 'x', operator: 'bob' }, '"outcome" must be SUCCEEDED or FAILED'],
-  ] as const)('refuses a decision on %s', (_, machine, decision, reason) => {
-    expect(refusalReason(machine, decision as never)).toBe(reason);
-    const after = feed(machine, [{ type: 'operator-decision', decision: decision as never }]);
-    expect(after.machine.stage).toEqual(machine.stage);
-    expect(after.commands).toEqual([{ type: 'write-view', event: 'operator-decision-refused', detail: { ...decision, reason } }]);
-  });
-
   it('resolves an escalated order and answers the Update', () => {
-    const { machine, commands } = feed(escalated(), [resolve('FAILED')]);
-    expect(machine.stage).toMatchObject({ name: 'decided', outcome: { status: 'FAILED', resolvedBy: 'operator', reason: 'operator alice: checked' } });
-    expect(commands).toEqual([
-      { type: 'write-view', event: 'operator-resolved', detail: resolve('FAILED').decision },
-      { type: 'reply', result: { status: 'FAILED', message: 'resolved FAILED by alice' } },
-    ]);
+    const { machine, commands } = feed(escalated(), [resolve('FAILED', 'u1')]);
+    expect(machine.stage).toMatchObject({ name: 'finished', outcome: { status: 'FAILED', resolvedBy: 'operator', reason: 'operator alice: checked' } });
+    expect(ofType(commands, 'reply')).toEqual([{ type: 'reply', to: 'u1', result: { status: 'FAILED', message: 'resolved FAILED by alice' } }]);
   });
 
-  it('re-submits a retry only when the carrier never got the order, in a new round with a new SLA', () => {
-    const asked = feed(escalated(), [retry]);
-    expect(asked.commands.at(-1)).toEqual({ type: 'ask-carrier', purpose: 'operator-retry' });
-    const cleared = feed(asked.machine, [statusSays({ state: 'NOT_FOUND' }, 'operator-retry')]);
-    expect(ofType(cleared.commands, 'reply')[0]?.result.status).toBe('PROCESSING');
-    expect(step(cleared.machine)).toBe('resubmit');
-    const resubmitted = feed(
-      cleared.machine,
-      [
-        { type: 'step', step: 'resubmit' },
-        { type: 'step', step: 'submit' },
-      ],
-      5_000_000,
-    );
-    expect(resubmitted.machine.order).toMatchObject({ status: 'PROCESSING', round: 2 });
-    expect(ofType(resubmitted.commands, 'submit')[0]?.request.round).toBe(2);
-    expect(waitDeadline(resubmitted.machine)).toEqual({ atMs: 5_000_000 + SLA_MS, event: 'deadline-reached' });
+  it('refuses decisions outside the escalated stage: an Update gets the reason, a signal is recorded', () => {
+    const viaUpdate = feed(awaiting(), [resolve('FAILED', 'u1')]);
+    expect(viaUpdate.commands).toEqual([{ type: 'reply', to: 'u1', result: { refused: 'order is PROCESSING; operators decide ESCALATED orders' } }]);
+    const viaSignal = feed(awaiting(), [resolve('FAILED')]);
+    expect(viaSignal.commands).toEqual([expect.objectContaining({ type: 'write-view', event: 'operator-decision-refused' })]);
+    expect(viaSignal.machine.stage.name).toBe('awaiting-result');
   });
 
-  it.each([
-    ['has the order', statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }, 'operator-retry'), 'not re-submitted: the carrier already has the order (PROCESSING)'],
-    [
-      'cannot be reached',
-      { type: 'status-unavailable', purpose: 'operator-retry', error: 'timeout' } as const,
-      'not re-submitted: the carrier status endpoint could not be reached',
-    ],
-  ] as const)('does not re-submit a retry when the carrier %s', (_, answer, message) => {
-    const { machine, commands } = feed(escalated(), [retry, answer]);
-    expect(machine.stage).toEqual({ name: 'escalated', retry: { state: 'none' } });
-    expect(ofType(commands, 'reply')).toEqual([{ type: 'reply', result: { status: 'ESCALATED', message } }]);
-    expect(ofType(commands, 'submit')).toEqual([]);
+  it('retries only when the supplier never got the order: routed again in a new round with an SLA of its own', () => {
+    const checking = feed(escalated(), [retry('u2')]);
+    expect(ofType(checking.commands, 'ask-supplier')[0]).toMatchObject({ purpose: 'operator-retry', attempt: { attempt: 1 } });
+    expect(refusalReason(checking.machine, { action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' })).toContain('retry is under way');
+    const retried = feed(checking.machine, [statusSays({ state: 'NOT_FOUND' }, 1, 'operator-retry')], DEADLINE + 60_000);
+    expect(retried.machine.order).toMatchObject({ round: 2, status: 'PROCESSING' });
+    expect(retried.machine.stage).toEqual({ name: 'routing', deadlineMs: DEADLINE + 60_000 + SLA() });
+    expect(ofType(retried.commands, 'route')[0]?.input).toMatchObject({ attempt: 2, declined: [] });
+    expect(ofType(retried.commands, 'reply')[0]?.result).toMatchObject({ status: 'PROCESSING', message: expect.stringContaining('never received') });
   });
 
-  it('never re-submits a retry that a callback decided first', () => {
-    const { machine } = feed(escalated(), [retry, statusSays({ state: 'NOT_FOUND' }, 'operator-retry'), callback('SUCCESS')]);
-    expect(step(machine)).toBe('finish');
+  it('does not re-submit when the supplier has the order, and answers why', () => {
+    const { machine, commands } = feed(escalated(), [retry('u3'), statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }, 1, 'operator-retry')]);
+    expect(machine.stage).toEqual({ name: 'escalated', alerting: false });
+    expect(ofType(commands, 'reply')[0]?.result).toEqual({ status: 'ESCALATED', message: 'not re-submitted: the supplier already has the order (PROCESSING)' });
   });
 
-  it('continues as new only when an escalated order is idle', () => {
-    expect(step(escalated(), true)).toBe('continue-as-new');
-    expect(step(checkingRetry, true)).toBe('wait');
-    const resumed = resumedOrder(facts(), { ...escalated().order });
-    expect(step(resumed)).toBe('wait');
-    expect(feed(resumed, [resolve('SUCCEEDED')]).machine.stage.name).toBe('decided');
+  it('routes again at once when every supplier has declined (nothing can be credited twice), during or after a failover', () => {
+    const declinedAll = feed(awaiting(), [callback('FAILED', 1), noneNow, deadline, { type: 'alert-sent' }]).machine;
+    expect(declinedAll.stage.name).toBe('escalated');
+    const { machine, commands } = feed(declinedAll, [retry('u4')]);
+    expect(machine.stage.name).toBe('routing');
+    expect(ofType(commands, 'reply')).toEqual([{ type: 'reply', to: 'u4', result: { status: 'PROCESSING', message: 'no supplier has the order; routed again' } }]);
+    expect(ofType(commands, 'route')[0]?.input.declined).toEqual([]); // a new round: every supplier may be asked again
+  });
+
+  it('answers a retry still being checked when a callback decides the order meanwhile', () => {
+    const { commands } = feed(escalated(), [retry('u5'), callback('SUCCESS', 1)]);
+    expect(ofType(commands, 'reply').at(-1)).toEqual({ type: 'reply', to: 'u5', result: { status: 'SUCCEEDED', message: 'not re-submitted: the order was decided meanwhile' } });
+  });
+
+  it('continues as new only when escalated and idle, and resumes there', () => {
+    expect(canContinueAsNew(escalated())).toBe(true);
+    expect(canContinueAsNew(feed(escalated(), [retry()]).machine)).toBe(false);
+    expect(canContinueAsNew(awaiting())).toBe(false);
+    expect(resumedOrder(facts(), escalated().order).stage).toEqual({ name: 'escalated', alerting: false });
   });
 });
+
+const SLA = () => facts().slaSeconds * 1000;

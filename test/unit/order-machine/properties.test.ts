@@ -1,141 +1,197 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { CarrierStatus } from '../../../src/shared/carrier-protocol.ts';
 import { canMove, isFinal, OrderStatus } from '../../../src/shared/order-status.ts';
-import type { OrderOutcome } from '../../../src/shared/order-workflow.ts';
-import { decide, nextStep, refusalReason } from '../../../src/workflows/order/machine.ts';
-import { newOrder, type LoopStep, type MachineEvent, type OrderMachine } from '../../../src/workflows/order/state.ts';
+import { decide, isDone, nextTimer } from '../../../src/workflows/order/machine.ts';
+import { newOrder, type EventBody, type OrderCommand, type OrderMachine, type StageName } from '../../../src/workflows/order/state.ts';
 import { runs } from '../../properties.ts';
-import { escalated, facts } from './fixtures.ts';
-
-const carrierStatus = fc.constantFrom(
-  { state: 'PROCESSING', carrierOrderId: 'C-1' } as const,
-  { state: 'SUCCESS', carrierOrderId: 'C-1' } as const,
-  { state: 'FAILED', carrierOrderId: 'C-1', reason: 'suspended' } as const,
-  { state: 'NOT_FOUND' } as const,
-);
-const purpose = fc.constantFrom('sla-deadline', 'operator-retry' as const);
-
-/** Anything that can happen to an order, in any order, including steps that are not due and malformed decisions. */
-const anyEvent: fc.Arbitrary<Omit<MachineEvent, 'at'> | { type: 'due-step' }> = fc.oneof(
-  fc.constant({ type: 'due-step' } as const),
-  fc
-    .constantFrom({ outcome: 'accepted', carrierOrderId: 'C-1' } as const, { outcome: 'refused', reason: 'no stock' } as const)
-    .map((answer) => ({ type: 'carrier-answered', answer }) as const),
-  fc.constant({ type: 'carrier-unreachable', error: 'timeout' } as const),
-  fc
-    .record({ status: fc.constantFrom('SUCCESS', 'FAILED' as const), callbackId: fc.constantFrom('1', '2', '3') })
-    .map(({ status, callbackId }) => ({ type: 'callback', callback: { callbackId, carrierOrderId: 'C-1', status, timestamp: '2026-12-03T10:00:00Z' } }) as const),
-  fc
-    .oneof(
-      fc.constantFrom('SUCCEEDED', 'FAILED', 'SUCCESS').map((outcome) => ({ action: 'resolve', outcome, note: 'checked', operator: 'alice' })),
-      fc.constant({ action: 'retry', operator: 'bob' }),
-      fc.constant({ action: 'resolve', outcome: 'FAILED', note: '', operator: '' }),
-    )
-    .map((decision) => ({ type: 'operator-decision', decision }) as never),
-  fc.record({ purpose, answer: carrierStatus }).map(({ purpose, answer }) => ({ type: 'status-answered', purpose, answer }) as const),
-  purpose.map((purpose) => ({ type: 'status-unavailable', purpose, error: 'ECONNREFUSED' }) as const),
-  fc.constant({ type: 'deadline-reached' } as const),
-  fc.constantFrom<LoopStep>('submit', 'mark-unknown', 'resubmit', 'finish').map((step) => ({ type: 'step', step }) as const),
-  fc.constant({ type: 'notification-done', result: 'DELIVERED' } as const),
-  fc.constant({ type: 'alert-failed', error: 'webhook down' } as const),
-);
+import { facts } from './fixtures.ts';
 
 /** The view statuses each stage allows. */
-const STATUSES_OF_STAGE: Record<OrderMachine['stage']['name'], OrderStatus[]> = {
-  'awaiting-result': [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
-  'asking-carrier': [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
+const STATUSES_OF_STAGE: Record<StageName, OrderStatus[]> = {
+  // UNKNOWN stays once shown (it never moves back): an attempt whose outcome was unknown and then failed hands the order on.
+  routing: [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
+  'waiting-for-supplier': [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
+  sending: [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
+  'awaiting-result': [OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
+  unknown: [OrderStatus.UNKNOWN, OrderStatus.PROCESSING],
+  'asking-supplier': [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
   escalated: [OrderStatus.ESCALATED],
-  decided: [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED],
   finished: [OrderStatus.SUCCEEDED, OrderStatus.FAILED],
 };
 
-const outcomeOf = (machine: OrderMachine): OrderOutcome | undefined => (machine.stage.name === 'decided' || machine.stage.name === 'finished' ? machine.stage.outcome : undefined);
+const SUPPLIERS = ['sim-a', 'sim-b', 'sim-c'];
+const STATUS_ANSWERS: CarrierStatus[] = [
+  { state: 'PROCESSING', carrierOrderId: 'C' },
+  { state: 'SUCCESS', carrierOrderId: 'C' },
+  { state: 'FAILED', carrierOrderId: 'C', reason: 'suspended' },
+  { state: 'NOT_FOUND' },
+];
 
-describe('order machine: properties over any sequence of events', () => {
-  it('never moves the status backwards, never decides twice, refunds only a FAILED order and at most once', () => {
+/**
+ * The world around one order: what its commands started and has yet to
+ * answer. Each step, a number picks what happens next: an answer to
+ * something under way (any answer it may give), a supplier's callback, an
+ * operator's decision, or the stage's timer; so every sequence is one a
+ * workflow could live through.
+ */
+class World {
+  machine: OrderMachine = newOrder(facts({ notifyUrl: 'https://m.example/n' }));
+  at = Date.parse(this.machine.facts.submittedAt);
+  owed: EventBody[][] = [];
+  repliesOwed = new Set<string>();
+  refunds = 0;
+  updates = 0;
+  private readonly log: OrderCommand[] = [];
+
+  apply(event: EventBody): { before: OrderMachine; after: OrderMachine; commands: OrderCommand[] } {
+    const before = this.machine;
+    this.at += 1_000;
+    const { machine, commands } = decide(before, { ...event, at: this.at });
+    this.machine = machine;
+    this.log.push(...commands);
+    for (const command of commands) this.answerLater(command);
+    return { before, after: machine, commands };
+  }
+
+  /** The answers a command may come back with (one of them will). */
+  private answerLater(command: OrderCommand): void {
+    if (command.type === 'route') {
+      const { attempt, declined } = command.input;
+      const open = SUPPLIERS.filter((id) => !declined.includes(id));
+      const chosen = (supplierId: string): EventBody => ({
+        type: 'route-decided',
+        decision: { kind: 'chosen', supplierId, taskQueue: supplierId, requestId: `order-1-${attempt}`, costFen: 4850, probe: false, skipped: [] },
+      });
+      this.owed.push([...open.map(chosen), { type: 'route-decided', decision: { kind: open.length ? 'none-now' : 'none-left', skipped: [] } }]);
+    }
+    if (command.type === 'submit-to-supplier') {
+      const { attempt } = command.request;
+      this.owed.push([
+        { type: 'supplier-answered', attempt, answer: { outcome: 'accepted', carrierOrderId: `C-${attempt}`, tries: 1 } },
+        { type: 'supplier-answered', attempt, answer: { outcome: 'declined', reason: 'no stock', tries: 1 } },
+        { type: 'supplier-answered', attempt, answer: { outcome: 'declined', reason: 'never received', neverReceived: true, tries: 2 } },
+        { type: 'supplier-unreachable', attempt, error: 'timeout' },
+      ]);
+    }
+    if (command.type === 'ask-supplier') {
+      const { purpose, attempt } = command;
+      this.owed.push([
+        ...STATUS_ANSWERS.map((answer): EventBody => ({ type: 'status-answered', purpose, attempt: attempt.attempt, answer })),
+        { type: 'status-unavailable', purpose, attempt: attempt.attempt, error: 'down' },
+      ]);
+    }
+    if (command.type === 'announce-escalation') this.owed.push([{ type: 'alert-sent' }, { type: 'alert-failed', error: 'webhook down' }]);
+    if (command.type === 'refund') {
+      this.refunds += 1;
+      this.owed.push([{ type: 'refunded', result: { outcome: 'refunded', amountFen: 5000 } }]);
+    }
+    if (command.type === 'notify-merchant')
+      this.owed.push([
+        { type: 'notification-done', result: 'DELIVERED' },
+        { type: 'notification-done', result: 'GAVE_UP' },
+      ]);
+    if (command.type === 'reply') this.repliesOwed.delete(command.to);
+  }
+
+  /** What may happen next, picked by `choice`. */
+  next(choice: number): EventBody | undefined {
+    const { attempts } = this.machine.order;
+    const outside: EventBody[] = [];
+    if (attempts.length > 0) {
+      const attempt = attempts[choice % attempts.length]!;
+      const status = choice % 3 === 0 ? 'FAILED' : 'SUCCESS';
+      outside.push({
+        type: 'callback',
+        callback: { callbackId: String(choice), supplierId: attempt.supplierId, requestId: attempt.requestId, carrierOrderId: 'C', status, timestamp: '2026-12-03T10:00:00Z' },
+      });
+    }
+    const replyTo = choice % 2 === 0 ? `u${++this.updates}` : undefined;
+    const decision =
+      choice % 5 === 0
+        ? ({ action: 'retry', operator: 'bob' } as const)
+        : ({ action: 'resolve', outcome: choice % 4 === 0 ? 'FAILED' : 'SUCCEEDED', note: 'checked', operator: 'alice' } as const);
+    outside.push({ type: 'operator-decision', decision, ...(replyTo && { replyTo }) });
+    const timer = nextTimer(this.machine);
+    if (timer) outside.push({ type: timer.event });
+    const options = [...this.owed.map((answers, i) => ({ owed: i, answers })), ...outside.map((event) => ({ owed: -1, answers: [event] }))];
+    if (options.length === 0) return undefined;
+    const picked = options[choice % options.length]!;
+    if (picked.owed >= 0) this.owed.splice(picked.owed, 1);
+    const event = picked.answers[Math.floor(choice / options.length) % picked.answers.length]!;
+    if (event.type === 'operator-decision' && event.replyTo) this.repliesOwed.add(event.replyTo);
+    return event;
+  }
+}
+
+const outcomeOf = (machine: OrderMachine) => (machine.stage.name === 'finished' ? machine.stage.outcome : undefined);
+
+describe('order machine: properties over any life an order can have', () => {
+  it('never moves the status backwards, decides once, refunds only a FAILED order and once, and keeps stage and status consistent', () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.boolean(), fc.array(anyEvent, { maxLength: 40 }), (withNotify, fromEscalated, events) => {
-        let machine = fromEscalated ? escalated() : newOrder(facts(withNotify ? { notifyUrl: 'https://m.example/n' } : {}));
-        let refunds = 0;
-        events.forEach((event, i) => {
-          const due = nextStep(machine, { continueAsNewSuggested: false });
-          if (event.type === 'due-step' && !['submit', 'mark-unknown', 'resubmit', 'finish'].includes(due)) return;
-          const input = (event.type === 'due-step' ? { type: 'step', step: due } : event) as MachineEvent;
-          const before = machine;
-          const { machine: after, commands } = decide(before, { ...input, at: 1_000 * (i + 1) });
-
+      fc.property(fc.array(fc.nat(1_000), { maxLength: 60 }), (choices) => {
+        const world = new World();
+        world.apply({ type: 'started' });
+        for (const choice of choices) {
+          const event = world.next(choice);
+          if (!event) break;
+          const { before, after, commands } = world.apply(event);
           if (after.order.status !== before.order.status) expect(canMove(before.order.status, after.order.status)).toBe(true);
           if (isFinal(before.order.status)) expect(after.order.status).toBe(before.order.status);
           const decided = outcomeOf(before);
           if (decided) expect(outcomeOf(after)).toEqual(decided);
-          for (const command of commands) {
-            if (command.type === 'write-view' && command.transition) expect(command.transition.to).toBe(after.order.status);
-            if (command.type === 'refund') {
-              refunds += 1;
-              expect(after.order.status).toBe(OrderStatus.FAILED);
-            }
-            // A submission goes out only while the outcome is open.
-            if (command.type === 'submit') expect(outcomeOf(after)).toBeUndefined();
-          }
-          expect(after.order.timeline.length).toBeGreaterThanOrEqual(before.order.timeline.length);
-          machine = after;
-        });
-        expect(refunds).toBeLessThanOrEqual(1);
-      }),
-      { numRuns: runs(2_000) },
-    );
-  });
-
-  it('keeps stage and status consistent, always makes progress on a due step, and answers every accepted decision once', () => {
-    fc.assert(
-      fc.property(fc.boolean(), fc.array(anyEvent, { maxLength: 40 }), (fromEscalated, events) => {
-        // From a new order, or from an escalated one, so operator paths are reached often.
-        let machine = fromEscalated ? escalated() : newOrder(facts());
-        /** The purposes of status checks asked for and not yet answered: only those get answers, as in the workflow. */
-        const asked: string[] = [];
-        let repliesOwed = 0;
-        events.forEach((event, i) => {
-          const due = nextStep(machine, { continueAsNewSuggested: false });
-          if (event.type === 'due-step' && !['submit', 'mark-unknown', 'resubmit', 'finish'].includes(due)) return;
-          const isStatusAnswer = event.type === 'status-answered' || event.type === 'status-unavailable';
-          if (isStatusAnswer && asked.length === 0) return;
-          const input = (event.type === 'due-step' ? { type: 'step', step: due } : isStatusAnswer ? { ...event, purpose: asked.shift() } : event) as MachineEvent;
-          const accepted = input.type === 'operator-decision' && refusalReason(machine, input.decision) === undefined;
-          const answersRetry = input.type.startsWith('status-') && (input as { purpose: string }).purpose === 'operator-retry';
-          const { machine: after, commands } = decide(machine, { ...input, at: 1_000 * (i + 1) });
-
-          if (event.type === 'due-step') expect(JSON.stringify(after)).not.toBe(JSON.stringify(machine));
-          if (commands.some((c) => c.type === 'submit')) expect(machine.submission).not.toBe('running');
-          const replies = commands.filter((c) => c.type === 'reply').length;
-          if (accepted && input.decision.action === 'resolve') expect(replies).toBe(1);
-          if (accepted && input.decision.action === 'retry') repliesOwed += 1;
-          if (answersRetry) {
-            expect(replies).toBe(1);
-            repliesOwed -= 1;
-          }
-          if (!accepted && !answersRetry) expect(replies).toBe(0);
-          asked.push(...commands.flatMap((c) => (c.type === 'ask-carrier' ? [c.purpose] : [])));
           expect(STATUSES_OF_STAGE[after.stage.name]).toContain(after.order.status);
-          machine = after;
-        });
-        expect(repliesOwed).toBe(asked.filter((purpose) => purpose === 'operator-retry').length);
+          // One attempt at a time: a send starts only from routing, and never once the order is decided.
+          if (commands.some((c) => c.type === 'submit-to-supplier')) expect(before.stage.name).toBe('routing');
+          for (const command of commands) if (command.type === 'write-view' && command.transition) expect(command.transition.to).toBe(after.order.status);
+        }
+        expect(world.refunds).toBeLessThanOrEqual(1);
+        if (world.refunds === 1) expect(outcomeOf(world.machine)?.status).toBe('FAILED');
+      }),
+      { numRuns: runs(3_000) },
+    );
+  });
+
+  it('never gets stuck: with every answer back and every timer fired, it is done or waits for an operator; and every Update is answered', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1_000), { maxLength: 60 }), fc.nat(1_000), (choices, settle) => {
+        const world = new World();
+        world.apply({ type: 'started' });
+        for (const choice of choices) {
+          const event = world.next(choice);
+          if (event) world.apply(event);
+        }
+        // No more callbacks or decisions: only the answers under way, then the stage's timers.
+        for (let i = 0; i < 200; i++) {
+          const answers = world.owed.shift();
+          const timer = nextTimer(world.machine);
+          if (answers) world.apply(answers[(settle + i) % answers.length]!);
+          else if (timer) world.apply({ type: timer.event });
+          else break;
+        }
+        expect(world.owed).toEqual([]);
+        expect(isDone(world.machine) || world.machine.stage.name === 'escalated', world.machine.stage.name).toBe(true);
+        expect([...world.repliesOwed]).toEqual([]);
       }),
       { numRuns: runs(2_000) },
     );
   });
 
-  it('never leaves the machine it was given changed (each decision works on a copy)', () => {
+  it('never changes the machine it was given (each decision works on a copy)', () => {
     fc.assert(
-      fc.property(fc.array(anyEvent, { maxLength: 20 }), (events) => {
-        let machine = newOrder(facts());
-        for (const [i, event] of events.entries()) {
-          if (event.type === 'due-step') continue;
-          const given = machine;
+      fc.property(fc.array(fc.nat(1_000), { maxLength: 30 }), (choices) => {
+        const world = new World();
+        world.apply({ type: 'started' });
+        for (const choice of choices) {
+          const event = world.next(choice);
+          if (!event) break;
+          const given = world.machine;
           const snapshot = JSON.stringify(given);
-          machine = decide(given, { ...event, at: i } as MachineEvent).machine;
+          world.apply(event);
           expect(JSON.stringify(given)).toBe(snapshot);
         }
       }),
+      { numRuns: runs(1_000) },
     );
   });
 });

@@ -33,7 +33,7 @@ describe('admin orders: reads', () => {
 
   it('shows one order with its story, and live null when the workflow cannot answer', async () => {
     const story = { order: orderRow(), history: [submittedEvent], money: [debitEntry] };
-    const live = { orderId: ORDER_ID, merchantOrderNo: 'M-1', status: 'ESCALATED' as const, round: 1, timeline: [] };
+    const live = { orderId: ORDER_ID, merchantOrderNo: 'M-1', status: 'ESCALATED' as const, round: 1, attempts: [], timeline: [] };
     const answered = await operatorApp({ inspect: async () => ({ ...story, live }) }).request(`/admin/orders/${ORDER_ID}`, { headers: ADMIN });
     expect(answered).toMatchObject({ status: 200, body: { orderId: ORDER_ID, history: [{ type: 'submitted' }], money: [{ entryId: '7' }], live: { status: 'ESCALATED' } } });
     const silent = await operatorApp({ inspect: async () => ({ ...story, live: undefined }) }).request(`/admin/orders/${ORDER_ID}`, { headers: ADMIN });

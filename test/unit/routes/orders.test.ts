@@ -145,9 +145,9 @@ describe('GET /orders: the merchant reads its own orders', () => {
     [{ kind: 'not-found' }, 404, { error: 'order_not_found', message: `No order ${ORDER_ID}` }],
     [{ kind: 'unavailable' }, 503, { error: 'workflow_unavailable', message: expect.stringContaining('cannot answer now') }],
     [
-      { kind: 'live', state: { orderId: ORDER_ID, merchantOrderNo: 'M-1', status: 'PROCESSING', round: 1, timeline: [] } },
+      { kind: 'live', state: { orderId: ORDER_ID, merchantOrderNo: 'M-1', status: 'PROCESSING', round: 1, attempts: [], timeline: [] } },
       200,
-      { orderId: ORDER_ID, status: 'PROCESSING', round: 1, timeline: [] },
+      { orderId: ORDER_ID, status: 'PROCESSING', round: 1, attempts: [], timeline: [] },
     ],
   ];
   it.each(liveCases)('answers the live state %j as %i', async (result, status, body) => {

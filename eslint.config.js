@@ -22,17 +22,33 @@ const sandboxBlocks = [1, 2, 3, 4, 5, 6].map((depth) => ({
         patterns: [
           // Any bare or absolute specifier (Node built-ins with or without `node:`, npm packages, `src/...`) but the two SDK entry points.
           { regex: '^(?!\\.)(?!@temporalio/(workflow|common)$)', allowTypeImports: true, message: SANDBOX_MESSAGE },
-          { regex: `^(\\.\\./){${depth}}(?!(shared|workflows)(/|$))`, allowTypeImports: true, message: SANDBOX_MESSAGE },
+          {
+            regex: `^(\\.\\./){${depth}}(?!(shared|workflows)(/|$))`,
+            allowTypeImports: true,
+            message: SANDBOX_MESSAGE,
+          },
         ],
       },
     ],
-    'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: `${SANDBOX_MESSAGE} Dynamic import() is not bundled either.` }],
+    'no-restricted-syntax': [
+      'error',
+      { selector: 'ImportExpression', message: `${SANDBOX_MESSAGE} Dynamic import() is not bundled either.` },
+    ],
   },
 }));
 
 export default defineConfig(
   // src/generated is Prisma's generated client.
-  globalIgnores(['src/generated/', '.tools/', '.data/', 'dist/', 'coverage/', 'scratch/', 'bench-results/', 'chaos-results/']),
+  globalIgnores([
+    'src/generated/',
+    '.tools/',
+    '.data/',
+    'dist/',
+    'coverage/',
+    'scratch/',
+    'bench-results/',
+    'chaos-results/',
+  ]),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
@@ -82,7 +98,15 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '(^|/)dev/', message: 'src/dev is development tooling (npm start, embedded PostgreSQL, test databases): production code must not import it.' }] },
+        {
+          patterns: [
+            {
+              regex: '(^|/)dev/',
+              message:
+                'src/dev is development tooling (npm start, embedded PostgreSQL, test databases): production code must not import it.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -22,10 +22,20 @@ export interface ProcessOutput {
  * memory are its own), output to `<logDir>/<name>.log`. An early exit fails
  * the benchmark rather than leaving it waiting.
  */
-export function startNodeProcess(name: string, entry: string, env: Record<string, string>, { logDir, profileDir }: ProcessOutput): BenchChild {
+export function startNodeProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  { logDir, profileDir }: ProcessOutput,
+): BenchChild {
   const log = openSync(join(logDir, `${name}.log`), 'a');
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
   let stopping = false;
   child.once('exit', (code, signal) => {
     if (!stopping) {

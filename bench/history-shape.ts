@@ -25,8 +25,12 @@ export async function historyShape(client: Client, workflowIds: string[]): Promi
       const type = (EventType[event.eventType ?? 0] ?? 'UNKNOWN').replace(/^EVENT_TYPE_/, '');
       byType.set(type, (byType.get(type) ?? 0) + 1);
     }
-    totals.workflowTasks += events.filter((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length;
-    totals.searchAttributeUpserts += events.filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length;
+    totals.workflowTasks += events.filter(
+      (event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    ).length;
+    totals.searchAttributeUpserts += events.filter(
+      (event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    ).length;
   }
   const mean = (total: number) => Math.round((total / workflowIds.length) * 100) / 100;
   return {
@@ -34,6 +38,8 @@ export async function historyShape(client: Client, workflowIds: string[]): Promi
     workflowTasks: mean(totals.workflowTasks),
     events: mean(totals.events),
     searchAttributeUpserts: mean(totals.searchAttributeUpserts),
-    eventTypes: Object.fromEntries([...byType].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => [type, mean(count)])),
+    eventTypes: Object.fromEntries(
+      [...byType].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => [type, mean(count)]),
+    ),
   };
 }

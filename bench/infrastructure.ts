@@ -153,5 +153,14 @@ export async function startInfrastructure({
     await sampler.add({ name: simulator.name, pid: simulator.pid });
   }
 
-  return { databaseUrl: url, db, carrierUrl: supplierUrls['sim-a'] as string, supplierUrls, output, sampler, startTemporal, track: cleanups.add };
+  return {
+    databaseUrl: url,
+    db,
+    carrierUrl: supplierUrls['sim-a'] as string,
+    supplierUrls,
+    output,
+    sampler,
+    startTemporal,
+    track: cleanups.add,
+  };
 }

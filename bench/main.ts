@@ -28,10 +28,17 @@ const MINUTE = 60_000;
 /** postgresql://user:secret@host → postgresql://user:***@host, for what the report records. */
 const redactPasswords = (text: string) => text.replace(/(\/\/[^:/@\s"]+:)[^@\s"]+@/g, '$1***@');
 
-function startSystem(name: SystemName, infra: Infrastructure, temporal: TemporalServer | undefined, options: BenchOptions): Promise<BenchSystem> {
+function startSystem(
+  name: SystemName,
+  infra: Infrastructure,
+  temporal: TemporalServer | undefined,
+  options: BenchOptions,
+): Promise<BenchSystem> {
   if (name === 'queue') return startQueuePipeline(infra, { redisUrl: options.redisUrl });
   if (!temporal) throw new Error(`${name} needs a Temporal server`);
-  return name === 'floor' ? startEngineFloor(infra, temporal, options.callbackDelayMs) : startOrderPath(infra, temporal, { slaSeconds: options.slaSeconds, poll: options.poll });
+  return name === 'floor'
+    ? startEngineFloor(infra, temporal, options.callbackDelayMs)
+    : startOrderPath(infra, temporal, { slaSeconds: options.slaSeconds, poll: options.poll });
 }
 
 async function machine(infra: Infrastructure): Promise<Record<string, string | number>> {
@@ -46,13 +53,22 @@ async function machine(infra: Infrastructure): Promise<Record<string, string | n
 }
 
 /** Runs one system's steps: warm-up, saturation, then (floor and order path) the steady step, with the order worker's and API's memory trends. */
-async function runSystem(name: SystemName, infra: Infrastructure, options: BenchOptions, runId: string, steps: StepResult[]): Promise<MemoryTrend[]> {
+async function runSystem(
+  name: SystemName,
+  infra: Infrastructure,
+  options: BenchOptions,
+  runId: string,
+  steps: StepResult[],
+): Promise<MemoryTrend[]> {
   const { sampler } = infra;
   const temporal = name === 'queue' ? undefined : await infra.startTemporal(name);
   const system = await startSystem(name, infra, temporal, options);
   for (const process of system.processes) await sampler.add(process);
   const run = (id: string, kind: StepResult['kind'], rate: number, count: number, outage?: StepOutage) =>
-    runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, temporal?.client, { drainTimeoutMs: options.drainTimeoutMs, outage });
+    runStep({ id: `${runId}-${name}-${id}`, kind, system: name, rate, count }, system, sampler, temporal?.client, {
+      drainTimeoutMs: options.drainTimeoutMs,
+      outage,
+    });
   try {
     // JIT, connection pools and worker caches warm up on orders that are not measured.
     if (options.warmup > 0) await run('warmup', 'warmup', 10, options.warmup);
@@ -64,12 +80,15 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
     const rate = options.steadyRate ?? (floor ? Math.round(floor.completedPerSecond * 5) / 10 : 15);
     if (name === 'order' && options.supplierOutage) {
       const seconds = options.durationSeconds || 30;
-      steps.push(await withSupplierAFailing(infra, () => run('sim-a-down', 'supplier-outage', rate, Math.round(rate * seconds))));
+      steps.push(
+        await withSupplierAFailing(infra, () => run('sim-a-down', 'supplier-outage', rate, Math.round(rate * seconds))),
+      );
     }
     // The floor runs the same steady load as the order path, so the order path's latency has the engine's beside it.
     if (name === 'queue' || options.durationSeconds === 0) return [];
     const from = now();
-    const outage = name === 'order' && temporal && options.temporalOutage ? { plan: options.temporalOutage, temporal } : undefined;
+    const outage =
+      name === 'order' && temporal && options.temporalOutage ? { plan: options.temporalOutage, temporal } : undefined;
     steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds), outage));
     // A first and a last minute only exist in a run of at least two.
     if (name !== 'order' || options.durationSeconds < 120) return [];
@@ -77,7 +96,16 @@ async function runSystem(name: SystemName, infra: Infrastructure, options: Bench
     return ['order-worker', 'order-api'].flatMap((process) => {
       const first = sampler.meanRssMb(process, from, from + MINUTE);
       const last = sampler.meanRssMb(process, loadEnd - MINUTE, loadEnd);
-      return first && last ? [{ process, firstMinuteMb: first, lastMinuteMb: last, changePercent: Math.round(((last - first) / first) * 1000) / 10 }] : [];
+      return first && last
+        ? [
+            {
+              process,
+              firstMinuteMb: first,
+              lastMinuteMb: last,
+              changePercent: Math.round(((last - first) / first) * 1000) / 10,
+            },
+          ]
+        : [];
     });
   } finally {
     for (const process of system.processes) sampler.remove(process.name);
@@ -140,7 +168,8 @@ async function main(options: BenchOptions) {
   const floorRate = floor?.completedPerSecond ?? 0;
   const ratioToFloor: Record<string, number> = {};
   for (const step of steps) {
-    if (floorRate > 0 && step.kind === 'saturation' && step.system !== 'floor') ratioToFloor[step.system] = Math.round((step.completedPerSecond / floorRate) * 100) / 100;
+    if (floorRate > 0 && step.kind === 'saturation' && step.system !== 'floor')
+      ratioToFloor[step.system] = Math.round((step.completedPerSecond / floorRate) * 100) / 100;
   }
   const report: BenchReport = {
     command: redactPasswords(`npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()),

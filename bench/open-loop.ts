@@ -24,7 +24,12 @@ export const now = () => performance.timeOrigin + performance.now();
  * ones have been answered, as merchants do; a slow system then shows as
  * latency and backlog, never as a lower offered rate.
  */
-export async function driveOpenLoop({ rate, count, submit, onDone }: OpenLoopOptions): Promise<{ startedAt: number; submissions: Submission[] }> {
+export async function driveOpenLoop({
+  rate,
+  count,
+  submit,
+  onDone,
+}: OpenLoopOptions): Promise<{ startedAt: number; submissions: Submission[] }> {
   const startedAt = now();
   const dueAt = (index: number) => startedAt + (index * 1000) / rate;
   const inFlight: Promise<Submission>[] = [];
@@ -36,7 +41,12 @@ export async function driveOpenLoop({ rate, count, submit, onDone }: OpenLoopOpt
       submit(index)
         .then(
           (serverTimings) => ({ index, scheduledAt, doneAt: now(), ...(serverTimings && { serverTimings }) }),
-          (error: unknown) => ({ index, scheduledAt, doneAt: now(), error: error instanceof Error ? error.message : String(error) }),
+          (error: unknown) => ({
+            index,
+            scheduledAt,
+            doneAt: now(),
+            error: error instanceof Error ? error.message : String(error),
+          }),
         )
         .then((submission) => {
           onDone?.(submission);

@@ -79,10 +79,12 @@ export function parseBenchOptions(argv: string[]) {
   const plan = values.plan as Plan;
   const number = (name: string, value: string | undefined, fallback: number, minimum = 0) => {
     const parsed = value === undefined ? fallback : Number(value);
-    if (!Number.isFinite(parsed) || parsed < minimum) throw new Error(`--${name} must be a number ≥ ${minimum}, got ${value}`);
+    if (!Number.isFinite(parsed) || parsed < minimum)
+      throw new Error(`--${name} must be a number ≥ ${minimum}, got ${value}`);
     return parsed;
   };
-  const rate = (name: string, value: string | undefined) => (value === undefined ? undefined : number(name, value, 0, 0.1));
+  const rate = (name: string, value: string | undefined) =>
+    value === undefined ? undefined : number(name, value, 0, 0.1);
   const systems = (values.systems ?? (plan === 'soak' ? 'order' : 'floor,order,queue')).split(',') as SystemName[];
   const unknown = systems.filter((system) => !['floor', 'order', 'queue'].includes(system));
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')}`);
@@ -101,7 +103,10 @@ export function parseBenchOptions(argv: string[]) {
     durationSeconds: number('duration', values.duration, PLANS[plan].duration),
     warmup: number('warmup', values.warmup, PLANS[plan].warmup),
     carrierLatencyMs,
-    callbackDelayMs: values['callback-delay'] === undefined ? { min: carrierLatencyMs, max: carrierLatencyMs } : range(values['callback-delay']),
+    callbackDelayMs:
+      values['callback-delay'] === undefined
+        ? { min: carrierLatencyMs, max: carrierLatencyMs }
+        : range(values['callback-delay']),
     /** Seconds into the order path's steady step, and for how long, the Temporal server is down. */
     temporalOutage: values['temporal-outage'] === undefined ? undefined : outage(values['temporal-outage']),
     slaSeconds: number('sla-seconds', values['sla-seconds'], 180),
@@ -121,13 +126,15 @@ export function parseBenchOptions(argv: string[]) {
 /** `100-1000` → { min: 100, max: 1000 } */
 function range(text: string): { min: number; max: number } {
   const [min, max] = text.split('-').map(Number);
-  if (min === undefined || max === undefined || !(min >= 0 && max >= min)) throw new Error(`--callback-delay must be MIN-MAX in ms with 0 ≤ MIN ≤ MAX, got ${text}`);
+  if (min === undefined || max === undefined || !(min >= 0 && max >= min))
+    throw new Error(`--callback-delay must be MIN-MAX in ms with 0 ≤ MIN ≤ MAX, got ${text}`);
   return { min, max };
 }
 
 /** `20:10` → { atSeconds: 20, downSeconds: 10 } */
 function outage(text: string): { atSeconds: number; downSeconds: number } {
   const [atSeconds, downSeconds] = text.split(':').map(Number);
-  if (atSeconds === undefined || downSeconds === undefined || !(atSeconds >= 0 && downSeconds > 0)) throw new Error(`--temporal-outage must be AT:DOWN in seconds, got ${text}`);
+  if (atSeconds === undefined || downSeconds === undefined || !(atSeconds >= 0 && downSeconds > 0))
+    throw new Error(`--temporal-outage must be AT:DOWN in seconds, got ${text}`);
   return { atSeconds, downSeconds };
 }

@@ -16,13 +16,23 @@ import { DEMO_MERCHANT_ID, ensureDemoMerchant } from '../src/merchants/demo-merc
 
 const INSERTS = 2_000;
 const CONCURRENCY = 10;
-const database = await createTemporaryDatabase(process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432/postgres', 'recharge_insert_cost');
+const database = await createTemporaryDatabase(
+  process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+  'recharge_insert_cost',
+);
 await applyMigrations(database.url);
 const db = createPrisma(database.url);
 const orders = createOrderRepository(db);
 await ensureDemoMerchant(db, { apiKey: randomUUID(), callbackSecret: randomUUID() });
 
-const newOrder = () => ({ merchantId: DEMO_MERCHANT_ID, merchantOrderNo: randomUUID(), phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, costFen: 5000 });
+const newOrder = () => ({
+  merchantId: DEMO_MERCHANT_ID,
+  merchantOrderNo: randomUUID(),
+  phone: '13812345678',
+  carrier: 'CMCC' as const,
+  amountYuan: 50,
+  costFen: 5000,
+});
 
 async function measure(label: string, insert: () => Promise<unknown>) {
   for (let i = 0; i < 200; i++) await insert(); // warm-up
@@ -34,7 +44,9 @@ async function measure(label: string, insert: () => Promise<unknown>) {
     }),
   );
   const used = process.cpuUsage(cpu);
-  console.log(`${label.padEnd(48)} ${((used.user + used.system) / 1000 / INSERTS).toFixed(2)} ms CPU, ${((performance.now() - started) / INSERTS).toFixed(2)} ms wall per insert`);
+  console.log(
+    `${label.padEnd(48)} ${((used.user + used.system) / 1000 / INSERTS).toFixed(2)} ms CPU, ${((performance.now() - started) / INSERTS).toFixed(2)} ms wall per insert`,
+  );
 }
 
 try {
@@ -45,7 +57,10 @@ try {
       await tx.$queryRaw`SELECT 1 FROM merchants WHERE id = ${input.merchantId} FOR UPDATE`;
       const [row] = await tx.order.createManyAndReturn({ data: [{ id, ...input }], skipDuplicates: true });
       if (!row) return row;
-      const { balanceFen } = await tx.merchant.update({ where: { id: input.merchantId }, data: { balanceFen: { decrement: input.costFen } } });
+      const { balanceFen } = await tx.merchant.update({
+        where: { id: input.merchantId },
+        data: { balanceFen: { decrement: input.costFen } },
+      });
       await tx.ledgerEntry.create({
         data: {
           merchantId: input.merchantId,

@@ -74,7 +74,9 @@ export function createProcessSampler(intervalMs = 1_000) {
       at: now(),
       cpuSeconds,
       // A group's processes share memory (PostgreSQL's shared buffers): their proportional share is summed, not each one's resident set.
-      rssMb: process.withChildren ? pids.reduce((sum, pid) => sum + proportionalMb(pid), 0) : stats.reduce((sum, [, stat]) => sum + stat.memory, 0) / 2 ** 20,
+      rssMb: process.withChildren
+        ? pids.reduce((sum, pid) => sum + proportionalMb(pid), 0)
+        : stats.reduce((sum, [, stat]) => sum + stat.memory, 0) / 2 ** 20,
     };
     series.get(process.name)?.push(sample);
   }

@@ -50,5 +50,10 @@ const top = (map: Map<string, number>, count: number) =>
   [...map.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([name, micros]) => `${(micros / 1e6).toFixed(2).padStart(7)} s ${((micros / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
-console.log(`${file}: ${(total / 1e6).toFixed(2)} s of CPU (idle excluded)\n\nby owner:\n${top(byOwner, 20).join('\n')}\n\nby function:\n${top(byFunction, 25).join('\n')}`);
+    .map(
+      ([name, micros]) =>
+        `${(micros / 1e6).toFixed(2).padStart(7)} s ${((micros / total) * 100).toFixed(1).padStart(5)}%  ${name}`,
+    );
+console.log(
+  `${file}: ${(total / 1e6).toFixed(2)} s of CPU (idle excluded)\n\nby owner:\n${top(byOwner, 20).join('\n')}\n\nby function:\n${top(byFunction, 25).join('\n')}`,
+);

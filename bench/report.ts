@@ -68,7 +68,11 @@ export function toMarkdown(report: BenchReport): string {
     '| step | orders sampled | workflow tasks | events | search attribute upserts |',
     '|---|---:|---:|---:|---:|',
     ...report.steps.flatMap((step) =>
-      step.history ? [`| ${step.id} | ${step.history.sampled} | ${step.history.workflowTasks} | ${step.history.events} | ${step.history.searchAttributeUpserts} |`] : [],
+      step.history
+        ? [
+            `| ${step.id} | ${step.history.sampled} | ${step.history.workflowTasks} | ${step.history.events} | ${step.history.searchAttributeUpserts} |`,
+          ]
+        : [],
     ),
     '',
     'Mean events per order by type:',
@@ -91,13 +95,22 @@ export function toMarkdown(report: BenchReport): string {
     '',
     '| step | process | CPU s | peak memory MB |',
     '|---|---|---:|---:|',
-    ...report.steps.flatMap((step) => step.processes.map((usage) => `| ${step.id} | ${usage.name} | ${usage.cpuSeconds} | ${usage.peakRssMb} |`)),
+    ...report.steps.flatMap((step) =>
+      step.processes.map((usage) => `| ${step.id} | ${usage.name} | ${usage.cpuSeconds} | ${usage.peakRssMb} |`),
+    ),
     '',
   ];
   const ratios = Object.entries(report.ratioToFloor);
-  if (ratios.length) lines.push(`Saturated throughput relative to the engine floor: ${ratios.map(([system, ratio]) => `${system} ${ratio}`).join(', ')}`, '');
+  if (ratios.length)
+    lines.push(
+      `Saturated throughput relative to the engine floor: ${ratios.map(([system, ratio]) => `${system} ${ratio}`).join(', ')}`,
+      '',
+    );
   for (const { process, firstMinuteMb, lastMinuteMb, changePercent } of report.memory ?? []) {
-    lines.push(`${process} resident memory: first minute ${firstMinuteMb} MB, last minute ${lastMinuteMb} MB (${changePercent > 0 ? '+' : ''}${changePercent}%)`, '');
+    lines.push(
+      `${process} resident memory: first minute ${firstMinuteMb} MB, last minute ${lastMinuteMb} MB (${changePercent > 0 ? '+' : ''}${changePercent}%)`,
+      '',
+    );
   }
   if (report.targets.length) {
     lines.push(

@@ -112,8 +112,15 @@ export async function runStep(
 
   const { finals, escalations } = await system.collect(plan.id);
   const startTimes = system.startTimes;
-  const outageResult = outage && outageWindow && startTimes && (await measureOutage(outage.plan, await outageWindow, { step: plan.id, startedAt, submissions, startTimes }));
-  const history = temporal && system.sampleWorkflowIds && (await historyShape(temporal, await system.sampleWorkflowIds(plan.id, HISTORY_SAMPLE)));
+  const outageResult =
+    outage &&
+    outageWindow &&
+    startTimes &&
+    (await measureOutage(outage.plan, await outageWindow, { step: plan.id, startedAt, submissions, startTimes }));
+  const history =
+    temporal &&
+    system.sampleWorkflowIds &&
+    (await historyShape(temporal, await system.sampleWorkflowIds(plan.id, HISTORY_SAMPLE)));
   const accepted = submissions.filter((submission) => !submission.error);
   const rejections = submissions.filter((submission) => submission.error);
   const finalLatencies = accepted.flatMap((submission) => {

@@ -11,7 +11,12 @@ export function percentiles(values: number[]): Percentiles | undefined {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
   const round = (value: number) => Math.round(value * 10) / 10;
-  return { p50: round(rank(50)), p95: round(rank(95)), p99: round(rank(99)), max: round(sorted[sorted.length - 1] as number) };
+  return {
+    p50: round(rank(50)),
+    p95: round(rank(95)),
+    p99: round(rank(99)),
+    max: round(sorted[sorted.length - 1] as number),
+  };
 }
 
 /** `times.length` events over the span from `from` (the first request) to the last of `times` (ms epoch); 0 without a span. */

@@ -15,12 +15,20 @@ export interface SupplierOutageResult {
   chargesMinusSucceeded: number;
 }
 
-const chargesOf = async (url: string) => ((await (await fetch(`${url}/_sim/stats`)).json()) as { charges: number }).charges;
+const chargesOf = async (url: string) =>
+  ((await (await fetch(`${url}/_sim/stats`)).json()) as { charges: number }).charges;
 const behave = (url: string, changes: Record<string, unknown>) =>
-  fetch(`${url}/_sim/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(changes) });
+  fetch(`${url}/_sim/behaviour`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(changes),
+  });
 
 /** Runs the step with sim-a failing, then restores it; the step's result with what the suppliers did. */
-export async function withSupplierAFailing(infra: Infrastructure, runStep: () => Promise<StepResult>): Promise<StepResult> {
+export async function withSupplierAFailing(
+  infra: Infrastructure,
+  runStep: () => Promise<StepResult>,
+): Promise<StepResult> {
   const simulators = Object.entries(infra.supplierUrls);
   const simA = infra.supplierUrls['sim-a'] as string;
   const before = await Promise.all(simulators.map(([, url]) => chargesOf(url)));
@@ -32,7 +40,9 @@ export async function withSupplierAFailing(infra: Infrastructure, runStep: () =>
     await behave(simA, { serverErrorRate: 0 });
   }
   const after = await Promise.all(simulators.map(([, url]) => chargesOf(url)));
-  const chargesBySimulator = Object.fromEntries(simulators.map(([id], i) => [id, (after[i] as number) - (before[i] as number)]));
+  const chargesBySimulator = Object.fromEntries(
+    simulators.map(([id], i) => [id, (after[i] as number) - (before[i] as number)]),
+  );
   const { rows } = await infra.db.query<{ supplier: string | null; status: string; n: number }>(
     'SELECT supplier_id AS supplier, status::text, count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 GROUP BY 1, 2',
     [`${step.id}-%`],
@@ -62,7 +72,10 @@ export function supplierOutageLines(steps: StepResult[]): string[] {
     '',
     '| step | phones credited | SUCCEEDED by supplier | FAILED | credited − SUCCEEDED |',
     '|---|---|---|---:|---:|',
-    ...outages.map((o) => `| ${o.id} | ${pairs(o.chargesBySimulator)} | ${pairs(o.succeededBySupplier)} | ${o.failed} | ${o.chargesMinusSucceeded} |`),
+    ...outages.map(
+      (o) =>
+        `| ${o.id} | ${pairs(o.chargesBySimulator)} | ${pairs(o.succeededBySupplier)} | ${o.failed} | ${o.chargesMinusSucceeded} |`,
+    ),
     '',
   ];
 }

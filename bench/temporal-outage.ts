@@ -25,16 +25,26 @@ export interface OutageResult extends OutagePlan {
 export type StartTimes = (step: string, from: number, to: number) => Promise<(number | null)[]>;
 
 /** Kills the step's Temporal server `atSeconds` into the step and restarts it `downSeconds` later. */
-export function scheduleOutage(plan: OutagePlan, temporal: TemporalServer): Promise<{ downAt: number; backAt: number }> {
+export function scheduleOutage(
+  plan: OutagePlan,
+  temporal: TemporalServer,
+): Promise<{ downAt: number; backAt: number }> {
   return sleep(plan.atSeconds * 1000).then(() => temporal.killAndRestart(plan.downSeconds * 1000));
 }
 
 export async function measureOutage(
   plan: OutagePlan,
   window: { downAt: number; backAt: number },
-  { step, startedAt, submissions, startTimes }: { step: string; startedAt: number; submissions: Submission[]; startTimes: StartTimes },
+  {
+    step,
+    startedAt,
+    submissions,
+    startTimes,
+  }: { step: string; startedAt: number; submissions: Submission[]; startTimes: StartTimes },
 ): Promise<OutageResult> {
-  const during = submissions.filter((submission) => submission.scheduledAt >= window.downAt && submission.scheduledAt < window.backAt);
+  const during = submissions.filter(
+    (submission) => submission.scheduledAt >= window.downAt && submission.scheduledAt < window.backAt,
+  );
   const accepted = during.filter((submission) => !submission.error);
   const starts = await startTimes(step, window.downAt, window.backAt);
   const started = starts.filter((at): at is number => at !== null);

@@ -16,7 +16,9 @@ export const RUN_CARRIER = {
 /** The simulator's environment for this run. */
 export const runCarrierEnv = (seed: string): Record<string, string> => ({
   [behaviourVariable('seed')]: seed,
-  ...Object.fromEntries(Object.entries(RUN_CARRIER).map(([key, value]) => [behaviourVariable(key as keyof Behaviour), String(value)])),
+  ...Object.fromEntries(
+    Object.entries(RUN_CARRIER).map(([key, value]) => [behaviourVariable(key as keyof Behaviour), String(value)]),
+  ),
 });
 
 const percent = (rate: number) => `${Math.round(rate * 100)}%`;

@@ -32,8 +32,18 @@ export async function readOrders(cluster: Cluster): Promise<OrderRow[]> {
   return rows as OrderRow[];
 }
 
-const exactly = (check: string, value: number, expected: number): CheckRow => ({ check, value, expected: `${expected}`, ok: value === expected });
-const atMost = (check: string, value: number, limit: number): CheckRow => ({ check, value, expected: `≤ ${limit}`, ok: value <= limit });
+const exactly = (check: string, value: number, expected: number): CheckRow => ({
+  check,
+  value,
+  expected: `${expected}`,
+  ok: value === expected,
+});
+const atMost = (check: string, value: number, limit: number): CheckRow => ({
+  check,
+  value,
+  expected: `≤ ${limit}`,
+  ok: value <= limit,
+});
 /** A figure the report shows for the reader, with nothing it must be. */
 const info = (check: string, value: number | string): CheckRow => ({ check, value, expected: '(reported)', ok: true });
 
@@ -67,10 +77,16 @@ async function mapLimited<T, R>(items: T[], concurrency: number, task: (item: T)
 async function orderChecks(cluster: Cluster, planned: PlannedOrder[], orders: OrderRow[]): Promise<CheckRow[]> {
   const inView = new Map(orders.map((order) => [order.id, order]));
   const acceptedNotInView = planned.filter((order) => order.orderId && !inView.has(order.orderId)).length;
-  const states = await mapLimited(orders, 8, async (order) => ({ order, workflow: await workflowStatus(cluster, order.id) }));
-  const lost = states.filter(({ order, workflow }) => workflow === 'NO_WORKFLOW' && !isFinal(order.status as OrderStatus)).length;
+  const states = await mapLimited(orders, 8, async (order) => ({
+    order,
+    workflow: await workflowStatus(cluster, order.id),
+  }));
+  const lost = states.filter(
+    ({ order, workflow }) => workflow === 'NO_WORKFLOW' && !isFinal(order.status as OrderStatus),
+  ).length;
   const disagreeing = states.filter(({ order, workflow }) => workflow !== order.status);
-  for (const { order, workflow } of disagreeing.slice(0, 10)) console.log(`   view ${order.status} but workflow ${workflow}: order ${order.id}`);
+  for (const { order, workflow } of disagreeing.slice(0, 10))
+    console.log(`   view ${order.status} but workflow ${workflow}: order ${order.id}`);
   return [
     exactly('orders accepted by an API but missing from the order view', acceptedNotInView, 0),
     exactly('orders lost (accepted, no workflow, not final)', lost, 0),
@@ -81,7 +97,12 @@ async function orderChecks(cluster: Cluster, planned: PlannedOrder[], orders: Or
 /** Every request a simulated supplier took, with the supplier that took it. */
 async function chargesOfEverySupplier(cluster: Cluster): Promise<(CarrierCharge & { supplierId: string })[]> {
   const lists = await Promise.all(
-    cluster.suppliers.map(async ({ id, url }) => ((await (await fetch(`${url}/_sim/charges`)).json()) as CarrierCharge[]).map((charge) => ({ ...charge, supplierId: id }))),
+    cluster.suppliers.map(async ({ id, url }) =>
+      ((await (await fetch(`${url}/_sim/charges`)).json()) as CarrierCharge[]).map((charge) => ({
+        ...charge,
+        supplierId: id,
+      })),
+    ),
   );
   return lists.flat();
 }
@@ -92,19 +113,33 @@ async function chargesOfEverySupplier(cluster: Cluster): Promise<(CarrierCharge 
  * SUCCESS at the other, never two SUCCESSes); each final order's outcome is
  * the suppliers'; and how often a supplier de-duplicated a re-sent request.
  */
-async function supplierChecks(cluster: Cluster, orders: OrderRow[]): Promise<{ rows: CheckRow[]; repeatedRequests: number }> {
+async function supplierChecks(
+  cluster: Cluster,
+  orders: OrderRow[],
+): Promise<{ rows: CheckRow[]; repeatedRequests: number }> {
   const taken = await chargesOfEverySupplier(cluster);
   const byPhone = new Map<string, typeof taken>();
   for (const charge of taken) byPhone.set(charge.phone, [...(byPhone.get(charge.phone) ?? []), charge]);
   const takenPerOrder = orders.map((order) => byPhone.get(order.phone) ?? []);
   const creditsPerOrder = takenPerOrder.map((list) => list.filter((charge) => charge.state === 'SUCCESS').length);
   // SUCCEEDED only if a supplier credited the phone; FAILED only if none did.
-  const disagreeing = orders.filter((order, i) => (order.status === 'SUCCEEDED' && creditsPerOrder[i] === 0) || (order.status === 'FAILED' && creditsPerOrder[i]! > 0));
-  const atBothSuppliers = takenPerOrder.filter((list) => new Set(list.map((charge) => charge.supplierId)).size > 1).length;
-  const creditedBy = (supplierId: string) => taken.filter((charge) => charge.supplierId === supplierId && charge.state === 'SUCCESS').length;
+  const disagreeing = orders.filter(
+    (order, i) =>
+      (order.status === 'SUCCEEDED' && creditsPerOrder[i] === 0) ||
+      (order.status === 'FAILED' && creditsPerOrder[i]! > 0),
+  );
+  const atBothSuppliers = takenPerOrder.filter(
+    (list) => new Set(list.map((charge) => charge.supplierId)).size > 1,
+  ).length;
+  const creditedBy = (supplierId: string) =>
+    taken.filter((charge) => charge.supplierId === supplierId && charge.state === 'SUCCESS').length;
   return {
     rows: [
-      atMost('times one phone was credited, over both suppliers (their own lists, by phone)', Math.max(0, ...creditsPerOrder), 1),
+      atMost(
+        'times one phone was credited, over both suppliers (their own lists, by phone)',
+        Math.max(0, ...creditsPerOrder),
+        1,
+      ),
       exactly('final orders whose outcome differs from the suppliers’', disagreeing.length, 0),
       info('orders taken by both suppliers (declined by one, then sent to the other)', atBothSuppliers),
       info('phones credited per supplier', cluster.suppliers.map(({ id }) => `${id} ${creditedBy(id)}`).join(', ')),
@@ -120,7 +155,12 @@ const expectedCostFen = (order: PlannedOrder) => {
 };
 
 /** The ledger: one refund per FAILED order, none otherwise, and every balance adds up. */
-async function moneyChecks(cluster: Cluster, merchants: RunMerchant[], planned: PlannedOrder[], orders: OrderRow[]): Promise<CheckRow[]> {
+async function moneyChecks(
+  cluster: Cluster,
+  merchants: RunMerchant[],
+  planned: PlannedOrder[],
+  orders: OrderRow[],
+): Promise<CheckRow[]> {
   const { rows: refundRows } = await cluster.db.query<{ orderId: string; n: number }>(
     `SELECT order_id AS "orderId", count(*)::int AS n FROM ledger_entries WHERE type = 'ORDER_REFUND' GROUP BY order_id`,
   );
@@ -145,9 +185,12 @@ async function moneyChecks(cluster: Cluster, merchants: RunMerchant[], planned: 
       [merchant.id, merchantAccount(merchant.id)],
     );
     const { cached, ledger } = rows[0] as { cached: number; ledger: number };
-    const spent = orders.filter((order) => order.merchantId === merchant.id && order.status !== 'FAILED').reduce((sum, order) => sum + expectedCost(order), 0);
+    const spent = orders
+      .filter((order) => order.merchantId === merchant.id && order.status !== 'FAILED')
+      .reduce((sum, order) => sum + expectedCost(order), 0);
     const expected = merchant.openingFen - spent;
-    if (cached !== ledger || ledger !== expected) wrongBalances.push(`${merchant.id}: cached ${cached}, ledger ${ledger}, opening − costs ${expected}`);
+    if (cached !== ledger || ledger !== expected)
+      wrongBalances.push(`${merchant.id}: cached ${cached}, ledger ${ledger}, opening − costs ${expected}`);
   }
   for (const line of wrongBalances) console.log(`   balance: ${line}`);
   return [
@@ -155,7 +198,11 @@ async function moneyChecks(cluster: Cluster, merchants: RunMerchant[], planned: 
     atMost('refunds of one order', maxRefunds, 1),
     exactly('FAILED orders not refunded', failedUnrefunded, 0),
     exactly('orders refunded but not FAILED', refundedNotFailed, 0),
-    exactly('merchants whose cached balance ≠ ledger sum ≠ opening − costs of non-failed orders', wrongBalances.length, 0),
+    exactly(
+      'merchants whose cached balance ≠ ledger sum ≠ opening − costs of non-failed orders',
+      wrongBalances.length,
+      0,
+    ),
   ];
 }
 
@@ -163,17 +210,21 @@ async function moneyChecks(cluster: Cluster, merchants: RunMerchant[], planned: 
 async function reconciliationCheck(cluster: Cluster, orderCount: number): Promise<CheckRow> {
   const admin = { authorization: `Bearer ${cluster.secrets.adminToken}` };
   const started = await fetch(`${cluster.apiUrls[1]}/admin/reconciliations`, { method: 'POST', headers: admin });
-  if (started.status !== 202) return { check: 'reconciliation run started', value: `HTTP ${started.status}`, expected: '202', ok: false };
+  if (started.status !== 202)
+    return { check: 'reconciliation run started', value: `HTTP ${started.status}`, expected: '202', ok: false };
   const { runId } = (await started.json()) as { runId: string };
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    const report = (await (await fetch(`${cluster.apiUrls[1]}/admin/reconciliations/${runId}`, { headers: admin })).json()) as {
+    const report = (await (
+      await fetch(`${cluster.apiUrls[1]}/admin/reconciliations/${runId}`, { headers: admin })
+    ).json()) as {
       status: string;
       checkedOrders: number;
       mismatches: { kind: string; subject: string }[];
     };
     if (report.status === 'COMPLETED') {
-      for (const mismatch of report.mismatches.slice(0, 10)) console.log(`   reconciliation: ${mismatch.kind} ${mismatch.subject}`);
+      for (const mismatch of report.mismatches.slice(0, 10))
+        console.log(`   reconciliation: ${mismatch.kind} ${mismatch.subject}`);
       const value = `${report.mismatches.length} mismatches, ${report.checkedOrders} orders checked`;
       return {
         check: `reconciliation run ${runId}`,
@@ -184,7 +235,12 @@ async function reconciliationCheck(cluster: Cluster, orderCount: number): Promis
     }
     await sleep(2_000);
   }
-  return { check: `reconciliation run ${runId}`, value: 'not completed in 3 min', expected: 'completed, 0 mismatches', ok: false };
+  return {
+    check: `reconciliation run ${runId}`,
+    value: 'not completed in 3 min',
+    expected: 'completed, 0 mismatches',
+    ok: false,
+  };
 }
 
 export interface CheckResults {
@@ -195,7 +251,11 @@ export interface CheckResults {
   repeatedRequests: number;
 }
 
-export async function runChecks(cluster: Cluster, planned: PlannedOrder[], merchants: RunMerchant[]): Promise<CheckResults> {
+export async function runChecks(
+  cluster: Cluster,
+  planned: PlannedOrder[],
+  merchants: RunMerchant[],
+): Promise<CheckResults> {
   const orders = await readOrders(cluster);
   const carrier = await supplierChecks(cluster, orders);
   const rows = [

@@ -78,7 +78,11 @@ function processFactory(logDir: string, cleanups: Cleanups) {
   };
   const node = (name: string, entry: string, env: Record<string, string>, ready: () => Promise<void>) =>
     managed(name, (output) => ({
-      spawn: () => spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', output, output] }),
+      spawn: () =>
+        spawn(process.execPath, ['--import', 'tsx', entry], {
+          env: { ...process.env, ...env },
+          stdio: ['ignore', output, output],
+        }),
       ready,
     }));
   return { unexpectedExits, managed, node };
@@ -90,7 +94,13 @@ function processFactory(logDir: string, cleanups: Cleanups) {
  * same file), two simulated suppliers, two workers and two API replicas, all
  * in production mode with this run's own secrets.
  */
-export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carrierBehaviour }: ClusterOptions): Promise<Cluster> {
+export async function startCluster({
+  workDir,
+  logDir,
+  cleanups,
+  slaSeconds,
+  carrierBehaviour,
+}: ClusterOptions): Promise<Cluster> {
   const secrets: RunSecrets = {
     callbackSecret: randomBytes(24).toString('hex'),
     adminToken: randomBytes(24).toString('hex'),
@@ -110,11 +120,18 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
   const devServer = { dataDir: join(workDir, 'temporal'), port: temporalPort, uiPort };
   const temporal = processes.managed('temporal-server', (output) => {
     let server: ReturnType<typeof spawnTemporalDevServer>;
-    return { spawn: () => (server = spawnTemporalDevServer({ ...devServer, output })).process, ready: () => untilServing(server) };
+    return {
+      spawn: () => (server = spawnTemporalDevServer({ ...devServer, output })).process,
+      ready: () => untilServing(server),
+    };
   });
   await temporal.start();
   const temporalAddress = `127.0.0.1:${temporalPort}`;
-  const client = await createTemporalClient(temporalAddress, 'default', createDataConverter(parseCodecKeys(secrets.payloadCodecKeys)));
+  const client = await createTemporalClient(
+    temporalAddress,
+    'default',
+    createDataConverter(parseCodecKeys(secrets.payloadCodecKeys)),
+  );
   cleanups.add(() => client.connection.close());
 
   const suppliers = await startSimulatedSuppliers(processes.node, secrets.callbackSecret, carrierBehaviour);
@@ -140,16 +157,34 @@ export async function startCluster({ workDir, logDir, cleanups, slaSeconds, carr
     SLA_SECONDS: String(slaSeconds),
   });
   await makeCurrent(client.workflowService, 'default', version);
-  return { secrets, database, db, temporal, client, suppliers, ...services, unexpectedExits: processes.unexpectedExits };
+  return {
+    secrets,
+    database,
+    db,
+    temporal,
+    client,
+    suppliers,
+    ...services,
+    unexpectedExits: processes.unexpectedExits,
+  };
 }
 
 /** One carrier simulator per supplier, each with its own seed, so they decide independently. */
-async function startSimulatedSuppliers(node: ReturnType<typeof processFactory>['node'], callbackSecret: string, behaviour: ClusterOptions['carrierBehaviour']) {
+async function startSimulatedSuppliers(
+  node: ReturnType<typeof processFactory>['node'],
+  callbackSecret: string,
+  behaviour: ClusterOptions['carrierBehaviour'],
+) {
   return Promise.all(
     CHAOS_SUPPLIER_IDS.map(async (id) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const env = { CARRIER_SIM_PORT: String(port), CARRIER_CALLBACK_SECRET: callbackSecret, LOG_LEVEL: 'info', ...behaviour(id) };
+      const env = {
+        CARRIER_SIM_PORT: String(port),
+        CARRIER_CALLBACK_SECRET: callbackSecret,
+        LOG_LEVEL: 'info',
+        ...behaviour(id),
+      };
       const process = node(id, 'src/carrier-sim/main.ts', env, () => waitUntilHealthy(`${url}/_sim/stats`));
       await process.start();
       return { id, process, url };
@@ -162,9 +197,13 @@ async function startServices(node: ReturnType<typeof processFactory>['node'], en
   const apiPorts = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
   const apis = apiUrls.map((url, i) =>
-    node(`api-${i + 1}`, 'src/api/main.ts', { ...env, PORT: String(apiPorts[i]), PUBLIC_BASE_URL: url }, () => waitUntilHealthy(`${url}/healthz`)),
+    node(`api-${i + 1}`, 'src/api/main.ts', { ...env, PORT: String(apiPorts[i]), PUBLIC_BASE_URL: url }, () =>
+      waitUntilHealthy(`${url}/healthz`),
+    ),
   );
-  const workers = apiUrls.map((url, i) => node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url }, () => Promise.resolve()));
+  const workers = apiUrls.map((url, i) =>
+    node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url }, () => Promise.resolve()),
+  );
   await Promise.all([...apis, ...workers].map((process) => process.start()));
   return { apis, apiUrls, workers };
 }

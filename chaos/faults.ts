@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from './cluster.ts';
 
-export const FAULT_NAMES = ['carrier-outage', 'worker-kill', 'api-kill', 'postgres-restart', 'temporal-kill', 'worker-freeze', 'second-worker-kill'] as const;
+export const FAULT_NAMES = [
+  'carrier-outage',
+  'worker-kill',
+  'api-kill',
+  'postgres-restart',
+  'temporal-kill',
+  'worker-freeze',
+  'second-worker-kill',
+] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export interface FaultDurations {
@@ -47,10 +55,18 @@ const setCarrierOutage = async (cluster: Cluster, outage: boolean) => {
 };
 
 const requestsPerSupplier = async (cluster: Cluster) =>
-  Promise.all(cluster.suppliers.map(async ({ url }) => ((await (await fetch(`${url}/_sim/stats`)).json()) as { requests: number }).requests));
+  Promise.all(
+    cluster.suppliers.map(
+      async ({ url }) => ((await (await fetch(`${url}/_sim/stats`)).json()) as { requests: number }).requests,
+    ),
+  );
 
 const countFinal = async (cluster: Cluster) =>
-  (await cluster.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCEEDED', 'FAILED')`)).rows[0]?.n ?? 0;
+  (
+    await cluster.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCEEDED', 'FAILED')`,
+    )
+  ).rows[0]?.n ?? 0;
 
 async function killAndRestart(process: Cluster['workers'][number], downSeconds: number) {
   const killed = process.pid();
@@ -70,13 +86,16 @@ const FAULTS: Fault[] = [
   {
     name: 'carrier-outage',
     at: 0.05,
-    what: (d) => `sim-a (the supplier tried first) down for ${d.carrierOutageSeconds} s: every request 503s, half of them after hanging`,
+    what: (d) =>
+      `sim-a (the supplier tried first) down for ${d.carrierOutageSeconds} s: every request 503s, half of them after hanging`,
     async run(cluster, d) {
       const before = await requestsPerSupplier(cluster);
       await setCarrierOutage(cluster, true);
       await sleep(d.carrierOutageSeconds * 1000);
       await setCarrierOutage(cluster, false);
-      const during = (await requestsPerSupplier(cluster)).map((requests, i) => `${cluster.suppliers[i]!.id} ${requests - before[i]!}`);
+      const during = (await requestsPerSupplier(cluster)).map(
+        (requests, i) => `${cluster.suppliers[i]!.id} ${requests - before[i]!}`,
+      );
       return `requests meanwhile: ${during.join(', ')} (sim-a's all answered 503)`;
     },
   },
@@ -86,7 +105,12 @@ const FAULTS: Fault[] = [
     what: (d) => `kill -9 worker-1, restarted after ${d.restartAfterSeconds} s`,
     run: (c, d) => killAndRestart(c.workers[0]!, d.restartAfterSeconds),
   },
-  { name: 'api-kill', at: 0.25, what: (d) => `kill -9 api-1, restarted after ${d.restartAfterSeconds} s`, run: (c, d) => killAndRestart(c.apis[0]!, d.restartAfterSeconds) },
+  {
+    name: 'api-kill',
+    at: 0.25,
+    what: (d) => `kill -9 api-1, restarted after ${d.restartAfterSeconds} s`,
+    run: (c, d) => killAndRestart(c.apis[0]!, d.restartAfterSeconds),
+  },
   {
     name: 'postgres-restart',
     at: 0.35,
@@ -136,7 +160,12 @@ const FAULTS: Fault[] = [
 export async function runFaults(
   cluster: Cluster,
   chosen: readonly FaultName[],
-  { startedAt, loadSeconds, durations, log }: { startedAt: number; loadSeconds: number; durations: FaultDurations; log: (line: string) => void },
+  {
+    startedAt,
+    loadSeconds,
+    durations,
+    log,
+  }: { startedAt: number; loadSeconds: number; durations: FaultDurations; log: (line: string) => void },
 ): Promise<FaultRecord[]> {
   const since = () => (Date.now() - startedAt) / 1000;
   const ended = new Map<FaultName, Promise<FaultRecord>>();
@@ -155,7 +184,9 @@ export async function runFaults(
       record.error = error instanceof Error ? error.message : String(error);
     }
     record.endedAt = since();
-    log(`[+${record.endedAt.toFixed(1)} s] fault ${fault.name} over${record.detail ? `: ${record.detail}` : ''}${record.error ? ` with an error: ${record.error}` : ''}`);
+    log(
+      `[+${record.endedAt.toFixed(1)} s] fault ${fault.name} over${record.detail ? `: ${record.detail}` : ''}${record.error ? ` with an error: ${record.error}` : ''}`,
+    );
     return record;
   });
   faults.forEach((fault, i) => ended.set(fault.name, runs[i] as Promise<FaultRecord>));

@@ -37,8 +37,18 @@ export async function createMerchants(cluster: Cluster): Promise<RunMerchant[]> 
     RATES.map(async (rates, i) => {
       const created = await adminPost(cluster, '/admin/merchants', { name: `chaos merchant ${i + 1}`, rates });
       const id = created.merchantId as string;
-      await adminPost(cluster, `/admin/merchants/${id}/top-ups`, { amountFen: OPENING_BALANCE_FEN, note: 'opening balance', requestId: 'opening' });
-      return { id, rates, apiKey: created.apiKey as string, callbackSecret: created.callbackSecret as string, openingFen: OPENING_BALANCE_FEN };
+      await adminPost(cluster, `/admin/merchants/${id}/top-ups`, {
+        amountFen: OPENING_BALANCE_FEN,
+        note: 'opening balance',
+        requestId: 'opening',
+      });
+      return {
+        id,
+        rates,
+        apiKey: created.apiKey as string,
+        callbackSecret: created.callbackSecret as string,
+        openingFen: OPENING_BALANCE_FEN,
+      };
     }),
   );
 }

@@ -16,14 +16,19 @@ export interface Leak {
  * standing alone) or one of `secrets` (API keys, signing secrets, the admin
  * token). Names what leaked, never the value.
  */
-export function scanLogs(logDir: string, { secrets, phones }: { secrets: Record<string, string>; phones: string[] }): Leak[] {
+export function scanLogs(
+  logDir: string,
+  { secrets, phones }: { secrets: Record<string, string>; phones: string[] },
+): Leak[] {
   const leaks: Leak[] = [];
   for (const file of readdirSync(logDir).filter((name) => name.endsWith('.log'))) {
     readFileSync(join(logDir, file), 'utf8')
       .split('\n')
       .forEach((text, i) => {
-        if (FULL_PHONE.test(text) || phones.some((phone) => text.includes(phone))) leaks.push({ file, line: i + 1, what: 'a full phone number' });
-        for (const [name, secret] of Object.entries(secrets)) if (text.includes(secret)) leaks.push({ file, line: i + 1, what: name });
+        if (FULL_PHONE.test(text) || phones.some((phone) => text.includes(phone)))
+          leaks.push({ file, line: i + 1, what: 'a full phone number' });
+        for (const [name, secret] of Object.entries(secrets))
+          if (text.includes(secret)) leaks.push({ file, line: i + 1, what: name });
       });
   }
   return leaks;

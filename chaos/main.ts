@@ -14,7 +14,15 @@ import { describeRunCarrier, runCarrierEnv } from './carrier-behaviour.ts';
 import { runChecks, readOrders, type CheckResults, type CheckRow } from './checks.ts';
 import { startCluster, type Cluster } from './cluster.ts';
 import { runFaults, type FaultRecord } from './faults.ts';
-import { createMerchants, planOrders, pollOrders, submitOrders, type PlannedOrder, type PollStats, type RunMerchant } from './load.ts';
+import {
+  createMerchants,
+  planOrders,
+  pollOrders,
+  submitOrders,
+  type PlannedOrder,
+  type PollStats,
+  type RunMerchant,
+} from './load.ts';
 import { scanLogs } from './log-scan.ts';
 import { parseChaosOptions, USAGE } from './options.ts';
 import { renderReport, type ChaosResult } from './report.ts';
@@ -32,7 +40,8 @@ const log = (line: string) => {
   appendFileSync(join(options.out, 'events.txt'), `${new Date().toISOString()} ${line}\n`);
 };
 const cleanups = createCleanups();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanups.runAll().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void cleanups.runAll().then(() => process.exit(130)));
 
 /** Orders nobody has decided yet; ESCALATED ones wait for an operator, which this run has none of. */
 const UNSETTLED: readonly string[] = OPEN_STATUSES.filter((status) => status !== OrderStatus.ESCALATED);
@@ -55,7 +64,11 @@ async function drive(cluster: Cluster): Promise<Run> {
   const startedAt = Date.now();
   const at = () => `[+${((Date.now() - startedAt) / 1000).toFixed(1)} s]`;
   const stopPolling = new AbortController();
-  const polls = pollOrders(cluster, planned, { pollers: options.pollers, intervalMs: options.pollMs, stop: stopPolling.signal });
+  const polls = pollOrders(cluster, planned, {
+    pollers: options.pollers,
+    intervalMs: options.pollMs,
+    stop: stopPolling.signal,
+  });
   const faults = runFaults(cluster, options.faults, { startedAt, loadSeconds, durations: options.durations, log });
   const load = await submitOrders(cluster, planned, options.rate);
   log(`${at()} all orders submitted; ${load.submissions.filter((s) => s.error).length} not accepted`);
@@ -63,7 +76,9 @@ async function drive(cluster: Cluster): Promise<Run> {
 
   const settleDeadline = Date.now() + options.settleTimeoutSeconds * 1000;
   for (;;) {
-    const unsettled = (await readOrders(cluster).catch(() => undefined))?.filter((order) => UNSETTLED.includes(order.status)).length;
+    const unsettled = (await readOrders(cluster).catch(() => undefined))?.filter((order) =>
+      UNSETTLED.includes(order.status),
+    ).length;
     if (unsettled === 0 || Date.now() > settleDeadline) break;
     log(`${at()} waiting for ${unsettled ?? '?'} unsettled orders`);
     await sleep(10_000);
@@ -113,12 +128,17 @@ function summarise(run: Run, checked: CheckResults, rows: CheckRow[], runStart: 
     submissions: {
       answers,
       retried: planned.filter((order) => order.attempts.length > 1).length,
-      latencyMs: percentiles(planned.flatMap((order) => (order.acceptedAt && order.dueAt ? [order.acceptedAt - order.dueAt] : []))),
+      latencyMs: percentiles(
+        planned.flatMap((order) => (order.acceptedAt && order.dueAt ? [order.acceptedAt - order.dueAt] : [])),
+      ),
     },
     polls: run.polls.answers,
     repeatedCarrierRequests: checked.repeatedRequests,
     faults,
-    recoverySeconds: lastFinal > 0 && faults.length > 0 ? (lastFinal - startedAt) / 1000 - Math.max(...faults.map((f) => f.endedAt)) : undefined,
+    recoverySeconds:
+      lastFinal > 0 && faults.length > 0
+        ? (lastFinal - startedAt) / 1000 - Math.max(...faults.map((f) => f.endedAt))
+        : undefined,
     unexpectedExits: run.cluster.unexpectedExits.map((exit) => ({ ...exit, atSeconds: (exit.at - startedAt) / 1000 })),
     checks: rows,
     passed: rows.every((row) => row.ok),
@@ -128,7 +148,9 @@ function summarise(run: Run, checked: CheckResults, rows: CheckRow[], runStart: 
 
 async function main(): Promise<boolean> {
   const runStart = Date.now();
-  log(`chaos: ${options.orders} orders at ${options.rate}/s, faults ${options.faults.join(', ') || 'none'}, seed ${options.seed}; output in ${options.out}`);
+  log(
+    `chaos: ${options.orders} orders at ${options.rate}/s, faults ${options.faults.join(', ') || 'none'}, seed ${options.seed}; output in ${options.out}`,
+  );
   const cluster = await startCluster({
     workDir: join(options.out, 'data'),
     logDir,

@@ -33,7 +33,11 @@ export interface ProcessLauncher {
   ready(child: ChildProcess): Promise<void>;
 }
 
-export function managedProcess(name: string, launcher: ProcessLauncher, onUnexpectedExit: (exit: UnexpectedExit) => void): ManagedProcess {
+export function managedProcess(
+  name: string,
+  launcher: ProcessLauncher,
+  onUnexpectedExit: (exit: UnexpectedExit) => void,
+): ManagedProcess {
   let child: ChildProcess | undefined;
   /** Set while the harness itself ends the process: its exit is then expected. */
   let ending = false;

@@ -67,7 +67,9 @@ export function parseChaosOptions(argv: string[]) {
     },
     pollers: Math.floor(positive('pollers', values.pollers)),
     pollMs: positive('poll-ms', values['poll-ms']),
-    settleTimeoutSeconds: values['settle-timeout'] ? positive('settle-timeout', values['settle-timeout']) : slaSeconds + 240,
+    settleTimeoutSeconds: values['settle-timeout']
+      ? positive('settle-timeout', values['settle-timeout'])
+      : slaSeconds + 240,
     out: values.out,
   };
 }

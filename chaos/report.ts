@@ -10,7 +10,15 @@ export interface ChaosResult {
   slaSeconds: number;
   /** How the suppliers misbehaved all run long. */
   carrier: string;
-  orders: { planned: number; rate: number; accepted: number; succeeded: number; failed: number; escalated: number; unsettled: number };
+  orders: {
+    planned: number;
+    rate: number;
+    accepted: number;
+    succeeded: number;
+    failed: number;
+    escalated: number;
+    unsettled: number;
+  };
   /** Submission answers by HTTP status ('network': none), every try included; and from due to accepted (ms). */
   submissions: { answers: Record<string, number>; retried: number; latencyMs: Percentiles | undefined };
   polls: Record<string, number>;
@@ -26,7 +34,11 @@ export interface ChaosResult {
 }
 
 const table = (header: string[], rows: (string | number)[][]) =>
-  [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 
 const answers = (counts: Record<string, number>) =>
   Object.entries(counts)
@@ -59,7 +71,16 @@ export function renderReport(result: ChaosResult): string {
     '## Orders',
     '',
     table(
-      ['planned', 'offered rate', 'accepted', 'SUCCEEDED', 'FAILED', 'ESCALATED', 'still open', 'last final after the last fault'],
+      [
+        'planned',
+        'offered rate',
+        'accepted',
+        'SUCCEEDED',
+        'FAILED',
+        'ESCALATED',
+        'still open',
+        'last final after the last fault',
+      ],
       [
         [
           orders.planned,

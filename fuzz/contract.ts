@@ -23,7 +23,11 @@ const SCHEMATHESIS_VERSION = '4.32.5';
 export function ensureSchemathesis() {
   const installed = existsSync(SCHEMATHESIS) ? spawnSync(SCHEMATHESIS, ['--version'], { encoding: 'utf8' }).stdout : '';
   if (installed.includes(`version ${SCHEMATHESIS_VERSION}`)) return;
-  const pip = spawnSync('.tools/bin/pip', ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`], { stdio: 'inherit' });
+  const pip = spawnSync(
+    '.tools/bin/pip',
+    ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`],
+    { stdio: 'inherit' },
+  );
   if (pip.status !== 0) throw new Error('could not install schemathesis into .tools (run ./scripts/setup.sh first)');
 }
 
@@ -34,14 +38,25 @@ async function fixtures(stack: Stack) {
     headers: { ...stack.merchant.headers, 'content-type': 'application/json' },
     body: JSON.stringify({ merchantOrderNo: 'contract-fixture', phone: '13812345678', amount: 50 }),
   });
-  if (submitted.status !== 202) throw new Error(`the fixture order was refused: ${submitted.status} ${await submitted.text()}`);
+  if (submitted.status !== 202)
+    throw new Error(`the fixture order was refused: ${submitted.status} ${await submitted.text()}`);
   const { orderId } = (await submitted.json()) as { orderId: string };
   await (await stack.workflowOf(orderId)).result();
-  const started = await fetch(`${stack.apiUrl}/admin/reconciliations`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  if (started.status !== 202) throw new Error(`the fixture reconciliation was refused: ${started.status} ${await started.text()}`);
+  const started = await fetch(`${stack.apiUrl}/admin/reconciliations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  if (started.status !== 202)
+    throw new Error(`the fixture reconciliation was refused: ${started.status} ${await started.text()}`);
   const { runId } = (await started.json()) as { runId: string };
   await stack.env.client.workflow.getHandle(runId).result();
-  return { orderId: [orderId], merchantId: [stack.merchant.id], supplierId: ['sim'], runId: [runId], merchantOrderNo: ['contract-fixture'] };
+  return {
+    orderId: [orderId],
+    merchantId: [stack.merchant.id],
+    supplierId: ['sim'],
+    runId: [runId],
+    merchantOrderNo: ['contract-fixture'],
+  };
 }
 
 /**
@@ -50,8 +65,13 @@ async function fixtures(stack: Stack) {
  * document gives to requests that break a rule across fields it states in words.
  */
 function settings(ids: Record<string, string[]>) {
-  const dictionaries = Object.entries(ids).map(([name, values]) => `[dictionaries.${name}]\nvalues = ${JSON.stringify(values)}\n`);
-  const parameters = Object.keys(ids).map((name) => `"${name === 'merchantOrderNo' ? 'query' : 'path'}.${name}" = { dictionary = "${name}", probability = 0.5 }`);
+  const dictionaries = Object.entries(ids).map(
+    ([name, values]) => `[dictionaries.${name}]\nvalues = ${JSON.stringify(values)}\n`,
+  );
+  const parameters = Object.keys(ids).map(
+    (name) =>
+      `"${name === 'merchantOrderNo' ? 'query' : 'path'}.${name}" = { dictionary = "${name}", probability = 0.5 }`,
+  );
   return [
     ...dictionaries,
     `[parameters]\n${parameters.join('\n')}\n`,
@@ -66,7 +86,20 @@ interface Part {
 }
 
 function runTester(config: string, documentUrl: string, part: Part, seed: number, examples: number): Promise<boolean> {
-  const args = ['--config-file', config, 'run', documentUrl, '--checks', 'all', '--include-path-regex', part.paths, '--seed', String(seed), '--max-examples', String(examples)];
+  const args = [
+    '--config-file',
+    config,
+    'run',
+    documentUrl,
+    '--checks',
+    'all',
+    '--include-path-regex',
+    part.paths,
+    '--seed',
+    String(seed),
+    '--max-examples',
+    String(examples),
+  ];
   if (part.authorization) args.push('-H', `Authorization: ${part.authorization}`);
   console.info(`\nContract tester on the ${part.name} routes (${part.paths}), seed ${seed}, ${examples} examples`);
   // In the run's own folder, where it keeps its cache.
@@ -90,7 +123,8 @@ function reachOnly(origins: Set<string>) {
   const send = globalThis.fetch;
   globalThis.fetch = (input, init) => {
     const { origin } = new URL(input instanceof Request ? input.url : input);
-    if (!origins.has(origin)) return Promise.reject(new TypeError(`fetch failed: the contract run reaches only its own stack, not ${origin}`));
+    if (!origins.has(origin))
+      return Promise.reject(new TypeError(`fetch failed: the contract run reaches only its own stack, not ${origin}`));
     return send(input, init);
   };
 }
@@ -112,7 +146,8 @@ export async function checkContract(seed: number, examples: number): Promise<boo
       { name: 'probe', paths: '^/(healthz|readyz|metrics)$' },
     ];
     const results: boolean[] = [];
-    for (const part of parts) results.push(await runTester(config, `${stack.apiUrl}/openapi.json`, part, seed, examples));
+    for (const part of parts)
+      results.push(await runTester(config, `${stack.apiUrl}/openapi.json`, part, seed, examples));
     return results.every(Boolean);
   } finally {
     await stack.stop();

@@ -29,5 +29,7 @@ if (options.contract) {
     await stopDatabaseServer?.();
   }
 }
-console.info(failed.length ? `\nFAILED: ${failed.join(', ')} (replay: ${replay})` : `\nNothing found (seed ${options.seed}).`);
+console.info(
+  failed.length ? `\nFAILED: ${failed.join(', ')} (replay: ${replay})` : `\nNothing found (seed ${options.seed}).`,
+);
 process.exit(failed.length ? 1 : 0);

@@ -11,7 +11,8 @@ export type FuzzOptions = ReturnType<typeof parseFuzzOptions>;
 
 const wholeNumber = (name: string, value: string, min: number) => {
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${value}`);
+  if (!Number.isSafeInteger(number) || number < min)
+    throw new Error(`--${name} must be a whole number of at least ${min}, not ${value}`);
   return number;
 };
 
@@ -26,7 +27,8 @@ export function parseFuzzOptions(argv: string[]) {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.only !== undefined && values.only !== 'properties' && values.only !== 'contract') throw new Error(`--only must be properties or contract, not ${values.only}`);
+  if (values.only !== undefined && values.only !== 'properties' && values.only !== 'contract')
+    throw new Error(`--only must be properties or contract, not ${values.only}`);
   return {
     help: values.help,
     // fast-check takes a 32-bit seed; schemathesis any integer.

@@ -11,7 +11,10 @@ const config = loadConfig();
 if (!config.TEMPORAL_ADDRESS) throw new Error('Set TEMPORAL_ADDRESS');
 const version = { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: currentBuildId(config.BUILD_ID) };
 const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...temporalSecurity(config) });
-await makeCurrent(connection.workflowService, config.TEMPORAL_NAMESPACE, version, { timeoutMs: 300_000, identity: 'make-current' });
+await makeCurrent(connection.workflowService, config.TEMPORAL_NAMESPACE, version, {
+  timeoutMs: 300_000,
+  identity: 'make-current',
+});
 const state = await describeVersion(connection.workflowService, config.TEMPORAL_NAMESPACE, version);
 console.log(`${version.deploymentName} build ${version.buildId} is ${state?.status ?? 'unknown'}`);
 await connection.close();

@@ -110,7 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = parsed.data;
   if (config.NODE_ENV === 'production') {
-    const unset: string[] = (Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]).filter((name) => config[name] === DEV_SECRETS[name]);
+    const unset: string[] = (Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]).filter(
+      (name) => config[name] === DEV_SECRETS[name],
+    );
     if (!config.PAYLOAD_CODEC_KEYS) unset.push('PAYLOAD_CODEC_KEYS');
     if (unset.length > 0) throw new Error(`${unset.join(', ')} must be set in production`);
   }
@@ -120,7 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...config,
     publicBaseUrl: publicBase,
     callbackUrl: new URL('/callbacks/carrier', publicBase).toString(),
-    payloadCodecKeys: config.PAYLOAD_CODEC_KEYS === undefined ? undefined : parseCodecKeys(config.PAYLOAD_CODEC_KEYS, config.PAYLOAD_CODEC_ACTIVE_KEY),
+    payloadCodecKeys:
+      config.PAYLOAD_CODEC_KEYS === undefined
+        ? undefined
+        : parseCodecKeys(config.PAYLOAD_CODEC_KEYS, config.PAYLOAD_CODEC_ACTIVE_KEY),
     codecUiOrigins:
       config.CODEC_UI_ORIGINS?.split(',')
         .map((origin) => origin.trim())

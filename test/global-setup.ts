@@ -33,7 +33,9 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     return undefined;
   }
   const { host } = new URL(url);
-  console.info(`No PostgreSQL answers at ${host} (TEST_DATABASE_URL): the tests use an embedded PostgreSQL started for this run.`);
+  console.info(
+    `No PostgreSQL answers at ${host} (TEST_DATABASE_URL): the tests use an embedded PostgreSQL started for this run.`,
+  );
   const dataDir = await mkdtemp(join(tmpdir(), 'recharge-test-postgres-'));
   const database = await startEmbeddedPostgres(dataDir, await freePort());
   // Test files run in forked processes, which inherit this environment.

@@ -44,6 +44,8 @@ fc.configureGlobal({
   ...(runsOverride !== undefined && { numRuns: runsOverride }),
   reporter(details) {
     if (!details.failed) return;
-    throw new Error(`${fc.defaultReportMessage(details)}\n\nReplay this case with:\n  ${replayCommand(details)}`, { cause: details.errorInstance });
+    throw new Error(`${fc.defaultReportMessage(details)}\n\nReplay this case with:\n  ${replayCommand(details)}`, {
+      cause: details.errorInstance,
+    });
   },
 });

@@ -18,22 +18,30 @@ const app = new Hono()
     const body = await c.req.json<{ merchantOrderNo: string; phone: string; amount: number }>();
     const carrier = carrierOf(body.phone);
     if (!carrier) return c.json({ error: 'unknown carrier' }, 400);
-    const inserted = await pool.query('INSERT INTO queue_orders (merchant_order_no, phone, amount_yuan) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-      body.merchantOrderNo,
-      body.phone,
-      body.amount,
-    ]);
+    const inserted = await pool.query(
+      'INSERT INTO queue_orders (merchant_order_no, phone, amount_yuan) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [body.merchantOrderNo, body.phone, body.amount],
+    );
     if (inserted.rowCount === 1) {
-      const order: QueuedOrder = { merchantOrderNo: body.merchantOrderNo, phone: body.phone, carrier, amountYuan: body.amount };
+      const order: QueuedOrder = {
+        merchantOrderNo: body.merchantOrderNo,
+        phone: body.phone,
+        carrier,
+        amountYuan: body.amount,
+      };
       await redis.rpush(ORDERS_LIST, JSON.stringify(order));
     }
     return c.json({ merchantOrderNo: body.merchantOrderNo, status: 'pending' }, inserted.rowCount === 1 ? 202 : 200);
   })
   .post('/callbacks/carrier', async (c) => {
     const raw = await c.req.text();
-    if (!verify(callbackSecret, raw, c.req.header(SIGNATURE_HEADER))) return c.json({ error: 'invalid signature' }, 401);
+    if (!verify(callbackSecret, raw, c.req.header(SIGNATURE_HEADER)))
+      return c.json({ error: 'invalid signature' }, 401);
     const callback = carrierCallbackBodySchema.parse(JSON.parse(raw));
-    const result: QueuedResult = { merchantOrderNo: callback.orderId, status: callback.status === 'SUCCESS' ? 'success' : 'failed' };
+    const result: QueuedResult = {
+      merchantOrderNo: callback.orderId,
+      status: callback.status === 'SUCCESS' ? 'success' : 'failed',
+    };
     await redis.rpush(RESULTS_LIST, JSON.stringify(result));
     return c.json({ received: true });
   });

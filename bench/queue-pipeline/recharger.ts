@@ -16,8 +16,18 @@ async function consume(): Promise<void> {
     if (!popped) continue;
     const order = JSON.parse(popped[1]) as QueuedOrder;
     try {
-      const answer = await carrier.submit({ requestId: order.merchantOrderNo, phone: order.phone, carrier: order.carrier, amountYuan: order.amountYuan, callbackUrl });
-      if (answer.outcome === 'refused') await results.rpush(RESULTS_LIST, JSON.stringify({ merchantOrderNo: order.merchantOrderNo, status: 'failed' } satisfies QueuedResult));
+      const answer = await carrier.submit({
+        requestId: order.merchantOrderNo,
+        phone: order.phone,
+        carrier: order.carrier,
+        amountYuan: order.amountYuan,
+        callbackUrl,
+      });
+      if (answer.outcome === 'refused')
+        await results.rpush(
+          RESULTS_LIST,
+          JSON.stringify({ merchantOrderNo: order.merchantOrderNo, status: 'failed' } satisfies QueuedResult),
+        );
     } catch {
       await orders.rpush(ORDERS_LIST, popped[1]); // as the documents do: back on the queue, no status check
     }

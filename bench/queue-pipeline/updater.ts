@@ -13,10 +13,10 @@ async function consume(): Promise<void> {
     const popped = await redis.blpop(RESULTS_LIST, 1);
     if (!popped) continue;
     const result = JSON.parse(popped[1]) as QueuedResult;
-    await pool.query("UPDATE queue_orders SET status = $2, updated_at = clock_timestamp() WHERE merchant_order_no = $1 AND status = 'pending'", [
-      result.merchantOrderNo,
-      result.status,
-    ]);
+    await pool.query(
+      "UPDATE queue_orders SET status = $2, updated_at = clock_timestamp() WHERE merchant_order_no = $1 AND status = 'pending'",
+      [result.merchantOrderNo, result.status],
+    );
   }
   redis.disconnect();
 }

@@ -9,8 +9,17 @@ import { indexOf, orderKey, type BenchSystem } from './system.ts';
  * callback, straight over gRPC: at once, or as late as the carrier simulator
  * calls back (--callback-delay), so the floor has the order path's shape.
  */
-export async function startEngineFloor(infra: Infrastructure, temporal: TemporalServer, callbackDelayMs: { min: number; max: number }): Promise<BenchSystem> {
-  const worker = startNodeProcess('floor-worker', 'bench/engine-floor/worker.ts', { TEMPORAL_ADDRESS: temporal.address }, infra.output);
+export async function startEngineFloor(
+  infra: Infrastructure,
+  temporal: TemporalServer,
+  callbackDelayMs: { min: number; max: number },
+): Promise<BenchSystem> {
+  const worker = startNodeProcess(
+    'floor-worker',
+    'bench/engine-floor/worker.ts',
+    { TEMPORAL_ADDRESS: temporal.address },
+    infra.output,
+  );
   const stopWorker = infra.track(worker.stop);
   await waitForWorker(temporal.client, FLOOR_TASK_QUEUE);
   const completed = (step: string) => `WorkflowId STARTS_WITH "floor-${step}-" AND ExecutionStatus = "Completed"`;
@@ -21,7 +30,10 @@ export async function startEngineFloor(infra: Infrastructure, temporal: Temporal
     title: 'Engine floor (bare workflow: one no-op activity, one signal, a 180 s timer)',
     processes: [{ name: worker.name, pid: worker.pid }],
     async submit(step, index) {
-      const handle = await temporal.client.workflow.start('benchFloor', { taskQueue: FLOOR_TASK_QUEUE, workflowId: `floor-${orderKey(step, index)}` });
+      const handle = await temporal.client.workflow.start('benchFloor', {
+        taskQueue: FLOOR_TASK_QUEUE,
+        workflowId: `floor-${orderKey(step, index)}`,
+      });
       const delayMs = callbackDelayMs.min + Math.random() * (callbackDelayMs.max - callbackDelayMs.min);
       if (delayMs === 0) return void (await handle.signal(floorCallbackSignal));
       const signalled = sleep(delayMs)

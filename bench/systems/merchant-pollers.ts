@@ -7,7 +7,11 @@ const FINAL = new Set(['SUCCEEDED', 'FAILED']);
  * `concurrency` loops, each reading the next open order (`GET /orders/:id`)
  * every `everyMs`, until the order is final.
  */
-export function startMerchantPollers(apiUrl: string, headers: Record<string, string>, { concurrency = 8, everyMs = 50 } = {}) {
+export function startMerchantPollers(
+  apiUrl: string,
+  headers: Record<string, string>,
+  { concurrency = 8, everyMs = 50 } = {},
+) {
   const open: string[] = [];
   let next = 0;
   let running = true;

@@ -13,12 +13,21 @@ import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
 const MERCHANT_KEY = 'bench-merchant-api-key';
 
 /** The product itself: API, worker and order view, as `npm start` runs them, with its demo merchant paying for the orders. */
-export async function startOrderPath(infra: Infrastructure, temporal: TemporalServer, { slaSeconds, poll }: { slaSeconds: number; poll: boolean }): Promise<BenchSystem> {
+export async function startOrderPath(
+  infra: Infrastructure,
+  temporal: TemporalServer,
+  { slaSeconds, poll }: { slaSeconds: number; poll: boolean },
+): Promise<BenchSystem> {
   const prisma = createPrisma(infra.databaseUrl, 1);
   await ensureDemoMerchant(prisma, { apiKey: MERCHANT_KEY, callbackSecret: 'bench-merchant-callback-secret' });
   await ensureSimulatedSuppliers(
     prisma,
-    Object.entries(infra.supplierUrls).map(([id, baseUrl], i) => ({ id, baseUrl, callbackSecret: CALLBACK_SECRET, priority: i + 1 })),
+    Object.entries(infra.supplierUrls).map(([id, baseUrl], i) => ({
+      id,
+      baseUrl,
+      callbackSecret: CALLBACK_SECRET,
+      priority: i + 1,
+    })),
   );
   await prisma.$disconnect();
   const port = await freePort();
@@ -44,7 +53,10 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
   const stopWorker = infra.track(worker.stop);
   const api = startNodeProcess('order-api', 'src/api/main.ts', env, infra.output);
   const stopApi = infra.track(api.stop);
-  await Promise.all([waitUntilHealthy(`${apiUrl}/healthz`), makeCurrent(temporal.client.workflowService, 'default', version)]);
+  await Promise.all([
+    waitUntilHealthy(`${apiUrl}/healthz`),
+    makeCurrent(temporal.client.workflowService, 'default', version),
+  ]);
   const headers = { authorization: `Bearer ${MERCHANT_KEY}` };
   const pollers = poll ? startMerchantPollers(apiUrl, headers) : undefined;
   // The final write sets updated_at: the moment the view shows the result.
@@ -57,14 +69,27 @@ export async function startOrderPath(infra: Infrastructure, temporal: TemporalSe
       { name: api.name, pid: api.pid },
       { name: worker.name, pid: worker.pid },
     ],
-    submit: (step, index) => postOrder(apiUrl, step, index, headers, pollers && ((body) => pollers.track((JSON.parse(body) as { orderId: string }).orderId))),
+    submit: (step, index) =>
+      postOrder(
+        apiUrl,
+        step,
+        index,
+        headers,
+        pollers && ((body) => pollers.track((JSON.parse(body) as { orderId: string }).orderId)),
+      ),
     countFinal: view.countFinal,
     async collect(step) {
-      const escalated = await infra.db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL', [`${step}-%`]);
+      const escalated = await infra.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM orders WHERE merchant_order_no LIKE $1 AND escalated_at IS NOT NULL',
+        [`${step}-%`],
+      );
       return { finals: await view.finals(step), escalations: escalated.rows[0]?.n ?? 0 };
     },
     async sampleWorkflowIds(step, count) {
-      const { rows } = await infra.db.query<{ id: string }>('SELECT id FROM orders WHERE merchant_order_no LIKE $1 ORDER BY random() LIMIT $2', [`${step}-%`, count]);
+      const { rows } = await infra.db.query<{ id: string }>(
+        'SELECT id FROM orders WHERE merchant_order_no LIKE $1 ORDER BY random() LIMIT $2',
+        [`${step}-%`, count],
+      );
       return rows.map((row) => orderWorkflowId(row.id));
     },
     async startTimes(step, from, to) {

@@ -15,7 +15,10 @@ export async function connectRedis(redisUrl: string): Promise<Redis> {
 }
 
 /** The design documents' pipeline over Redis lists, with the same carrier simulator and PostgreSQL. */
-export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { redisUrl: string }): Promise<BenchSystem> {
+export async function startQueuePipeline(
+  infra: Infrastructure,
+  { redisUrl }: { redisUrl: string },
+): Promise<BenchSystem> {
   const redis = await connectRedis(redisUrl);
   const disconnect = infra.track(() => Promise.resolve(redis.disconnect()));
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
@@ -44,7 +47,10 @@ export async function startQueuePipeline(infra: Infrastructure, { redisUrl }: { 
   return {
     name: 'queue',
     title: "Design documents' queue pipeline (Redis lists, consumers, PostgreSQL)",
-    processes: [...children.map((child) => ({ name: child.name, pid: child.pid })), ...(redisPid ? [{ name: 'redis', pid: redisPid }] : [])],
+    processes: [
+      ...children.map((child) => ({ name: child.name, pid: child.pid })),
+      ...(redisPid ? [{ name: 'redis', pid: redisPid }] : []),
+    ],
     submit: (step, index) => postOrder(apiUrl, step, index),
     countFinal: table.countFinal,
     collect: async (step) => ({ finals: await table.finals(step), escalations: null }),

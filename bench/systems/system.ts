@@ -44,7 +44,13 @@ export function parseServerTiming(header: string | null): ServerTimings {
 }
 
 /** POSTs an order to a merchant-facing API; anything but 202 Accepted is a rejection. `onAccepted` gets the answer's body. */
-export async function postOrder(apiUrl: string, step: string, index: number, headers: Record<string, string> = {}, onAccepted?: (body: string) => void): Promise<ServerTimings> {
+export async function postOrder(
+  apiUrl: string,
+  step: string,
+  index: number,
+  headers: Record<string, string> = {},
+  onAccepted?: (body: string) => void,
+): Promise<ServerTimings> {
   const response = await fetch(`${apiUrl}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -62,11 +68,17 @@ export function finalOrderRows(db: pg.Pool, table: 'orders' | 'queue_orders', fi
   const params = (step: string) => [`${step}-%`, finalStatuses];
   return {
     countFinal: async (step: string): Promise<number> => {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params(step));
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE ${where}`,
+        params(step),
+      );
       return rows[0]?.n ?? 0;
     },
     finals: async (step: string): Promise<Map<number, number>> => {
-      const { rows } = await db.query<{ merchant_order_no: string; updated_at: Date }>(`SELECT merchant_order_no, updated_at FROM ${table} WHERE ${where}`, params(step));
+      const { rows } = await db.query<{ merchant_order_no: string; updated_at: Date }>(
+        `SELECT merchant_order_no, updated_at FROM ${table} WHERE ${where}`,
+        params(step),
+      );
       return new Map(rows.map((row) => [indexOf(row.merchant_order_no), row.updated_at.getTime()]));
     },
   };

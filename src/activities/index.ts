@@ -5,7 +5,12 @@ import { createReconciliationActivities, type ReconciliationActivityDeps } from 
 import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
 import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
 
-export type ActivityDeps = OrderViewDeps & RoutingActivityDeps & MerchantNotificationDeps & EscalationAlertDeps & RefundActivityDeps & ReconciliationActivityDeps;
+export type ActivityDeps = OrderViewDeps &
+  RoutingActivityDeps &
+  MerchantNotificationDeps &
+  EscalationAlertDeps &
+  RefundActivityDeps &
+  ReconciliationActivityDeps;
 
 /**
  * The activities of the order task queue (order and reconciliation

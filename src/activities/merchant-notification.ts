@@ -51,7 +51,9 @@ export function createMerchantNotificationActivities({ orders }: MerchantNotific
       }
       const { info, metricMeter } = Context.current();
       const { attempt, activityId, workflowExecution } = info;
-      metricMeter.createCounter('merchant_notifications', 'notifications', 'Merchant result notifications sent, by outcome').add(1, { outcome: failure ? 'failed' : 'delivered' });
+      metricMeter
+        .createCounter('merchant_notifications', 'notifications', 'Merchant result notifications sent, by outcome')
+        .add(1, { outcome: failure ? 'failed' : 'delivered' });
       await orders.recordNotificationAttempt(order.id, {
         key: `notify:${workflowExecution?.runId}:${activityId}:${attempt}`,
         attempt,
@@ -62,7 +64,13 @@ export function createMerchantNotificationActivities({ orders }: MerchantNotific
 
     /** Marks the notification abandoned once its retry window has passed. */
     async recordNotificationGaveUp({ orderId, reason }) {
-      Context.current().metricMeter.createCounter('merchant_notifications_given_up', 'orders', 'Orders whose merchant could not be told in the retry window').add(1);
+      Context.current()
+        .metricMeter.createCounter(
+          'merchant_notifications_given_up',
+          'orders',
+          'Orders whose merchant could not be told in the retry window',
+        )
+        .add(1);
       await orders.recordNotificationGaveUp(orderId, reason);
     },
   } satisfies MerchantNotificationActivities;

@@ -48,7 +48,11 @@ export function createOrderViewActivities({ orders, supplierLedger, lowBalanceAl
 
     /** Records that the carrier contradicted the order's final decision, for an operator to review. */
     async flagForReview({ orderId, reason, eventKey }) {
-      await orders.flagForReview(orderId, reason, { key: eventKey, type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason } });
+      await orders.flagForReview(orderId, reason, {
+        key: eventKey,
+        type: OrderEvent.CONTRADICTION_FLAGGED,
+        detail: { reason },
+      });
     },
   } satisfies OrderViewActivities;
 }

@@ -16,7 +16,9 @@ export function createRefundActivities({ ledger }: RefundActivityDeps) {
      */
     async refundOrder({ orderId }) {
       const result = await ledger.refundOrder(orderId);
-      metricMeter.createCounter('order_refunds', 'refunds', 'Refund attempts of FAILED orders, by result').add(1, { outcome: result.outcome });
+      metricMeter
+        .createCounter('order_refunds', 'refunds', 'Refund attempts of FAILED orders, by result')
+        .add(1, { outcome: result.outcome });
       if (result.outcome === 'not-refundable') log.warn('Order not refunded', { orderId, reason: result.reason });
       return result;
     },

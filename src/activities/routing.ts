@@ -1,5 +1,12 @@
-import type { BreakerSettings, SupplierRepository } from '../db/supplier-repository.ts';
-import { supplierRequestId, supplierTaskQueue, type RouteDecision, type RoutingActivities, type SkippedSupplier } from '../shared/suppliers.ts';
+import type { SupplierRepository } from '../db/supplier-repository.ts';
+import { breakerOf, mayProbe, probing, type Breaker, type BreakerSettings } from '../suppliers/breaker.ts';
+import {
+  supplierRequestId,
+  supplierTaskQueue,
+  type RouteDecision,
+  type RoutingActivities,
+  type SkippedSupplier,
+} from '../shared/suppliers.ts';
 import type { Clock } from '../suppliers/clock.ts';
 import { rankSuppliers } from '../suppliers/routing.ts';
 
@@ -19,13 +26,27 @@ export function createRoutingActivities({ suppliers, breaker, clock }: RoutingAc
      * wins the claim of an open breaker's probe.
      */
     async routeOrder(input) {
-      const [all, merchantPriceFen, now] = await Promise.all([suppliers.list(), suppliers.merchantPriceFen(input.orderId), clock()]);
-      const routable = all.map((s) => ({ ...s, coolDownOver: s.breakerChangedAt.getTime() + breaker.coolDownMs <= now.getTime() }));
+      const [all, merchantPriceFen, now] = await Promise.all([
+        suppliers.list(),
+        suppliers.merchantPriceFen(input.orderId),
+        clock(),
+      ]);
+      const breakers = new Map(all.map((s) => [s.id, breakerOf(s)]));
+      const routable = all.map((s) => ({ ...s, coolDownOver: mayProbe(breakers.get(s.id) as Breaker, breaker, now) }));
       const { candidates, skipped } = rankSuppliers(routable, { ...input, merchantPriceFen });
       const passed: SkippedSupplier[] = [...skipped];
       for (const candidate of candidates) {
-        if (candidate.probe && !(await suppliers.claimProbe(candidate.supplierId, breaker, now))) {
-          passed.push({ supplierId: candidate.supplierId, reason: 'circuit breaker open: another order is probing it', lasting: false });
+        // The probe is claimed compare-and-set: of orders racing for it, one wins.
+        const open = breakers.get(candidate.supplierId) as Breaker;
+        if (
+          candidate.probe &&
+          !(await suppliers.compareAndSetBreaker(candidate.supplierId, open, probing(open, now)))
+        ) {
+          passed.push({
+            supplierId: candidate.supplierId,
+            reason: 'circuit breaker open: another order is probing it',
+            lasting: false,
+          });
           continue;
         }
         return {
@@ -38,7 +59,10 @@ export function createRoutingActivities({ suppliers, breaker, clock }: RoutingAc
           skipped: passed,
         } satisfies RouteDecision;
       }
-      return { kind: passed.every((s) => s.lasting) ? 'none-left' : 'none-now', skipped: passed } satisfies RouteDecision;
+      return {
+        kind: passed.every((s) => s.lasting) ? 'none-left' : 'none-now',
+        skipped: passed,
+      } satisfies RouteDecision;
     },
   } satisfies RoutingActivities;
 }

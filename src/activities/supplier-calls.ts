@@ -2,7 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { CarrierUnavailableError, type CarrierClient } from '../carrier/client.ts';
 import type { OrderRepository } from '../db/order-repository.ts';
-import type { BreakerSettings, CallLease, CallOutcome, SupplierRepository } from '../db/supplier-repository.ts';
+import type { CallLease } from '../db/supplier-call-store.ts';
+import type { SupplierRepository } from '../db/supplier-repository.ts';
+import { afterCall, sameBreaker, type BreakerSettings, type CallOutcome } from '../suppliers/breaker.ts';
+import { callSpacingSeconds } from '../suppliers/limits.ts';
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import type { SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
@@ -11,7 +14,15 @@ import type { SupplierDirectory } from '../suppliers/directory.ts';
 
 export interface SupplierCallDeps {
   directory: SupplierDirectory;
-  suppliers: Pick<SupplierRepository, 'recordCall' | 'reserveCallSlot' | 'acquireConcurrencySlot' | 'releaseConcurrencySlot'>;
+  suppliers: Pick<
+    SupplierRepository,
+    | 'countCall'
+    | 'readBreaker'
+    | 'compareAndSetBreaker'
+    | 'reserveCallSlot'
+    | 'acquireConcurrencySlot'
+    | 'releaseConcurrencySlot'
+  >;
   orders: Pick<OrderRepository, 'appendEvent'>;
   breaker: BreakerSettings;
   clock: Clock;
@@ -45,7 +56,12 @@ const NETWORK_ALLOWANCE_MS = 1_000;
  * poll already held the task, cannot have its request taken after the order
  * heard "never received" and moved on.
  */
-async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKind, request: (client: CarrierClient, notAfter: string) => Promise<T>): Promise<T> {
+async function call<T>(
+  deps: SupplierCallDeps,
+  supplierId: string,
+  kind: CallKind,
+  request: (client: CarrierClient, notAfter: string) => Promise<T>,
+): Promise<T> {
   const { currentAttemptScheduledTimestampMs, startToCloseTimeoutMs } = Context.current().info;
   const notAfter = currentAttemptScheduledTimestampMs + startToCloseTimeoutMs - CLOCK_MARGIN_MS;
   const sendBy = notAfter - NETWORK_ALLOWANCE_MS;
@@ -55,7 +71,8 @@ async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKin
   try {
     await waitForPacing(deps, supplierId, endpoint.rateLimitPerSecond, sendBy);
     // Checked again at the last moment: a worker frozen while it waited must not send after its moment.
-    if (Date.now() > sendBy) throw new SupplierBusyError(`supplier ${supplierId}: this try's moment to send has passed; nothing was sent`);
+    if (Date.now() > sendBy)
+      throw new SupplierBusyError(`supplier ${supplierId}: this try's moment to send has passed; nothing was sent`);
     let fault = false;
     const sentAt = performance.now();
     try {
@@ -66,7 +83,12 @@ async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKin
     } finally {
       const tags = { supplier: supplierId, kind, outcome: fault ? 'fault' : 'answer' };
       Context.current()
-        .metricMeter.createHistogram('supplier_call_latency', 'int', 'ms', 'Supplier calls by kind and outcome (a fault: timeout, connection error, 5xx)')
+        .metricMeter.createHistogram(
+          'supplier_call_latency',
+          'int',
+          'ms',
+          'Supplier calls by kind and outcome (a fault: timeout, connection error, 5xx)',
+        )
         .record(Math.round(performance.now() - sentAt), tags);
       await record(deps, supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
     }
@@ -76,11 +98,19 @@ async function call<T>(deps: SupplierCallDeps, supplierId: string, kind: CallKin
 }
 
 /** Waits for one of the supplier's concurrency slots, held until `heldUntil` at the latest. */
-async function holdConcurrencySlot({ suppliers }: SupplierCallDeps, supplierId: string, sendBy: number, heldUntil: number): Promise<CallLease> {
+async function holdConcurrencySlot(
+  { suppliers }: SupplierCallDeps,
+  supplierId: string,
+  sendBy: number,
+  heldUntil: number,
+): Promise<CallLease> {
   for (;;) {
     const lease = await suppliers.acquireConcurrencySlot(supplierId, Math.max(1, heldUntil - Date.now()));
     if (lease) return lease;
-    if (Date.now() + SLOT_POLL_MS > sendBy) throw new SupplierBusyError(`every call slot of supplier ${supplierId} stayed busy until this try had to send; nothing was sent`);
+    if (Date.now() + SLOT_POLL_MS > sendBy)
+      throw new SupplierBusyError(
+        `every call slot of supplier ${supplierId} stayed busy until this try had to send; nothing was sent`,
+      );
     await sleep(SLOT_POLL_MS);
   }
 }
@@ -90,24 +120,68 @@ async function releaseConcurrencySlot({ suppliers }: SupplierCallDeps, lease: Ca
   try {
     await suppliers.releaseConcurrencySlot(lease);
   } catch (error) {
-    Context.current().log.warn('Releasing a supplier call slot failed', { supplierId: lease.supplierId, error: (error as Error).message });
+    Context.current().log.warn('Releasing a supplier call slot failed', {
+      supplierId: lease.supplierId,
+      error: (error as Error).message,
+    });
   }
 }
 
 /** Waits for the supplier's next free pacing slot: calls from every worker keep `1 / rate` apart. */
-async function waitForPacing({ suppliers }: SupplierCallDeps, supplierId: string, rateLimitPerSecond: number, sendBy: number): Promise<void> {
-  const waitMs = await suppliers.reserveCallSlot(supplierId, rateLimitPerSecond);
-  if (Date.now() + waitMs > sendBy) throw new SupplierBusyError(`supplier ${supplierId}'s rate limit has no slot before this try's deadline; nothing was sent`);
+async function waitForPacing(
+  { suppliers }: SupplierCallDeps,
+  supplierId: string,
+  rateLimitPerSecond: number,
+  sendBy: number,
+): Promise<void> {
+  const waitMs = await suppliers.reserveCallSlot(supplierId, callSpacingSeconds(rateLimitPerSecond));
+  if (Date.now() + waitMs > sendBy)
+    throw new SupplierBusyError(
+      `supplier ${supplierId}'s rate limit has no slot before this try's deadline; nothing was sent`,
+    );
   if (waitMs > 0) await sleep(waitMs);
 }
 
-async function record({ suppliers, breaker, clock }: SupplierCallDeps, supplierId: string, outcome: CallOutcome): Promise<void> {
+/** How many times a breaker change is tried again when another worker changed the breaker first. */
+const BREAKER_RACES = 3;
+
+/**
+ * Counts the call and moves the supplier's breaker as the breaker's rules
+ * say (src/suppliers/breaker.ts), compare-and-set: a worker that lost a race
+ * decides again on what the winner stored. A failure to record is logged,
+ * never thrown: the call's answer stands.
+ */
+async function record(
+  { suppliers, breaker, clock }: SupplierCallDeps,
+  supplierId: string,
+  outcome: CallOutcome,
+): Promise<void> {
   const { log, metricMeter } = Context.current();
   try {
-    const transition = await suppliers.recordCall(supplierId, outcome, breaker, await clock());
-    if (!transition) return;
-    log[transition.to === 'CLOSED' ? 'info' : 'warn'](`Supplier circuit breaker ${transition.from} → ${transition.to}`, { ...transition });
-    metricMeter.createCounter('supplier_breaker_transitions', 'transitions', 'Circuit breaker changes per supplier').add(1, { supplier: supplierId, to: transition.to });
+    const at = await clock();
+    let current = await suppliers.countCall(supplierId, outcome === 'fault', at);
+    for (let race = 0; current && race < BREAKER_RACES; race++) {
+      const next = afterCall(current, outcome, breaker, at);
+      if (sameBreaker(current, next)) return;
+      if (await suppliers.compareAndSetBreaker(supplierId, current, next)) {
+        if (next.state === current.state) return;
+        const transition = {
+          supplierId,
+          from: current.state,
+          to: next.state,
+          consecutiveFaults: next.consecutiveFaults,
+        };
+        log[next.state === 'CLOSED' ? 'info' : 'warn'](
+          `Supplier circuit breaker ${current.state} → ${next.state}`,
+          transition,
+        );
+        metricMeter
+          .createCounter('supplier_breaker_transitions', 'transitions', 'Circuit breaker changes per supplier')
+          .add(1, { supplier: supplierId, to: next.state });
+        return;
+      }
+      current = await suppliers.readBreaker(supplierId);
+    }
   } catch (error) {
     log.error('Recording a supplier call failed', { supplierId, outcome, error: (error as Error).message });
   }
@@ -118,14 +192,22 @@ async function attempt(deps: SupplierCallDeps, input: SupplierAttemptInput, trie
   const { supplierId, requestId } = input;
   if (tries > 1) {
     const known = await call(deps, supplierId, 'status', (client) => client.status(requestId));
-    if (known.state === 'NOT_FOUND') return { outcome: 'declined', reason: 'the supplier never received the request', neverReceived: true };
+    if (known.state === 'NOT_FOUND')
+      return { outcome: 'declined', reason: 'the supplier never received the request', neverReceived: true };
     if (known.state === 'FAILED') return { outcome: 'declined', reason: known.reason };
     return { outcome: 'accepted', carrierOrderId: known.carrierOrderId };
   }
   const { callbackUrl } = await deps.directory.get(supplierId);
   // Taken by the supplier only until notAfter (see call), so "never received" at the next try is the truth.
   const answer = await call(deps, supplierId, 'recharge', (client, notAfter) =>
-    client.submit({ requestId, phone: input.phone, carrier: input.carrier, amountYuan: input.amountYuan, callbackUrl, notAfter }),
+    client.submit({
+      requestId,
+      phone: input.phone,
+      carrier: input.carrier,
+      amountYuan: input.amountYuan,
+      callbackUrl,
+      notAfter,
+    }),
   );
   return answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason };
 }
@@ -154,7 +236,13 @@ export function createSupplierCallActivities(deps: SupplierCallDeps) {
         await orders.appendEvent(input.orderId, {
           key: `attempt:${input.round}:${input.attempt}:${tries}`,
           type: OrderEvent.CARRIER_ATTEMPT_FAILED,
-          detail: { round: input.round, attempt: input.attempt, supplierId: input.supplierId, try: tries, error: (error as Error).message },
+          detail: {
+            round: input.round,
+            attempt: input.attempt,
+            supplierId: input.supplierId,
+            try: tries,
+            error: (error as Error).message,
+          },
         });
         throw error;
       }
@@ -162,7 +250,11 @@ export function createSupplierCallActivities(deps: SupplierCallDeps) {
 
     async querySupplierStatus({ orderId, supplierId, requestId, eventKey, purpose }): Promise<CarrierStatus> {
       const answer = await call(deps, supplierId, 'status', (client) => client.status(requestId));
-      await orders.appendEvent(orderId, { key: eventKey, type: OrderEvent.CARRIER_STATUS_QUERIED, detail: { purpose, supplierId, requestId, ...answer } });
+      await orders.appendEvent(orderId, {
+        key: eventKey,
+        type: OrderEvent.CARRIER_STATUS_QUERIED,
+        detail: { purpose, supplierId, requestId, ...answer },
+      });
       return answer;
     },
   } satisfies SupplierActivities;

@@ -36,11 +36,18 @@ export function createApp(deps: ApiDeps) {
     .use(timing())
     // Hostile input stops here, for every route, before any database or Temporal call.
     .use(urlGuard())
-    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`) }))
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+      }),
+    )
     .use(jsonBodyGuard())
     .route('/', healthRoutes(deps))
     // Prometheus scrapes it: keep it off the merchant-facing edge (a load balancer rule), as /admin is.
-    .get('/metrics', validate('query', noQuery), async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }))
+    .get('/metrics', validate('query', noQuery), async (c) =>
+      c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
+    )
     .route('/orders', ordersRoutes(deps, asMerchant))
     .route('/balance', balanceRoutes(deps, asMerchant))
     .route('/callbacks', callbacksRoutes(deps))

@@ -9,7 +9,13 @@ export interface FieldProblem {
 }
 
 /** Every error the API returns has this shape: a stable code, a sentence, and the fields at fault. */
-export function problem(c: Context, status: ContentfulStatusCode, error: string, message: string, fields?: FieldProblem[]) {
+export function problem(
+  c: Context,
+  status: ContentfulStatusCode,
+  error: string,
+  message: string,
+  fields?: FieldProblem[],
+) {
   return c.json({ error, message, ...(fields && { fields }) }, status);
 }
 
@@ -35,6 +41,16 @@ export function invalidCombination(c: Context, fields: FieldProblem[]) {
   return problem(c, 422, 'invalid_combination', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
 }
 
+/** An admin's idempotency key reused for another money entry. */
+export function requestIdConflict(c: Context, requestId: string, entryId: bigint | string) {
+  return problem(
+    c,
+    409,
+    'request_id_conflict',
+    `requestId ${requestId} was already used for a different entry (entry ${entryId})`,
+  );
+}
+
 export function orderNotFound(c: Context, what: string) {
   return problem(c, 404, 'order_not_found', `No order ${what}`);
 }
@@ -52,7 +68,8 @@ export function notFound(c: Context) {
 }
 
 /** The client closed the connection while its request was being read (Node's IncomingMessage fails the body stream so). */
-const clientAborted = (error: Error, c: Context) => c.req.raw.signal.aborted || ((error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted');
+const clientAborted = (error: Error, c: Context) =>
+  c.req.raw.signal.aborted || ((error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted');
 
 export function onError(logger: Logger) {
   return (error: Error, c: Context) => {
@@ -65,6 +82,11 @@ export function onError(logger: Logger) {
       return problem(c, 400, 'request_aborted', 'The connection closed before the request was complete');
     }
     logger.error({ err: error, path: c.req.path }, 'request failed');
-    return problem(c, 500, 'internal_error', 'Internal error; the request is safe to retry (orders are idempotent by merchantOrderNo)');
+    return problem(
+      c,
+      500,
+      'internal_error',
+      'Internal error; the request is safe to retry (orders are idempotent by merchantOrderNo)',
+    );
   };
 }

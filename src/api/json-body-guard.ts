@@ -10,7 +10,8 @@ type Node = { value: unknown; key?: string; parent?: Node };
 
 function pathOf(node: Node): string {
   const keys: string[] = [];
-  for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) keys.push(isStorableText(n.key) ? n.key : JSON.stringify(n.key));
+  for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent)
+    keys.push(isStorableText(n.key) ? n.key : JSON.stringify(n.key));
   return keys.reverse().join('.') || '(body)';
 }
 
@@ -49,7 +50,8 @@ export function jsonBodyGuard(): MiddlewareHandler {
     const bytes = await c.req.arrayBuffer();
     if (bytes.byteLength === 0) return next();
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
-    if (!JSON_MEDIA_TYPE.test(mediaType)) return problem(c, 415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
+    if (!JSON_MEDIA_TYPE.test(mediaType))
+      return problem(c, 415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
     let text: string;
     let document: unknown;
     try {
@@ -63,7 +65,8 @@ export function jsonBodyGuard(): MiddlewareHandler {
       return invalidRequest(c, [{ field: '(body)', message: 'malformed JSON' }]);
     }
     const field = unstorableAt(document);
-    if (field !== undefined) return invalidRequest(c, [{ field, message: 'must not contain NUL (\\u0000) or unpaired surrogates' }]);
+    if (field !== undefined)
+      return invalidRequest(c, [{ field, message: 'must not contain NUL (\\u0000) or unpaired surrogates' }]);
     // Handlers read the same bytes again from Hono's per-request body cache.
     await next();
   };

@@ -28,18 +28,31 @@ const DRAIN_EVERY_MS = 1_000;
 const DRAIN_GRACE_MS = 2_000;
 
 const config = loadConfig();
-if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
+if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS)
+  throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
 const logger = createLogger('api', config.LOG_LEVEL);
 const build = { buildId: currentBuildId(config.BUILD_ID) };
 logger.info(build, 'API build');
 const prisma = createPrisma(config.DATABASE_URL);
 // Lazy: the API accepts orders while Temporal is away, even if it starts then.
-const temporal = lazyTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverterFor(config.payloadCodecKeys), temporalSecurity(config));
+const temporal = lazyTemporalClient(
+  config.TEMPORAL_ADDRESS,
+  config.TEMPORAL_NAMESPACE,
+  dataConverterFor(config.payloadCodecKeys),
+  temporalSecurity(config),
+);
 const orders = createOrderRepository(prisma);
 const merchants = createMerchantRepository(prisma);
 const ledger = createLedgerRepository(prisma);
 const slaSeconds = config.SLA_SECONDS;
-const services = createServices({ orders, ledger, reconciliations: createReconciliationRepository(prisma), temporal, logger, slaSeconds });
+const services = createServices({
+  orders,
+  ledger,
+  reconciliations: createReconciliationRepository(prisma),
+  temporal,
+  logger,
+  slaSeconds,
+});
 const deps: ApiDeps = {
   ...services,
   merchants,
@@ -58,9 +71,16 @@ const deps: ApiDeps = {
   readiness: databaseAndTemporalReadiness({ db: prisma, temporal, build }),
 };
 
-const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => logger.info({ port: info.port }, 'API listening'));
+const server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) =>
+  logger.info({ port: info.port }, 'API listening'),
+);
 const stopDrains = scheduleDispatchDrains(
-  { dispatcher: services.orderDispatcher, leases: createJobLeaseRepository(prisma), instanceId: `api ${hostname()}:${process.pid}`, logger },
+  {
+    dispatcher: services.orderDispatcher,
+    leases: createJobLeaseRepository(prisma),
+    instanceId: `api ${hostname()}:${process.pid}`,
+    logger,
+  },
   { everyMs: DRAIN_EVERY_MS, graceMs: DRAIN_GRACE_MS, batchSize: 100 },
 );
 

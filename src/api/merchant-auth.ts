@@ -21,7 +21,10 @@ const CACHE_TTL_MS = 30_000;
  * 429 (with Retry-After) for a merchant over its rate, or for an address
  * that failed too many key lookups.
  */
-export function merchantAuth(merchants: Pick<MerchantRepository, 'findByApiKeyHash'>, limits: RateLimits): MiddlewareHandler<MerchantEnv> {
+export function merchantAuth(
+  merchants: Pick<MerchantRepository, 'findByApiKeyHash'>,
+  limits: RateLimits,
+): MiddlewareHandler<MerchantEnv> {
   const known = new LRUCache<string, AuthenticatedMerchant>({ max: 10_000, ttl: CACHE_TTL_MS });
   async function lookUp(hash: string) {
     const merchant = await merchants.findByApiKeyHash(hash);
@@ -37,7 +40,12 @@ export function merchantAuth(merchants: Pick<MerchantRepository, 'findByApiKeyHa
     if (!hash || !merchant) {
       await limits.countFailedKey(c);
       c.header('WWW-Authenticate', 'Bearer realm="merchant"');
-      return problem(c, 401, 'unauthenticated', hash ? 'Unknown API key' : 'Send your merchant API key as Authorization: Bearer <key>');
+      return problem(
+        c,
+        401,
+        'unauthenticated',
+        hash ? 'Unknown API key' : 'Send your merchant API key as Authorization: Bearer <key>',
+      );
     }
     const overRate = await limits.refuseMerchantOverRate(c, merchant.id);
     if (overRate) return overRate;

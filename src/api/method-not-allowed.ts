@@ -19,7 +19,9 @@ const pathPattern = (path: string) =>
 export function unrouted(app: Pick<Hono, 'routes'>) {
   let served: { pattern: RegExp; method: string }[] | undefined;
   const methodsAt = (path: string) => {
-    served ??= app.routes.filter((route) => route.method !== 'ALL').map((route) => ({ pattern: pathPattern(route.path), method: route.method }));
+    served ??= app.routes
+      .filter((route) => route.method !== 'ALL')
+      .map((route) => ({ pattern: pathPattern(route.path), method: route.method }));
     const methods = new Set(served.filter(({ pattern }) => pattern.test(path)).map(({ method }) => method));
     if (methods.has('GET')) methods.add('HEAD');
     return methods.size === 0 ? [] : [...methods, 'OPTIONS'];

@@ -28,7 +28,8 @@ const jsonSchema = (schema: Validates['schema']) =>
       const replacement = documentedAs(zodSchema);
       if (!replacement) return;
       // What zod wrote of the text the value arrives as goes; what wraps it (a default, say) stays.
-      for (const key of ['type', 'pattern', 'format', 'minLength', 'maxLength', 'allOf']) delete (written as Record<string, unknown>)[key];
+      for (const key of ['type', 'pattern', 'format', 'minLength', 'maxLength', 'allOf'])
+        delete (written as Record<string, unknown>)[key];
       Object.assign(written, replacement);
     },
   }) as Record<string, unknown>;
@@ -44,13 +45,23 @@ function parameters(validations: Validates[], path: string) {
     validations
       .filter((v) => v.target === target)
       .flatMap((v) => {
-        const { properties = {}, required = [] } = jsonSchema(v.schema) as { properties?: Record<string, unknown>; required?: string[] };
-        return Object.entries(properties).map(([name, schema]) => ({ name, in: where, required: where === 'path' || required.includes(name), schema }));
+        const { properties = {}, required = [] } = jsonSchema(v.schema) as {
+          properties?: Record<string, unknown>;
+          required?: string[];
+        };
+        return Object.entries(properties).map(([name, schema]) => ({
+          name,
+          in: where,
+          required: where === 'path' || required.includes(name),
+          schema,
+        }));
       });
   const fromPath = [...path.matchAll(/:(\w+)/g)].map(([, name]) => name as string);
   const documented = named('param', 'path');
   // A path parameter no validator names (the run of a route without one) is still a required string.
-  const undocumented = fromPath.filter((name) => !documented.some((p) => p.name === name)).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const undocumented = fromPath
+    .filter((name) => !documented.some((p) => p.name === name))
+    .map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
   return [...documented, ...undocumented, ...named('query', 'query')];
 }
 
@@ -63,10 +74,15 @@ function operation(method: string, path: string, validations: Validates[]) {
     operationId: `${method.toLowerCase()}${path.replace(/:(\w+)/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     security: security(path),
     parameters: parameters(validations, path),
-    ...(body && { requestBody: { required: true, content: { 'application/json': { schema: bodySchema(body.schema) } } } }),
+    ...(body && {
+      requestBody: { required: true, content: { 'application/json': { schema: bodySchema(body.schema) } } },
+    }),
     responses: {
       '2XX': { description: 'Done: see the README for each route’s answers' },
-      '4XX': { description: 'Refused: `{ error, message, fields? }`', content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      '4XX': {
+        description: 'Refused: `{ error, message, fields? }`',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
     },
   };
 }
@@ -99,7 +115,12 @@ export function openApiDocument(app: Pick<Hono, 'routes'>) {
       securitySchemes: {
         merchantKey: { type: 'http', scheme: 'bearer', description: 'The merchant’s API key' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
-        supplierSignature: { type: 'apiKey', in: 'header', name: 'X-Signature', description: 'Hex HMAC-SHA256 of the raw body with the supplier’s callback secret' },
+        supplierSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Signature',
+          description: 'Hex HMAC-SHA256 of the raw body with the supplier’s callback secret',
+        },
       },
       schemas: {
         Problem: {
@@ -108,7 +129,10 @@ export function openApiDocument(app: Pick<Hono, 'routes'>) {
           properties: {
             error: { type: 'string' },
             message: { type: 'string' },
-            fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            fields: {
+              type: 'array',
+              items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+            },
           },
         },
       },

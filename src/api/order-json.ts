@@ -16,7 +16,11 @@ function merchantDetail(detail: unknown): unknown {
  * The order as the API shows it, with its history and money entries where
  * the caller read them. Merchants never see the supplier or its cost; operators do.
  */
-export function orderJson(order: OrderRow, { history, money }: { history?: EventRow[]; money?: LedgerEntryRow[] } = {}, audience: 'merchant' | 'operator' = 'merchant') {
+export function orderJson(
+  order: OrderRow,
+  { history, money }: { history?: EventRow[]; money?: LedgerEntryRow[] } = {},
+  audience: 'merchant' | 'operator' = 'merchant',
+) {
   const operator = audience === 'operator';
   return {
     orderId: order.id,
@@ -41,8 +45,18 @@ export function orderJson(order: OrderRow, { history, money }: { history?: Event
     notifiedAt: order.notifiedAt,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
-    ...(operator && { supplierId: order.supplierId, supplierCostFen: order.supplierCostFen === null ? null : Number(order.supplierCostFen) }),
+    ...(operator && {
+      supplierId: order.supplierId,
+      supplierCostFen: order.supplierCostFen === null ? null : Number(order.supplierCostFen),
+    }),
     ...(money && { money: money.map(ledgerEntryJson) }),
-    ...(history && { history: history.map(({ key, type, detail, createdAt }) => ({ key, type, detail: operator ? detail : merchantDetail(detail), at: createdAt })) }),
+    ...(history && {
+      history: history.map(({ key, type, detail, createdAt }) => ({
+        key,
+        type,
+        detail: operator ? detail : merchantDetail(detail),
+        at: createdAt,
+      })),
+    }),
   };
 }

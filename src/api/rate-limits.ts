@@ -20,7 +20,12 @@ export interface RateLimitSettings {
  */
 export function createRateLimits({ merchantPerSecond, failedKeysPerMinute, clientAddressHeader }: RateLimitSettings) {
   const perMerchant = new RateLimiterMemory({ keyPrefix: 'merchant', points: merchantPerSecond, duration: 1 });
-  const failedKeys = new RateLimiterMemory({ keyPrefix: 'failed-key', points: failedKeysPerMinute, duration: 60, blockDuration: 60 });
+  const failedKeys = new RateLimiterMemory({
+    keyPrefix: 'failed-key',
+    points: failedKeysPerMinute,
+    duration: 60,
+    blockDuration: 60,
+  });
 
   const clientAddress = (c: Context): string => {
     const forwarded = clientAddressHeader && c.req.header(clientAddressHeader)?.split(',')[0]?.trim();
@@ -40,7 +45,9 @@ export function createRateLimits({ merchantPerSecond, failedKeysPerMinute, clien
     /** A 429 for a client address that has failed too many key lookups lately, else undefined. */
     async refuseBlockedAddress(c: Context) {
       const state = await failedKeys.get(clientAddress(c));
-      return state && state.remainingPoints <= 0 ? tooMany(c, state, 'Too many requests with unknown API keys from this address') : undefined;
+      return state && state.remainingPoints <= 0
+        ? tooMany(c, state, 'Too many requests with unknown API keys from this address')
+        : undefined;
     },
     /** Counts a failed key lookup against the client's address. */
     async countFailedKey(c: Context) {

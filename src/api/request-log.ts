@@ -9,7 +9,10 @@ import type { Logger } from '../util/logger.ts';
  * (`/orders/:orderId`), so no id or phone number ends up in a log line or a
  * metric label; an unmatched path counts as `(unmatched)`.
  */
-export function requestLog(logger: Logger, metrics: HttpMetrics): MiddlewareHandler<{ Variables: { requestId: string; merchant?: { id: string } } }> {
+export function requestLog(
+  logger: Logger,
+  metrics: HttpMetrics,
+): MiddlewareHandler<{ Variables: { requestId: string; merchant?: { id: string } } }> {
   return async (c, next) => {
     const started = performance.now();
     try {
@@ -18,7 +21,17 @@ export function requestLog(logger: Logger, metrics: HttpMetrics): MiddlewareHand
       const route = c.res.status === 404 && routePath(c, -1) === '/*' ? '(unmatched)' : routePath(c, -1);
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       metrics.observe({ method: c.req.method, route, status: c.res.status, seconds: durationMs / 1000 });
-      logger.info({ requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, durationMs, merchantId: c.get('merchant')?.id }, 'request');
+      logger.info(
+        {
+          requestId: c.get('requestId'),
+          method: c.req.method,
+          route,
+          status: c.res.status,
+          durationMs,
+          merchantId: c.get('merchant')?.id,
+        },
+        'request',
+      );
     }
   };
 }

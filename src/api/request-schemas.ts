@@ -14,15 +14,21 @@ import { documentAs } from './validate.ts';
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /** Orders get randomUUID() ids. */
-export const orderIdParam = z.object({ orderId: z.string().regex(new RegExp(`^${UUID}$`), 'must be an order id (a UUID)') });
+export const orderIdParam = z.object({
+  orderId: z.string().regex(new RegExp(`^${UUID}$`), 'must be an order id (a UUID)'),
+});
 
 /** Suppliers get an id an admin chooses (`sim-a`): lower-case letters, digits and dashes; it names the supplier's task queue. */
 export const SUPPLIER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
-export const supplierIdParam = z.object({ supplierId: z.string().regex(SUPPLIER_ID_PATTERN, 'must be 1-32 lower-case letters, digits or dashes') });
+export const supplierIdParam = z.object({
+  supplierId: z.string().regex(SUPPLIER_ID_PATTERN, 'must be 1-32 lower-case letters, digits or dashes'),
+});
 
 /** Merchants get randomUUID() ids; the development demo merchant is `demo`. */
 export const merchantIdParam = z.object({
-  merchantId: z.string().regex(new RegExp(`^(?:${UUID}|${DEMO_MERCHANT_ID})$`), `must be a merchant id (a UUID, or ${DEMO_MERCHANT_ID})`),
+  merchantId: z
+    .string()
+    .regex(new RegExp(`^(?:${UUID}|${DEMO_MERCHANT_ID})$`), `must be a merchant id (a UUID, or ${DEMO_MERCHANT_ID})`),
 });
 
 /** A run's id is its workflow's: reconciliation-<UUID> (on demand) or reconciliation-daily-<scheduled time, RFC 3339> (the Schedule's). */
@@ -30,13 +36,16 @@ export const runIdParam = z.object({
   runId: z
     .string()
     .regex(
-      new RegExp(`^(?:${manualReconciliationId(UUID)}|${RECONCILIATION_SCHEDULE_ID}-\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?Z)$`),
+      new RegExp(
+        `^(?:${manualReconciliationId(UUID)}|${RECONCILIATION_SCHEDULE_ID}-\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?Z)$`,
+      ),
       'must be a reconciliation run id',
     ),
 });
 
 /** An integer query parameter, written in plain digits (no sign, exponent, hex, blanks or fraction); documented as the integer it is. */
-export const integerQuery = (min: number, max: number) => integerText(min, max, { type: 'integer', minimum: min, maximum: max });
+export const integerQuery = (min: number, max: number) =>
+  integerText(min, max, { type: 'integer', minimum: min, maximum: max });
 
 /** An integer query parameter that may be left out for `byDefault`. */
 export const integerQueryOr = (byDefault: number, min: number, max: number) =>

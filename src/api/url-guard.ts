@@ -24,7 +24,8 @@ export function urlGuard(): MiddlewareHandler {
       ['path', url.pathname],
       ['query', url.search.slice(1)],
     ] as const) {
-      if (decodedText(encoded) === undefined) return invalidRequest(c, [{ field, message: 'must be valid percent-encoded UTF-8 without NUL' }]);
+      if (decodedText(encoded) === undefined)
+        return invalidRequest(c, [{ field, message: 'must be valid percent-encoded UTF-8 without NUL' }]);
     }
     await next();
   };

@@ -17,10 +17,14 @@ export interface Validates {
  * the document calls it well formed. Refinements marked with this are those rules.
  */
 export const ACROSS_FIELDS = { params: { acrossFields: true } } as const;
-const isAcrossFields = (issue: { code: string; params?: Record<string, unknown> }) => issue.code === 'custom' && issue.params?.acrossFields === true;
+const isAcrossFields = (issue: { code: string; params?: Record<string, unknown> }) =>
+  issue.code === 'custom' && issue.params?.acrossFields === true;
 
 /** zod validation of one request part; a failure is a 400 naming each field at fault (422 if only rules across fields failed). */
-export function validate<Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) {
+export function validate<Target extends keyof ValidationTargets, Schema extends ZodType>(
+  target: Target,
+  schema: Schema,
+) {
   const middleware = zValidator(target, schema, (result, c) => {
     if (result.success) return;
     const problems = fieldProblems(result.error);
@@ -30,7 +34,8 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
 }
 
 /** The validation a route handler does, if it is a validator. */
-export const validationOf = (handler: unknown): Validates | undefined => (handler as { [VALIDATES]?: Validates } | undefined)?.[VALIDATES];
+export const validationOf = (handler: unknown): Validates | undefined =>
+  (handler as { [VALIDATES]?: Validates } | undefined)?.[VALIDATES];
 
 /**
  * JSON Schemas that replace what zod would write for a schema: for a query

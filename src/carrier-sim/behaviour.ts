@@ -36,7 +36,8 @@ export const behaviourSchema = z.object({
 export type Behaviour = z.infer<typeof behaviourSchema>;
 
 /** The environment variable of one setting: callbackLossRate → CARRIER_SIM_CALLBACK_LOSS_RATE. */
-export const behaviourVariable = (key: keyof Behaviour) => `CARRIER_SIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+export const behaviourVariable = (key: keyof Behaviour) =>
+  `CARRIER_SIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 /** Reads CARRIER_SIM_* variables, e.g. CARRIER_SIM_REFUSAL_RATE=0.1 for refusalRate. */
 export function behaviourFromEnv(env: NodeJS.ProcessEnv): Behaviour {

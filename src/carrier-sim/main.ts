@@ -10,7 +10,9 @@ const port = Number(process.env.CARRIER_SIM_PORT || new URL(config.CARRIER_BASE_
 const behaviour = behaviourFromEnv(process.env);
 const simulator = createCarrierSimulator(config.CARRIER_CALLBACK_SECRET, behaviour);
 
-const server = serve({ fetch: simulator.app.fetch, port }, (info) => logger.info({ port: info.port, behaviour }, 'carrier simulator listening'));
+const server = serve({ fetch: simulator.app.fetch, port }, (info) =>
+  logger.info({ port: info.port, behaviour }, 'carrier simulator listening'),
+);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     simulator.stop();

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import seedrandom from 'seedrandom';
-import { rechargeRequestSchema, SIGNATURE_HEADER, type CarrierCallbackBody, type RechargeRequest } from '../carrier/protocol.ts';
+import {
+  rechargeRequestSchema,
+  SIGNATURE_HEADER,
+  type CarrierCallbackBody,
+  type RechargeRequest,
+} from '../carrier/protocol.ts';
 import { sign } from '../util/signature.ts';
 import { DENOMINATIONS_YUAN, carrierOf } from '../shared/carriers.ts';
 import { behaviourSchema, type Behaviour } from './behaviour.ts';
@@ -28,7 +33,13 @@ export interface SimulatorStats {
   callbacksSent: number;
 }
 
-const zeroStats = (): SimulatorStats => ({ requests: 0, charges: 0, peakRequestsPerSecond: 0, peakInFlight: 0, callbacksSent: 0 });
+const zeroStats = (): SimulatorStats => ({
+  requests: 0,
+  charges: 0,
+  peakRequestsPerSecond: 0,
+  peakInFlight: 0,
+  callbacksSent: 0,
+});
 
 /**
  * One order the carrier took (charged for, unless it then FAILED), with the
@@ -70,7 +81,8 @@ function countRequest(state: SimulatorState): void {
 }
 
 /** A random stream seeded by the behaviour's seed and `parts`: the same request rolls the same dice on every run. */
-const dice = (state: SimulatorState, ...parts: (string | number)[]) => seedrandom([state.behaviour.seed, ...parts].join(':'));
+const dice = (state: SimulatorState, ...parts: (string | number)[]) =>
+  seedrandom([state.behaviour.seed, ...parts].join(':'));
 
 function refusalReason(state: SimulatorState, request: RechargeRequest): string | undefined {
   if (carrierOf(request.phone) !== request.carrier) return 'number does not belong to this carrier';
@@ -133,7 +145,10 @@ async function outageAnswer(state: SimulatorState, key: string) {
 }
 
 /** A valid request's order: the one taken before under its request id (a repeat, charged nothing), or a new one, or why it is refused. */
-async function takeOrder(state: SimulatorState, request: RechargeRequest): Promise<{ order: CarrierOrder } | { refused: string }> {
+async function takeOrder(
+  state: SimulatorState,
+  request: RechargeRequest,
+): Promise<{ order: CarrierOrder } | { refused: string }> {
   const existing = state.orders.get(request.requestId);
   if (existing) {
     existing.repeats++;
@@ -141,7 +156,12 @@ async function takeOrder(state: SimulatorState, request: RechargeRequest): Promi
   }
   const reason = refusalReason(state, request);
   if (reason) return { refused: reason };
-  const order: CarrierOrder = { request, carrierOrderId: `C${randomUUID().replaceAll('-', '').slice(0, 20)}`, state: 'PROCESSING', repeats: 0 };
+  const order: CarrierOrder = {
+    request,
+    carrierOrderId: `C${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+    state: 'PROCESSING',
+    repeats: 0,
+  };
   state.orders.set(request.requestId, order);
   const early = dice(state, request.requestId, 'early')() < state.behaviour.earlyCallbackRate;
   scheduleResult(state, order, early);
@@ -167,16 +187,19 @@ function rechargeHandler(state: SimulatorState) {
 /** Outages, latency, 5xx and hangs by the behaviour's dice, then the order taken idempotently by request id. */
 async function answerRecharge(state: SimulatorState, c: Context, request: RechargeRequest) {
   // Taken only until its notAfter, as real suppliers refuse stale requests.
-  if (request.notAfter !== undefined && Date.now() > Date.parse(request.notAfter)) return c.json({ accepted: false, reason: 'request expired' });
+  if (request.notAfter !== undefined && Date.now() > Date.parse(request.notAfter))
+    return c.json({ accepted: false, reason: 'request expired' });
   const attempt = (state.attemptsByRequest.get(request.requestId) ?? 0) + 1;
   state.attemptsByRequest.set(request.requestId, attempt);
   if (state.behaviour.outage) return c.json(await outageAnswer(state, `${request.requestId}:${attempt}`), 503);
   if (state.behaviour.latencyMs > 0) await sleep(state.behaviour.latencyMs);
-  if (dice(state, request.requestId, attempt, '5xx')() < state.behaviour.serverErrorRate) return c.json({ error: 'busy' }, 503);
+  if (dice(state, request.requestId, attempt, '5xx')() < state.behaviour.serverErrorRate)
+    return c.json({ error: 'busy' }, 503);
 
   const taken = await takeOrder(state, request);
   if ('refused' in taken) return c.json({ accepted: false, reason: taken.refused });
-  if (attempt === 1 && dice(state, request.requestId, 'hang')() < state.behaviour.timeoutRate) await sleep(state.behaviour.hangMs);
+  if (attempt === 1 && dice(state, request.requestId, 'hang')() < state.behaviour.timeoutRate)
+    await sleep(state.behaviour.hangMs);
   return c.json({ accepted: true, carrierOrderId: taken.order.carrierOrderId });
 }
 
@@ -196,12 +219,17 @@ function simulatorApp(state: SimulatorState) {
     new Hono()
       .post('/recharge', rechargeHandler(state))
       .get('/recharge/:requestId', async (c) => {
-        if (state.behaviour.outage) return c.json(await outageAnswer(state, `${c.req.param('requestId')}:status:${++state.outageRequests}`), 503);
+        if (state.behaviour.outage)
+          return c.json(await outageAnswer(state, `${c.req.param('requestId')}:status:${++state.outageRequests}`), 503);
         if (state.behaviour.latencyMs > 0) await sleep(state.behaviour.latencyMs);
         const order = state.orders.get(c.req.param('requestId'));
         if (!order) return c.json({ state: 'NOT_FOUND' }, 404);
         const { state: orderState, carrierOrderId, reason } = order;
-        return c.json(orderState === 'FAILED' ? { state: orderState, carrierOrderId, reason } : { state: orderState, carrierOrderId });
+        return c.json(
+          orderState === 'FAILED'
+            ? { state: orderState, carrierOrderId, reason }
+            : { state: orderState, carrierOrderId },
+        );
       })
       .get('/_sim/stats', (c) => c.json(state.stats))
       .get('/_sim/charges', (c) => c.json(chargesOf(state)))

@@ -42,11 +42,14 @@ export function createCarrierClient(baseUrl: string, timeoutMs: number): Carrier
       });
       // 400/422: the carrier read the request and rejected it as invalid, so it took nothing.
       // Other 4xx (401/403 our credentials, 408, 409, 429) say nothing certain about the order: ask again.
-      if (status === 400 || status === 422) return { outcome: 'refused', reason: `carrier rejected the request as invalid (HTTP ${status})` };
+      if (status === 400 || status === 422)
+        return { outcome: 'refused', reason: `carrier rejected the request as invalid (HTTP ${status})` };
       if (status >= 400) throw new CarrierUnavailableError(`carrier answered HTTP ${status}`);
       const answer = rechargeAnswerSchema.safeParse(body);
       if (!answer.success) throw new CarrierUnavailableError('carrier answered with an unexpected body');
-      return answer.data.accepted ? { outcome: 'accepted', carrierOrderId: answer.data.carrierOrderId } : { outcome: 'refused', reason: answer.data.reason };
+      return answer.data.accepted
+        ? { outcome: 'accepted', carrierOrderId: answer.data.carrierOrderId }
+        : { outcome: 'refused', reason: answer.data.reason };
     },
 
     async status(requestId) {

@@ -40,7 +40,16 @@ export const carrierCallbackBodySchema = z
     reason: storableText(500).optional(),
     timestamp: z.iso.datetime({ offset: true }),
   })
-  .meta({ examples: [{ orderId: '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d-1', carrierOrderId: 'C123', status: 'SUCCESS', timestamp: '2026-11-23T12:00:00Z' }] });
+  .meta({
+    examples: [
+      {
+        orderId: '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d-1',
+        carrierOrderId: 'C123',
+        status: 'SUCCESS',
+        timestamp: '2026-11-23T12:00:00Z',
+      },
+    ],
+  });
 export type CarrierCallbackBody = z.infer<typeof carrierCallbackBodySchema>;
 
 export const SIGNATURE_HEADER = 'X-Signature';

@@ -25,12 +25,16 @@ const codecRequest = z.object({ payloads: z.array(jsonPayload).max(10_000).defau
 type JsonPayload = z.infer<typeof jsonPayload>;
 
 const fromJson = ({ metadata, data }: JsonPayload): Payload => ({
-  metadata: metadata ? Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')])) : {},
+  metadata: metadata
+    ? Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')]))
+    : {},
   ...(data ? { data: Buffer.from(data, 'base64') } : {}),
 });
 
 const toJson = ({ metadata, data }: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
+  ),
   ...(data ? { data: Buffer.from(data).toString('base64') } : {}),
 });
 
@@ -48,7 +52,14 @@ function operatorOnly({ token, uiOrigins }: CodecServerOptions): MiddlewareHandl
     const given = bearerTokenOf(c.req.header('authorization'));
     const trustedPage = uiOrigins.includes(c.req.header('origin') ?? '');
     if (!(given !== undefined && isToken(given)) && !trustedPage) {
-      return c.json({ error: 'unauthenticated', message: 'The codec server needs Authorization: Bearer <CODEC_SERVER_TOKEN>, or a request from a trusted Web UI' }, 401);
+      return c.json(
+        {
+          error: 'unauthenticated',
+          message:
+            'The codec server needs Authorization: Bearer <CODEC_SERVER_TOKEN>, or a request from a trusted Web UI',
+        },
+        401,
+      );
     }
     await next();
   };
@@ -59,7 +70,11 @@ export function createCodecServerApp(options: CodecServerOptions) {
   const convert = (direction: 'encode' | 'decode') =>
     async function handler(c: Context) {
       const parsed = codecRequest.safeParse(await c.req.json().catch(() => undefined));
-      if (!parsed.success) return c.json({ error: 'invalid_request', message: 'expected {"payloads": [{"metadata": {...}, "data": "<base64>"}]}' }, 400);
+      if (!parsed.success)
+        return c.json(
+          { error: 'invalid_request', message: 'expected {"payloads": [{"metadata": {...}, "data": "<base64>"}]}' },
+          400,
+        );
       try {
         const payloads = await codec[direction](parsed.data.payloads.map(fromJson));
         return c.json({ payloads: payloads.map(toJson) });
@@ -72,10 +87,22 @@ export function createCodecServerApp(options: CodecServerOptions) {
     .get('/healthz', (c) => c.json({ ok: true }))
     .use(
       '/*',
-      cors({ origin: options.uiOrigins, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['content-type', 'x-namespace', 'authorization'], credentials: true, maxAge: 600 }),
+      cors({
+        origin: options.uiOrigins,
+        allowMethods: ['POST', 'OPTIONS'],
+        allowHeaders: ['content-type', 'x-namespace', 'authorization'],
+        credentials: true,
+        maxAge: 600,
+      }),
     )
     .use('/*', operatorOnly(options))
-    .use('/*', bodyLimit({ maxSize: 8 * 1024 * 1024, onError: (c) => c.json({ error: 'too_large', message: 'at most 8 MiB per request' }, 413) }))
+    .use(
+      '/*',
+      bodyLimit({
+        maxSize: 8 * 1024 * 1024,
+        onError: (c) => c.json({ error: 'too_large', message: 'at most 8 MiB per request' }, 413),
+      }),
+    )
     .post('/encode', convert('encode'))
     .post('/decode', convert('decode'));
 }

@@ -7,9 +7,14 @@ import { createCodecServerApp } from './app.ts';
 const config = loadConfig();
 const logger = createLogger('codec-server', config.LOG_LEVEL);
 if (!config.payloadCodecKeys) throw new Error('The codec server needs PAYLOAD_CODEC_KEYS (npm start sets it)');
-if (config.NODE_ENV === 'production' && config.CODEC_SERVER_TOKEN === DEV_CODEC_SERVER_TOKEN) throw new Error('CODEC_SERVER_TOKEN must be set in production');
+if (config.NODE_ENV === 'production' && config.CODEC_SERVER_TOKEN === DEV_CODEC_SERVER_TOKEN)
+  throw new Error('CODEC_SERVER_TOKEN must be set in production');
 
-const app = createCodecServerApp({ codec: new AesGcmPayloadCodec(config.payloadCodecKeys), token: config.CODEC_SERVER_TOKEN, uiOrigins: config.codecUiOrigins });
+const app = createCodecServerApp({
+  codec: new AesGcmPayloadCodec(config.payloadCodecKeys),
+  token: config.CODEC_SERVER_TOKEN,
+  uiOrigins: config.codecUiOrigins,
+});
 const server = serve({ fetch: app.fetch, hostname: config.CODEC_SERVER_HOST, port: config.CODEC_SERVER_PORT }, (info) =>
   logger.info({ port: info.port, uiOrigins: config.codecUiOrigins }, 'Codec server listening'),
 );

@@ -59,7 +59,8 @@ async function refundFailedOrder(db: Db, orderId: string): Promise<RefundResult>
   const entries = await db.ledgerEntry.findMany({ where: { orderId }, select: { type: true, amountFen: true } });
   const earlier = entries.find((entry) => entry.type === 'ORDER_REFUND');
   if (earlier) return { outcome: 'already-refunded', amountFen: Number(earlier.amountFen) };
-  if (!entries.some((entry) => entry.type === 'ORDER_DEBIT')) return { outcome: 'not-refundable', reason: 'the order was never debited' };
+  if (!entries.some((entry) => entry.type === 'ORDER_DEBIT'))
+    return { outcome: 'not-refundable', reason: 'the order was never debited' };
   const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true } });
   return { outcome: 'not-refundable', reason: `the order is ${order?.status ?? 'missing'}, not FAILED` };
 }
@@ -91,13 +92,17 @@ export function createLedgerRepository(db: Db) {
         UPDATE merchants SET balance_fen = merchants.balance_fen + ${input.amountFen}, updated_at = ${now}
         FROM entry WHERE merchants.id = entry.merchant_id
         RETURNING merchants.id`;
-      const entry = await db.ledgerEntry.findUnique({ where: { merchantId_requestId: { merchantId: input.merchantId, requestId: input.requestId } } });
+      const entry = await db.ledgerEntry.findUnique({
+        where: { merchantId_requestId: { merchantId: input.merchantId, requestId: input.requestId } },
+      });
       if (entry && posted.length > 0) return { outcome: 'posted', entry };
       if (entry) {
         const same = entry.type === input.type && signedAmountFen(entry) === BigInt(input.amountFen);
         return { outcome: same ? 'repeat' : 'conflict', entry };
       }
-      const balanceFen = (await db.merchant.findUnique({ where: { id: input.merchantId }, select: { balanceFen: true } }))?.balanceFen;
+      const balanceFen = (
+        await db.merchant.findUnique({ where: { id: input.merchantId }, select: { balanceFen: true } })
+      )?.balanceFen;
       return balanceFen === undefined ? { outcome: 'no-merchant' } : { outcome: 'insufficient-balance', balanceFen };
     },
 

@@ -32,20 +32,37 @@ export function createMerchantRepository(db: Db) {
       await db.$transaction([
         db.merchant.upsert({ where: { id: merchant.id }, create: merchant, update: merchant }),
         ...rateRows(rates).map(({ carrier, rate }) =>
-          db.merchantRate.upsert({ where: { merchantId_carrier: { merchantId: merchant.id, carrier } }, create: { merchantId: merchant.id, carrier, rate }, update: { rate } }),
+          db.merchantRate.upsert({
+            where: { merchantId_carrier: { merchantId: merchant.id, carrier } },
+            create: { merchantId: merchant.id, carrier, rate },
+            update: { rate },
+          }),
         ),
       ]);
     },
 
     /** The merchant a request's API key belongs to, with what pricing an order needs. */
     async findByApiKeyHash(apiKeyHash: string) {
-      const merchant = await db.merchant.findUnique({ where: { apiKeyHash }, select: { id: true, name: true, ...withRates } });
+      const merchant = await db.merchant.findUnique({
+        where: { apiKeyHash },
+        select: { id: true, name: true, ...withRates },
+      });
       return merchant && { id: merchant.id, name: merchant.name, rates: ratesOf(merchant.rates) };
     },
 
     async findById(id: string) {
-      const merchant = await db.merchant.findUnique({ where: { id }, select: { id: true, name: true, balanceFen: true, ...withRates } });
-      return merchant && { id: merchant.id, name: merchant.name, balanceFen: merchant.balanceFen, rates: ratesOf(merchant.rates) };
+      const merchant = await db.merchant.findUnique({
+        where: { id },
+        select: { id: true, name: true, balanceFen: true, ...withRates },
+      });
+      return (
+        merchant && {
+          id: merchant.id,
+          name: merchant.name,
+          balanceFen: merchant.balanceFen,
+          rates: ratesOf(merchant.rates),
+        }
+      );
     },
 
     async balance(id: string): Promise<bigint | undefined> {

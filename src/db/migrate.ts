@@ -16,7 +16,9 @@ const PRISMA_MIGRATE_LOCK = 72707369;
  */
 export async function applyMigrations(
   databaseUrl: string,
-  { upTo }: { /** The last migration to apply (an upgrade test's starting point); all by default. */ upTo?: string } = {},
+  {
+    upTo,
+  }: { /** The last migration to apply (an upgrade test's starting point); all by default. */ upTo?: string } = {},
 ): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();

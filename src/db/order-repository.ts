@@ -5,6 +5,7 @@ import type { Carrier } from '../shared/carriers.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
 import type { LedgerEntryRow } from './ledger-repository.ts';
+import { orderQueries } from './order-queries.ts';
 import type { Db } from './prisma.ts';
 
 export interface NewOrder {
@@ -78,7 +79,12 @@ export interface OrderStory {
 
 /** A raw `orders` row as Prisma returns it: every column is the field's name in snake_case. */
 const fromColumns = (row: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(row).map(([column, value]) => [column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), value])) as OrderRow;
+  Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [
+      column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+      value,
+    ]),
+  ) as OrderRow;
 
 const eventRow = (orderId: string, event: OrderEventInput) => ({
   orderId,
@@ -123,7 +129,9 @@ async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrde
     )
     SELECT * FROM inserted`;
   if (inserted) return { outcome: 'created', order: fromColumns(inserted) };
-  const existing = await db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo } } });
+  const existing = await db.order.findUnique({
+    where: { merchantId_merchantOrderNo: { merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo } },
+  });
   if (existing) return { outcome: 'exists', order: existing };
   const payer = await db.merchant.findUniqueOrThrow({ where: { id: input.merchantId }, select: { balanceFen: true } });
   return { outcome: 'insufficient-balance', balanceFen: payer.balanceFen };
@@ -134,7 +142,10 @@ async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrde
  * round trip, atomic without a transaction); returns whether the status
  * changed. Unset fields keep their value.
  */
-async function transitionOrder(db: Db, { orderId, to, from = ALLOWED_FROM[to], fields = {}, event }: TransitionInput): Promise<boolean> {
+async function transitionOrder(
+  db: Db,
+  { orderId, to, from = ALLOWED_FROM[to], fields = {}, event }: TransitionInput,
+): Promise<boolean> {
   const [row] = await db.$queryRaw<{ changed: number }[]>`
     WITH changed AS (
       UPDATE orders SET
@@ -166,7 +177,11 @@ interface NotificationAttempt {
 }
 
 /** One delivery attempt of the result notification to the merchant. */
-async function recordNotificationAttempt(db: Db, orderId: string, { key, attempt, error }: NotificationAttempt): Promise<void> {
+async function recordNotificationAttempt(
+  db: Db,
+  orderId: string,
+  { key, attempt, error }: NotificationAttempt,
+): Promise<void> {
   const delivered = error === undefined;
   await db.$transaction([
     db.order.update({
@@ -179,7 +194,13 @@ async function recordNotificationAttempt(db: Db, orderId: string, { key, attempt
       },
     }),
     db.orderEvent.createMany({
-      data: [eventRow(orderId, { key, type: delivered ? OrderEvent.MERCHANT_NOTIFIED : OrderEvent.MERCHANT_NOTIFY_FAILED, detail: { attempt, ...(error && { error }) } })],
+      data: [
+        eventRow(orderId, {
+          key,
+          type: delivered ? OrderEvent.MERCHANT_NOTIFIED : OrderEvent.MERCHANT_NOTIFY_FAILED,
+          detail: { attempt, ...(error && { error }) },
+        }),
+      ],
       skipDuplicates: true,
     }),
   ]);
@@ -192,7 +213,12 @@ async function recordNotificationAttempt(db: Db, orderId: string, { key, attempt
  */
 async function storeCallback(
   db: Db,
-  { orderId, rawBody, signature, detail }: { orderId: string; rawBody: string; signature: string; detail: Record<string, unknown> },
+  {
+    orderId,
+    rawBody,
+    signature,
+    detail,
+  }: { orderId: string; rawBody: string; signature: string; detail: Record<string, unknown> },
 ): Promise<RecordedCallback | undefined> {
   const [row] = await db.$queryRaw<RecordedCallback[]>`
     WITH target AS (
@@ -211,41 +237,12 @@ async function storeCallback(
  * Orders in a status, oldest first, optionally only those created at least
  * `olderThanSeconds` ago; `after` pages on from the last order of a page.
  */
-function listOrderPage(db: Db, { status, olderThanSeconds, needsReview, limit, after }: ListOrdersFilter) {
-  return db.order.findMany({
-    where: {
-      ...(status && { status }),
-      ...(needsReview !== undefined && { needsReview }),
-      ...(olderThanSeconds !== undefined && { createdAt: { lte: new Date(Date.now() - olderThanSeconds * 1000) } }),
-      ...(after && { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }),
-    },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    take: limit,
-  });
-}
-
-/** Reads and writes of the order view. Every write is idempotent and never moves an order backwards. */
-async function findStory(db: Db, id: string): Promise<OrderStory | undefined> {
-  const found = await db.order.findUnique({ where: { id }, include: { events: { orderBy: { id: 'asc' } }, ledgerEntries: { orderBy: { id: 'asc' } } } });
-  if (!found) return undefined;
-  const { events, ledgerEntries, ...order } = found;
-  return { order, history: events, money: ledgerEntries };
-}
-
+/** The orders: their writes here, their reads in order-queries.ts. */
 export function createOrderRepository(db: Db) {
   return {
+    ...orderQueries(db),
     /** Accepts an order and debits its cost in one statement: see createOrderWithDebit. */
     createOrder: (input: NewOrder) => createOrderWithDebit(db, input),
-
-    findById: (id: string) => db.order.findUnique({ where: { id } }),
-
-    /** The order with the secret that signs its result notification. */
-    findWithMerchantSecret: (id: string) => db.order.findUnique({ where: { id }, include: { merchant: { select: { callbackSecret: true } } } }),
-
-    findByMerchantOrderNo: (merchantId: string, merchantOrderNo: string) => db.order.findUnique({ where: { merchantId_merchantOrderNo: { merchantId, merchantOrderNo } } }),
-
-    /** The order with its history and money entries, in one query: merchants poll it. */
-    findStory: (id: string) => findStory(db, id),
 
     /** Conditional status write plus its history event; whether the status changed. */
     transition: (input: TransitionInput) => transitionOrder(db, input),
@@ -255,7 +252,8 @@ export function createOrderRepository(db: Db) {
     },
 
     /** Stores a verified carrier callback raw, with its history event: see storeCallback. */
-    recordCallback: (orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>) => storeCallback(db, { orderId, rawBody, signature, detail }),
+    recordCallback: (orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>) =>
+      storeCallback(db, { orderId, rawBody, signature, detail }),
 
     /** Flags the order for an operator's review (the carrier contradicted its final decision). */
     async flagForReview(orderId: string, reason: string, event: OrderEventInput): Promise<void> {
@@ -266,29 +264,23 @@ export function createOrderRepository(db: Db) {
     },
 
     /** One delivery attempt of the result notification to the merchant. */
-    recordNotificationAttempt: (orderId: string, attempt: NotificationAttempt) => recordNotificationAttempt(db, orderId, attempt),
+    recordNotificationAttempt: (orderId: string, attempt: NotificationAttempt) =>
+      recordNotificationAttempt(db, orderId, attempt),
 
     async recordNotificationGaveUp(orderId: string, reason: string): Promise<void> {
-      await db.order.updateMany({ where: { id: orderId, notifyStatus: { not: 'DELIVERED' } }, data: { notifyStatus: 'GAVE_UP', notifyLastError: reason } });
+      await db.order.updateMany({
+        where: { id: orderId, notifyStatus: { not: 'DELIVERED' } },
+        data: { notifyStatus: 'GAVE_UP', notifyLastError: reason },
+      });
     },
 
     /** Records that a start of the order's workflow succeeded (the first such time is kept). */
     async markWorkflowStarted(orderId: string): Promise<void> {
-      await db.order.updateMany({ where: { id: orderId, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
+      await db.order.updateMany({
+        where: { id: orderId, workflowStartedAt: null },
+        data: { workflowStartedAt: new Date() },
+      });
     },
-
-    /** Orders accepted at or before `acceptedBy` whose workflow may not have started, oldest first. */
-    listNotStarted: ({ acceptedBy, limit }: { acceptedBy: Date; limit: number }) =>
-      db.order.findMany({ where: { workflowStartedAt: null, createdAt: { lte: acceptedBy } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit }),
-
-    /** Orders in a status, oldest first: see listOrderPage. */
-    listOrders: (filter: ListOrdersFilter) => listOrderPage(db, filter),
-
-    /** Orders in one status (an index lookup: the metrics read ESCALATED at every scrape). */
-    countWithStatus: (status: OrderStatus) => db.order.count({ where: { status } }),
-
-    /** Orders whose merchant is still being told the result (indexed, read at every scrape). */
-    countNotificationsPending: () => db.order.count({ where: { notifyStatus: 'SENDING' } }),
   };
 }
 

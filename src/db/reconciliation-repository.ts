@@ -42,7 +42,10 @@ export interface StaleOrder {
  * Orders still open past their SLA, with their latest supplier attempt,
  * which the history events of a routed order's attempts name.
  */
-function staleOpenOrders(db: Db, { createdBefore, after, limit }: { createdBefore: Date; after: string; limit: number }) {
+function staleOpenOrders(
+  db: Db,
+  { createdBefore, after, limit }: { createdBefore: Date; after: string; limit: number },
+) {
   return db.$queryRaw<StaleOrder[]>`
     SELECT o.id, o.merchant_id AS "merchantId", o.status::text AS status, a.supplier_id AS "supplierId", a.attempt,
       COALESCE(a.type = ${OrderEvent.SUPPLIER_DECLINED}, false) AS declined,
@@ -70,7 +73,11 @@ export function createReconciliationRepository(db: Db) {
   return {
     /** Creates the run unless it exists; returns its start, the cut-off for the orders it checks. */
     async begin(runId: string, trigger: string): Promise<Date> {
-      const run = await db.reconciliationRun.upsert({ where: { id: runId }, create: { id: runId, trigger }, update: {} });
+      const run = await db.reconciliationRun.upsert({
+        where: { id: runId },
+        create: { id: runId, trigger },
+        update: {},
+      });
       return run.startedAt;
     },
 
@@ -97,17 +104,24 @@ export function createReconciliationRepository(db: Db) {
       });
     },
 
-    async recordProgress(runId: string, progress: { checkedOrders?: number; checkedMerchants?: number }): Promise<void> {
+    async recordProgress(
+      runId: string,
+      progress: { checkedOrders?: number; checkedMerchants?: number },
+    ): Promise<void> {
       await db.reconciliationRun.update({ where: { id: runId }, data: progress });
     },
 
     /** Marks the run complete; returns how many mismatches it recorded. */
     async finish(runId: string, finishedAt: Date): Promise<number> {
-      await db.reconciliationRun.updateMany({ where: { id: runId, status: 'RUNNING' }, data: { status: 'COMPLETED', finishedAt } });
+      await db.reconciliationRun.updateMany({
+        where: { id: runId, status: 'RUNNING' },
+        data: { status: 'COMPLETED', finishedAt },
+      });
       return db.reconciliationMismatch.count({ where: { runId } });
     },
 
-    find: (runId: string) => db.reconciliationRun.findUnique({ where: { id: runId }, include: { mismatches: { orderBy: { id: 'asc' } } } }),
+    find: (runId: string) =>
+      db.reconciliationRun.findUnique({ where: { id: runId }, include: { mismatches: { orderBy: { id: 'asc' } } } }),
   };
 }
 

@@ -13,7 +13,9 @@ export interface SupplierTopUpInput {
 }
 
 export type SupplierTopUpResult =
-  { outcome: 'posted' | 'repeat'; entry: SupplierLedgerEntryRow } | { outcome: 'conflict'; entry: SupplierLedgerEntryRow } | { outcome: 'no-supplier' };
+  | { outcome: 'posted' | 'repeat'; entry: SupplierLedgerEntryRow }
+  | { outcome: 'conflict'; entry: SupplierLedgerEntryRow }
+  | { outcome: 'no-supplier' };
 
 /** The supplier's balance after an order's cost was booked, and its alert threshold. */
 export interface BookedCost {
@@ -35,8 +37,9 @@ export interface MarginRow {
 }
 
 /** An entry's amount as the supplier's prepaid balance sees it. */
-export const signedSupplierAmountFen = (entry: Pick<SupplierLedgerEntryRow, 'supplierId' | 'debitAccount' | 'amountFen'>) =>
-  entry.debitAccount === supplierAccount(entry.supplierId) ? entry.amountFen : -entry.amountFen;
+export const signedSupplierAmountFen = (
+  entry: Pick<SupplierLedgerEntryRow, 'supplierId' | 'debitAccount' | 'amountFen'>,
+) => (entry.debitAccount === supplierAccount(entry.supplierId) ? entry.amountFen : -entry.amountFen);
 
 /** A top-up of the supplier's prepaid balance, idempotent by requestId. */
 async function topUp(db: Db, input: SupplierTopUpInput): Promise<SupplierTopUpResult> {
@@ -54,10 +57,15 @@ async function topUp(db: Db, input: SupplierTopUpInput): Promise<SupplierTopUpRe
     UPDATE suppliers SET balance_fen = suppliers.balance_fen + entry.amount_fen, updated_at = ${now}
     FROM entry WHERE suppliers.id = entry.supplier_id
     RETURNING suppliers.id`;
-  const entry = await db.supplierLedgerEntry.findUnique({ where: { supplierId_requestId: { supplierId: input.supplierId, requestId: input.requestId } } });
+  const entry = await db.supplierLedgerEntry.findUnique({
+    where: { supplierId_requestId: { supplierId: input.supplierId, requestId: input.requestId } },
+  });
   if (!entry) return { outcome: 'no-supplier' };
   if (posted.length > 0) return { outcome: 'posted', entry };
-  return { outcome: entry.type === 'TOP_UP' && entry.amountFen === BigInt(input.amountFen) ? 'repeat' : 'conflict', entry };
+  return {
+    outcome: entry.type === 'TOP_UP' && entry.amountFen === BigInt(input.amountFen) ? 'repeat' : 'conflict',
+    entry,
+  };
 }
 
 /**
@@ -66,7 +74,12 @@ async function topUp(db: Db, input: SupplierTopUpInput): Promise<SupplierTopUpRe
  * the supplier has credited the phone whatever its balance. Returns the
  * booking, or undefined if it was booked before.
  */
-async function bookOrderCost(db: Db, orderId: string, supplierId: string, amountFen: number): Promise<BookedCost | undefined> {
+async function bookOrderCost(
+  db: Db,
+  orderId: string,
+  supplierId: string,
+  amountFen: number,
+): Promise<BookedCost | undefined> {
   const now = new Date();
   const [booked] = await db.$queryRaw<BookedCost[]>`
     WITH payee AS (
@@ -93,7 +106,9 @@ async function bookOrderCost(db: Db, orderId: string, supplierId: string, amount
  * that SUCCEEDED between `from` and `to`, per day (UTC), supplier and carrier.
  */
 async function marginReport(db: Db, from: Date, to: Date): Promise<MarginRow[]> {
-  const rows = await db.$queryRaw<{ day: string; supplierId: string; carrier: string; orders: bigint; revenueFen: bigint; supplierCostFen: bigint }[]>`
+  const rows = await db.$queryRaw<
+    { day: string; supplierId: string; carrier: string; orders: bigint; revenueFen: bigint; supplierCostFen: bigint }[]
+  >`
     SELECT to_char(o.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, o.supplier_id AS "supplierId", o.carrier,
            count(*) AS orders, COALESCE(SUM(o.cost_fen), 0)::bigint AS "revenueFen", COALESCE(SUM(o.supplier_cost_fen), 0)::bigint AS "supplierCostFen"
     FROM orders o
@@ -121,10 +136,12 @@ export function createSupplierLedgerRepository(db: Db) {
     topUp: (input: SupplierTopUpInput) => topUp(db, input),
 
     /** Books a SUCCEEDED order's supplier cost, once: see bookOrderCost. */
-    bookOrderCost: (orderId: string, supplierId: string, amountFen: number) => bookOrderCost(db, orderId, supplierId, amountFen),
+    bookOrderCost: (orderId: string, supplierId: string, amountFen: number) =>
+      bookOrderCost(db, orderId, supplierId, amountFen),
 
     /** A supplier's entries, newest first. */
-    listForSupplier: (supplierId: string, limit: number) => db.supplierLedgerEntry.findMany({ where: { supplierId }, orderBy: { id: 'desc' }, take: limit }),
+    listForSupplier: (supplierId: string, limit: number) =>
+      db.supplierLedgerEntry.findMany({ where: { supplierId }, orderBy: { id: 'desc' }, take: limit }),
 
     /** Suppliers whose cached balance differs from the sum of their entries. */
     async balanceMismatches(): Promise<{ supplierId: string; balanceFen: bigint; entriesFen: bigint }[]> {

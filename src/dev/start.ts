@@ -27,7 +27,11 @@ const DEV_WORKER_METRICS_ADDRESS = '127.0.0.1:9464';
 const dataDir = resolve(config.DATA_DIR);
 /** Two simulated suppliers: sim-a where CARRIER_BASE_URL points (tried first), sim-b on the next port. */
 const simAPort = Number(new URL(config.CARRIER_BASE_URL).port || 4000);
-const simulators = ['sim-a', 'sim-b'].map((id, i) => ({ id, port: simAPort + i, url: `http://127.0.0.1:${simAPort + i}` }));
+const simulators = ['sim-a', 'sim-b'].map((id, i) => ({
+  id,
+  port: simAPort + i,
+  url: `http://127.0.0.1:${simAPort + i}`,
+}));
 /** What has been started, stopped in reverse order. */
 const started: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -51,7 +55,12 @@ try {
   let uiUrl = "your Temporal cluster's Web UI";
   if (!temporalAddress) {
     // The dev server's Web UI decodes the encrypted payloads through the codec server started below.
-    const server = await startTemporalDevServer({ dataDir, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, extraArgs: ['--ui-codec-endpoint', codecUrl] });
+    const server = await startTemporalDevServer({
+      dataDir,
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      extraArgs: ['--ui-codec-endpoint', codecUrl],
+    });
     started.push(() => stopChild(server.process));
     temporalAddress = server.address;
     uiUrl = server.uiUrl;
@@ -69,10 +78,18 @@ try {
   const demoMerchant = !config.DATABASE_URL;
   if (demoMerchant) {
     const prisma = createPrisma(databaseUrl, 1);
-    await ensureDemoMerchant(prisma, { apiKey: config.DEMO_MERCHANT_API_KEY, callbackSecret: config.DEMO_MERCHANT_CALLBACK_SECRET });
+    await ensureDemoMerchant(prisma, {
+      apiKey: config.DEMO_MERCHANT_API_KEY,
+      callbackSecret: config.DEMO_MERCHANT_CALLBACK_SECRET,
+    });
     await ensureSimulatedSuppliers(
       prisma,
-      simulators.map(({ id, url }, i) => ({ id, baseUrl: url, callbackSecret: config.CARRIER_CALLBACK_SECRET, priority: i + 1 })),
+      simulators.map(({ id, url }, i) => ({
+        id,
+        baseUrl: url,
+        callbackSecret: config.CARRIER_CALLBACK_SECRET,
+        priority: i + 1,
+      })),
     );
     await prisma.$disconnect();
   }
@@ -89,7 +106,10 @@ try {
   const workerOps = config.WORKER_METRICS_ADDRESS ?? DEV_WORKER_METRICS_ADDRESS;
   const children = [
     { entry: 'src/codec-server/main.ts', env },
-    ...simulators.map(({ id, port }) => ({ entry: 'src/carrier-sim/main.ts', env: { ...env, CARRIER_SIM_PORT: String(port), CARRIER_SIM_NAME: id } })),
+    ...simulators.map(({ id, port }) => ({
+      entry: 'src/carrier-sim/main.ts',
+      env: { ...env, CARRIER_SIM_PORT: String(port), CARRIER_SIM_NAME: id },
+    })),
     { entry: 'src/worker/main.ts', env: { ...env, WORKER_METRICS_ADDRESS: workerOps } },
     { entry: 'src/api/main.ts', env },
   ];
@@ -106,7 +126,9 @@ try {
   await waitUntilHealthy(`${apiUrl}/healthz`);
   // The banner means ready: once the worker polls (its workflows bundled), its build takes the new orders.
   const temporal = await createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
-  await makeCurrent(temporal.workflowService, config.TEMPORAL_NAMESPACE, version).finally(() => temporal.connection.close());
+  await makeCurrent(temporal.workflowService, config.TEMPORAL_NAMESPACE, version).finally(() =>
+    temporal.connection.close(),
+  );
   console.log(`
   Recharge platform is up
   API:            ${apiUrl}

@@ -12,7 +12,10 @@ function onPath(name: string): string | undefined {
 
 function resolveBinary(envVar: string, name: string): string {
   const found = process.env[envVar] || onPath(name) || [join(PROJECT_TOOLS, name)].find((file) => existsSync(file));
-  if (!found) throw new Error(`No ${name} binary: set ${envVar}, put it on PATH, or run ./scripts/setup.sh to install it into .tools/`);
+  if (!found)
+    throw new Error(
+      `No ${name} binary: set ${envVar}, put it on PATH, or run ./scripts/setup.sh to install it into .tools/`,
+    );
   return found;
 }
 

@@ -11,10 +11,19 @@ export interface DevServer {
   process: ChildProcess;
 }
 
-const CLI_TYPE_NAMES = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', DATETIME: 'Datetime', TEXT: 'Text', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' } as const;
+const CLI_TYPE_NAMES = {
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  TEXT: 'Text',
+  DOUBLE: 'Double',
+  KEYWORD_LIST: 'KeywordList',
+} as const;
 
 /** `--search-attribute Name=Type` flags registering the order search attributes (idempotent at each start). */
-export const searchAttributeFlags = () => ORDER_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]);
+export const searchAttributeFlags = () =>
+  ORDER_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]);
 
 export interface DevServerOptions {
   /** Where the SQLite database is kept. */
@@ -37,12 +46,18 @@ export interface DevServerOptions {
  * machine or a power cut may lose the workflow updates of the last moments
  * before the last checkpoint, never the file's consistency. For a dev
  * server that is the right trade; a production cluster runs on a real
- * database (see the README's production section).
+ * database (see docs/production.md).
  */
 export const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'];
 
 /** `temporal server start-dev`, persisted in SQLite under dataDir, with its Web UI and the order search attributes; not yet serving. */
-export function spawnTemporalDevServer({ dataDir, port = 7233, uiPort = 8233, extraArgs = [], output = 'inherit' }: DevServerOptions): DevServer {
+export function spawnTemporalDevServer({
+  dataDir,
+  port = 7233,
+  uiPort = 8233,
+  extraArgs = [],
+  output = 'inherit',
+}: DevServerOptions): DevServer {
   mkdirSync(dataDir, { recursive: true });
   const child = spawn(
     temporalCliPath(),
@@ -70,7 +85,9 @@ export function spawnTemporalDevServer({ dataDir, port = 7233, uiPort = 8233, ex
 
 /** Until the server answers, or fails if it exits first. */
 export async function untilServing(server: DevServer): Promise<void> {
-  const exited = new Promise<never>((_, reject) => server.process.once('exit', (code) => reject(new Error(`temporal dev server exited with code ${code}`))));
+  const exited = new Promise<never>((_, reject) =>
+    server.process.once('exit', (code) => reject(new Error(`temporal dev server exited with code ${code}`))),
+  );
   await Promise.race([waitUntilTemporalServes(server.address), exited]);
 }
 

@@ -10,7 +10,8 @@ export async function pollUntil(probe: () => Promise<boolean>, what: string, tim
   }
 }
 
-export const waitUntilHealthy = (url: string, timeoutMs = 60_000) => pollUntil(async () => (await fetch(url)).ok, url, timeoutMs);
+export const waitUntilHealthy = (url: string, timeoutMs = 60_000) =>
+  pollUntil(async () => (await fetch(url)).ok, url, timeoutMs);
 
 export const waitUntilTemporalServes = (address: string, timeoutMs = 30_000) =>
   pollUntil(
@@ -31,7 +32,11 @@ export const waitUntilTemporalServes = (address: string, timeoutMs = 30_000) =>
 export const waitForWorker = (client: Client, taskQueue: string, timeoutMs = 60_000) =>
   pollUntil(
     async () => {
-      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: 1,
+      });
       return (pollers?.length ?? 0) > 0;
     },
     `a worker on ${taskQueue}`,

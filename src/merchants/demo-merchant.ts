@@ -12,7 +12,10 @@ export const DEMO_OPENING_BALANCE_FEN = 1_000_000_000;
  * examples work as written. Idempotent: the opening balance is credited once
  * (its requestId), the key and secret follow the environment.
  */
-export async function ensureDemoMerchant(db: Db, { apiKey, callbackSecret }: { apiKey: string; callbackSecret: string }): Promise<void> {
+export async function ensureDemoMerchant(
+  db: Db,
+  { apiKey, callbackSecret }: { apiKey: string; callbackSecret: string },
+): Promise<void> {
   await createMerchantRepository(db).upsert({
     id: DEMO_MERCHANT_ID,
     name: 'Demo merchant',

@@ -50,11 +50,21 @@ function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
   });
 }
 
+function registerBuildInfo(registry: Registry, { buildId }: BuildInfo): void {
+  const info = new Gauge({
+    name: 'recharge_build_info',
+    help: 'The build this process runs',
+    labelNames: ['build_id'],
+    registers: [registry],
+  });
+  info.set({ build_id: buildId }, 1);
+}
+
 export function createHttpMetrics({ openWork, build }: { openWork?: OpenWork; build?: BuildInfo } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'recharge_api_' });
   if (openWork) registerOpenWorkGauges(registry, openWork);
-  if (build) new Gauge({ name: 'recharge_build_info', help: 'The build this process runs', labelNames: ['build_id'], registers: [registry] }).set({ build_id: build.buildId }, 1);
+  if (build) registerBuildInfo(registry, build);
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -68,8 +78,17 @@ export function createHttpMetrics({ openWork, build }: { openWork?: OpenWork; bu
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const ordersAccepted = new Counter({ name: 'orders_accepted_total', help: 'Orders accepted (202; a repeat of an accepted order is not counted)', registers: [registry] });
-  const ordersRefused = new Counter({ name: 'orders_refused_total', help: 'Order submissions refused, by reason', labelNames: ['reason'], registers: [registry] });
+  const ordersAccepted = new Counter({
+    name: 'orders_accepted_total',
+    help: 'Orders accepted (202; a repeat of an accepted order is not counted)',
+    registers: [registry],
+  });
+  const ordersRefused = new Counter({
+    name: 'orders_refused_total',
+    help: 'Order submissions refused, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const callbacks = new Counter({
     name: 'supplier_callbacks_total',
     help: 'Supplier callbacks, accepted or refused by reason',
@@ -89,7 +108,9 @@ export function createHttpMetrics({ openWork, build }: { openWork?: OpenWork; bu
         else if (status >= 400) ordersRefused.inc({ reason: reasonOf(status) });
       }
       if (method === 'POST' && route.startsWith('/callbacks/')) {
-        callbacks.inc(status < 300 ? { outcome: 'accepted', reason: '' } : { outcome: 'refused', reason: reasonOf(status) });
+        callbacks.inc(
+          status < 300 ? { outcome: 'accepted', reason: '' } : { outcome: 'refused', reason: reasonOf(status) },
+        );
       }
     },
   };

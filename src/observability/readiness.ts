@@ -5,7 +5,10 @@ export type ReadinessReport = Record<string, string>;
  * A readiness probe over named checks, each given `timeoutMs`: a process is
  * ready when every dependency it cannot work without answers.
  */
-export function createReadiness(checks: Record<string, () => Promise<unknown>>, { timeoutMs = 2_000, build }: { timeoutMs?: number; build?: BuildInfo } = {}) {
+export function createReadiness(
+  checks: Record<string, () => Promise<unknown>>,
+  { timeoutMs = 2_000, build }: { timeoutMs?: number; build?: BuildInfo } = {},
+) {
   const within = async (check: () => Promise<unknown>): Promise<string> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -46,5 +49,8 @@ export function databaseAndTemporalReadiness({
   temporal: { workflowService: { getSystemInfo(request: object): Promise<unknown> } };
   build?: BuildInfo;
 }) {
-  return createReadiness({ database: async () => db.$queryRaw`SELECT 1`, temporal: () => temporal.workflowService.getSystemInfo({}) }, { ...(build && { build }) });
+  return createReadiness(
+    { database: async () => db.$queryRaw`SELECT 1`, temporal: () => temporal.workflowService.getSystemInfo({}) },
+    { ...(build && { build }) },
+  );
 }

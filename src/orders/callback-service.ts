@@ -49,15 +49,24 @@ export function createCallbackService({ orders, temporal, logger }: CallbackServ
       if (supplierId !== undefined && !attempt) return { kind: 'order-not-found' };
       const orderId = attempt?.orderId ?? callback.orderId;
       const fromSupplier = supplierId !== undefined ? { supplierId, requestId: callback.orderId } : {};
-      const recorded = await orders.recordCallback(orderId, rawBody, signature, { status, carrierOrderId, ...fromSupplier });
+      const recorded = await orders.recordCallback(orderId, rawBody, signature, {
+        status,
+        carrierOrderId,
+        ...fromSupplier,
+      });
       if (!recorded) return { kind: 'order-not-found' };
       const { callbackId, orderStatus, resolvedBy } = recorded;
       try {
         // Signalled even when the view is final: the workflow may still be open (notifying the merchant, or
         // watching for late callbacks after an operator's decision) and must see a contradiction.
-        await temporal.workflow
-          .getHandle(orderWorkflowId(orderId))
-          .signal(carrierCallbackSignal, { callbackId, carrierOrderId, status, timestamp, ...(reason !== undefined && { reason }), ...fromSupplier });
+        await temporal.workflow.getHandle(orderWorkflowId(orderId)).signal(carrierCallbackSignal, {
+          callbackId,
+          carrierOrderId,
+          status,
+          timestamp,
+          ...(reason !== undefined && { reason }),
+          ...fromSupplier,
+        });
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
         if (!isFinal(orderStatus)) {
@@ -66,10 +75,17 @@ export function createCallbackService({ orders, temporal, logger }: CallbackServ
           return { kind: 'workflow-not-running' };
         }
         // A failure from a supplier the order moved on from says nothing about the supplier that credited it.
-        const otherSupplierFailed = supplierId !== undefined && status === 'FAILED' && recorded.supplierId !== supplierId;
-        const review = otherSupplierFailed ? undefined : contradictionReason({ status: orderStatus, resolvedBy }, { status, callbackId });
+        const otherSupplierFailed =
+          supplierId !== undefined && status === 'FAILED' && recorded.supplierId !== supplierId;
+        const review = otherSupplierFailed
+          ? undefined
+          : contradictionReason({ status: orderStatus, resolvedBy }, { status, callbackId });
         if (review !== undefined) {
-          await orders.flagForReview(orderId, review, { key: `contradiction:${callbackId}`, type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason: review, callbackId } });
+          await orders.flagForReview(orderId, review, {
+            key: `contradiction:${callbackId}`,
+            type: OrderEvent.CONTRADICTION_FLAGGED,
+            detail: { reason: review, callbackId },
+          });
           logger.warn({ orderId, callbackId }, review);
         }
         return { kind: 'already-decided', status: orderStatus, flaggedForReview: review !== undefined };

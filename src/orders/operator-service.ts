@@ -60,7 +60,11 @@ async function recordRefusal(
   orders: OperatorServiceDeps['orders'],
   { orderId, action, operator, reason }: { orderId: string; action: string; operator: string; reason: string },
 ): Promise<Refused> {
-  await orders.appendEvent(orderId, { key: `admin:${randomUUID()}`, type: OrderEvent.OPERATOR_ACTION_REFUSED, detail: { action, operator, reason } });
+  await orders.appendEvent(orderId, {
+    key: `admin:${randomUUID()}`,
+    type: OrderEvent.OPERATOR_ACTION_REFUSED,
+    detail: { action, operator, reason },
+  });
   return { kind: 'refused', reason };
 }
 
@@ -70,7 +74,8 @@ async function recordRefusal(
  * took them; every refusal lands in the order's history with who asked and why.
  */
 export function createOperatorService({ orders, temporal }: OperatorServiceDeps): OperatorService {
-  const refuse = (orderId: string, action: string, operator: string, reason: string) => recordRefusal(orders, { orderId, action, operator, reason });
+  const refuse = (orderId: string, action: string, operator: string, reason: string) =>
+    recordRefusal(orders, { orderId, action, operator, reason });
 
   async function runUpdate(
     orderId: string,
@@ -82,11 +87,16 @@ export function createOperatorService({ orders, temporal }: OperatorServiceDeps)
     if (!order) return { kind: 'order-not-found' };
     try {
       const workflow = temporal.workflow.getHandle(orderWorkflowId(orderId));
-      return { kind: 'done', result: await temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => update(workflow)) };
+      return {
+        kind: 'done',
+        result: await temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => update(workflow)),
+      };
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) return refuse(orderId, action, operator, String(error.cause?.message ?? error.message));
+      if (error instanceof WorkflowUpdateFailedError)
+        return refuse(orderId, action, operator, String(error.cause?.message ?? error.message));
       if (error instanceof WorkflowNotFoundError) {
-        const why = order.status === OrderStatus.PENDING ? 'its workflow has not started yet' : 'its workflow is closed';
+        const why =
+          order.status === OrderStatus.PENDING ? 'its workflow has not started yet' : 'its workflow is closed';
         return refuse(orderId, action, operator, `order is ${order.status} and ${why}`);
       }
       if (isGrpcTimeoutOrUnavailable(error)) return { kind: 'unavailable', waitedSeconds: UPDATE_DEADLINE_MS / 1000 };
@@ -103,9 +113,15 @@ export function createOperatorService({ orders, temporal }: OperatorServiceDeps)
       return story && { ...story, live: await liveOrderState(temporal, orderId) };
     },
 
-    resolve: (orderId, request) => runUpdate(orderId, 'resolve', request.operator, (workflow) => workflow.executeUpdate(resolveOrderUpdate, { args: [request] })),
+    resolve: (orderId, request) =>
+      runUpdate(orderId, 'resolve', request.operator, (workflow) =>
+        workflow.executeUpdate(resolveOrderUpdate, { args: [request] }),
+      ),
 
-    retry: (orderId, request) => runUpdate(orderId, 'retry', request.operator, (workflow) => workflow.executeUpdate(retryOrderUpdate, { args: [request] })),
+    retry: (orderId, request) =>
+      runUpdate(orderId, 'retry', request.operator, (workflow) =>
+        workflow.executeUpdate(retryOrderUpdate, { args: [request] }),
+      ),
 
     resendNotification: (orderId, request) => startNotificationResend({ orders, temporal }, orderId, request),
   };
@@ -119,7 +135,8 @@ async function startNotificationResend(
 ): Promise<ResendResult> {
   const order = await orders.findById(orderId);
   if (!order) return { kind: 'order-not-found' };
-  const refuse = (reason: string) => recordRefusal(orders, { orderId, action: 'resend-notification', operator, reason });
+  const refuse = (reason: string) =>
+    recordRefusal(orders, { orderId, action: 'resend-notification', operator, reason });
   if (!order.notifyUrl) return refuse('the order has no notifyUrl');
   if (!isFinal(order.status)) return refuse(`order is ${order.status}; only final results are sent`);
   const handle = await temporal.workflow.start(NOTIFICATION_WORKFLOW_TYPE, {

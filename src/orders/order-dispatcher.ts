@@ -57,7 +57,9 @@ export function createOrderDispatcher({ orders, temporal, logger, slaSeconds }: 
   let unreachableAt: number | undefined;
   async function start(order: OrderRow): Promise<void> {
     try {
-      await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () => startOrderWorkflow(temporal, order, slaSeconds));
+      await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        startOrderWorkflow(temporal, order, slaSeconds),
+      );
     } catch (error) {
       if (isGrpcTimeoutOrUnavailable(error)) unreachableAt = Date.now();
       throw error;
@@ -75,7 +77,9 @@ export function createOrderDispatcher({ orders, temporal, logger, slaSeconds }: 
       // Each background start would wait out its deadline against a server that is away; the drain finds the order.
       if (looksAway()) return;
       const started = start(order)
-        .catch((error: unknown) => logger.warn({ err: error, orderId: order.id }, 'workflow start failed; the dispatcher retries'))
+        .catch((error: unknown) =>
+          logger.warn({ err: error, orderId: order.id }, 'workflow start failed; the dispatcher retries'),
+        )
         .finally(() => inFlight.delete(started));
       inFlight.add(started);
     },
@@ -89,7 +93,9 @@ export function createOrderDispatcher({ orders, temporal, logger, slaSeconds }: 
       for (;;) {
         const page = await orders.listNotStarted({ acceptedBy: new Date(Date.now() - graceMs), limit: batchSize });
         for (let from = 0; from < page.length; from += DRAIN_CONCURRENCY) {
-          const results = await Promise.allSettled(page.slice(from, from + DRAIN_CONCURRENCY).map((order) => start(order)));
+          const results = await Promise.allSettled(
+            page.slice(from, from + DRAIN_CONCURRENCY).map((order) => start(order)),
+          );
           started += results.filter((result) => result.status === 'fulfilled').length;
           const failed = results.find((result) => result.status === 'rejected');
           if (failed) throw failed.reason;
@@ -109,7 +115,12 @@ export const DISPATCH_JOB = 'order-dispatch';
  * Temporal is away, so it must not depend on Temporal to run).
  */
 export function scheduleDispatchDrains(
-  { dispatcher, leases, instanceId, logger }: { dispatcher: OrderDispatcher; leases: JobLeaseRepository; instanceId: string; logger: Logger },
+  {
+    dispatcher,
+    leases,
+    instanceId,
+    logger,
+  }: { dispatcher: OrderDispatcher; leases: JobLeaseRepository; instanceId: string; logger: Logger },
   options: { everyMs: number; graceMs: number; batchSize: number },
 ): () => Promise<void> {
   let draining: Promise<void> | undefined;

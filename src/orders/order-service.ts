@@ -35,10 +35,17 @@ export type LiveStateResult = { kind: 'not-found' } | { kind: 'unavailable' } | 
 export type StepTimer = <T>(step: string, description: string, work: () => Promise<T>) => Promise<T>;
 
 export interface OrderService {
-  submit(merchant: Pick<AuthenticatedMerchant, 'id' | 'rates'>, request: SubmitOrderRequest, time?: StepTimer): Promise<SubmitOrderResult>;
+  submit(
+    merchant: Pick<AuthenticatedMerchant, 'id' | 'rates'>,
+    request: SubmitOrderRequest,
+    time?: StepTimer,
+  ): Promise<SubmitOrderResult>;
   /** The order with its story, if it is this merchant's. */
   findOwn(merchantId: string, orderId: string): Promise<OrderStory | undefined>;
-  findByMerchantOrderNo(merchantId: string, merchantOrderNo: string): Promise<{ order: OrderRow; money: LedgerEntryRow[] } | undefined>;
+  findByMerchantOrderNo(
+    merchantId: string,
+    merchantOrderNo: string,
+  ): Promise<{ order: OrderRow; money: LedgerEntryRow[] } | undefined>;
   /** The workflow's own state of the merchant's order. */
   liveState(merchantId: string, orderId: string): Promise<LiveStateResult>;
 }
@@ -54,7 +61,53 @@ export interface OrderServiceDeps {
 const untimed: StepTimer = (_step, _description, work) => work();
 
 const sameSubmission = (order: OrderRow, request: SubmitOrderRequest) =>
-  order.phone === request.phone && order.amountYuan === request.amount && order.notifyUrl === (request.notifyUrl ?? null);
+  order.phone === request.phone &&
+  order.amountYuan === request.amount &&
+  order.notifyUrl === (request.notifyUrl ?? null);
+
+/** Stores and debits a new order (idempotent by merchantOrderNo), then hands it to its workflow. */
+async function submit(
+  { orders, dispatcher, logger }: Pick<OrderServiceDeps, 'orders' | 'dispatcher' | 'logger'>,
+  merchant: Pick<AuthenticatedMerchant, 'id' | 'rates'>,
+  request: SubmitOrderRequest,
+  time: StepTimer,
+): Promise<SubmitOrderResult> {
+  const carrier = carrierOf(request.phone);
+  if (!carrier) return { kind: 'unknown-carrier' };
+  const cost = costFen(request.amount, merchant.rates[carrier]);
+  const { merchantOrderNo, phone, amount, notifyUrl } = request;
+  const result = await time('db', 'order insert and debit', () =>
+    orders.createOrder({
+      merchantId: merchant.id,
+      merchantOrderNo,
+      phone,
+      carrier,
+      amountYuan: amount,
+      costFen: cost,
+      notifyUrl,
+    }),
+  );
+  if (result.outcome === 'insufficient-balance')
+    return { kind: 'insufficient-balance', costFen: cost, balanceFen: result.balanceFen };
+  const { order } = result;
+  const created = result.outcome === 'created';
+  if (!created && !sameSubmission(order, request)) return { kind: 'conflict' };
+  // Committed, so accepted: the answer never waits on Temporal. A repeat also dispatches an order not yet known to have started.
+  if (created || order.workflowStartedAt === null) dispatcher.dispatchSoon(order);
+  if (!created) return { kind: 'repeated', order };
+  logger.info(
+    {
+      orderId: order.id,
+      merchantId: merchant.id,
+      merchantOrderNo,
+      phone: maskPhone(phone),
+      amountYuan: amount,
+      costFen: cost,
+    },
+    'order accepted',
+  );
+  return { kind: 'accepted', order };
+}
 
 /**
  * A merchant's orders: submission (idempotent by merchantOrderNo, paid from
@@ -68,24 +121,7 @@ export function createOrderService({ orders, ledger, temporal, dispatcher, logge
   }
 
   return {
-    async submit(merchant, request, time = untimed) {
-      const carrier = carrierOf(request.phone);
-      if (!carrier) return { kind: 'unknown-carrier' };
-      const cost = costFen(request.amount, merchant.rates[carrier]);
-      const { merchantOrderNo, phone, amount, notifyUrl } = request;
-      const result = await time('db', 'order insert and debit', () =>
-        orders.createOrder({ merchantId: merchant.id, merchantOrderNo, phone, carrier, amountYuan: amount, costFen: cost, notifyUrl }),
-      );
-      if (result.outcome === 'insufficient-balance') return { kind: 'insufficient-balance', costFen: cost, balanceFen: result.balanceFen };
-      const { order } = result;
-      const created = result.outcome === 'created';
-      if (!created && !sameSubmission(order, request)) return { kind: 'conflict' };
-      // Committed, so accepted: the answer never waits on Temporal. A repeat also dispatches an order not yet known to have started.
-      if (created || order.workflowStartedAt === null) dispatcher.dispatchSoon(order);
-      if (!created) return { kind: 'repeated', order };
-      logger.info({ orderId: order.id, merchantId: merchant.id, merchantOrderNo, phone: maskPhone(phone), amountYuan: amount, costFen: cost }, 'order accepted');
-      return { kind: 'accepted', order };
-    },
+    submit: (merchant, request, time = untimed) => submit({ orders, dispatcher, logger }, merchant, request, time),
 
     async findOwn(merchantId, orderId) {
       const story = await orders.findStory(orderId);

@@ -28,7 +28,11 @@ export interface ReconciliationServiceDeps {
 }
 
 /** On-demand reconciliation runs, and the report of any run (scheduled ones included). */
-export function createReconciliationService({ reconciliations, temporal, slaSeconds }: ReconciliationServiceDeps): ReconciliationService {
+export function createReconciliationService({
+  reconciliations,
+  temporal,
+  slaSeconds,
+}: ReconciliationServiceDeps): ReconciliationService {
   return {
     async start() {
       const runId = manualReconciliationId(randomUUID());
@@ -45,7 +49,9 @@ export function createReconciliationService({ reconciliations, temporal, slaSeco
       if (run) return { kind: 'recorded', run };
       try {
         const workflow = await temporal.workflow.getHandle(runId).describe();
-        return workflow.type === RECONCILIATION_WORKFLOW_TYPE ? { kind: 'not-recorded-yet', workflowStatus: workflow.status.name } : { kind: 'not-found' };
+        return workflow.type === RECONCILIATION_WORKFLOW_TYPE
+          ? { kind: 'not-recorded-yet', workflowStatus: workflow.status.name }
+          : { kind: 'not-found' };
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return { kind: 'not-found' };
         throw error;

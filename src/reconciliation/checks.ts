@@ -35,15 +35,23 @@ export interface OrderMoney {
 export function orderMoneyMismatches(order: OrderMoney, failedSettledBefore: Date): Mismatch[] {
   const found: Mismatch[] = [];
   const mismatch = (kind: string, detail: Record<string, unknown>) =>
-    found.push({ kind, subject: order.orderId, merchantId: order.merchantId, orderId: order.orderId, detail: { status: order.status, ...detail } });
+    found.push({
+      kind,
+      subject: order.orderId,
+      merchantId: order.merchantId,
+      orderId: order.orderId,
+      detail: { status: order.status, ...detail },
+    });
   const fen = (value: bigint | null) => (value === null ? null : Number(value));
 
   if (order.otherMerchantEntries > 0) mismatch('entry-of-another-merchant', { entries: order.otherMerchantEntries });
   if (order.debits !== 1) mismatch(order.debits === 0 ? 'debit-missing' : 'debit-duplicated', { debits: order.debits });
-  else if (order.debitFen !== order.costFen) mismatch('debit-amount', { costFen: fen(order.costFen), debitFen: fen(order.debitFen) });
+  else if (order.debitFen !== order.costFen)
+    mismatch('debit-amount', { costFen: fen(order.costFen), debitFen: fen(order.debitFen) });
 
   if (order.status !== 'FAILED') {
-    if (order.refunds > 0) mismatch('refund-on-unfailed-order', { refunds: order.refunds, refundFen: fen(order.refundFen) });
+    if (order.refunds > 0)
+      mismatch('refund-on-unfailed-order', { refunds: order.refunds, refundFen: fen(order.refundFen) });
   } else if (order.refunds > 1) {
     mismatch('refund-duplicated', { refunds: order.refunds });
   } else if (order.refunds === 1 && order.refundFen !== order.debitFen) {
@@ -57,12 +65,29 @@ export function orderMoneyMismatches(order: OrderMoney, failedSettledBefore: Dat
 /** A merchant's cached balance must equal the sum of its ledger entries. */
 export function balanceMismatch(merchantId: string, balanceFen: bigint, ledgerFen: bigint): Mismatch | undefined {
   if (balanceFen === ledgerFen) return undefined;
-  return { kind: 'balance-differs-from-ledger', subject: merchantId, merchantId, detail: { balanceFen: Number(balanceFen), ledgerFen: Number(ledgerFen) } };
+  return {
+    kind: 'balance-differs-from-ledger',
+    subject: merchantId,
+    merchantId,
+    detail: { balanceFen: Number(balanceFen), ledgerFen: Number(ledgerFen) },
+  };
 }
 
 /** A supplier's cached prepaid balance must equal the sum of its ledger entries. */
-export function supplierBalanceMismatch({ supplierId, balanceFen, entriesFen }: { supplierId: string; balanceFen: bigint; entriesFen: bigint }): Mismatch {
-  return { kind: 'supplier-balance-differs-from-ledger', subject: supplierId, detail: { supplierId, balanceFen: Number(balanceFen), ledgerFen: Number(entriesFen) } };
+export function supplierBalanceMismatch({
+  supplierId,
+  balanceFen,
+  entriesFen,
+}: {
+  supplierId: string;
+  balanceFen: bigint;
+  entriesFen: bigint;
+}): Mismatch {
+  return {
+    kind: 'supplier-balance-differs-from-ledger',
+    subject: supplierId,
+    detail: { supplierId, balanceFen: Number(balanceFen), ledgerFen: Number(entriesFen) },
+  };
 }
 
 /**
@@ -75,8 +100,17 @@ export function carrierMismatch(
   carrier: CarrierStatus | { state: 'UNAVAILABLE'; error: string },
 ): Mismatch | undefined {
   if (carrier.state === 'PROCESSING') return undefined;
-  const kind = { SUCCESS: 'carrier-decided-open-order', FAILED: 'carrier-decided-open-order', NOT_FOUND: 'carrier-has-no-record', UNAVAILABLE: 'carrier-status-unavailable' }[
-    carrier.state
-  ];
-  return { kind, subject: order.orderId, merchantId: order.merchantId, orderId: order.orderId, detail: { status: order.status, carrier } };
+  const kind = {
+    SUCCESS: 'carrier-decided-open-order',
+    FAILED: 'carrier-decided-open-order',
+    NOT_FOUND: 'carrier-has-no-record',
+    UNAVAILABLE: 'carrier-status-unavailable',
+  }[carrier.state];
+  return {
+    kind,
+    subject: order.orderId,
+    merchantId: order.merchantId,
+    orderId: order.orderId,
+    detail: { status: order.status, carrier },
+  };
 }

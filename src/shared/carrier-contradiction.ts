@@ -14,11 +14,16 @@ export interface DecidedOrder {
  * result flags the order for an operator's review. Returns the review reason,
  * or undefined when the result agrees with the decision.
  */
-export function contradictionReason(decided: DecidedOrder, result: { status: CarrierResultStatus; callbackId: string }): string | undefined {
+export function contradictionReason(
+  decided: DecidedOrder,
+  result: { status: CarrierResultStatus; callbackId: string },
+): string | undefined {
   const agrees = (result.status === 'SUCCESS') === (decided.status === OrderStatus.SUCCEEDED);
   if (agrees) return undefined;
   const by = decided.resolvedBy ? ` by ${decided.resolvedBy}` : '';
   const reason = `carrier reported ${result.status} (callback ${result.callbackId}) after the order was decided ${decided.status}${by}`;
   // A FAILED order is refunded as soon as it is decided; if the carrier did credit the phone, that money is owed back.
-  return decided.status === OrderStatus.FAILED ? `${reason}; the order's cost was refunded: if the phone was credited, recover it with a ledger adjustment` : reason;
+  return decided.status === OrderStatus.FAILED
+    ? `${reason}; the order's cost was refunded: if the phone was credited, recover it with a ledger adjustment`
+    : reason;
 }

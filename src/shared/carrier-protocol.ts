@@ -1,7 +1,8 @@
 /** What the carrier answers, as the workflow sees it (workflow-safe types only). */
 
 /** The carrier's answer to a recharge request. A refusal is a business answer, not a fault. */
-export type CarrierSubmission = { outcome: 'accepted'; carrierOrderId: string } | { outcome: 'refused'; reason: string };
+export type CarrierSubmission =
+  { outcome: 'accepted'; carrierOrderId: string } | { outcome: 'refused'; reason: string };
 
 /** The carrier's status endpoint. NOT_FOUND means the carrier never received the request. */
 export type CarrierStatus =

@@ -9,13 +9,40 @@ export const DENOMINATIONS_YUAN = [10, 20, 30, 50, 100, 200, 300, 500] as const;
 // Three-digit segments allocated by MIIT to each carrier (virtual-operator
 // 170/171 segments are ambiguous and deliberately not accepted).
 const PREFIXES: Record<Carrier, readonly string[]> = {
-  CMCC: ['134', '135', '136', '137', '138', '139', '147', '148', '150', '151', '152', '157', '158', '159', '172', '178', '182', '183', '184', '187', '188', '195', '197', '198'],
+  CMCC: [
+    '134',
+    '135',
+    '136',
+    '137',
+    '138',
+    '139',
+    '147',
+    '148',
+    '150',
+    '151',
+    '152',
+    '157',
+    '158',
+    '159',
+    '172',
+    '178',
+    '182',
+    '183',
+    '184',
+    '187',
+    '188',
+    '195',
+    '197',
+    '198',
+  ],
   CUCC: ['130', '131', '132', '145', '146', '155', '156', '166', '167', '175', '176', '185', '186', '196'],
   CTCC: ['133', '149', '153', '173', '174', '177', '180', '181', '189', '190', '191', '193', '199'],
 };
 
 const CARRIER_BY_PREFIX = new Map<string, Carrier>(
-  (Object.entries(PREFIXES) as [Carrier, readonly string[]][]).flatMap(([carrier, prefixes]) => prefixes.map((prefix) => [prefix, carrier] as const)),
+  (Object.entries(PREFIXES) as [Carrier, readonly string[]][]).flatMap(([carrier, prefixes]) =>
+    prefixes.map((prefix) => [prefix, carrier] as const),
+  ),
 );
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;

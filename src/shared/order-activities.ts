@@ -34,7 +34,12 @@ export interface RecordTransitionInput extends TransitionFields {
 export interface OrderViewActivities {
   /** Mirrors a workflow transition into the order view (conditional, idempotent); whether the status changed. */
   recordTransition(input: RecordTransitionInput): Promise<boolean>;
-  recordEvent(input: { orderId: string; eventKey: string; type: OrderEvent; detail: Record<string, unknown> }): Promise<void>;
+  recordEvent(input: {
+    orderId: string;
+    eventKey: string;
+    type: OrderEvent;
+    detail: Record<string, unknown>;
+  }): Promise<void>;
   flagForReview(input: { orderId: string; reason: string; eventKey: string }): Promise<void>;
 }
 

@@ -55,7 +55,9 @@ export interface PageInput {
 export interface ReconciliationBookActivities {
   /** Opens the run (once); returns its cut-off: orders accepted later belong to the next run. */
   beginReconciliation(input: { runId: string; trigger: string }): Promise<string>;
-  reconcileOrderMoney(input: PageInput & { cutoff: string; settleSeconds: number; checkedBefore: number }): Promise<PageResult>;
+  reconcileOrderMoney(
+    input: PageInput & { cutoff: string; settleSeconds: number; checkedBefore: number },
+  ): Promise<PageResult>;
   reconcileBalances(input: PageInput & { checkedBefore: number }): Promise<PageResult>;
   /** Completes the run; returns how many mismatches it recorded in all. */
   finishReconciliation(input: { runId: string }): Promise<number>;

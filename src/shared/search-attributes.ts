@@ -2,7 +2,7 @@
  * Typed custom search attributes of every order workflow: what operators
  * filter on in the Web UI and in `temporal workflow list --query`.
  * Registered by `npm start` on the dev server; on a real cluster with
- * `temporal operator search-attribute create` (see the README).
+ * `temporal operator search-attribute create` (see docs/operations.md).
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type { Carrier } from './carriers.ts';
@@ -41,7 +41,12 @@ export const ORDER_SEARCH_ATTRIBUTES = [
  * so the start itself makes the order findable, without a separate
  * visibility write; a workflow started without them upserts them first.
  */
-export function newOrderSearchAttributes(order: { merchantId?: string; merchantOrderNo: string; carrier: Carrier; amountYuan: number }): SearchAttributePair[] {
+export function newOrderSearchAttributes(order: {
+  merchantId?: string;
+  merchantOrderNo: string;
+  carrier: Carrier;
+  amountYuan: number;
+}): SearchAttributePair[] {
   return [
     { key: OrderStatusAttribute, value: OrderStatus.PENDING },
     { key: CarrierAttribute, value: order.carrier },

@@ -50,7 +50,15 @@ export interface SkippedSupplier {
 }
 
 export type RouteDecision =
-  | { kind: 'chosen'; supplierId: string; taskQueue: string; requestId: string; costFen: number; probe: boolean; skipped: SkippedSupplier[] }
+  | {
+      kind: 'chosen';
+      supplierId: string;
+      taskQueue: string;
+      requestId: string;
+      costFen: number;
+      probe: boolean;
+      skipped: SkippedSupplier[];
+    }
   /** Every supplier is out for good for this order (declined it, does not sell the product, costs more than the merchant pays). */
   | { kind: 'none-left'; skipped: SkippedSupplier[] }
   /** Some could take it later (breaker open, disabled, out of balance): the order waits and routes again. */

@@ -42,7 +42,10 @@ export function createSupplierDirectory({
       if (cached && Date.now() - cached.readAt < ttlMs) return cached.endpoint;
       const supplier = await suppliers.findById(supplierId);
       if (!supplier) throw new Error(`no supplier ${supplierId}`);
-      const client = cached?.baseUrl === supplier.baseUrl ? cached.endpoint.client : createCarrierClient(supplier.baseUrl, timeoutMs);
+      const client =
+        cached?.baseUrl === supplier.baseUrl
+          ? cached.endpoint.client
+          : createCarrierClient(supplier.baseUrl, timeoutMs);
       const endpoint = {
         client,
         callbackUrl: supplierCallbackUrl(publicBaseUrl, supplierId),

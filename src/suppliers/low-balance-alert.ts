@@ -14,9 +14,15 @@ export function crossedLowBalance({ amountFen, balanceAfterFen, lowBalanceFen }:
  */
 export function createLowBalanceAlert({ alertWebhookUrl }: { alertWebhookUrl?: string | undefined }) {
   return async (booked: BookedCost): Promise<void> => {
-    const alert = { supplierId: booked.supplierId, balanceFen: Number(booked.balanceAfterFen), lowBalanceFen: Number(booked.lowBalanceFen) };
+    const alert = {
+      supplierId: booked.supplierId,
+      balanceFen: Number(booked.balanceAfterFen),
+      lowBalanceFen: Number(booked.lowBalanceFen),
+    };
     log.warn('Supplier prepaid balance is below its threshold: top it up', alert);
-    metricMeter.createCounter('supplier_low_balance_alerts', 'alerts', 'Supplier balances that fell below their threshold').add(1, { supplier: booked.supplierId });
+    metricMeter
+      .createCounter('supplier_low_balance_alerts', 'alerts', 'Supplier balances that fell below their threshold')
+      .add(1, { supplier: booked.supplierId });
     if (!alertWebhookUrl) return;
     try {
       const response = await fetch(alertWebhookUrl, {

@@ -47,20 +47,29 @@ export interface Candidate {
  * weighted draw seeded by the order and attempt, so a retried routing picks
  * the same), and those passed over with why.
  */
-export function rankSuppliers(suppliers: RoutableSupplier[], order: RoutableOrder): { candidates: Candidate[]; skipped: SkippedSupplier[] } {
+export function rankSuppliers(
+  suppliers: RoutableSupplier[],
+  order: RoutableOrder,
+): { candidates: Candidate[]; skipped: SkippedSupplier[] } {
   const skipped: SkippedSupplier[] = [];
   const eligible: (Candidate & { priority: number; weight: number })[] = [];
   for (const supplier of suppliers) {
     const skip = (reason: string, lasting: boolean) => skipped.push({ supplierId: supplier.id, reason, lasting });
     const rate = supplier.rates[order.carrier];
     if (order.declined.includes(supplier.id)) skip('declined this order', true);
-    else if (!supplier.carriers.includes(order.carrier) || !supplier.faceValuesYuan.includes(order.amountYuan) || rate === undefined)
+    else if (
+      !supplier.carriers.includes(order.carrier) ||
+      !supplier.faceValuesYuan.includes(order.amountYuan) ||
+      rate === undefined
+    )
       skip(`does not sell ${order.carrier} ${order.amountYuan} yuan`, true);
     else if (order.merchantPriceFen !== undefined && costFen(order.amountYuan, rate) > order.merchantPriceFen)
       skip(`costs ${costFen(order.amountYuan, rate)} fen, more than the merchant's ${order.merchantPriceFen}`, true);
     else if (!supplier.enabled) skip('disabled', false);
-    else if (supplier.balanceFen < BigInt(costFen(order.amountYuan, rate))) skip(`prepaid balance ${supplier.balanceFen} fen is below the cost`, false);
-    else if (supplier.breakerState !== BreakerState.CLOSED && !supplier.coolDownOver) skip(`circuit breaker ${supplier.breakerState}`, false);
+    else if (supplier.balanceFen < BigInt(costFen(order.amountYuan, rate)))
+      skip(`prepaid balance ${supplier.balanceFen} fen is below the cost`, false);
+    else if (supplier.breakerState !== BreakerState.CLOSED && !supplier.coolDownOver)
+      skip(`circuit breaker ${supplier.breakerState}`, false);
     else
       eligible.push({
         supplierId: supplier.id,
@@ -83,7 +92,10 @@ export function rankSuppliers(suppliers: RoutableSupplier[], order: RoutableOrde
   // A supplier that just never received an attempt comes last: any other first, or it again (with a new request id) if it is the only one.
   const resting = (s: (typeof eligible)[number]) => order.resting.includes(s.supplierId);
   const ranked = [...byPriority(eligible.filter((s) => !resting(s))), ...byPriority(eligible.filter(resting))];
-  return { candidates: ranked.map(({ supplierId, costFen: cost, probe }) => ({ supplierId, costFen: cost, probe })), skipped };
+  return {
+    candidates: ranked.map(({ supplierId, costFen: cost, probe }) => ({ supplierId, costFen: cost, probe })),
+    skipped,
+  };
 }
 
 /** A weighted shuffle (Efraimidis-Spirakis keys), deterministic in the seed. */

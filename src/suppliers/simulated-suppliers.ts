@@ -29,7 +29,14 @@ export const SIMULATED_SUPPLIER_RATE = '0.97';
 export async function ensureSimulatedSuppliers(db: Db, suppliers: SimulatedSupplier[]): Promise<void> {
   const repository = createSupplierRepository(db);
   const ledger = createSupplierLedgerRepository(db);
-  for (const { id, baseUrl, callbackSecret, priority, rateLimitPerSecond = 1_000, concurrencyLimit = 1_000 } of suppliers) {
+  for (const {
+    id,
+    baseUrl,
+    callbackSecret,
+    priority,
+    rateLimitPerSecond = 1_000,
+    concurrencyLimit = 1_000,
+  } of suppliers) {
     await repository.upsert({
       id,
       name: `Simulated carrier ${id}`,

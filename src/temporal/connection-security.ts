@@ -30,7 +30,8 @@ export function temporalSecurity(settings: TemporalSecuritySettings): TemporalSe
     TEMPORAL_TLS_SERVER_NAME: serverName,
     TEMPORAL_API_KEY: apiKey,
   } = settings;
-  if ((certPath === undefined) !== (keyPath === undefined)) throw new Error('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS)');
+  if ((certPath === undefined) !== (keyPath === undefined))
+    throw new Error('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS)');
   const tlsConfig: TLSConfig = {
     ...(certPath && keyPath && { clientCertPair: { crt: readFileSync(certPath), key: readFileSync(keyPath) } }),
     ...(caPath && { serverRootCACertificate: readFileSync(caPath) }),

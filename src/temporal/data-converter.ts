@@ -13,4 +13,5 @@ export function createDataConverter(keys: CodecKeys): DataConverter {
 }
 
 /** The data converter of a process configured with these keys; none (payloads as they are) without. */
-export const dataConverterFor = (keys: CodecKeys | undefined): DataConverter | undefined => (keys ? createDataConverter(keys) : undefined);
+export const dataConverterFor = (keys: CodecKeys | undefined): DataConverter | undefined =>
+  keys ? createDataConverter(keys) : undefined;

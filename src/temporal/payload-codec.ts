@@ -39,9 +39,13 @@ export function parseCodecKeys(text: string, activeKeyId?: string): CodecKeys {
     .map((part) => part.trim())
     .filter(Boolean)) {
     const [id = '', encoded = ''] = entry.split(':', 2);
-    if (!KEY_ID_PATTERN.test(id)) throw new Error(`payload codec key ids are 1-64 letters, digits or "._-"; got an entry starting "${id.slice(0, 16)}"`);
+    if (!KEY_ID_PATTERN.test(id))
+      throw new Error(
+        `payload codec key ids are 1-64 letters, digits or "._-"; got an entry starting "${id.slice(0, 16)}"`,
+      );
     const key = Buffer.from(encoded, 'base64');
-    if (key.length !== KEY_BYTES) throw new Error(`payload codec key "${id}" must be ${KEY_BYTES} bytes, base64-encoded`);
+    if (key.length !== KEY_BYTES)
+      throw new Error(`payload codec key "${id}" must be ${KEY_BYTES} bytes, base64-encoded`);
     if (keys.has(id)) throw new Error(`payload codec key "${id}" is given twice`);
     keys.set(id, key);
   }

@@ -1,12 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
-import { RECONCILIATION_SCHEDULE_ID, RECONCILIATION_WORKFLOW_TYPE, type ReconciliationInput } from '../shared/reconciliation.ts';
+import {
+  RECONCILIATION_SCHEDULE_ID,
+  RECONCILIATION_WORKFLOW_TYPE,
+  type ReconciliationInput,
+} from '../shared/reconciliation.ts';
 
 /** A failed order is refunded within moments; one still unrefunded this long after failing is a finding. */
 const REFUND_SETTLE_SECONDS = 300;
 
-export const reconciliationInput = (trigger: ReconciliationInput['trigger'], slaSeconds: number): ReconciliationInput => ({
+export const reconciliationInput = (
+  trigger: ReconciliationInput['trigger'],
+  slaSeconds: number,
+): ReconciliationInput => ({
   trigger,
   staleAfterSeconds: slaSeconds,
   settleSeconds: REFUND_SETTLE_SECONDS,

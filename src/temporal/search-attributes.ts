@@ -18,7 +18,12 @@ export async function registerOrderSearchAttributes(connection: Connection, name
   );
   const missing = ORDER_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
-  const searchAttributes = Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)]));
-  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: searchAttributes as Record<string, number> });
+  const searchAttributes = Object.fromEntries(
+    missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)]),
+  );
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: searchAttributes as Record<string, number>,
+  });
   return missing.map((key) => key.name);
 }

@@ -32,14 +32,27 @@ export interface VersionState {
 }
 
 /** A version as the server sees it, or undefined while no worker of it has polled. */
-export async function describeVersion(service: WorkflowService, namespace: string, version: WorkerVersion): Promise<VersionState | undefined> {
+export async function describeVersion(
+  service: WorkflowService,
+  namespace: string,
+  version: WorkerVersion,
+): Promise<VersionState | undefined> {
   try {
-    const { workerDeploymentVersionInfo: info } = await service.describeWorkerDeploymentVersion({ namespace, deploymentVersion: version });
-    const status = VersionStatus[info?.status ?? 0]?.replace('WORKER_DEPLOYMENT_VERSION_STATUS_', '').toLowerCase() ?? 'unspecified';
+    const { workerDeploymentVersionInfo: info } = await service.describeWorkerDeploymentVersion({
+      namespace,
+      deploymentVersion: version,
+    });
+    const status =
+      VersionStatus[info?.status ?? 0]?.replace('WORKER_DEPLOYMENT_VERSION_STATUS_', '').toLowerCase() ?? 'unspecified';
     const drainage = info?.drainageInfo?.status;
     return {
       status,
-      drainage: drainage === Drainage.VERSION_DRAINAGE_STATUS_DRAINING ? 'draining' : drainage === Drainage.VERSION_DRAINAGE_STATUS_DRAINED ? 'drained' : undefined,
+      drainage:
+        drainage === Drainage.VERSION_DRAINAGE_STATUS_DRAINING
+          ? 'draining'
+          : drainage === Drainage.VERSION_DRAINAGE_STATUS_DRAINED
+            ? 'drained'
+            : undefined,
     };
   } catch (error) {
     if ((error as { code?: number }).code === 5) return undefined; // NOT_FOUND: no worker of this version has polled yet
@@ -52,12 +65,24 @@ export async function describeVersion(service: WorkflowService, namespace: strin
  * stay where they are. Waits (up to `timeoutMs`) for a worker of it to poll,
  * as the server knows a version only from its workers.
  */
-export async function makeCurrent(service: WorkflowService, namespace: string, version: WorkerVersion, { timeoutMs = 60_000, identity = 'recharge-orders' } = {}): Promise<void> {
+export async function makeCurrent(
+  service: WorkflowService,
+  namespace: string,
+  version: WorkerVersion,
+  { timeoutMs = 60_000, identity = 'recharge-orders' } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await describeVersion(service, namespace, version))) {
-    if (Date.now() > deadline) throw new Error(`no worker of ${version.deploymentName} build ${version.buildId} polled within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`no worker of ${version.deploymentName} build ${version.buildId} polled within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   // A worker process starts its supplier workers after its order worker: their queues join the version moments later.
-  await service.setWorkerDeploymentCurrentVersion({ namespace, deploymentName: version.deploymentName, buildId: version.buildId, identity, ignoreMissingTaskQueues: true });
+  await service.setWorkerDeploymentCurrentVersion({
+    namespace,
+    deploymentName: version.deploymentName,
+    buildId: version.buildId,
+    identity,
+    ignoreMissingTaskQueues: true,
+  });
 }

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
-export const bearerTokenOf = (header: string | undefined): string | undefined => /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+export const bearerTokenOf = (header: string | undefined): string | undefined =>
+  /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -20,7 +20,8 @@ const PROJECT_ROOT = modulePath('../..', import.meta.url);
 /** The code that runs inside workflows: what a build id stands for. */
 const WORKFLOW_SOURCES = ['src/workflows', 'src/shared'];
 
-const git = (...args: string[]) => execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const git = (...args: string[]) =>
+  execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
 /** A short hash of the workflow code as it is on disk. */
 export function workflowCodeHash(root = PROJECT_ROOT): string {
@@ -48,11 +49,13 @@ export function sourceBuildId(version: string): string {
   return dirty ? `${version}-${commit}.dirty-${workflowCodeHash()}` : `${version}-${commit}`;
 }
 
-const packageVersion = () => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = () =>
+  (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** This process's build id: BUILD_ID, the compiled build's, or the sources'. */
 export function currentBuildId(override?: string): string {
   if (override) return override;
-  if (existsSync(BUILD_INFO_PATH)) return (JSON.parse(readFileSync(BUILD_INFO_PATH, 'utf8')) as { buildId: string }).buildId;
+  if (existsSync(BUILD_INFO_PATH))
+    return (JSON.parse(readFileSync(BUILD_INFO_PATH, 'utf8')) as { buildId: string }).buildId;
   return sourceBuildId(packageVersion());
 }

@@ -7,6 +7,9 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
   return pino({
     name,
     level,
-    redact: { paths: ['*.secret', '*.signature', 'headers.authorization', 'headers["x-signature"]'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.secret', '*.signature', 'headers.authorization', 'headers["x-signature"]'],
+      censor: '[redacted]',
+    },
   });
 }

@@ -36,5 +36,8 @@ export const trimmedText = (max: number) =>
   z
     .string()
     .max(max)
-    .regex(new RegExp(`^[^${NUL}]*[^${WHITESPACE}${NUL}][^${NUL}]*$`), 'must hold more than whitespace, and no NUL (\\u0000)')
+    .regex(
+      new RegExp(`^[^${NUL}]*[^${WHITESPACE}${NUL}][^${NUL}]*$`),
+      'must hold more than whitespace, and no NUL (\\u0000)',
+    )
     .trim();

@@ -6,7 +6,8 @@ import { createOrderRepository } from '../db/order-repository.ts';
 import type { Db } from '../db/prisma.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
-import { createSupplierRepository, type BreakerSettings } from '../db/supplier-repository.ts';
+import { createSupplierRepository } from '../db/supplier-repository.ts';
+import type { BreakerSettings } from '../suppliers/breaker.ts';
 import { systemClock } from '../suppliers/clock.ts';
 import { createSupplierDirectory } from '../suppliers/directory.ts';
 import { createLowBalanceAlert } from '../suppliers/low-balance-alert.ts';
@@ -32,7 +33,11 @@ export function createWorkerDeps(prisma: Db, settings: WorkerSettings): WorkerDe
     reconciliations: createReconciliationRepository(prisma),
     suppliers,
     supplierLedger: createSupplierLedgerRepository(prisma),
-    directory: createSupplierDirectory({ suppliers, publicBaseUrl: settings.publicBaseUrl, timeoutMs: settings.carrierTimeoutMs }),
+    directory: createSupplierDirectory({
+      suppliers,
+      publicBaseUrl: settings.publicBaseUrl,
+      timeoutMs: settings.carrierTimeoutMs,
+    }),
     breaker: settings.breaker,
     clock: systemClock,
     lowBalanceAlert: createLowBalanceAlert({ alertWebhookUrl: settings.alertWebhookUrl }),

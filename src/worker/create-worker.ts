@@ -30,7 +30,14 @@ export interface OrderWorkerOptions {
 }
 
 /** The worker of the order task queue: the order workflow plus activities over real or fake dependencies. */
-export function createOrderWorker({ connection, namespace, deps, workflowBundle, dataConverter, version }: OrderWorkerOptions): Promise<Worker> {
+export function createOrderWorker({
+  connection,
+  namespace,
+  deps,
+  workflowBundle,
+  dataConverter,
+  version,
+}: OrderWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,

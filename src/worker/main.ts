@@ -21,7 +21,8 @@ function hostAndPort(address: string) {
 }
 
 const config = loadConfig();
-if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new Error('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
+if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS)
+  throw new Error('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
 
 // Every worker of this process is this version of the deployment; an order stays on the version that started it.
 const version = { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: currentBuildId(config.BUILD_ID) };
@@ -29,7 +30,8 @@ console.log(`Worker build ${version.buildId} of deployment ${version.deploymentN
 
 // The SDK's Prometheus exporter on an internal port; the operations port serves its text with the probes.
 const sdkMetricsAddress = config.WORKER_METRICS_ADDRESS && `127.0.0.1:${await freePort()}`;
-if (sdkMetricsAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
+if (sdkMetricsAddress)
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
 const prisma = createPrisma(config.DATABASE_URL);
 const dataConverter = dataConverterFor(config.payloadCodecKeys);
 const security = temporalSecurity(config);

@@ -30,7 +30,9 @@ export function startOpsServer({
     })
     .get('/metrics', async (c) => {
       const response = await fetch(sdkMetricsUrl);
-      return c.body(`${await response.text()}${buildInfo}`, response.ok ? 200 : 502, { 'content-type': response.headers.get('content-type') ?? 'text/plain; version=0.0.4' });
+      return c.body(`${await response.text()}${buildInfo}`, response.ok ? 200 : 502, {
+        'content-type': response.headers.get('content-type') ?? 'text/plain; version=0.0.4',
+      });
     });
   return serve({ fetch: app.fetch, hostname, port });
 }

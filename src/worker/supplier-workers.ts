@@ -1,7 +1,8 @@
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createSupplierCallActivities, type SupplierCallDeps } from '../activities/supplier-calls.ts';
-import { pacedRatePerSecond, type SupplierRepository } from '../db/supplier-repository.ts';
+import type { SupplierRepository } from '../db/supplier-repository.ts';
+import { pacedRatePerSecond } from '../suppliers/limits.ts';
 import { supplierTaskQueue } from '../shared/suppliers.ts';
 import { versionedWorker, type WorkerVersion } from '../temporal/worker-deployment.ts';
 import { SHUTDOWN_GRACE_TIME } from './create-worker.ts';
@@ -9,7 +10,7 @@ import { SHUTDOWN_GRACE_TIME } from './create-worker.ts';
 export interface SupplierWorkersOptions {
   connection: NativeConnection;
   namespace: string;
-  deps: SupplierCallDeps & { suppliers: Pick<SupplierRepository, 'list' | 'recordCall'> };
+  deps: SupplierCallDeps & { suppliers: Pick<SupplierRepository, 'list'> };
   /** How often the suppliers' limits are read again. */
   syncEveryMs?: number;
   onError?: (error: unknown) => void;
@@ -17,6 +18,22 @@ export interface SupplierWorkersOptions {
   /** The Worker Deployment version of the process: its supplier calls are the version's too. */
   version?: WorkerVersion | undefined;
 }
+
+/** A supplier's worker: its own task queue, at its rate and concurrency limits. */
+const supplierWorkerOptions = ({
+  id,
+  rateLimitPerSecond,
+  concurrencyLimit,
+}: {
+  id: string;
+  rateLimitPerSecond: number;
+  concurrencyLimit: number;
+}) => ({
+  taskQueue: supplierTaskQueue(id),
+  // The server hands out calls at the paced rate, so the queue (not sleeping activities) holds a burst.
+  maxTaskQueueActivitiesPerSecond: pacedRatePerSecond(rateLimitPerSecond),
+  maxConcurrentActivityTaskExecutions: concurrencyLimit,
+});
 
 /**
  * One activity worker per supplier, on the supplier's own task queue. Its
@@ -31,8 +48,23 @@ export interface SupplierWorkersOptions {
  * the suppliers or a failed worker goes to `onError` and is tried again at the
  * next sync.
  */
-export async function startSupplierWorkers({ connection, namespace, deps, syncEveryMs = 2_000, onError = () => undefined, dataConverter, version }: SupplierWorkersOptions) {
-  const activities = createSupplierCallActivities(deps);
+export async function startSupplierWorkers({
+  connection,
+  namespace,
+  deps,
+  syncEveryMs = 2_000,
+  onError = () => undefined,
+  dataConverter,
+  version,
+}: SupplierWorkersOptions) {
+  const common = {
+    connection,
+    namespace,
+    activities: createSupplierCallActivities(deps),
+    ...(dataConverter && { dataConverter }),
+    ...(version && { workerDeploymentOptions: versionedWorker(version) }),
+    shutdownGraceTime: SHUTDOWN_GRACE_TIME,
+  };
   const running = new Map<string, { limits: string; worker: Worker }>();
   const finishing: Promise<void>[] = [];
   let stopped = false;
@@ -43,18 +75,7 @@ export async function startSupplierWorkers({ connection, namespace, deps, syncEv
       const current = running.get(supplier.id);
       if (stopped || current?.limits === limits) continue;
       current?.worker.shutdown();
-      const worker = await Worker.create({
-        connection,
-        namespace,
-        taskQueue: supplierTaskQueue(supplier.id),
-        activities,
-        ...(dataConverter && { dataConverter }),
-        ...(version && { workerDeploymentOptions: versionedWorker(version) }),
-        // The server hands out calls at the paced rate, so the queue (not sleeping activities) holds a burst.
-        maxTaskQueueActivitiesPerSecond: pacedRatePerSecond(supplier.rateLimitPerSecond),
-        maxConcurrentActivityTaskExecutions: supplier.concurrencyLimit,
-        shutdownGraceTime: SHUTDOWN_GRACE_TIME,
-      });
+      const worker = await Worker.create({ ...common, ...supplierWorkerOptions(supplier) });
       running.set(supplier.id, { limits, worker });
       // A worker that fails is started again by the next sync; it must never take the process down.
       const done = worker.run().catch((error: unknown) => {

@@ -1,6 +1,11 @@
 /** The activities as the order workflows call them, each with the timeouts and retries its job needs. */
 import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { AlertActivities, MerchantNotificationActivities, OrderViewActivities, RefundActivities } from '../shared/order-activities.ts';
+import type {
+  AlertActivities,
+  MerchantNotificationActivities,
+  OrderViewActivities,
+  RefundActivities,
+} from '../shared/order-activities.ts';
 import type { RoutingActivities, SupplierActivities } from '../shared/suppliers.ts';
 import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
 
@@ -62,7 +67,14 @@ export const money = proxyActivities<RefundActivities>({
 const RECONCILIATION_RETRY = { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' };
 
 /** Reconciliation's database pages: one query each. */
-export const books = proxyActivities<ReconciliationBookActivities>({ startToCloseTimeout: '5m', retry: RECONCILIATION_RETRY });
+export const books = proxyActivities<ReconciliationBookActivities>({
+  startToCloseTimeout: '5m',
+  retry: RECONCILIATION_RETRY,
+});
 
 /** Reconciliation's carrier status calls: a page of them, heartbeating after each, so a hung call is noticed in a minute. */
-export const carrierChecks = proxyActivities<ReconciliationCarrierActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: RECONCILIATION_RETRY });
+export const carrierChecks = proxyActivities<ReconciliationCarrierActivities>({
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '1m',
+  retry: RECONCILIATION_RETRY,
+});

@@ -8,7 +8,10 @@ export async function deliverNotification(orderId: string): Promise<'DELIVERED' 
     return 'DELIVERED';
   } catch (error) {
     if (isCancellation(error)) throw error;
-    await merchant.recordNotificationGaveUp({ orderId, reason: `no 2xx from the merchant within the retry window: ${String((error as Error).cause ?? error)}` });
+    await merchant.recordNotificationGaveUp({
+      orderId,
+      reason: `no 2xx from the merchant within the retry window: ${String((error as Error).cause ?? error)}`,
+    });
     return 'GAVE_UP';
   }
 }

@@ -1,4 +1,13 @@
-import { CancellationScope, allHandlersFinished, condition, continueAsNew, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { OperatorDecision, ResolveRequest, RetryRequest } from '../shared/operator-actions.ts';
 import {
   carrierCallbackSignal,
@@ -10,7 +19,7 @@ import {
   type RechargeOrderInput,
 } from '../shared/order-workflow.ts';
 import { OrderStatusAttribute, newOrderSearchAttributes } from '../shared/search-attributes.ts';
-import { createCommandRunner } from './order/command-runner.ts';
+import { createCommandRunner } from './order-commands.ts';
 import { canContinueAsNew, decide, isDone, nextTimer } from './order/machine.ts';
 import { refusalReason } from './order/operator-rules.ts';
 import { newOrder, resumedOrder, type EventBody, type MachineEvent, type OrderMachine } from './order/state.ts';
@@ -97,7 +106,12 @@ type LiveOrder = ReturnType<typeof liveOrder>;
  * when another replaces it.
  */
 function createTimer() {
-  type Armed = { atMs: number; event: 'deadline-reached' | 'route-again' | 'linger-over'; fired: boolean; scope: CancellationScope };
+  type Armed = {
+    atMs: number;
+    event: 'deadline-reached' | 'route-again' | 'linger-over';
+    fired: boolean;
+    scope: CancellationScope;
+  };
   let armed: Armed | undefined;
   return {
     arm(due: ReturnType<typeof nextTimer>): Armed | undefined {
@@ -143,7 +157,9 @@ function setOrderHandlers({ push, runner, machine }: LiveOrder): void {
   setHandler(resolveOrderUpdate, (request) => decideNow({ ...request, action: 'resolve' }), {
     validator: (request: ResolveRequest) => validator({ ...request, action: 'resolve' }),
   });
-  setHandler(retryOrderUpdate, (request) => decideNow({ ...request, action: 'retry' }), { validator: (request: RetryRequest) => validator({ ...request, action: 'retry' }) });
+  setHandler(retryOrderUpdate, (request) => decideNow({ ...request, action: 'retry' }), {
+    validator: (request: RetryRequest) => validator({ ...request, action: 'retry' }),
+  });
 }
 
 /** Continues as new when the history grows long, so an escalated order can wait for days. */

@@ -1,5 +1,11 @@
 import { continueAsNew, log, workflowInfo } from '@temporalio/workflow';
-import type { PageResult, ReconciliationInput, ReconciliationPass, ReconciliationProgress, ReconciliationReport } from '../shared/reconciliation.ts';
+import type {
+  PageResult,
+  ReconciliationInput,
+  ReconciliationPass,
+  ReconciliationProgress,
+  ReconciliationReport,
+} from '../shared/reconciliation.ts';
 import { books, carrierChecks } from './activity-stubs.ts';
 
 /** Orders or merchants per activity call: one query and one batch insert, well within the activity's timeout. */
@@ -29,8 +35,17 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
 
   const checkPage = (pass: ReconciliationPass): Promise<PageResult> => {
     const { cutoff, after } = progress;
-    if (pass === 'orders') return books.reconcileOrderMoney({ runId, cutoff, after, limit: PAGE_SIZE, settleSeconds: input.settleSeconds, checkedBefore: progress.checkedOrders });
-    if (pass === 'balances') return books.reconcileBalances({ runId, after, limit: PAGE_SIZE, checkedBefore: progress.checkedMerchants });
+    if (pass === 'orders')
+      return books.reconcileOrderMoney({
+        runId,
+        cutoff,
+        after,
+        limit: PAGE_SIZE,
+        settleSeconds: input.settleSeconds,
+        checkedBefore: progress.checkedOrders,
+      });
+    if (pass === 'balances')
+      return books.reconcileBalances({ runId, after, limit: PAGE_SIZE, checkedBefore: progress.checkedMerchants });
     return carrierChecks.reconcileStaleOrders({ runId, createdBefore: staleBefore, after, limit: CARRIER_PAGE_SIZE });
   };
 
@@ -45,12 +60,18 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
       if (pass === 'balances') progress.checkedMerchants += page.checked;
       if (page.next === undefined) break;
       progress.after = page.next;
-      if (workflowInfo().continueAsNewSuggested) return continueAsNew<typeof reconciliation>({ ...input, resumed: progress });
+      if (workflowInfo().continueAsNewSuggested)
+        return continueAsNew<typeof reconciliation>({ ...input, resumed: progress });
     }
   }
 
   const mismatches = await books.finishReconciliation({ runId });
-  const report = { runId, checkedOrders: progress.checkedOrders, checkedMerchants: progress.checkedMerchants, mismatches };
+  const report = {
+    runId,
+    checkedOrders: progress.checkedOrders,
+    checkedMerchants: progress.checkedMerchants,
+    mismatches,
+  };
   if (mismatches > 0) log.warn('Reconciliation found mismatches', { ...report });
   else log.info('Reconciliation found no mismatch', { ...report });
   return report;

@@ -9,7 +9,18 @@ import type { ChaosResult } from '../../chaos/report.ts';
 const ORDERS = 300;
 
 /** The CI-sized run: every fault once over a minute of load; the full run is `npm run chaos` (docs/resilience.md). */
-const ARGS = ['--orders', String(ORDERS), '--rate', '5', '--sla-seconds', '90', '--outage-seconds', '30', '--seed', 'ci'];
+const ARGS = [
+  '--orders',
+  String(ORDERS),
+  '--rate',
+  '5',
+  '--sla-seconds',
+  '90',
+  '--outage-seconds',
+  '30',
+  '--seed',
+  'ci',
+];
 
 describe('chaos run (CI size)', () => {
   it(
@@ -18,7 +29,9 @@ describe('chaos run (CI size)', () => {
       const out = mkdtempSync(join(tmpdir(), 'chaos-ci-'));
       chmodSync(out, 0o755); // PostgreSQL runs as its own user (the run is root here) and must reach its data folder inside
       const output = openSync(join(out, 'output.txt'), 'a');
-      const run = spawn(process.execPath, ['--import', 'tsx', 'chaos/main.ts', ...ARGS, '--out', out], { stdio: ['ignore', output, output] });
+      const run = spawn(process.execPath, ['--import', 'tsx', 'chaos/main.ts', ...ARGS, '--out', out], {
+        stdio: ['ignore', output, output],
+      });
       const exited = new Promise<number | null>((resolve) => run.once('exit', resolve));
       // If this test times out or fails, the run still stops everything it started (SIGTERM runs its cleanups).
       onTestFinished(() => void (run.exitCode === null && run.kill('SIGTERM')));

@@ -18,7 +18,10 @@ const started: ChildProcess[] = [];
 
 /** A compiled entry point under plain node, its output collected. */
 function runCompiled(entry: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,7 +53,10 @@ describe('npm run build', () => {
       PAYLOAD_CODEC_KEYS: TEST_CODEC_KEYS_ENV,
     };
     const worker = runCompiled('dist/src/worker/main.js', production);
-    await eventually(async () => (worker.output().includes('Using the prebuilt workflow bundle') ? true : undefined), 30_000);
+    await eventually(
+      async () => (worker.output().includes('Using the prebuilt workflow bundle') ? true : undefined),
+      30_000,
+    );
     // It runs as the build's own version (dist/build-info.json), which takes new orders once made current.
     const { buildId } = JSON.parse(await readFile('dist/build-info.json', 'utf8')) as { buildId: string };
     expect(worker.output()).toContain(`Worker build ${buildId} of deployment recharge-orders`);
@@ -62,7 +68,12 @@ describe('npm run build', () => {
       body: JSON.stringify({ merchantOrderNo: `BUILD-${randomUUID().slice(0, 8)}`, phone: '13812345678', amount: 50 }),
     });
     const { orderId } = (await response.json()) as { orderId: string };
-    expect(await eventually(async () => ((await stack.orders.findById(orderId))?.status === 'SUCCEEDED' ? true : undefined), 60_000)).toBe(true);
+    expect(
+      await eventually(
+        async () => ((await stack.orders.findById(orderId))?.status === 'SUCCEEDED' ? true : undefined),
+        60_000,
+      ),
+    ).toBe(true);
     expect(worker.output()).not.toContain('Workflow bundle created');
 
     worker.child.kill('SIGTERM');

@@ -60,7 +60,8 @@ describe('the start command (npm start) on a machine with no services', () => {
 
   it("takes the demo merchant's order through to SUCCEEDED with its default healthy carrier, paid from its balance", async () => {
     const api = `http://127.0.0.1:${ports.api}`;
-    const balance = async () => ((await (await fetch(`${api}/balance`, { headers: demoMerchant })).json()) as { balanceFen: number }).balanceFen;
+    const balance = async () =>
+      ((await (await fetch(`${api}/balance`, { headers: demoMerchant })).json()) as { balanceFen: number }).balanceFen;
     expect(await balance()).toBe(1_000_000_000);
     const response = await fetch(`${api}/orders`, {
       method: 'POST',
@@ -78,7 +79,11 @@ describe('the start command (npm start) on a machine with no services', () => {
       };
       return ['SUCCEEDED', 'FAILED'].includes(view.status) ? view : undefined;
     }, 20_000);
-    expect(final).toMatchObject({ status: 'SUCCEEDED', costFen: 1000, money: [{ type: 'ORDER_DEBIT', amountFen: -1000 }] });
+    expect(final).toMatchObject({
+      status: 'SUCCEEDED',
+      costFen: 1000,
+      money: [{ type: 'ORDER_DEBIT', amountFen: -1000 }],
+    });
     expect(await balance()).toBe(1_000_000_000 - 1000);
   });
 

@@ -38,7 +38,13 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-const request = (requestId: string = randomUUID()) => ({ requestId, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, callbackUrl });
+const request = (requestId: string = randomUUID()) => ({
+  requestId,
+  phone: '13812345678',
+  carrier: 'CMCC' as const,
+  amountYuan: 50,
+  callbackUrl,
+});
 
 describe('carrier simulator', () => {
   it('takes a request once per request id, calls back signed, and answers its status endpoint', async () => {
@@ -52,14 +58,19 @@ describe('carrier simulator', () => {
     await untilCallbacks(req.requestId, 1);
     // Credited once, when its result is SUCCESS: the repeat charged nothing.
     expect(simulator.stats().charges - chargesBefore).toBe(1);
-    expect(callbacksFor(req.requestId)).toEqual([{ body: expect.objectContaining({ status: 'SUCCESS' }), valid: true }]);
+    expect(callbacksFor(req.requestId)).toEqual([
+      { body: expect.objectContaining({ status: 'SUCCESS' }), valid: true },
+    ]);
     expect(await client.status(req.requestId)).toMatchObject({ state: 'SUCCESS' });
     expect(await client.status(randomUUID())).toEqual({ state: 'NOT_FOUND' });
   });
 
   it('refuses a request whose number belongs to another carrier', async () => {
     const client = createCarrierClient(carrierUrl, 2_000);
-    expect(await client.submit({ ...request(), carrier: 'CTCC' })).toEqual({ outcome: 'refused', reason: 'number does not belong to this carrier' });
+    expect(await client.submit({ ...request(), carrier: 'CTCC' })).toEqual({
+      outcome: 'refused',
+      reason: 'number does not belong to this carrier',
+    });
   });
 
   it('takes a request only until its notAfter: one that arrives later is refused and takes nothing', async () => {
@@ -93,9 +104,20 @@ describe('carrier simulator', () => {
   });
 
   it('goes down and comes back when told over HTTP: an outage takes nothing and answers 503, fast or after hanging', async () => {
-    const change = (changes: object) => fetch(`${carrierUrl}/_sim/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(changes) });
+    const change = (changes: object) =>
+      fetch(`${carrierUrl}/_sim/behaviour`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(changes),
+      });
     // A setting it does not have, or no object at all, changes nothing.
-    for (const refused of [{ outag: true }, JSON.parse('{"__proto__":{"outage":true}}') as object, { constructor: 1 }, [true]]) expect((await change(refused)).status).toBe(400);
+    for (const refused of [
+      { outag: true },
+      JSON.parse('{"__proto__":{"outage":true}}') as object,
+      { constructor: 1 },
+      [true],
+    ])
+      expect((await change(refused)).status).toBe(400);
     expect((await change({ outage: true, hangMs: 20 })).status).toBe(200);
     const req = request();
     try {
@@ -132,23 +154,53 @@ describe('carrier simulator', () => {
     await createCarrierClient(carrierUrl, 2_000).submit(req);
     await untilCallbacks(req.requestId, 1);
     const listed = (await (await fetch(`${carrierUrl}/_sim/charges`)).json()) as unknown[];
-    expect(listed).toContainEqual({ requestId: req.requestId, phone: '13900001111', amountYuan: 50, state: 'SUCCESS', repeats: 1 });
+    expect(listed).toContainEqual({
+      requestId: req.requestId,
+      phone: '13900001111',
+      amountYuan: 50,
+      state: 'SUCCESS',
+      repeats: 1,
+    });
   });
 
   it('counts the peak of recharge requests in any one second and at once, and resets to its start-up behaviour with zeroed stats', async () => {
-    const sim = createCarrierSimulator(SECRET, { latencyMs: 0, callbackMinDelayMs: 60_000, callbackMaxDelayMs: 60_000 });
-    const post = (path: string, body: object = {}) => sim.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const sim = createCarrierSimulator(SECRET, {
+      latencyMs: 0,
+      callbackMinDelayMs: 60_000,
+      callbackMaxDelayMs: 60_000,
+    });
+    const post = (path: string, body: object = {}) =>
+      sim.app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     try {
       expect((await post('/_sim/behaviour', { refusalRate: 1 })).status).toBe(200);
       for (let i = 0; i < 7; i++) await post('/recharge', request(`peak-${i}`));
-      expect(await (await sim.app.request('/_sim/stats')).json()).toEqual({ requests: 7, charges: 0, peakRequestsPerSecond: 7, peakInFlight: 1, callbacksSent: 0 });
+      expect(await (await sim.app.request('/_sim/stats')).json()).toEqual({
+        requests: 7,
+        charges: 0,
+        peakRequestsPerSecond: 7,
+        peakInFlight: 1,
+        callbacksSent: 0,
+      });
       // Three slow answers at once: three in flight.
       expect((await post('/_sim/behaviour', { latencyMs: 50 })).status).toBe(200);
       await Promise.all([1, 2, 3].map(async (i) => post('/recharge', request(`slow-${i}`))));
       expect(sim.stats()).toMatchObject({ requests: 10, peakInFlight: 3 });
-      const reset = (await (await post('/_sim/reset')).json()) as { behaviour: { refusalRate: number; callbackMinDelayMs: number }; stats: object };
+      const reset = (await (await post('/_sim/reset')).json()) as {
+        behaviour: { refusalRate: number; callbackMinDelayMs: number };
+        stats: object;
+      };
       expect(reset.behaviour).toMatchObject({ refusalRate: 0, callbackMinDelayMs: 60_000 });
-      expect(reset.stats).toEqual({ requests: 0, charges: 0, peakRequestsPerSecond: 0, peakInFlight: 0, callbacksSent: 0 });
+      expect(reset.stats).toEqual({
+        requests: 0,
+        charges: 0,
+        peakRequestsPerSecond: 0,
+        peakInFlight: 0,
+        callbacksSent: 0,
+      });
       // Refused before the reset, so nothing was taken: accepted now, under the start-up behaviour.
       expect(await (await post('/recharge', request('peak-0'))).json()).toMatchObject({ accepted: true });
       expect(sim.stats()).toMatchObject({ requests: 1, peakRequestsPerSecond: 1 });
@@ -162,7 +214,11 @@ describe('carrier simulator', () => {
       const sim = createCarrierSimulator(SECRET, { seed, refusalRate: 0.5 });
       const answers = [];
       for (let i = 0; i < 20; i++) {
-        const response = await sim.app.request('/recharge', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(`req-${i}`)) });
+        const response = await sim.app.request('/recharge', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(request(`req-${i}`)),
+        });
         answers.push(((await response.json()) as { accepted: boolean }).accepted);
       }
       sim.stop();

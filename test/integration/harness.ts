@@ -48,7 +48,14 @@ export const ADMIN_TOKEN = 'integration-test-admin-token';
 /** The Worker Deployment version every worker of a test stack runs as (the stack makes it current), as production workers do. */
 export const TEST_VERSION = { deploymentName: 'recharge-orders', buildId: 'test' };
 /** A healthy, quick carrier; tests change it for one case and the file restores it after each. */
-export const HEALTHY_CARRIER = { refusalRate: 0, timeoutRate: 0, callbackLossRate: 0, callbackDuplicateRate: 0, callbackMinDelayMs: 50, callbackMaxDelayMs: 200 };
+export const HEALTHY_CARRIER = {
+  refusalRate: 0,
+  timeoutRate: 0,
+  callbackLossRate: 0,
+  callbackDuplicateRate: 0,
+  callbackMinDelayMs: 50,
+  callbackMaxDelayMs: 200,
+};
 /** The PostgreSQL server in which each test file creates and drops databases of its own. */
 export const testDatabaseUrl = () => process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -60,13 +67,29 @@ export async function createTestDatabase() {
 }
 
 /** A merchant with a balance, as an admin would create and fund it; `headers` authenticate its requests. */
-export async function createTestMerchant(db: Db, { balanceFen = 1_000_000_000, rates = { CMCC: '1', CUCC: '1', CTCC: '1' } } = {}) {
+export async function createTestMerchant(
+  db: Db,
+  { balanceFen = 1_000_000_000, rates = { CMCC: '1', CUCC: '1', CTCC: '1' } } = {},
+) {
   const id = randomUUID();
   const apiKey = newApiKey();
   const callbackSecret = newCallbackSecret();
-  await createMerchantRepository(db).create({ id, name: `test merchant ${id.slice(0, 8)}`, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates });
+  await createMerchantRepository(db).create({
+    id,
+    name: `test merchant ${id.slice(0, 8)}`,
+    apiKeyHash: hashApiKey(apiKey),
+    callbackSecret,
+    rates,
+  });
   if (balanceFen > 0) {
-    await createLedgerRepository(db).postAdminEntry({ merchantId: id, type: 'TOP_UP', amountFen: balanceFen, requestId: 'opening', operator: 'test', note: 'opening balance' });
+    await createLedgerRepository(db).postAdminEntry({
+      merchantId: id,
+      type: 'TOP_UP',
+      amountFen: balanceFen,
+      requestId: 'opening',
+      operator: 'test',
+      note: 'opening balance',
+    });
   }
   return { id, apiKey, callbackSecret, headers: { authorization: `Bearer ${apiKey}` } };
 }
@@ -75,7 +98,15 @@ export type TestMerchant = Awaited<ReturnType<typeof createTestMerchant>>;
 
 /** Stores an order as the API would (debit included) without starting its workflow, e.g. to play a lost start. */
 export async function insertOrder(orders: OrderRepository, merchantId: string, fields: Partial<NewOrder> = {}) {
-  const result = await orders.createOrder({ merchantId, merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC', amountYuan: 50, costFen: 5000, ...fields });
+  const result = await orders.createOrder({
+    merchantId,
+    merchantOrderNo: `M-${randomUUID()}`,
+    phone: '13812345678',
+    carrier: 'CMCC',
+    amountYuan: 50,
+    costFen: 5000,
+    ...fields,
+  });
   if (result.outcome !== 'created') throw new Error(`order not created: ${result.outcome}`);
   return result.order;
 }
@@ -85,7 +116,10 @@ export async function listen(app: Pick<Hono, 'fetch'>) {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /**
@@ -111,17 +145,33 @@ export async function startStack({
   const merchant = await createTestMerchant(prisma);
   const env = await TestWorkflowEnvironment.createLocal({
     client: { dataConverter: testDataConverter },
-    server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', searchAttributes: ORDER_SEARCH_ATTRIBUTES, extraArgs: devServerArgs },
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      searchAttributes: ORDER_SEARCH_ATTRIBUTES,
+      extraArgs: devServerArgs,
+    },
   });
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
-  const codecServer = await listen(createCodecServerApp({ codec: new AesGcmPayloadCodec(parseCodecKeys(TEST_CODEC_KEYS_ENV)), token: TEST_CODEC_SERVER_TOKEN, uiOrigins: [] }));
+  const codecServer = await listen(
+    createCodecServerApp({
+      codec: new AesGcmPayloadCodec(parseCodecKeys(TEST_CODEC_KEYS_ENV)),
+      token: TEST_CODEC_SERVER_TOKEN,
+      uiOrigins: [],
+    }),
+  );
   const logger = createLogger('api-test', 'warn');
   /** The API's dependencies: the real services over this stack's repositories and Temporal. */
   const apiDepsWith = (options: { slaSeconds?: number; logger?: Logger } = {}): ApiDeps => {
     const log = options.logger ?? logger;
     return {
-      ...createServices({ ...repositories, temporal: env.client, logger: log, slaSeconds: options.slaSeconds ?? slaSeconds }),
+      ...createServices({
+        ...repositories,
+        temporal: env.client,
+        logger: log,
+        slaSeconds: options.slaSeconds ?? slaSeconds,
+      }),
       merchants: repositories.merchants,
       ledger: repositories.ledger,
       suppliers: createSupplierRepository(prisma),
@@ -138,12 +188,26 @@ export async function startStack({
   const apiWithSla = (sla: number) => listen(createApp(apiDepsWith({ slaSeconds: sla })));
   const api = await apiWithSla(slaSeconds);
   const extraApis: Awaited<ReturnType<typeof listen>>[] = [];
-  await ensureSimulatedSuppliers(prisma, [{ id: TEST_SUPPLIER_ID, baseUrl: carrier.url, callbackSecret: CALLBACK_SECRET, priority: 1 }]);
+  await ensureSimulatedSuppliers(prisma, [
+    { id: TEST_SUPPLIER_ID, baseUrl: carrier.url, callbackSecret: CALLBACK_SECRET, priority: 1 },
+  ]);
   const workerDeps: WorkerDeps = {
-    ...createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs, publicBaseUrl: api.url, alertWebhookUrl, breaker: TEST_BREAKER }),
+    ...createWorkerDeps(prisma, {
+      carrierBaseUrl: carrier.url,
+      carrierTimeoutMs,
+      publicBaseUrl: api.url,
+      alertWebhookUrl,
+      breaker: TEST_BREAKER,
+    }),
     ...repositories,
   };
-  let worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps: workerDeps, dataConverter: testDataConverter, version: TEST_VERSION });
+  let worker = await createOrderWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    deps: workerDeps,
+    dataConverter: testDataConverter,
+    version: TEST_VERSION,
+  });
   let running = worker.run();
   const supplierWorkers = await startSupplierWorkers({
     connection: env.nativeConnection,
@@ -187,7 +251,13 @@ export async function startStack({
     },
     /** Starts the in-process worker again, on the real dependencies (`workerDeps`) or others, e.g. activities that fail on purpose. */
     async startWorker(deps: WorkerDeps = workerDeps) {
-      worker = await createOrderWorker({ connection: env.nativeConnection, namespace: 'default', deps, dataConverter: testDataConverter, version: TEST_VERSION });
+      worker = await createOrderWorker({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        deps,
+        dataConverter: testDataConverter,
+        version: TEST_VERSION,
+      });
       running = worker.run();
     },
     /** Another API on the same stack whose orders get a different SLA (e.g. seconds, to see escalation). */

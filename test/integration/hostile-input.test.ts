@@ -4,7 +4,16 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/util/logger.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, createTestMerchant, eventually, startStack, type Stack, type TestMerchant } from './harness.ts';
+import {
+  ADMIN_TOKEN,
+  CALLBACK_SECRET,
+  HEALTHY_CARRIER,
+  createTestMerchant,
+  eventually,
+  startStack,
+  type Stack,
+  type TestMerchant,
+} from './harness.ts';
 import {
   badCredentials,
   badSignatures,
@@ -49,7 +58,12 @@ const FOUND_BEFORE = {
 };
 
 const preview = (value: unknown) => {
-  const text = typeof value === 'string' ? value : value instanceof Uint8Array ? `bytes ${Buffer.from(value).toString('hex')}` : JSON.stringify(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : value instanceof Uint8Array
+        ? `bytes ${Buffer.from(value).toString('hex')}`
+        : JSON.stringify(value);
   return text === undefined ? '-' : text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text;
 };
 const described = (request: HostileRequest, answer?: { status: number; body: unknown }) =>
@@ -57,7 +71,11 @@ const described = (request: HostileRequest, answer?: { status: number; body: unk
 
 async function send(request: HostileRequest) {
   sentPerRoute.set(request.route, (sentPerRoute.get(request.route) ?? 0) + 1);
-  const response = await app.request(`http://localhost${request.path}`, { method: request.method, headers: request.headers, body: request.body as RequestInit['body'] });
+  const response = await app.request(`http://localhost${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body as RequestInit['body'],
+  });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -74,7 +92,8 @@ function checkAnswer(request: HostileRequest, answer: { status: number; body: un
   expect(answer.status, what).toBeLessThan(500);
   if (Array.isArray(request.expected)) expect(request.expected, what).toContain(answer.status);
   if (request.expected === 'refused') expect(answer.status, what).toBeGreaterThanOrEqual(400);
-  if (answer.status >= 400) expect(answer.body, what).toMatchObject({ error: expect.any(String), message: expect.stringMatching(/\S/) });
+  if (answer.status >= 400)
+    expect(answer.body, what).toMatchObject({ error: expect.any(String), message: expect.stringMatching(/\S/) });
 }
 
 /** Sends every generated request (the examples first: cases found before) and checks, after each, that the database is as before. */
@@ -88,7 +107,9 @@ async function attack(requests: fc.Arbitrary<HostileRequest>, numRuns: number, e
       if (!isDeepStrictEqual(state, baseline)) {
         const before = baseline;
         baseline = state; // so that shrinking compares each smaller request with the state it found
-        throw new Error(`${described(request, answer)} changed the database: ${JSON.stringify({ before, after: state })}`);
+        throw new Error(
+          `${described(request, answer)} changed the database: ${JSON.stringify({ before, after: state })}`,
+        );
       }
     }),
     { numRuns, examples: examples.map((example) => [example]) },
@@ -118,7 +139,10 @@ beforeAll(async () => {
   stack.simulator.configure({ failureRate: 1 });
   const failed = await submit(stack.merchant, 'hostile-failed');
   stack.simulator.configure(HEALTHY_CARRIER);
-  const started = await app.request('/admin/reconciliations', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const started = await app.request('/admin/reconciliations', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
   const { runId } = (await started.json()) as { runId: string };
   await stack.env.client.workflow.getHandle(runId).result();
 
@@ -136,7 +160,9 @@ beforeAll(async () => {
     callbacks,
   };
   // Nothing may still be moving: every workflow closed, as visibility sees it.
-  await eventually(async () => ((await stack.env.client.workflow.count('ExecutionStatus = "Running"')).count === 0 ? true : undefined));
+  await eventually(async () =>
+    (await stack.env.client.workflow.count('ExecutionStatus = "Running"')).count === 0 ? true : undefined,
+  );
   workflowsBefore = await workflowCount(stack.env.client);
   baseline = await databaseState(stack.prisma);
 }, 60_000);
@@ -146,18 +172,46 @@ afterAll(async () => {
 });
 
 describe('hostile input never gets a 5xx and a refused request changes nothing', () => {
-  it('refuses NUL and invalid UTF-8 in the path or query of every route with 400', () => attack(badUrl(fixtures), runs(2_000)), timeLimit(20_000));
-  it('refuses ids that exist nowhere, in every shape, in every path parameter', () => attack(strangeParams(fixtures), runs(1_500), FOUND_BEFORE.strangeParams), timeLimit(20_000));
-  it('answers any query on any read route below 500', () => attack(hostileQueries(fixtures), runs(1_200)), timeLimit(20_000));
+  it(
+    'refuses NUL and invalid UTF-8 in the path or query of every route with 400',
+    () => attack(badUrl(fixtures), runs(2_000)),
+    timeLimit(20_000),
+  );
+  it(
+    'refuses ids that exist nowhere, in every shape, in every path parameter',
+    () => attack(strangeParams(fixtures), runs(1_500), FOUND_BEFORE.strangeParams),
+    timeLimit(20_000),
+  );
+  it(
+    'answers any query on any read route below 500',
+    () => attack(hostileQueries(fixtures), runs(1_200)),
+    timeLimit(20_000),
+  );
   it(
     'refuses bodies with wrong, missing, out-of-range or unstorable fields (and extra ones) on every route that takes a body',
     () => attack(brokenBodies(fixtures), runs(3_200)),
     timeLimit(30_000),
   );
-  it('refuses malformed, non-UTF-8, deeply nested, oversized and non-JSON bodies', () => attack(rawBodies(fixtures), runs(1_200)), timeLimit(20_000));
-  it('refuses valid requests with a missing, malformed or wrong credential with 401 or 403', () => attack(badCredentials(fixtures), runs(2_000)), timeLimit(20_000));
-  it('refuses carrier callbacks without the right signature with 401', () => attack(badSignatures(fixtures), runs(400)), timeLimit(20_000));
-  it('answers 404 to signed callbacks for orders that do not exist', () => attack(unknownOrderCallbacks(fixtures), runs(300)), timeLimit(20_000));
+  it(
+    'refuses malformed, non-UTF-8, deeply nested, oversized and non-JSON bodies',
+    () => attack(rawBodies(fixtures), runs(1_200)),
+    timeLimit(20_000),
+  );
+  it(
+    'refuses valid requests with a missing, malformed or wrong credential with 401 or 403',
+    () => attack(badCredentials(fixtures), runs(2_000)),
+    timeLimit(20_000),
+  );
+  it(
+    'refuses carrier callbacks without the right signature with 401',
+    () => attack(badSignatures(fixtures), runs(400)),
+    timeLimit(20_000),
+  );
+  it(
+    'answers 404 to signed callbacks for orders that do not exist',
+    () => attack(unknownOrderCallbacks(fixtures), runs(300)),
+    timeLimit(20_000),
+  );
 
   it(
     'answers 200 to replayed and re-addressed callbacks for decided orders, and moves no money and no outcome',
@@ -184,15 +238,26 @@ describe('hostile input never gets a 5xx and a refused request changes nothing',
     const requests = propertyNameRequests(document, served, fixtures);
     const answers = new Map<number, number>();
     for (const request of requests) {
-      const response = await app.request(`http://localhost${request.path}`, { method: request.method, headers: request.headers, body: request.body ?? null });
+      const response = await app.request(`http://localhost${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? null,
+      });
       const text = await response.text();
       const what = `${request.method} ${request.path} (${request.what}) body=${request.body ?? '-'} → ${response.status} ${text}`;
       expect(request.expected, what).toContain(response.status);
-      if (request.unknownKey !== undefined) expect(JSON.parse(text).fields, what).toContainEqual({ field: request.unknownKey, message: 'is not a known field' });
+      if (request.unknownKey !== undefined)
+        expect(JSON.parse(text).fields, what).toContainEqual({
+          field: request.unknownKey,
+          message: 'is not a known field',
+        });
       answers.set(response.status, (answers.get(response.status) ?? 0) + 1);
       expect(await databaseState(stack.prisma), what).toEqual(baseline);
     }
-    console.info(`property names: ${requests.length} requests over ${new Set(served.map((route) => route.path)).size} paths`, Object.fromEntries(answers));
+    console.info(
+      `property names: ${requests.length} requests over ${new Set(served.map((route) => route.path)).size} paths`,
+      Object.fromEntries(answers),
+    );
   }, 60_000);
 
   it('refuses the same over HTTP: NUL and invalid UTF-8 in the URL, NUL in a JSON body', async () => {
@@ -200,9 +265,17 @@ describe('hostile input never gets a 5xx and a refused request changes nothing',
     for (const path of ['/orders/%00', '/orders/%C3%28', '/orders?merchantOrderNo=%FF', '/orders/not-a-uuid']) {
       const response = await fetch(`${stack.apiUrl}${path}`, { headers });
       expect(response.status, path).toBe(400);
-      expect(await response.json(), path).toMatchObject({ error: 'invalid_request', message: expect.any(String), fields: [expect.any(Object)] });
+      expect(await response.json(), path).toMatchObject({
+        error: 'invalid_request',
+        message: expect.any(String),
+        fields: [expect.any(Object)],
+      });
     }
-    const nul = await fetch(`${stack.apiUrl}/orders`, { method: 'POST', headers, body: JSON.stringify({ merchantOrderNo: 'M\u0000', phone: '13812345678', amount: 50 }) });
+    const nul = await fetch(`${stack.apiUrl}/orders`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ merchantOrderNo: 'M\u0000', phone: '13812345678', amount: 50 }),
+    });
     expect(nul.status).toBe(400);
     // TRACE, which fetch cannot send: a method the path does not serve is a 405 naming the ones it does.
     const trace = await new Promise<{ status?: number; allow?: string }>((resolve, reject) =>
@@ -222,10 +295,13 @@ describe('hostile input never gets a 5xx and a refused request changes nothing',
     // The suite's own cases reach every route often; an exploration makes as many runs as it is told.
     if (!exploring) {
       expect(total).toBeGreaterThanOrEqual(10_000);
-      for (const route of ROUTES) expect(sentPerRoute.get(routeKey(route)) ?? 0, routeKey(route)).toBeGreaterThanOrEqual(100);
+      for (const route of ROUTES)
+        expect(sentPerRoute.get(routeKey(route)) ?? 0, routeKey(route)).toBeGreaterThanOrEqual(100);
     }
     // Every route the API serves is in the table: a new route is attacked too, or this fails.
-    const served = new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`));
+    const served = new Set(
+      app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`),
+    );
     expect([...served].sort()).toEqual(ROUTES.map(routeKey).sort());
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // visibility catches up with any start
     expect(await workflowCount(stack.env.client)).toBe(workflowsBefore);

@@ -21,7 +21,9 @@ afterAll(async () => {
 
 describe('job leases: a periodic job runs once per deployment', () => {
   it('lets exactly one of many concurrent replicas claim a due run', async () => {
-    const claims = await Promise.all(Array.from({ length: 8 }, (_, replica) => leases.claim('sweep-a', 60_000, `replica ${replica}`)));
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, replica) => leases.claim('sweep-a', 60_000, `replica ${replica}`)),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     const row = await prisma.jobLease.findUniqueOrThrow({ where: { name: 'sweep-a' } });
     expect(row.claimedBy).toBe(`replica ${claims.indexOf(true)}`);

@@ -21,21 +21,37 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const balanceOf = async (merchantId: string) => (await prisma.merchant.findUniqueOrThrow({ where: { id: merchantId } })).balanceFen;
-const fail = (orderId: string) => orders.transition({ orderId, to: OrderStatus.FAILED, event: { key: 'workflow:1', type: 'finished' } });
+const balanceOf = async (merchantId: string) =>
+  (await prisma.merchant.findUniqueOrThrow({ where: { id: merchantId } })).balanceFen;
+const fail = (orderId: string) =>
+  orders.transition({ orderId, to: OrderStatus.FAILED, event: { key: 'workflow:1', type: 'finished' } });
 
 describe('merchant ledger on PostgreSQL', () => {
   it('credits a top-up once per requestId, answers a repeat as the first time, and refuses a reused requestId', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 0 });
-    const topUp = { merchantId: merchant.id, type: 'TOP_UP' as const, amountFen: 10_000, requestId: 'bank-ref-1', operator: 'alice', note: 'wire' };
+    const topUp = {
+      merchantId: merchant.id,
+      type: 'TOP_UP' as const,
+      amountFen: 10_000,
+      requestId: 'bank-ref-1',
+      operator: 'alice',
+      note: 'wire',
+    };
     const first = await ledger.postAdminEntry(topUp);
     expect(first).toMatchObject({
       outcome: 'posted',
-      entry: { amountFen: 10_000n, balanceAfterFen: 10_000n, debitAccount: 'platform:cash', creditAccount: `merchant:${merchant.id}` },
+      entry: {
+        amountFen: 10_000n,
+        balanceAfterFen: 10_000n,
+        debitAccount: 'platform:cash',
+        creditAccount: `merchant:${merchant.id}`,
+      },
     });
     const repeats = await Promise.all([1, 2, 3].map(() => ledger.postAdminEntry(topUp)));
     expect(repeats.map((r) => r.outcome)).toEqual(['repeat', 'repeat', 'repeat']);
-    expect(repeats.map((r) => 'entry' in r && r.entry.id)).toEqual([1, 2, 3].map(() => (first as { entry: { id: bigint } }).entry.id));
+    expect(repeats.map((r) => 'entry' in r && r.entry.id)).toEqual(
+      [1, 2, 3].map(() => (first as { entry: { id: bigint } }).entry.id),
+    );
     expect((await ledger.postAdminEntry({ ...topUp, amountFen: 20_000 })).outcome).toBe('conflict');
     expect(await balanceOf(merchant.id)).toBe(10_000n);
   });
@@ -43,7 +59,14 @@ describe('merchant ledger on PostgreSQL', () => {
   it('adjusts either way but never below zero', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 1_000 });
     const adjust = (amountFen: number, requestId: string) =>
-      ledger.postAdminEntry({ merchantId: merchant.id, type: 'ADJUSTMENT', amountFen, requestId, operator: 'bob', note: 'correction' });
+      ledger.postAdminEntry({
+        merchantId: merchant.id,
+        type: 'ADJUSTMENT',
+        amountFen,
+        requestId,
+        operator: 'bob',
+        note: 'correction',
+      });
     expect(await adjust(-1_001, 'adj-1')).toEqual({ outcome: 'insufficient-balance', balanceFen: 1_000n });
     expect(await adjust(-400, 'adj-2')).toMatchObject({
       outcome: 'posted',
@@ -51,7 +74,16 @@ describe('merchant ledger on PostgreSQL', () => {
     });
     expect(await adjust(50, 'adj-3')).toMatchObject({ outcome: 'posted', entry: { balanceAfterFen: 650n } });
     expect(await balanceOf(merchant.id)).toBe(650n);
-    expect(await ledger.postAdminEntry({ merchantId: 'no-such-merchant', type: 'TOP_UP', amountFen: 1, requestId: 'x', operator: 'bob', note: 'x' })).toEqual({
+    expect(
+      await ledger.postAdminEntry({
+        merchantId: 'no-such-merchant',
+        type: 'TOP_UP',
+        amountFen: 1,
+        requestId: 'x',
+        operator: 'bob',
+        note: 'x',
+      }),
+    ).toEqual({
       outcome: 'no-merchant',
     });
   });
@@ -59,13 +91,23 @@ describe('merchant ledger on PostgreSQL', () => {
   it('accepts orders while the balance covers them and refuses the rest, storing nothing for a refused one', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 12_000 });
     const accept = (merchantOrderNo: string) =>
-      orders.createOrder({ merchantId: merchant.id, merchantOrderNo, phone: '13812345678', carrier: 'CMCC', amountYuan: 50, costFen: 5_000 });
+      orders.createOrder({
+        merchantId: merchant.id,
+        merchantOrderNo,
+        phone: '13812345678',
+        carrier: 'CMCC',
+        amountYuan: 50,
+        costFen: 5_000,
+      });
     expect((await accept('A')).outcome).toBe('created');
     expect((await accept('B')).outcome).toBe('created');
     expect(await accept('C')).toEqual({ outcome: 'insufficient-balance', balanceFen: 2_000n });
     expect((await accept('A')).outcome).toBe('exists'); // a repeat is no new charge, whatever the balance
     expect(await prisma.order.count({ where: { merchantId: merchant.id } })).toBe(2);
-    const debits = await prisma.ledgerEntry.findMany({ where: { merchantId: merchant.id, type: 'ORDER_DEBIT' }, orderBy: { id: 'asc' } });
+    const debits = await prisma.ledgerEntry.findMany({
+      where: { merchantId: merchant.id, type: 'ORDER_DEBIT' },
+      orderBy: { id: 'asc' },
+    });
     expect(debits.map((d) => [d.amountFen, d.balanceAfterFen])).toEqual([
       [5_000n, 7_000n],
       [5_000n, 2_000n],
@@ -75,7 +117,10 @@ describe('merchant ledger on PostgreSQL', () => {
   it('refunds a FAILED order exactly once, however many times and however concurrently it is asked', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 10_000 });
     const order = await insertOrder(orders, merchant.id, { costFen: 4_321 });
-    expect(await ledger.refundOrder(order.id)).toEqual({ outcome: 'not-refundable', reason: 'the order is PENDING, not FAILED' });
+    expect(await ledger.refundOrder(order.id)).toEqual({
+      outcome: 'not-refundable',
+      reason: 'the order is PENDING, not FAILED',
+    });
     await fail(order.id);
     const results = await Promise.all(Array.from({ length: 10 }, () => ledger.refundOrder(order.id)));
     expect(results.filter((r) => r.outcome === 'refunded')).toEqual([{ outcome: 'refunded', amountFen: 4_321 }]);
@@ -86,14 +131,22 @@ describe('merchant ledger on PostgreSQL', () => {
       ['ORDER_DEBIT', 4_321n],
       ['ORDER_REFUND', 4_321n],
     ]);
-    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).filter((e) => e.type === 'refunded')).toHaveLength(1);
+    expect(
+      (await orders.findStory(order.id).then((story) => story?.history ?? [])).filter((e) => e.type === 'refunded'),
+    ).toHaveLength(1);
   });
 
   it('keeps the ledger append-only and the balance from going negative, whatever SQL runs', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 100 });
-    await expect(prisma.$executeRaw`UPDATE ledger_entries SET amount_fen = 1 WHERE merchant_id = ${merchant.id}`).rejects.toThrow(/append-only/);
-    await expect(prisma.$executeRaw`DELETE FROM ledger_entries WHERE merchant_id = ${merchant.id}`).rejects.toThrow(/append-only/);
-    await expect(prisma.$executeRaw`UPDATE merchants SET balance_fen = -1 WHERE id = ${merchant.id}`).rejects.toThrow(/merchants_balance_fen_non_negative/);
+    await expect(
+      prisma.$executeRaw`UPDATE ledger_entries SET amount_fen = 1 WHERE merchant_id = ${merchant.id}`,
+    ).rejects.toThrow(/append-only/);
+    await expect(prisma.$executeRaw`DELETE FROM ledger_entries WHERE merchant_id = ${merchant.id}`).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(prisma.$executeRaw`UPDATE merchants SET balance_fen = -1 WHERE id = ${merchant.id}`).rejects.toThrow(
+      /merchants_balance_fen_non_negative/,
+    );
     expect(await balanceOf(merchant.id)).toBe(100n);
   });
 

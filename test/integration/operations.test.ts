@@ -8,9 +8,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { sign, verify } from '../../src/util/signature.ts';
 import { orderStateQuery, orderWorkflowId } from '../../src/shared/order-workflow.ts';
-import { MerchantOrderNoAttribute, NeedsReviewAttribute, OrderStatusAttribute } from '../../src/shared/search-attributes.ts';
+import {
+  MerchantOrderNoAttribute,
+  NeedsReviewAttribute,
+  OrderStatusAttribute,
+} from '../../src/shared/search-attributes.ts';
 import { metricsAddress } from '../setup.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_CODEC_SERVER_TOKEN, eventually, listen, startStack, type Stack } from './harness.ts';
+import {
+  ADMIN_TOKEN,
+  CALLBACK_SECRET,
+  HEALTHY_CARRIER,
+  TEST_CODEC_SERVER_TOKEN,
+  eventually,
+  listen,
+  startStack,
+  type Stack,
+} from './harness.ts';
 import { recordHistory } from '../workflow/history-fixtures.ts';
 import { untypedJson } from '../untyped-json.ts';
 
@@ -30,7 +43,11 @@ const receivers = new Hono()
   .post('/merchant', async (c) => {
     const raw = await c.req.text();
     const answered = merchantDeliveries.length < 2 ? 500 : 200;
-    merchantDeliveries.push({ body: JSON.parse(raw), signed: verify(stack.merchant.callbackSecret, raw, c.req.header('X-Signature')), answered });
+    merchantDeliveries.push({
+      body: JSON.parse(raw),
+      signed: verify(stack.merchant.callbackSecret, raw, c.req.header('X-Signature')),
+      answered,
+    });
     return c.json({ ok: answered === 200 }, answered);
   });
 
@@ -43,7 +60,10 @@ beforeAll(async () => {
   receiverUrl = server.url;
   closeReceivers = server.close;
   // A low continue-as-new threshold, so an escalated order that keeps receiving signals shows it.
-  stack = await startStack({ alertWebhookUrl: `${receiverUrl}/alerts`, devServerArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'] });
+  stack = await startStack({
+    alertWebhookUrl: `${receiverUrl}/alerts`,
+    devServerArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+  });
   shortSlaApi = await stack.startApiWithSla(SHORT_SLA_SECONDS);
 }, 60_000);
 afterAll(async () => {
@@ -55,20 +75,27 @@ beforeEach(() => stack.simulator.configure(HEALTHY_CARRIER));
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 /** JSON bodies under test, asserted field by field. */
 const json = untypedJson;
-const view = async (orderId: string) => json(await fetch(`${stack.apiUrl}/orders/${orderId}`, { headers: stack.merchant.headers }));
+const view = async (orderId: string) =>
+  json(await fetch(`${stack.apiUrl}/orders/${orderId}`, { headers: stack.merchant.headers }));
 
 async function submit(api: string, phone: string, extra: Record<string, unknown> = {}): Promise<string> {
   const response = await fetch(`${api}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...stack.merchant.headers },
-    body: JSON.stringify({ merchantOrderNo: `OPS${randomUUID().replaceAll('-', '').slice(0, 16)}`, phone, amount: 50, ...extra }),
+    body: JSON.stringify({
+      merchantOrderNo: `OPS${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+      phone,
+      amount: 50,
+      ...extra,
+    }),
   });
   expect(response.status).toBe(202);
   return (await json(response)).orderId;
 }
 
 /** Waits until the order view shows `status` (written by another process, so there is no event to await). */
-const untilStatus = (orderId: string, status: string) => eventually(async () => ((await view(orderId)).status === status ? true : undefined), 20_000);
+const untilStatus = (orderId: string, status: string) =>
+  eventually(async () => ((await view(orderId)).status === status ? true : undefined), 20_000);
 
 /** Submits an order that escalates: slow carrier, short SLA. */
 async function escalatedOrder(phone = '13812345678'): Promise<string> {
@@ -78,10 +105,10 @@ async function escalatedOrder(phone = '13812345678'): Promise<string> {
   return orderId;
 }
 
-/** The `temporal workflow ...` lines of the README block after `marker`, exactly as written there. */
-async function readmeCommands(marker: string): Promise<string[]> {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = readme.slice(readme.indexOf(marker)).split('```sh\n')[1]?.split('```')[0] ?? '';
+/** The `temporal workflow ...` lines of the operations page's block after `marker` (docs/operations.md), exactly as written. */
+async function documentedCommands(marker: string): Promise<string[]> {
+  const page = await readFile(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+  const block = page.slice(page.indexOf(marker)).split('```sh\n')[1]?.split('```')[0] ?? '';
   return block.split('\n').filter((line) => line.startsWith('temporal workflow'));
 }
 
@@ -91,7 +118,7 @@ async function cli(line: string): Promise<string> {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: stack.env.address,
-      // As the README has operators set them once: the CLI decodes the encrypted payloads through the codec server.
+      // As the operations page has operators set them once: the CLI decodes the encrypted payloads through the codec server.
       TEMPORAL_CODEC_ENDPOINT: stack.codecUrl,
       TEMPORAL_CODEC_AUTH: `Bearer ${TEST_CODEC_SERVER_TOKEN}`,
       PATH: `${dirname(temporalCliPath())}:${process.env.PATH}`,
@@ -108,7 +135,7 @@ const workflowIdsIn = (output: string) =>
     .sort();
 
 describe('operations against the real dev server, CLI, carrier simulator and PostgreSQL', () => {
-  it("finds exactly the right orders with the README's visibility queries", async () => {
+  it('finds exactly the right orders with the operations page visibility queries', async () => {
     const escalated = await escalatedOrder('13812345678');
     stack.simulator.configure(SLOW_CARRIER);
     const processing = await submit(stack.apiUrl, '18912345678'); // CTCC, waits for its callback
@@ -121,7 +148,8 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     const succeededCucc = await submit(stack.apiUrl, '13012345678');
     await untilStatus(succeededCucc, 'SUCCEEDED');
 
-    const [allEscalated, stillOpen, carrierFailures, , merchantEscalated] = await readmeCommands('<!-- visibility-queries');
+    const [allEscalated, stillOpen, carrierFailures, , merchantEscalated] =
+      await documentedCommands('<!-- visibility-queries');
     expect(stillOpen).toContain("'-3 min'");
     expect(merchantEscalated).toContain("MerchantId = 'demo'");
     const expected = [
@@ -144,50 +172,76 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     }
   });
 
-  it("runs the README's operator commands: query, retry and resolve Updates, and a refused signal", async () => {
+  it('runs the operations page commands: query, retry and resolve Updates, and a refused signal', async () => {
     const orderId = await escalatedOrder();
-    const [query, retry, resolve, signal] = (await readmeCommands('<!-- operator-actions')).map((line) => line.replaceAll('<orderId>', orderId));
+    const [query, retry, resolve, signal] = (await documentedCommands('<!-- operator-actions')).map((line) =>
+      line.replaceAll('<orderId>', orderId),
+    );
     expect(await cli(query as string)).toContain('"status":"ESCALATED"');
     expect(await cli(retry as string)).toContain('not re-submitted: the supplier already has the order (PROCESSING)');
     expect(await cli(resolve as string)).toContain('resolved FAILED by alice');
     await cli(signal as string);
     const state = await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).query(orderStateQuery);
-    expect(state.timeline.find((e) => e.type === 'operator-decision-refused')?.detail).toMatchObject({ operator: 'bob', reason: 'order is already decided: FAILED (operator)' });
+    expect(state.timeline.find((e) => e.type === 'operator-decision-refused')?.detail).toMatchObject({
+      operator: 'bob',
+      reason: 'order is already decided: FAILED (operator)',
+    });
     expect(await untilStatus(orderId, 'FAILED')).toBe(true);
   });
 
   it('guards the admin API with the bearer token', async () => {
     expect((await fetch(`${stack.apiUrl}/admin/orders`)).status).toBe(401);
-    expect((await fetch(`${stack.apiUrl}/admin/orders`, { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(403);
+    expect(
+      (await fetch(`${stack.apiUrl}/admin/orders`, { headers: { authorization: 'Bearer wrong-token' } })).status,
+    ).toBe(403);
     expect((await fetch(`${stack.apiUrl}/admin/orders`, { headers: admin })).status).toBe(200);
   });
 
   it('lists escalated orders by age, resolves one with who and why, refuses a second decision, and alerts on-call', async () => {
     const orderId = await escalatedOrder();
-    const listed = await json(await fetch(`${stack.apiUrl}/admin/orders?status=ESCALATED&olderThanSeconds=1`, { headers: admin }));
+    const listed = await json(
+      await fetch(`${stack.apiUrl}/admin/orders?status=ESCALATED&olderThanSeconds=1`, { headers: admin }),
+    );
     expect(listed.orders.map((o: { orderId: string }) => o.orderId)).toContain(orderId);
-    const young = await json(await fetch(`${stack.apiUrl}/admin/orders?status=ESCALATED&olderThanSeconds=3600`, { headers: admin }));
+    const young = await json(
+      await fetch(`${stack.apiUrl}/admin/orders?status=ESCALATED&olderThanSeconds=3600`, { headers: admin }),
+    );
     expect(young.orders.map((o: { orderId: string }) => o.orderId)).not.toContain(orderId);
 
     const detail = await json(await fetch(`${stack.apiUrl}/admin/orders/${orderId}`, { headers: admin }));
     expect(detail).toMatchObject({ status: 'ESCALATED', live: { status: 'ESCALATED' } });
-    expect(detail.history.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['submitted', 'carrier-accepted', 'carrier-status-queried', 'escalated']));
+    expect(detail.history.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['submitted', 'carrier-accepted', 'carrier-status-queried', 'escalated']),
+    );
 
     const resolve = (outcome: string, who: string) =>
-      fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, { method: 'POST', headers: admin, body: JSON.stringify({ outcome, note: 'checked with carrier', operator: who }) });
+      fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ outcome, note: 'checked with carrier', operator: who }),
+      });
     const first = await resolve('SUCCEEDED', 'alice');
     expect(first.status).toBe(200);
     expect(await json(first)).toEqual({ status: 'SUCCEEDED', message: 'resolved SUCCEEDED by alice' });
     const second = await resolve('FAILED', 'bob');
     expect(second.status).toBe(409);
-    expect(await json(second)).toMatchObject({ error: 'action_refused', message: 'order is already decided: SUCCEEDED (operator)' });
+    expect(await json(second)).toMatchObject({
+      error: 'action_refused',
+      message: 'order is already decided: SUCCEEDED (operator)',
+    });
 
     await untilStatus(orderId, 'SUCCEEDED');
     const after = await view(orderId);
     expect(after).toMatchObject({ status: 'SUCCEEDED', failureReason: null });
     const history = after.history as { type: string; detail: Record<string, unknown> }[];
-    expect(history.find((e) => e.type === 'finished')?.detail).toMatchObject({ resolvedBy: 'operator', reason: 'operator alice: checked with carrier' });
-    expect(history.find((e) => e.type === 'operator-action-refused')?.detail).toMatchObject({ operator: 'bob', action: 'resolve' });
+    expect(history.find((e) => e.type === 'finished')?.detail).toMatchObject({
+      resolvedBy: 'operator',
+      reason: 'operator alice: checked with carrier',
+    });
+    expect(history.find((e) => e.type === 'operator-action-refused')?.detail).toMatchObject({
+      operator: 'bob',
+      action: 'resolve',
+    });
 
     const alert = await eventually(async () => alerts.find((a) => a.orderId === orderId));
     expect(alert).toMatchObject({ type: 'recharge-order-escalated', merchantId: stack.merchant.id, carrier: 'CMCC' });
@@ -203,7 +257,12 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
       body: JSON.stringify({ outcome: 'FAILED', note: 'no credit seen', operator: 'alice' }),
     });
     await untilStatus(orderId, 'FAILED');
-    const raw = JSON.stringify({ orderId, carrierOrderId: 'C-late', status: 'SUCCESS', timestamp: new Date().toISOString() });
+    const raw = JSON.stringify({
+      orderId,
+      carrierOrderId: 'C-late',
+      status: 'SUCCESS',
+      timestamp: new Date().toISOString(),
+    });
     const response = await fetch(`${stack.apiUrl}/callbacks/carrier`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'X-Signature': sign(CALLBACK_SECRET, raw) },
@@ -215,44 +274,67 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
       const current = await view(orderId);
       return current.needsReview ? current : undefined;
     });
-    expect(flagged).toMatchObject({ status: 'FAILED', needsReview: true, reviewReason: expect.stringContaining('carrier reported SUCCESS') });
+    expect(flagged).toMatchObject({
+      status: 'FAILED',
+      needsReview: true,
+      reviewReason: expect.stringContaining('carrier reported SUCCESS'),
+    });
     const attributes = await eventually(async () => {
-      const found = (await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).describe()).typedSearchAttributes;
+      const found = (await stack.env.client.workflow.getHandle(orderWorkflowId(orderId)).describe())
+        .typedSearchAttributes;
       return found.get(NeedsReviewAttribute) ? found : undefined;
     });
     expect(attributes.get(NeedsReviewAttribute)).toBe(true);
   });
 
-  it('continues a long-waiting escalated order as new, keeping its state, and still takes decisions', { timeout: 60_000 }, async () => {
-    const orderId = await escalatedOrder();
-    const handle = stack.env.client.workflow.getHandle(orderWorkflowId(orderId));
-    const firstRun = (await handle.describe()).runId;
-    // Decisions it must refuse (not escalated... yet valid JSON) grow the history without changing the order.
-    for (let i = 0; i < 20; i++) await handle.signal('operatorDecision', { action: 'resolve', outcome: 'SUCCESS', note: 'typo', operator: `op${i}` });
-    // Twenty signals, each with a view write, on a loaded machine: give it time.
-    const secondRun = await eventually(async () => {
-      const { runId } = await handle.describe();
-      return runId !== firstRun ? runId : undefined;
-    }, 30_000);
-    await recordHistory(stack.env.client.workflow.getHandle(orderWorkflowId(orderId), firstRun), 'escalated-continued-as-new');
-    const state = await stack.env.client.workflow.getHandle(orderWorkflowId(orderId), secondRun).query(orderStateQuery);
-    expect(state).toMatchObject({ orderId, status: 'ESCALATED', escalatedAt: expect.any(String) });
-    expect(state.timeline.some((e) => e.type === 'continued-as-new')).toBe(true);
-    const attributes = (await handle.describe()).typedSearchAttributes;
-    expect([attributes.get(OrderStatusAttribute), attributes.get(MerchantOrderNoAttribute)]).toEqual(['ESCALATED', state.merchantOrderNo]);
+  it(
+    'continues a long-waiting escalated order as new, keeping its state, and still takes decisions',
+    { timeout: 60_000 },
+    async () => {
+      const orderId = await escalatedOrder();
+      const handle = stack.env.client.workflow.getHandle(orderWorkflowId(orderId));
+      const firstRun = (await handle.describe()).runId;
+      // Decisions it must refuse (not escalated... yet valid JSON) grow the history without changing the order.
+      for (let i = 0; i < 20; i++)
+        await handle.signal('operatorDecision', {
+          action: 'resolve',
+          outcome: 'SUCCESS',
+          note: 'typo',
+          operator: `op${i}`,
+        });
+      // Twenty signals, each with a view write, on a loaded machine: give it time.
+      const secondRun = await eventually(async () => {
+        const { runId } = await handle.describe();
+        return runId !== firstRun ? runId : undefined;
+      }, 30_000);
+      await recordHistory(
+        stack.env.client.workflow.getHandle(orderWorkflowId(orderId), firstRun),
+        'escalated-continued-as-new',
+      );
+      const state = await stack.env.client.workflow
+        .getHandle(orderWorkflowId(orderId), secondRun)
+        .query(orderStateQuery);
+      expect(state).toMatchObject({ orderId, status: 'ESCALATED', escalatedAt: expect.any(String) });
+      expect(state.timeline.some((e) => e.type === 'continued-as-new')).toBe(true);
+      const attributes = (await handle.describe()).typedSearchAttributes;
+      expect([attributes.get(OrderStatusAttribute), attributes.get(MerchantOrderNoAttribute)]).toEqual([
+        'ESCALATED',
+        state.merchantOrderNo,
+      ]);
 
-    const resolved = await fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, {
-      method: 'POST',
-      headers: admin,
-      body: JSON.stringify({ outcome: 'FAILED', note: 'after continue-as-new', operator: 'alice' }),
-    });
-    expect(resolved.status).toBe(200);
-    await untilStatus(orderId, 'FAILED');
-    // The event sequence carried over: the new run's writes did not collide with the old run's.
-    const types = (await view(orderId)).history.map((e: { type: string }) => e.type);
-    expect(types.filter((t: string) => t === 'operator-decision-refused')).toHaveLength(20);
-    expect(types.filter((t: string) => t === 'finished')).toHaveLength(1);
-  });
+      const resolved = await fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ outcome: 'FAILED', note: 'after continue-as-new', operator: 'alice' }),
+      });
+      expect(resolved.status).toBe(200);
+      await untilStatus(orderId, 'FAILED');
+      // The event sequence carried over: the new run's writes did not collide with the old run's.
+      const types = (await view(orderId)).history.map((e: { type: string }) => e.type);
+      expect(types.filter((t: string) => t === 'operator-decision-refused')).toHaveLength(20);
+      expect(types.filter((t: string) => t === 'finished')).toHaveLength(1);
+    },
+  );
 
   it('tells the merchant the result, retrying until it answers, and re-sends on an admin request', async () => {
     const orderId = await submit(stack.apiUrl, '13812345678', { notifyUrl: `${receiverUrl}/merchant` });
@@ -274,6 +356,8 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     });
     expect(resend.status).toBe(202);
     await eventually(async () => (merchantDeliveries.length === 4 ? true : undefined));
-    expect((await view(orderId)).history.map((e: { type: string }) => e.type)).toContain('notification-resend-requested');
+    expect((await view(orderId)).history.map((e: { type: string }) => e.type)).toContain(
+      'notification-resend-requested',
+    );
   });
 });

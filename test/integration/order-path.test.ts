@@ -49,13 +49,24 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     expect(response.status).toBe(202);
     // Where the submission spent its time, for whoever looks into a slow one.
     // The answer waits on the database only: the workflow starts after it.
-    expect(response.headers.get('server-timing')).toMatch(/^db;dur=[\d.]+;desc="order insert and debit",\s*total;dur=[\d.]+;desc="Total Response Time"$/);
+    expect(response.headers.get('server-timing')).toMatch(
+      /^db;dur=[\d.]+;desc="order insert and debit",\s*total;dur=[\d.]+;desc="Total Response Time"$/,
+    );
     const accepted = await json(response);
     expect(accepted).toMatchObject({ merchantOrderNo, carrier: 'CMCC', amountYuan: 50, status: 'PENDING' });
 
     const view = await finished(accepted.orderId);
-    expect(view).toMatchObject({ orderId: accepted.orderId, status: 'SUCCEEDED', carrierOrderId: expect.stringMatching(/^C/) });
-    expect(view.history.map((e: { type: string }) => e.type)).toEqual(['submitted', 'carrier-accepted', 'callback-received', 'finished']);
+    expect(view).toMatchObject({
+      orderId: accepted.orderId,
+      status: 'SUCCEEDED',
+      carrierOrderId: expect.stringMatching(/^C/),
+    });
+    expect(view.history.map((e: { type: string }) => e.type)).toEqual([
+      'submitted',
+      'carrier-accepted',
+      'callback-received',
+      'finished',
+    ]);
     const byNumber = await json(await get(`/orders?merchantOrderNo=${merchantOrderNo}`));
     expect(byNumber).toMatchObject({ orderId: accepted.orderId, status: 'SUCCEEDED' });
     const raw = await stack.prisma.carrierCallback.findMany({ where: { orderId: accepted.orderId } });
@@ -92,7 +103,10 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     expect(stack.simulator.stats().charges - chargesBefore).toBe(1);
     const runs = await eventually(async () => {
       const found = [];
-      for await (const execution of stack.env.client.workflow.list({ query: `WorkflowId = '${orderWorkflowId(orderId)}'` })) found.push(execution);
+      for await (const execution of stack.env.client.workflow.list({
+        query: `WorkflowId = '${orderWorkflowId(orderId)}'`,
+      }))
+        found.push(execution);
       return found.length > 0 ? found : undefined;
     });
     expect(runs).toHaveLength(1);
@@ -110,7 +124,9 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     // Keyed round:attempt:try: the first try of the first attempt failed.
     expect(history.map((e) => `${e.key} ${e.type}`)).toContain('attempt:1:1:1 carrier-attempt-failed');
     // The second try's answer, written by the workflow (the only writer of an order's status).
-    expect(history.filter((e) => e.type === 'carrier-accepted').map((e) => e.detail)).toEqual([expect.objectContaining({ round: 1, attempt: 1, tries: 2 })]);
+    expect(history.filter((e) => e.type === 'carrier-accepted').map((e) => e.detail)).toEqual([
+      expect.objectContaining({ round: 1, attempt: 1, tries: 2 }),
+    ]);
     expect(stack.simulator.stats().charges - chargesBefore).toBe(1);
     // The retry asked the status endpoint instead of sending the recharge again.
     expect(stack.simulator.stats().requests - requestsBefore).toBe(1);
@@ -125,7 +141,13 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
   it('answers 200 to a repeated callback after the order is final and changes nothing', async () => {
     const { orderId } = await json(await submit({ merchantOrderNo: newOrderNo(), phone: '13812345678', amount: 50 }));
     const view = await finished(orderId);
-    const late = { orderId, carrierOrderId: view.carrierOrderId, status: 'FAILED', reason: 'late', timestamp: new Date().toISOString() };
+    const late = {
+      orderId,
+      carrierOrderId: view.carrierOrderId,
+      status: 'FAILED',
+      reason: 'late',
+      timestamp: new Date().toISOString(),
+    };
     const response = await signedCallback(late);
     expect(response.status).toBe(200);
     expect(await json(response)).toMatchObject({ received: true, applied: false });
@@ -136,7 +158,12 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
 
   it('refuses a forged or unsigned callback with 401 and changes nothing', async () => {
     const order = await insertOrder(stack.orders, stack.merchant.id);
-    const body = { orderId: order.id, carrierOrderId: 'C-forged', status: 'SUCCESS', timestamp: new Date().toISOString() };
+    const body = {
+      orderId: order.id,
+      carrierOrderId: 'C-forged',
+      status: 'SUCCESS',
+      timestamp: new Date().toISOString(),
+    };
     expect((await signedCallback(body, 'not-the-carrier-secret')).status).toBe(401);
     expect((await post('/callbacks/carrier', body)).status).toBe(401);
     expect((await post('/callbacks/carrier', body, { 'X-Signature': 'zz' })).status).toBe(401);
@@ -147,10 +174,21 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
   });
 
   it('answers 404 to a signed callback for an unknown order and 400 to a malformed one', async () => {
-    expect((await signedCallback({ orderId: 'no-such-order', carrierOrderId: 'C1', status: 'SUCCESS', timestamp: new Date().toISOString() })).status).toBe(404);
+    expect(
+      (
+        await signedCallback({
+          orderId: 'no-such-order',
+          carrierOrderId: 'C1',
+          status: 'SUCCESS',
+          timestamp: new Date().toISOString(),
+        })
+      ).status,
+    ).toBe(404);
     const malformed = await signedCallback({ orderId: 'x', status: 'DONE' });
     expect(malformed.status).toBe(400);
-    expect((await json(malformed)).fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['status', 'carrierOrderId', 'timestamp']));
+    expect((await json(malformed)).fields.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(['status', 'carrierOrderId', 'timestamp']),
+    );
   });
 
   it('rejects bad order input with a 4xx naming the problem, and stores nothing', async () => {
@@ -186,7 +224,12 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
 
   it('answers 503 (so the carrier re-sends) to a callback for an open order whose workflow is not running, keeping the raw record', async () => {
     const order = await insertOrder(stack.orders, stack.merchant.id);
-    const response = await signedCallback({ orderId: order.id, carrierOrderId: 'C-early', status: 'SUCCESS', timestamp: new Date().toISOString() });
+    const response = await signedCallback({
+      orderId: order.id,
+      carrierOrderId: 'C-early',
+      status: 'SUCCESS',
+      timestamp: new Date().toISOString(),
+    });
     expect(response.status).toBe(503);
     expect((await stack.orders.findById(order.id))?.status).toBe('PENDING');
     expect(await stack.prisma.carrierCallback.count({ where: { orderId: order.id } })).toBe(1);
@@ -195,7 +238,12 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
   it('starts the workflow of an order whose start was lost (crash between insert and start)', async () => {
     const order = await insertOrder(stack.orders, stack.merchant.id, { phone: '15012345678' });
     expect((await stack.orders.findById(order.id))?.workflowStartedAt).toBeNull();
-    const dispatcher = createOrderDispatcher({ orders: stack.orders, temporal: stack.env.client, slaSeconds: stack.slaSeconds, logger: stack.logger });
+    const dispatcher = createOrderDispatcher({
+      orders: stack.orders,
+      temporal: stack.env.client,
+      slaSeconds: stack.slaSeconds,
+      logger: stack.logger,
+    });
     expect(await dispatcher.drain({ graceMs: 0, batchSize: 100 })).toBeGreaterThanOrEqual(1);
     expect((await stack.orders.findById(order.id))?.workflowStartedAt).toBeInstanceOf(Date);
     expect(await dispatcher.drain({ graceMs: 0, batchSize: 100 })).toBe(0); // nothing left to start

@@ -33,14 +33,24 @@ describe('order view writes on PostgreSQL', () => {
     expect(await applyMigrations(database.url)).toEqual([]);
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const { rows } = await client.query('SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name');
+    const { rows } = await client.query(
+      'SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name',
+    );
     await client.end();
     const onDisk = (await readdir(new URL('../../prisma/migrations/', import.meta.url), { withFileTypes: true }))
       .filter((e) => e.isDirectory())
       .map((e) => e.name)
       .sort();
     expect(onDisk.length).toBeGreaterThanOrEqual(2);
-    expect(rows).toEqual(onDisk.map((name) => expect.objectContaining({ migration_name: name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/), finished_at: expect.any(Date) })));
+    expect(rows).toEqual(
+      onDisk.map((name) =>
+        expect.objectContaining({
+          migration_name: name,
+          checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+          finished_at: expect.any(Date),
+        }),
+      ),
+    );
   });
 
   it('upgrades a database holding orders from before merchant accounts: they go to a merchant nobody can sign in as, unbilled', async () => {
@@ -49,7 +59,9 @@ describe('order view writes on PostgreSQL', () => {
       await applyMigrations(old.url, { upTo: '20261123130000_operations' });
       const client = new pg.Client({ connectionString: old.url });
       await client.connect();
-      await client.query(`INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, status) VALUES ('old-1', 'M-OLD', '13812345678', 'CMCC', 50, 'FAILED')`);
+      await client.query(
+        `INSERT INTO orders (id, merchant_order_no, phone, carrier, amount_yuan, status) VALUES ('old-1', 'M-OLD', '13812345678', 'CMCC', 50, 'FAILED')`,
+      );
       await client.end();
       expect(await applyMigrations(old.url)).toEqual([
         '20261129120000_merchants_ledger',
@@ -61,13 +73,19 @@ describe('order view writes on PostgreSQL', () => {
       ]);
       const upgraded = createPrisma(old.url);
       try {
-        expect(await upgraded.order.findUniqueOrThrow({ where: { id: 'old-1' } })).toMatchObject({ merchantId: 'legacy', costFen: null });
+        expect(await upgraded.order.findUniqueOrThrow({ where: { id: 'old-1' } })).toMatchObject({
+          merchantId: 'legacy',
+          costFen: null,
+        });
         expect(await upgraded.merchant.findUniqueOrThrow({ where: { id: 'legacy' } })).toMatchObject({
           apiKeyHash: 'none: no key can match',
           balanceFen: 0n,
           callbackSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
         });
-        expect(await createLedgerRepository(upgraded).refundOrder('old-1')).toEqual({ outcome: 'not-refundable', reason: 'the order was never debited' });
+        expect(await createLedgerRepository(upgraded).refundOrder('old-1')).toEqual({
+          outcome: 'not-refundable',
+          reason: 'the order was never debited',
+        });
       } finally {
         await upgraded.$disconnect();
       }
@@ -79,15 +97,25 @@ describe('order view writes on PostgreSQL', () => {
   it('returns a new order exactly as it reads back, with its submitted event', async () => {
     const order = await insertOrder(orders, merchant.id, { notifyUrl: 'https://merchant.example/notify' });
     expect(order).toEqual(await orders.findById(order.id));
-    expect(order).toMatchObject({ status: OrderStatus.PENDING, notifyUrl: 'https://merchant.example/notify', notifyAttempts: 0, createdAt: expect.any(Date) });
-    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail])).toEqual([
-      ['submitted', { amountYuan: 50, carrier: 'CMCC', costFen: 5000 }],
-    ]);
+    expect(order).toMatchObject({
+      status: OrderStatus.PENDING,
+      notifyUrl: 'https://merchant.example/notify',
+      notifyAttempts: 0,
+      createdAt: expect.any(Date),
+    });
+    expect(
+      (await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail]),
+    ).toEqual([['submitted', { amountYuan: 50, carrier: 'CMCC', costFen: 5000 }]]);
   });
 
   it('sets the fields a transition names and keeps the others', async () => {
     const order = await newOrder();
-    await orders.transition({ orderId: order.id, to: OrderStatus.PROCESSING, fields: { carrierOrderId: 'C-1' }, event: { key: 'attempt:1:1', type: 'carrier-accepted' } });
+    await orders.transition({
+      orderId: order.id,
+      to: OrderStatus.PROCESSING,
+      fields: { carrierOrderId: 'C-1' },
+      event: { key: 'attempt:1:1', type: 'carrier-accepted' },
+    });
     const finishedAt = new Date('2026-01-01T00:01:00Z');
     await orders.transition({
       orderId: order.id,
@@ -104,7 +132,9 @@ describe('order view writes on PostgreSQL', () => {
       resolvedBy: 'carrier-callback',
       escalatedAt: null,
     });
-    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail])).toEqual([
+    expect(
+      (await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail]),
+    ).toEqual([
       ['submitted', expect.anything()],
       ['attempt:1:1', {}],
       ['workflow:1', { n: 1 }],
@@ -114,8 +144,15 @@ describe('order view writes on PostgreSQL', () => {
   it('stores a callback with its event and the order status (and who decided it) it found, and nothing for an unknown order', async () => {
     const order = await newOrder();
     const recorded = await orders.recordCallback(order.id, '{"raw":true}', 'sig', { status: 'SUCCESS' });
-    expect(recorded).toEqual({ callbackId: expect.stringMatching(/^\d+$/), orderStatus: OrderStatus.PENDING, resolvedBy: null, supplierId: null });
-    expect((await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail])).toEqual([
+    expect(recorded).toEqual({
+      callbackId: expect.stringMatching(/^\d+$/),
+      orderStatus: OrderStatus.PENDING,
+      resolvedBy: null,
+      supplierId: null,
+    });
+    expect(
+      (await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail]),
+    ).toEqual([
       ['submitted', expect.anything()],
       [`callback:${recorded?.callbackId}`, { callbackId: recorded?.callbackId, status: 'SUCCESS' }],
     ]);
@@ -125,9 +162,21 @@ describe('order view writes on PostgreSQL', () => {
 
   it('never moves a final order backwards, whatever write comes late', async () => {
     const order = await newOrder();
-    expect(await orders.transition({ orderId: order.id, to: OrderStatus.SUCCEEDED, event: { key: 'workflow:1', type: 'finished' } })).toBe(true);
+    expect(
+      await orders.transition({
+        orderId: order.id,
+        to: OrderStatus.SUCCEEDED,
+        event: { key: 'workflow:1', type: 'finished' },
+      }),
+    ).toBe(true);
     for (const stale of [OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED, OrderStatus.FAILED]) {
-      expect(await orders.transition({ orderId: order.id, to: stale, event: { key: `late:${stale}`, type: OrderEvent.FINISHED } })).toBe(false);
+      expect(
+        await orders.transition({
+          orderId: order.id,
+          to: stale,
+          event: { key: `late:${stale}`, type: OrderEvent.FINISHED },
+        }),
+      ).toBe(false);
     }
     expect((await orders.findById(order.id))?.status).toBe(OrderStatus.SUCCEEDED);
   });
@@ -148,7 +197,14 @@ describe('order view writes on PostgreSQL', () => {
   });
 
   it('creates one row for concurrent submissions of one merchant order number', async () => {
-    const input = { merchantId: merchant.id, merchantOrderNo: `M-${randomUUID()}`, phone: '13812345678', carrier: 'CMCC' as const, amountYuan: 50, costFen: 5000 };
+    const input = {
+      merchantId: merchant.id,
+      merchantOrderNo: `M-${randomUUID()}`,
+      phone: '13812345678',
+      carrier: 'CMCC' as const,
+      amountYuan: 50,
+      costFen: 5000,
+    };
     const results = await Promise.all(Array.from({ length: 20 }, () => orders.createOrder(input)));
     expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'exists')).toHaveLength(19);

@@ -25,18 +25,46 @@ let workflowId: string;
 
 /** The order's input as the CLI shows it: its payload's encoding and data, decoded from base64. */
 function orderInput(history: string) {
-  const [started] = (JSON.parse(history) as { events: { workflowExecutionStartedEventAttributes: { input: { payloads: { metadata: { encoding: string }; data: string }[] } } }[] })
-    .events;
+  const [started] = (
+    JSON.parse(history) as {
+      events: {
+        workflowExecutionStartedEventAttributes: {
+          input: { payloads: { metadata: { encoding: string }; data: string }[] };
+        };
+      }[];
+    }
+  ).events;
   const [payload] = started!.workflowExecutionStartedEventAttributes.input.payloads;
-  return { encoding: Buffer.from(payload!.metadata.encoding, 'base64').toString(), data: Buffer.from(payload!.data, 'base64').toString('latin1') };
+  return {
+    encoding: Buffer.from(payload!.metadata.encoding, 'base64').toString(),
+    data: Buffer.from(payload!.data, 'base64').toString('latin1'),
+  };
 }
 
 const show = async (...extra: string[]) =>
-  (await promisify(execFile)(temporalCliPath(), ['workflow', 'show', '--workflow-id', workflowId, '--address', stack.env.address, '--output', 'json', ...extra])).stdout;
+  (
+    await promisify(execFile)(temporalCliPath(), [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--address',
+      stack.env.address,
+      '--output',
+      'json',
+      ...extra,
+    ])
+  ).stdout;
 
 beforeAll(async () => {
   stack = await startStack();
-  codecServer = await listen(createCodecServerApp({ codec: new AesGcmPayloadCodec(parseCodecKeys(TEST_CODEC_KEYS_ENV)), token: TOKEN, uiOrigins: [UI] }));
+  codecServer = await listen(
+    createCodecServerApp({
+      codec: new AesGcmPayloadCodec(parseCodecKeys(TEST_CODEC_KEYS_ENV)),
+      token: TOKEN,
+      uiOrigins: [UI],
+    }),
+  );
   const response = await fetch(`${stack.apiUrl}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...stack.merchant.headers },
@@ -66,12 +94,19 @@ describe('encrypted payloads', () => {
     const decoded = await show('--codec-endpoint', stack.codecUrl, '--codec-auth', `Bearer ${TEST_CODEC_SERVER_TOKEN}`);
     expect(orderInput(decoded).encoding).toBe('json/plain');
     expect(JSON.parse(orderInput(decoded).data)).toMatchObject({ phone: PHONE, amountYuan: 50 });
-    await expect(show('--codec-endpoint', stack.codecUrl, '--codec-auth', 'Bearer wrong-token-wrong-token')).rejects.toThrow();
+    await expect(
+      show('--codec-endpoint', stack.codecUrl, '--codec-auth', 'Bearer wrong-token-wrong-token'),
+    ).rejects.toThrow();
   });
 
   it('answers only the token or a trusted Web UI page, with CORS for that page', async () => {
     const body = JSON.stringify({ payloads: [] });
-    const post = (headers: Record<string, string>) => fetch(`${codecServer.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${codecServer.url}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
     expect((await post({})).status).toBe(401);
     expect((await post({ origin: 'https://evil.example' })).status).toBe(401);
     const fromUi = await post({ origin: UI, 'x-namespace': 'default' });
@@ -79,7 +114,11 @@ describe('encrypted payloads', () => {
     expect(fromUi.headers.get('access-control-allow-origin')).toBe(UI);
     const preflight = await fetch(`${codecServer.url}/decode`, {
       method: 'OPTIONS',
-      headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      headers: {
+        origin: UI,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('x-namespace');

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILIATION_SCHEDULE_ID } from '../../src/shared/reconciliation.ts';
 import { ensureReconciliationSchedule } from '../../src/temporal/reconciliation-schedule.ts';
-import { ADMIN_TOKEN, TEST_SUPPLIER_ID, createTestMerchant, eventually, insertOrder, startStack, type Stack } from './harness.ts';
+import {
+  ADMIN_TOKEN,
+  TEST_SUPPLIER_ID,
+  createTestMerchant,
+  eventually,
+  insertOrder,
+  startStack,
+  type Stack,
+} from './harness.ts';
 import { untypedJson } from '../untyped-json.ts';
 
 // One stack for the file, and tests in order: each run checks every order the earlier tests left.
@@ -35,15 +43,29 @@ async function reconcile(apiUrl = stack.apiUrl) {
 
 describe('reconciliation: orders against the ledger, balances against their entries, stale orders against the carrier', () => {
   it('finds no mismatch after a mixed run of succeeded and failed orders', { timeout: 60_000 }, async () => {
-    const [a, b] = await Promise.all([createTestMerchant(stack.prisma, { rates: { CMCC: '0.985', CUCC: '0.99', CTCC: '0.995' } }), createTestMerchant(stack.prisma)]);
+    const [a, b] = await Promise.all([
+      createTestMerchant(stack.prisma, { rates: { CMCC: '0.985', CUCC: '0.99', CTCC: '0.995' } }),
+      createTestMerchant(stack.prisma),
+    ]);
     stack.simulator.configure({ refusalRate: 0.5 });
-    const orderIds = await Promise.all([...Array.from({ length: 10 }, () => submit(a.headers)), ...Array.from({ length: 10 }, () => submit(b.headers, '18912345678'))]);
+    const orderIds = await Promise.all([
+      ...Array.from({ length: 10 }, () => submit(a.headers)),
+      ...Array.from({ length: 10 }, () => submit(b.headers, '18912345678')),
+    ]);
     const outcomes = await Promise.all(orderIds.map(async (id) => (await stack.workflowOf(id)).result()));
     expect(new Set(outcomes.map((o) => o.status))).toEqual(new Set(['SUCCEEDED', 'FAILED']));
 
     const report = await reconcile();
-    expect(report).toMatchObject({ status: 'COMPLETED', trigger: 'manual', checkedOrders: 20, checkedMerchants: 3, mismatches: [] });
-    expect((await fetch(`${stack.apiUrl}/admin/reconciliations/reconciliation-${randomUUID()}`, { headers: admin })).status).toBe(404);
+    expect(report).toMatchObject({
+      status: 'COMPLETED',
+      trigger: 'manual',
+      checkedOrders: 20,
+      checkedMerchants: 3,
+      mismatches: [],
+    });
+    expect(
+      (await fetch(`${stack.apiUrl}/admin/reconciliations/reconciliation-${randomUUID()}`, { headers: admin })).status,
+    ).toBe(404);
   });
 
   it(
@@ -65,7 +87,11 @@ describe('reconciliation: orders against the ledger, balances against their entr
       // The supplier credits the phone but its callback is lost: the order stays open, and only the supplier knows (under the attempt's request id).
       stack.simulator.configure({ callbackLossRate: 1 });
       const unheard = await submit(merchant.headers);
-      await eventually(async () => (stack.simulator.charges().some((c) => c.requestId === `${unheard}-1` && c.state === 'SUCCESS') ? true : undefined));
+      await eventually(async () =>
+        stack.simulator.charges().some((c) => c.requestId === `${unheard}-1` && c.state === 'SUCCESS')
+          ? true
+          : undefined,
+      );
       stack.simulator.configure({ callbackLossRate: 0 });
       await eventually(async () => (Date.now() - lost.createdAt.getTime() > 1_000 ? true : undefined));
 
@@ -82,7 +108,11 @@ describe('reconciliation: orders against the ledger, balances against their entr
         ].sort(),
       );
       const refund = report.mismatches.find((m: { kind: string }) => m.kind === 'refund-on-unfailed-order');
-      expect(refund).toMatchObject({ orderId: succeeded, merchantId: merchant.id, detail: { status: 'SUCCEEDED', refunds: 1, refundFen: 3000 } });
+      expect(refund).toMatchObject({
+        orderId: succeeded,
+        merchantId: merchant.id,
+        detail: { status: 'SUCCEEDED', refunds: 1, refundFen: 3000 },
+      });
       expect(await stack.prisma.reconciliationMismatch.count({ where: { runId: report.runId } })).toBe(6);
     },
   );
@@ -97,13 +127,17 @@ describe('reconciliation: orders against the ledger, balances against their entr
     expect(described.state.paused).toBe(true);
     expect(described.action.args).toEqual([{ trigger: 'schedule', staleAfterSeconds: 120, settleSeconds: 300 }]);
     expect(described.spec).toMatchObject({
-      calendars: [expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })],
+      calendars: [
+        expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] }),
+      ],
       timezone: 'Asia/Shanghai',
     });
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliation' });
 
     await schedule.trigger();
-    const runId = await eventually(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId);
+    const runId = await eventually(
+      async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
+    );
     expect(runId).toMatch(/^reconciliation-daily-/);
     await stack.env.client.workflow.getHandle(runId).result();
     const report = await untypedJson(await fetch(`${stack.apiUrl}/admin/reconciliations/${runId}`, { headers: admin }));

@@ -26,7 +26,9 @@ beforeAll(async () => {
   database = await createTestDatabase();
   prisma = createPrisma(database.url);
   suppliers = createSupplierRepository(prisma);
-  await ensureSimulatedSuppliers(prisma, [{ id: SUPPLIER, baseUrl: 'http://limited.invalid', callbackSecret: 'secret', priority: 1 }]);
+  await ensureSimulatedSuppliers(prisma, [
+    { id: SUPPLIER, baseUrl: 'http://limited.invalid', callbackSecret: 'secret', priority: 1 },
+  ]);
   await suppliers.update(SUPPLIER, { concurrencyLimit: 2 });
 });
 afterAll(async () => {
@@ -46,7 +48,14 @@ function callActivities() {
     status: async () => ({ state: 'NOT_FOUND' }),
   };
   const activities = createSupplierCallActivities({
-    directory: { get: async () => ({ client, callbackUrl: 'http://api.invalid/cb', rateLimitPerSecond: 1_000, timeoutMs: HTTP_TIMEOUT_MS }) },
+    directory: {
+      get: async () => ({
+        client,
+        callbackUrl: 'http://api.invalid/cb',
+        rateLimitPerSecond: 1_000,
+        timeoutMs: HTTP_TIMEOUT_MS,
+      }),
+    },
     suppliers,
     orders: { appendEvent: async () => undefined },
     breaker: TEST_BREAKER,
@@ -71,13 +80,18 @@ const attempt = (requestId: string) => ({
 
 describe('supplier call limits', () => {
   it('sends nothing while every concurrency slot is held, fails the try as busy before its deadline, and counts no fault', async () => {
-    const held = [await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000), await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)];
+    const held = [
+      await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000),
+      await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000),
+    ];
     expect(held.map((lease) => lease?.slot)).toEqual([0, 1]);
     expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
     const { sent, activities } = callActivities();
 
     const started = Date.now();
-    await expect(firstTry(4_000).run((input) => activities.submitToSupplier(input), attempt('busy-1'))).rejects.toThrow(SupplierBusyError);
+    await expect(firstTry(4_000).run((input) => activities.submitToSupplier(input), attempt('busy-1'))).rejects.toThrow(
+      SupplierBusyError,
+    );
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(sent).toEqual([]);
     expect((await suppliers.findById(SUPPLIER))?.consecutiveFaults).toBe(0);
@@ -96,7 +110,9 @@ describe('supplier call limits', () => {
     expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
     const { sent, activities } = callActivities();
     // The dead holder's lease runs out while this call waits: it takes that slot.
-    expect(await firstTry(5_000).run((input) => activities.submitToSupplier(input), attempt('after-lease-1'))).toMatchObject({ outcome: 'accepted' });
+    expect(
+      await firstTry(5_000).run((input) => activities.submitToSupplier(input), attempt('after-lease-1')),
+    ).toMatchObject({ outcome: 'accepted' });
     expect(sent).toEqual(['after-lease-1']);
 
     const next = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);
@@ -113,7 +129,10 @@ describe('supplier call limits', () => {
     // 2 s before the 30 s start-to-close timeout, counted from when the server scheduled the try (its start is later).
     expect(notAfters).toEqual([scheduledAt + 28_000]);
     // A try whose task reached this worker late (a frozen process held it): the server has given it up, nothing goes out.
-    const late = firstTry(30_000, Date.now() - 40_000).run((input) => activities.submitToSupplier(input), attempt('not-after-2'));
+    const late = firstTry(30_000, Date.now() - 40_000).run(
+      (input) => activities.submitToSupplier(input),
+      attempt('not-after-2'),
+    );
     await expect(late).rejects.toThrow(SupplierBusyError);
     expect(sent).toEqual(['not-after-1']);
   });

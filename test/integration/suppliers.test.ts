@@ -5,11 +5,22 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
-import { pacedRatePerSecond } from '../../src/db/supplier-repository.ts';
+import { pacedRatePerSecond } from '../../src/suppliers/limits.ts';
 import { TASK_QUEUE } from '../../src/shared/order-workflow.ts';
 import { supplierTaskQueue } from '../../src/shared/suppliers.ts';
 import { untypedJson as json } from '../untyped-json.ts';
-import { ADMIN_TOKEN, CALLBACK_SECRET, HEALTHY_CARRIER, TEST_BREAKER, TEST_CODEC_KEYS_ENV, TEST_SUPPLIER_ID, eventually, listen, startStack, type Stack } from './harness.ts';
+import {
+  ADMIN_TOKEN,
+  CALLBACK_SECRET,
+  HEALTHY_CARRIER,
+  TEST_BREAKER,
+  TEST_CODEC_KEYS_ENV,
+  TEST_SUPPLIER_ID,
+  eventually,
+  listen,
+  startStack,
+  type Stack,
+} from './harness.ts';
 
 /**
  * Two simulated suppliers (the stack's `sim`, tried first, and `sim-b`) and
@@ -29,7 +40,9 @@ beforeAll(async () => {
   simB = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const simBServer = await listen(simB.app);
   cleanups.push(simBServer.close, async () => simB.stop());
-  await ensureSimulatedSuppliers(stack.prisma, [{ id: 'sim-b', baseUrl: simBServer.url, callbackSecret: CALLBACK_SECRET, priority: 2 }]);
+  await ensureSimulatedSuppliers(stack.prisma, [
+    { id: 'sim-b', baseUrl: simBServer.url, callbackSecret: CALLBACK_SECRET, priority: 2 },
+  ]);
   await stack.supplierWorkers.sync();
   const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
     env: {
@@ -52,7 +65,8 @@ beforeAll(async () => {
     await once(worker, 'exit');
   });
   // Both workers poll every queue before the first test.
-  for (const queue of [TASK_QUEUE, supplierTaskQueue(TEST_SUPPLIER_ID), supplierTaskQueue('sim-b')]) await untilPolledBy(queue, 2);
+  for (const queue of [TASK_QUEUE, supplierTaskQueue(TEST_SUPPLIER_ID), supplierTaskQueue('sim-b')])
+    await untilPolledBy(queue, 2);
 }, 60_000);
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
@@ -69,7 +83,8 @@ async function pollersOf(queue: string) {
   return pollers ?? [];
 }
 
-const untilPolledBy = (queue: string, workers: number) => eventually(async () => ((await pollersOf(queue)).length >= workers ? true : undefined), 30_000);
+const untilPolledBy = (queue: string, workers: number) =>
+  eventually(async () => ((await pollersOf(queue)).length >= workers ? true : undefined), 30_000);
 
 const admin = (path: string, init: { method?: string; body?: unknown } = {}) =>
   fetch(`${stack.apiUrl}/admin${path}`, {
@@ -85,7 +100,11 @@ async function submitOrders(count: number): Promise<string[]> {
       fetch(`${stack.apiUrl}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...stack.merchant.headers },
-        body: JSON.stringify({ merchantOrderNo: `S${randomUUID().slice(0, 18)}`, phone: `1381234${String(5000 + i).padStart(4, '0')}`, amount: 50 }),
+        body: JSON.stringify({
+          merchantOrderNo: `S${randomUUID().slice(0, 18)}`,
+          phone: `1381234${String(5000 + i).padStart(4, '0')}`,
+          amount: 50,
+        }),
       }).then(json),
     ),
   );
@@ -103,7 +122,9 @@ async function untilRateLimited(supplierId: string, perSecond: number) {
   await stack.supplierWorkers.sync();
   await eventually(async () => {
     const rates = (await pollersOf(supplierTaskQueue(supplierId))).map((poller) => poller.ratePerSecond);
-    return rates.length >= 2 && rates.every((rate) => Math.abs((rate ?? 0) - pacedRatePerSecond(perSecond)) < 0.001) ? true : undefined;
+    return rates.length >= 2 && rates.every((rate) => Math.abs((rate ?? 0) - pacedRatePerSecond(perSecond)) < 0.001)
+      ? true
+      : undefined;
   }, 30_000);
 }
 
@@ -126,22 +147,40 @@ describe('suppliers: admin API', () => {
     const created = await admin('/suppliers', { method: 'POST', body: supplier });
     expect(created.status).toBe(201);
     const body = await json(created);
-    expect(body).toMatchObject({ id: 'acme', rates: { CMCC: 0.96, CUCC: 0.965 }, balanceFen: 0, breaker: { state: 'CLOSED' }, enabled: false });
+    expect(body).toMatchObject({
+      id: 'acme',
+      rates: { CMCC: 0.96, CUCC: 0.965 },
+      balanceFen: 0,
+      breaker: { state: 'CLOSED' },
+      enabled: false,
+    });
     expect(body.callbackSecret).toMatch(/.{16,}/);
     expect((await admin('/suppliers', { method: 'POST', body: supplier })).status).toBe(409);
     const listed = (await json(await admin('/suppliers'))).suppliers;
     expect(listed.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['sim', 'sim-b', 'acme']));
     expect(listed.find((s: { id: string }) => s.id === 'acme')).not.toHaveProperty('callbackSecret');
-    expect(listed.find((s: { id: string }) => s.id === 'acme').last5Minutes).toEqual({ requests: 0, faults: 0, successRate: null });
+    expect(listed.find((s: { id: string }) => s.id === 'acme').last5Minutes).toEqual({
+      requests: 0,
+      faults: 0,
+      successRate: null,
+    });
   });
 
   it('refuses a supplier a merchant could not be served by, with the field named', async () => {
-    const noRate = await admin('/suppliers', { method: 'POST', body: { ...supplier, id: 'norate', rates: { CMCC: 0.96 } } });
+    const noRate = await admin('/suppliers', {
+      method: 'POST',
+      body: { ...supplier, id: 'norate', rates: { CMCC: 0.96 } },
+    });
     // Well formed by the document, which states this rule across fields in words: 422, not 400.
     expect(noRate.status).toBe(422);
-    expect(await json(noRate)).toMatchObject({ error: 'invalid_combination', fields: [{ field: 'rates', message: 'every carrier served needs a rate' }] });
+    expect(await json(noRate)).toMatchObject({
+      error: 'invalid_combination',
+      fields: [{ field: 'rates', message: 'every carrier served needs a rate' }],
+    });
     expect((await admin('/suppliers', { method: 'POST', body: { ...supplier, id: 'Bad Id' } })).status).toBe(400);
-    expect((await admin('/suppliers', { method: 'POST', body: { ...supplier, id: 'badface', faceValuesYuan: [7] } })).status).toBe(400);
+    expect(
+      (await admin('/suppliers', { method: 'POST', body: { ...supplier, id: 'badface', faceValuesYuan: [7] } })).status,
+    ).toBe(400);
     expect((await admin('/suppliers/nobody')).status).toBe(404);
   });
 
@@ -155,14 +194,18 @@ describe('suppliers: admin API', () => {
     expect(first.status).toBe(201);
     const repeat = await admin('/suppliers/acme/top-ups', { method: 'POST', body: topUp });
     expect(await json(repeat)).toMatchObject({ balanceFen: 500_000 });
-    expect((await admin('/suppliers/acme/top-ups', { method: 'POST', body: { ...topUp, amountFen: 1 } })).status).toBe(409);
+    expect((await admin('/suppliers/acme/top-ups', { method: 'POST', body: { ...topUp, amountFen: 1 } })).status).toBe(
+      409,
+    );
     expect((await json(await admin('/suppliers/acme'))).balanceFen).toBe(500_000);
   });
 });
 
 describe('suppliers: routing, limits and failover with two workers', () => {
   it('holds a supplier rate limit across both workers: a burst queues, none fails', async () => {
-    expect((await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { rateLimitPerSecond: 4 } })).status).toBe(200);
+    expect(
+      (await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { rateLimitPerSecond: 4 } })).status,
+    ).toBe(200);
     await untilRateLimited(TEST_SUPPLIER_ID, 4);
     stack.simulator.configure(HEALTHY_CARRIER);
     await fetch(`${stack.carrierUrl}/_sim/reset`, { method: 'POST' });
@@ -178,7 +221,9 @@ describe('suppliers: routing, limits and failover with two workers', () => {
   it('holds a supplier concurrency limit across both workers: calls beyond it wait for a slot, none fails', async () => {
     const { concurrencyLimit } = await json(await admin(`/suppliers/${TEST_SUPPLIER_ID}`));
     // Each worker alone would take 2 calls at once: only the slots shared in PostgreSQL keep both together at 2.
-    expect((await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { concurrencyLimit: 2 } })).status).toBe(200);
+    expect(
+      (await admin(`/suppliers/${TEST_SUPPLIER_ID}`, { method: 'PATCH', body: { concurrencyLimit: 2 } })).status,
+    ).toBe(200);
     await fetch(`${stack.carrierUrl}/_sim/reset`, { method: 'POST' });
     stack.simulator.configure({ ...HEALTHY_CARRIER, latencyMs: 200 });
     const simBChargesBefore = simB.stats().charges;
@@ -207,7 +252,9 @@ describe('suppliers: routing, limits and failover with two workers', () => {
     stack.simulator.configure({ serverErrorRate: 0 });
     await eventually(async () => {
       const { breaker } = await json(await admin(`/suppliers/${TEST_SUPPLIER_ID}`));
-      return breaker.state === 'OPEN' && Date.now() - Date.parse(breaker.since) > TEST_BREAKER.coolDownMs ? true : undefined;
+      return breaker.state === 'OPEN' && Date.now() - Date.parse(breaker.since) > TEST_BREAKER.coolDownMs
+        ? true
+        : undefined;
     });
     const [probe] = await allFinal(await submitOrders(1));
     expect(probe).toMatchObject({ status: 'SUCCEEDED', supplierId: TEST_SUPPLIER_ID });
@@ -223,15 +270,30 @@ describe('suppliers: routing, limits and failover with two workers', () => {
     expect(order).toMatchObject({ status: 'SUCCEEDED', supplierId: 'sim-b', supplierCostFen: 4850n });
     expect((await json(await admin('/suppliers/sim-b'))).balanceFen).toBe(before.balanceFen - 4850);
     await eventually(async () => (alerts.length > 0 ? true : undefined));
-    expect(alerts).toEqual([{ type: 'supplier-low-balance', supplierId: 'sim-b', balanceFen: before.balanceFen - 4850, lowBalanceFen: before.balanceFen - 1 }]);
+    expect(alerts).toEqual([
+      {
+        type: 'supplier-low-balance',
+        supplierId: 'sim-b',
+        balanceFen: before.balanceFen - 4850,
+        lowBalanceFen: before.balanceFen - 1,
+      },
+    ]);
     await admin('/suppliers/sim-b', { method: 'PATCH', body: { lowBalanceFen: 0, priority: 2 } });
 
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const report = await json(await admin(`/reports/margin?from=${today}&to=${tomorrow}`));
     const simBRow = report.rows.find((row: { supplierId: string }) => row.supplierId === 'sim-b');
-    expect(simBRow).toMatchObject({ day: today, carrier: 'CMCC', revenueFen: simBRow.orders * 5000, supplierCostFen: simBRow.orders * 4850, marginFen: simBRow.orders * 150 });
-    expect(report.totals.orders).toBe(report.rows.reduce((sum: number, row: { orders: number }) => sum + row.orders, 0));
+    expect(simBRow).toMatchObject({
+      day: today,
+      carrier: 'CMCC',
+      revenueFen: simBRow.orders * 5000,
+      supplierCostFen: simBRow.orders * 4850,
+      marginFen: simBRow.orders * 150,
+    });
+    expect(report.totals.orders).toBe(
+      report.rows.reduce((sum: number, row: { orders: number }) => sum + row.orders, 0),
+    );
     for (const [from, to] of [
       [tomorrow, today],
       [today, today],
@@ -242,6 +304,7 @@ describe('suppliers: routing, limits and failover with two workers', () => {
       });
     expect((await admin(`/reports/margin?from=${tomorrow}&to=x`)).status).toBe(400);
     // Year 0000, which PostgreSQL does not have (a 500 before), directly or carried there by an offset.
-    for (const from of ['0000-01-01', '0001-01-01T00:00:00%2B01:00', '1999-12-31']) expect((await admin(`/reports/margin?from=${from}&to=${today}`)).status, from).toBe(400);
+    for (const from of ['0000-01-01', '0001-01-01T00:00:00%2B01:00', '1999-12-31'])
+      expect((await admin(`/reports/margin?from=${from}&to=${today}`)).status, from).toBe(400);
   }, 60_000);
 });

@@ -70,28 +70,63 @@ beforeAll(async () => {
   await startDevServer();
   database = await createTestDatabase();
   prisma = createPrisma(database.url);
-  const repositories = { orders: createOrderRepository(prisma), merchants: createMerchantRepository(prisma), ledger: createLedgerRepository(prisma) };
+  const repositories = {
+    orders: createOrderRepository(prisma),
+    merchants: createMerchantRepository(prisma),
+    ledger: createLedgerRepository(prisma),
+  };
   merchant = await createTestMerchant(prisma);
   const logger = createLogger('outage-test', 'error');
   const temporal = await createTemporalClient(devServer.address, 'default');
-  const services = createServices({ ...repositories, reconciliations: createReconciliationRepository(prisma), temporal, logger, slaSeconds: 180 });
-  const suppliers = { suppliers: createSupplierRepository(prisma), supplierLedger: createSupplierLedgerRepository(prisma) };
+  const services = createServices({
+    ...repositories,
+    reconciliations: createReconciliationRepository(prisma),
+    temporal,
+    logger,
+    slaSeconds: 180,
+  });
+  const suppliers = {
+    suppliers: createSupplierRepository(prisma),
+    supplierLedger: createSupplierLedgerRepository(prisma),
+  };
   const observability = {
     metrics: createHttpMetrics(),
     rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
     readiness: databaseAndTemporalReadiness({ db: prisma, temporal }),
   };
-  const api = await listen(createApp({ ...services, ...repositories, ...suppliers, ...observability, logger, callbackSecret: CALLBACK_SECRET, adminToken: ADMIN_TOKEN }));
+  const api = await listen(
+    createApp({
+      ...services,
+      ...repositories,
+      ...suppliers,
+      ...observability,
+      logger,
+      callbackSecret: CALLBACK_SECRET,
+      adminToken: ADMIN_TOKEN,
+    }),
+  );
   apiUrl = api.url;
   const stopDrains = scheduleDispatchDrains(
-    { dispatcher: services.orderDispatcher, leases: createJobLeaseRepository(prisma), instanceId: 'outage-test', logger },
+    {
+      dispatcher: services.orderDispatcher,
+      leases: createJobLeaseRepository(prisma),
+      instanceId: 'outage-test',
+      logger,
+    },
     { everyMs: 250, graceMs: 500, batchSize: 100 },
   );
   const simulator = createCarrierSimulator(CALLBACK_SECRET, HEALTHY_CARRIER);
   const carrier = await listen(simulator.app);
-  await ensureSimulatedSuppliers(prisma, [{ id: TEST_SUPPLIER_ID, baseUrl: carrier.url, callbackSecret: CALLBACK_SECRET, priority: 1 }]);
+  await ensureSimulatedSuppliers(prisma, [
+    { id: TEST_SUPPLIER_ID, baseUrl: carrier.url, callbackSecret: CALLBACK_SECRET, priority: 1 },
+  ]);
   const connection = await NativeConnection.connect({ address: devServer.address });
-  const deps = createWorkerDeps(prisma, { carrierBaseUrl: carrier.url, carrierTimeoutMs: 2_000, publicBaseUrl: api.url, breaker: TEST_BREAKER });
+  const deps = createWorkerDeps(prisma, {
+    carrierBaseUrl: carrier.url,
+    carrierTimeoutMs: 2_000,
+    publicBaseUrl: api.url,
+    breaker: TEST_BREAKER,
+  });
   const worker = await createOrderWorker({ connection, namespace: 'default', deps, version: TEST_VERSION });
   const running = worker.run();
   const supplierWorkers = await startSupplierWorkers({ connection, namespace: 'default', deps, version: TEST_VERSION });
@@ -133,52 +168,70 @@ async function submit(n: number) {
 const viewOf = async (orderId: string) => prisma.order.findUniqueOrThrow({ where: { id: orderId } });
 
 describe('while the Temporal server is away', () => {
-  it('answers every submission 202 from the database commit, shows the orders PENDING, and starts them within seconds of its return', { timeout: 120_000 }, async () => {
-    devServer.process.kill('SIGKILL');
-    await new Promise((resolve) => devServer.process.once('exit', resolve));
+  it(
+    'answers every submission 202 from the database commit, shows the orders PENDING, and starts them within seconds of its return',
+    { timeout: 120_000 },
+    async () => {
+      devServer.process.kill('SIGKILL');
+      await new Promise((resolve) => devServer.process.once('exit', resolve));
 
-    const answers = [];
-    for (let n = 0; n < DURING_OUTAGE; n++) {
-      answers.push(await submit(n));
-      await setTimeout(PACE_MS); // the merchants' pace: the outage spans the submissions
-    }
-    expect(answers.map((a) => a.status)).toEqual(Array(DURING_OUTAGE).fill(202));
-    // The answer waits on PostgreSQL only (a Temporal start would hang for seconds).
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(1_000);
-    const ids: string[] = answers.map((a) => a.order.orderId);
-    for (const id of ids) expect(await viewOf(id)).toMatchObject({ status: 'PENDING', workflowStartedAt: null });
+      const answers = [];
+      for (let n = 0; n < DURING_OUTAGE; n++) {
+        answers.push(await submit(n));
+        await setTimeout(PACE_MS); // the merchants' pace: the outage spans the submissions
+      }
+      expect(answers.map((a) => a.status)).toEqual(Array(DURING_OUTAGE).fill(202));
+      // The answer waits on PostgreSQL only (a Temporal start would hang for seconds).
+      expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(1_000);
+      const ids: string[] = answers.map((a) => a.order.orderId);
+      for (const id of ids) expect(await viewOf(id)).toMatchObject({ status: 'PENDING', workflowStartedAt: null });
 
-    await startDevServer();
-    const back = Date.now();
-    const started = await eventually(async () => {
-      const rows = await Promise.all(ids.map(viewOf));
-      return rows.every((row) => row.workflowStartedAt) ? rows : undefined;
-    }, 30_000);
-    const lastStartMs = Math.max(...started.map((row) => (row.workflowStartedAt as Date).getTime())) - back;
-    expect(lastStartMs).toBeLessThan(5_000);
-    await eventually(async () => ((await Promise.all(ids.map(viewOf))).every((row) => row.status === 'SUCCEEDED') ? true : undefined), 60_000);
-  });
+      await startDevServer();
+      const back = Date.now();
+      const started = await eventually(async () => {
+        const rows = await Promise.all(ids.map(viewOf));
+        return rows.every((row) => row.workflowStartedAt) ? rows : undefined;
+      }, 30_000);
+      const lastStartMs = Math.max(...started.map((row) => (row.workflowStartedAt as Date).getTime())) - back;
+      expect(lastStartMs).toBeLessThan(5_000);
+      await eventually(
+        async () =>
+          (await Promise.all(ids.map(viewOf))).every((row) => row.status === 'SUCCEEDED') ? true : undefined,
+        60_000,
+      );
+    },
+  );
 
-  it('lets an API process start and accept orders while no Temporal server answers at all', { timeout: 60_000 }, async () => {
-    const port = await freePort();
-    const api = spawn(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], {
-      env: { ...process.env, PORT: String(port), DATABASE_URL: database.url, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, LOG_LEVEL: 'error' },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => api.once('exit', resolve));
-    try {
-      await waitUntilHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
-      const response = await fetch(`http://127.0.0.1:${port}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...merchant.headers },
-        body: JSON.stringify({ merchantOrderNo: 'NO-TEMPORAL-1', phone: '13812345678', amount: 10 }),
+  it(
+    'lets an API process start and accept orders while no Temporal server answers at all',
+    { timeout: 60_000 },
+    async () => {
+      const port = await freePort();
+      const api = spawn(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          DATABASE_URL: database.url,
+          TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+          LOG_LEVEL: 'error',
+        },
+        stdio: 'ignore',
       });
-      expect(response.status).toBe(202);
-      const { orderId } = await untypedJson(response);
-      expect(await viewOf(orderId)).toMatchObject({ status: 'PENDING', workflowStartedAt: null });
-    } finally {
-      api.kill('SIGKILL');
-      await exited;
-    }
-  });
+      const exited = new Promise((resolve) => api.once('exit', resolve));
+      try {
+        await waitUntilHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
+        const response = await fetch(`http://127.0.0.1:${port}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...merchant.headers },
+          body: JSON.stringify({ merchantOrderNo: 'NO-TEMPORAL-1', phone: '13812345678', amount: 10 }),
+        });
+        expect(response.status).toBe(202);
+        const { orderId } = await untypedJson(response);
+        expect(await viewOf(orderId)).toMatchObject({ status: 'PENDING', workflowStartedAt: null });
+      } finally {
+        api.kill('SIGKILL');
+        await exited;
+      }
+    },
+  );
 });

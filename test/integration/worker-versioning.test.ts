@@ -13,7 +13,16 @@ import { sign } from '../../src/util/signature.ts';
 import { modulePath } from '../../src/util/module-path.ts';
 import { createOrderWorker } from '../../src/worker/create-worker.ts';
 import { startSupplierWorkers, type SupplierWorkers } from '../../src/worker/supplier-workers.ts';
-import { CALLBACK_SECRET, HEALTHY_CARRIER, TEST_CODEC_KEYS_ENV, TEST_SUPPLIER_ID, TEST_VERSION, eventually, startStack, type Stack } from './harness.ts';
+import {
+  CALLBACK_SECRET,
+  HEALTHY_CARRIER,
+  TEST_CODEC_KEYS_ENV,
+  TEST_SUPPLIER_ID,
+  TEST_VERSION,
+  eventually,
+  startStack,
+  type Stack,
+} from './harness.ts';
 
 /**
  * Worker Deployments: an order stays on the build that started it. Build A
@@ -25,7 +34,7 @@ import { CALLBACK_SECRET, HEALTHY_CARRIER, TEST_CODEC_KEYS_ENV, TEST_SUPPLIER_ID
 
 const BUILD_B = { deploymentName: TEST_VERSION.deploymentName, buildId: 'test-b' };
 const { EventType } = proto.temporal.api.enums.v1;
-/** The README's query for the workflows still open on a build. */
+/** The saved query of docs/deploying.md for the workflows still open on a build. */
 const OPEN_ON_A = `TemporalWorkerDeploymentVersion = '${TEST_VERSION.deploymentName}:${TEST_VERSION.buildId}' AND ExecutionStatus = 'Running'`;
 
 let stack: Stack;
@@ -66,7 +75,8 @@ async function runOf(orderId: string) {
   const handle = stack.env.client.workflow.getHandle(orderWorkflowId(orderId));
   const { raw } = await handle.describe();
   const events = (await handle.fetchHistory()).events ?? [];
-  const firstCommand = events[events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) + 1];
+  const firstCommand =
+    events[events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) + 1];
   return {
     buildId: raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId,
     failedTasks: events.filter((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length,
@@ -99,7 +109,9 @@ describe('worker versioning: an order stays on the build that started it', () =>
     stack.simulator.configure({ callbackLossRate: 1 });
     const onA = await submit('versioning-on-a');
     await eventually(async () => ((await stack.orders.findById(onA))?.status === 'PROCESSING' ? true : undefined));
-    expect(await describeVersion(stack.env.client.workflowService, 'default', TEST_VERSION)).toMatchObject({ status: 'current' });
+    expect(await describeVersion(stack.env.client.workflowService, 'default', TEST_VERSION)).toMatchObject({
+      status: 'current',
+    });
 
     // Build B beside it, on every task queue A serves, then current.
     const dataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS_ENV));
@@ -108,9 +120,23 @@ describe('worker versioning: an order stays on the build that started it', () =>
       failureConverterPath: FAILURE_CONVERTER_PATH,
     });
     const connection = stack.env.nativeConnection;
-    workerB = await createOrderWorker({ connection, namespace: 'default', deps: stack.workerDeps, dataConverter, workflowBundle, version: BUILD_B });
+    workerB = await createOrderWorker({
+      connection,
+      namespace: 'default',
+      deps: stack.workerDeps,
+      dataConverter,
+      workflowBundle,
+      version: BUILD_B,
+    });
     runningB = workerB.run();
-    supplierWorkersB = await startSupplierWorkers({ connection, namespace: 'default', deps: stack.workerDeps, dataConverter, version: BUILD_B, syncEveryMs: 500 });
+    supplierWorkersB = await startSupplierWorkers({
+      connection,
+      namespace: 'default',
+      deps: stack.workerDeps,
+      dataConverter,
+      version: BUILD_B,
+      syncEveryMs: 500,
+    });
     await makeCurrent(stack.env.client.workflowService, 'default', BUILD_B);
     expect((await cliDescribeVersion(TEST_VERSION.buildId)).drainageInfo?.drainageStatus).toMatch(/draining/i);
 
@@ -120,13 +146,18 @@ describe('worker versioning: an order stays on the build that started it', () =>
     await (await stack.workflowOf(onB)).result();
     expect(await runOf(onB)).toEqual({ buildId: BUILD_B.buildId, failedTasks: 0, startsWithTimer: true });
 
-    // The operators' saved query (README) finds what keeps A running.
+    // The operators' saved query (docs/deploying.md) finds what keeps A running.
     const openOnA = async () => (await stack.env.client.workflow.count(OPEN_ON_A)).count;
     expect(await eventually(async () => ((await openOnA()) === 1 ? 1 : undefined))).toBe(1);
 
     // The supplier's callback for the order on A: A's worker finishes it, with no failed workflow task (B could not have replayed it).
     const order = await stack.orders.findById(onA);
-    const body = JSON.stringify({ orderId: supplierRequestId(onA, 1), carrierOrderId: order?.carrierOrderId, status: 'SUCCESS', timestamp: new Date().toISOString() });
+    const body = JSON.stringify({
+      orderId: supplierRequestId(onA, 1),
+      carrierOrderId: order?.carrierOrderId,
+      status: 'SUCCESS',
+      timestamp: new Date().toISOString(),
+    });
     const callback = await fetch(`${stack.apiUrl}/callbacks/suppliers/${TEST_SUPPLIER_ID}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'X-Signature': sign(CALLBACK_SECRET, body) },
@@ -138,7 +169,13 @@ describe('worker versioning: an order stays on the build that started it', () =>
 
     await eventually(async () => ((await openOnA()) === 0 ? true : undefined));
     // Nothing open is pinned to A any more: the server marks it drained, and the operator sees it so.
-    await eventually(async () => ((await describeVersion(stack.env.client.workflowService, 'default', TEST_VERSION))?.drainage === 'drained' ? true : undefined), 30_000);
+    await eventually(
+      async () =>
+        (await describeVersion(stack.env.client.workflowService, 'default', TEST_VERSION))?.drainage === 'drained'
+          ? true
+          : undefined,
+      30_000,
+    );
     expect((await cliDescribeVersion(TEST_VERSION.buildId)).drainageInfo?.drainageStatus).toMatch(/drained/i);
   }, 90_000);
 });

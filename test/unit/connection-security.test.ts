@@ -33,11 +33,16 @@ describe('connecting to a real Temporal cluster', () => {
   });
 
   it('takes an API key (Temporal Cloud) over TLS, and TLS alone when asked', () => {
-    expect(temporalSecurity(loadConfig({ TEMPORAL_API_KEY: 'cloud-api-key' }))).toEqual({ tls: true, apiKey: 'cloud-api-key' });
+    expect(temporalSecurity(loadConfig({ TEMPORAL_API_KEY: 'cloud-api-key' }))).toEqual({
+      tls: true,
+      apiKey: 'cloud-api-key',
+    });
     expect(temporalSecurity(loadConfig({ TEMPORAL_TLS: 'true' }))).toEqual({ tls: true });
   });
 
   it('refuses a certificate without its key', () => {
-    expect(() => temporalSecurity(loadConfig({ TEMPORAL_TLS_CERT_PATH: file('only.pem', 'CERT') }))).toThrow('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+    expect(() => temporalSecurity(loadConfig({ TEMPORAL_TLS_CERT_PATH: file('only.pem', 'CERT') }))).toThrow(
+      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
+    );
   });
 });

@@ -55,8 +55,16 @@ export function guardedApp() {
     app,
     touched,
     /** Sends a request in-process; a body that is not a string or bytes is sent as JSON. */
-    async request(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) {
-      const raw = body === undefined || typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+    async request(
+      path: string,
+      {
+        method = 'GET',
+        headers = {},
+        body,
+      }: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+    ) {
+      const raw =
+        body === undefined || typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
       const response = await app.request(path, {
         method,
         headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers },

@@ -13,7 +13,9 @@ function logDir(files: Record<string, string>) {
 describe('log scan of a chaos run', () => {
   it("finds the run's own phone numbers wherever they stand, even glued to a country code", () => {
     const dir = logDir({ 'api-1.log': 'dialled +8613812345678\n' });
-    expect(scanLogs(dir, { secrets: {}, phones: ['13812345678'] })).toEqual([{ file: 'api-1.log', line: 1, what: 'a full phone number' }]);
+    expect(scanLogs(dir, { secrets: {}, phones: ['13812345678'] })).toEqual([
+      { file: 'api-1.log', line: 1, what: 'a full phone number' },
+    ]);
     expect(scanLogs(dir, { secrets: {}, phones: [] })).toEqual([]);
   });
 
@@ -30,7 +32,8 @@ describe('log scan of a chaos run', () => {
 
   it('does not take longer numbers (timestamps), hex ids (UUIDs) or masked numbers for phones, and reads only .log files', () => {
     const dir = logDir({
-      'api-1.log': '{"time":1764758400123,"phone":"138****5678","id":"2213812345678","runId":"01a23b46-8cc7-7db8-95d6-14189804557f"}\n',
+      'api-1.log':
+        '{"time":1764758400123,"phone":"138****5678","id":"2213812345678","runId":"01a23b46-8cc7-7db8-95d6-14189804557f"}\n',
       'events.txt': '13812345678\n',
     });
     expect(scanLogs(dir, { secrets: {}, phones: [] })).toEqual([]);

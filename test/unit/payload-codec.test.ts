@@ -6,7 +6,9 @@ const plain = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.
 const codecWith = (keys: string, active?: string) => new AesGcmPayloadCodec(parseCodecKeys(keys, active));
 /** A payload as text, to compare decoded payloads (protobuf objects) with plain ones. */
 const readable = ({ metadata, data }: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString()])),
+  metadata: Object.fromEntries(
+    Object.entries(metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString()]),
+  ),
   data: Buffer.from(data ?? []).toString(),
 });
 
@@ -42,7 +44,9 @@ describe('payload codec (AES-256-GCM)', () => {
   it('refuses keys that are not 32 bytes, unknown active keys and bad ids, without quoting a key', () => {
     const short = `k1:${Buffer.alloc(16).toString('base64')}`;
     expect(() => parseCodecKeys(short)).toThrow('payload codec key "k1" must be 32 bytes, base64-encoded');
-    expect(() => parseCodecKeys(newCodecKeyEntry('k1'), 'k2')).toThrow('the active payload codec key "k2" is not among the keys');
+    expect(() => parseCodecKeys(newCodecKeyEntry('k1'), 'k2')).toThrow(
+      'the active payload codec key "k2" is not among the keys',
+    );
     expect(() => parseCodecKeys('')).toThrow('no payload codec key given');
     const entry = newCodecKeyEntry('bad id');
     expect(() => parseCodecKeys(entry)).toThrow(/key ids are 1-64/);

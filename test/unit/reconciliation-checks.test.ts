@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { balanceMismatch, carrierMismatch, orderMoneyMismatches, type OrderMoney } from '../../src/reconciliation/checks.ts';
+import {
+  balanceMismatch,
+  carrierMismatch,
+  orderMoneyMismatches,
+  type OrderMoney,
+} from '../../src/reconciliation/checks.ts';
 
 const settledBefore = new Date('2026-11-29T12:00:00Z');
 const longAgo = new Date('2026-11-29T11:00:00Z');
@@ -22,7 +27,8 @@ describe('reconciliation rules: an order against its ledger entries', () => {
   it('accepts exactly what the money path writes', () => {
     expect(kinds({})).toEqual([]);
     expect(kinds({ status: 'FAILED', refunds: 1, refundFen: 5000n })).toEqual([]);
-    for (const status of ['PENDING', 'PROCESSING', 'UNKNOWN', 'ESCALATED']) expect(kinds({ status, finishedAt: null })).toEqual([]);
+    for (const status of ['PENDING', 'PROCESSING', 'UNKNOWN', 'ESCALATED'])
+      expect(kinds({ status, finishedAt: null })).toEqual([]);
   });
 
   it('reports a missing, doubled or wrong debit', () => {
@@ -49,7 +55,13 @@ describe('reconciliation rules: an order against its ledger entries', () => {
 
   it('says which order, merchant and amounts a mismatch is about', () => {
     expect(orderMoneyMismatches(order({ debitFen: 4999n }), settledBefore)).toEqual([
-      { kind: 'debit-amount', subject: 'o-1', orderId: 'o-1', merchantId: 'm-1', detail: { status: 'SUCCEEDED', costFen: 5000, debitFen: 4999 } },
+      {
+        kind: 'debit-amount',
+        subject: 'o-1',
+        orderId: 'o-1',
+        merchantId: 'm-1',
+        detail: { status: 'SUCCEEDED', costFen: 5000, debitFen: 4999 },
+      },
     ]);
   });
 });
@@ -57,14 +69,20 @@ describe('reconciliation rules: an order against its ledger entries', () => {
 describe('reconciliation rules: balances and the carrier', () => {
   it('reports a cached balance that differs from the sum of its entries', () => {
     expect(balanceMismatch('m-1', 100n, 100n)).toBeUndefined();
-    expect(balanceMismatch('m-1', 101n, 100n)).toMatchObject({ kind: 'balance-differs-from-ledger', subject: 'm-1', detail: { balanceFen: 101, ledgerFen: 100 } });
+    expect(balanceMismatch('m-1', 101n, 100n)).toMatchObject({
+      kind: 'balance-differs-from-ledger',
+      subject: 'm-1',
+      detail: { balanceFen: 101, ledgerFen: 100 },
+    });
   });
 
   it('reports an open order past its SLA that the carrier has decided, does not know, or cannot tell about', () => {
     const open = { orderId: 'o-1', merchantId: 'm-1', status: 'ESCALATED' };
     expect(carrierMismatch(open, { state: 'PROCESSING', carrierOrderId: 'C1' })).toBeUndefined();
     expect(carrierMismatch(open, { state: 'SUCCESS', carrierOrderId: 'C1' })?.kind).toBe('carrier-decided-open-order');
-    expect(carrierMismatch(open, { state: 'FAILED', carrierOrderId: 'C1', reason: 'x' })?.kind).toBe('carrier-decided-open-order');
+    expect(carrierMismatch(open, { state: 'FAILED', carrierOrderId: 'C1', reason: 'x' })?.kind).toBe(
+      'carrier-decided-open-order',
+    );
     expect(carrierMismatch(open, { state: 'NOT_FOUND' })?.kind).toBe('carrier-has-no-record');
     expect(carrierMismatch(open, { state: 'UNAVAILABLE', error: 'timeout' })?.kind).toBe('carrier-status-unavailable');
   });

@@ -9,7 +9,11 @@ import { ADMIN, MERCHANT, guardedApp } from './guarded-app.ts';
 const UUID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
 
 /** Sends one request and returns the fields the 400 names, or the status if it is no 400. */
-async function refusedFields(path: string, headers: Record<string, string>, init: { method?: string; body?: unknown } = {}) {
+async function refusedFields(
+  path: string,
+  headers: Record<string, string>,
+  init: { method?: string; body?: unknown } = {},
+) {
   const api = guardedApp();
   const { status, body } = await api.request(path, { ...init, headers });
   if (status !== 400) return status;
@@ -28,7 +32,10 @@ describe('path parameters are checked before any lookup', () => {
     ['/admin/orders/x/retry', ADMIN],
     ['/admin/orders/x/notifications', ADMIN],
   ])('an order id that is not a UUID: %s → 400', async (path, headers) => {
-    const init = path.endsWith('resolve') || path.endsWith('retry') || path.endsWith('notifications') ? { method: 'POST', body: { operator: 'alice' } } : {};
+    const init =
+      path.endsWith('resolve') || path.endsWith('retry') || path.endsWith('notifications')
+        ? { method: 'POST', body: { operator: 'alice' } }
+        : {};
     expect(await refusedFields(path, headers, init)).toEqual(['orderId']);
   });
 
@@ -50,12 +57,15 @@ describe('path parameters are checked before any lookup', () => {
     }
   });
 
-  it.each(['reconciliation-x', `reconciliation-daily-${UUID}`, 'reconciliation-daily-2026-11-23', `workflow-${UUID}`, 'r'.repeat(2000)])(
-    'a run id of neither form: %s → 400',
-    async (runId) => {
-      expect(await refusedFields(`/admin/reconciliations/${runId}`, ADMIN)).toEqual(['runId']);
-    },
-  );
+  it.each([
+    'reconciliation-x',
+    `reconciliation-daily-${UUID}`,
+    'reconciliation-daily-2026-11-23',
+    `workflow-${UUID}`,
+    'r'.repeat(2000),
+  ])('a run id of neither form: %s → 400', async (runId) => {
+    expect(await refusedFields(`/admin/reconciliations/${runId}`, ADMIN)).toEqual(['runId']);
+  });
 
   it('lets the real forms through to the lookup (demo, UUIDs, manual and scheduled run ids)', async () => {
     for (const path of [
@@ -125,12 +135,14 @@ describe('field rules, as the document states them', () => {
     expect(rate.parse(1.000001)).toBe('1.000001');
     for (let cents = 50; cents <= 200; cents++) expect(rate.parse(cents / 100)).toBe(String(cents / 100)); // 0.9 and 1.1 too
     // 0.5000000000000001 is not a multiple of 0.000001 (validators that divide exactly agree); float-forgiving checks would take it.
-    for (const refused of [1.0000001, 0.4999999, 2.000001, 0.5000000000000001, 1.0000000000000002]) expect(rate.safeParse(refused).success, String(refused)).toBe(false);
+    for (const refused of [1.0000001, 0.4999999, 2.000001, 0.5000000000000001, 1.0000000000000002])
+      expect(rate.safeParse(refused).success, String(refused)).toBe(false);
   });
 
   it('trims text, and refuses text that is only whitespace by JavaScript’s own definition', () => {
     expect(trimmedText(10).parse(' \u3000alice\t')).toBe('alice');
-    for (const blank of ['', ' ', '\u3000', '\uFEFF', '\u2028\u00A0']) expect(trimmedText(5).safeParse(blank).success, JSON.stringify(blank)).toBe(false);
+    for (const blank of ['', ' ', '\u3000', '\uFEFF', '\u2028\u00A0'])
+      expect(trimmedText(5).safeParse(blank).success, JSON.stringify(blank)).toBe(false);
     expect(trimmedText(5).safeParse('abcdef').success).toBe(false); // the limit counts the text as sent
     expect(trimmedText(5).safeParse('😀😀😀😀😀').success).toBe(true); // code points, as JSON Schema counts them
   });
@@ -146,7 +158,14 @@ describe('field rules, as the document states them', () => {
       ),
       { numRuns: runs(2_000) },
     );
-    for (const refused of ['ftp://x.example/', 'http://1.2.3.999/', 'http://xn--a/', 'http://x:0/', 'HTTP://x/', 'http://a..b/'])
+    for (const refused of [
+      'ftp://x.example/',
+      'http://1.2.3.999/',
+      'http://xn--a/',
+      'http://x:0/',
+      'HTTP://x/',
+      'http://a..b/',
+    ])
       expect(httpUrl.safeParse(refused).success, refused).toBe(false);
   });
 });

@@ -15,12 +15,23 @@ const supplier = (id: string, fields: Partial<RoutableSupplier> = {}): RoutableS
   coolDownOver: false,
   ...fields,
 });
-const order = { orderId: 'order-1', carrier: 'CMCC' as const, amountYuan: 50, attempt: 1, merchantPriceFen: 5000, declined: [], resting: [] };
+const order = {
+  orderId: 'order-1',
+  carrier: 'CMCC' as const,
+  amountYuan: 50,
+  attempt: 1,
+  merchantPriceFen: 5000,
+  declined: [],
+  resting: [],
+};
 const ids = (result: ReturnType<typeof rankSuppliers>) => result.candidates.map((c) => c.supplierId);
 
 describe('supplier routing', () => {
   it('tries suppliers by priority, lower first, with the cost at their rate', () => {
-    const result = rankSuppliers([supplier('b', { priority: 2 }), supplier('a', { priority: 1, rates: { CMCC: '0.965' } })], order);
+    const result = rankSuppliers(
+      [supplier('b', { priority: 2 }), supplier('a', { priority: 1, rates: { CMCC: '0.965' } })],
+      order,
+    );
     expect(result.candidates).toEqual([
       { supplierId: 'a', costFen: 4825, probe: false },
       { supplierId: 'b', costFen: 4850, probe: false },
@@ -54,7 +65,10 @@ describe('supplier routing', () => {
 
   it('tries a supplier that just never received an attempt last, or again if it is the only one', () => {
     const resting = { ...order, resting: ['a'] };
-    expect(ids(rankSuppliers([supplier('a', { priority: 1 }), supplier('b', { priority: 2 })], resting))).toEqual(['b', 'a']);
+    expect(ids(rankSuppliers([supplier('a', { priority: 1 }), supplier('b', { priority: 2 })], resting))).toEqual([
+      'b',
+      'a',
+    ]);
     expect(ids(rankSuppliers([supplier('a')], resting))).toEqual(['a']);
   });
 
@@ -64,12 +78,17 @@ describe('supplier routing', () => {
   });
 
   it('has no price ceiling for an order placed before merchant accounts', () => {
-    expect(ids(rankSuppliers([supplier('dear', { rates: { CMCC: '1.5' } })], { ...order, merchantPriceFen: undefined }))).toEqual(['dear']);
+    expect(
+      ids(rankSuppliers([supplier('dear', { rates: { CMCC: '1.5' } })], { ...order, merchantPriceFen: undefined })),
+    ).toEqual(['dear']);
   });
 
   it('splits one priority by weight, the same way every time for one order and attempt', () => {
     const suppliers = [supplier('heavy', { weight: 9 }), supplier('light', { weight: 1 })];
-    const firsts = Array.from({ length: 2_000 }, (_, i) => ids(rankSuppliers(suppliers, { ...order, orderId: `order-${i}` }))[0]);
+    const firsts = Array.from(
+      { length: 2_000 },
+      (_, i) => ids(rankSuppliers(suppliers, { ...order, orderId: `order-${i}` }))[0],
+    );
     const heavyShare = firsts.filter((id) => id === 'heavy').length / firsts.length;
     expect(heavyShare).toBeGreaterThan(0.86);
     expect(heavyShare).toBeLessThan(0.94);

@@ -22,7 +22,11 @@ describe('URL guard: a path or query that is not valid UTF-8, or holds NUL, is a
     const answer = await api.request(path, { headers });
     expect(answer).toEqual({
       status: 400,
-      body: { error: 'invalid_request', message: expect.any(String), fields: [{ field, message: 'must be valid percent-encoded UTF-8 without NUL' }] },
+      body: {
+        error: 'invalid_request',
+        message: expect.any(String),
+        fields: [{ field, message: 'must be valid percent-encoded UTF-8 without NUL' }],
+      },
     });
     expect(api.touched).toEqual([]);
   });
@@ -34,7 +38,9 @@ describe('URL guard: a path or query that is not valid UTF-8, or holds NUL, is a
   });
 
   it('lets well-formed UTF-8 through to the handler, decoded, multi-byte and reserved characters included', async () => {
-    const app = new Hono().use(urlGuard()).get('/echo/:name', (c) => c.json({ name: c.req.param('name'), query: c.req.queries() }));
+    const app = new Hono()
+      .use(urlGuard())
+      .get('/echo/:name', (c) => c.json({ name: c.req.param('name'), query: c.req.queries() }));
     const answer = await app.request('/echo/%E4%BD%A0%E5%A5%BD?q=%F0%9F%98%80&r=a%2Fb+c');
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ name: '你好', query: { q: ['😀'], r: ['a/b c'] } });

@@ -59,7 +59,17 @@ function scriptedSuppliers() {
     status: async () => ({ state: 'NOT_FOUND' }),
   };
   const clients: Record<string, CarrierClient> = { 'sim-a': simA, 'sim-b': simB };
-  return { world, directory: { get: async (id: string) => ({ client: clients[id]!, callbackUrl: 'http://api.invalid/cb', rateLimitPerSecond: 1_000, timeoutMs: 10_000 }) } };
+  return {
+    world,
+    directory: {
+      get: async (id: string) => ({
+        client: clients[id]!,
+        callbackUrl: 'http://api.invalid/cb',
+        rateLimitPerSecond: 1_000,
+        timeoutMs: 10_000,
+      }),
+    },
+  };
 }
 
 describe('supplier circuit breaker, in skipped time', () => {
@@ -76,7 +86,13 @@ describe('supplier circuit breaker, in skipped time', () => {
         return decision.kind === 'chosen' ? { ...decision, taskQueue } : decision;
       },
     });
-    const calls = createSupplierCallActivities({ directory, suppliers, orders: { appendEvent: async () => undefined }, breaker: BREAKER, clock });
+    const calls = createSupplierCallActivities({
+      directory,
+      suppliers,
+      orders: { appendEvent: async () => undefined },
+      breaker: BREAKER,
+      clock,
+    });
     const worker = { ...fakes, activities: { ...fakes.activities, ...calls } };
     const breakerOfSimA = async () => {
       const { breakerState, consecutiveFaults } = (await suppliers.findById('sim-a'))!;
@@ -89,11 +105,19 @@ describe('supplier circuit breaker, in skipped time', () => {
      * timeout, years on): here time passes only when the test says so.
      */
     const lockedClock = new Client({ connection: env().connection });
-    const creditedBy = (supplierId: string, attempt: number) => async (handle: OrderHandle, input: { orderId: string }) => {
-      await untilSubmitted(handle);
-      await handle.signal(carrierCallbackSignal, { ...callback('SUCCESS'), supplierId, requestId: supplierRequestId(input.orderId, attempt) });
-      expect(await lockedClock.workflow.getHandle(handle.workflowId).result()).toMatchObject({ status: 'SUCCEEDED', supplierId });
-    };
+    const creditedBy =
+      (supplierId: string, attempt: number) => async (handle: OrderHandle, input: { orderId: string }) => {
+        await untilSubmitted(handle);
+        await handle.signal(carrierCallbackSignal, {
+          ...callback('SUCCESS'),
+          supplierId,
+          requestId: supplierRequestId(input.orderId, attempt),
+        });
+        expect(await lockedClock.workflow.getHandle(handle.workflowId).result()).toMatchObject({
+          status: 'SUCCEEDED',
+          supplierId,
+        });
+      };
 
     // Two orders each meet a 503 at sim-a (whose status then says it never got them) and fail over to sim-b.
     for (let i = 0; i < BREAKER.faultsToOpen; i++) await withOrder(worker, creditedBy('sim-b', 2));
@@ -103,7 +127,11 @@ describe('supplier circuit breaker, in skipped time', () => {
     world.sent.length = 0;
     await withOrder(worker, creditedBy('sim-b', 1));
     expect(world.sent).toEqual([expect.stringMatching(/^sim-b .*-1$/)]);
-    expect(decisions.at(-1)).toMatchObject({ kind: 'chosen', supplierId: 'sim-b', skipped: [{ supplierId: 'sim-a', reason: expect.stringMatching(/circuit breaker/i) }] });
+    expect(decisions.at(-1)).toMatchObject({
+      kind: 'chosen',
+      supplierId: 'sim-b',
+      skipped: [{ supplierId: 'sim-a', reason: expect.stringMatching(/circuit breaker/i) }],
+    });
 
     // After the cool-down (skipped time), sim-a is back: one order probes it, HALF_OPEN while it does, and its answer closes the breaker.
     await env().sleep(BREAKER.coolDownMs);

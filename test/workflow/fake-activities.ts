@@ -28,7 +28,15 @@ export const firstSupplierOf =
     const supplierId = open.find((id) => !input.resting.includes(id)) ?? open[0];
     const skipped = input.declined.map((id) => ({ supplierId: id, reason: 'declined this order', lasting: true }));
     if (supplierId === undefined) return { kind: 'none-left', skipped };
-    return { kind: 'chosen', supplierId, taskQueue, requestId: supplierRequestId(input.orderId, input.attempt), costFen: 4850, probe: false, skipped };
+    return {
+      kind: 'chosen',
+      supplierId,
+      taskQueue,
+      requestId: supplierRequestId(input.orderId, input.attempt),
+      costFen: 4850,
+      probe: false,
+      skipped,
+    };
   };
 type NotifyBehaviour = (orderId: string, attempt: number) => Promise<void>;
 type StatusBehaviour = (input: SupplierStatusInput) => Promise<CarrierStatus>;
@@ -48,7 +56,13 @@ export function fakeActivities({
   notify = async () => undefined,
   refund = async () => ({ outcome: 'refunded', amountFen: 5000 }),
   route = firstSupplierOf(['sim-a']),
-}: { submit?: SubmitBehaviour; status?: StatusBehaviour; notify?: NotifyBehaviour; refund?: RefundBehaviour; route?: RouteBehaviour } = {}) {
+}: {
+  submit?: SubmitBehaviour;
+  status?: StatusBehaviour;
+  notify?: NotifyBehaviour;
+  refund?: RefundBehaviour;
+  route?: RouteBehaviour;
+} = {}) {
   const calls = {
     submits: [] as (SubmitInput & { attempt: number })[],
     routes: [] as RouteInput[],
@@ -75,7 +89,12 @@ export function fakeActivities({
       calls.submits.push({ ...submission, attempt: tries });
       const answer = await submit(submission, tries);
       const neverReceived = answer.outcome === 'refused' && answer.reason === NEVER_RECEIVED;
-      return { ...(answer.outcome === 'accepted' ? answer : { outcome: 'declined', reason: answer.reason, ...(neverReceived && { neverReceived }) }), tries };
+      return {
+        ...(answer.outcome === 'accepted'
+          ? answer
+          : { outcome: 'declined', reason: answer.reason, ...(neverReceived && { neverReceived }) }),
+        tries,
+      };
     },
     async querySupplierStatus(input) {
       calls.statusQueries.push(input);

@@ -21,7 +21,10 @@ describe('rechargeOrder workflow: telling the merchant', () => {
         await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
         expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
         expect(fakes.calls.notifications).toEqual([1, 2, 3].map((attempt) => ({ orderId: input.orderId, attempt })));
-        expect((await handle.query(orderStateQuery)).timeline.at(-1)).toMatchObject({ type: 'merchant-notification-done', detail: { result: 'DELIVERED' } });
+        expect((await handle.query(orderStateQuery)).timeline.at(-1)).toMatchObject({
+          type: 'merchant-notification-done',
+          detail: { result: 'DELIVERED' },
+        });
         await recordHistory(handle, 'merchant-notified');
       },
       { notifyUrl },

@@ -2,7 +2,13 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { CarrierUnavailableError } from '../../src/carrier/client.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import { carrierCallbackSignal, operatorDecisionSignal, orderStateQuery, resolveOrderUpdate, retryOrderUpdate } from '../../src/shared/order-workflow.ts';
+import {
+  carrierCallbackSignal,
+  operatorDecisionSignal,
+  orderStateQuery,
+  resolveOrderUpdate,
+  retryOrderUpdate,
+} from '../../src/shared/order-workflow.ts';
 import { NeedsReviewAttribute } from '../../src/shared/search-attributes.ts';
 import { fakeActivities, gate } from './fake-activities.ts';
 import { SLA_SECONDS, callback, useWorkflowTestEnv } from './workflow-env.ts';
@@ -24,29 +30,50 @@ describe('rechargeOrder workflow: operator actions', () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
       await untilEscalated(fakes, handle);
-      const result = await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
+      const result = await handle.executeUpdate(resolveOrderUpdate, {
+        args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }],
+      });
       expect(result).toEqual({ status: 'FAILED', message: 'resolved FAILED by alice' });
-      expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator', reason: 'operator alice: carrier confirmed no credit' });
+      expect(await handle.result()).toMatchObject({
+        status: 'FAILED',
+        resolvedBy: 'operator',
+        reason: 'operator alice: carrier confirmed no credit',
+      });
       await recordHistory(handle, 'operator-resolve');
     });
     expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED]);
-    expect(fakes.calls.transitions.at(-1)).toMatchObject({ resolvedBy: 'operator', failureReason: 'operator alice: carrier confirmed no credit' });
+    expect(fakes.calls.transitions.at(-1)).toMatchObject({
+      resolvedBy: 'operator',
+      failureReason: 'operator alice: carrier confirmed no credit',
+    });
   });
 
   it('refuses impossible actions in the Update validator, with a clear reason and no change', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
-      expect(await refusal(handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'SUCCEEDED', note: 'early', operator: 'bob' }] }))).toMatch(
-        /^order is (PENDING|PROCESSING); operators decide ESCALATED orders$/,
-      );
+      expect(
+        await refusal(
+          handle.executeUpdate(resolveOrderUpdate, {
+            args: [{ outcome: 'SUCCEEDED', note: 'early', operator: 'bob' }],
+          }),
+        ),
+      ).toMatch(/^order is (PENDING|PROCESSING); operators decide ESCALATED orders$/);
       await untilEscalated(fakes, handle);
-      expect(await refusal(handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'SUCCEEDED', note: '', operator: 'bob' }] }))).toBe(
-        'a resolution needs a "note" saying why',
-      );
-      await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'SUCCEEDED', note: 'confirmed with carrier', operator: 'bob' }] });
-      expect(await refusal(handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'second thoughts', operator: 'carol' }] }))).toBe(
-        'order is already decided: SUCCEEDED (operator)',
-      );
+      expect(
+        await refusal(
+          handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'SUCCEEDED', note: '', operator: 'bob' }] }),
+        ),
+      ).toBe('a resolution needs a "note" saying why');
+      await handle.executeUpdate(resolveOrderUpdate, {
+        args: [{ outcome: 'SUCCEEDED', note: 'confirmed with carrier', operator: 'bob' }],
+      });
+      expect(
+        await refusal(
+          handle.executeUpdate(resolveOrderUpdate, {
+            args: [{ outcome: 'FAILED', note: 'second thoughts', operator: 'carol' }],
+          }),
+        ),
+      ).toBe('order is already decided: SUCCEEDED (operator)');
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED' });
     });
     expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
@@ -55,14 +82,34 @@ describe('rechargeOrder workflow: operator actions', () => {
   it('takes decisions as signals too; a refused or malformed one is recorded and changes nothing', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
-      await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'FAILED', note: 'too early', operator: 'bob' });
+      await handle.signal(operatorDecisionSignal, {
+        action: 'resolve',
+        outcome: 'FAILED',
+        note: 'too early',
+        operator: 'bob',
+      });
       await untilEscalated(fakes, handle);
       // "SUCCESS" is the carrier's word, not an order status
-      await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'SUCCESS', note: 'typo', operator: 'bob' } as never);
-      await handle.signal(operatorDecisionSignal, { action: 'resolve', outcome: 'SUCCEEDED', note: 'confirmed', operator: 'alice' });
+      await handle.signal(operatorDecisionSignal, {
+        action: 'resolve',
+        outcome: 'SUCCESS',
+        note: 'typo',
+        operator: 'bob',
+      } as never);
+      await handle.signal(operatorDecisionSignal, {
+        action: 'resolve',
+        outcome: 'SUCCEEDED',
+        note: 'confirmed',
+        operator: 'alice',
+      });
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
-      const refused = (await handle.query(orderStateQuery)).timeline.filter((e) => e.type === 'operator-decision-refused').map((e) => e.detail?.reason);
-      expect(refused).toEqual([expect.stringMatching(/^order is (PENDING|PROCESSING); operators decide ESCALATED orders$/), '"outcome" must be SUCCEEDED or FAILED']);
+      const refused = (await handle.query(orderStateQuery)).timeline
+        .filter((e) => e.type === 'operator-decision-refused')
+        .map((e) => e.detail?.reason);
+      expect(refused).toEqual([
+        expect.stringMatching(/^order is (PENDING|PROCESSING); operators decide ESCALATED orders$/),
+        '"outcome" must be SUCCEEDED or FAILED',
+      ]);
       await recordHistory(handle, 'operator-signals');
     });
     expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.SUCCEEDED]);
@@ -80,11 +127,17 @@ describe('rechargeOrder workflow: operator actions', () => {
       async (handle) => {
         await env().sleep('5s');
         await fakes.reached(OrderStatus.ESCALATED);
-        expect(await refusal(handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'looks stuck', operator: 'alice' }] }))).toBe(
-          'a submission to the carrier is still in progress; wait for its answer',
-        );
+        expect(
+          await refusal(
+            handle.executeUpdate(resolveOrderUpdate, {
+              args: [{ outcome: 'FAILED', note: 'looks stuck', operator: 'alice' }],
+            }),
+          ),
+        ).toBe('a submission to the carrier is still in progress; wait for its answer');
         await env().sleep('120s'); // every attempt has failed (~91 s of backoff): the outcome is open, and an operator may decide
-        await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
+        await handle.executeUpdate(resolveOrderUpdate, {
+          args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }],
+        });
         expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
         await recordHistory(handle, 'escalated-while-submitting');
       },
@@ -105,7 +158,9 @@ describe('rechargeOrder workflow: operator actions', () => {
     });
     await withOrder(fakes, async (handle, input) => {
       await untilEscalated(fakes, handle);
-      const result = await handle.executeUpdate(retryOrderUpdate, { args: [{ operator: 'alice', note: 'carrier is back' }] });
+      const result = await handle.executeUpdate(retryOrderUpdate, {
+        args: [{ operator: 'alice', note: 'carrier is back' }],
+      });
       // The deadline's status question found the order unknown to the supplier: nothing can be credited twice.
       expect(result).toEqual({ status: 'PROCESSING', message: 'no supplier has the order; routed again' });
       await untilSubmitted(handle);
@@ -117,7 +172,12 @@ describe('rechargeOrder workflow: operator actions', () => {
       await recordHistory(handle, 'operator-retry');
     });
     // Retries exhausted means the outcome is unknown, never a failure.
-    expect(fakes.statuses()).toEqual([OrderStatus.UNKNOWN, OrderStatus.ESCALATED, OrderStatus.PROCESSING, OrderStatus.SUCCEEDED]);
+    expect(fakes.statuses()).toEqual([
+      OrderStatus.UNKNOWN,
+      OrderStatus.ESCALATED,
+      OrderStatus.PROCESSING,
+      OrderStatus.SUCCEEDED,
+    ]);
   });
 
   it('does not re-submit on a retry while the carrier has the order', async () => {
@@ -125,8 +185,13 @@ describe('rechargeOrder workflow: operator actions', () => {
     await withOrder(fakes, async (handle) => {
       await untilEscalated(fakes, handle);
       const result = await handle.executeUpdate(retryOrderUpdate, { args: [{ operator: 'alice' }] });
-      expect(result).toEqual({ status: 'ESCALATED', message: 'not re-submitted: the supplier already has the order (PROCESSING)' });
-      await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'SUCCEEDED', note: 'confirmed', operator: 'alice' }] });
+      expect(result).toEqual({
+        status: 'ESCALATED',
+        message: 'not re-submitted: the supplier already has the order (PROCESSING)',
+      });
+      await handle.executeUpdate(resolveOrderUpdate, {
+        args: [{ outcome: 'SUCCEEDED', note: 'confirmed', operator: 'alice' }],
+      });
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'operator' });
       await recordHistory(handle, 'operator-retry-not-resubmitted');
     });
@@ -154,11 +219,15 @@ describe('rechargeOrder workflow: operator actions', () => {
     await withOrder(fakes, async (handle) => {
       await untilEscalated(fakes, handle);
       // A retry Update whose payload claims to be a resolution is still a retry.
-      const retry = handle.executeUpdate(retryOrderUpdate, { args: [{ action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' } as never] });
+      const retry = handle.executeUpdate(retryOrderUpdate, {
+        args: [{ action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' } as never],
+      });
       await statusAsked.promise;
-      expect(await refusal(handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'give up', operator: 'bob' }] }))).toBe(
-        'a retry is under way; wait for its outcome',
-      );
+      expect(
+        await refusal(
+          handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'give up', operator: 'bob' }] }),
+        ),
+      ).toBe('a retry is under way; wait for its outcome');
       answer.open({ state: 'NOT_FOUND' });
       expect(await retry).toMatchObject({ status: 'PROCESSING' });
       await untilSubmitted(handle, 2);
@@ -174,7 +243,9 @@ describe('rechargeOrder workflow: operator actions', () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
       await untilEscalated(fakes, handle);
-      await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'no answer from carrier', operator: 'alice' }] });
+      await handle.executeUpdate(resolveOrderUpdate, {
+        args: [{ outcome: 'FAILED', note: 'no answer from carrier', operator: 'alice' }],
+      });
       await fakes.reached(OrderStatus.FAILED);
       await env().sleep(`${SLA_SECONDS}s`); // the workflow stays open for late callbacks
       await handle.signal(carrierCallbackSignal, callback('SUCCESS', '9'));
@@ -183,6 +254,8 @@ describe('rechargeOrder workflow: operator actions', () => {
       await recordHistory(handle, 'operator-resolve-contradicted');
     });
     expect(fakes.statuses()).toEqual([OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED]);
-    expect(fakes.calls.reviewFlags).toEqual([expect.stringContaining('carrier reported SUCCESS (callback 9) after the order was decided FAILED by operator')]);
+    expect(fakes.calls.reviewFlags).toEqual([
+      expect.stringContaining('carrier reported SUCCESS (callback 9) after the order was decided FAILED by operator'),
+    ]);
   });
 });

@@ -23,7 +23,11 @@ describe('rechargeOrder workflow: carrier paths', () => {
     await withOrder(fakes, async (handle) => {
       await untilSubmitted(handle);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
-      expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', carrierOrderId: 'C-1', resolvedBy: 'carrier-callback' });
+      expect(await handle.result()).toMatchObject({
+        status: 'SUCCEEDED',
+        carrierOrderId: 'C-1',
+        resolvedBy: 'carrier-callback',
+      });
       await recordHistory(handle, 'success-by-callback-attributes-at-start');
     });
     expect(fakes.calls.submits).toHaveLength(1);
@@ -74,11 +78,19 @@ describe('rechargeOrder workflow: carrier paths', () => {
   it('ends FAILED with the carrier reason on a business refusal, without retrying', async () => {
     const fakes = fakeActivities({ submit: async () => ({ outcome: 'refused', reason: 'number not in service' }) });
     await withOrder(fakes, async (handle) => {
-      expect(await handle.result()).toMatchObject({ status: 'FAILED', reason: 'number not in service', resolvedBy: 'carrier-refusal' });
+      expect(await handle.result()).toMatchObject({
+        status: 'FAILED',
+        reason: 'number not in service',
+        resolvedBy: 'carrier-refusal',
+      });
       await recordHistory(handle, 'refused');
     });
     expect(fakes.calls.submits).toHaveLength(1);
-    expect(fakes.calls.transitions.at(-1)).toMatchObject({ to: OrderStatus.FAILED, failureReason: 'number not in service', resolvedBy: 'carrier-refusal' });
+    expect(fakes.calls.transitions.at(-1)).toMatchObject({
+      to: OrderStatus.FAILED,
+      failureReason: 'number not in service',
+      resolvedBy: 'carrier-refusal',
+    });
   });
 
   it('applies the first callback, ignores a repeat, and flags a contradicting one for review', async () => {
@@ -131,7 +143,11 @@ describe('rechargeOrder workflow: carrier paths', () => {
       const attributes = (await handle.describe()).typedSearchAttributes;
       expect(attributes.get(OrderStatusAttribute)).toBe('ESCALATED');
       expect(attributes.get(EscalatedAtAttribute)?.toISOString()).toBe(escalation?.escalatedAt);
-      expect([attributes.get(CarrierAttribute), attributes.get(MerchantOrderNoAttribute), attributes.get(AmountYuanAttribute)]).toEqual(['CMCC', input.merchantOrderNo, 50]);
+      expect([
+        attributes.get(CarrierAttribute),
+        attributes.get(MerchantOrderNoAttribute),
+        attributes.get(AmountYuanAttribute),
+      ]).toEqual(['CMCC', input.merchantOrderNo, 50]);
 
       await handle.signal(carrierCallbackSignal, callback('SUCCESS'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', resolvedBy: 'carrier-callback' });

@@ -18,22 +18,44 @@ describe('reconciliation workflow', () => {
     const activities = {
       ...fakeActivities().activities,
       beginReconciliation: async () => '2026-11-29T03:00:00.000Z',
-      reconcileOrderMoney: page('orders', [{ checked: 1000, next: 'o-1000' }, { checked: 1000, next: 'o-2000' }, { checked: 7 }]),
+      reconcileOrderMoney: page('orders', [
+        { checked: 1000, next: 'o-1000' },
+        { checked: 1000, next: 'o-2000' },
+        { checked: 7 },
+      ]),
       reconcileBalances: page('balances', [{ checked: 1000, next: 'm-1000' }, { checked: 3 }]),
       reconcileStaleOrders: page('stale', [{ checked: 20, next: 's-20' }, { checked: 2 }]),
       finishReconciliation: async () => 3,
     };
     const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env().nativeConnection, taskQueue, workflowBundle: bundle(), activities });
+    const worker = await Worker.create({
+      connection: env().nativeConnection,
+      taskQueue,
+      workflowBundle: bundle(),
+      activities,
+    });
     await worker.runUntil(async () => {
       const handle = await env().client.workflow.start<typeof reconciliation>('reconciliation', {
         taskQueue,
         workflowId: `reconciliation-${randomUUID()}`,
         args: [{ trigger: 'manual', staleAfterSeconds: 180, settleSeconds: 300 }],
       });
-      expect(await handle.result()).toEqual({ runId: handle.workflowId, checkedOrders: 2007, checkedMerchants: 1003, mismatches: 3 });
+      expect(await handle.result()).toEqual({
+        runId: handle.workflowId,
+        checkedOrders: 2007,
+        checkedMerchants: 1003,
+        mismatches: 3,
+      });
       await recordHistory(handle, 'reconciliation');
     });
-    expect(calls).toEqual(['orders(, 0)', 'orders(o-1000, 1000)', 'orders(o-2000, 2000)', 'balances(, 0)', 'balances(m-1000, 1000)', 'stale()', 'stale(s-20)']);
+    expect(calls).toEqual([
+      'orders(, 0)',
+      'orders(o-1000, 1000)',
+      'orders(o-2000, 2000)',
+      'balances(, 0)',
+      'balances(m-1000, 1000)',
+      'stale()',
+      'stale(s-20)',
+    ]);
   });
 });

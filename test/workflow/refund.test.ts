@@ -14,10 +14,15 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
       async (handle, input) => {
         expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'carrier-refusal' });
         // No supplier took it: the order goes from PENDING straight to FAILED.
-        expect(fakes.calls.refunds).toEqual([{ orderId: input.orderId, attempt: 1, statusesBefore: [OrderStatus.FAILED] }]);
+        expect(fakes.calls.refunds).toEqual([
+          { orderId: input.orderId, attempt: 1, statusesBefore: [OrderStatus.FAILED] },
+        ]);
         const { timeline } = await handle.query(orderStateQuery);
         expect(timeline.map((entry) => entry.type).slice(-2)).toEqual(['refunded', 'merchant-notification-done']);
-        expect(timeline.find((entry) => entry.type === 'refunded')?.detail).toEqual({ outcome: 'refunded', amountFen: 5000 });
+        expect(timeline.find((entry) => entry.type === 'refunded')?.detail).toEqual({
+          outcome: 'refunded',
+          amountFen: 5000,
+        });
         await recordHistory(handle, 'refused-refunded');
       },
       { notifyUrl: 'https://merchant.example/notify' },
@@ -42,18 +47,24 @@ describe('rechargeOrder workflow: the refund of a failed order (saga compensatio
     await withOrder(fakes, async (handle) => {
       await untilEscalated(fakes, handle);
       expect(fakes.calls.refunds).toEqual([]);
-      await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
+      await handle.executeUpdate(resolveOrderUpdate, {
+        args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }],
+      });
       expect(await handle.result()).toMatchObject({ status: 'FAILED', resolvedBy: 'operator' });
       await recordHistory(handle, 'operator-failed-refunded');
     });
-    expect(fakes.calls.refunds.map((r) => r.statusesBefore)).toEqual([[OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED]]);
+    expect(fakes.calls.refunds.map((r) => r.statusesBefore)).toEqual([
+      [OrderStatus.PROCESSING, OrderStatus.ESCALATED, OrderStatus.FAILED],
+    ]);
   });
 
   it('tells the reviewer that a refund went out when the carrier later says it credited the phone', async () => {
     const fakes = fakeActivities();
     await withOrder(fakes, async (handle) => {
       await untilEscalated(fakes, handle);
-      await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }] });
+      await handle.executeUpdate(resolveOrderUpdate, {
+        args: [{ outcome: 'FAILED', note: 'carrier confirmed no credit', operator: 'alice' }],
+      });
       await fakes.reached(OrderStatus.FAILED);
       await handle.signal(carrierCallbackSignal, callback('SUCCESS', '7'));
       expect((await handle.query(orderStateQuery)).reviewReason).toBe(

@@ -22,7 +22,12 @@ let histories: { workflowId: string; history: ReturnType<typeof historyFromJSON>
 beforeAll(async () => {
   workflowBundle = await bundleOrderWorkflows();
   const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json')).sort();
-  histories = await Promise.all(files.map(async (file) => ({ workflowId: file, history: historyFromJSON(JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'))) })));
+  histories = await Promise.all(
+    files.map(async (file) => ({
+      workflowId: file,
+      history: historyFromJSON(JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'))),
+    })),
+  );
 });
 
 describe('workflow determinism', () => {
@@ -62,13 +67,16 @@ describe('workflow determinism', () => {
     );
     // One code version: no history carries a patch marker or a TemporalChangeVersion.
     for (const { workflowId, history } of histories) {
-      const patches = (history.events ?? []).filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch');
+      const patches = (history.events ?? []).filter(
+        (event) => event.markerRecordedEventAttributes?.markerName === 'core_patch',
+      );
       expect(patches, workflowId).toEqual([]);
     }
     // The continue-as-new history was recorded on the integration stack, whose payloads are encrypted.
     const dataConverter = createDataConverter(parseCodecKeys(TEST_CODEC_KEYS_ENV));
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle, dataConverter }, histories)) results.push(result);
+    for await (const result of Worker.runReplayHistories({ workflowBundle, dataConverter }, histories))
+      results.push(result);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
     expect(results).toHaveLength(histories.length);
   });
@@ -78,6 +86,8 @@ describe('workflow determinism', () => {
     const tampered = structuredClone(history);
     const scheduled = tampered.events?.find((event) => event.activityTaskScheduledEventAttributes);
     scheduled!.activityTaskScheduledEventAttributes!.activityType = { name: 'chargeTwice' };
-    await expect(Worker.runReplayHistory({ workflowBundle }, tampered)).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle }, tampered)).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
   });
 });

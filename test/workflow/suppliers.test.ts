@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CarrierUnavailableError } from '../../src/carrier/client.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import { carrierCallbackSignal, orderStateQuery, resolveOrderUpdate, type CarrierCallback } from '../../src/shared/order-workflow.ts';
+import {
+  carrierCallbackSignal,
+  orderStateQuery,
+  resolveOrderUpdate,
+  type CarrierCallback,
+} from '../../src/shared/order-workflow.ts';
 import { SupplierAttribute } from '../../src/shared/search-attributes.ts';
 import { supplierRequestId } from '../../src/shared/suppliers.ts';
 import { ROUTE_AGAIN_MS } from '../../src/workflows/order/supplier-rules.ts';
@@ -11,7 +16,13 @@ import { SLA_SECONDS, callback, useWorkflowTestEnv, type OrderHandle } from './w
 const { env, withOrder, untilEscalated, untilSubmitted, recordHistory } = useWorkflowTestEnv();
 
 /** A supplier's callback about one attempt, as the API forwards it. */
-const supplierCallback = (orderId: string, attempt: number, supplierId: string, status: 'SUCCESS' | 'FAILED', callbackId = String(attempt)): CarrierCallback => ({
+const supplierCallback = (
+  orderId: string,
+  attempt: number,
+  supplierId: string,
+  status: 'SUCCESS' | 'FAILED',
+  callbackId = String(attempt),
+): CarrierCallback => ({
   ...callback(status, callbackId, status === 'FAILED' ? 'carrier could not credit the number' : undefined),
   supplierId,
   requestId: supplierRequestId(orderId, attempt),
@@ -21,7 +32,9 @@ const routeToBoth = firstSupplierOf(['sim-a', 'sim-b']);
 
 /** Ends an escalated order, so nothing of it (its alert) is still running when the test's worker stops. */
 async function closeByOperator(handle: OrderHandle) {
-  await handle.executeUpdate(resolveOrderUpdate, { args: [{ outcome: 'FAILED', note: 'test over', operator: 'alice' }] });
+  await handle.executeUpdate(resolveOrderUpdate, {
+    args: [{ outcome: 'FAILED', note: 'test over', operator: 'alice' }],
+  });
   await handle.result();
 }
 
@@ -29,7 +42,10 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
   it('fails over to the next supplier on a refusal, and books the cost of the one that credited the phone', async () => {
     const fakes = fakeActivities({
       route: routeToBoth,
-      submit: async (input) => (input.supplierId === 'sim-a' ? { outcome: 'refused', reason: 'out of stock' } : { outcome: 'accepted', carrierOrderId: 'B-1' }),
+      submit: async (input) =>
+        input.supplierId === 'sim-a'
+          ? { outcome: 'refused', reason: 'out of stock' }
+          : { outcome: 'accepted', carrierOrderId: 'B-1' },
     });
     await withOrder(fakes, async (handle, input) => {
       await untilSubmitted(handle);
@@ -52,7 +68,10 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
     const finished = fakes.calls.transitions.at(-1);
     expect(finished).toMatchObject({ to: OrderStatus.SUCCEEDED, supplierId: 'sim-b', supplierCostFen: 4850 });
     // The declined attempt is in the order's history, with why.
-    expect(fakes.calls.events.find((e) => e.type === 'supplier-declined')?.detail).toMatchObject({ supplierId: 'sim-a', reason: 'out of stock' });
+    expect(fakes.calls.events.find((e) => e.type === 'supplier-declined')?.detail).toMatchObject({
+      supplierId: 'sim-a',
+      reason: 'out of stock',
+    });
     expect(fakes.calls.refunds).toEqual([]);
   });
 
@@ -66,7 +85,9 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
       // sim-a said it failed, then says it credited the phone: it may now be credited twice.
       await handle.signal(carrierCallbackSignal, supplierCallback(input.orderId, 1, 'sim-a', 'SUCCESS', '3'));
       expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', supplierId: 'sim-b' });
-      expect((await handle.query(orderStateQuery)).reviewReason).toMatch(/sim-a reported SUCCESS .* attempt 1, which it had declined/);
+      expect((await handle.query(orderStateQuery)).reviewReason).toMatch(
+        /sim-a reported SUCCESS .* attempt 1, which it had declined/,
+      );
       await recordHistory(handle, 'failover-on-failed-callback');
     });
     expect(fakes.calls.submits.map((s) => s.supplierId)).toEqual(['sim-a', 'sim-b']);
@@ -133,7 +154,9 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
     });
     await withOrder(fakes, async (handle, input) => {
       await untilEscalated(fakes, handle);
-      expect(fakes.calls.statusQueries).toEqual([expect.objectContaining({ supplierId: 'sim-a', requestId: `${input.orderId}-1`, purpose: 'sla-deadline' })]);
+      expect(fakes.calls.statusQueries).toEqual([
+        expect.objectContaining({ supplierId: 'sim-a', requestId: `${input.orderId}-1`, purpose: 'sla-deadline' }),
+      ]);
       await closeByOperator(handle);
     });
     expect(fakes.calls.routes).toHaveLength(1);
@@ -142,9 +165,16 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
   });
 
   it('ends FAILED, refunded once, when every supplier refuses', async () => {
-    const fakes = fakeActivities({ route: routeToBoth, submit: async (input) => ({ outcome: 'refused', reason: `${input.supplierId}: number not served` }) });
+    const fakes = fakeActivities({
+      route: routeToBoth,
+      submit: async (input) => ({ outcome: 'refused', reason: `${input.supplierId}: number not served` }),
+    });
     await withOrder(fakes, async (handle) => {
-      expect(await handle.result()).toMatchObject({ status: 'FAILED', reason: 'sim-b: number not served', resolvedBy: 'carrier-refusal' });
+      expect(await handle.result()).toMatchObject({
+        status: 'FAILED',
+        reason: 'sim-b: number not served',
+        resolvedBy: 'carrier-refusal',
+      });
       await recordHistory(handle, 'every-supplier-refused');
     });
     expect(fakes.calls.routes.map((r) => r.declined)).toEqual([[], ['sim-a'], ['sim-a', 'sim-b']]);
@@ -153,7 +183,12 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
   });
 
   it('waits durably while no supplier is available, routing again, and escalates exactly at the deadline', async () => {
-    const fakes = fakeActivities({ route: async () => ({ kind: 'none-now', skipped: [{ supplierId: 'sim-a', reason: 'circuit breaker OPEN', lasting: false }] }) });
+    const fakes = fakeActivities({
+      route: async () => ({
+        kind: 'none-now',
+        skipped: [{ supplierId: 'sim-a', reason: 'circuit breaker OPEN', lasting: false }],
+      }),
+    });
     await withOrder(fakes, async (handle, input) => {
       await untilEscalated(fakes, handle);
       const { escalatedAt } = await handle.query(orderStateQuery);
@@ -175,7 +210,8 @@ describe('rechargeOrder workflow: suppliers and failover', () => {
   it('takes the first supplier that becomes available while it waits', async () => {
     let available = false;
     const fakes = fakeActivities({
-      route: async (input, taskQueue) => (available ? firstSupplierOf(['sim-b'])(input, taskQueue) : { kind: 'none-now', skipped: [] }),
+      route: async (input, taskQueue) =>
+        available ? firstSupplierOf(['sim-b'])(input, taskQueue) : { kind: 'none-now', skipped: [] },
     });
     await withOrder(fakes, async (handle, input) => {
       await env().sleep('15s');

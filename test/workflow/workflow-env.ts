@@ -37,7 +37,9 @@ export function useWorkflowTestEnv() {
   let workflowBundle: WorkflowBundleOption;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    });
     await registerOrderSearchAttributes(env.connection, env.namespace ?? 'default');
     workflowBundle = await bundleOrderWorkflows();
   });
@@ -58,7 +60,12 @@ export function useWorkflowTestEnv() {
       { searchAttributesAtStart = true } = {},
     ) => {
       const taskQueue = `test-${randomUUID()}`;
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle,
+        activities: fakes.activities,
+      });
       const input: RechargeOrderInput = {
         orderId: randomUUID(),
         merchantOrderNo: `M-${randomUUID()}`,
@@ -99,7 +106,10 @@ export function useWorkflowTestEnv() {
      * 30 s timeout passes in real time, and later tests in the file stall.
      */
     untilSubmitted: async (handle: OrderHandle, count = 1) => {
-      const answered = async () => (await handle.query(orderStateQuery)).timeline.filter((entry) => /^carrier-(accepted|refused)$/.test(entry.type)).length >= count;
+      const answered = async () =>
+        (await handle.query(orderStateQuery)).timeline.filter((entry) =>
+          /^carrier-(accepted|refused)$/.test(entry.type),
+        ).length >= count;
       while (!(await answered())) await setTimeout(20);
     },
 

@@ -5,7 +5,7 @@ import type { AdminEntryInput } from '../../db/ledger-repository.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../merchants/credentials.ts';
 import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
-import { merchantNotFound, problem } from '../errors.ts';
+import { merchantNotFound, problem, requestIdConflict } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
 import { ratesJson } from '../rates-json.ts';
 import { trimmedText } from '../../util/storable-text.ts';
@@ -18,7 +18,9 @@ const MAX_ENTRY_FEN = 1_000_000_000;
 const createBody = z
   .strictObject({
     name: trimmedText(100),
-    rates: z.strictObject(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>),
+    rates: z.strictObject(
+      Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>,
+    ),
   })
   .meta({ examples: [{ name: 'Acme Mobile', rates: { CMCC: 0.985, CUCC: 0.99, CTCC: 0.99 } }] });
 const entryBody = {
@@ -27,8 +29,16 @@ const entryBody = {
   operator: trimmedText(64),
 };
 const topUpBody = z
-  .strictObject({ ...entryBody, amountFen: z.number().int().positive().max(MAX_ENTRY_FEN), operator: entryBody.operator.default('admin') })
-  .meta({ examples: [{ amountFen: 1_000_000, requestId: 'bank-20261205-001', note: 'bank transfer 2026-12-05', operator: 'alice' }] });
+  .strictObject({
+    ...entryBody,
+    amountFen: z.number().int().positive().max(MAX_ENTRY_FEN),
+    operator: entryBody.operator.default('admin'),
+  })
+  .meta({
+    examples: [
+      { amountFen: 1_000_000, requestId: 'bank-20261205-001', note: 'bank transfer 2026-12-05', operator: 'alice' },
+    ],
+  });
 const adjustmentBody = z
   .strictObject({
     ...entryBody,
@@ -40,7 +50,9 @@ const adjustmentBody = z
       .refine((value) => value !== 0, 'must not be 0')
       .meta({ not: { const: 0 } }),
   })
-  .meta({ examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November', operator: 'alice' }] });
+  .meta({
+    examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November', operator: 'alice' }],
+  });
 const ledgerQuery = z.strictObject({
   limit: integerQueryOr(50, 1, 500),
   before: z
@@ -50,25 +62,46 @@ const ledgerQuery = z.strictObject({
     .optional(),
 });
 
+/** Posts a top-up or adjustment; a repeat of the same requestId answers as the first time did. */
+async function postEntry({ ledger, logger }: Pick<ApiDeps, 'ledger' | 'logger'>, c: Context, input: AdminEntryInput) {
+  const result = await ledger.postAdminEntry(input);
+  switch (result.outcome) {
+    case 'no-merchant':
+      return merchantNotFound(c, input.merchantId);
+    case 'insufficient-balance':
+      return problem(
+        c,
+        409,
+        'insufficient_balance',
+        `The balance is ${result.balanceFen} fen; an adjustment of ${input.amountFen} fen would take it below zero`,
+      );
+    case 'conflict':
+      return requestIdConflict(c, input.requestId, result.entry.id);
+    default:
+      if (result.outcome === 'posted')
+        logger.info(
+          {
+            merchantId: input.merchantId,
+            type: input.type,
+            amountFen: input.amountFen,
+            operator: input.operator,
+            requestId: input.requestId,
+          },
+          'ledger entry posted',
+        );
+      return c.json(
+        {
+          merchantId: input.merchantId,
+          balanceFen: Number(result.entry.balanceAfterFen),
+          entry: ledgerEntryJson(result.entry),
+        },
+        201,
+      );
+  }
+}
+
 /** Merchants and their money, for the platform's admins: accounts, top-ups, adjustments and the ledger. */
 export function adminMerchantRoutes({ merchants, ledger, logger }: Pick<ApiDeps, 'merchants' | 'ledger' | 'logger'>) {
-  /** Posts a top-up or adjustment; a repeat of the same requestId answers as the first time did. */
-  async function postEntry(c: Context, input: AdminEntryInput) {
-    const result = await ledger.postAdminEntry(input);
-    switch (result.outcome) {
-      case 'no-merchant':
-        return merchantNotFound(c, input.merchantId);
-      case 'insufficient-balance':
-        return problem(c, 409, 'insufficient_balance', `The balance is ${result.balanceFen} fen; an adjustment of ${input.amountFen} fen would take it below zero`);
-      case 'conflict':
-        return problem(c, 409, 'request_id_conflict', `requestId ${input.requestId} was already used for a different entry (entry ${result.entry.id})`);
-      default:
-        if (result.outcome === 'posted')
-          logger.info({ merchantId: input.merchantId, type: input.type, amountFen: input.amountFen, operator: input.operator, requestId: input.requestId }, 'ledger entry posted');
-        return c.json({ merchantId: input.merchantId, balanceFen: Number(result.entry.balanceAfterFen), entry: ledgerEntryJson(result.entry) }, 201);
-    }
-  }
-
   return new Hono()
     .post('/', validate('query', noQuery), validate('json', createBody), async (c) => {
       const { name, rates } = c.req.valid('json');
@@ -84,20 +117,41 @@ export function adminMerchantRoutes({ merchants, ledger, logger }: Pick<ApiDeps,
       const { merchantId } = c.req.valid('param');
       const merchant = await merchants.findById(merchantId);
       if (!merchant) return merchantNotFound(c, merchantId);
-      return c.json({ merchantId: merchant.id, name: merchant.name, rates: ratesJson(merchant.rates), balanceFen: Number(merchant.balanceFen) });
+      return c.json({
+        merchantId: merchant.id,
+        name: merchant.name,
+        rates: ratesJson(merchant.rates),
+        balanceFen: Number(merchant.balanceFen),
+      });
     })
-    .post('/:merchantId/top-ups', validate('param', merchantIdParam), validate('query', noQuery), validate('json', topUpBody), (c) =>
-      postEntry(c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'TOP_UP' }),
+    .post(
+      '/:merchantId/top-ups',
+      validate('param', merchantIdParam),
+      validate('query', noQuery),
+      validate('json', topUpBody),
+      (c) => postEntry({ ledger, logger }, c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'TOP_UP' }),
     )
-    .post('/:merchantId/adjustments', validate('param', merchantIdParam), validate('query', noQuery), validate('json', adjustmentBody), (c) =>
-      postEntry(c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'ADJUSTMENT' }),
+    .post(
+      '/:merchantId/adjustments',
+      validate('param', merchantIdParam),
+      validate('query', noQuery),
+      validate('json', adjustmentBody),
+      (c) => postEntry({ ledger, logger }, c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'ADJUSTMENT' }),
     )
     .get('/:merchantId/ledger', validate('param', merchantIdParam), validate('query', ledgerQuery), async (c) => {
       const { merchantId } = c.req.valid('param');
       const { limit, before } = c.req.valid('query');
-      const [balance, entries] = await Promise.all([merchants.balance(merchantId), ledger.listForMerchant(merchantId, { limit, before })]);
+      const [balance, entries] = await Promise.all([
+        merchants.balance(merchantId),
+        ledger.listForMerchant(merchantId, { limit, before }),
+      ]);
       if (balance === undefined) return merchantNotFound(c, merchantId);
       const last = entries.length === limit ? entries.at(-1) : undefined;
-      return c.json({ merchantId, balanceFen: Number(balance), entries: entries.map(ledgerEntryJson), nextBefore: last ? String(last.id) : null });
+      return c.json({
+        merchantId,
+        balanceFen: Number(balance),
+        entries: entries.map(ledgerEntryJson),
+        nextBefore: last ? String(last.id) : null,
+      });
     });
 }

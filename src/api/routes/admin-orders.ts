@@ -21,9 +21,13 @@ const listQuery = z.strictObject({
 });
 const resolveBody = z
   .strictObject({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: trimmedText(500), operator })
-  .meta({ examples: [{ outcome: 'FAILED', note: 'carrier support confirmed the top-up never happened', operator: 'alice' }] });
+  .meta({
+    examples: [{ outcome: 'FAILED', note: 'carrier support confirmed the top-up never happened', operator: 'alice' }],
+  });
 /** A retry or a re-sent notification: who asks, and why if they like. */
-const actionBody = z.strictObject({ operator, note: storableText(500).optional() }).meta({ examples: [{ operator: 'alice', note: 'carrier back up' }] });
+const actionBody = z
+  .strictObject({ operator, note: storableText(500).optional() })
+  .meta({ examples: [{ operator: 'alice', note: 'carrier back up' }] });
 
 const refused = (c: Context, reason: string) => problem(c, 409, 'action_refused', reason);
 
@@ -63,24 +67,42 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
       const { order, history, money, live } = inspection;
       return c.json({ ...orderJson(order, { history, money }, 'operator'), live: live ?? null });
     })
-    .post('/orders/:orderId/resolve', validate('param', orderIdParam), validate('query', noQuery), validate('json', resolveBody), async (c) => {
-      const { orderId } = c.req.valid('param');
-      return actionAnswer(c, orderId, await operatorService.resolve(orderId, c.req.valid('json')));
-    })
-    .post('/orders/:orderId/retry', validate('param', orderIdParam), validate('query', noQuery), validate('json', actionBody), async (c) => {
-      const { orderId } = c.req.valid('param');
-      return actionAnswer(c, orderId, await operatorService.retry(orderId, c.req.valid('json')));
-    })
-    .post('/orders/:orderId/notifications', validate('param', orderIdParam), validate('query', noQuery), validate('json', actionBody), async (c) => {
-      const { orderId } = c.req.valid('param');
-      const result = await operatorService.resendNotification(orderId, c.req.valid('json'));
-      switch (result.kind) {
-        case 'order-not-found':
-          return orderNotFound(c, orderId);
-        case 'refused':
-          return refused(c, result.reason);
-        case 'started':
-          return c.json({ workflowId: result.workflowId }, 202);
-      }
-    });
+    .post(
+      '/orders/:orderId/resolve',
+      validate('param', orderIdParam),
+      validate('query', noQuery),
+      validate('json', resolveBody),
+      async (c) => {
+        const { orderId } = c.req.valid('param');
+        return actionAnswer(c, orderId, await operatorService.resolve(orderId, c.req.valid('json')));
+      },
+    )
+    .post(
+      '/orders/:orderId/retry',
+      validate('param', orderIdParam),
+      validate('query', noQuery),
+      validate('json', actionBody),
+      async (c) => {
+        const { orderId } = c.req.valid('param');
+        return actionAnswer(c, orderId, await operatorService.retry(orderId, c.req.valid('json')));
+      },
+    )
+    .post(
+      '/orders/:orderId/notifications',
+      validate('param', orderIdParam),
+      validate('query', noQuery),
+      validate('json', actionBody),
+      async (c) => {
+        const { orderId } = c.req.valid('param');
+        const result = await operatorService.resendNotification(orderId, c.req.valid('json'));
+        switch (result.kind) {
+          case 'order-not-found':
+            return orderNotFound(c, orderId);
+          case 'refused':
+            return refused(c, result.reason);
+          case 'started':
+            return c.json({ workflowId: result.workflowId }, 202);
+        }
+      },
+    );
 }

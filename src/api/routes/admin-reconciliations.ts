@@ -15,7 +15,13 @@ export function adminReconciliationRoutes({ reconciliationService }: Pick<ApiDep
         case 'not-found':
           return problem(c, 404, 'reconciliation_not_found', `No reconciliation run ${runId}`);
         case 'not-recorded-yet':
-          return c.json({ runId, status: report.workflowStatus, checkedOrders: 0, checkedMerchants: 0, mismatches: [] });
+          return c.json({
+            runId,
+            status: report.workflowStatus,
+            checkedOrders: 0,
+            checkedMerchants: 0,
+            mismatches: [],
+          });
         case 'recorded': {
           const { status, trigger, checkedOrders, checkedMerchants, startedAt, finishedAt } = report.run;
           const mismatches = report.run.mismatches.map(({ kind, subject, merchantId, orderId, detail, createdAt }) => ({

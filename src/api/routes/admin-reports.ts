@@ -20,7 +20,11 @@ const instant = z.union([
 const marginQuery = z
   .strictObject({ from: instant, to: instant })
   .refine(({ from, to }) => from < to, { message: 'must be after from', path: ['to'], ...ACROSS_FIELDS })
-  .refine(({ from, to }) => to.getTime() - from.getTime() <= 366 * DAY_MS, { message: 'a report spans at most 366 days', path: ['to'], ...ACROSS_FIELDS })
+  .refine(({ from, to }) => to.getTime() - from.getTime() <= 366 * DAY_MS, {
+    message: 'a report spans at most 366 days',
+    path: ['to'],
+    ...ACROSS_FIELDS,
+  })
   .meta({ description: '`to` must be after `from`, and at most 366 days after it (422 otherwise).' });
 
 /** Money reports for the platform's admins. */
@@ -28,13 +32,19 @@ export function adminReportRoutes({ supplierLedger }: Pick<ApiDeps, 'supplierLed
   return new Hono().get('/margin', validate('query', marginQuery), async (c) => {
     const { from, to } = c.req.valid('query');
     const rows = await supplierLedger.marginReport(from, to);
-    const sum = (field: 'orders' | 'revenueFen' | 'supplierCostFen' | 'marginFen') => rows.reduce((total, row) => total + row[field], 0);
+    const sum = (field: 'orders' | 'revenueFen' | 'supplierCostFen' | 'marginFen') =>
+      rows.reduce((total, row) => total + row[field], 0);
     return c.json({
       from,
       to,
       /** Per day (UTC), supplier and carrier, of the orders that SUCCEEDED in the range: revenue is what merchants paid. */
       rows,
-      totals: { orders: sum('orders'), revenueFen: sum('revenueFen'), supplierCostFen: sum('supplierCostFen'), marginFen: sum('marginFen') },
+      totals: {
+        orders: sum('orders'),
+        revenueFen: sum('revenueFen'),
+        supplierCostFen: sum('supplierCostFen'),
+        marginFen: sum('marginFen'),
+      },
     });
   });
 }

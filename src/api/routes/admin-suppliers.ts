@@ -1,13 +1,21 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { SupplierHealth, SupplierRow } from '../../db/supplier-repository.ts';
 import { newCallbackSecret } from '../../merchants/credentials.ts';
 import { CARRIERS, DENOMINATIONS_YUAN, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
-import { problem, supplierNotFound } from '../errors.ts';
+import { problem, requestIdConflict, supplierNotFound } from '../errors.ts';
 import { ratesJson } from '../rates-json.ts';
 import { storableText, trimmedText } from '../../util/storable-text.ts';
-import { SUPPLIER_ID_PATTERN, adminRequestId, httpUrl, integerQueryOr, noQuery, rate, supplierIdParam } from '../request-schemas.ts';
+import {
+  SUPPLIER_ID_PATTERN,
+  adminRequestId,
+  httpUrl,
+  integerQueryOr,
+  noQuery,
+  rate,
+  supplierIdParam,
+} from '../request-schemas.ts';
 import { ACROSS_FIELDS, validate } from '../validate.ts';
 
 /** One top-up moves at most 10,000,000 yuan. */
@@ -21,7 +29,12 @@ const distinct = <Item extends z.ZodType>(item: Item, count: number) =>
     .max(count)
     .refine((values) => new Set(values).size === values.length, 'must not repeat a value')
     .meta({ uniqueItems: true });
-const rates = z.strictObject(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<Carrier, z.ZodOptional<typeof rate>>);
+const rates = z.strictObject(
+  Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<
+    Carrier,
+    z.ZodOptional<typeof rate>
+  >,
+);
 const settings = {
   priority: z.number().int().min(0).max(1000),
   weight: z.number().int().min(1).max(1000),
@@ -38,13 +51,20 @@ const createBody = z
     /** Given when the supplier already has one for us; otherwise generated and shown once. */
     callbackSecret: storableText(200, 16).optional(),
     carriers: distinct(z.enum(CARRIERS), CARRIERS.length),
-    faceValuesYuan: distinct(z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')}`), DENOMINATIONS_YUAN.length),
+    faceValuesYuan: distinct(
+      z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')}`),
+      DENOMINATIONS_YUAN.length,
+    ),
     rates,
     ...settings,
     enabled: settings.enabled.default(true),
     lowBalanceFen: settings.lowBalanceFen.default(0),
   })
-  .refine((body) => body.carriers.every((carrier) => body.rates[carrier] !== undefined), { message: 'every carrier served needs a rate', path: ['rates'], ...ACROSS_FIELDS })
+  .refine((body) => body.carriers.every((carrier) => body.rates[carrier] !== undefined), {
+    message: 'every carrier served needs a rate',
+    path: ['rates'],
+    ...ACROSS_FIELDS,
+  })
   .meta({
     description: 'Every carrier in `carriers` needs its rate in `rates` (422 otherwise).',
     examples: [
@@ -74,12 +94,24 @@ const topUpBody = z
     operator: trimmedText(64).default('admin'),
     note: trimmedText(500),
   })
-  .meta({ examples: [{ amountFen: 100_000_000, requestId: 'prepay-20261205', note: 'prepaid 2026-12', operator: 'alice' }] });
+  .meta({
+    examples: [{ amountFen: 100_000_000, requestId: 'prepay-20261205', note: 'prepaid 2026-12', operator: 'alice' }],
+  });
 const ledgerQuery = z.strictObject({ limit: integerQueryOr(50, 1, 500) });
 
 /** A supplier as admins see it: never its callback secret (shown once, at creation). */
 function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests: 0, faults: 0, successRate: null }) {
-  const { callbackSecret: _secret, nextCallAt: _pacing, balanceFen, lowBalanceFen, rates: stored, breakerChangedAt, consecutiveFaults, breakerState, ...rest } = supplier;
+  const {
+    callbackSecret: _secret,
+    nextCallAt: _pacing,
+    balanceFen,
+    lowBalanceFen,
+    rates: stored,
+    breakerChangedAt,
+    consecutiveFaults,
+    breakerState,
+    ...rest
+  } = supplier;
   return {
     ...rest,
     rates: ratesJson<Carrier>(stored),
@@ -90,12 +122,35 @@ function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests
   };
 }
 
+/** Credits a supplier's prepaid balance; a repeat of the same requestId answers as the first time did. */
+async function postTopUp(
+  { supplierLedger, logger }: Pick<ApiDeps, 'supplierLedger' | 'logger'>,
+  c: Context,
+  input: Parameters<ApiDeps['supplierLedger']['topUp']>[0],
+) {
+  const { supplierId } = input;
+  const result = await supplierLedger.topUp(input);
+  if (result.outcome === 'no-supplier') return supplierNotFound(c, supplierId);
+  if (result.outcome === 'conflict') return requestIdConflict(c, input.requestId, result.entry.id);
+  if (result.outcome === 'posted') {
+    const { amountFen, operator, requestId } = input;
+    logger.info({ supplierId, amountFen, operator, requestId }, 'supplier topped up');
+  }
+  const entry = supplierEntryJson(result.entry);
+  return c.json({ supplierId, balanceFen: entry.balanceAfterFen, entry }, 201);
+}
+
 /** Upstream suppliers for the platform's admins: routing settings, limits, health, prepaid balance. */
-export function adminSupplierRoutes({ suppliers, supplierLedger, logger }: Pick<ApiDeps, 'suppliers' | 'supplierLedger' | 'logger'>) {
+export function adminSupplierRoutes({
+  suppliers,
+  supplierLedger,
+  logger,
+}: Pick<ApiDeps, 'suppliers' | 'supplierLedger' | 'logger'>) {
   return new Hono()
     .post('/', validate('query', noQuery), validate('json', createBody), async (c) => {
       const { callbackSecret = newCallbackSecret(), ...body } = c.req.valid('json');
-      if (!(await suppliers.create({ ...body, callbackSecret }))) return problem(c, 409, 'supplier_exists', `A supplier ${body.id} already exists`);
+      if (!(await suppliers.create({ ...body, callbackSecret })))
+        return problem(c, 409, 'supplier_exists', `A supplier ${body.id} already exists`);
       logger.info({ supplierId: body.id, baseUrl: body.baseUrl }, 'supplier created');
       const created = (await suppliers.findById(body.id)) as SupplierRow;
       // The only time the secret is shown.
@@ -111,34 +166,41 @@ export function adminSupplierRoutes({ suppliers, supplierLedger, logger }: Pick<
       if (!supplier) return supplierNotFound(c, supplierId);
       return c.json(supplierJson(supplier, health.get(supplierId)));
     })
-    .patch('/:supplierId', validate('param', supplierIdParam), validate('query', noQuery), validate('json', patchBody), async (c) => {
-      const { supplierId } = c.req.valid('param');
-      if (!(await suppliers.update(supplierId, c.req.valid('json')))) return supplierNotFound(c, supplierId);
-      logger.info({ supplierId, change: c.req.valid('json') }, 'supplier changed');
-      return c.json(supplierJson((await suppliers.findById(supplierId)) as SupplierRow));
-    })
-    .post('/:supplierId/top-ups', validate('param', supplierIdParam), validate('query', noQuery), validate('json', topUpBody), async (c) => {
-      const { supplierId } = c.req.valid('param');
-      const input = { ...c.req.valid('json'), supplierId };
-      const result = await supplierLedger.topUp(input);
-      switch (result.outcome) {
-        case 'no-supplier':
-          return supplierNotFound(c, supplierId);
-        case 'conflict':
-          return problem(c, 409, 'request_id_conflict', `requestId ${input.requestId} was already used for a different entry (entry ${result.entry.id})`);
-        default:
-          if (result.outcome === 'posted') logger.info({ supplierId, amountFen: input.amountFen, operator: input.operator, requestId: input.requestId }, 'supplier topped up');
-          return c.json({ supplierId, balanceFen: Number(result.entry.balanceAfterFen), entry: supplierEntryJson(result.entry) }, 201);
-      }
-    })
+    .patch(
+      '/:supplierId',
+      validate('param', supplierIdParam),
+      validate('query', noQuery),
+      validate('json', patchBody),
+      async (c) => {
+        const { supplierId } = c.req.valid('param');
+        if (!(await suppliers.update(supplierId, c.req.valid('json')))) return supplierNotFound(c, supplierId);
+        logger.info({ supplierId, change: c.req.valid('json') }, 'supplier changed');
+        return c.json(supplierJson((await suppliers.findById(supplierId)) as SupplierRow));
+      },
+    )
+    .post(
+      '/:supplierId/top-ups',
+      validate('param', supplierIdParam),
+      validate('query', noQuery),
+      validate('json', topUpBody),
+      async (c) => postTopUp({ supplierLedger, logger }, c, { ...c.req.valid('json'), ...c.req.valid('param') }),
+    )
     .get('/:supplierId/ledger', validate('param', supplierIdParam), validate('query', ledgerQuery), async (c) => {
       const { supplierId } = c.req.valid('param');
-      const [supplier, entries] = await Promise.all([suppliers.findById(supplierId), supplierLedger.listForSupplier(supplierId, c.req.valid('query').limit)]);
+      const [supplier, entries] = await Promise.all([
+        suppliers.findById(supplierId),
+        supplierLedger.listForSupplier(supplierId, c.req.valid('query').limit),
+      ]);
       if (!supplier) return supplierNotFound(c, supplierId);
       return c.json({ supplierId, balanceFen: Number(supplier.balanceFen), entries: entries.map(supplierEntryJson) });
     });
 }
 
 function supplierEntryJson(entry: Awaited<ReturnType<ApiDeps['supplierLedger']['listForSupplier']>>[number]) {
-  return { ...entry, id: String(entry.id), amountFen: Number(entry.amountFen), balanceAfterFen: Number(entry.balanceAfterFen) };
+  return {
+    ...entry,
+    id: String(entry.id),
+    amountFen: Number(entry.amountFen),
+    balanceAfterFen: Number(entry.balanceAfterFen),
+  };
 }

@@ -27,20 +27,18 @@ const signed =
     await next();
   };
 
-/**
- * The carrier's result callbacks: authenticate the raw body, check it, then
- * hand it to the callback service. Repeats and late arrivals are answered 200
- * so the carrier stops re-sending; the workflow ignores them. Each supplier
- * posts to its own path, signed with its own secret; `/carrier` serves orders
- * sent before suppliers.
- */
-export function callbacksRoutes({ callbackService, logger, callbackSecret, suppliers }: Pick<ApiDeps, 'callbackService' | 'logger' | 'callbackSecret' | 'suppliers'>) {
-  const body = validate('json', carrierCallbackBodySchema);
-
-  async function receive(c: Context<CallbackEnv, string, { out: { json: CarrierCallbackBody } }>) {
+/** Hands a verified, checked callback to the callback service, and answers as the supplier expects. */
+const receive =
+  ({ callbackService }: Pick<ApiDeps, 'callbackService'>) =>
+  async (c: Context<CallbackEnv, string, { out: { json: CarrierCallbackBody } }>) => {
     const callback = c.req.valid('json');
     const supplierId = c.get('supplierId');
-    const received = { callback, rawBody: await c.req.text(), signature: c.req.header(SIGNATURE_HEADER) as string, ...(supplierId !== undefined && { supplierId }) };
+    const received = {
+      callback,
+      rawBody: await c.req.text(),
+      signature: c.req.header(SIGNATURE_HEADER) as string,
+      ...(supplierId !== undefined && { supplierId }),
+    };
     const result = await callbackService.receive(received);
     switch (result.kind) {
       case 'order-not-found':
@@ -48,11 +46,45 @@ export function callbacksRoutes({ callbackService, logger, callbackSecret, suppl
       case 'workflow-not-running':
         return problem(c, 503, 'order_not_running', 'The order is open but its workflow is not running; re-send later');
       case 'already-decided':
-        return c.json({ received: true, applied: false, reason: `order already ${result.status}`, flaggedForReview: result.flaggedForReview });
+        return c.json({
+          received: true,
+          applied: false,
+          reason: `order already ${result.status}`,
+          flaggedForReview: result.flaggedForReview,
+        });
       case 'forwarded':
         return c.json({ received: true, applied: true });
     }
-  }
+  };
+
+/** The secret of the supplier a callback names; none for an id no supplier can have (refused as unsigned, before its form is checked). */
+const supplierSecret =
+  ({ suppliers }: Pick<ApiDeps, 'suppliers'>): MiddlewareHandler<CallbackEnv> =>
+  async (c, next) => {
+    const supplierId = c.req.param('supplierId') ?? '';
+    c.set(
+      'secret',
+      SUPPLIER_ID_PATTERN.test(supplierId) ? (await suppliers.findById(supplierId))?.callbackSecret : undefined,
+    );
+    c.set('supplierId', supplierId);
+    await next();
+  };
+
+/**
+ * The carrier's result callbacks: authenticate the raw body, check it, then
+ * hand it to the callback service. Repeats and late arrivals are answered 200
+ * so the carrier stops re-sending; the workflow ignores them. Each supplier
+ * posts to its own path, signed with its own secret; `/carrier` serves orders
+ * sent before suppliers.
+ */
+export function callbacksRoutes({
+  callbackService,
+  logger,
+  callbackSecret,
+  suppliers,
+}: Pick<ApiDeps, 'callbackService' | 'logger' | 'callbackSecret' | 'suppliers'>) {
+  const body = validate('json', carrierCallbackBodySchema);
+  const answer = receive({ callbackService });
 
   return new Hono<CallbackEnv>()
     .post(
@@ -64,21 +96,15 @@ export function callbacksRoutes({ callbackService, logger, callbackSecret, suppl
       signed(logger),
       validate('query', noQuery),
       body,
-      receive,
+      answer,
     )
     .post(
       '/suppliers/:supplierId',
-      async (c, next) => {
-        // An id no supplier can have has no secret either: refused as unsigned, before its form is checked.
-        const supplierId = c.req.param('supplierId');
-        c.set('secret', SUPPLIER_ID_PATTERN.test(supplierId) ? (await suppliers.findById(supplierId))?.callbackSecret : undefined);
-        c.set('supplierId', supplierId);
-        await next();
-      },
+      supplierSecret({ suppliers }),
       signed(logger),
       validate('param', supplierIdParam),
       validate('query', noQuery),
       body,
-      receive,
+      answer,
     );
 }

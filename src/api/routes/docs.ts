@@ -12,8 +12,12 @@ import { validate } from '../validate.ts';
  * the API itself, no CDN (it works offline). A Map, so that a name such as
  * `constructor` finds nothing rather than an object's inherited property.
  */
-const asset = (name: string, contentType: string) => [name, { contentType, bytes: new Uint8Array(readFileSync(join(swaggerUiDist.getAbsoluteFSPath(), name))) }] as const;
-const ASSETS = new Map([asset('swagger-ui.css', 'text/css; charset=utf-8'), asset('swagger-ui-bundle.js', 'text/javascript; charset=utf-8')]);
+const asset = (name: string, contentType: string) =>
+  [name, { contentType, bytes: new Uint8Array(readFileSync(join(swaggerUiDist.getAbsoluteFSPath(), name))) }] as const;
+const ASSETS = new Map([
+  asset('swagger-ui.css', 'text/css; charset=utf-8'),
+  asset('swagger-ui-bundle.js', 'text/javascript; charset=utf-8'),
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">

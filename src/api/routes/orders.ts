@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { endTime, startTime } from 'hono/timing';
 import { z } from 'zod';
-import type { StepTimer } from '../../orders/order-service.ts';
+import type { StepTimer, SubmitOrderResult } from '../../orders/order-service.ts';
 import { DENOMINATIONS_YUAN, SUPPORTED_PHONE_PATTERN } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { invalidRequest, orderNotFound, problem } from '../errors.ts';
@@ -14,11 +14,22 @@ const merchantOrderNo = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 
 const submitOrderSchema = z
   .strictObject({
     merchantOrderNo,
-    phone: z.string().regex(SUPPORTED_PHONE_PATTERN, 'must be an 11-digit mainland mobile number of CMCC, CUCC or CTCC'),
+    phone: z
+      .string()
+      .regex(SUPPORTED_PHONE_PATTERN, 'must be an 11-digit mainland mobile number of CMCC, CUCC or CTCC'),
     amount: z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')} (yuan)`),
     notifyUrl: httpUrl.optional(),
   })
-  .meta({ examples: [{ merchantOrderNo: 'M20261123001', phone: '13812345678', amount: 50, notifyUrl: 'https://merchant.example/recharge-results' }] });
+  .meta({
+    examples: [
+      {
+        merchantOrderNo: 'M20261123001',
+        phone: '13812345678',
+        amount: 50,
+        notifyUrl: 'https://merchant.example/recharge-results',
+      },
+    ],
+  });
 
 /** Each step the service times becomes a Server-Timing entry of the answer. */
 const serverTiming =
@@ -32,6 +43,34 @@ const serverTiming =
     }
   };
 
+/** What the merchant hears of a submission. */
+function submissionAnswer(c: Context, result: SubmitOrderResult, merchantOrderNo: string) {
+  switch (result.kind) {
+    case 'unknown-carrier':
+      return invalidRequest(c, [
+        { field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' },
+      ]);
+    case 'insufficient-balance':
+      return problem(
+        c,
+        402,
+        'insufficient_balance',
+        `The order costs ${result.costFen} fen and the balance is ${result.balanceFen} fen; nothing was stored. Top up and submit again.`,
+      );
+    case 'conflict':
+      return problem(
+        c,
+        409,
+        'merchant_order_no_conflict',
+        `merchantOrderNo ${merchantOrderNo} was already submitted with a different phone, amount or notifyUrl`,
+      );
+    case 'accepted':
+      return c.json(orderJson(result.order), 202);
+    case 'repeated':
+      return c.json(orderJson(result.order), 200);
+  }
+}
+
 /** A merchant's orders: each merchant sees and submits only its own (another's order is a 404). */
 export function ordersRoutes({ orderService }: Pick<ApiDeps, 'orderService'>, auth: MiddlewareHandler<MerchantEnv>) {
   return new Hono<MerchantEnv>()
@@ -39,23 +78,7 @@ export function ordersRoutes({ orderService }: Pick<ApiDeps, 'orderService'>, au
     .post('/', validate('query', noQuery), validate('json', submitOrderSchema), async (c) => {
       const body = c.req.valid('json');
       const result = await orderService.submit(c.get('merchant'), body, serverTiming(c));
-      switch (result.kind) {
-        case 'unknown-carrier':
-          return invalidRequest(c, [{ field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' }]);
-        case 'insufficient-balance':
-          return problem(
-            c,
-            402,
-            'insufficient_balance',
-            `The order costs ${result.costFen} fen and the balance is ${result.balanceFen} fen; nothing was stored. Top up and submit again.`,
-          );
-        case 'conflict':
-          return problem(c, 409, 'merchant_order_no_conflict', `merchantOrderNo ${body.merchantOrderNo} was already submitted with a different phone, amount or notifyUrl`);
-        case 'accepted':
-          return c.json(orderJson(result.order), 202);
-        case 'repeated':
-          return c.json(orderJson(result.order), 200);
-      }
+      return submissionAnswer(c, result, body.merchantOrderNo);
     })
     .get('/', validate('query', z.strictObject({ merchantOrderNo })), async (c) => {
       const { merchantOrderNo } = c.req.valid('query');
@@ -77,7 +100,12 @@ export function ordersRoutes({ orderService }: Pick<ApiDeps, 'orderService'>, au
         case 'not-found':
           return orderNotFound(c, orderId);
         case 'unavailable':
-          return problem(c, 503, 'workflow_unavailable', 'The order workflow cannot answer now (not started yet, or no worker); the view above is current');
+          return problem(
+            c,
+            503,
+            'workflow_unavailable',
+            'The order workflow cannot answer now (not started yet, or no worker); the view above is current',
+          );
         case 'live':
           return c.json(live.state);
       }

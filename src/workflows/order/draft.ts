@@ -22,7 +22,10 @@ export class Draft {
 
   constructor(machine: OrderMachine, at: number) {
     // Copied, never changed in place: the machine a query or validator read stays as it was.
-    this.machine = { ...machine, order: { ...machine.order, timeline: machine.order.timeline.slice(-(TIMELINE_LIMIT - 1)) } };
+    this.machine = {
+      ...machine,
+      order: { ...machine.order, timeline: machine.order.timeline.slice(-(TIMELINE_LIMIT - 1)) },
+    };
     this.at = at;
   }
 

@@ -13,7 +13,10 @@ import { onCallback, onDeadline, onDeadlineStatus, onRefunded, recordStatus } fr
 import type { Decision, MachineEvent, MachineEventType, OrderMachine, StageName } from './state.ts';
 import { onRouteDecided, onSupplierAnswered, onSupplierUnreachable, route } from './supplier-rules.ts';
 
-type Rule<T extends MachineEventType = MachineEventType> = (draft: Draft, event: Extract<MachineEvent, { type: T }>) => void;
+type Rule<T extends MachineEventType = MachineEventType> = (
+  draft: Draft,
+  event: Extract<MachineEvent, { type: T }>,
+) => void;
 type Rules = { [T in MachineEventType]?: Rule<T> };
 
 const answered: Rules = {
@@ -27,9 +30,13 @@ const beforeDeadline: Rules = {
 };
 const statusOfRetry: Rules = {
   'status-answered': (draft, { purpose, attempt, answer }) =>
-    purpose === 'operator-retry' ? onRetryStatus(draft, attempt, answer) : recordStatus(draft, draft.attempt(attempt), purpose, answer),
+    purpose === 'operator-retry'
+      ? onRetryStatus(draft, attempt, answer)
+      : recordStatus(draft, draft.attempt(attempt), purpose, answer),
   'status-unavailable': (draft, { purpose, attempt, error }) =>
-    purpose === 'operator-retry' ? onRetryStatus(draft, attempt, undefined, error) : recordStatus(draft, draft.attempt(attempt), purpose, undefined, error),
+    purpose === 'operator-retry'
+      ? onRetryStatus(draft, attempt, undefined, error)
+      : recordStatus(draft, draft.attempt(attempt), purpose, undefined, error),
 };
 
 /** The table. */
@@ -101,10 +108,14 @@ export function decide(machine: OrderMachine, event: MachineEvent): Decision {
 }
 
 /** When waiting must end even without an event, and the event it ends with. */
-export function nextTimer({ stage }: OrderMachine): { atMs: number; event: 'deadline-reached' | 'route-again' | 'linger-over' } | undefined {
-  if (stage.name === 'waiting-for-supplier' && stage.retryAtMs < stage.deadlineMs) return { atMs: stage.retryAtMs, event: 'route-again' };
+export function nextTimer({
+  stage,
+}: OrderMachine): { atMs: number; event: 'deadline-reached' | 'route-again' | 'linger-over' } | undefined {
+  if (stage.name === 'waiting-for-supplier' && stage.retryAtMs < stage.deadlineMs)
+    return { atMs: stage.retryAtMs, event: 'route-again' };
   if ('deadlineMs' in stage) return { atMs: stage.deadlineMs, event: 'deadline-reached' };
-  if (stage.name === 'finished' && stage.lingerUntilMs !== undefined) return { atMs: stage.lingerUntilMs, event: 'linger-over' };
+  if (stage.name === 'finished' && stage.lingerUntilMs !== undefined)
+    return { atMs: stage.lingerUntilMs, event: 'linger-over' };
   return undefined;
 }
 

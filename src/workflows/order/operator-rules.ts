@@ -12,7 +12,8 @@ import { route } from './supplier-rules.ts';
 export function refusalReason({ stage, order }: OrderMachine, decision: OperatorDecision): string | undefined {
   const malformed = malformedDecision(decision);
   if (malformed) return malformed;
-  if (stage.name === 'finished') return `order is already decided: ${stage.outcome.status} (${stage.outcome.resolvedBy})`;
+  if (stage.name === 'finished')
+    return `order is already decided: ${stage.outcome.status} (${stage.outcome.resolvedBy})`;
   if (stage.name !== 'escalated') return `order is ${order.status}; operators decide ESCALATED orders`;
   // While a submission is in flight its outcome is open: deciding now could contradict a charge under way.
   if (stage.sending !== undefined) return 'a submission to the carrier is still in progress; wait for its answer';
@@ -29,14 +30,20 @@ export function refusalReason({ stage, order }: OrderMachine, decision: Operator
 export function onOperatorDecision(draft: Draft, decision: OperatorDecision, replyTo?: string): void {
   const refusal = refusalReason(draft.machine, decision);
   if (refusal) {
-    if (replyTo === undefined) draft.record(OrderEvent.OPERATOR_DECISION_REFUSED, { ...decision, reason: refusal }, { view: true });
+    if (replyTo === undefined)
+      draft.record(OrderEvent.OPERATOR_DECISION_REFUSED, { ...decision, reason: refusal }, { view: true });
     return draft.reply(replyTo, { refused: refusal });
   }
   if (decision.action === 'resolve') {
     const { outcome, operator, note } = decision;
     draft.record(OrderEvent.OPERATOR_RESOLVED, { ...decision }, { view: true });
     const supplierId = outcome === OrderStatus.SUCCEEDED ? draft.openAttempt()?.supplierId : undefined;
-    finish(draft, { status: outcome, reason: `operator ${operator}: ${note}`, resolvedBy: 'operator', ...(supplierId !== undefined && { supplierId }) });
+    finish(draft, {
+      status: outcome,
+      reason: `operator ${operator}: ${note}`,
+      resolvedBy: 'operator',
+      ...(supplierId !== undefined && { supplierId }),
+    });
     return draft.reply(replyTo, { status: outcome, message: `resolved ${outcome} by ${operator}` });
   }
   const request = { operator: decision.operator, ...(decision.note !== undefined && { note: decision.note }) };
@@ -44,7 +51,10 @@ export function onOperatorDecision(draft: Draft, decision: OperatorDecision, rep
   const attempt = draft.openAttempt();
   if (attempt && draft.stage.name === 'escalated') {
     // Re-submitting blindly could charge twice: first ask the supplier whether it ever got the order.
-    draft.stage = { ...draft.stage, retry: { request, attempt: attempt.attempt, ...(replyTo !== undefined && { replyTo }) } };
+    draft.stage = {
+      ...draft.stage,
+      retry: { request, attempt: attempt.attempt, ...(replyTo !== undefined && { replyTo }) },
+    };
     return draft.command({ type: 'ask-supplier', purpose: 'operator-retry', attempt });
   }
   // Every supplier asked has declined the order (or none was available): nothing can be credited twice.
@@ -71,9 +81,14 @@ export function onRetryStatus(draft: Draft, number: number, answer: CarrierStatu
   }
   if (answer?.state === 'NOT_FOUND') {
     resubmit(draft, request);
-    return draft.reply(replyTo, { status: OrderStatus.PROCESSING, message: 'the supplier never received the order; routed again as a new attempt' });
+    return draft.reply(replyTo, {
+      status: OrderStatus.PROCESSING,
+      message: 'the supplier never received the order; routed again as a new attempt',
+    });
   }
-  const why = answer ? `the supplier already has the order (${answer.state})` : 'the supplier status endpoint could not be reached';
+  const why = answer
+    ? `the supplier already has the order (${answer.state})`
+    : 'the supplier status endpoint could not be reached';
   draft.record(OrderEvent.OPERATOR_RETRY_NOT_RESUBMITTED, { operator: request.operator, reason: why }, { view: true });
   draft.reply(replyTo, { status: draft.machine.order.status, message: `not re-submitted: ${why}` });
 }

@@ -24,10 +24,17 @@ export const LATE_CALLBACK_WINDOW_MS = 24 * 3600_000;
 export function finish(draft: Draft, outcome: OrderOutcome): void {
   const { order, facts } = draft.machine;
   const failed = outcome.status === OrderStatus.FAILED;
-  const charged = outcome.supplierId === undefined ? undefined : order.attempts.filter((a) => a.supplierId === outcome.supplierId).at(-1);
+  const charged =
+    outcome.supplierId === undefined
+      ? undefined
+      : order.attempts.filter((a) => a.supplierId === outcome.supplierId).at(-1);
   const { stage } = draft;
   // An operator's retry still waiting for its status answer learns that the order was decided meanwhile.
-  if (stage.name === 'escalated' && stage.retry) draft.reply(stage.retry.replyTo, { status: outcome.status, message: 'not re-submitted: the order was decided meanwhile' });
+  if (stage.name === 'escalated' && stage.retry)
+    draft.reply(stage.retry.replyTo, {
+      status: outcome.status,
+      message: 'not re-submitted: the order was decided meanwhile',
+    });
   draft.record(OrderEvent.OUTCOME_DECIDED, { ...outcome });
   draft.moveTo(
     outcome.status,
@@ -46,7 +53,13 @@ export function finish(draft: Draft, outcome: OrderOutcome): void {
   const notifying = Boolean(facts.notifyUrl);
   if (failed) draft.command({ type: 'refund' });
   else if (notifying) draft.command({ type: 'notify-merchant' });
-  draft.stage = { name: 'finished', outcome, refunding: failed, notifying, ...(outcome.resolvedBy === 'operator' && { lingerUntilMs: draft.at + LATE_CALLBACK_WINDOW_MS }) };
+  draft.stage = {
+    name: 'finished',
+    outcome,
+    refunding: failed,
+    notifying,
+    ...(outcome.resolvedBy === 'operator' && { lingerUntilMs: draft.at + LATE_CALLBACK_WINDOW_MS }),
+  };
 }
 
 /** The refund went out: only now is the merchant told. */
@@ -60,12 +73,11 @@ export function onRefunded(draft: Draft, result: Record<string, unknown>): void 
 /** No final answer by the deadline: an operator takes over. */
 export function escalate(draft: Draft, sending?: number): void {
   const escalatedAt = draft.iso();
-  const { order, facts } = draft.machine;
+  const { order } = draft.machine;
   order.escalatedAt = escalatedAt;
   draft.moveTo(OrderStatus.ESCALATED, OrderEvent.ESCALATED, { round: order.round }, { escalatedAt });
   draft.stage = { name: 'escalated', alerting: true, ...(sending !== undefined && { sending }) };
-  const { orderId, merchantId, merchantOrderNo, carrier, amountYuan } = facts;
-  draft.command({ type: 'announce-escalation', alert: { orderId, ...(merchantId !== undefined && { merchantId }), merchantOrderNo, carrier, amountYuan, escalatedAt } });
+  draft.command({ type: 'announce-escalation', escalatedAt });
 }
 
 /** The SLA deadline: ask the supplier of the open attempt for the status; with none open (every supplier declined, or none was free), escalate. */
@@ -79,26 +91,57 @@ export function onDeadline(draft: Draft): void {
 }
 
 /** Records a status answer (or its absence) and what it says of the attempt. */
-export function recordStatus(draft: Draft, attempt: SupplierAttempt | undefined, purpose: string, answer: CarrierStatus | undefined, error?: string): void {
+export function recordStatus(
+  draft: Draft,
+  attempt: SupplierAttempt | undefined,
+  purpose: string,
+  answer: CarrierStatus | undefined,
+  error?: string,
+): void {
   const supplier = attempt && { attempt: attempt.attempt, supplierId: attempt.supplierId };
   if (answer) draft.record(OrderEvent.CARRIER_STATUS_QUERIED, { purpose, ...supplier, ...answer });
   else draft.record(OrderEvent.CARRIER_STATUS_UNAVAILABLE, { purpose, ...supplier, error });
   if (attempt && (answer?.state === 'FAILED' || answer?.state === 'NOT_FOUND')) {
-    markDeclined(draft, attempt, answer.state === 'FAILED' ? answer.reason : 'the supplier never received the request', 'carrier-status');
+    markDeclined(
+      draft,
+      attempt,
+      answer.state === 'FAILED' ? answer.reason : 'the supplier never received the request',
+      'carrier-status',
+    );
   }
 }
 
 /** A final status answer decides the order; true if it did. */
-export function settleByStatus(draft: Draft, attempt: SupplierAttempt | undefined, answer: CarrierStatus | undefined): boolean {
+export function settleByStatus(
+  draft: Draft,
+  attempt: SupplierAttempt | undefined,
+  answer: CarrierStatus | undefined,
+): boolean {
   if (answer?.state === 'SUCCESS')
-    finish(draft, { status: OrderStatus.SUCCEEDED, carrierOrderId: answer.carrierOrderId, resolvedBy: 'carrier-status', ...(attempt && { supplierId: attempt.supplierId }) });
-  else if (answer?.state === 'FAILED') finish(draft, { status: OrderStatus.FAILED, carrierOrderId: answer.carrierOrderId, reason: answer.reason, resolvedBy: 'carrier-status' });
+    finish(draft, {
+      status: OrderStatus.SUCCEEDED,
+      carrierOrderId: answer.carrierOrderId,
+      resolvedBy: 'carrier-status',
+      ...(attempt && { supplierId: attempt.supplierId }),
+    });
+  else if (answer?.state === 'FAILED')
+    finish(draft, {
+      status: OrderStatus.FAILED,
+      carrierOrderId: answer.carrierOrderId,
+      reason: answer.reason,
+      resolvedBy: 'carrier-status',
+    });
   else return false;
   return true;
 }
 
 /** The deadline's status answer: a final one decides; anything else escalates. */
-export function onDeadlineStatus(draft: Draft, number: number, answer: CarrierStatus | undefined, error?: string): void {
+export function onDeadlineStatus(
+  draft: Draft,
+  number: number,
+  answer: CarrierStatus | undefined,
+  error?: string,
+): void {
   const { stage } = draft;
   if (stage.name !== 'asking-supplier') return;
   const attempt = draft.attempt(number);
@@ -115,28 +158,50 @@ export function onDeadlineStatus(draft: Draft, number: number, answer: CarrierSt
 export function onCallback(draft: Draft, callback: CarrierCallback): void {
   const { stage } = draft;
   // A callback without a request id (sent to /callbacks/carrier) is about the attempt under way.
-  const attempt = callback.requestId === undefined ? draft.openAttempt() : draft.machine.order.attempts.find((a) => a.requestId === callback.requestId);
-  const ignore = (reason: string) => draft.record(OrderEvent.CALLBACK_IGNORED, { reason, callbackId: callback.callbackId });
-  if (callback.requestId !== undefined && !attempt) return ignore(`no attempt of this order has request id ${callback.requestId}`);
+  const attempt =
+    callback.requestId === undefined
+      ? draft.openAttempt()
+      : draft.machine.order.attempts.find((a) => a.requestId === callback.requestId);
+  const ignore = (reason: string) =>
+    draft.record(OrderEvent.CALLBACK_IGNORED, { reason, callbackId: callback.callbackId });
+  if (callback.requestId !== undefined && !attempt)
+    return ignore(`no attempt of this order has request id ${callback.requestId}`);
   if (attempt?.state === 'declined') return declinedAttemptCallback(draft, attempt, callback);
   if (stage.name === 'finished') return checkAgainstOutcome(draft, stage.outcome, callback);
   if (!attempt) return ignore('no attempt of this order is under way');
-  draft.record(OrderEvent.CALLBACK_RECEIVED, { callbackId: callback.callbackId, status: callback.status, supplierId: attempt.supplierId });
+  draft.record(OrderEvent.CALLBACK_RECEIVED, {
+    callbackId: callback.callbackId,
+    status: callback.status,
+    supplierId: attempt.supplierId,
+  });
   draft.machine.order.carrierOrderId ??= callback.carrierOrderId;
   if (callback.status === 'SUCCESS') {
-    return finish(draft, { status: OrderStatus.SUCCEEDED, carrierOrderId: callback.carrierOrderId, resolvedBy: 'carrier-callback', supplierId: attempt.supplierId });
+    return finish(draft, {
+      status: OrderStatus.SUCCEEDED,
+      carrierOrderId: callback.carrierOrderId,
+      resolvedBy: 'carrier-callback',
+      supplierId: attempt.supplierId,
+    });
   }
   const reason = callback.reason ?? 'the supplier reported FAILED';
   markDeclined(draft, attempt, reason, 'carrier-callback', { callbackId: callback.callbackId });
   if (stage.name === 'awaiting-result' || stage.name === 'unknown') return route(draft, stage.deadlineMs);
   // Still being sent: it routes on once its send returns. After the deadline, a FAILED result decides.
   if (stage.name === 'asking-supplier' || stage.name === 'escalated')
-    finish(draft, { status: OrderStatus.FAILED, carrierOrderId: callback.carrierOrderId, reason, resolvedBy: 'carrier-callback' });
+    finish(draft, {
+      status: OrderStatus.FAILED,
+      carrierOrderId: callback.carrierOrderId,
+      reason,
+      resolvedBy: 'carrier-callback',
+    });
 }
 
 function declinedAttemptCallback(draft: Draft, attempt: SupplierAttempt, callback: CarrierCallback): void {
   if (callback.status === 'FAILED') {
-    return draft.record(OrderEvent.CALLBACK_IGNORED, { reason: `repeat: ${attempt.supplierId} had declined attempt ${attempt.attempt}`, callbackId: callback.callbackId });
+    return draft.record(OrderEvent.CALLBACK_IGNORED, {
+      reason: `repeat: ${attempt.supplierId} had declined attempt ${attempt.attempt}`,
+      callbackId: callback.callbackId,
+    });
   }
   flag(
     draft,
@@ -149,7 +214,10 @@ function declinedAttemptCallback(draft: Draft, attempt: SupplierAttempt, callbac
 function checkAgainstOutcome(draft: Draft, outcome: OrderOutcome, callback: CarrierCallback): void {
   const reason = contradictionReason(outcome, callback);
   if (reason) return flag(draft, callback.callbackId, reason);
-  draft.record(OrderEvent.CALLBACK_IGNORED, { reason: 'repeat of the decided outcome', callbackId: callback.callbackId });
+  draft.record(OrderEvent.CALLBACK_IGNORED, {
+    reason: 'repeat of the decided outcome',
+    callbackId: callback.callbackId,
+  });
 }
 
 function flag(draft: Draft, callbackId: string, reason: string): void {

@@ -6,11 +6,17 @@
  */
 import type { CarrierStatus } from '../../shared/carrier-protocol.ts';
 import type { DecisionResult, OperatorDecision, RetryRequest } from '../../shared/operator-actions.ts';
-import type { EscalationAlert, RefundResult, StatusPurpose, TransitionFields } from '../../shared/order-activities.ts';
+import type { RefundResult, StatusPurpose, TransitionFields } from '../../shared/order-activities.ts';
 import type { OrderEvent } from '../../shared/order-events.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
-import type { CarrierCallback, OrderOutcome, OrderState, RechargeOrderInput, SupplierAttempt } from '../../shared/order-workflow.ts';
-import type { RouteDecision, RouteInput, SupplierAnswer, SupplierAttemptInput } from '../../shared/suppliers.ts';
+import type {
+  CarrierCallback,
+  OrderOutcome,
+  OrderState,
+  RechargeOrderInput,
+  SupplierAttempt,
+} from '../../shared/order-workflow.ts';
+import type { RouteDecision, SupplierAnswer } from '../../shared/suppliers.ts';
 
 /** What the order was submitted with; never changes. */
 export type OrderFacts = Omit<RechargeOrderInput, 'resumed'>;
@@ -87,17 +93,22 @@ export type MachineEventType = MachineEvent['type'];
 /** What the machine asks the workflow to do, in order. */
 export type OrderCommand =
   /** Writes the event (and the status change, if any) to the order view; a status change moves the status search attributes too. */
-  | { type: 'write-view'; event: OrderEvent; detail?: Record<string, unknown>; transition?: { to: OrderStatus; fields?: TransitionFields } }
+  | {
+      type: 'write-view';
+      event: OrderEvent;
+      detail?: Record<string, unknown>;
+      transition?: { to: OrderStatus; fields?: TransitionFields };
+    }
   /** The carrier contradicted the decision: NeedsReview, a warning, and the flag in the view. */
   | { type: 'flag-for-review'; reason: string }
-  /** Asks the router for the next attempt's supplier (a local activity); comes back as route-decided. */
-  | { type: 'route'; input: RouteInput }
+  /** Asks the router for attempt `attempt`'s supplier, leaving out those that declined (a local activity); comes back as route-decided. */
+  | { type: 'route'; attempt: number; declined: string[]; resting: string[] }
   /** Sends the attempt on its supplier's task queue; comes back as supplier-answered or supplier-unreachable. */
-  | { type: 'submit-to-supplier'; request: SupplierAttemptInput; taskQueue: string }
+  | { type: 'submit-to-supplier'; attempt: SupplierAttempt }
   /** Asks the attempt's supplier for the status; comes back as status-answered or status-unavailable. */
   | { type: 'ask-supplier'; purpose: StatusPurpose; attempt: SupplierAttempt }
-  /** EscalatedAt, the escalation metric and the on-call alert; comes back as alert-sent or alert-failed. */
-  | { type: 'announce-escalation'; alert: EscalationAlert }
+  /** The escalation metric and the on-call alert; comes back as alert-sent or alert-failed. */
+  | { type: 'announce-escalation'; escalatedAt: string }
   /** Gives a FAILED order's cost back; comes back as refunded. */
   | { type: 'refund' }
   /** The outcome's metrics, once its final status is written. */
@@ -116,7 +127,14 @@ export interface Decision {
 export function newOrder(facts: OrderFacts): OrderMachine {
   return {
     facts,
-    order: { orderId: facts.orderId, merchantOrderNo: facts.merchantOrderNo, status: OrderStatus.PENDING, round: 1, attempts: [], timeline: [] },
+    order: {
+      orderId: facts.orderId,
+      merchantOrderNo: facts.merchantOrderNo,
+      status: OrderStatus.PENDING,
+      round: 1,
+      attempts: [],
+      timeline: [],
+    },
     stage: { name: 'routing', deadlineMs: Date.parse(facts.submittedAt) + facts.slaSeconds * 1000 },
   };
 }

@@ -28,13 +28,12 @@ const attemptDetail = (attempt: SupplierAttempt) => ({
 
 /** Asks the router for the next attempt's supplier, leaving out those that declined the order in this round. */
 export function route(draft: Draft, deadlineMs: number, again = false): void {
-  const { order, facts } = draft.machine;
+  const { order } = draft.machine;
   const declinedNow = order.attempts.filter((a) => a.round === order.round && a.state === 'declined');
   const declined = declinedNow.filter((a) => a.declined?.restingUntil === undefined).map((a) => a.supplierId);
   const resting = declinedNow.filter((a) => (a.declined?.restingUntil ?? 0) > draft.at).map((a) => a.supplierId);
   draft.stage = { name: 'routing', deadlineMs, ...(again && { again }) };
-  const { orderId, carrier, amountYuan } = facts;
-  draft.command({ type: 'route', input: { orderId, carrier, amountYuan, attempt: order.attempts.length + 1, declined: [...new Set(declined)], resting } });
+  draft.command({ type: 'route', attempt: order.attempts.length + 1, declined: [...new Set(declined)], resting });
 }
 
 /** The router's choice: send the attempt, wait for a supplier, or fail (none is left). */
@@ -52,12 +51,15 @@ export function onRouteDecided(draft: Draft, decision: RouteDecision): void {
   draft.record(OrderEvent.NO_SUPPLIER_LEFT, { skipped }, { view: true });
   const { order } = draft.machine;
   const last = order.attempts.filter((a) => a.round === order.round).at(-1)?.declined;
-  const because = last ?? { reason: `no supplier can take the order: ${skipped.join('; ')}`, resolvedBy: 'no-supplier' as const };
+  const because = last ?? {
+    reason: `no supplier can take the order: ${skipped.join('; ')}`,
+    resolvedBy: 'no-supplier' as const,
+  };
   finish(draft, { status: OrderStatus.FAILED, reason: because.reason, resolvedBy: because.resolvedBy });
 }
 
 function send(draft: Draft, chosen: Extract<RouteDecision, { kind: 'chosen' }>, deadlineMs: number): void {
-  const { order, facts } = draft.machine;
+  const { order } = draft.machine;
   const { supplierId, requestId, taskQueue, costFen } = chosen;
   const attempt: SupplierAttempt = {
     attempt: order.attempts.length + 1,
@@ -72,8 +74,7 @@ function send(draft: Draft, chosen: Extract<RouteDecision, { kind: 'chosen' }>, 
   order.attempts = [...order.attempts, attempt];
   draft.record(OrderEvent.SUPPLIER_CHOSEN, { ...attemptDetail(attempt), skipped: chosen.skipped.map(describe) });
   draft.stage = { name: 'sending', attempt: attempt.attempt, deadlineMs };
-  const { orderId, phone, carrier, amountYuan } = facts;
-  draft.command({ type: 'submit-to-supplier', taskQueue, request: { orderId, supplierId, requestId, phone, carrier, amountYuan, round: attempt.round, attempt: attempt.attempt } });
+  draft.command({ type: 'submit-to-supplier', attempt });
 }
 
 /** Records that the attempt's supplier has definitively not credited the phone, so a later SUCCESS from it is a contradiction. */
@@ -97,12 +98,23 @@ export function onSupplierAnswered(draft: Draft, number: number, answer: Supplie
   stopSending(draft, number);
   if (answer.outcome === 'declined') {
     // A supplier that never received the request is not refusing the order: it may take a new attempt, after any other supplier.
-    markDeclined(draft, attempt, answer.reason, 'carrier-refusal', { tries: answer.tries }, answer.neverReceived ? { restingUntil: draft.at + ROUTE_AGAIN_MS } : {});
+    markDeclined(
+      draft,
+      attempt,
+      answer.reason,
+      'carrier-refusal',
+      { tries: answer.tries },
+      answer.neverReceived ? { restingUntil: draft.at + ROUTE_AGAIN_MS } : {},
+    );
   } else if (attempt.state === 'sent') {
     takeAcceptance(draft, attempt, answer.carrierOrderId, answer.tries);
   } else {
     // A FAILED result or a decision overtook this answer: it changes nothing.
-    draft.record(OrderEvent.CARRIER_ACCEPTED, { ...attemptDetail(attempt), carrierOrderId: answer.carrierOrderId, tries: answer.tries }, { view: true });
+    draft.record(
+      OrderEvent.CARRIER_ACCEPTED,
+      { ...attemptDetail(attempt), carrierOrderId: answer.carrierOrderId, tries: answer.tries },
+      { view: true },
+    );
   }
   routeOnIfDeclined(draft, number);
 }
@@ -114,15 +126,23 @@ function takeAcceptance(draft: Draft, attempt: SupplierAttempt, carrierOrderId: 
   order.carrierOrderId ??= carrierOrderId;
   const detail = { ...attemptDetail(attempt), carrierOrderId, tries };
   // Only a PENDING order shows PROCESSING: an escalated one stays with its operator.
-  if (order.status === OrderStatus.PENDING) draft.moveTo(OrderStatus.PROCESSING, OrderEvent.CARRIER_ACCEPTED, detail, { carrierOrderId, supplierId: attempt.supplierId });
+  if (order.status === OrderStatus.PENDING)
+    draft.moveTo(OrderStatus.PROCESSING, OrderEvent.CARRIER_ACCEPTED, detail, {
+      carrierOrderId,
+      supplierId: attempt.supplierId,
+    });
   else draft.record(OrderEvent.CARRIER_ACCEPTED, detail, { view: true });
-  if (draft.stage.name === 'sending') draft.stage = { name: 'awaiting-result', attempt: attempt.attempt, deadlineMs: draft.stage.deadlineMs };
+  if (draft.stage.name === 'sending')
+    draft.stage = { name: 'awaiting-result', attempt: attempt.attempt, deadlineMs: draft.stage.deadlineMs };
 }
 
 /** Every try of an attempt faulted: its outcome is unknown, never declined. */
 export function onSupplierUnreachable(draft: Draft, number: number, error: string): void {
   const attempt = draft.attempt(number);
-  draft.record(OrderEvent.CARRIER_UNREACHABLE, { error, ...(attempt && { attempt: attempt.attempt, supplierId: attempt.supplierId }) });
+  draft.record(OrderEvent.CARRIER_UNREACHABLE, {
+    error,
+    ...(attempt && { attempt: attempt.attempt, supplierId: attempt.supplierId }),
+  });
   if (!attempt) return;
   stopSending(draft, number);
   if (attempt.state === 'sent') draft.updateAttempt(attempt, { state: 'unknown' });
@@ -146,5 +166,6 @@ function stopSending(draft: Draft, number: number): void {
 /** Before the deadline, an attempt declined while it was being sent lets the order route on once its send has returned. */
 function routeOnIfDeclined(draft: Draft, number: number): void {
   const { stage } = draft;
-  if (stage.name === 'sending' && stage.attempt === number && draft.attempt(number)?.state === 'declined') route(draft, stage.deadlineMs);
+  if (stage.name === 'sending' && stage.attempt === number && draft.attempt(number)?.state === 'declined')
+    route(draft, stage.deadlineMs);
 }

@@ -69,8 +69,13 @@ function admits(schema: Schema | undefined, value: string): boolean {
   if (schema.enum) return schema.enum.includes(value);
   if (schema.anyOf) return schema.anyOf.some((option) => admits(option, value));
   if (schema.type === 'integer' || schema.type === 'number') return false;
-  const patterns = [schema.pattern, ...(schema.allOf ?? []).map((part) => part.pattern)].filter((p): p is string => p !== undefined);
-  return patterns.every((pattern) => new RegExp(pattern, 'u').test(value)) && (schema.maxLength === undefined || [...value].length <= schema.maxLength);
+  const patterns = [schema.pattern, ...(schema.allOf ?? []).map((part) => part.pattern)].filter(
+    (p): p is string => p !== undefined,
+  );
+  return (
+    patterns.every((pattern) => new RegExp(pattern, 'u').test(value)) &&
+    (schema.maxLength === undefined || [...value].length <= schema.maxLength)
+  );
 }
 
 /** JSON text of an object with `key` as its first key. */
@@ -78,18 +83,26 @@ const withKey = (key: string, object: Record<string, unknown>) =>
   `{${[`${JSON.stringify(key)}:1`, ...Object.entries(object).map(([field, value]) => `${JSON.stringify(field)}:${JSON.stringify(value)}`)].join(',')}}`;
 
 /** The example body with `name` as a key: at the top, around it all, or inside each of its object fields; with the key a 400 must name. */
-function bodiesWith(example: Record<string, unknown>, name: string): { what: string; body: string; unknownKey: string }[] {
+function bodiesWith(
+  example: Record<string, unknown>,
+  name: string,
+): { what: string; body: string; unknownKey: string }[] {
   const nested = Object.entries(example)
     .filter(([, value]) => typeof value === 'object' && value !== null && !Array.isArray(value))
     .map(([field, value]) => {
       const fields = Object.entries(example).map(
-        ([other, v]) => `${JSON.stringify(other)}:${other === field ? withKey(name, value as Record<string, unknown>) : JSON.stringify(v)}`,
+        ([other, v]) =>
+          `${JSON.stringify(other)}:${other === field ? withKey(name, value as Record<string, unknown>) : JSON.stringify(v)}`,
       );
       return { what: `JSON key in ${field}`, body: `{${fields.join(',')}}`, unknownKey: `${field}.${name}` };
     });
   return [
     { what: 'JSON key at the top', body: withKey(name, example), unknownKey: name },
-    { what: 'JSON key around the body', body: `{${JSON.stringify(name)}:${JSON.stringify(example)}}`, unknownKey: name },
+    {
+      what: 'JSON key around the body',
+      body: `{${JSON.stringify(name)}:${JSON.stringify(example)}}`,
+      unknownKey: name,
+    },
     ...nested,
   ];
 }
@@ -99,7 +112,8 @@ function credentials(operation: Operation, f: Fixtures) {
   const scheme = Object.keys(operation.security[0] ?? {})[0];
   const merchant = () => ({ authorization: `Bearer ${f.merchantKey}` });
   const admin = () => ({ authorization: `Bearer ${f.adminToken}` });
-  if (scheme === 'supplierSignature') return { own: (body?: string) => ({ 'X-Signature': sign(f.callbackSecret, body ?? '') }), other: admin };
+  if (scheme === 'supplierSignature')
+    return { own: (body?: string) => ({ 'X-Signature': sign(f.callbackSecret, body ?? '') }), other: admin };
   if (scheme === 'merchantKey') return { own: merchant, other: admin };
   if (scheme === 'adminToken') return { own: admin, other: merchant };
   return { own: () => ({}), other: undefined };
@@ -109,42 +123,81 @@ type Variant = Omit<NamedRequest, 'method' | 'headers'>;
 
 function variantsOf(template: string, operation: Operation, f: Fixtures, name: string): Variant[] {
   const valid = validValues(f);
-  const example = operation.requestBody?.content['application/json'].schema.examples?.[0] as Record<string, unknown> | undefined;
+  const example = operation.requestBody?.content['application/json'].schema.examples?.[0] as
+    Record<string, unknown> | undefined;
   const body = example && JSON.stringify(example);
   const pathParams = operation.parameters.filter((p) => p.in === 'path');
   const queryParams = operation.parameters.filter((p) => p.in === 'query');
-  const pathWith = (replaced?: string) => template.replace(/\{(\w+)\}/g, (_, param: string) => encodeURIComponent(param === replaced ? name : (valid[param] ?? 'x')));
-  const required = queryParams.filter((p) => p.required).map((p) => `${p.name}=${encodeURIComponent(valid[p.name] ?? 'x')}`);
+  const pathWith = (replaced?: string) =>
+    template.replace(/\{(\w+)\}/g, (_, param: string) =>
+      encodeURIComponent(param === replaced ? name : (valid[param] ?? 'x')),
+    );
+  const required = queryParams
+    .filter((p) => p.required)
+    .map((p) => `${p.name}=${encodeURIComponent(valid[p.name] ?? 'x')}`);
   const query = (...pairs: string[]) => (pairs.length ? `?${pairs.join('&')}` : '');
   const answer = (schema: Schema | undefined) => [admits(schema, name) ? 404 : 400];
   // A signed route cannot check a signature for a supplier it does not have: 401, as for any unsigned request.
   const signed = operation.security.some((scheme) => 'supplierSignature' in scheme);
   return [
-    ...pathParams.map((p) => ({ what: `path parameter ${p.name}`, path: pathWith(p.name) + query(...required), body, expected: signed ? [401] : answer(p.schema) })),
-    { what: 'query key', path: pathWith() + query(...required, `${encodeURIComponent(name)}=1`), body, expected: [400], unknownKey: name },
+    ...pathParams.map((p) => ({
+      what: `path parameter ${p.name}`,
+      path: pathWith(p.name) + query(...required),
+      body,
+      expected: signed ? [401] : answer(p.schema),
+    })),
+    {
+      what: 'query key',
+      path: pathWith() + query(...required, `${encodeURIComponent(name)}=1`),
+      body,
+      expected: [400],
+      unknownKey: name,
+    },
     ...queryParams.map((p) => ({
       what: `query value of ${p.name}`,
-      path: pathWith() + query(...required.filter((pair) => !pair.startsWith(`${p.name}=`)), `${p.name}=${encodeURIComponent(name)}`),
+      path:
+        pathWith() +
+        query(...required.filter((pair) => !pair.startsWith(`${p.name}=`)), `${p.name}=${encodeURIComponent(name)}`),
       body,
       expected: answer(p.schema),
     })),
-    ...(example ? bodiesWith(example, name).map((variant) => ({ ...variant, path: pathWith() + query(...required), expected: [400] })) : []),
+    ...(example
+      ? bodiesWith(example, name).map((variant) => ({
+          ...variant,
+          path: pathWith() + query(...required),
+          expected: [400],
+        }))
+      : []),
   ];
 }
 
 /** The served routes the document leaves out (its own plumbing), as operations with no credential and unchecked path parameters. */
-function undocumented(served: { method: string; path: string }[], document: ApiDocument): [string, string, Operation][] {
+function undocumented(
+  served: { method: string; path: string }[],
+  document: ApiDocument,
+): [string, string, Operation][] {
   return served
     .map(({ method, path }) => [path.replace(/:(\w+)/g, '{$1}'), method.toLowerCase()] as const)
     .filter(([template, method]) => !document.paths[template]?.[method])
     .map(([template, method]) => [
       template,
       method,
-      { security: [], parameters: [...template.matchAll(/\{(\w+)\}/g)].map(([, param]) => ({ name: param as string, in: 'path' as const, required: true })) },
+      {
+        security: [],
+        parameters: [...template.matchAll(/\{(\w+)\}/g)].map(([, param]) => ({
+          name: param as string,
+          in: 'path' as const,
+          required: true,
+        })),
+      },
     ]);
 }
 
-export function propertyNameRequests(document: ApiDocument, served: { method: string; path: string }[], f: Fixtures): NamedRequest[] {
+export function propertyNameRequests(
+  document: ApiDocument,
+  served: { method: string; path: string }[],
+  f: Fixtures,
+): NamedRequest[] {
   const operations: [string, string, Operation][] = [
     ...Object.entries(document.paths).flatMap(([template, byMethod]) =>
       Object.entries(byMethod).map(([method, operation]): [string, string, Operation] => [template, method, operation]),
@@ -158,11 +211,27 @@ export function propertyNameRequests(document: ApiDocument, served: { method: st
     const { own, other } = credentials(operation, f);
     return PROPERTY_NAMES.flatMap((name) =>
       variantsOf(template, operation, f, name).flatMap((variant) => {
-        const headers = (credential: Record<string, string>) => ({ ...credential, ...(variant.body !== undefined && { 'content-type': 'application/json' }) });
-        const asOwn = { ...variant, what: `${name} as ${variant.what}`, method: method.toUpperCase(), headers: headers(own(variant.body)) };
+        const headers = (credential: Record<string, string>) => ({
+          ...credential,
+          ...(variant.body !== undefined && { 'content-type': 'application/json' }),
+        });
+        const asOwn = {
+          ...variant,
+          what: `${name} as ${variant.what}`,
+          method: method.toUpperCase(),
+          headers: headers(own(variant.body)),
+        };
         if (!other) return [asOwn];
         const { unknownKey: _named, ...rest } = asOwn;
-        return [asOwn, { ...rest, what: `${asOwn.what}, another party's credential`, headers: headers(other()), expected: [401, 403] }];
+        return [
+          asOwn,
+          {
+            ...rest,
+            what: `${asOwn.what}, another party's credential`,
+            headers: headers(other()),
+            expected: [401, 403],
+          },
+        ];
       }),
     );
   });

@@ -41,13 +41,19 @@ const pick = <T>(items: T[]) => fc.constantFrom(...items);
 
 /** A valid body: every required field, optional ones now and then. */
 function validObject(fields: Record<string, Field>): fc.Arbitrary<Record<string, unknown>> {
-  const entries = Object.entries(fields).map(([name, field]) => [name, field.optional ? fc.option(field.valid, { nil: undefined }) : field.valid] as const);
-  return fc.record(Object.fromEntries(entries)).map((body) => Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)));
+  const entries = Object.entries(fields).map(
+    ([name, field]) => [name, field.optional ? fc.option(field.valid, { nil: undefined }) : field.valid] as const,
+  );
+  return fc
+    .record(Object.fromEntries(entries))
+    .map((body) => Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)));
 }
 
 function validParts(route: Route, f: Fixtures): fc.Arbitrary<Parts> {
   return fc.record({
-    params: fc.record(route.params?.(f) ?? {}).map((params) => Object.fromEntries(Object.entries(params).map(([name, value]) => [name, encode(value)]))),
+    params: fc
+      .record(route.params?.(f) ?? {})
+      .map((params) => Object.fromEntries(Object.entries(params).map(([name, value]) => [name, encode(value)]))),
     query: route.validQuery?.(f) ?? fc.constant(''),
     body: route.fields ? validObject(route.fields(f)).map((body) => JSON.stringify(body)) : fc.constant(undefined),
   });
@@ -57,14 +63,33 @@ function validParts(route: Route, f: Fixtures): fc.Arbitrary<Parts> {
 function credentials(route: Route, f: Fixtures, body: Parts['body']): Record<string, string> {
   if (route.auth === 'merchant') return { authorization: `Bearer ${f.merchantKey}` };
   if (route.auth === 'admin') return { authorization: `Bearer ${f.adminToken}` };
-  if (route.auth === 'carrier') return { 'X-Signature': sign(f.callbackSecret, typeof body === 'string' ? body : Buffer.from(body ?? []).toString()) };
+  if (route.auth === 'carrier')
+    return {
+      'X-Signature': sign(f.callbackSecret, typeof body === 'string' ? body : Buffer.from(body ?? []).toString()),
+    };
   return {};
 }
 
-function build(route: Route, parts: Parts, f: Fixtures, expected: HostileRequest['expected'], auth = credentials(route, f, parts.body)): HostileRequest {
-  const path = route.template.replace(/:(\w+)/g, (_, name: string) => parts.params[name] ?? '') + (parts.query ? `?${parts.query}` : '');
-  const contentType = parts.contentType === undefined ? (parts.body === undefined ? null : 'application/json') : parts.contentType;
-  return { route: routeKey(route), method: route.method, path, headers: { ...(contentType !== null && { 'content-type': contentType }), ...auth }, body: parts.body, expected };
+function build(
+  route: Route,
+  parts: Parts,
+  f: Fixtures,
+  expected: HostileRequest['expected'],
+  auth = credentials(route, f, parts.body),
+): HostileRequest {
+  const path =
+    route.template.replace(/:(\w+)/g, (_, name: string) => parts.params[name] ?? '') +
+    (parts.query ? `?${parts.query}` : '');
+  const contentType =
+    parts.contentType === undefined ? (parts.body === undefined ? null : 'application/json') : parts.contentType;
+  return {
+    route: routeKey(route),
+    method: route.method,
+    path,
+    headers: { ...(contentType !== null && { 'content-type': contentType }), ...auth },
+    body: parts.body,
+    expected,
+  };
 }
 
 /** A NUL byte, or bytes that are not UTF-8, anywhere in the path or query: exactly 400, on every route. */
@@ -81,9 +106,13 @@ export const badUrl = (f: Fixtures) =>
         // A following "z" keeps a lone "%" or "%0" from borrowing hex digits and becoming valid.
         const injected = `${around}${bad}z`;
         const param = Object.keys(parts.params)[0];
-        if (where === 'param' && param) return build(route, { ...parts, params: { ...parts.params, [param]: injected } }, f, [400]);
+        if (where === 'param' && param)
+          return build(route, { ...parts, params: { ...parts.params, [param]: injected } }, f, [400]);
         if (where === 'extra segment')
-          return { ...build(route, parts, f, [400]), path: `${route.template.replace(/:(\w+)/g, (_, name: string) => parts.params[name] ?? '')}/${injected}` };
+          return {
+            ...build(route, parts, f, [400]),
+            path: `${route.template.replace(/:(\w+)/g, (_, name: string) => parts.params[name] ?? '')}/${injected}`,
+          };
         const pair = where === 'query key' ? `${injected}=1` : `q=${injected}`;
         return build(route, { ...parts, query: parts.query ? `${parts.query}&${pair}` : pair }, f, [400]);
       }),
@@ -112,18 +141,30 @@ export const hostileQueries = (f: Fixtures) =>
           { maxLength: 5 },
         ),
       })
-      .map(({ parts, pairs }) => build(route, { ...parts, query: pairs.map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&') }, f, 'read')),
+      .map(({ parts, pairs }) =>
+        build(
+          route,
+          { ...parts, query: pairs.map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&') },
+          f,
+          'read',
+        ),
+      ),
   );
 
 /** A body with at least one field wrong (missing, of another type, out of range, unstorable), maybe extra fields too; or no object at all. */
 function brokenBody(fields: Record<string, Field>): fc.Arbitrary<unknown> {
   const names = Object.keys(fields);
   const change = (field: Field) =>
-    fc.oneof({ arbitrary: fc.constant(KEEP), weight: 3 }, { arbitrary: field.optional ? field.invalid : fc.oneof(fc.constant(REMOVE), field.invalid), weight: 1 });
+    fc.oneof(
+      { arbitrary: fc.constant(KEEP), weight: 3 },
+      { arbitrary: field.optional ? field.invalid : fc.oneof(fc.constant(REMOVE), field.invalid), weight: 1 },
+    );
   const mutated = fc
     .record({
       valid: validObject(fields),
-      changes: fc.record(Object.fromEntries(names.map((name) => [name, change(fields[name] as Field)]))).filter((changes) => Object.values(changes).some((c) => c !== KEEP)),
+      changes: fc
+        .record(Object.fromEntries(names.map((name) => [name, change(fields[name] as Field)])))
+        .filter((changes) => Object.values(changes).some((c) => c !== KEEP)),
       extras: fc.dictionary(
         hostileString.filter((key) => !names.includes(key)),
         hostileJson,
@@ -152,7 +193,9 @@ function brokenBody(fields: Record<string, Field>): fc.Arbitrary<unknown> {
 /** Wrong bodies on every route that takes one, with valid credentials (a callback correctly signed). */
 export const brokenBodies = (f: Fixtures) =>
   pick(withFields).chain((route) =>
-    fc.tuple(validParts(route, f), brokenBody(route.fields?.(f) ?? {})).map(([parts, body]) => build(route, { ...parts, body: JSON.stringify(body) }, f, 'refused')),
+    fc
+      .tuple(validParts(route, f), brokenBody(route.fields?.(f) ?? {}))
+      .map(([parts, body]) => build(route, { ...parts, body: JSON.stringify(body) }, f, 'refused')),
   );
 
 const BAD_BYTES = [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]];
@@ -191,7 +234,9 @@ const NOT_JSON_TYPES = [
 /** Raw bodies the JSON guard must refuse: malformed, not UTF-8, escaped NUL or lone surrogates, another media type, too large; plus valid JSON nested thousands deep. */
 export const rawBodies = (f: Fixtures) =>
   pick(withBody).chain((route) => {
-    const text = (route.fields ? validObject(route.fields(f)) : fc.constant({ x: 'y' })).map((body) => JSON.stringify(body));
+    const text = (route.fields ? validObject(route.fields(f)) : fc.constant({ x: 'y' })).map((body) =>
+      JSON.stringify(body),
+    );
     const kinds: fc.Arbitrary<Pick<Parts, 'body' | 'contentType'>>[] = [
       // Truncated from 1 character on: an empty body is no body (the reconciliation route would start a run).
       fc
@@ -203,22 +248,28 @@ export const rawBodies = (f: Fixtures) =>
       fc.tuple(text, pick(BAD_BYTES)).map(([t, bytes]) => {
         const at = t.indexOf('"') + 1 || 1;
         const encoded = Buffer.from(t);
-        return { body: new Uint8Array(Buffer.concat([encoded.subarray(0, at), Buffer.from(bytes), encoded.subarray(at)])) };
+        return {
+          body: new Uint8Array(Buffer.concat([encoded.subarray(0, at), Buffer.from(bytes), encoded.subarray(at)])),
+        };
       }),
       fc
         .tuple(text, pick(['\\u0000', 'a\\u0000b', '\\ud800', '\\udfff', 'x\\uDC00']))
         .map(([t, escape]) => ({ body: t.replace(/^\{/, `{"hostile":"${escape}",`).replace(',}', '}') })),
       fc.tuple(text, pick([...NOT_JSON_TYPES, null])).map(([body, contentType]) => ({ body, contentType })),
-      fc.tuple(text, fc.integer({ min: 16 * 1024, max: 64 * 1024 })).map(([t, size]) => ({ body: t.replace(/^\{/, `{"pad":"${'x'.repeat(size)}",`).replace(',}', '}') })),
+      fc
+        .tuple(text, fc.integer({ min: 16 * 1024, max: 64 * 1024 }))
+        .map(([t, size]) => ({ body: t.replace(/^\{/, `{"pad":"${'x'.repeat(size)}",`).replace(',}', '}') })),
     ];
     // Deep valid JSON passes the guard and is refused by the route's schema; the reconciliation route has none (it takes no body).
     if (route.fields)
       kinds.push(
-        fc
-          .tuple(fc.integer({ min: 50, max: 8_000 }), fc.boolean())
-          .map(([depth, arrays]) => ({ body: arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` })),
+        fc.tuple(fc.integer({ min: 50, max: 8_000 }), fc.boolean()).map(([depth, arrays]) => ({
+          body: arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+        })),
       );
-    return fc.tuple(validParts(route, f), fc.oneof(...kinds)).map(([parts, raw]) => build(route, { ...parts, ...raw }, f, 'refused'));
+    return fc
+      .tuple(validParts(route, f), fc.oneof(...kinds))
+      .map(([parts, raw]) => build(route, { ...parts, ...raw }, f, 'refused'));
   });
 
 /** A valid request with a missing, malformed or wrong credential: 401 or 403, whatever else it says. */
@@ -250,7 +301,9 @@ export const badCredentials = (f: Fixtures) =>
       )
       .filter((value) => !grantsAccess(value))
       .map((value) => ({ authorization: value }));
-    return fc.tuple(validParts(route, f), fc.oneof(fc.constant({}), header)).map(([parts, auth]) => build(route, parts, f, [401, 403], auth));
+    return fc
+      .tuple(validParts(route, f), fc.oneof(fc.constant({}), header))
+      .map(([parts, auth]) => build(route, parts, f, [401, 403], auth));
   });
 
 const callbackBody = (f: Fixtures, orderId: fc.Arbitrary<string>) =>
@@ -259,7 +312,9 @@ const callbackBody = (f: Fixtures, orderId: fc.Arbitrary<string>) =>
       orderId,
       carrierOrderId: pick(['C-1', 'C-hostile']),
       status: pick(['SUCCESS', 'FAILED']),
-      timestamp: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+      timestamp: fc
+        .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
     })
     .map((body) => JSON.stringify(body));
 
@@ -286,7 +341,15 @@ export const badSignatures = (f: Fixtures) =>
         headerValue,
       )
       .filter((value) => value?.trim().toLowerCase() !== right);
-    return signature.map((value) => ({ ...build(callbackRoute, { params: {}, query: '', body }, f, [401], value === undefined ? {} : { 'X-Signature': value }) }));
+    return signature.map((value) => ({
+      ...build(
+        callbackRoute,
+        { params: {}, query: '', body },
+        f,
+        [401],
+        value === undefined ? {} : { 'X-Signature': value },
+      ),
+    }));
   });
 
 /** Correctly signed callbacks naming orders that do not exist: 404, nothing stored. */
@@ -308,13 +371,17 @@ export const unknownOrderCallbacks = (f: Fixtures) =>
  */
 export const replayedCallbacks = (f: Fixtures) => {
   const toSupplier = ({ body, signature }: { body: string; signature: string }) =>
-    build(supplierCallbackRoute, { params: { supplierId: 'sim' }, query: '', body }, f, [200], { 'X-Signature': signature });
+    build(supplierCallbackRoute, { params: { supplierId: 'sim' }, query: '', body }, f, [200], {
+      'X-Signature': signature,
+    });
   return fc.oneof(
     pick(f.callbacks).map((c) => toSupplier({ body: c.rawBody, signature: c.signature })),
     fc.tuple(pick(f.callbacks), pick(f.orderIds)).map(([c, orderId]) => {
       const body = JSON.stringify({ ...JSON.parse(c.rawBody), orderId: `${orderId}-1` });
       return toSupplier({ body, signature: sign(f.callbackSecret, body) });
     }),
-    callbackBody(f, pick(f.orderIds)).map((body) => build(callbackRoute, { params: {}, query: '', body }, f, [200], { 'X-Signature': sign(f.callbackSecret, body) })),
+    callbackBody(f, pick(f.orderIds)).map((body) =>
+      build(callbackRoute, { params: {}, query: '', body }, f, [200], { 'X-Signature': sign(f.callbackSecret, body) }),
+    ),
   );
 };

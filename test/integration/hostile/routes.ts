@@ -6,7 +6,17 @@
 import fc from 'fast-check';
 import { DENOMINATIONS_YUAN } from '../../../src/shared/carriers.ts';
 import { TEST_SUPPLIER_ID } from '../harness.ts';
-import { PROPERTY_NAMES, blank, hostileNumber, hostileString, longString, notANumber, notAString, unstorableString, withForbiddenChar } from './values.ts';
+import {
+  PROPERTY_NAMES,
+  blank,
+  hostileNumber,
+  hostileString,
+  longString,
+  notANumber,
+  notAString,
+  unstorableString,
+  withForbiddenChar,
+} from './values.ts';
 
 export interface Fixtures {
   merchantKey: string;
@@ -50,7 +60,11 @@ const text = (max: number, valid: string): Field => ({
     longString(max + 1, max + 200).map((s) => `x${s.trim()}x`.padEnd(max + 1, 'x')),
   ),
 });
-const optionalNote: Field = { valid: fc.constant('checked with the carrier'), invalid: wrongString(longString(501, 2_000)), optional: true };
+const optionalNote: Field = {
+  valid: fc.constant('checked with the carrier'),
+  invalid: wrongString(longString(501, 2_000)),
+  optional: true,
+};
 const integerNotIn = (allowed: (n: number) => boolean) =>
   fc.oneof(
     notANumber,
@@ -65,11 +79,16 @@ const badRate = fc.oneof(notANumber, fc.constantFrom(0, 0.49, -1, 2.000001, 1.00
 const supplierSettings = (): Record<string, Field> => ({
   priority: { valid: fc.integer({ min: 0, max: 1000 }), invalid: integerNotIn((n) => n >= 0 && n <= 1000) },
   weight: { valid: fc.integer({ min: 1, max: 1000 }), invalid: integerNotIn((n) => n >= 1 && n <= 1000) },
-  rateLimitPerSecond: { valid: fc.integer({ min: 1, max: 10_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 10_000) },
+  rateLimitPerSecond: {
+    valid: fc.integer({ min: 1, max: 10_000 }),
+    invalid: integerNotIn((n) => n >= 1 && n <= 10_000),
+  },
   concurrencyLimit: { valid: fc.integer({ min: 1, max: 10_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 10_000) },
   baseUrl: {
     valid: fc.constant('http://127.0.0.1:9/'),
-    invalid: wrongString(fc.constantFrom('ftp://x.test/', 'javascript:alert(1)', 'not a url', '', 'file:///etc/passwd')),
+    invalid: wrongString(
+      fc.constantFrom('ftp://x.test/', 'javascript:alert(1)', 'not a url', '', 'file:///etc/passwd'),
+    ),
   },
   rates: {
     valid: fc.record({ CMCC: rate, CUCC: rate, CTCC: rate }),
@@ -77,7 +96,9 @@ const supplierSettings = (): Record<string, Field> => ({
   },
 });
 const supplierId = () => ({ supplierId: fc.constant(TEST_SUPPLIER_ID) });
-const day = fc.date({ min: new Date('2020-01-01'), max: new Date('2029-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const day = fc
+  .date({ min: new Date('2020-01-01'), max: new Date('2029-12-31'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
 
 const orderId = (ids: (f: Fixtures) => string[]) => (f: Fixtures) => ({ orderId: fc.constantFrom(...ids(f)) });
 const merchantId = (f: Fixtures) => ({ merchantId: fc.constantFrom(...f.merchantIds) });
@@ -86,7 +107,10 @@ const merchantId = (f: Fixtures) => ({ merchantId: fc.constantFrom(...f.merchant
 const callbackFields = (orderIdOrRequestId: fc.Arbitrary<string>): Record<string, Field> => ({
   orderId: { valid: orderIdOrRequestId, invalid: wrongString(fc.constant(''), longString(65, 300)) },
   carrierOrderId: { valid: fc.constant('C-hostile-1'), invalid: wrongString(fc.constant(''), longString(65, 300)) },
-  status: { valid: fc.constantFrom('SUCCESS', 'FAILED'), invalid: wrongString(fc.constantFrom('success', 'SUCCEEDED', 'DONE', '', 'SUCCESS ')) },
+  status: {
+    valid: fc.constantFrom('SUCCESS', 'FAILED'),
+    invalid: wrongString(fc.constantFrom('success', 'SUCCEEDED', 'DONE', '', 'SUCCESS ')),
+  },
   reason: { valid: fc.constant('number not in service'), invalid: wrongString(longString(501, 2_000)), optional: true },
   timestamp: {
     valid: fc.constant('2026-11-23T12:00:00Z'),
@@ -100,7 +124,12 @@ export const ROUTES: Route[] = [
   { method: 'GET', template: '/metrics', auth: 'none', queryKeys: [] },
   { method: 'GET', template: '/openapi.json', auth: 'none', queryKeys: [] },
   { method: 'GET', template: '/docs', auth: 'none', queryKeys: [] },
-  { method: 'GET', template: '/docs/:asset', auth: 'none', params: () => ({ asset: fc.constantFrom('swagger-ui.css', 'swagger-ui-bundle.js') }) },
+  {
+    method: 'GET',
+    template: '/docs/:asset',
+    auth: 'none',
+    params: () => ({ asset: fc.constantFrom('swagger-ui.css', 'swagger-ui-bundle.js') }),
+  },
   {
     method: 'POST',
     template: '/orders',
@@ -118,13 +147,34 @@ export const ROUTES: Route[] = [
         valid: fc.constantFrom('13812345678', '13012345678', '13312345678'),
         invalid: wrongString(
           withForbiddenChar(/\d/),
-          fc.constantFrom('1381234567', '138123456789', '23812345678', '17012345678', '17112345678', '14012345678', '+8613812345678', ''),
+          fc.constantFrom(
+            '1381234567',
+            '138123456789',
+            '23812345678',
+            '17012345678',
+            '17112345678',
+            '14012345678',
+            '+8613812345678',
+            '',
+          ),
         ),
       },
-      amount: { valid: fc.constantFrom(...DENOMINATIONS_YUAN), invalid: integerNotIn((n) => (DENOMINATIONS_YUAN as readonly number[]).includes(n)) },
+      amount: {
+        valid: fc.constantFrom(...DENOMINATIONS_YUAN),
+        invalid: integerNotIn((n) => (DENOMINATIONS_YUAN as readonly number[]).includes(n)),
+      },
       notifyUrl: {
         valid: fc.constant('https://merchant.test/notify'),
-        invalid: wrongString(fc.constantFrom('ftp://x.test/', 'javascript:alert(1)', 'not a url', '', 'file:///etc/passwd', `https://x.test/${'a'.repeat(2_100)}`)),
+        invalid: wrongString(
+          fc.constantFrom(
+            'ftp://x.test/',
+            'javascript:alert(1)',
+            'not a url',
+            '',
+            'file:///etc/passwd',
+            `https://x.test/${'a'.repeat(2_100)}`,
+          ),
+        ),
         optional: true,
       },
     }),
@@ -153,7 +203,12 @@ export const ROUTES: Route[] = [
     // A supplier's callback names the attempt's request id: `<orderId>-<attempt>`.
     fields: (f) => callbackFields(fc.constantFrom(...f.orderIds).map((id) => `${id}-1`)),
   },
-  { method: 'GET', template: '/admin/orders', auth: 'admin', queryKeys: ['status', 'olderThanSeconds', 'needsReview', 'limit'] },
+  {
+    method: 'GET',
+    template: '/admin/orders',
+    auth: 'admin',
+    queryKeys: ['status', 'olderThanSeconds', 'needsReview', 'limit'],
+  },
   { method: 'GET', template: '/admin/orders/:orderId', auth: 'admin', params: orderId((f) => f.orderIds) },
   {
     method: 'POST',
@@ -161,7 +216,10 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     params: orderId((f) => f.orderIds),
     fields: () => ({
-      outcome: { valid: fc.constantFrom('SUCCEEDED', 'FAILED'), invalid: wrongString(fc.constantFrom('succeeded', 'ESCALATED', 'PENDING', '', "FAILED'--")) },
+      outcome: {
+        valid: fc.constantFrom('SUCCEEDED', 'FAILED'),
+        invalid: wrongString(fc.constantFrom('succeeded', 'ESCALATED', 'PENDING', '', "FAILED'--")),
+      },
       note: text(500, 'carrier confirmed'),
       operator: text(64, 'alice'),
     }),
@@ -205,9 +263,15 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     params: merchantId,
     fields: () => ({
-      amountFen: { valid: fc.integer({ min: 1, max: 1_000_000_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 1_000_000_000) },
+      amountFen: {
+        valid: fc.integer({ min: 1, max: 1_000_000_000 }),
+        invalid: integerNotIn((n) => n >= 1 && n <= 1_000_000_000),
+      },
       note: text(500, 'bank transfer 8812'),
-      requestId: { valid: fc.uuid(), invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)) },
+      requestId: {
+        valid: fc.uuid(),
+        invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)),
+      },
       operator: { ...text(64, 'alice'), optional: true },
     }),
   },
@@ -217,13 +281,25 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     params: merchantId,
     fields: () => ({
-      amountFen: { valid: fc.integer({ min: -1_000, max: 1_000 }).filter((n) => n !== 0), invalid: integerNotIn((n) => n !== 0 && Math.abs(n) <= 1_000_000_000) },
+      amountFen: {
+        valid: fc.integer({ min: -1_000, max: 1_000 }).filter((n) => n !== 0),
+        invalid: integerNotIn((n) => n !== 0 && Math.abs(n) <= 1_000_000_000),
+      },
       note: text(500, 'correction'),
-      requestId: { valid: fc.uuid(), invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)) },
+      requestId: {
+        valid: fc.uuid(),
+        invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)),
+      },
       operator: text(64, 'alice'),
     }),
   },
-  { method: 'GET', template: '/admin/merchants/:merchantId/ledger', auth: 'admin', params: merchantId, queryKeys: ['limit', 'before'] },
+  {
+    method: 'GET',
+    template: '/admin/merchants/:merchantId/ledger',
+    auth: 'admin',
+    params: merchantId,
+    queryKeys: ['limit', 'before'],
+  },
   {
     method: 'POST',
     template: '/admin/suppliers',
@@ -231,7 +307,10 @@ export const ROUTES: Route[] = [
     fields: () => ({
       id: {
         valid: fc.uuid().map((u) => `h-${u.slice(0, 8)}`),
-        invalid: wrongString(fc.constantFrom('', 'Sim-A', 'sim_a', '-sim', 's'.repeat(33), 'sim a'), withForbiddenChar(/[a-z0-9-]/)),
+        invalid: wrongString(
+          fc.constantFrom('', 'Sim-A', 'sim_a', '-sim', 's'.repeat(33), 'sim a'),
+          withForbiddenChar(/[a-z0-9-]/),
+        ),
       },
       name: text(100, 'Hostile supplier'),
       carriers: {
@@ -243,7 +322,11 @@ export const ROUTES: Route[] = [
         invalid: fc.oneof(notANumber, fc.constantFrom([], [7], ['50'], [50.5], 50)),
       },
       ...supplierSettings(),
-      callbackSecret: { valid: fc.constant('a-callback-secret-of-the-supplier'), invalid: wrongString(fc.constantFrom('', 'short')), optional: true },
+      callbackSecret: {
+        valid: fc.constant('a-callback-secret-of-the-supplier'),
+        invalid: wrongString(fc.constantFrom('', 'short')),
+        optional: true,
+      },
     }),
   },
   { method: 'GET', template: '/admin/suppliers', auth: 'admin' },
@@ -257,8 +340,14 @@ export const ROUTES: Route[] = [
       Object.fromEntries(
         Object.entries({
           ...supplierSettings(),
-          enabled: { valid: fc.constant(true), invalid: fc.oneof(hostileNumber, hostileString, fc.constantFrom('true', 'false', null, [true], {})) },
-          lowBalanceFen: { valid: fc.integer({ min: 0, max: 1_000 }), invalid: integerNotIn((n) => n >= 0 && n <= 1_000_000_000) },
+          enabled: {
+            valid: fc.constant(true),
+            invalid: fc.oneof(hostileNumber, hostileString, fc.constantFrom('true', 'false', null, [true], {})),
+          },
+          lowBalanceFen: {
+            valid: fc.integer({ min: 0, max: 1_000 }),
+            invalid: integerNotIn((n) => n >= 0 && n <= 1_000_000_000),
+          },
         }).map(([name, field]) => [name, { ...field, optional: true }]),
       ),
   },
@@ -268,22 +357,40 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     params: supplierId,
     fields: () => ({
-      amountFen: { valid: fc.integer({ min: 1, max: 1_000_000_000 }), invalid: integerNotIn((n) => n >= 1 && n <= 1_000_000_000) },
+      amountFen: {
+        valid: fc.integer({ min: 1, max: 1_000_000_000 }),
+        invalid: integerNotIn((n) => n >= 1 && n <= 1_000_000_000),
+      },
       note: text(500, 'prepaid 2026-12'),
-      requestId: { valid: fc.uuid(), invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)) },
+      requestId: {
+        valid: fc.uuid(),
+        invalid: wrongString(fc.constant(''), fc.constant('r'.repeat(65)), withForbiddenChar(/[A-Za-z0-9_.:-]/)),
+      },
       operator: { ...text(64, 'alice'), optional: true },
     }),
   },
-  { method: 'GET', template: '/admin/suppliers/:supplierId/ledger', auth: 'admin', params: supplierId, queryKeys: ['limit'] },
+  {
+    method: 'GET',
+    template: '/admin/suppliers/:supplierId/ledger',
+    auth: 'admin',
+    params: supplierId,
+    queryKeys: ['limit'],
+  },
   {
     method: 'GET',
     template: '/admin/reports/margin',
     auth: 'admin',
     queryKeys: ['from', 'to'],
-    validQuery: () => day.map((from) => `from=${from}&to=${new Date(Date.parse(from) + 86_400_000).toISOString().slice(0, 10)}`),
+    validQuery: () =>
+      day.map((from) => `from=${from}&to=${new Date(Date.parse(from) + 86_400_000).toISOString().slice(0, 10)}`),
   },
   { method: 'POST', template: '/admin/reconciliations', auth: 'admin' },
-  { method: 'GET', template: '/admin/reconciliations/:runId', auth: 'admin', params: (f) => ({ runId: fc.constantFrom(...f.runIds) }) },
+  {
+    method: 'GET',
+    template: '/admin/reconciliations/:runId',
+    auth: 'admin',
+    params: (f) => ({ runId: fc.constantFrom(...f.runIds) }),
+  },
 ];
 
 export const routeKey = (route: Route) => `${route.method} ${route.template}`;
@@ -299,7 +406,23 @@ export const strangeId = (f: Fixtures) =>
       fc.uuid().map((u) => u.replaceAll('-', '')),
       fc.uuid().map((u) => `${u} `),
       fc.uuid().map((u) => `reconciliation-${u}`),
-      fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => `reconciliation-daily-${d.toISOString()}`),
-      fc.constantFrom('demo', 'DEMO', 'demo ', 'demo\u0000', '.', '..', '', '0', '-1', 'null', 'undefined', 'reconciliation-daily', ...PROPERTY_NAMES),
+      fc
+        .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => `reconciliation-daily-${d.toISOString()}`),
+      fc.constantFrom(
+        'demo',
+        'DEMO',
+        'demo ',
+        'demo\u0000',
+        '.',
+        '..',
+        '',
+        '0',
+        '-1',
+        'null',
+        'undefined',
+        'reconciliation-daily',
+        ...PROPERTY_NAMES,
+      ),
     )
     .filter((id) => ![...f.orderIds, ...f.merchantIds, ...f.runIds].includes(id));

@@ -26,7 +26,12 @@ export async function databaseState(db: Db): Promise<Record<string, string>> {
 }
 
 /** What a valid callback for a decided order may change (it is stored, and a contradiction flags the order); money and outcomes never. */
-export const moneyAndOutcomes = ({ orderStatuses, merchants, ledgerEntries, reconciliationRuns }: Record<string, string>) => ({
+export const moneyAndOutcomes = ({
+  orderStatuses,
+  merchants,
+  ledgerEntries,
+  reconciliationRuns,
+}: Record<string, string>) => ({
   orderStatuses,
   merchants,
   ledgerEntries,

@@ -35,14 +35,31 @@ const requestId = (attempt: number) => `order-1-${attempt}`;
 
 export const chosen = (supplierId = 'sim-a', attempt = 1, skipped: SkippedSupplier[] = []): EventBody => ({
   type: 'route-decided',
-  decision: { kind: 'chosen', supplierId, taskQueue: `supplier-${supplierId}`, requestId: requestId(attempt), costFen: 4850, probe: false, skipped },
+  decision: {
+    kind: 'chosen',
+    supplierId,
+    taskQueue: `supplier-${supplierId}`,
+    requestId: requestId(attempt),
+    costFen: 4850,
+    probe: false,
+    skipped,
+  },
 });
-export const noneLeft = (skipped: SkippedSupplier[] = [{ supplierId: 'sim-a', reason: 'declined this order', lasting: true }]): EventBody => ({
+export const noneLeft = (
+  skipped: SkippedSupplier[] = [{ supplierId: 'sim-a', reason: 'declined this order', lasting: true }],
+): EventBody => ({
   type: 'route-decided',
   decision: { kind: 'none-left', skipped },
 });
-export const noneNow: EventBody = { type: 'route-decided', decision: { kind: 'none-now', skipped: [{ supplierId: 'sim-a', reason: 'breaker open', lasting: false }] } };
-export const accepted = (attempt = 1, carrierOrderId = 'C-1'): EventBody => ({ type: 'supplier-answered', attempt, answer: { outcome: 'accepted', carrierOrderId, tries: 1 } });
+export const noneNow: EventBody = {
+  type: 'route-decided',
+  decision: { kind: 'none-now', skipped: [{ supplierId: 'sim-a', reason: 'breaker open', lasting: false }] },
+};
+export const accepted = (attempt = 1, carrierOrderId = 'C-1'): EventBody => ({
+  type: 'supplier-answered',
+  attempt,
+  answer: { outcome: 'accepted', carrierOrderId, tries: 1 },
+});
 export const declined = (attempt = 1, reason = 'no stock', neverReceived = false): EventBody => ({
   type: 'supplier-answered',
   attempt,
@@ -51,10 +68,21 @@ export const declined = (attempt = 1, reason = 'no stock', neverReceived = false
 export const unreachable = (attempt = 1): EventBody => ({ type: 'supplier-unreachable', attempt, error: 'timeout' });
 export const callback = (status: 'SUCCESS' | 'FAILED', attempt = 1, callbackId = '1'): EventBody => ({
   type: 'callback',
-  callback: { callbackId, supplierId: 'sim-a', requestId: requestId(attempt), carrierOrderId: 'C-1', status, timestamp: '2026-12-03T10:00:05.000Z' },
+  callback: {
+    callbackId,
+    supplierId: 'sim-a',
+    requestId: requestId(attempt),
+    carrierOrderId: 'C-1',
+    status,
+    timestamp: '2026-12-03T10:00:05.000Z',
+  },
 });
 export const deadline: EventBody = { type: 'deadline-reached' };
-export const statusSays = (answer: CarrierStatus, attempt = 1, purpose: 'sla-deadline' | 'operator-retry' = 'sla-deadline'): EventBody => ({
+export const statusSays = (
+  answer: CarrierStatus,
+  attempt = 1,
+  purpose: 'sla-deadline' | 'operator-retry' = 'sla-deadline',
+): EventBody => ({
   type: 'status-answered',
   purpose,
   attempt,
@@ -65,14 +93,22 @@ export const resolve = (outcome: 'SUCCEEDED' | 'FAILED', replyTo?: string): Even
   decision: { action: 'resolve', outcome, note: 'checked', operator: 'alice' },
   ...(replyTo !== undefined && { replyTo }),
 });
-export const retry = (replyTo?: string): EventBody => ({ type: 'operator-decision', decision: { action: 'retry', operator: 'bob' }, ...(replyTo !== undefined && { replyTo }) });
+export const retry = (replyTo?: string): EventBody => ({
+  type: 'operator-decision',
+  decision: { action: 'retry', operator: 'bob' },
+  ...(replyTo !== undefined && { replyTo }),
+});
 
 /** A new order whose first attempt is being sent to sim-a. */
-export const sending = (extra: Partial<OrderMachine['facts']> = {}) => feed(newOrder(facts(extra)), [started, chosen()]).machine;
+export const sending = (extra: Partial<OrderMachine['facts']> = {}) =>
+  feed(newOrder(facts(extra)), [started, chosen()]).machine;
 /** sim-a took the first attempt; its callback is awaited. */
 export const awaiting = (extra: Partial<OrderMachine['facts']> = {}) => feed(sending(extra), [accepted()]).machine;
 /** Past its deadline, sim-a still has it open: handed to an operator. */
-export const escalated = () => feed(awaiting(), [deadline, statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }), { type: 'alert-sent' }]).machine;
+export const escalated = () =>
+  feed(awaiting(), [deadline, statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }), { type: 'alert-sent' }])
+    .machine;
 
-export const ofType = <T extends OrderCommand['type']>(commands: OrderCommand[], type: T) => commands.filter((c): c is Extract<OrderCommand, { type: T }> => c.type === type);
+export const ofType = <T extends OrderCommand['type']>(commands: OrderCommand[], type: T) =>
+  commands.filter((c): c is Extract<OrderCommand, { type: T }> => c.type === type);
 export const types = (commands: OrderCommand[]) => commands.map((c) => c.type);

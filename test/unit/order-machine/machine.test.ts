@@ -30,14 +30,21 @@ describe('order machine: choosing a supplier and sending to it', () => {
   it('routes a new order, deadline counted from acceptance, and sends the first attempt to the supplier chosen', () => {
     const routed = feed(newOrder(facts()), [started]);
     expect(routed.machine.stage).toEqual({ name: 'routing', deadlineMs: DEADLINE });
-    expect(routed.commands).toEqual([{ type: 'route', input: { orderId: 'order-1', carrier: 'CMCC', amountYuan: 50, attempt: 1, declined: [], resting: [] } }]);
+    expect(routed.commands).toEqual([{ type: 'route', attempt: 1, declined: [], resting: [] }]);
     const sent = feed(routed.machine, [chosen('sim-a')]);
     expect(sent.machine.stage).toEqual({ name: 'sending', attempt: 1, deadlineMs: DEADLINE });
     expect(sent.commands).toEqual([
       {
         type: 'submit-to-supplier',
-        taskQueue: 'supplier-sim-a',
-        request: { orderId: 'order-1', supplierId: 'sim-a', requestId: 'order-1-1', phone: '13812345678', carrier: 'CMCC', amountYuan: 50, round: 1, attempt: 1 },
+        attempt: {
+          attempt: 1,
+          round: 1,
+          supplierId: 'sim-a',
+          requestId: 'order-1-1',
+          taskQueue: 'supplier-sim-a',
+          costFen: 4850,
+          state: 'sent',
+        },
       },
     ]);
     expect(nextTimer(sent.machine)).toEqual({ atMs: DEADLINE, event: 'deadline-reached' });
@@ -48,30 +55,47 @@ describe('order machine: choosing a supplier and sending to it', () => {
     expect(machine.stage).toEqual({ name: 'awaiting-result', attempt: 1, deadlineMs: DEADLINE });
     expect(machine.order).toMatchObject({ status: 'PROCESSING', supplierId: 'sim-a', carrierOrderId: 'C-1' });
     expect(commands).toEqual([
-      expect.objectContaining({ type: 'write-view', event: 'carrier-accepted', transition: { to: 'PROCESSING', fields: { carrierOrderId: 'C-1', supplierId: 'sim-a' } } }),
+      expect.objectContaining({
+        type: 'write-view',
+        event: 'carrier-accepted',
+        transition: { to: 'PROCESSING', fields: { carrierOrderId: 'C-1', supplierId: 'sim-a' } },
+      }),
     ]);
   });
 
   it('fails over on a definite refusal: the declined supplier is left out of the next route', () => {
     const { machine, commands } = feed(sending(), [declined(1, 'no stock')]);
     expect(machine.stage.name).toBe('routing');
-    expect(machine.order.attempts[0]).toMatchObject({ state: 'declined', declined: { reason: 'no stock', resolvedBy: 'carrier-refusal' } });
-    expect(ofType(commands, 'route')[0]?.input).toMatchObject({ attempt: 2, declined: ['sim-a'], resting: [] });
+    expect(machine.order.attempts[0]).toMatchObject({
+      state: 'declined',
+      declined: { reason: 'no stock', resolvedBy: 'carrier-refusal' },
+    });
+    expect(ofType(commands, 'route')[0]).toMatchObject({ attempt: 2, declined: ['sim-a'], resting: [] });
     const second = feed(machine, [chosen('sim-b', 2), accepted(2, 'C-2'), callback('SUCCESS', 2)]);
-    expect(second.machine.stage).toMatchObject({ name: 'finished', outcome: { status: 'SUCCEEDED', supplierId: 'sim-b' } });
-    expect(ofType(second.commands, 'write-view').at(-1)?.transition?.fields).toMatchObject({ supplierId: 'sim-b', supplierCostFen: 4850 });
+    expect(second.machine.stage).toMatchObject({
+      name: 'finished',
+      outcome: { status: 'SUCCEEDED', supplierId: 'sim-b' },
+    });
+    expect(ofType(second.commands, 'write-view').at(-1)?.transition?.fields).toMatchObject({
+      supplierId: 'sim-b',
+      supplierCostFen: 4850,
+    });
   });
 
   it('tries a supplier that never received the request again only after every other (it rests)', () => {
     const at = DEADLINE - 100_000;
     const { machine, commands } = feed(sending(), [declined(1, 'never received', true)], at);
-    expect(ofType(commands, 'route')[0]?.input).toMatchObject({ declined: [], resting: ['sim-a'] });
+    expect(ofType(commands, 'route')[0]).toMatchObject({ declined: [], resting: ['sim-a'] });
     expect(machine.order.attempts[0]?.declined?.restingUntil).toBe(at + ROUTE_AGAIN_MS);
   });
 
   it('fails the order, refunding it once, when every supplier has declined', () => {
     const { machine, commands } = feed(sending(), [declined(1, 'number not in service'), noneLeft()]);
-    expect(machine.stage).toMatchObject({ name: 'finished', refunding: true, outcome: { status: 'FAILED', reason: 'number not in service', resolvedBy: 'carrier-refusal' } });
+    expect(machine.stage).toMatchObject({
+      name: 'finished',
+      refunding: true,
+      outcome: { status: 'FAILED', reason: 'number not in service', resolvedBy: 'carrier-refusal' },
+    });
     expect(ofType(commands, 'refund')).toHaveLength(1);
     expect(types(commands).slice(-2)).toEqual(['mark-finished', 'refund']);
   });
@@ -95,17 +119,40 @@ describe('order machine: choosing a supplier and sending to it', () => {
 
 describe('order machine: results, the deadline and its status question', () => {
   it('decides on the first callback, ignores a repeat, and flags a contradiction without changing the decision', () => {
-    const { machine, commands } = feed(awaiting(), [callback('SUCCESS', 1, '1'), callback('SUCCESS', 1, '2'), callback('FAILED', 1, '3')]);
-    expect(machine.stage).toMatchObject({ name: 'finished', outcome: { status: 'SUCCEEDED', resolvedBy: 'carrier-callback', supplierId: 'sim-a' } });
-    expect(machine.order.timeline.map((e) => e.type).slice(-4)).toEqual(['outcome-decided', 'finished', 'callback-ignored', 'contradiction-flagged']);
+    const { machine, commands } = feed(awaiting(), [
+      callback('SUCCESS', 1, '1'),
+      callback('SUCCESS', 1, '2'),
+      callback('FAILED', 1, '3'),
+    ]);
+    expect(machine.stage).toMatchObject({
+      name: 'finished',
+      outcome: { status: 'SUCCEEDED', resolvedBy: 'carrier-callback', supplierId: 'sim-a' },
+    });
+    expect(machine.order.timeline.map((e) => e.type).slice(-4)).toEqual([
+      'outcome-decided',
+      'finished',
+      'callback-ignored',
+      'contradiction-flagged',
+    ]);
     expect(ofType(commands, 'flag-for-review')).toHaveLength(1);
   });
 
   it('fails over on a FAILED callback before the deadline, and flags a later SUCCESS from the declined supplier (credited twice?)', () => {
-    const { machine, commands } = feed(awaiting(), [callback('FAILED', 1), chosen('sim-b', 2), accepted(2, 'C-2'), callback('SUCCESS', 1, '9'), callback('FAILED', 1, '10')]);
+    const { machine, commands } = feed(awaiting(), [
+      callback('FAILED', 1),
+      chosen('sim-b', 2),
+      accepted(2, 'C-2'),
+      callback('SUCCESS', 1, '9'),
+      callback('FAILED', 1, '10'),
+    ]);
     expect(machine.stage.name).toBe('awaiting-result');
-    expect(ofType(commands, 'flag-for-review')[0]?.reason).toContain('supplier sim-a reported SUCCESS (callback 9) for attempt 1, which it had declined');
-    expect(machine.order.timeline.at(-1)).toMatchObject({ type: 'callback-ignored', detail: { reason: 'repeat: sim-a had declined attempt 1' } });
+    expect(ofType(commands, 'flag-for-review')[0]?.reason).toContain(
+      'supplier sim-a reported SUCCESS (callback 9) for attempt 1, which it had declined',
+    );
+    expect(machine.order.timeline.at(-1)).toMatchObject({
+      type: 'callback-ignored',
+      detail: { reason: 'repeat: sim-a had declined attempt 1' },
+    });
   });
 
   it('lets an attempt declined while still being sent route on only once its send has returned', () => {
@@ -126,7 +173,11 @@ describe('order machine: results, the deadline and its status question', () => {
     const asked = feed(awaiting(), [deadline]);
     expect(asked.machine.stage).toEqual({ name: 'asking-supplier', attempt: 1 });
     expect(ofType(asked.commands, 'ask-supplier')).toEqual([
-      { type: 'ask-supplier', purpose: 'sla-deadline', attempt: expect.objectContaining({ attempt: 1, supplierId: 'sim-a' }) },
+      {
+        type: 'ask-supplier',
+        purpose: 'sla-deadline',
+        attempt: expect.objectContaining({ attempt: 1, supplierId: 'sim-a' }),
+      },
     ]);
     const { machine, commands } = feed(asked.machine, [statusSays(answer)]);
     expect(machine.stage.name).toBe(stage);
@@ -143,14 +194,19 @@ describe('order machine: results, the deadline and its status question', () => {
   it('asks about an attempt still being sent at the deadline, and keeps operators off it until its send returns', () => {
     const { machine } = feed(sending(), [deadline, statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' })]);
     expect(machine.stage).toEqual({ name: 'escalated', alerting: true, sending: 1 });
-    expect(refusalReason(machine, { action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' })).toContain('still in progress');
+    expect(refusalReason(machine, { action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' })).toContain(
+      'still in progress',
+    );
     expect(feed(machine, [accepted(1)]).machine.stage).toEqual({ name: 'escalated', alerting: true });
   });
 });
 
 describe('order machine: finishing', () => {
   it('refunds a FAILED order before its merchant is told, and is done once both are', () => {
-    const { machine, commands } = feed(awaiting({ notifyUrl: 'https://m.example/n' }), [callback('FAILED', 1), noneLeft()]);
+    const { machine, commands } = feed(awaiting({ notifyUrl: 'https://m.example/n' }), [
+      callback('FAILED', 1),
+      noneLeft(),
+    ]);
     expect(types(commands).filter((t) => t === 'refund' || t === 'notify-merchant')).toEqual(['refund']);
     const refunded = feed(machine, [{ type: 'refunded', result: { outcome: 'refunded', amountFen: 5000 } }]);
     expect(types(refunded.commands)).toEqual(['notify-merchant']);
@@ -164,7 +220,9 @@ describe('order machine: finishing', () => {
     expect(nextTimer(byOperator)?.event).toBe('linger-over');
     expect(isDone(byOperator)).toBe(false);
     const late = feed(byOperator, [callback('FAILED', 1, '7')]);
-    expect(ofType(late.commands, 'flag-for-review')[0]?.reason).toContain('after the order was decided SUCCEEDED by operator');
+    expect(ofType(late.commands, 'flag-for-review')[0]?.reason).toContain(
+      'after the order was decided SUCCEEDED by operator',
+    );
     expect(isDone(feed(late.machine, [{ type: 'linger-over' }]).machine)).toBe(true);
   });
 });
@@ -172,33 +230,60 @@ describe('order machine: finishing', () => {
 describe('order machine: operators', () => {
   it('resolves an escalated order and answers the Update', () => {
     const { machine, commands } = feed(escalated(), [resolve('FAILED', 'u1')]);
-    expect(machine.stage).toMatchObject({ name: 'finished', outcome: { status: 'FAILED', resolvedBy: 'operator', reason: 'operator alice: checked' } });
-    expect(ofType(commands, 'reply')).toEqual([{ type: 'reply', to: 'u1', result: { status: 'FAILED', message: 'resolved FAILED by alice' } }]);
+    expect(machine.stage).toMatchObject({
+      name: 'finished',
+      outcome: { status: 'FAILED', resolvedBy: 'operator', reason: 'operator alice: checked' },
+    });
+    expect(ofType(commands, 'reply')).toEqual([
+      { type: 'reply', to: 'u1', result: { status: 'FAILED', message: 'resolved FAILED by alice' } },
+    ]);
   });
 
   it('refuses decisions outside the escalated stage: an Update gets the reason, a signal is recorded', () => {
     const viaUpdate = feed(awaiting(), [resolve('FAILED', 'u1')]);
-    expect(viaUpdate.commands).toEqual([{ type: 'reply', to: 'u1', result: { refused: 'order is PROCESSING; operators decide ESCALATED orders' } }]);
+    expect(viaUpdate.commands).toEqual([
+      { type: 'reply', to: 'u1', result: { refused: 'order is PROCESSING; operators decide ESCALATED orders' } },
+    ]);
     const viaSignal = feed(awaiting(), [resolve('FAILED')]);
-    expect(viaSignal.commands).toEqual([expect.objectContaining({ type: 'write-view', event: 'operator-decision-refused' })]);
+    expect(viaSignal.commands).toEqual([
+      expect.objectContaining({ type: 'write-view', event: 'operator-decision-refused' }),
+    ]);
     expect(viaSignal.machine.stage.name).toBe('awaiting-result');
   });
 
   it('retries only when the supplier never got the order: routed again in a new round with an SLA of its own', () => {
     const checking = feed(escalated(), [retry('u2')]);
-    expect(ofType(checking.commands, 'ask-supplier')[0]).toMatchObject({ purpose: 'operator-retry', attempt: { attempt: 1 } });
-    expect(refusalReason(checking.machine, { action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' })).toContain('retry is under way');
-    const retried = feed(checking.machine, [statusSays({ state: 'NOT_FOUND' }, 1, 'operator-retry')], DEADLINE + 60_000);
+    expect(ofType(checking.commands, 'ask-supplier')[0]).toMatchObject({
+      purpose: 'operator-retry',
+      attempt: { attempt: 1 },
+    });
+    expect(
+      refusalReason(checking.machine, { action: 'resolve', outcome: 'FAILED', note: 'x', operator: 'alice' }),
+    ).toContain('retry is under way');
+    const retried = feed(
+      checking.machine,
+      [statusSays({ state: 'NOT_FOUND' }, 1, 'operator-retry')],
+      DEADLINE + 60_000,
+    );
     expect(retried.machine.order).toMatchObject({ round: 2, status: 'PROCESSING' });
     expect(retried.machine.stage).toEqual({ name: 'routing', deadlineMs: DEADLINE + 60_000 + SLA() });
-    expect(ofType(retried.commands, 'route')[0]?.input).toMatchObject({ attempt: 2, declined: [] });
-    expect(ofType(retried.commands, 'reply')[0]?.result).toMatchObject({ status: 'PROCESSING', message: expect.stringContaining('never received') });
+    expect(ofType(retried.commands, 'route')[0]).toMatchObject({ attempt: 2, declined: [] });
+    expect(ofType(retried.commands, 'reply')[0]?.result).toMatchObject({
+      status: 'PROCESSING',
+      message: expect.stringContaining('never received'),
+    });
   });
 
   it('does not re-submit when the supplier has the order, and answers why', () => {
-    const { machine, commands } = feed(escalated(), [retry('u3'), statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }, 1, 'operator-retry')]);
+    const { machine, commands } = feed(escalated(), [
+      retry('u3'),
+      statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' }, 1, 'operator-retry'),
+    ]);
     expect(machine.stage).toEqual({ name: 'escalated', alerting: false });
-    expect(ofType(commands, 'reply')[0]?.result).toEqual({ status: 'ESCALATED', message: 'not re-submitted: the supplier already has the order (PROCESSING)' });
+    expect(ofType(commands, 'reply')[0]?.result).toEqual({
+      status: 'ESCALATED',
+      message: 'not re-submitted: the supplier already has the order (PROCESSING)',
+    });
   });
 
   it('routes again at once when every supplier has declined (nothing can be credited twice), during or after a failover', () => {
@@ -206,13 +291,19 @@ describe('order machine: operators', () => {
     expect(declinedAll.stage.name).toBe('escalated');
     const { machine, commands } = feed(declinedAll, [retry('u4')]);
     expect(machine.stage.name).toBe('routing');
-    expect(ofType(commands, 'reply')).toEqual([{ type: 'reply', to: 'u4', result: { status: 'PROCESSING', message: 'no supplier has the order; routed again' } }]);
-    expect(ofType(commands, 'route')[0]?.input.declined).toEqual([]); // a new round: every supplier may be asked again
+    expect(ofType(commands, 'reply')).toEqual([
+      { type: 'reply', to: 'u4', result: { status: 'PROCESSING', message: 'no supplier has the order; routed again' } },
+    ]);
+    expect(ofType(commands, 'route')[0]?.declined).toEqual([]); // a new round: every supplier may be asked again
   });
 
   it('answers a retry still being checked when a callback decides the order meanwhile', () => {
     const { commands } = feed(escalated(), [retry('u5'), callback('SUCCESS', 1)]);
-    expect(ofType(commands, 'reply').at(-1)).toEqual({ type: 'reply', to: 'u5', result: { status: 'SUCCEEDED', message: 'not re-submitted: the order was decided meanwhile' } });
+    expect(ofType(commands, 'reply').at(-1)).toEqual({
+      type: 'reply',
+      to: 'u5',
+      result: { status: 'SUCCEEDED', message: 'not re-submitted: the order was decided meanwhile' },
+    });
   });
 
   it('continues as new only when escalated and idle, and resumes there', () => {

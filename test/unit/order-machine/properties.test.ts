@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { CarrierStatus } from '../../../src/shared/carrier-protocol.ts';
 import { canMove, isFinal, OrderStatus } from '../../../src/shared/order-status.ts';
 import { decide, isDone, nextTimer } from '../../../src/workflows/order/machine.ts';
-import { newOrder, type EventBody, type OrderCommand, type OrderMachine, type StageName } from '../../../src/workflows/order/state.ts';
+import {
+  newOrder,
+  type EventBody,
+  type OrderCommand,
+  type OrderMachine,
+  type StageName,
+} from '../../../src/workflows/order/state.ts';
 import { runs } from '../../properties.ts';
 import { facts } from './fixtures.ts';
 
@@ -57,31 +63,56 @@ class World {
   /** The answers a command may come back with (one of them will). */
   private answerLater(command: OrderCommand): void {
     if (command.type === 'route') {
-      const { attempt, declined } = command.input;
+      const { attempt, declined } = command;
       const open = SUPPLIERS.filter((id) => !declined.includes(id));
       const chosen = (supplierId: string): EventBody => ({
         type: 'route-decided',
-        decision: { kind: 'chosen', supplierId, taskQueue: supplierId, requestId: `order-1-${attempt}`, costFen: 4850, probe: false, skipped: [] },
+        decision: {
+          kind: 'chosen',
+          supplierId,
+          taskQueue: supplierId,
+          requestId: `order-1-${attempt}`,
+          costFen: 4850,
+          probe: false,
+          skipped: [],
+        },
       });
-      this.owed.push([...open.map(chosen), { type: 'route-decided', decision: { kind: open.length ? 'none-now' : 'none-left', skipped: [] } }]);
+      this.owed.push([
+        ...open.map(chosen),
+        { type: 'route-decided', decision: { kind: open.length ? 'none-now' : 'none-left', skipped: [] } },
+      ]);
     }
     if (command.type === 'submit-to-supplier') {
-      const { attempt } = command.request;
+      const { attempt } = command.attempt;
       this.owed.push([
-        { type: 'supplier-answered', attempt, answer: { outcome: 'accepted', carrierOrderId: `C-${attempt}`, tries: 1 } },
+        {
+          type: 'supplier-answered',
+          attempt,
+          answer: { outcome: 'accepted', carrierOrderId: `C-${attempt}`, tries: 1 },
+        },
         { type: 'supplier-answered', attempt, answer: { outcome: 'declined', reason: 'no stock', tries: 1 } },
-        { type: 'supplier-answered', attempt, answer: { outcome: 'declined', reason: 'never received', neverReceived: true, tries: 2 } },
+        {
+          type: 'supplier-answered',
+          attempt,
+          answer: { outcome: 'declined', reason: 'never received', neverReceived: true, tries: 2 },
+        },
         { type: 'supplier-unreachable', attempt, error: 'timeout' },
       ]);
     }
     if (command.type === 'ask-supplier') {
       const { purpose, attempt } = command;
       this.owed.push([
-        ...STATUS_ANSWERS.map((answer): EventBody => ({ type: 'status-answered', purpose, attempt: attempt.attempt, answer })),
+        ...STATUS_ANSWERS.map((answer): EventBody => ({
+          type: 'status-answered',
+          purpose,
+          attempt: attempt.attempt,
+          answer,
+        })),
         { type: 'status-unavailable', purpose, attempt: attempt.attempt, error: 'down' },
       ]);
     }
-    if (command.type === 'announce-escalation') this.owed.push([{ type: 'alert-sent' }, { type: 'alert-failed', error: 'webhook down' }]);
+    if (command.type === 'announce-escalation')
+      this.owed.push([{ type: 'alert-sent' }, { type: 'alert-failed', error: 'webhook down' }]);
     if (command.type === 'refund') {
       this.refunds += 1;
       this.owed.push([{ type: 'refunded', result: { outcome: 'refunded', amountFen: 5000 } }]);
@@ -103,18 +134,33 @@ class World {
       const status = choice % 3 === 0 ? 'FAILED' : 'SUCCESS';
       outside.push({
         type: 'callback',
-        callback: { callbackId: String(choice), supplierId: attempt.supplierId, requestId: attempt.requestId, carrierOrderId: 'C', status, timestamp: '2026-12-03T10:00:00Z' },
+        callback: {
+          callbackId: String(choice),
+          supplierId: attempt.supplierId,
+          requestId: attempt.requestId,
+          carrierOrderId: 'C',
+          status,
+          timestamp: '2026-12-03T10:00:00Z',
+        },
       });
     }
     const replyTo = choice % 2 === 0 ? `u${++this.updates}` : undefined;
     const decision =
       choice % 5 === 0
         ? ({ action: 'retry', operator: 'bob' } as const)
-        : ({ action: 'resolve', outcome: choice % 4 === 0 ? 'FAILED' : 'SUCCEEDED', note: 'checked', operator: 'alice' } as const);
+        : ({
+            action: 'resolve',
+            outcome: choice % 4 === 0 ? 'FAILED' : 'SUCCEEDED',
+            note: 'checked',
+            operator: 'alice',
+          } as const);
     outside.push({ type: 'operator-decision', decision, ...(replyTo && { replyTo }) });
     const timer = nextTimer(this.machine);
     if (timer) outside.push({ type: timer.event });
-    const options = [...this.owed.map((answers, i) => ({ owed: i, answers })), ...outside.map((event) => ({ owed: -1, answers: [event] }))];
+    const options = [
+      ...this.owed.map((answers, i) => ({ owed: i, answers })),
+      ...outside.map((event) => ({ owed: -1, answers: [event] })),
+    ];
     if (options.length === 0) return undefined;
     const picked = options[choice % options.length]!;
     if (picked.owed >= 0) this.owed.splice(picked.owed, 1);
@@ -136,14 +182,17 @@ describe('order machine: properties over any life an order can have', () => {
           const event = world.next(choice);
           if (!event) break;
           const { before, after, commands } = world.apply(event);
-          if (after.order.status !== before.order.status) expect(canMove(before.order.status, after.order.status)).toBe(true);
+          if (after.order.status !== before.order.status)
+            expect(canMove(before.order.status, after.order.status)).toBe(true);
           if (isFinal(before.order.status)) expect(after.order.status).toBe(before.order.status);
           const decided = outcomeOf(before);
           if (decided) expect(outcomeOf(after)).toEqual(decided);
           expect(STATUSES_OF_STAGE[after.stage.name]).toContain(after.order.status);
           // One attempt at a time: a send starts only from routing, and never once the order is decided.
           if (commands.some((c) => c.type === 'submit-to-supplier')) expect(before.stage.name).toBe('routing');
-          for (const command of commands) if (command.type === 'write-view' && command.transition) expect(command.transition.to).toBe(after.order.status);
+          for (const command of commands)
+            if (command.type === 'write-view' && command.transition)
+              expect(command.transition.to).toBe(after.order.status);
         }
         expect(world.refunds).toBeLessThanOrEqual(1);
         if (world.refunds === 1) expect(outcomeOf(world.machine)?.status).toBe('FAILED');

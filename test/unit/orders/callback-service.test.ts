@@ -7,33 +7,69 @@ import { OrderEvent } from '../../../src/shared/order-events.ts';
 import { ORDER_ID } from '../routes/fake-app.ts';
 import { fakeLogger, fakeTemporal } from './fakes.ts';
 
-const callback: CarrierCallbackBody = { orderId: ORDER_ID, carrierOrderId: 'C-1', status: 'SUCCESS', timestamp: '2026-11-23T12:00:00Z' };
+const callback: CarrierCallbackBody = {
+  orderId: ORDER_ID,
+  carrierOrderId: 'C-1',
+  status: 'SUCCESS',
+  timestamp: '2026-11-23T12:00:00Z',
+};
 const received = { callback, rawBody: JSON.stringify(callback), signature: 'ab'.repeat(32) };
 const workflowGone = async () => {
   throw new WorkflowNotFoundError('workflow not found', `recharge-order-${ORDER_ID}`, undefined);
 };
 
-function setup(recorded: RecordedCallback | undefined, signal: (...args: never[]) => Promise<unknown> = async () => undefined) {
+function setup(
+  recorded: RecordedCallback | undefined,
+  signal: (...args: never[]) => Promise<unknown> = async () => undefined,
+) {
   const recordCallback = vi.fn<OrderRepository['recordCallback']>(async () => recorded);
   const flagForReview = vi.fn<OrderRepository['flagForReview']>(async () => undefined);
   const signalSpy = vi.fn(signal);
   const temporal = fakeTemporal({ signal: signalSpy });
   const log = fakeLogger();
-  const service = createCallbackService({ orders: { recordCallback, flagForReview }, temporal: temporal.client, logger: log.logger });
+  const service = createCallbackService({
+    orders: { recordCallback, flagForReview },
+    temporal: temporal.client,
+    logger: log.logger,
+  });
   return { service, recordCallback, flagForReview, signal: signalSpy, temporal, log };
 }
 
 describe('callback service', () => {
   it("stores the callback, then signals the order's workflow with the stored record's id", async () => {
-    const { service, recordCallback, signal, temporal } = setup({ callbackId: '42', orderStatus: 'PROCESSING', resolvedBy: null, supplierId: null });
-    expect(await service.receive({ ...received, callback: { ...callback, status: 'FAILED', reason: 'number not in service' } })).toEqual({ kind: 'forwarded' });
-    expect(recordCallback).toHaveBeenCalledWith(ORDER_ID, received.rawBody, received.signature, { status: 'FAILED', carrierOrderId: 'C-1' });
+    const { service, recordCallback, signal, temporal } = setup({
+      callbackId: '42',
+      orderStatus: 'PROCESSING',
+      resolvedBy: null,
+      supplierId: null,
+    });
+    expect(
+      await service.receive({
+        ...received,
+        callback: { ...callback, status: 'FAILED', reason: 'number not in service' },
+      }),
+    ).toEqual({ kind: 'forwarded' });
+    expect(recordCallback).toHaveBeenCalledWith(ORDER_ID, received.rawBody, received.signature, {
+      status: 'FAILED',
+      carrierOrderId: 'C-1',
+    });
     expect(temporal.handles).toEqual([`recharge-order-${ORDER_ID}`]);
-    expect(signal.mock.calls[0]?.[1]).toEqual({ callbackId: '42', carrierOrderId: 'C-1', status: 'FAILED', timestamp: callback.timestamp, reason: 'number not in service' });
+    expect(signal.mock.calls[0]?.[1]).toEqual({
+      callbackId: '42',
+      carrierOrderId: 'C-1',
+      status: 'FAILED',
+      timestamp: callback.timestamp,
+      reason: 'number not in service',
+    });
   });
 
   it('signals a decided order too: its workflow may still be open and must see a contradiction', async () => {
-    const { service, signal, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null });
+    const { service, signal, flagForReview } = setup({
+      callbackId: '42',
+      orderStatus: 'FAILED',
+      resolvedBy: 'operator',
+      supplierId: null,
+    });
     expect(await service.receive(received)).toEqual({ kind: 'forwarded' });
     expect(signal).toHaveBeenCalledOnce();
     expect(flagForReview).not.toHaveBeenCalled(); // the open workflow decides
@@ -46,30 +82,58 @@ describe('callback service', () => {
   });
 
   it('asks for a re-send when the order is open but its workflow is not running', async () => {
-    const { service, flagForReview, log } = setup({ callbackId: '42', orderStatus: 'PENDING', resolvedBy: null, supplierId: null }, workflowGone);
+    const { service, flagForReview, log } = setup(
+      { callbackId: '42', orderStatus: 'PENDING', resolvedBy: null, supplierId: null },
+      workflowGone,
+    );
     expect(await service.receive(received)).toEqual({ kind: 'workflow-not-running' });
     expect(flagForReview).not.toHaveBeenCalled();
     expect(log.error).toHaveBeenCalledOnce();
   });
 
   it('leaves a closed, decided order alone when the carrier agrees', async () => {
-    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'SUCCEEDED', resolvedBy: 'carrier-status', supplierId: null }, workflowGone);
-    expect(await service.receive(received)).toEqual({ kind: 'already-decided', status: 'SUCCEEDED', flaggedForReview: false });
+    const { service, flagForReview } = setup(
+      { callbackId: '42', orderStatus: 'SUCCEEDED', resolvedBy: 'carrier-status', supplierId: null },
+      workflowGone,
+    );
+    expect(await service.receive(received)).toEqual({
+      kind: 'already-decided',
+      status: 'SUCCEEDED',
+      flaggedForReview: false,
+    });
     expect(flagForReview).not.toHaveBeenCalled();
   });
 
   it('flags a closed, decided order the carrier contradicts, saying who decided and that the cost was refunded', async () => {
-    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null }, workflowGone);
-    expect(await service.receive(received)).toEqual({ kind: 'already-decided', status: 'FAILED', flaggedForReview: true });
+    const { service, flagForReview } = setup(
+      { callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null },
+      workflowGone,
+    );
+    expect(await service.receive(received)).toEqual({
+      kind: 'already-decided',
+      status: 'FAILED',
+      flaggedForReview: true,
+    });
     const reason =
       "carrier reported SUCCESS (callback 42) after the order was decided FAILED by operator; the order's cost was refunded: if the phone was credited, recover it with a ledger adjustment";
-    expect(flagForReview).toHaveBeenCalledWith(ORDER_ID, reason, { key: 'contradiction:42', type: OrderEvent.CONTRADICTION_FLAGGED, detail: { reason, callbackId: '42' } });
+    expect(flagForReview).toHaveBeenCalledWith(ORDER_ID, reason, {
+      key: 'contradiction:42',
+      type: OrderEvent.CONTRADICTION_FLAGGED,
+      detail: { reason, callbackId: '42' },
+    });
   });
 
   it("takes a supplier's callback by the attempt's request id, and tells the workflow which supplier and attempt it is about", async () => {
-    const { service, recordCallback, signal, temporal } = setup({ callbackId: '42', orderStatus: 'PROCESSING', resolvedBy: null, supplierId: 'sim-b' });
+    const { service, recordCallback, signal, temporal } = setup({
+      callbackId: '42',
+      orderStatus: 'PROCESSING',
+      resolvedBy: null,
+      supplierId: 'sim-b',
+    });
     const fromSupplier = { ...callback, orderId: `${ORDER_ID}-2` };
-    expect(await service.receive({ ...received, callback: fromSupplier, supplierId: 'sim-b' })).toEqual({ kind: 'forwarded' });
+    expect(await service.receive({ ...received, callback: fromSupplier, supplierId: 'sim-b' })).toEqual({
+      kind: 'forwarded',
+    });
     expect(recordCallback).toHaveBeenCalledWith(ORDER_ID, received.rawBody, received.signature, {
       status: 'SUCCESS',
       carrierOrderId: 'C-1',
@@ -87,10 +151,23 @@ describe('callback service', () => {
   });
 
   it('does not flag a closed order when a supplier it moved on from reports FAILED, but does when that supplier reports SUCCESS', async () => {
-    const closed = { callbackId: '42', orderStatus: 'SUCCEEDED' as const, resolvedBy: 'carrier-callback', supplierId: 'sim-b' };
-    const failedAtA = { ...received, callback: { ...callback, orderId: `${ORDER_ID}-1`, status: 'FAILED' as const }, supplierId: 'sim-a' };
+    const closed = {
+      callbackId: '42',
+      orderStatus: 'SUCCEEDED' as const,
+      resolvedBy: 'carrier-callback',
+      supplierId: 'sim-b',
+    };
+    const failedAtA = {
+      ...received,
+      callback: { ...callback, orderId: `${ORDER_ID}-1`, status: 'FAILED' as const },
+      supplierId: 'sim-a',
+    };
     const quiet = setup(closed, workflowGone);
-    expect(await quiet.service.receive(failedAtA)).toEqual({ kind: 'already-decided', status: 'SUCCEEDED', flaggedForReview: false });
+    expect(await quiet.service.receive(failedAtA)).toEqual({
+      kind: 'already-decided',
+      status: 'SUCCEEDED',
+      flaggedForReview: false,
+    });
     expect(quiet.flagForReview).not.toHaveBeenCalled();
     const failedOrder = setup({ ...closed, orderStatus: 'FAILED', supplierId: null }, workflowGone);
     const creditedAtA = { ...failedAtA, callback: { ...failedAtA.callback, status: 'SUCCESS' as const } };
@@ -101,7 +178,10 @@ describe('callback service', () => {
     const unavailable = async () => {
       throw Object.assign(new Error('14 UNAVAILABLE'), { code: 14 });
     };
-    const { service, flagForReview } = setup({ callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null }, unavailable);
+    const { service, flagForReview } = setup(
+      { callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null },
+      unavailable,
+    );
     await expect(service.receive(received)).rejects.toThrow('14 UNAVAILABLE');
     expect(flagForReview).not.toHaveBeenCalled();
   });

@@ -10,7 +10,10 @@ type HandleMethod = (...args: never[]) => Promise<unknown>;
  * (anything else fails): `handles` records the workflow ids asked for,
  * `start` is the client's workflow.start.
  */
-export function fakeTemporal(handle: Partial<Record<'signal' | 'executeUpdate' | 'query' | 'describe', HandleMethod>> = {}, start: HandleMethod = async () => ({})) {
+export function fakeTemporal(
+  handle: Partial<Record<'signal' | 'executeUpdate' | 'query' | 'describe', HandleMethod>> = {},
+  start: HandleMethod = async () => ({}),
+) {
   const handles: string[] = [];
   const deadlines: number[] = [];
   const client = {

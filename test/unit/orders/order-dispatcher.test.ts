@@ -38,8 +38,11 @@ describe('order dispatcher', () => {
     expect(await dispatcher.drain({ graceMs: 2_000, batchSize: 2 })).toBe(5);
     // Each start gives up within seconds, so a drain caught by an outage ends and the next one starts the backlog soon after Temporal's return.
     expect(temporal.deadlines).toHaveLength(5);
-    for (const deadline of temporal.deadlines) expect(deadline - before).toBeLessThanOrEqual(2_000 + (Date.now() - before));
-    expect(start.mock.calls.map((call) => (call as unknown as [string, { workflowId: string }])[1].workflowId)).toEqual(orders(5).map((order) => `recharge-order-${order.id}`));
+    for (const deadline of temporal.deadlines)
+      expect(deadline - before).toBeLessThanOrEqual(2_000 + (Date.now() - before));
+    expect(start.mock.calls.map((call) => (call as unknown as [string, { workflowId: string }])[1].workflowId)).toEqual(
+      orders(5).map((order) => `recharge-order-${order.id}`),
+    );
     expect(markWorkflowStarted.mock.calls.map(([id]) => id)).toEqual(orders(5).map((order) => order.id));
     // Leaves the youngest orders to the fast path that is starting them.
     const acceptedBy = listNotStarted.mock.calls[0]?.[0].acceptedBy.getTime() ?? 0;

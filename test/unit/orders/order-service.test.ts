@@ -9,13 +9,28 @@ import { fakeLogger, fakeTemporal } from './fakes.ts';
 type Method = (...args: never[]) => Promise<unknown>;
 const request = { merchantOrderNo: 'M-1', phone: '13812345678', amount: 50 };
 
-function setup({ created, found = orderRow(), query }: { created?: CreateOrderResult; found?: OrderRow | null; query?: Method } = {}) {
-  const createOrder = vi.fn<OrderRepository['createOrder']>(async () => created ?? { outcome: 'created', order: orderRow() });
+function setup({
+  created,
+  found = orderRow(),
+  query,
+}: { created?: CreateOrderResult; found?: OrderRow | null; query?: Method } = {}) {
+  const createOrder = vi.fn<OrderRepository['createOrder']>(
+    async () => created ?? { outcome: 'created', order: orderRow() },
+  );
   const temporal = fakeTemporal(query ? { query } : {});
   const log = fakeLogger();
   const dispatchSoon = vi.fn<OrderDispatcher['dispatchSoon']>();
-  const orders = stub<OrderRepository>('orders', { createOrder, findById: (async () => found) as unknown as OrderRepository['findById'] });
-  const service = createOrderService({ orders, ledger: stub<LedgerRepository>('ledger'), temporal: temporal.client, dispatcher: { dispatchSoon }, logger: log.logger });
+  const orders = stub<OrderRepository>('orders', {
+    createOrder,
+    findById: (async () => found) as unknown as OrderRepository['findById'],
+  });
+  const service = createOrderService({
+    orders,
+    ledger: stub<LedgerRepository>('ledger'),
+    temporal: temporal.client,
+    dispatcher: { dispatchSoon },
+    logger: log.logger,
+  });
   return { service, createOrder, dispatchSoon, temporal, log };
 }
 
@@ -46,7 +61,11 @@ describe('order service: submit', () => {
 
   it('reports a balance that does not cover the cost, dispatching nothing', async () => {
     const { service, dispatchSoon } = setup({ created: { outcome: 'insufficient-balance', balanceFen: 100n } });
-    expect(await service.submit(MERCHANT, request)).toEqual({ kind: 'insufficient-balance', costFen: 4925, balanceFen: 100n });
+    expect(await service.submit(MERCHANT, request)).toEqual({
+      kind: 'insufficient-balance',
+      costFen: 4925,
+      balanceFen: 100n,
+    });
     expect(dispatchSoon).not.toHaveBeenCalled();
   });
 
@@ -54,8 +73,13 @@ describe('order service: submit', () => {
     const notStarted = setup({ created: { outcome: 'exists', order: orderRow({ workflowStartedAt: null }) } });
     expect(await notStarted.service.submit(MERCHANT, request)).toMatchObject({ kind: 'repeated' });
     expect(notStarted.dispatchSoon).toHaveBeenCalledOnce();
-    const started = setup({ created: { outcome: 'exists', order: orderRow({ status: 'PENDING', workflowStartedAt: new Date() }) } });
-    expect(await started.service.submit(MERCHANT, request)).toMatchObject({ kind: 'repeated', order: { status: 'PENDING' } });
+    const started = setup({
+      created: { outcome: 'exists', order: orderRow({ status: 'PENDING', workflowStartedAt: new Date() }) },
+    });
+    expect(await started.service.submit(MERCHANT, request)).toMatchObject({
+      kind: 'repeated',
+      order: { status: 'PENDING' },
+    });
     expect(started.dispatchSoon).not.toHaveBeenCalled();
   });
 
@@ -83,8 +107,16 @@ describe('order service: submit', () => {
 describe("order service: the merchant's reads", () => {
   it('shows an own order with its history and money, and hides another merchant’s', async () => {
     const readStory = (order: OrderRow) => {
-      const orders = stub<OrderRepository>('orders', { findStory: async () => ({ order, history: [submittedEvent], money: [debitEntry] }) });
-      const service = createOrderService({ orders, ledger: stub('ledger'), temporal: fakeTemporal().client, dispatcher: { dispatchSoon: vi.fn() }, logger: fakeLogger().logger });
+      const orders = stub<OrderRepository>('orders', {
+        findStory: async () => ({ order, history: [submittedEvent], money: [debitEntry] }),
+      });
+      const service = createOrderService({
+        orders,
+        ledger: stub('ledger'),
+        temporal: fakeTemporal().client,
+        dispatcher: { dispatchSoon: vi.fn() },
+        logger: fakeLogger().logger,
+      });
       return service.findOwn(MERCHANT.id, ORDER_ID);
     };
     expect(await readStory(orderRow())).toEqual({ order: orderRow(), history: [submittedEvent], money: [debitEntry] });

@@ -11,7 +11,8 @@ function withReceive(result: CallbackResult) {
   const receive = vi.fn<CallbackService['receive']>(async () => result);
   return { receive, api: fakeApp({ callbackService: stub<CallbackService>('callbackService', { receive }) }) };
 }
-const post = (api: ReturnType<typeof fakeApp>, body: string, headers: Record<string, string> = {}) => api.request('/callbacks/carrier', { method: 'POST', headers, body });
+const post = (api: ReturnType<typeof fakeApp>, body: string, headers: Record<string, string> = {}) =>
+  api.request('/callbacks/carrier', { method: 'POST', headers, body });
 
 describe('POST /callbacks/carrier: request contract', () => {
   it.each([
@@ -33,7 +34,11 @@ describe('POST /callbacks/carrier: request contract', () => {
     const body = JSON.stringify({ orderId: ORDER_ID, status: 'DONE' });
     const answer = await post(api, body, { 'X-Signature': sign(CALLBACK_SECRET, body) });
     expect(answer.status).toBe(400);
-    expect(answer.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['carrierOrderId', 'status', 'timestamp']);
+    expect(answer.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'carrierOrderId',
+      'status',
+      'timestamp',
+    ]);
     expect(receive).not.toHaveBeenCalled();
   });
 
@@ -59,13 +64,23 @@ describe('POST /callbacks/carrier: each result as HTTP', () => {
   const signed = { 'X-Signature': sign(CALLBACK_SECRET, raw) };
 
   it('answers 200 applied when the workflow took it', async () => {
-    expect(await post(withReceive({ kind: 'forwarded' }).api, raw, signed)).toMatchObject({ status: 200, body: { received: true, applied: true } });
+    expect(await post(withReceive({ kind: 'forwarded' }).api, raw, signed)).toMatchObject({
+      status: 200,
+      body: { received: true, applied: true },
+    });
   });
 
   it('answers 200 not applied for a decided order, saying whether it was flagged for review', async () => {
     for (const flaggedForReview of [true, false]) {
-      const answer = await post(withReceive({ kind: 'already-decided', status: 'FAILED', flaggedForReview }).api, raw, signed);
-      expect(answer).toMatchObject({ status: 200, body: { received: true, applied: false, reason: 'order already FAILED', flaggedForReview } });
+      const answer = await post(
+        withReceive({ kind: 'already-decided', status: 'FAILED', flaggedForReview }).api,
+        raw,
+        signed,
+      );
+      expect(answer).toMatchObject({
+        status: 200,
+        body: { received: true, applied: false, reason: 'order already FAILED', flaggedForReview },
+      });
     }
   });
 

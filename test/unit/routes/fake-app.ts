@@ -16,7 +16,11 @@ export const CALLBACK_SECRET = 'route-test-callback-secret';
 export const ADMIN = { authorization: 'Bearer route-test-admin-token' };
 const MERCHANT_KEY = 'rk_route-test-key';
 export const AS_MERCHANT = { authorization: `Bearer ${MERCHANT_KEY}` };
-export const MERCHANT: AuthenticatedMerchant = { id: 'merchant-1', name: 'route test', rates: { CMCC: '0.985', CUCC: '1', CTCC: '1' } };
+export const MERCHANT: AuthenticatedMerchant = {
+  id: 'merchant-1',
+  name: 'route test',
+  rates: { CMCC: '0.985', CUCC: '1', CTCC: '1' },
+};
 
 /** An object whose given methods answer and whose every other method fails the request (a 500) if a route calls it. */
 export function stub<T extends object>(name: string, methods: Partial<T> = {}): T {
@@ -46,7 +50,10 @@ export function fakeApp(
     operatorService: services.operatorService ?? stub('operatorService'),
     callbackService: services.callbackService ?? stub('callbackService'),
     reconciliationService: services.reconciliationService ?? stub('reconciliationService'),
-    merchants: stub<MerchantRepository>('merchants', { findByApiKeyHash: async (hash: string) => (hash === hashApiKey(MERCHANT_KEY) ? MERCHANT : null), ...merchantReads }),
+    merchants: stub<MerchantRepository>('merchants', {
+      findByApiKeyHash: async (hash: string) => (hash === hashApiKey(MERCHANT_KEY) ? MERCHANT : null),
+      ...merchantReads,
+    }),
     ledger: stub('ledger'),
     suppliers: stub('suppliers'),
     supplierLedger: stub('supplierLedger'),
@@ -61,9 +68,20 @@ export function fakeApp(
   return {
     app,
     /** Sends a request in-process; an object body is sent as JSON, a string as it is (with a JSON media type either way). */
-    async request(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) {
+    async request(
+      path: string,
+      {
+        method = 'GET',
+        headers = {},
+        body,
+      }: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+    ) {
       const raw = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
-      const response = await app.request(path, { method, headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers }, body: raw });
+      const response = await app.request(path, {
+        method,
+        headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers },
+        body: raw,
+      });
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
     },
@@ -103,7 +121,14 @@ export function orderRow(fields: Partial<OrderRow> = {}): OrderRow {
   };
 }
 
-export const submittedEvent: OrderEventRow = { id: 1n, orderId: ORDER_ID, key: 'submitted', type: 'submitted', detail: { amountYuan: 50 }, createdAt: at };
+export const submittedEvent: OrderEventRow = {
+  id: 1n,
+  orderId: ORDER_ID,
+  key: 'submitted',
+  type: 'submitted',
+  detail: { amountYuan: 50 },
+  createdAt: at,
+};
 
 export const debitEntry: LedgerEntryRow = {
   id: 7n,

@@ -7,20 +7,29 @@ type Document = {
   openapi: string;
   paths: Record<
     string,
-    Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> }; parameters: { name: string; in: string }[] }>
+    Record<
+      string,
+      {
+        requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+        parameters: { name: string; in: string }[];
+      }
+    >
   >;
 };
 
 const operationsOf = (document: Document) =>
   Object.entries(document.paths)
-    .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
+    .flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    )
     .sort();
 
-/** The `| \`METHOD /path\` |` rows of the README's API section. */
-async function readmeApiRows(): Promise<string[]> {
-  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## API\n'), readme.indexOf('\n## ', readme.indexOf('\n## API\n') + 1));
-  return [...section.matchAll(/^\| `(GET|POST|PATCH|PUT|DELETE) ([^`?]+)[^`]*`/gm)].map(([, method, path]) => `${method} ${path}`).sort();
+/** The `| \`METHOD /path\` |` rows of the merchants' API page (docs/api.md). */
+async function documentedApiRows(): Promise<string[]> {
+  const page = await readFile(new URL('../../../docs/api.md', import.meta.url), 'utf8');
+  return [...page.matchAll(/^\| `(GET|POST|PATCH|PUT|DELETE) ([^`?]+)[^`]*`/gm)]
+    .map(([, method, path]) => `${method} ${path}`)
+    .sort();
 }
 
 describe('GET /openapi.json and /docs', () => {
@@ -30,16 +39,29 @@ describe('GET /openapi.json and /docs', () => {
     expect(status).toBe(200);
     const document = body as Document;
     expect(document.openapi).toBe('3.1.0');
-    const served = [...new Set(api.app.routes.filter((r) => r.method !== 'ALL' && !/^\/(openapi\.json|docs)/.test(r.path)).map((r) => `${r.method} ${r.path}`))].sort();
+    const served = [
+      ...new Set(
+        api.app.routes
+          .filter((r) => r.method !== 'ALL' && !/^\/(openapi\.json|docs)/.test(r.path))
+          .map((r) => `${r.method} ${r.path}`),
+      ),
+    ].sort();
     expect(operationsOf(document)).toEqual(served);
     const submit = document.paths['/orders']?.post;
-    expect(Object.keys(submit?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(['merchantOrderNo', 'phone', 'amount', 'notifyUrl']);
-    expect(document.paths['/admin/orders/{orderId}/resolve']?.post?.parameters).toEqual([expect.objectContaining({ name: 'orderId', in: 'path' })]);
+    expect(Object.keys(submit?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual([
+      'merchantOrderNo',
+      'phone',
+      'amount',
+      'notifyUrl',
+    ]);
+    expect(document.paths['/admin/orders/{orderId}/resolve']?.post?.parameters).toEqual([
+      expect.objectContaining({ name: 'orderId', in: 'path' }),
+    ]);
   });
 
-  it('keeps the README’s API table and the document in step', async () => {
+  it('keeps the API page’s table (docs/api.md) and the document in step', async () => {
     const { body } = await fakeApp().request('/openapi.json');
-    expect(await readmeApiRows()).toEqual(operationsOf(body as Document));
+    expect(await documentedApiRows()).toEqual(operationsOf(body as Document));
   });
 
   it('serves the interactive reference from the API itself, with no outside address (it works offline)', async () => {
@@ -79,8 +101,12 @@ type Operation = {
 
 async function operations(): Promise<[string, Operation][]> {
   const { body } = await fakeApp().request('/openapi.json');
-  return Object.entries((body as { paths: Record<string, Record<string, Operation>> }).paths).flatMap(([path, byMethod]) =>
-    Object.entries(byMethod).map(([method, operation]): [string, Operation] => [`${method.toUpperCase()} ${path}`, operation]),
+  return Object.entries((body as { paths: Record<string, Record<string, Operation>> }).paths).flatMap(
+    ([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, operation]): [string, Operation] => [
+        `${method.toUpperCase()} ${path}`,
+        operation,
+      ]),
   );
 }
 const operation = async (key: string) => (await operations()).find(([k]) => k === key)?.[1] as Operation;
@@ -96,13 +122,32 @@ function* walk(schema: Schema, at: string): Generator<[string, Schema]> {
 
 describe('the document states every rule the API enforces', () => {
   it('says which values each field takes: enums, bounds, multiples, non-empty changes, no zero adjustment', async () => {
-    expect((await bodyOf('POST /orders')).properties?.amount).toMatchObject({ enum: [10, 20, 30, 50, 100, 200, 300, 500] });
-    expect((await bodyOf('POST /admin/suppliers')).properties?.faceValuesYuan?.items).toMatchObject({ enum: [10, 20, 30, 50, 100, 200, 300, 500] });
-    expect((await bodyOf('POST /admin/merchants')).properties?.rates?.properties?.CMCC).toMatchObject({ minimum: 0.5, maximum: 2, multipleOf: 0.000001 });
+    expect((await bodyOf('POST /orders')).properties?.amount).toMatchObject({
+      enum: [10, 20, 30, 50, 100, 200, 300, 500],
+    });
+    expect((await bodyOf('POST /admin/suppliers')).properties?.faceValuesYuan?.items).toMatchObject({
+      enum: [10, 20, 30, 50, 100, 200, 300, 500],
+    });
+    expect((await bodyOf('POST /admin/merchants')).properties?.rates?.properties?.CMCC).toMatchObject({
+      minimum: 0.5,
+      maximum: 2,
+      multipleOf: 0.000001,
+    });
     expect(await bodyOf('PATCH /admin/suppliers/{supplierId}')).toMatchObject({ minProperties: 1 });
-    expect((await bodyOf('POST /admin/merchants/{merchantId}/adjustments')).properties?.amountFen).toMatchObject({ not: { const: 0 } });
-    for (const key of ['GET /admin/orders', 'GET /admin/merchants/{merchantId}/ledger', 'GET /admin/suppliers/{supplierId}/ledger']) {
-      expect((await operation(key)).parameters.find((p) => p.name === 'limit')?.schema, key).toEqual({ type: 'integer', minimum: 1, maximum: 500, default: expect.any(Number) });
+    expect((await bodyOf('POST /admin/merchants/{merchantId}/adjustments')).properties?.amountFen).toMatchObject({
+      not: { const: 0 },
+    });
+    for (const key of [
+      'GET /admin/orders',
+      'GET /admin/merchants/{merchantId}/ledger',
+      'GET /admin/suppliers/{supplierId}/ledger',
+    ]) {
+      expect((await operation(key)).parameters.find((p) => p.name === 'limit')?.schema, key).toEqual({
+        type: 'integer',
+        minimum: 1,
+        maximum: 500,
+        default: expect.any(Number),
+      });
     }
   });
 
@@ -114,9 +159,13 @@ describe('the document states every rule the API enforces', () => {
   it('bounds every string it takes by a pattern, enum or format, and refuses unknown fields in every body', async () => {
     for (const [key, op] of await operations()) {
       const body = op.requestBody?.content['application/json'].schema;
-      const schemas = [...op.parameters.map((p): [string, Schema] => [p.name, p.schema]), ...(body ? walk(body, '(body)') : [])];
+      const schemas = [
+        ...op.parameters.map((p): [string, Schema] => [p.name, p.schema]),
+        ...(body ? walk(body, '(body)') : []),
+      ];
       for (const [at, schema] of schemas.flatMap(([name, s]) => [...walk(s, name)])) {
-        if (schema.type === 'string') expect(schema.pattern ?? schema.enum ?? schema.format ?? schema.allOf, `${key} ${at}`).toBeDefined();
+        if (schema.type === 'string')
+          expect(schema.pattern ?? schema.enum ?? schema.format ?? schema.allOf, `${key} ${at}`).toBeDefined();
         if (schema.type === 'object') expect(schema.additionalProperties, `${key} ${at}`).toBe(false);
       }
     }
@@ -126,13 +175,16 @@ describe('the document states every rule the API enforces', () => {
     const { app } = fakeApp();
     const validators = app.routes.flatMap(({ method, path, handler }) => {
       const validation = validationOf(handler);
-      return validation?.target === 'json' ? [[`${method} ${path.replace(/:(\w+)/g, '{$1}')}`, validation.schema] as const] : [];
+      return validation?.target === 'json'
+        ? [[`${method} ${path.replace(/:(\w+)/g, '{$1}')}`, validation.schema] as const]
+        : [];
     });
     expect(validators.length).toBeGreaterThan(10);
     for (const [key, schema] of validators) {
       const examples = (await bodyOf(key)).examples ?? [];
       expect(examples.length, key).toBeGreaterThan(0);
-      for (const example of examples) expect(schema.safeParse(example).error, `${key} ${JSON.stringify(example)}`).toBeUndefined();
+      for (const example of examples)
+        expect(schema.safeParse(example).error, `${key} ${JSON.stringify(example)}`).toBeUndefined();
     }
   });
 });

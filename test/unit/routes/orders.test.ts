@@ -42,47 +42,90 @@ describe('POST /orders: request contract', () => {
 
   it('submits the validated order for the authenticated merchant', async () => {
     const { submit, api } = withSubmit({ kind: 'accepted', order: orderRow() });
-    await api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: { ...order, notifyUrl: 'https://merchant.test/n' } });
-    expect(submit).toHaveBeenCalledWith(MERCHANT, { ...order, notifyUrl: 'https://merchant.test/n' }, expect.any(Function));
+    await api.request('/orders', {
+      method: 'POST',
+      headers: AS_MERCHANT,
+      body: { ...order, notifyUrl: 'https://merchant.test/n' },
+    });
+    expect(submit).toHaveBeenCalledWith(
+      MERCHANT,
+      { ...order, notifyUrl: 'https://merchant.test/n' },
+      expect.any(Function),
+    );
   });
 });
 
 describe('POST /orders: each submission result as HTTP', () => {
   it('answers a new order 202 with the order, and an idempotent repeat 200 with the same body', async () => {
-    const accepted = await withSubmit({ kind: 'accepted', order: orderRow() }).api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
+    const accepted = await withSubmit({ kind: 'accepted', order: orderRow() }).api.request('/orders', {
+      method: 'POST',
+      headers: AS_MERCHANT,
+      body: order,
+    });
     expect(accepted.status).toBe(202);
-    expect(accepted.body).toMatchObject({ orderId: ORDER_ID, merchantOrderNo: 'M-1', status: 'PENDING', costFen: 4925, createdAt: '2026-11-23T12:00:00.000Z' });
+    expect(accepted.body).toMatchObject({
+      orderId: ORDER_ID,
+      merchantOrderNo: 'M-1',
+      status: 'PENDING',
+      costFen: 4925,
+      createdAt: '2026-11-23T12:00:00.000Z',
+    });
     expect(accepted.body).not.toHaveProperty('history');
-    const repeated = await withSubmit({ kind: 'repeated', order: orderRow() }).api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
+    const repeated = await withSubmit({ kind: 'repeated', order: orderRow() }).api.request('/orders', {
+      method: 'POST',
+      headers: AS_MERCHANT,
+      body: order,
+    });
     expect(repeated).toMatchObject({ status: 200, body: accepted.body });
   });
 
   it('answers 409 when the merchantOrderNo was used for another order', async () => {
-    const answer = await withSubmit({ kind: 'conflict' }).api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
-    expect(answer).toMatchObject({
-      status: 409,
-      body: { error: 'merchant_order_no_conflict', message: 'merchantOrderNo M-1 was already submitted with a different phone, amount or notifyUrl' },
-    });
-  });
-
-  it('answers 402 with the cost and balance when the balance is short', async () => {
-    const answer = await withSubmit({ kind: 'insufficient-balance', costFen: 4925, balanceFen: 100n }).api.request('/orders', {
+    const answer = await withSubmit({ kind: 'conflict' }).api.request('/orders', {
       method: 'POST',
       headers: AS_MERCHANT,
       body: order,
     });
     expect(answer).toMatchObject({
+      status: 409,
+      body: {
+        error: 'merchant_order_no_conflict',
+        message: 'merchantOrderNo M-1 was already submitted with a different phone, amount or notifyUrl',
+      },
+    });
+  });
+
+  it('answers 402 with the cost and balance when the balance is short', async () => {
+    const answer = await withSubmit({ kind: 'insufficient-balance', costFen: 4925, balanceFen: 100n }).api.request(
+      '/orders',
+      {
+        method: 'POST',
+        headers: AS_MERCHANT,
+        body: order,
+      },
+    );
+    expect(answer).toMatchObject({
       status: 402,
-      body: { error: 'insufficient_balance', message: 'The order costs 4925 fen and the balance is 100 fen; nothing was stored. Top up and submit again.' },
+      body: {
+        error: 'insufficient_balance',
+        message: 'The order costs 4925 fen and the balance is 100 fen; nothing was stored. Top up and submit again.',
+      },
     });
   });
 
   it('answers 400 on the phone when the service finds no carrier for its segment', async () => {
-    const answer = await withSubmit({ kind: 'unknown-carrier' }).api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
+    const answer = await withSubmit({ kind: 'unknown-carrier' }).api.request('/orders', {
+      method: 'POST',
+      headers: AS_MERCHANT,
+      body: order,
+    });
     expect(answer).toEqual({
       status: 400,
       headers: expect.anything(),
-      body: { error: 'invalid_request', message: 'Invalid phone', fields: [{ field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' }] },
+      body: {
+        error: 'invalid_request',
+        message: 'Invalid phone',
+        fields: [{ field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' }],
+      },
     });
   });
 
@@ -92,15 +135,25 @@ describe('POST /orders: each submission result as HTTP', () => {
       await time?.('workflow', 'workflow start', async () => undefined);
       return { kind: 'accepted', order: orderRow() };
     };
-    const answer = await fakeApp({ orderService: stub<OrderService>('orderService', { submit }) }).request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
-    expect(answer.headers.get('server-timing')).toMatch(/db;dur=[\d.]+;desc="order insert and debit",\s*workflow;dur=[\d.]+;desc="workflow start",\s*total;dur=[\d.]+/);
+    const answer = await fakeApp({ orderService: stub<OrderService>('orderService', { submit }) }).request('/orders', {
+      method: 'POST',
+      headers: AS_MERCHANT,
+      body: order,
+    });
+    expect(answer.headers.get('server-timing')).toMatch(
+      /db;dur=[\d.]+;desc="order insert and debit",\s*workflow;dur=[\d.]+;desc="workflow start",\s*total;dur=[\d.]+/,
+    );
   });
 
   it('answers 500 without details when the service fails', async () => {
     const submit = async () => {
       throw new Error('connection refused 10.0.0.5:5432');
     };
-    const answer = await fakeApp({ orderService: stub<OrderService>('orderService', { submit }) }).request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
+    const answer = await fakeApp({ orderService: stub<OrderService>('orderService', { submit }) }).request('/orders', {
+      method: 'POST',
+      headers: AS_MERCHANT,
+      body: order,
+    });
     expect(answer).toMatchObject({ status: 500, body: { error: 'internal_error' } });
     expect(JSON.stringify(answer.body)).not.toContain('10.0.0.5');
   });
@@ -108,16 +161,27 @@ describe('POST /orders: each submission result as HTTP', () => {
 
 describe('GET /orders: the merchant reads its own orders', () => {
   it('finds an order by merchantOrderNo, with its money, among the caller’s orders only', async () => {
-    const findByMerchantOrderNo = vi.fn<OrderService['findByMerchantOrderNo']>(async () => ({ order: orderRow(), money: [debitEntry] }));
+    const findByMerchantOrderNo = vi.fn<OrderService['findByMerchantOrderNo']>(async () => ({
+      order: orderRow(),
+      money: [debitEntry],
+    }));
     const api = fakeApp({ orderService: stub<OrderService>('orderService', { findByMerchantOrderNo }) });
     const answer = await api.request('/orders?merchantOrderNo=M-1', { headers: AS_MERCHANT });
     expect(findByMerchantOrderNo).toHaveBeenCalledWith(MERCHANT.id, 'M-1');
-    expect(answer).toMatchObject({ status: 200, body: { orderId: ORDER_ID, money: [{ entryId: '7', type: 'ORDER_DEBIT', amountFen: -4925, balanceAfterFen: 95075 }] } });
+    expect(answer).toMatchObject({
+      status: 200,
+      body: {
+        orderId: ORDER_ID,
+        money: [{ entryId: '7', type: 'ORDER_DEBIT', amountFen: -4925, balanceAfterFen: 95075 }],
+      },
+    });
     expect(answer.body).not.toHaveProperty('history');
   });
 
   it('answers 404 for a merchantOrderNo it does not have', async () => {
-    const api = fakeApp({ orderService: stub<OrderService>('orderService', { findByMerchantOrderNo: async () => undefined }) });
+    const api = fakeApp({
+      orderService: stub<OrderService>('orderService', { findByMerchantOrderNo: async () => undefined }),
+    });
     expect(await api.request('/orders?merchantOrderNo=M-2', { headers: AS_MERCHANT })).toMatchObject({
       status: 404,
       body: { error: 'order_not_found', message: 'No order with merchantOrderNo M-2' },
@@ -138,14 +202,31 @@ describe('GET /orders: the merchant reads its own orders', () => {
     });
 
     const none = fakeApp({ orderService: stub<OrderService>('orderService', { findOwn: async () => undefined }) });
-    expect(await none.request(`/orders/${ORDER_ID}`, { headers: AS_MERCHANT })).toMatchObject({ status: 404, body: { error: 'order_not_found', message: `No order ${ORDER_ID}` } });
+    expect(await none.request(`/orders/${ORDER_ID}`, { headers: AS_MERCHANT })).toMatchObject({
+      status: 404,
+      body: { error: 'order_not_found', message: `No order ${ORDER_ID}` },
+    });
   });
 
   const liveCases: [LiveStateResult, number, Record<string, unknown>][] = [
     [{ kind: 'not-found' }, 404, { error: 'order_not_found', message: `No order ${ORDER_ID}` }],
-    [{ kind: 'unavailable' }, 503, { error: 'workflow_unavailable', message: expect.stringContaining('cannot answer now') }],
     [
-      { kind: 'live', state: { orderId: ORDER_ID, merchantOrderNo: 'M-1', status: 'PROCESSING', round: 1, attempts: [], timeline: [] } },
+      { kind: 'unavailable' },
+      503,
+      { error: 'workflow_unavailable', message: expect.stringContaining('cannot answer now') },
+    ],
+    [
+      {
+        kind: 'live',
+        state: {
+          orderId: ORDER_ID,
+          merchantOrderNo: 'M-1',
+          status: 'PROCESSING',
+          round: 1,
+          attempts: [],
+          timeline: [],
+        },
+      },
       200,
       { orderId: ORDER_ID, status: 'PROCESSING', round: 1, attempts: [], timeline: [] },
     ],

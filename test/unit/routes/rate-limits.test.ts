@@ -11,19 +11,30 @@ describe('merchant rate limits', () => {
     for (let i = 0; i < 5; i++) answers.push(await api.request('/balance', { headers: AS_MERCHANT }));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
     expect(answers[3]?.headers.get('retry-after')).toBe('1');
-    expect(answers[3]?.body).toMatchObject({ error: 'rate_limited', message: 'At most 3 requests per second per merchant' });
+    expect(answers[3]?.body).toMatchObject({
+      error: 'rate_limited',
+      message: 'At most 3 requests per second per merchant',
+    });
   });
 
   it('refuses an address for a minute after too many unknown API keys, even with a valid key then; other addresses go on', async () => {
-    const api = fakeApp({}, { merchantPerSecond: 100, failedKeysPerMinute: 3, clientAddressHeader: 'x-forwarded-for' }, withBalance);
-    const from = (address: string, authorization: string) => api.request('/balance', { headers: { authorization, 'x-forwarded-for': `${address}, 10.0.0.1` } });
+    const api = fakeApp(
+      {},
+      { merchantPerSecond: 100, failedKeysPerMinute: 3, clientAddressHeader: 'x-forwarded-for' },
+      withBalance,
+    );
+    const from = (address: string, authorization: string) =>
+      api.request('/balance', { headers: { authorization, 'x-forwarded-for': `${address}, 10.0.0.1` } });
     const guesses = [];
     for (let i = 0; i < 3; i++) guesses.push((await from('203.0.113.7', `Bearer guess-${i}`)).status);
     expect(guesses).toEqual([401, 401, 401]);
     const blocked = await from('203.0.113.7', AS_MERCHANT.authorization);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(50);
-    expect(blocked.body).toMatchObject({ error: 'rate_limited', message: 'Too many requests with unknown API keys from this address' });
+    expect(blocked.body).toMatchObject({
+      error: 'rate_limited',
+      message: 'Too many requests with unknown API keys from this address',
+    });
     expect((await from('203.0.113.8', AS_MERCHANT.authorization)).status).toBe(200);
   });
 });

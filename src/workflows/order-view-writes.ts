@@ -1,8 +1,13 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { EscalatedAtAttribute, FinishedAtAttribute, OrderStatusAttribute, SupplierAttribute } from '../../shared/search-attributes.ts';
-import { view } from '../activity-stubs.ts';
-import type { OrderCommand } from './state.ts';
+import {
+  EscalatedAtAttribute,
+  FinishedAtAttribute,
+  OrderStatusAttribute,
+  SupplierAttribute,
+} from '../shared/search-attributes.ts';
+import { view } from './activity-stubs.ts';
+import type { OrderCommand } from './order/state.ts';
 
 /**
  * The workflow's writes to the order view (local activities, each keyed
@@ -15,7 +20,8 @@ export function createViewWrites(orderId: string, startSeq: number) {
   let seq = startSeq;
   const nextKey = () => `workflow:${++seq}`;
   let attributes: SearchAttributeUpdatePair[] = [];
-  const setAttribute = (pair: SearchAttributeUpdatePair) => (attributes = [...attributes.filter((other) => other.key.name !== pair.key.name), pair]);
+  const setAttribute = (pair: SearchAttributeUpdatePair) =>
+    (attributes = [...attributes.filter((other) => other.key.name !== pair.key.name), pair]);
 
   return {
     /** A key for a write an activity makes itself (a status question records its answer). */

@@ -7,13 +7,14 @@
  * calls `decide`.
  */
 import { ApplicationFailure, isCancellation, log, metricMeter } from '@temporalio/workflow';
-import type { DecisionResult } from '../../shared/operator-actions.ts';
-import type { OrderOutcome } from '../../shared/order-workflow.ts';
-import { NeedsReviewAttribute } from '../../shared/search-attributes.ts';
-import { alerts, money, routing, supplier } from '../activity-stubs.ts';
-import { deliverNotification } from '../merchant-notification.ts';
-import type { EventBody, OrderCommand, OrderFacts } from './state.ts';
-import { createViewWrites, type ViewWrites } from './view-writes.ts';
+import type { DecisionResult } from '../shared/operator-actions.ts';
+import type { EscalationAlert } from '../shared/order-activities.ts';
+import type { OrderOutcome } from '../shared/order-workflow.ts';
+import { NeedsReviewAttribute } from '../shared/search-attributes.ts';
+import { alerts, money, routing, supplier } from './activity-stubs.ts';
+import { deliverNotification } from './merchant-notification.ts';
+import type { EventBody, OrderCommand, OrderFacts } from './order/state.ts';
+import { createViewWrites, type ViewWrites } from './order-view-writes.ts';
 
 type Push = (event: EventBody) => void;
 type Reply = (result: DecisionResult | { refused: string }) => void;
@@ -24,7 +25,12 @@ type Reply = (result: DecisionResult | { refused: string }) => void;
  * supplier. Without `failed`, the work cannot fail (it retries without
  * limit, or catches its own failure).
  */
-function inBackground<T>(push: Push, work: Promise<T>, answered: (result: T) => EventBody, failed?: (error: unknown) => EventBody): void {
+function inBackground<T>(
+  push: Push,
+  work: Promise<T>,
+  answered: (result: T) => EventBody,
+  failed?: (error: unknown) => EventBody,
+): void {
   void work.then(
     (result) => push(answered(result)),
     failed &&
@@ -41,23 +47,28 @@ interface Context {
   waitingUpdates: Map<string, Reply>;
 }
 
-function runSupplierCall({ facts, push, views }: Context, command: Extract<OrderCommand, { type: 'submit-to-supplier' | 'ask-supplier' }>): void {
+/** Sends an attempt to its supplier, or asks its supplier for the status, on the supplier's own task queue. */
+function runSupplierCall(
+  { facts, push, views }: Context,
+  command: Extract<OrderCommand, { type: 'submit-to-supplier' | 'ask-supplier' }>,
+): void {
+  const { orderId, phone, carrier, amountYuan } = facts;
+  const { supplierId, requestId, taskQueue, attempt, round } = command.attempt;
+  const calls = supplier(taskQueue);
   if (command.type === 'submit-to-supplier') {
-    const { attempt } = command.request;
-    const answered = (answer: Extract<EventBody, { type: 'supplier-answered' }>['answer']): EventBody => ({ type: 'supplier-answered', attempt, answer });
-    return inBackground(push, supplier(command.taskQueue).submitToSupplier(command.request), answered, (error) => ({
-      type: 'supplier-unreachable',
-      attempt,
-      error: String(error),
-    }));
+    return inBackground(
+      push,
+      calls.submitToSupplier({ orderId, supplierId, requestId, phone, carrier, amountYuan, round, attempt }),
+      (answer) => ({ type: 'supplier-answered', attempt, answer }),
+      (error) => ({ type: 'supplier-unreachable', attempt, error: String(error) }),
+    );
   }
-  const { purpose, attempt } = command;
-  const ask = { orderId: facts.orderId, supplierId: attempt.supplierId, requestId: attempt.requestId, eventKey: views.nextKey(), purpose };
+  const { purpose } = command;
   inBackground(
     push,
-    supplier(attempt.taskQueue).querySupplierStatus(ask),
-    (answer) => ({ type: 'status-answered', purpose, attempt: attempt.attempt, answer }),
-    (error) => ({ type: 'status-unavailable', purpose, attempt: attempt.attempt, error: String(error) }),
+    calls.querySupplierStatus({ orderId, supplierId, requestId, eventKey: views.nextKey(), purpose }),
+    (answer) => ({ type: 'status-answered', purpose, attempt, answer }),
+    (error) => ({ type: 'status-unavailable', purpose, attempt, error: String(error) }),
   );
 }
 
@@ -70,26 +81,38 @@ async function run(context: Context, command: OrderCommand): Promise<void> {
       views.setAttribute({ key: NeedsReviewAttribute, value: true });
       log.warn('Carrier contradicts a decided order', { orderId: facts.orderId, reason: command.reason });
       return views.flagForReview(command.reason);
-    case 'route':
-      return push({ type: 'route-decided', decision: await routing.routeOrder(command.input) });
+    case 'route': {
+      const { orderId, carrier, amountYuan } = facts;
+      const { attempt, declined, resting } = command;
+      const decision = await routing.routeOrder({ orderId, carrier, amountYuan, attempt, declined, resting });
+      return push({ type: 'route-decided', decision });
+    }
     case 'submit-to-supplier':
     case 'ask-supplier':
       return runSupplierCall(context, command);
     case 'announce-escalation':
-      metricMeter.createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator').add(1, { carrier: facts.carrier });
+      metricMeter
+        .createCounter('recharge_order_escalations', 'orders', 'Orders handed to an operator')
+        .add(1, { carrier: facts.carrier });
       // A failing alert channel must not hold the order up.
       return inBackground(
         push,
-        alerts.raiseEscalationAlert(command.alert),
+        alerts.raiseEscalationAlert(escalationAlert(facts, command.escalatedAt)),
         () => ({ type: 'alert-sent' }),
         (error) => ({ type: 'alert-failed', error: String(error) }),
       );
     case 'refund':
-      return inBackground(push, money.refundOrder({ orderId: facts.orderId }), (result) => ({ type: 'refunded', result }));
+      return inBackground(push, money.refundOrder({ orderId: facts.orderId }), (result) => ({
+        type: 'refunded',
+        result,
+      }));
     case 'mark-finished':
       return recordOutcome(facts, command.outcome);
     case 'notify-merchant':
-      return inBackground(push, deliverNotification(facts.orderId), (result) => ({ type: 'notification-done', result }));
+      return inBackground(push, deliverNotification(facts.orderId), (result) => ({
+        type: 'notification-done',
+        result,
+      }));
     case 'reply':
       context.waitingUpdates.get(command.to)?.(command.result);
       context.waitingUpdates.delete(command.to);
@@ -107,7 +130,9 @@ export function createCommandRunner(facts: OrderFacts, push: Push, startSeq: num
     flushAttributes: () => context.views.flushAttributes(),
     /** Waits for the machine's answer to an operator's Update; a refusal fails the Update with its reason. */
     async answerTo(id: string): Promise<DecisionResult> {
-      const result = await new Promise<DecisionResult | { refused: string }>((resolve) => context.waitingUpdates.set(id, resolve));
+      const result = await new Promise<DecisionResult | { refused: string }>((resolve) =>
+        context.waitingUpdates.set(id, resolve),
+      );
       if ('refused' in result) throw ApplicationFailure.nonRetryable(result.refused, 'OperatorDecisionRefused');
       return result;
     },
@@ -116,9 +141,28 @@ export function createCommandRunner(facts: OrderFacts, push: Push, startSeq: num
   };
 }
 
+/** What on-call is told of an escalated order. */
+function escalationAlert(
+  { orderId, merchantId, merchantOrderNo, carrier, amountYuan }: OrderFacts,
+  escalatedAt: string,
+): EscalationAlert {
+  return {
+    orderId,
+    ...(merchantId !== undefined && { merchantId }),
+    merchantOrderNo,
+    carrier,
+    amountYuan,
+    escalatedAt,
+  };
+}
+
 /** The outcome's business metrics (the workflow's meter: never recorded again in a replay). */
 function recordOutcome(facts: OrderFacts, { status, resolvedBy, supplierId = 'none' }: OrderOutcome): void {
   const tags = { carrier: facts.carrier, supplier: supplierId, status };
-  metricMeter.createHistogram('recharge_order_submit_to_final', 'int', 'ms', 'From submission to the final result').record(Date.now() - Date.parse(facts.submittedAt), tags);
-  metricMeter.createCounter('recharge_order_outcomes', 'orders', 'Final outcomes by how they were decided').add(1, { ...tags, resolved_by: resolvedBy });
+  metricMeter
+    .createHistogram('recharge_order_submit_to_final', 'int', 'ms', 'From submission to the final result')
+    .record(Date.now() - Date.parse(facts.submittedAt), tags);
+  metricMeter
+    .createCounter('recharge_order_outcomes', 'orders', 'Final outcomes by how they were decided')
+    .add(1, { ...tags, resolved_by: resolvedBy });
 }

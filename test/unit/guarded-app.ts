@@ -1,4 +1,5 @@
 import { createApp } from '../../src/api/app.ts';
+import { inProcessClient } from './app-request.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
 import { createServices, type ServiceDeps } from '../../src/orders/services.ts';
 import { createHttpMetrics } from '../../src/observability/http-metrics.ts';
@@ -54,24 +55,6 @@ export function guardedApp() {
   return {
     app,
     touched,
-    /** Sends a request in-process; a body that is not a string or bytes is sent as JSON. */
-    async request(
-      path: string,
-      {
-        method = 'GET',
-        headers = {},
-        body,
-      }: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
-    ) {
-      const raw =
-        body === undefined || typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
-      const response = await app.request(path, {
-        method,
-        headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers },
-        body: raw as RequestInit['body'],
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    request: inProcessClient(app),
   };
 }

@@ -14,8 +14,8 @@ describe('JSON body guard: every body is UTF-8 JSON whose strings PostgreSQL can
     ['a NUL in a key', { ...order, 'k\u0000': 1 }, '"k\\u0000"'],
   ])('refuses %s with 400 naming the field', async (_, body, field) => {
     const api = guardedApp();
-    const answer = await api.request('/orders', { method: 'POST', headers: MERCHANT, body });
-    expect(answer).toEqual({
+    const { status, body: answer } = await api.request('/orders', { method: 'POST', headers: MERCHANT, body });
+    expect({ status, body: answer }).toEqual({
       status: 400,
       body: { error: 'invalid_request', message: `Invalid ${field}`, fields: [{ field, message: storeMessage }] },
     });
@@ -61,12 +61,15 @@ describe('JSON body guard: every body is UTF-8 JSON whose strings PostgreSQL can
       ['/admin/reconciliations', ADMIN],
       ['/callbacks/carrier', {}],
     ] as const) {
-      const answer = await api.request(path, {
+      const { status, body: answer } = await api.request(path, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'text/plain' },
         body: '{}',
       });
-      expect(answer).toEqual({ status: 415, body: { error: 'unsupported_media_type', message: expect.any(String) } });
+      expect({ status, body: answer }).toEqual({
+        status: 415,
+        body: { error: 'unsupported_media_type', message: expect.any(String) },
+      });
     }
     expect(api.touched).toEqual([]);
   });

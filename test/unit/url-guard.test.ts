@@ -19,8 +19,8 @@ describe('URL guard: a path or query that is not valid UTF-8, or holds NUL, is a
 
   it.each(refused)('%s → 400 naming the %s', async (path, field, headers) => {
     const api = guardedApp();
-    const answer = await api.request(path, { headers });
-    expect(answer).toEqual({
+    const { status, body: answer } = await api.request(path, { headers });
+    expect({ status, body: answer }).toEqual({
       status: 400,
       body: {
         error: 'invalid_request',

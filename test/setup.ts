@@ -1,11 +1,12 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { freePort } from '../src/util/free-port.ts';
 
 /**
- * Where this test process's workers serve Prometheus metrics (one port per
- * concurrently running test file); TEST_METRICS_PORT_BASE moves the range, so
- * two checkouts can run their suites side by side.
+ * Where this test process's workers serve Prometheus metrics: a free port of
+ * its own, as a fixed port per pool slot can still be held by the file that
+ * ran before in that slot while its process exits.
  */
-export const metricsAddress = `127.0.0.1:${Number(process.env.TEST_METRICS_PORT_BASE ?? 19400) + Number(process.env.VITEST_POOL_ID ?? 0)}`;
+export const metricsAddress = `127.0.0.1:${await freePort()}`;
 
 // Workers log every activity failure at WARN; tests provoke many on purpose.
 Runtime.install({

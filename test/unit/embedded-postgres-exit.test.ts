@@ -15,9 +15,13 @@ function endAfterLoading(load: string, then: string) {
 
 // As vitest ends a failed run: it sets the exit code and lets the event loop drain.
 const FAILED_RUN = 'process.exitCode = 3;';
-// As `npm start` and the benchmark end on Ctrl-C: their own handler stops everything, then exits.
-const OWN_SIGTERM_HANDLER =
-  "process.once('SIGTERM', () => setTimeout(() => process.exit(4), 50)); process.kill(process.pid, 'SIGTERM');";
+// As `npm start` and the benchmark end on Ctrl-C: their own handler stops everything, then exits. The
+// timer keeps the process up until the signal arrives, as their servers do.
+const OWN_SIGTERM_HANDLER = [
+  'setTimeout(() => undefined, 10_000);',
+  "process.once('SIGTERM', () => setTimeout(() => process.exit(4), 50));",
+  "process.kill(process.pid, 'SIGTERM');",
+].join(' ');
 
 describe('embedded PostgreSQL leaves the process its own end', () => {
   it('keeps a failed run’s exit code', () => {

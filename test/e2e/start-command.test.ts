@@ -9,7 +9,7 @@ import { eventually } from '../integration/harness.ts';
 let child: ChildProcess;
 let dataDir: string;
 let output = '';
-const ports = { api: 0, carrier: 0, temporal: 0, ui: 0, pg: 0 };
+const ports = { api: 0, carrier: 0, temporal: 0, ui: 0, pg: 0, codec: 0 };
 /** The development default of DEMO_MERCHANT_API_KEY, as the README's examples use it. */
 const demoMerchant = { authorization: 'Bearer dev-demo-merchant-key' };
 
@@ -25,6 +25,7 @@ beforeAll(async () => {
       TEMPORAL_DEV_PORT: String(ports.temporal),
       TEMPORAL_UI_PORT: String(ports.ui),
       EMBEDDED_PG_PORT: String(ports.pg),
+      CODEC_SERVER_PORT: String(ports.codec),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
     },
@@ -91,7 +92,7 @@ describe('the start command (npm start) on a machine with no services', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    for (const port of [ports.api, ports.ui, ports.temporal, ports.pg, ports.carrier]) {
+    for (const port of Object.values(ports)) {
       await expect(fetch(`http://127.0.0.1:${port}/`), `port ${port}`).rejects.toThrow();
     }
   });

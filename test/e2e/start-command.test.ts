@@ -9,7 +9,7 @@ import { eventually } from '../integration/harness.ts';
 let child: ChildProcess;
 let dataDir: string;
 let output = '';
-const ports = { api: 0, carrier: 0, temporal: 0, ui: 0, pg: 0, codec: 0 };
+const ports = { api: 0, carrier: 0, temporal: 0, ui: 0, pg: 0, codec: 0, workerMetrics: 0 };
 /** The development default of DEMO_MERCHANT_API_KEY, as the README's examples use it. */
 const demoMerchant = { authorization: 'Bearer dev-demo-merchant-key' };
 
@@ -26,6 +26,7 @@ beforeAll(async () => {
       TEMPORAL_UI_PORT: String(ports.ui),
       EMBEDDED_PG_PORT: String(ports.pg),
       CODEC_SERVER_PORT: String(ports.codec),
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${ports.workerMetrics}`,
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
     },

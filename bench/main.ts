@@ -127,6 +127,14 @@ process.on('unhandledRejection', (error) => {
   void stopAndExit(1);
 });
 
+// From the start: what has started so far is in `cleanups`, the embedded PostgreSQL included.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    void stopAndExit(130);
+  });
+}
+
 async function main(options: BenchOptions) {
   // Checked first, so a missing Redis does not throw away minutes of other systems' results.
   if (options.systems.includes('queue')) (await connectRedis(options.redisUrl)).disconnect();
@@ -151,12 +159,6 @@ async function main(options: BenchOptions) {
     callbackDelayMs: options.callbackDelayMs,
     serverConfig: options.serverConfig,
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      interrupted = true;
-      void stopAndExit(130);
-    });
-  }
 
   const steps: StepResult[] = [];
   const memory: MemoryTrend[] = [];

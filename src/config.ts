@@ -1,3 +1,4 @@
+import type { BreakerSettings } from './suppliers/breaker.ts';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseCodecKeys, type CodecKeys } from './temporal/payload-codec.ts';
@@ -93,6 +94,8 @@ export type Config = z.infer<typeof configSchema> & {
   /** Undefined only in development without PAYLOAD_CODEC_KEYS: payloads are then stored as they are. */
   payloadCodecKeys: CodecKeys | undefined;
   codecUiOrigins: string[];
+  /** The suppliers' circuit breaker, as the worker's calls and routing and the API's first routes apply it. */
+  breaker: BreakerSettings;
 };
 
 /** Environment variables set to an empty string count as unset, as in .env.example. */
@@ -130,5 +133,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       config.CODEC_UI_ORIGINS?.split(',')
         .map((origin) => origin.trim())
         .filter(Boolean) ?? (config.NODE_ENV === 'production' ? [] : devUi),
+    breaker: { faultsToOpen: config.SUPPLIER_BREAKER_FAULTS, coolDownMs: config.SUPPLIER_BREAKER_COOL_DOWN_MS },
   };
 }

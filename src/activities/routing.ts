@@ -1,14 +1,8 @@
 import type { SupplierRepository } from '../db/supplier-repository.ts';
-import { breakerOf, mayProbe, probing, type Breaker, type BreakerSettings } from '../suppliers/breaker.ts';
-import {
-  supplierRequestId,
-  supplierTaskQueue,
-  type RouteDecision,
-  type RoutingActivities,
-  type SkippedSupplier,
-} from '../shared/suppliers.ts';
+import { probing, type Breaker, type BreakerSettings } from '../suppliers/breaker.ts';
+import { chosen, type RouteDecision, type RoutingActivities, type SkippedSupplier } from '../shared/suppliers.ts';
 import type { Clock } from '../suppliers/clock.ts';
-import { rankSuppliers } from '../suppliers/routing.ts';
+import { rankNow } from '../suppliers/routing.ts';
 
 export interface RoutingActivityDeps {
   suppliers: SupplierRepository;
@@ -31,9 +25,7 @@ export function createRoutingActivities({ suppliers, breaker, clock }: RoutingAc
         suppliers.merchantPriceFen(input.orderId),
         clock(),
       ]);
-      const breakers = new Map(all.map((s) => [s.id, breakerOf(s)]));
-      const routable = all.map((s) => ({ ...s, coolDownOver: mayProbe(breakers.get(s.id) as Breaker, breaker, now) }));
-      const { candidates, skipped } = rankSuppliers(routable, { ...input, merchantPriceFen });
+      const { candidates, skipped, breakers } = rankNow(all, { ...input, merchantPriceFen }, breaker, now);
       const passed: SkippedSupplier[] = [...skipped];
       for (const candidate of candidates) {
         // The probe is claimed compare-and-set: of orders racing for it, one wins.
@@ -49,15 +41,7 @@ export function createRoutingActivities({ suppliers, breaker, clock }: RoutingAc
           });
           continue;
         }
-        return {
-          kind: 'chosen',
-          supplierId: candidate.supplierId,
-          taskQueue: supplierTaskQueue(candidate.supplierId),
-          requestId: supplierRequestId(input.orderId, input.attempt),
-          costFen: candidate.costFen,
-          probe: candidate.probe,
-          skipped: passed,
-        } satisfies RouteDecision;
+        return chosen(input, candidate, passed);
       }
       return {
         kind: passed.every((s) => s.lasting) ? 'none-left' : 'none-now',

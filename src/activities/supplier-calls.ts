@@ -8,22 +8,18 @@ import { afterCall, sameBreaker, type BreakerSettings, type CallOutcome } from '
 import { callSpacingSeconds } from '../suppliers/limits.ts';
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 import { OrderEvent } from '../shared/order-events.ts';
+import { OrderStatus } from '../shared/order-status.ts';
 import type { SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
 import type { Clock } from '../suppliers/clock.ts';
-import type { SupplierDirectory } from '../suppliers/directory.ts';
+import type { SupplierDirectory, SupplierEndpoint } from '../suppliers/directory.ts';
 
 export interface SupplierCallDeps {
   directory: SupplierDirectory;
   suppliers: Pick<
     SupplierRepository,
-    | 'countCall'
-    | 'readBreaker'
-    | 'compareAndSetBreaker'
-    | 'reserveCallSlot'
-    | 'acquireConcurrencySlot'
-    | 'releaseConcurrencySlot'
+    'readBreaker' | 'compareAndSetBreaker' | 'acquireCallSlot' | 'releaseCallSlot' | 'finishCall'
   >;
-  orders: Pick<OrderRepository, 'appendEvent'>;
+  orders: Pick<OrderRepository, 'appendEvent' | 'transition'>;
   breaker: BreakerSettings;
   clock: Clock;
 }
@@ -44,8 +40,8 @@ const NETWORK_ALLOWANCE_MS = 1_000;
 
 /**
  * Calls the supplier within its concurrency and rate limits (both shared by
- * every worker), then records the call. A failure to record is logged,
- * never thrown: the call's answer stands.
+ * every worker), then records the call: two statements, one before and one
+ * after. A failure to record is logged, never thrown: the call's answer stands.
  *
  * A request is sent only while the supplier may still take it: its
  * `notAfter` is this try's start-to-close timeout after the server
@@ -67,13 +63,15 @@ async function call<T>(
   const sendBy = notAfter - NETWORK_ALLOWANCE_MS;
   const endpoint = await deps.directory.get(supplierId);
   // The slot is held until the answer may still come: sent by sendBy, answered within the HTTP timeout.
-  const lease = await holdConcurrencySlot(deps, supplierId, sendBy, sendBy + endpoint.timeoutMs);
+  const lease = await holdCallSlot(deps, endpoint, supplierId, sendBy, sendBy + endpoint.timeoutMs);
+  let sent = false;
+  let fault = false;
   try {
-    await waitForPacing(deps, supplierId, endpoint.rateLimitPerSecond, sendBy);
+    if (lease.waitMs > 0) await sleep(lease.waitMs);
     // Checked again at the last moment: a worker frozen while it waited must not send after its moment.
     if (Date.now() > sendBy)
       throw new SupplierBusyError(`supplier ${supplierId}: this try's moment to send has passed; nothing was sent`);
-    let fault = false;
+    sent = true;
     const sentAt = performance.now();
     try {
       return await request(endpoint.client, new Date(notAfter).toISOString());
@@ -82,30 +80,46 @@ async function call<T>(
       throw error;
     } finally {
       const tags = { supplier: supplierId, kind, outcome: fault ? 'fault' : 'answer' };
-      Context.current()
-        .metricMeter.createHistogram(
-          'supplier_call_latency',
-          'int',
-          'ms',
-          'Supplier calls by kind and outcome (a fault: timeout, connection error, 5xx)',
-        )
-        .record(Math.round(performance.now() - sentAt), tags);
-      await record(deps, supplierId, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
+      callLatency().record(Math.round(performance.now() - sentAt), tags);
     }
   } finally {
-    await releaseConcurrencySlot(deps, lease);
+    if (sent) await finish(deps, lease, fault ? 'fault' : kind === 'recharge' ? 'answer' : 'status-answer');
+    else await releaseCallSlot(deps, lease);
   }
 }
 
-/** Waits for one of the supplier's concurrency slots, held until `heldUntil` at the latest. */
-async function holdConcurrencySlot(
+const callLatency = () =>
+  Context.current().metricMeter.createHistogram(
+    'supplier_call_latency',
+    'int',
+    'ms',
+    'Supplier calls by kind and outcome (a fault: timeout, connection error, 5xx)',
+  );
+
+/**
+ * Waits for one of the supplier's concurrency slots, held until `heldUntil`
+ * at the latest, and its pacing slot with it (calls from every worker keep
+ * `1 / rate` apart); busy if either comes too late for this try to send.
+ */
+async function holdCallSlot(
   { suppliers }: SupplierCallDeps,
+  { rateLimitPerSecond }: SupplierEndpoint,
   supplierId: string,
   sendBy: number,
   heldUntil: number,
-): Promise<CallLease> {
+): Promise<CallLease & { waitMs: number }> {
   for (;;) {
-    const lease = await suppliers.acquireConcurrencySlot(supplierId, Math.max(1, heldUntil - Date.now()));
+    const lease = await suppliers.acquireCallSlot(
+      supplierId,
+      Math.max(1, heldUntil - Date.now()),
+      callSpacingSeconds(rateLimitPerSecond),
+    );
+    if (lease && Date.now() + lease.waitMs > sendBy) {
+      await releaseCallSlot({ suppliers }, lease);
+      throw new SupplierBusyError(
+        `supplier ${supplierId}'s rate limit has no slot before this try's deadline; nothing was sent`,
+      );
+    }
     if (lease) return lease;
     if (Date.now() + SLOT_POLL_MS > sendBy)
       throw new SupplierBusyError(
@@ -115,10 +129,10 @@ async function holdConcurrencySlot(
   }
 }
 
-/** Frees the slot; a failure is logged (the slot's lease runs out by itself), never thrown over the call's answer. */
-async function releaseConcurrencySlot({ suppliers }: SupplierCallDeps, lease: CallLease): Promise<void> {
+/** Frees the slot of a call that sent nothing; a failure is logged (the slot's lease runs out by itself), never thrown over the call's answer. */
+async function releaseCallSlot({ suppliers }: Pick<SupplierCallDeps, 'suppliers'>, lease: CallLease): Promise<void> {
   try {
-    await suppliers.releaseConcurrencySlot(lease);
+    await suppliers.releaseCallSlot(lease);
   } catch (error) {
     Context.current().log.warn('Releasing a supplier call slot failed', {
       supplierId: lease.supplierId,
@@ -127,39 +141,26 @@ async function releaseConcurrencySlot({ suppliers }: SupplierCallDeps, lease: Ca
   }
 }
 
-/** Waits for the supplier's next free pacing slot: calls from every worker keep `1 / rate` apart. */
-async function waitForPacing(
-  { suppliers }: SupplierCallDeps,
-  supplierId: string,
-  rateLimitPerSecond: number,
-  sendBy: number,
-): Promise<void> {
-  const waitMs = await suppliers.reserveCallSlot(supplierId, callSpacingSeconds(rateLimitPerSecond));
-  if (Date.now() + waitMs > sendBy)
-    throw new SupplierBusyError(
-      `supplier ${supplierId}'s rate limit has no slot before this try's deadline; nothing was sent`,
-    );
-  if (waitMs > 0) await sleep(waitMs);
-}
-
 /** How many times a breaker change is tried again when another worker changed the breaker first. */
 const BREAKER_RACES = 3;
 
 /**
- * Counts the call and moves the supplier's breaker as the breaker's rules
- * say (src/suppliers/breaker.ts), compare-and-set: a worker that lost a race
- * decides again on what the winner stored. A failure to record is logged,
- * never thrown: the call's answer stands.
+ * Frees the call's slot, counts the call and moves the supplier's breaker as
+ * the breaker's rules say (src/suppliers/breaker.ts), compare-and-set: a
+ * worker that lost a race decides again on what the winner stored. A failure
+ * to record is logged, never thrown: the call's answer stands (the slot's
+ * lease runs out by itself).
  */
-async function record(
+async function finish(
   { suppliers, breaker, clock }: SupplierCallDeps,
-  supplierId: string,
+  lease: CallLease,
   outcome: CallOutcome,
 ): Promise<void> {
   const { log, metricMeter } = Context.current();
+  const { supplierId } = lease;
   try {
     const at = await clock();
-    let current = await suppliers.countCall(supplierId, outcome === 'fault', at);
+    let current = await suppliers.finishCall(lease, outcome === 'fault', at);
     for (let race = 0; current && race < BREAKER_RACES; race++) {
       const next = afterCall(current, outcome, breaker, at);
       if (sameBreaker(current, next)) return;
@@ -213,6 +214,41 @@ async function attempt(deps: SupplierCallDeps, input: SupplierAttemptInput, trie
 }
 
 /**
+ * Writes the supplier's acceptance to the order view: the event, and for a
+ * PENDING order the move to PROCESSING (the workflow's own rule: an order
+ * escalated meanwhile stays with its operator), so the workflow need not
+ * write it (a local activity and a marker fewer per order). Whether it was
+ * written; a failure is logged and left to the workflow's own write.
+ */
+async function recordAcceptance(
+  orders: SupplierCallDeps['orders'],
+  { orderId, round, attempt, supplierId, requestId, probe }: SupplierAttemptInput,
+  carrierOrderId: string,
+  tries: number,
+): Promise<boolean> {
+  try {
+    await orders.transition({
+      orderId,
+      to: OrderStatus.PROCESSING,
+      from: [OrderStatus.PENDING],
+      fields: { carrierOrderId, supplierId },
+      event: {
+        key: `accepted:${round}:${attempt}`,
+        type: OrderEvent.CARRIER_ACCEPTED,
+        detail: { round, attempt, supplierId, requestId, ...(probe && { probe }), carrierOrderId, tries },
+      },
+    });
+    return true;
+  } catch (error) {
+    Context.current().log.warn('Recording a supplier acceptance failed; the workflow records it', {
+      orderId,
+      error: (error as Error).message,
+    });
+    return false;
+  }
+}
+
+/**
  * The calls to one supplier, run on its own task queue. Every call counts in
  * the supplier's figures and moves its shared breaker: a fault (connection
  * error, timeout, 5xx) counts against it; an answer to a recharge request (a
@@ -231,7 +267,9 @@ export function createSupplierCallActivities(deps: SupplierCallDeps) {
     async submitToSupplier(input) {
       const tries = Context.current().info.attempt;
       try {
-        return { ...(await attempt(deps, input, tries)), tries };
+        const answer = await attempt(deps, input, tries);
+        if (answer.outcome === 'declined') return { ...answer, tries };
+        return { ...answer, tries, recorded: await recordAcceptance(orders, input, answer.carrierOrderId, tries) };
       } catch (error) {
         await orders.appendEvent(input.orderId, {
           key: `attempt:${input.round}:${input.attempt}:${tries}`,

@@ -9,6 +9,7 @@ import { createReconciliationRepository } from '../db/reconciliation-repository.
 import { createPrisma } from '../db/prisma.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import { createSupplierRepository } from '../db/supplier-repository.ts';
+import { createFirstRouter } from '../suppliers/first-route.ts';
 import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
@@ -45,6 +46,7 @@ const orders = createOrderRepository(prisma);
 const merchants = createMerchantRepository(prisma);
 const ledger = createLedgerRepository(prisma);
 const slaSeconds = config.SLA_SECONDS;
+const suppliers = createSupplierRepository(prisma);
 const services = createServices({
   orders,
   ledger,
@@ -52,12 +54,13 @@ const services = createServices({
   temporal,
   logger,
   slaSeconds,
+  firstRoute: createFirstRouter({ suppliers, breaker: config.breaker }),
 });
 const deps: ApiDeps = {
   ...services,
   merchants,
   ledger,
-  suppliers: createSupplierRepository(prisma),
+  suppliers,
   supplierLedger: createSupplierLedgerRepository(prisma),
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,

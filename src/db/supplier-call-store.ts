@@ -1,6 +1,7 @@
 /**
- * What a supplier call needs stored, shared by every worker: a concurrency
- * slot, the next pacing slot, the minute's counters and the breaker, which
+ * What a supplier call needs stored, shared by every worker, in two
+ * statements per call (before and after it): a concurrency slot, the next
+ * pacing slot, the minute's counters and the breaker, which
  * the breaker's rules (src/suppliers/breaker.ts) decide and this stores
  * compare-and-set.
  */
@@ -17,53 +18,58 @@ export interface CallLease {
 }
 
 /**
- * Takes one of the supplier's first `concurrencyLimit` call slots (the limit
- * as it is now: an admin's change counts at the next call), shared by every
- * worker, for at most `leaseMs` (the call's own deadline, so a worker that
- * dies mid-call frees its slot when the lease runs out). Undefined when all
- * are held.
+ * One statement for what a call needs before it goes out: one of the
+ * supplier's first `concurrencyLimit` call slots (the limit as it is now: an
+ * admin's change counts at the next call), shared by every worker, held for
+ * at most `leaseMs` (the call's own deadline, so a worker that dies mid-call
+ * frees its slot when the lease runs out); and, with it, the supplier's next
+ * pacing slot, `spacing` seconds after the last one handed out, so that
+ * jitter cannot put `rate + 1` arrivals into one second at the supplier.
+ * Undefined when every slot is held (no pacing slot is taken then); else the
+ * lease and how long the caller must wait for its moment, in ms.
  */
-async function acquireConcurrencySlot(db: Db, id: string, leaseMs: number): Promise<CallLease | undefined> {
+async function acquireCallSlot(
+  db: Db,
+  id: string,
+  leaseMs: number,
+  spacing: number,
+): Promise<(CallLease & { waitMs: number }) | undefined> {
   const holder = randomUUID();
-  const [row] = await db.$queryRaw<{ slot: number }[]>`
+  const [row] = await db.$queryRaw<{ slot: number; waitMs: number }[]>`
     WITH free AS (
       SELECT slot FROM supplier_call_leases
       WHERE supplier_id = ${id} AND slot < (SELECT concurrency_limit FROM suppliers WHERE id = ${id})
         AND (held_until IS NULL OR held_until < clock_timestamp())
       ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
+    ), leased AS (
+      UPDATE supplier_call_leases l SET held_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000}), holder = ${holder}
+      FROM free WHERE l.supplier_id = ${id} AND l.slot = free.slot
+      RETURNING l.slot
+    ), paced AS (
+      UPDATE suppliers SET next_call_at = GREATEST(next_call_at, clock_timestamp()) + make_interval(secs => ${spacing})
+      WHERE id = ${id} AND EXISTS (SELECT 1 FROM leased)
+      RETURNING next_call_at - make_interval(secs => ${spacing}) AS at
     )
-    UPDATE supplier_call_leases l SET held_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000}), holder = ${holder}
-    FROM free WHERE l.supplier_id = ${id} AND l.slot = free.slot
-    RETURNING l.slot`;
-  return row && { supplierId: id, slot: row.slot, holder };
+    SELECT leased.slot, (EXTRACT(EPOCH FROM paced.at - clock_timestamp()) * 1000)::float8 AS "waitMs" FROM leased, paced`;
+  return row && { supplierId: id, slot: row.slot, holder, waitMs: Math.max(0, row.waitMs) };
 }
 
-/** Frees the slot, unless its lease ran out and another call holds it now. */
-async function releaseConcurrencySlot(db: Db, { supplierId, slot, holder }: CallLease): Promise<void> {
+/** Frees the slot, unless its lease ran out and another call holds it now (a call that sent nothing). */
+async function releaseCallSlot(db: Db, { supplierId, slot, holder }: CallLease): Promise<void> {
   await db.$executeRaw`UPDATE supplier_call_leases SET held_until = NULL, holder = NULL WHERE supplier_id = ${supplierId} AND slot = ${slot} AND holder = ${holder}`;
 }
 
 /**
- * Reserves the supplier's next call slot, shared by every worker: calls
- * keep `spacing` seconds apart, so that jitter cannot put `rate + 1`
- * arrivals into one second at the supplier. Returns how long the caller
- * must wait for its slot, in ms.
+ * One statement for what follows a call that went out: frees its slot (as
+ * releaseCallSlot), counts it in the minute's figures made at `at`, and
+ * answers the supplier's breaker as it is now (undefined: no such supplier).
  */
-async function reserveCallSlot(db: Db, id: string, spacing: number): Promise<number> {
-  const [row] = await db.$queryRaw<{ waitMs: number }[]>`
-    WITH slot AS (
-      SELECT GREATEST(next_call_at, clock_timestamp()) AS at FROM suppliers WHERE id = ${id} FOR UPDATE
-    ), taken AS (
-      UPDATE suppliers SET next_call_at = slot.at + make_interval(secs => ${spacing}) FROM slot WHERE suppliers.id = ${id}
-    )
-    SELECT (EXTRACT(EPOCH FROM slot.at - clock_timestamp()) * 1000)::float8 AS "waitMs" FROM slot`;
-  return Math.max(0, row?.waitMs ?? 0);
-}
-
-/** Counts one call in the minute's figures; the supplier's breaker as it is now, in the same round trip (undefined: no such supplier). */
-async function countCall(db: Db, id: string, fault: boolean, at: Date): Promise<Breaker | undefined> {
+async function finishCall(db: Db, lease: CallLease, fault: boolean, at: Date): Promise<Breaker | undefined> {
+  const { supplierId: id, slot, holder } = lease;
   const [row] = await db.$queryRaw<{ state: BreakerState; consecutiveFaults: number; changedAt: Date }[]>`
-    WITH counted AS (
+    WITH released AS (
+      UPDATE supplier_call_leases SET held_until = NULL, holder = NULL WHERE supplier_id = ${id} AND slot = ${slot} AND holder = ${holder}
+    ), counted AS (
       INSERT INTO supplier_call_minutes (supplier_id, minute, requests, faults)
       VALUES (${id}, date_trunc('minute', ${at}::timestamptz), 1, ${fault ? 1 : 0})
       ON CONFLICT (supplier_id, minute) DO UPDATE SET requests = supplier_call_minutes.requests + 1, faults = supplier_call_minutes.faults + EXCLUDED.faults
@@ -92,13 +98,14 @@ export function supplierCallStore(db: Db) {
     compareAndSetBreaker: (id: string, expected: Breaker, next: Breaker) =>
       compareAndSetBreaker(db, id, expected, next),
 
-    /** One of the supplier's concurrency slots, shared by every worker: see acquireConcurrencySlot. */
-    acquireConcurrencySlot: (id: string, leaseMs: number) => acquireConcurrencySlot(db, id, leaseMs),
+    /** A concurrency slot and, with it, the next pacing slot, shared by every worker: see acquireCallSlot. */
+    acquireCallSlot: (id: string, leaseMs: number, spacing: number) => acquireCallSlot(db, id, leaseMs, spacing),
 
-    releaseConcurrencySlot: (lease: CallLease) => releaseConcurrencySlot(db, lease),
+    /** Frees the slot of a call that sent nothing: see releaseCallSlot. */
+    releaseCallSlot: (lease: CallLease) => releaseCallSlot(db, lease),
 
-    /** The supplier's next call slot, `spacing` seconds after the last, shared by every worker: see reserveCallSlot. */
-    reserveCallSlot: (id: string, spacing: number) => reserveCallSlot(db, id, spacing),
+    /** Frees the slot of a call that went out and counts it; the breaker as it is: see finishCall. */
+    finishCall: (lease: CallLease, fault: boolean, at: Date) => finishCall(db, lease, fault, at),
 
     /** The supplier's breaker as stored, if there is such a supplier. */
     async readBreaker(id: string): Promise<Breaker | undefined> {
@@ -108,8 +115,5 @@ export function supplierCallStore(db: Db) {
       });
       return row ? breakerOf(row) : undefined;
     },
-
-    /** Counts a call made at `at`; the breaker as it is: see countCall. */
-    countCall: (id: string, fault: boolean, at: Date) => countCall(db, id, fault, at),
   };
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { JobLeaseRepository } from '../db/job-lease-repository.ts';
 import type { OrderRepository, OrderRow } from '../db/order-repository.ts';
+import type { FirstRouter } from '../suppliers/first-route.ts';
 import type { Logger } from '../util/logger.ts';
 import { startOrderWorkflow } from './start-order-workflow.ts';
 import { isGrpcTimeoutOrUnavailable } from './temporal-errors.ts';
@@ -43,6 +44,8 @@ export interface OrderDispatcherDeps {
   temporal: Client;
   logger: Logger;
   slaSeconds: number;
+  /** Chooses the first attempt's supplier for the workflow's input; without it (or when it answers nothing) the workflow routes. */
+  firstRoute?: FirstRouter | undefined;
 }
 
 /**
@@ -52,13 +55,20 @@ export interface OrderDispatcherDeps {
  * Temporal is away, by the drain. Every start is idempotent (the workflow id
  * is the order's), so the two may overlap.
  */
-export function createOrderDispatcher({ orders, temporal, logger, slaSeconds }: OrderDispatcherDeps): OrderDispatcher {
+export function createOrderDispatcher({
+  orders,
+  temporal,
+  logger,
+  slaSeconds,
+  firstRoute,
+}: OrderDispatcherDeps): OrderDispatcher {
   /** When a start last found Temporal unreachable or too slow; cleared by a start that succeeds. */
   let unreachableAt: number | undefined;
   async function start(order: OrderRow): Promise<void> {
+    const route = await firstRoute?.(order);
     try {
       await temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        startOrderWorkflow(temporal, order, slaSeconds),
+        startOrderWorkflow(temporal, order, slaSeconds, route),
       );
     } catch (error) {
       if (isGrpcTimeoutOrUnavailable(error)) unreachableAt = Date.now();

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { LedgerRepository } from '../db/ledger-repository.ts';
 import type { OrderRepository } from '../db/order-repository.ts';
 import type { ReconciliationRepository } from '../db/reconciliation-repository.ts';
+import type { FirstRouter } from '../suppliers/first-route.ts';
 import type { Logger } from '../util/logger.ts';
 import { createCallbackService, type CallbackService } from './callback-service.ts';
 import { createOrderDispatcher, type OrderDispatcher } from './order-dispatcher.ts';
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** The SLA of new orders; reconciliation checks open orders older than it. */
   slaSeconds: number;
+  /** Chooses new orders' first supplier as their workflows start; without it, each workflow routes its own. */
+  firstRoute?: FirstRouter;
 }
 
 /** The application layer the API calls: every rule about orders, and every Temporal client call. */

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Carrier } from '../shared/carriers.ts';
+import type { ChosenRoute } from '../shared/suppliers.ts';
 import { newOrderSearchAttributes } from '../shared/search-attributes.ts';
 import { TASK_QUEUE, WORKFLOW_TYPE, orderWorkflowId, type RechargeOrderInput } from '../shared/order-workflow.ts';
 import type { rechargeOrder } from '../workflows/recharge-order.ts';
@@ -8,9 +9,15 @@ import type { OrderRow } from '../db/order-repository.ts';
 /**
  * Starts the order's workflow unless it exists. Safe to call any number of
  * times, from any number of processes: Temporal's workflow-id uniqueness
- * decides, so there is never a second workflow for one order.
+ * decides, so there is never a second workflow for one order. `firstRoute`:
+ * the first attempt's supplier, if chosen already (src/suppliers/first-route.ts).
  */
-export async function startOrderWorkflow(client: Client, order: OrderRow, slaSeconds: number): Promise<void> {
+export async function startOrderWorkflow(
+  client: Client,
+  order: OrderRow,
+  slaSeconds: number,
+  firstRoute?: ChosenRoute,
+): Promise<void> {
   const input: RechargeOrderInput = {
     orderId: order.id,
     merchantId: order.merchantId,
@@ -21,6 +28,7 @@ export async function startOrderWorkflow(client: Client, order: OrderRow, slaSec
     submittedAt: order.createdAt.toISOString(),
     slaSeconds,
     ...(order.notifyUrl && { notifyUrl: order.notifyUrl }),
+    ...(firstRoute && { firstRoute }),
   };
   try {
     await client.workflow.start<typeof rechargeOrder>(WORKFLOW_TYPE, {

@@ -8,6 +8,7 @@ import type { CarrierResultStatus } from './carrier-protocol.ts';
 import type { DecisionResult, OperatorDecision, ResolveRequest, RetryRequest } from './operator-actions.ts';
 import type { OrderEvent } from './order-events.ts';
 import type { OrderStatus } from './order-status.ts';
+import type { ChosenRoute } from './suppliers.ts';
 
 export const TASK_QUEUE = 'recharge-orders';
 export const WORKFLOW_TYPE = 'rechargeOrder';
@@ -31,6 +32,8 @@ export interface RechargeOrderInput {
   slaSeconds: number;
   /** Set when the merchant wants the final result POSTed to it. */
   notifyUrl?: string;
+  /** The first attempt's supplier, chosen where the workflow was started; absent: the workflow routes it. */
+  firstRoute?: ChosenRoute;
   /** State carried over by continue-as-new; absent on a new order. */
   resumed?: { state: OrderState; eventSeq: number };
 }

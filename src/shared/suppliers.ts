@@ -49,16 +49,36 @@ export interface SkippedSupplier {
   lasting: boolean;
 }
 
+/** The supplier of an attempt: its request goes to `taskQueue` with `requestId`. */
+export interface ChosenRoute {
+  kind: 'chosen';
+  supplierId: string;
+  taskQueue: string;
+  requestId: string;
+  costFen: number;
+  probe: boolean;
+  skipped: SkippedSupplier[];
+}
+
+/** The route to `candidate` for the order's attempt, with the suppliers passed over. */
+export function chosen(
+  { orderId, attempt }: Pick<RouteInput, 'orderId' | 'attempt'>,
+  candidate: { supplierId: string; costFen: number; probe: boolean },
+  skipped: SkippedSupplier[],
+): ChosenRoute {
+  return {
+    kind: 'chosen',
+    supplierId: candidate.supplierId,
+    taskQueue: supplierTaskQueue(candidate.supplierId),
+    requestId: supplierRequestId(orderId, attempt),
+    costFen: candidate.costFen,
+    probe: candidate.probe,
+    skipped,
+  };
+}
+
 export type RouteDecision =
-  | {
-      kind: 'chosen';
-      supplierId: string;
-      taskQueue: string;
-      requestId: string;
-      costFen: number;
-      probe: boolean;
-      skipped: SkippedSupplier[];
-    }
+  | ChosenRoute
   /** Every supplier is out for good for this order (declined it, does not sell the product, costs more than the merchant pays). */
   | { kind: 'none-left'; skipped: SkippedSupplier[] }
   /** Some could take it later (breaker open, disabled, out of balance): the order waits and routes again. */
@@ -78,6 +98,8 @@ export interface SupplierAttemptInput {
   amountYuan: number;
   round: number;
   attempt: number;
+  /** The call is its supplier's circuit-breaker probe. */
+  probe?: boolean;
 }
 
 /**
@@ -99,8 +121,15 @@ export interface SupplierStatusInput {
   purpose: StatusPurpose;
 }
 
+/**
+ * What the submit activity reports: the answer, the try it came at, and
+ * whether it wrote an acceptance to the order view itself (the event and,
+ * for a PENDING order, the move to PROCESSING), so the workflow need not.
+ */
+export type SubmitResult = SupplierAnswer & { tries: number; recorded?: boolean };
+
 /** The activities that run on a supplier's own task queue. */
 export interface SupplierActivities {
-  submitToSupplier(input: SupplierAttemptInput): Promise<SupplierAnswer & { tries: number }>;
+  submitToSupplier(input: SupplierAttemptInput): Promise<SubmitResult>;
   querySupplierStatus(input: SupplierStatusInput): Promise<CarrierStatus>;
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { costFen } from '../merchants/pricing.ts';
 import type { Carrier } from '../shared/carriers.ts';
 import { BreakerState, type SkippedSupplier } from '../shared/suppliers.ts';
+import { breakerOf, mayProbe, type Breaker, type BreakerSettings } from './breaker.ts';
 
 export interface RoutableSupplier {
   id: string;
@@ -96,6 +97,25 @@ export function rankSuppliers(
     candidates: ranked.map(({ supplierId, costFen: cost, probe }) => ({ supplierId, costFen: cost, probe })),
     skipped,
   };
+}
+
+/**
+ * `rankSuppliers` over the suppliers as stored, at `now`: an open breaker
+ * past its cool-down makes its supplier a probe candidate. Also answers each
+ * supplier's breaker, for the caller's claim of a probe.
+ */
+export function rankNow(
+  suppliers: (Omit<RoutableSupplier, 'coolDownOver'> & Parameters<typeof breakerOf>[0])[],
+  order: RoutableOrder,
+  settings: BreakerSettings,
+  now: Date,
+): ReturnType<typeof rankSuppliers> & { breakers: Map<string, Breaker> } {
+  const breakers = new Map(suppliers.map((s) => [s.id, breakerOf(s)]));
+  const routable = suppliers.map((s) => ({
+    ...s,
+    coolDownOver: mayProbe(breakers.get(s.id) as Breaker, settings, now),
+  }));
+  return { ...rankSuppliers(routable, order), breakers };
 }
 
 /** A weighted shuffle (Efraimidis-Spirakis keys), deterministic in the seed. */

@@ -53,7 +53,7 @@ const deps = createWorkerDeps(prisma, {
   carrierTimeoutMs: config.CARRIER_TIMEOUT_MS,
   publicBaseUrl: config.publicBaseUrl,
   alertWebhookUrl: config.ALERT_WEBHOOK_URL,
-  breaker: { faultsToOpen: config.SUPPLIER_BREAKER_FAULTS, coolDownMs: config.SUPPLIER_BREAKER_COOL_DOWN_MS },
+  breaker: config.breaker,
 });
 // Compiled (`npm run build`), the worker loads the prebuilt workflow bundle; from the sources, it bundles at start.
 const prebuilt = existsSync(PREBUILT_BUNDLE_PATH);

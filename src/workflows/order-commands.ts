@@ -53,12 +53,13 @@ function runSupplierCall(
   command: Extract<OrderCommand, { type: 'submit-to-supplier' | 'ask-supplier' }>,
 ): void {
   const { orderId, phone, carrier, amountYuan } = facts;
-  const { supplierId, requestId, taskQueue, attempt, round } = command.attempt;
+  const { supplierId, requestId, taskQueue, attempt, round, probe } = command.attempt;
   const calls = supplier(taskQueue);
   if (command.type === 'submit-to-supplier') {
+    const input = { orderId, supplierId, requestId, phone, carrier, amountYuan, round, attempt };
     return inBackground(
       push,
-      calls.submitToSupplier({ orderId, supplierId, requestId, phone, carrier, amountYuan, round, attempt }),
+      calls.submitToSupplier(probe ? { ...input, probe } : input),
       (answer) => ({ type: 'supplier-answered', attempt, answer }),
       (error) => ({ type: 'supplier-unreachable', attempt, error: String(error) }),
     );

@@ -16,6 +16,7 @@ import { hashApiKey, newApiKey, newCallbackSecret } from '../../src/merchants/cr
 import { createTemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { createServices } from '../../src/orders/services.ts';
+import { createFirstRouter } from '../../src/suppliers/first-route.ts';
 import { createLogger, type Logger } from '../../src/util/logger.ts';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
@@ -171,6 +172,7 @@ export async function startStack({
         temporal: env.client,
         logger: log,
         slaSeconds: options.slaSeconds ?? slaSeconds,
+        firstRoute: createFirstRouter({ suppliers: createSupplierRepository(prisma), breaker: TEST_BREAKER }),
       }),
       merchants: repositories.merchants,
       ledger: repositories.ledger,

@@ -61,6 +61,11 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
       status: 'SUCCEEDED',
       carrierOrderId: expect.stringMatching(/^C/),
     });
+    // The engine's least work: the first supplier came with the workflow's input and the submit activity wrote
+    // the acceptance, so the one local activity (a marker) is the final status's write, with one upsert.
+    const events = (await (await stack.workflowOf(accepted.orderId)).fetchHistory()).events ?? [];
+    expect(events.filter((event) => event.markerRecordedEventAttributes)).toHaveLength(1);
+    expect(events.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(1);
     expect(view.history.map((e: { type: string }) => e.type)).toEqual([
       'submitted',
       'carrier-accepted',

@@ -57,7 +57,7 @@ function callActivities() {
       }),
     },
     suppliers,
-    orders: { appendEvent: async () => undefined },
+    orders: { appendEvent: async () => undefined, transition: async () => true },
     breaker: TEST_BREAKER,
     clock: systemClock,
   });
@@ -81,11 +81,11 @@ const attempt = (requestId: string) => ({
 describe('supplier call limits', () => {
   it('sends nothing while every concurrency slot is held, fails the try as busy before its deadline, and counts no fault', async () => {
     const held = [
-      await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000),
-      await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000),
+      await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0),
+      await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0),
     ];
     expect(held.map((lease) => lease?.slot)).toEqual([0, 1]);
-    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
+    expect(await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0)).toBeUndefined();
     const { sent, activities } = callActivities();
 
     const started = Date.now();
@@ -98,16 +98,16 @@ describe('supplier call limits', () => {
 
     // A slot freed while a call waits is taken at once.
     const waiting = firstTry(5_000).run((input) => activities.submitToSupplier(input), attempt('waits-1'));
-    await suppliers.releaseConcurrencySlot(held[0]!);
+    await suppliers.releaseCallSlot(held[0]!);
     expect(await waiting).toMatchObject({ outcome: 'accepted', tries: 1 });
     expect(sent).toEqual(['waits-1']);
-    await suppliers.releaseConcurrencySlot(held[1]!);
+    await suppliers.releaseCallSlot(held[1]!);
   });
 
   it('frees a slot whose holder died when its lease runs out, and a late release frees no one else’s slot', async () => {
-    const dead = await suppliers.acquireConcurrencySlot(SUPPLIER, 300);
-    const alive = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);
-    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
+    const dead = await suppliers.acquireCallSlot(SUPPLIER, 300, 0);
+    const alive = await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0);
+    expect(await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0)).toBeUndefined();
     const { sent, activities } = callActivities();
     // The dead holder's lease runs out while this call waits: it takes that slot.
     expect(
@@ -115,11 +115,11 @@ describe('supplier call limits', () => {
     ).toMatchObject({ outcome: 'accepted' });
     expect(sent).toEqual(['after-lease-1']);
 
-    const next = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);
+    const next = await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0);
     expect(next?.slot).toBe(dead?.slot);
-    await suppliers.releaseConcurrencySlot(dead!); // the dead holder, back late: must not free `next`
-    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
-    for (const lease of [alive, next]) await suppliers.releaseConcurrencySlot(lease!);
+    await suppliers.releaseCallSlot(dead!); // the dead holder, back late: must not free `next`
+    expect(await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0)).toBeUndefined();
+    for (const lease of [alive, next]) await suppliers.releaseCallSlot(lease!);
   });
 
   it('gives every request a notAfter before the server can give its try up, and sends nothing once that moment has passed', async () => {
@@ -139,10 +139,10 @@ describe('supplier call limits', () => {
 
   it('takes a lowered limit at the next call', async () => {
     await suppliers.update(SUPPLIER, { concurrencyLimit: 1 });
-    const only = await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000);
+    const only = await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0);
     expect(only?.slot).toBe(0);
-    expect(await suppliers.acquireConcurrencySlot(SUPPLIER, 60_000)).toBeUndefined();
-    await suppliers.releaseConcurrencySlot(only!);
+    expect(await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0)).toBeUndefined();
+    await suppliers.releaseCallSlot(only!);
     await suppliers.update(SUPPLIER, { concurrencyLimit: 2 });
   });
 });

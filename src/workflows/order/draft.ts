@@ -47,12 +47,22 @@ export class Draft {
     if (view) this.command({ type: 'write-view', event, ...(detail && { detail }) });
   }
 
-  /** Moves the status and records why, in the timeline and the view; refused (false) unless `canMove` allows it. */
-  moveTo(to: OrderStatus, event: OrderEvent, detail: Detail = {}, fields: TransitionFields = {}): boolean {
+  /**
+   * Moves the status and records why, in the timeline and the view (unless
+   * an activity `written` it there already); refused (false) unless
+   * `canMove` allows it.
+   */
+  moveTo(
+    to: OrderStatus,
+    event: OrderEvent,
+    detail: Detail = {},
+    fields: TransitionFields = {},
+    { written = false } = {},
+  ): boolean {
     if (!canMove(this.machine.order.status, to)) return false;
     this.machine.order.status = to;
     this.machine.order.timeline.push({ at: this.iso(), type: event, detail: { status: to, ...detail } });
-    this.command({ type: 'write-view', event, detail, transition: { to, fields } });
+    this.command({ type: 'write-view', event, detail, transition: { to, fields }, ...(written && { written }) });
     return true;
   }
 

@@ -43,8 +43,12 @@ const statusOfRetry: Rules = {
 const RULES: Record<StageName, Rules> = {
   routing: {
     ...beforeDeadline,
+    // A first route chosen where the workflow was started is taken as the router's answer.
     started: (draft) => {
-      if (draft.stage.name === 'routing') route(draft, draft.stage.deadlineMs);
+      if (draft.stage.name !== 'routing') return;
+      const { firstRoute } = draft.machine.facts;
+      if (firstRoute) onRouteDecided(draft, firstRoute);
+      else route(draft, draft.stage.deadlineMs);
     },
     'route-decided': (draft, { decision }) => onRouteDecided(draft, decision),
   },

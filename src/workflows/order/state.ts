@@ -16,7 +16,7 @@ import type {
   RechargeOrderInput,
   SupplierAttempt,
 } from '../../shared/order-workflow.ts';
-import type { RouteDecision, SupplierAnswer } from '../../shared/suppliers.ts';
+import type { RouteDecision, SubmitResult } from '../../shared/suppliers.ts';
 
 /** What the order was submitted with; never changes. */
 export type OrderFacts = Omit<RechargeOrderInput, 'resumed'>;
@@ -70,7 +70,7 @@ export type EventBody =
   | { type: 'started' }
   | { type: 'route-decided'; decision: RouteDecision }
   | { type: 'route-again' }
-  | { type: 'supplier-answered'; attempt: number; answer: SupplierAnswer & { tries: number } }
+  | { type: 'supplier-answered'; attempt: number; answer: SubmitResult }
   | { type: 'supplier-unreachable'; attempt: number; error: string }
   | { type: 'callback'; callback: CarrierCallback }
   | { type: 'status-answered'; purpose: StatusPurpose; attempt: number; answer: CarrierStatus }
@@ -92,12 +92,18 @@ export type MachineEventType = MachineEvent['type'];
 
 /** What the machine asks the workflow to do, in order. */
 export type OrderCommand =
-  /** Writes the event (and the status change, if any) to the order view; a status change moves the status search attributes too. */
+  /**
+   * Writes the event (and the status change, if any) to the order view; a
+   * status change moves the status search attributes too. `written`: an
+   * activity wrote it already; only the search attributes follow, with the
+   * next status change that moves them anyway (an upsert fewer per order).
+   */
   | {
       type: 'write-view';
       event: OrderEvent;
       detail?: Record<string, unknown>;
       transition?: { to: OrderStatus; fields?: TransitionFields };
+      written?: true;
     }
   /** The carrier contradicted the decision: NeedsReview, a warning, and the flag in the view. */
   | { type: 'flag-for-review'; reason: string }

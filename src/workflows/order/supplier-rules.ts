@@ -8,7 +8,7 @@
 import { OrderEvent } from '../../shared/order-events.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
 import type { OrderOutcome, SupplierAttempt } from '../../shared/order-workflow.ts';
-import type { RouteDecision, SkippedSupplier, SupplierAnswer } from '../../shared/suppliers.ts';
+import type { RouteDecision, SkippedSupplier, SubmitResult } from '../../shared/suppliers.ts';
 import type { Draft } from './draft.ts';
 import { finish } from './outcome-rules.ts';
 
@@ -92,7 +92,7 @@ export function markDeclined(
 }
 
 /** The supplier's answer to an attempt: it took the order, or declined it (the order routes on, unless its deadline has passed). */
-export function onSupplierAnswered(draft: Draft, number: number, answer: SupplierAnswer & { tries: number }): void {
+export function onSupplierAnswered(draft: Draft, number: number, answer: SubmitResult): void {
   const attempt = draft.attempt(number);
   if (!attempt) return;
   stopSending(draft, number);
@@ -107,19 +107,24 @@ export function onSupplierAnswered(draft: Draft, number: number, answer: Supplie
       answer.neverReceived ? { restingUntil: draft.at + ROUTE_AGAIN_MS } : {},
     );
   } else if (attempt.state === 'sent') {
-    takeAcceptance(draft, attempt, answer.carrierOrderId, answer.tries);
+    takeAcceptance(draft, attempt, answer);
   } else {
     // A FAILED result or a decision overtook this answer: it changes nothing.
     draft.record(
       OrderEvent.CARRIER_ACCEPTED,
       { ...attemptDetail(attempt), carrierOrderId: answer.carrierOrderId, tries: answer.tries },
-      { view: true },
+      { view: !answer.recorded },
     );
   }
   routeOnIfDeclined(draft, number);
 }
 
-function takeAcceptance(draft: Draft, attempt: SupplierAttempt, carrierOrderId: string, tries: number): void {
+/** The attempt's supplier took it; the submit activity may have written that to the view already (`recorded`). */
+function takeAcceptance(
+  draft: Draft,
+  attempt: SupplierAttempt,
+  { carrierOrderId, tries, recorded = false }: Extract<SubmitResult, { outcome: 'accepted' }>,
+): void {
   const { order } = draft.machine;
   draft.updateAttempt(attempt, { state: 'accepted' });
   order.supplierId = attempt.supplierId;
@@ -127,11 +132,14 @@ function takeAcceptance(draft: Draft, attempt: SupplierAttempt, carrierOrderId: 
   const detail = { ...attemptDetail(attempt), carrierOrderId, tries };
   // Only a PENDING order shows PROCESSING: an escalated one stays with its operator.
   if (order.status === OrderStatus.PENDING)
-    draft.moveTo(OrderStatus.PROCESSING, OrderEvent.CARRIER_ACCEPTED, detail, {
-      carrierOrderId,
-      supplierId: attempt.supplierId,
-    });
-  else draft.record(OrderEvent.CARRIER_ACCEPTED, detail, { view: true });
+    draft.moveTo(
+      OrderStatus.PROCESSING,
+      OrderEvent.CARRIER_ACCEPTED,
+      detail,
+      { carrierOrderId, supplierId: attempt.supplierId },
+      { written: recorded },
+    );
+  else draft.record(OrderEvent.CARRIER_ACCEPTED, detail, { view: !recorded });
   if (draft.stage.name === 'sending')
     draft.stage = { name: 'awaiting-result', attempt: attempt.attempt, deadlineMs: draft.stage.deadlineMs };
 }

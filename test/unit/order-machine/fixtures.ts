@@ -55,10 +55,10 @@ export const noneNow: EventBody = {
   type: 'route-decided',
   decision: { kind: 'none-now', skipped: [{ supplierId: 'sim-a', reason: 'breaker open', lasting: false }] },
 };
-export const accepted = (attempt = 1, carrierOrderId = 'C-1'): EventBody => ({
+export const accepted = (attempt = 1, carrierOrderId = 'C-1', extra: { recorded?: boolean } = {}): EventBody => ({
   type: 'supplier-answered',
   attempt,
-  answer: { outcome: 'accepted', carrierOrderId, tries: 1 },
+  answer: { outcome: 'accepted', carrierOrderId, tries: 1, ...extra },
 });
 export const declined = (attempt = 1, reason = 'no stock', neverReceived = false): EventBody => ({
   type: 'supplier-answered',

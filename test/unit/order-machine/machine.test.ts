@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canContinueAsNew, isDone, nextTimer } from '../../../src/workflows/order/machine.ts';
 import { refusalReason } from '../../../src/workflows/order/operator-rules.ts';
-import { newOrder, resumedOrder } from '../../../src/workflows/order/state.ts';
+import { newOrder, resumedOrder, type EventBody } from '../../../src/workflows/order/state.ts';
 import { ROUTE_AGAIN_MS } from '../../../src/workflows/order/supplier-rules.ts';
 import {
   DEADLINE,
@@ -61,6 +61,31 @@ describe('order machine: choosing a supplier and sending to it', () => {
         transition: { to: 'PROCESSING', fields: { carrierOrderId: 'C-1', supplierId: 'sim-a' } },
       }),
     ]);
+  });
+
+  it('sends at once to a first route chosen where the workflow was started, without asking the router', () => {
+    const { decision } = chosen('sim-b') as Extract<EventBody, { type: 'route-decided' }>;
+    if (decision.kind !== 'chosen') throw new Error('a chosen route');
+    const { machine, commands } = feed(newOrder(facts({ firstRoute: decision })), [started]);
+    expect(machine.stage).toEqual({ name: 'sending', attempt: 1, deadlineMs: DEADLINE });
+    expect(commands.map((command) => command.type)).toEqual(['submit-to-supplier']);
+    expect(ofType(commands, 'submit-to-supplier')[0]?.attempt).toMatchObject({ supplierId: 'sim-b', attempt: 1 });
+  });
+
+  it('leaves an acceptance the submit activity wrote to the view unwritten, and its search attributes to the next change', () => {
+    const { machine, commands } = feed(sending(), [accepted(1, 'C-1', { recorded: true })]);
+    expect(machine.order).toMatchObject({ status: 'PROCESSING', supplierId: 'sim-a' });
+    expect(commands).toEqual([
+      expect.objectContaining({
+        type: 'write-view',
+        transition: expect.objectContaining({ to: 'PROCESSING' }),
+        written: true,
+      }),
+    ]);
+    // Not recorded (the activity's write failed): the workflow writes it.
+    expect(
+      ofType(feed(sending(), [accepted(1, 'C-1', { recorded: false })]).commands, 'write-view')[0]?.written,
+    ).toBeUndefined();
   });
 
   it('fails over on a definite refusal: the declined supplier is left out of the next route', () => {

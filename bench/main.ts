@@ -4,6 +4,7 @@
  * real entry points, and writes result.json and result.md. See
  * docs/benchmarks.md.
  */
+import type { PollCost } from './poll-cost.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -59,6 +60,7 @@ async function runSystem(
   options: BenchOptions,
   runId: string,
   steps: StepResult[],
+  extras: { pollCost?: PollCost },
 ): Promise<MemoryTrend[]> {
   const { sampler } = infra;
   const temporal = name === 'queue' ? undefined : await infra.startTemporal(name);
@@ -90,6 +92,7 @@ async function runSystem(
     const outage =
       name === 'order' && temporal && options.temporalOutage ? { plan: options.temporalOutage, temporal } : undefined;
     steps.push(await run('steady', 'steady', rate, Math.round(rate * options.durationSeconds), outage));
+    if (system.measurePollCost) extras.pollCost = await system.measurePollCost(sampler);
     // A first and a last minute only exist in a run of at least two.
     if (name !== 'order' || options.durationSeconds < 120) return [];
     const loadEnd = from + options.durationSeconds * 1000;
@@ -162,7 +165,8 @@ async function main(options: BenchOptions) {
 
   const steps: StepResult[] = [];
   const memory: MemoryTrend[] = [];
-  for (const name of options.systems) memory.push(...(await runSystem(name, infra, options, runId, steps)));
+  const extras: { pollCost?: PollCost } = {};
+  for (const name of options.systems) memory.push(...(await runSystem(name, infra, options, runId, steps, extras)));
   const floor = steps.find((step) => step.system === 'floor' && step.kind === 'saturation');
   const floorRate = floor?.completedPerSecond ?? 0;
   const ratioToFloor: Record<string, number> = {};
@@ -178,6 +182,7 @@ async function main(options: BenchOptions) {
     steps,
     ratioToFloor,
     ...(memory.length > 0 && { memory }),
+    ...extras,
     targets: judgeTargets(steps, ratioToFloor, memory, { callbackDelayMaxMs: options.callbackDelayMs.max }),
   };
   const written = writeReport(outDir, report);

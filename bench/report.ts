@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Percentiles } from './stats.ts';
+import type { PollCost } from './poll-cost.ts';
 import type { StepResult } from './run-step.ts';
 import { supplierOutageLines } from './supplier-outage.ts';
 
@@ -26,6 +27,8 @@ export interface BenchReport {
   /** Saturated throughput of each system as a share of the engine floor's, same run. */
   ratioToFloor: Record<string, number>;
   memory?: MemoryTrend[];
+  /** What merchants' polls alone cost (--poll). */
+  pollCost?: PollCost;
   targets: Target[];
 }
 
@@ -91,14 +94,18 @@ export function toMarkdown(report: BenchReport): string {
     '',
     ...outageLines(report),
     ...supplierOutageLines(report.steps),
-    'CPU seconds and peak memory (MB) of each process during each step (resident set; PostgreSQL: proportional set of the postmaster and its backends):',
+    "CPU seconds, CPU ms per order (the step's CPU over its orders) and peak memory (MB) of each process during each step (resident set; PostgreSQL: proportional set of the postmaster and its backends):",
     '',
-    '| step | process | CPU s | peak memory MB |',
-    '|---|---|---:|---:|',
+    '| step | process | CPU s | CPU ms per order | peak memory MB |',
+    '|---|---|---:|---:|---:|',
     ...report.steps.flatMap((step) =>
-      step.processes.map((usage) => `| ${step.id} | ${usage.name} | ${usage.cpuSeconds} | ${usage.peakRssMb} |`),
+      step.processes.map(
+        (usage) =>
+          `| ${step.id} | ${usage.name} | ${usage.cpuSeconds} | ${perOrderMs(usage.cpuSeconds, step.count)} | ${usage.peakRssMb} |`,
+      ),
     ),
     '',
+    ...pollCostLines(report.pollCost),
   ];
   const ratios = Object.entries(report.ratioToFloor);
   if (ratios.length)
@@ -121,6 +128,21 @@ export function toMarkdown(report: BenchReport): string {
     );
   }
   return lines.join('\n');
+}
+
+const perOrderMs = (cpuSeconds: number, orders: number) =>
+  orders > 0 ? Math.round((cpuSeconds * 1000 * 10) / orders) / 10 : '-';
+
+function pollCostLines(cost: PollCost | undefined): string[] {
+  if (!cost) return [];
+  return [
+    `Merchant polls alone (\`--poll\`): ${cost.polls} conditional polls of final orders in ${cost.seconds} s (${cost.perSecond}/s), ${cost.notModified} answered 304; CPU ms per poll: ${Object.entries(
+      cost.cpuMsPerPoll,
+    )
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ')}`,
+    '',
+  ];
 }
 
 export function writeReport(outDir: string, report: BenchReport): { json: string; markdown: string } {

@@ -26,6 +26,8 @@ const configSchema = z.object({
   ADMIN_TOKEN: z.string().min(12).default(DEV_SECRETS.ADMIN_TOKEN),
   /** Requests per second one merchant may send to one API process (429 with Retry-After beyond). */
   MERCHANT_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(50),
+  /** Reads per second (polls, balance, ledger) a merchant may send by default, counted apart from its submissions. */
+  MERCHANT_READ_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(200),
   /** API-key lookups that may fail per client address per minute; beyond, the address gets 429 for a minute. */
   FAILED_KEY_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** Behind a load balancer: the header naming the client's address (its first entry), e.g. x-forwarded-for. */

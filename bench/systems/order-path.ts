@@ -7,6 +7,8 @@ import { makeCurrent } from '../../src/temporal/worker-deployment.ts';
 import { currentBuildId } from '../../src/util/build-id.ts';
 import { freePort, startNodeProcess, waitUntilHealthy } from '../child-processes.ts';
 import { CALLBACK_SECRET, type Infrastructure, type TemporalServer } from '../infrastructure.ts';
+import { measurePollCost } from '../poll-cost.ts';
+import type { ProcessSampler } from '../process-sampler.ts';
 import { startMerchantPollers } from './merchant-pollers.ts';
 import { finalOrderRows, postOrder, type BenchSystem } from './system.ts';
 
@@ -100,6 +102,14 @@ export async function startOrderPath(
       );
       return rows.map((row) => row.started);
     },
+    ...(poll && {
+      async measurePollCost(sampler: ProcessSampler) {
+        const { rows } = await infra.db.query<{ id: string }>(
+          `SELECT id FROM orders WHERE status IN ('SUCCEEDED', 'FAILED') ORDER BY created_at DESC LIMIT 50`,
+        );
+        return measurePollCost({ apiUrl, headers, orderIds: rows.map((row) => row.id) }, sampler);
+      },
+    }),
     async stop() {
       if (pollers) console.log(`merchant pollers: ${JSON.stringify(await pollers.stop())}`);
       await stopApi();

@@ -1,3 +1,5 @@
+import type { PollCost } from '../poll-cost.ts';
+import type { ProcessSampler } from '../process-sampler.ts';
 import type pg from 'pg';
 import type { MeasuredProcess } from '../process-sampler.ts';
 import type { StartTimes } from '../temporal-outage.ts';
@@ -20,6 +22,8 @@ export interface BenchSystem {
   sampleWorkflowIds?: (step: string, count: number) => Promise<string[]>;
   /** When each order accepted between two moments got its workflow started (systems that accept before starting). */
   startTimes?: StartTimes;
+  /** What merchants' polls alone cost (the order path, with --poll). */
+  measurePollCost?: (sampler: ProcessSampler) => Promise<PollCost>;
   stop: () => Promise<void>;
 }
 

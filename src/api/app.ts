@@ -6,7 +6,7 @@ import { adminAuth } from './admin-auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { onError, problem } from './errors.ts';
 import { jsonBodyGuard } from './json-body-guard.ts';
-import { merchantAuth } from './merchant-auth.ts';
+import { createMerchantCache, merchantAuth } from './merchant-auth.ts';
 import { unrouted } from './method-not-allowed.ts';
 import { adminMerchantRoutes } from './routes/admin-merchants.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
@@ -27,7 +27,8 @@ import { validate } from './validate.ts';
 const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(deps: ApiDeps) {
-  const asMerchant = merchantAuth(deps.merchants, deps.rateLimits);
+  const merchantCache = createMerchantCache();
+  const asMerchant = merchantAuth(deps.merchants, deps.rateLimits, merchantCache);
   const app = new Hono()
     // X-Request-Id on every answer: the caller's own (letters, digits, "-_=", at most 255), or a new UUID.
     .use(requestId())
@@ -53,7 +54,7 @@ export function createApp(deps: ApiDeps) {
     .route('/callbacks', callbacksRoutes(deps))
     .use('/admin/*', adminAuth(deps.adminToken))
     .route('/admin', adminOrderRoutes(deps))
-    .route('/admin/merchants', adminMerchantRoutes(deps))
+    .route('/admin/merchants', adminMerchantRoutes(deps, merchantCache))
     .route('/admin/reconciliations', adminReconciliationRoutes(deps))
     .route('/admin/suppliers', adminSupplierRoutes(deps))
     .route('/admin/reports', adminReportRoutes(deps))

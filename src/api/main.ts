@@ -68,6 +68,7 @@ const deps: ApiDeps = {
   metrics: createHttpMetrics({ openWork: openWorkOf(orders), build }),
   rateLimits: createRateLimits({
     merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,
+    merchantReadsPerSecond: config.MERCHANT_READ_RATE_LIMIT_PER_SECOND,
     failedKeysPerMinute: config.FAILED_KEY_LIMIT_PER_MINUTE,
     clientAddressHeader: config.CLIENT_ADDRESS_HEADER,
   }),

@@ -10,22 +10,30 @@ import type { RateLimits } from './rate-limits.ts';
 export type MerchantEnv = { Variables: { merchant: AuthenticatedMerchant } };
 
 /**
- * Known keys are cached briefly, so an order costs no extra database round
- * trip for authentication. Unknown keys are not cached: a merchant created a
- * moment ago must be let in at once.
+ * Known keys are cached briefly, so an order or a poll costs no database
+ * round trip for authentication. Unknown keys are not cached: a merchant
+ * created a moment ago must be let in at once. A change of a merchant's
+ * limits clears the cache of the API process that made it; other replicas
+ * see it within the lifetime.
  */
-const CACHE_TTL_MS = 30_000;
+const CACHE_TTL_MS = 10_000;
+
+/** Merchants by the hash of their API key, as merchantAuth caches them. */
+export type MerchantCache = LRUCache<string, AuthenticatedMerchant>;
+
+export const createMerchantCache = (): MerchantCache => new LRUCache({ max: 10_000, ttl: CACHE_TTL_MS });
 
 /**
  * Merchant API-key guard: 401 without a key or with a key no merchant has;
- * 429 (with Retry-After) for a merchant over its rate, or for an address
- * that failed too many key lookups.
+ * 429 (with Retry-After) for a merchant over its rate (a POST counts as a
+ * submission, anything else as a read), or for an address that failed too
+ * many key lookups.
  */
 export function merchantAuth(
   merchants: Pick<MerchantRepository, 'findByApiKeyHash'>,
   limits: RateLimits,
+  known: MerchantCache = createMerchantCache(),
 ): MiddlewareHandler<MerchantEnv> {
-  const known = new LRUCache<string, AuthenticatedMerchant>({ max: 10_000, ttl: CACHE_TTL_MS });
   async function lookUp(hash: string) {
     const merchant = await merchants.findByApiKeyHash(hash);
     if (merchant) known.set(hash, merchant);
@@ -47,7 +55,7 @@ export function merchantAuth(
         hash ? 'Unknown API key' : 'Send your merchant API key as Authorization: Bearer <key>',
       );
     }
-    const overRate = await limits.refuseMerchantOverRate(c, merchant.id);
+    const overRate = await limits.refuseMerchantOverRate(c, merchant, c.req.method === 'POST' ? 'submit' : 'read');
     if (overRate) return overRate;
     c.set('merchant', merchant);
     await next();

@@ -29,6 +29,21 @@ async function findStory(db: Db, id: string): Promise<OrderStory | undefined> {
   return { order, history: events, money: ledgerEntries };
 }
 
+/**
+ * The order's version, for merchants' conditional polls (ETag): any change of
+ * its row, a new history event or a new money entry (both only ever added, so
+ * counted) changes it. One statement on the orders key and the two tables'
+ * order indexes, far cheaper than reading the story. Undefined: no such order.
+ */
+async function versionOf(db: Db, id: string): Promise<{ merchantId: string | null; version: string } | undefined> {
+  const [row] = await db.$queryRaw<{ merchantId: string | null; version: string }[]>`
+    SELECT o.merchant_id AS "merchantId",
+      md5(o::text) || '.' || (SELECT count(*) FROM order_events e WHERE e.order_id = o.id)
+        || '.' || (SELECT count(*) FROM ledger_entries l WHERE l.order_id = o.id) AS version
+    FROM orders o WHERE o.id = ${id}`;
+  return row;
+}
+
 /** The reads of the orders: by id, by the merchant's number, with their story, by status and age, and counts for the metrics. */
 export function orderQueries(db: Db) {
   return {
@@ -43,6 +58,9 @@ export function orderQueries(db: Db) {
 
     /** The order with its history and money entries, in one query: merchants poll it. */
     findStory: (id: string) => findStory(db, id),
+
+    /** The order's version, for conditional polls: see versionOf. */
+    versionOf: (id: string) => versionOf(db, id),
 
     /** Orders accepted at or before `acceptedBy` whose workflow may not have started, oldest first. */
     listNotStarted: ({ acceptedBy, limit }: { acceptedBy: Date; limit: number }) =>

@@ -29,6 +29,10 @@ export type SubmitOrderResult =
   /** Nothing stored: the balance does not cover the cost. */
   | { kind: 'insufficient-balance'; costFen: number; balanceFen: bigint };
 
+/** A merchant's order as a poll finds it: unchanged since the merchant's copy, or with its story. */
+export type OwnOrder =
+  { kind: 'not-modified'; version: string } | { kind: 'found'; story: OrderStory; version: string };
+
 export type LiveStateResult = { kind: 'not-found' } | { kind: 'unavailable' } | { kind: 'live'; state: OrderState };
 
 /** Measures one step of a request (the API reports the steps as Server-Timing). */
@@ -40,8 +44,12 @@ export interface OrderService {
     request: SubmitOrderRequest,
     time?: StepTimer,
   ): Promise<SubmitOrderResult>;
-  /** The order with its story, if it is this merchant's. */
-  findOwn(merchantId: string, orderId: string): Promise<OrderStory | undefined>;
+  /**
+   * The order with its story and its version (the poll's ETag), if it is
+   * this merchant's; only the version when it is one of `knownVersions`
+   * (the merchant's copy is current: one small read, no story).
+   */
+  findOwn(merchantId: string, orderId: string, knownVersions?: string[]): Promise<OwnOrder | undefined>;
   findByMerchantOrderNo(
     merchantId: string,
     merchantOrderNo: string,
@@ -51,7 +59,7 @@ export interface OrderService {
 }
 
 export interface OrderServiceDeps {
-  orders: Pick<OrderRepository, 'createOrder' | 'findById' | 'findByMerchantOrderNo' | 'findStory'>;
+  orders: Pick<OrderRepository, 'createOrder' | 'findById' | 'findByMerchantOrderNo' | 'findStory' | 'versionOf'>;
   ledger: Pick<LedgerRepository, 'listForOrder'>;
   temporal: Client;
   dispatcher: Pick<OrderDispatcher, 'dispatchSoon'>;
@@ -123,9 +131,14 @@ export function createOrderService({ orders, ledger, temporal, dispatcher, logge
   return {
     submit: (merchant, request, time = untimed) => submit({ orders, dispatcher, logger }, merchant, request, time),
 
-    async findOwn(merchantId, orderId) {
+    async findOwn(merchantId, orderId, knownVersions = []) {
+      const current = await orders.versionOf(orderId);
+      if (current?.merchantId !== merchantId) return undefined;
+      const { version } = current;
+      if (knownVersions.includes(version)) return { kind: 'not-modified', version };
+      // Read after the version: a change in between gets the story a newer version than its tag, so the next poll reads again.
       const story = await orders.findStory(orderId);
-      return story?.order.merchantId === merchantId ? story : undefined;
+      return story && { kind: 'found', story, version };
     },
 
     async findByMerchantOrderNo(merchantId, merchantOrderNo) {

@@ -67,6 +67,44 @@ function carrierCallback(orderId: string, status: 'SUCCESS' | 'FAILED') {
 const refundsOf = (orderId: string) => stack.prisma.ledgerEntry.findMany({ where: { orderId, type: 'ORDER_REFUND' } });
 
 describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
+  it("limits a merchant's reads apart from its submissions, at its own limits set by an admin", async () => {
+    const { merchantId, apiKey } = (
+      await call('/admin/merchants', {
+        method: 'POST',
+        headers: admin,
+        body: { name: 'Poller', rates: { CMCC: 1, CUCC: 1, CTCC: 1 } },
+      })
+    ).body;
+    const shop = { headers: { authorization: `Bearer ${apiKey}` } };
+    const limits = (body: unknown) => call(`/admin/merchants/${merchantId}`, { method: 'PATCH', headers: admin, body });
+    expect(await limits({ readRateLimitPerSecond: 2 })).toMatchObject({
+      status: 200,
+      body: { rateLimits: { submitPerSecond: 100_000, readPerSecond: 2, own: { readPerSecond: 2 } } },
+    });
+    const reads = [];
+    for (let i = 0; i < 3; i++) reads.push((await call('/balance', shop)).status);
+    expect(reads).toEqual([200, 200, 429]);
+    // Polling at its limit does not hold the merchant's orders up: a submission is counted apart.
+    expect((await order(shop, { amount: 10 })).status).toBe(402);
+    expect((await limits({ readRateLimitPerSecond: null })).body.rateLimits).toMatchObject({ readPerSecond: 200 });
+    for (const [body, status] of [
+      [{}, 400],
+      [{ readRateLimitPerSecond: 0 }, 400],
+      [{ submitRateLimitPerSecond: 1.5 }, 400],
+      [{ apiKey: 'x' }, 400],
+    ] as const)
+      expect((await limits(body)).status, JSON.stringify(body)).toBe(status);
+    expect(
+      (
+        await call(`/admin/merchants/${randomUUID()}`, {
+          method: 'PATCH',
+          headers: admin,
+          body: { readRateLimitPerSecond: 5 },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   it('refuses order calls without a key or with an unknown one (401)', async () => {
     expect((await call('/orders?merchantOrderNo=X')).status).toBe(401);
     expect((await call('/balance', { headers: { authorization: 'Bearer rk_not-a-key' } })).status).toBe(401);
@@ -96,6 +134,7 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
       name: 'Shop A',
       rates: { CMCC: 0.9855, CUCC: 0.99, CTCC: 1 },
       balanceFen: 0,
+      rateLimits: { submitPerSecond: 100_000, readPerSecond: 200, own: { submitPerSecond: null, readPerSecond: null } },
     });
 
     const broke = await order(shop, { amount: 10 });

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AdminEntryInput } from '../../db/ledger-repository.ts';
+import type { MerchantAccount } from '../../db/merchant-repository.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../merchants/credentials.ts';
 import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
 import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem, requestIdConflict } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
+import type { MerchantCache } from '../merchant-auth.ts';
 import { ratesJson } from '../rates-json.ts';
 import { trimmedText } from '../../util/storable-text.ts';
 import { adminRequestId as requestId, integerQueryOr, merchantIdParam, noQuery, rate } from '../request-schemas.ts';
@@ -53,6 +55,13 @@ const adjustmentBody = z
   .meta({
     examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November', operator: 'alice' }],
   });
+/** A merchant's own limit per second, or null for the deployment's default. */
+const limit = z.number().int().min(1).max(100_000).nullable();
+const limitsBody = z
+  .strictObject({ submitRateLimitPerSecond: limit, readRateLimitPerSecond: limit })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change')
+  .meta({ minProperties: 1, examples: [{ readRateLimitPerSecond: 500 }, { submitRateLimitPerSecond: null }] });
 const ledgerQuery = z.strictObject({
   limit: integerQueryOr(50, 1, 500),
   before: z
@@ -61,6 +70,47 @@ const ledgerQuery = z.strictObject({
     .transform(BigInt)
     .optional(),
 });
+
+/** Creates a merchant with a new API key and callback secret, shown only in this answer (only the key's hash is stored). */
+async function createMerchant(
+  { merchants, logger }: Pick<ApiDeps, 'merchants' | 'logger'>,
+  c: Context,
+  { name, rates }: z.infer<typeof createBody>,
+) {
+  const merchantId = randomUUID();
+  const apiKey = newApiKey();
+  const callbackSecret = newCallbackSecret();
+  await merchants.create({ id: merchantId, name, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates });
+  logger.info({ merchantId, name }, 'merchant created');
+  return c.json({ merchantId, name, rates: ratesJson(rates), apiKey, callbackSecret }, 201);
+}
+
+/** A merchant account as admins see it, with the request limits in force (its own, else the default) and its own. */
+function accountJson(merchant: MerchantAccount, rateLimits: ApiDeps['rateLimits']) {
+  return {
+    merchantId: merchant.id,
+    name: merchant.name,
+    rates: ratesJson(merchant.rates),
+    balanceFen: Number(merchant.balanceFen),
+    rateLimits: { ...rateLimits.limitsOf(merchant.limits), own: merchant.limits },
+  };
+}
+
+/** Sets a merchant's own request limits; the merchant cache is cleared, so this process applies them at once. */
+async function changeLimits(
+  { merchants, logger, rateLimits }: Pick<ApiDeps, 'merchants' | 'logger' | 'rateLimits'>,
+  merchantCache: MerchantCache,
+  c: Context,
+  merchantId: string,
+  change: z.infer<typeof limitsBody>,
+) {
+  const limits = { submitPerSecond: change.submitRateLimitPerSecond, readPerSecond: change.readRateLimitPerSecond };
+  if (!(await merchants.setLimits(merchantId, limits))) return merchantNotFound(c, merchantId);
+  // Other replicas apply it within their cache's lifetime.
+  merchantCache.clear();
+  logger.info({ merchantId, change }, 'merchant limits changed');
+  return c.json(accountJson((await merchants.findById(merchantId)) as MerchantAccount, rateLimits));
+}
 
 /** Posts a top-up or adjustment; a repeat of the same requestId answers as the first time did. */
 async function postEntry({ ledger, logger }: Pick<ApiDeps, 'ledger' | 'logger'>, c: Context, input: AdminEntryInput) {
@@ -100,30 +150,31 @@ async function postEntry({ ledger, logger }: Pick<ApiDeps, 'ledger' | 'logger'>,
   }
 }
 
-/** Merchants and their money, for the platform's admins: accounts, top-ups, adjustments and the ledger. */
-export function adminMerchantRoutes({ merchants, ledger, logger }: Pick<ApiDeps, 'merchants' | 'ledger' | 'logger'>) {
+/** Merchants and their money, for the platform's admins: accounts, request limits, top-ups, adjustments and the ledger. */
+export function adminMerchantRoutes(
+  { merchants, ledger, logger, rateLimits }: Pick<ApiDeps, 'merchants' | 'ledger' | 'logger' | 'rateLimits'>,
+  merchantCache: MerchantCache,
+) {
   return new Hono()
-    .post('/', validate('query', noQuery), validate('json', createBody), async (c) => {
-      const { name, rates } = c.req.valid('json');
-      const merchantId = randomUUID();
-      const apiKey = newApiKey();
-      const callbackSecret = newCallbackSecret();
-      await merchants.create({ id: merchantId, name, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates });
-      logger.info({ merchantId, name }, 'merchant created');
-      // The only time the key is shown: only its hash is stored.
-      return c.json({ merchantId, name, rates: ratesJson(rates), apiKey, callbackSecret }, 201);
-    })
+    .post('/', validate('query', noQuery), validate('json', createBody), (c) =>
+      createMerchant({ merchants, logger }, c, c.req.valid('json')),
+    )
     .get('/:merchantId', validate('param', merchantIdParam), validate('query', noQuery), async (c) => {
       const { merchantId } = c.req.valid('param');
       const merchant = await merchants.findById(merchantId);
       if (!merchant) return merchantNotFound(c, merchantId);
-      return c.json({
-        merchantId: merchant.id,
-        name: merchant.name,
-        rates: ratesJson(merchant.rates),
-        balanceFen: Number(merchant.balanceFen),
-      });
+      return c.json(accountJson(merchant, rateLimits));
     })
+    .patch(
+      '/:merchantId',
+      validate('param', merchantIdParam),
+      validate('query', noQuery),
+      validate('json', limitsBody),
+      async (c) => {
+        const { merchantId } = c.req.valid('param');
+        return changeLimits({ merchants, logger, rateLimits }, merchantCache, c, merchantId, c.req.valid('json'));
+      },
+    )
     .post(
       '/:merchantId/top-ups',
       validate('param', merchantIdParam),

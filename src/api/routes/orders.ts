@@ -31,6 +31,10 @@ const submitOrderSchema = z
     ],
   });
 
+/** The entity tags an If-None-Match header names (weak ones compare as strong: the body is the same for a version). */
+const entityTags = (header: string | undefined): string[] =>
+  header?.split(',').flatMap((tag) => /^\s*(?:W\/)?"([^"]*)"\s*$/.exec(tag)?.[1] ?? []) ?? [];
+
 /** Each step the service times becomes a Server-Timing entry of the answer. */
 const serverTiming =
   (c: Context): StepTimer =>
@@ -73,41 +77,51 @@ function submissionAnswer(c: Context, result: SubmitOrderResult, merchantOrderNo
 
 /** A merchant's orders: each merchant sees and submits only its own (another's order is a 404). */
 export function ordersRoutes({ orderService }: Pick<ApiDeps, 'orderService'>, auth: MiddlewareHandler<MerchantEnv>) {
-  return new Hono<MerchantEnv>()
-    .use(auth)
-    .post('/', validate('query', noQuery), validate('json', submitOrderSchema), async (c) => {
-      const body = c.req.valid('json');
-      const result = await orderService.submit(c.get('merchant'), body, serverTiming(c));
-      return submissionAnswer(c, result, body.merchantOrderNo);
-    })
-    .get('/', validate('query', z.strictObject({ merchantOrderNo })), async (c) => {
-      const { merchantOrderNo } = c.req.valid('query');
-      const found = await orderService.findByMerchantOrderNo(c.get('merchant').id, merchantOrderNo);
-      if (!found) return orderNotFound(c, `with merchantOrderNo ${merchantOrderNo}`);
-      return c.json(orderJson(found.order, { money: found.money }));
-    })
-    .get('/:orderId', validate('param', orderIdParam), validate('query', noQuery), async (c) => {
-      const { orderId } = c.req.valid('param');
-      const found = await orderService.findOwn(c.get('merchant').id, orderId);
-      if (!found) return orderNotFound(c, orderId);
-      const { order, history, money } = found;
-      return c.json(orderJson(order, { history, money }));
-    })
-    .get('/:orderId/live', validate('param', orderIdParam), validate('query', noQuery), async (c) => {
-      const { orderId } = c.req.valid('param');
-      const live = await orderService.liveState(c.get('merchant').id, orderId);
-      switch (live.kind) {
-        case 'not-found':
-          return orderNotFound(c, orderId);
-        case 'unavailable':
-          return problem(
-            c,
-            503,
-            'workflow_unavailable',
-            'The order workflow cannot answer now (not started yet, or no worker); the view above is current',
-          );
-        case 'live':
-          return c.json(live.state);
-      }
-    });
+  return (
+    new Hono<MerchantEnv>()
+      .use(auth)
+      .post('/', validate('query', noQuery), validate('json', submitOrderSchema), async (c) => {
+        const body = c.req.valid('json');
+        const result = await orderService.submit(c.get('merchant'), body, serverTiming(c));
+        return submissionAnswer(c, result, body.merchantOrderNo);
+      })
+      .get('/', validate('query', z.strictObject({ merchantOrderNo })), async (c) => {
+        const { merchantOrderNo } = c.req.valid('query');
+        const found = await orderService.findByMerchantOrderNo(c.get('merchant').id, merchantOrderNo);
+        if (!found) return orderNotFound(c, `with merchantOrderNo ${merchantOrderNo}`);
+        return c.json(orderJson(found.order, { money: found.money }));
+      })
+      // Polled: the answer carries an ETag; with If-None-Match naming it, an unchanged order is a 304 without a body.
+      .get('/:orderId', validate('param', orderIdParam), validate('query', noQuery), async (c) => {
+        const { orderId } = c.req.valid('param');
+        const found = await orderService.findOwn(
+          c.get('merchant').id,
+          orderId,
+          entityTags(c.req.header('if-none-match')),
+        );
+        if (!found) return orderNotFound(c, orderId);
+        c.header('ETag', `"${found.version}"`);
+        c.header('Cache-Control', 'private, no-cache');
+        if (found.kind === 'not-modified') return c.body(null, 304);
+        const { order, history, money } = found.story;
+        return c.json(orderJson(order, { history, money }));
+      })
+      .get('/:orderId/live', validate('param', orderIdParam), validate('query', noQuery), async (c) => {
+        const { orderId } = c.req.valid('param');
+        const live = await orderService.liveState(c.get('merchant').id, orderId);
+        switch (live.kind) {
+          case 'not-found':
+            return orderNotFound(c, orderId);
+          case 'unavailable':
+            return problem(
+              c,
+              503,
+              'workflow_unavailable',
+              'The order workflow cannot answer now (not started yet, or no worker); the view above is current',
+            );
+          case 'live':
+            return c.json(live.state);
+        }
+      })
+  );
 }

@@ -105,10 +105,12 @@ describe('order service: submit', () => {
 });
 
 describe("order service: the merchant's reads", () => {
-  it('shows an own order with its history and money, and hides another merchant’s', async () => {
-    const readStory = (order: OrderRow) => {
+  it('shows an own order with its history, money and version, hides another merchant’s, and reads no story for a current copy', async () => {
+    const findStory = vi.fn(async () => ({ order: orderRow(), history: [submittedEvent], money: [debitEntry] }));
+    const readStory = (merchantId: string, known?: string[]) => {
       const orders = stub<OrderRepository>('orders', {
-        findStory: async () => ({ order, history: [submittedEvent], money: [debitEntry] }),
+        findStory,
+        versionOf: async () => ({ merchantId, version: 'v1' }),
       });
       const service = createOrderService({
         orders,
@@ -117,10 +119,17 @@ describe("order service: the merchant's reads", () => {
         dispatcher: { dispatchSoon: vi.fn() },
         logger: fakeLogger().logger,
       });
-      return service.findOwn(MERCHANT.id, ORDER_ID);
+      return service.findOwn(MERCHANT.id, ORDER_ID, known);
     };
-    expect(await readStory(orderRow())).toEqual({ order: orderRow(), history: [submittedEvent], money: [debitEntry] });
-    expect(await readStory(orderRow({ merchantId: 'someone-else' }))).toBeUndefined();
+    expect(await readStory(MERCHANT.id)).toEqual({
+      kind: 'found',
+      story: { order: orderRow(), history: [submittedEvent], money: [debitEntry] },
+      version: 'v1',
+    });
+    expect(await readStory('someone-else')).toBeUndefined();
+    findStory.mockClear();
+    expect(await readStory(MERCHANT.id, ['v0', 'v1'])).toEqual({ kind: 'not-modified', version: 'v1' });
+    expect(findStory).not.toHaveBeenCalled();
   });
 });
 

@@ -21,6 +21,7 @@ export const MERCHANT: AuthenticatedMerchant = {
   id: 'merchant-1',
   name: 'route test',
   rates: { CMCC: '0.985', CUCC: '1', CTCC: '1' },
+  limits: { submitPerSecond: null, readPerSecond: null },
 };
 
 /** An object whose given methods answer and whose every other method fails the request (a 500) if a route calls it. */

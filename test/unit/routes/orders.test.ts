@@ -190,11 +190,14 @@ describe('GET /orders: the merchant reads its own orders', () => {
 
   it('shows an own order with its history and money, and 404 for any other', async () => {
     const findOwn = vi.fn<OrderService['findOwn']>(async (merchantId) =>
-      merchantId === MERCHANT.id ? { order: orderRow(), history: [submittedEvent], money: [debitEntry] } : undefined,
+      merchantId === MERCHANT.id
+        ? { kind: 'found', story: { order: orderRow(), history: [submittedEvent], money: [debitEntry] }, version: 'v1' }
+        : undefined,
     );
     const api = fakeApp({ orderService: stub<OrderService>('orderService', { findOwn }) });
     const answer = await api.request(`/orders/${ORDER_ID}`, { headers: AS_MERCHANT });
-    expect(findOwn).toHaveBeenCalledWith(MERCHANT.id, ORDER_ID);
+    expect(findOwn).toHaveBeenCalledWith(MERCHANT.id, ORDER_ID, []);
+    expect(answer.headers.get('etag')).toBe('"v1"');
     expect(answer.body).toMatchObject({
       orderId: ORDER_ID,
       history: [{ key: 'submitted', type: 'submitted', detail: { amountYuan: 50 }, at: '2026-11-23T12:00:00.000Z' }],
@@ -206,6 +209,18 @@ describe('GET /orders: the merchant reads its own orders', () => {
       status: 404,
       body: { error: 'order_not_found', message: `No order ${ORDER_ID}` },
     });
+  });
+
+  it('answers a poll naming the current version with 304 and no body, passing on every tag it names', async () => {
+    const findOwn = vi.fn<OrderService['findOwn']>(async () => ({ kind: 'not-modified', version: 'v2' }));
+    const api = fakeApp({ orderService: stub<OrderService>('orderService', { findOwn }) });
+    const answer = await api.request(`/orders/${ORDER_ID}`, {
+      headers: { ...AS_MERCHANT, 'if-none-match': '"v1", W/"v2", junk' },
+    });
+    expect(findOwn).toHaveBeenCalledWith(MERCHANT.id, ORDER_ID, ['v1', 'v2']);
+    expect(answer.status).toBe(304);
+    expect(answer.headers.get('etag')).toBe('"v2"');
+    expect(answer.body).toBeUndefined();
   });
 
   const liveCases: [LiveStateResult, number, Record<string, unknown>][] = [

@@ -1,19 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { AS_MERCHANT, fakeApp } from './fake-app.ts';
+import { AS_MERCHANT, MERCHANT, fakeApp } from './fake-app.ts';
 
 /** A merchant whose balance reads, so every request gets past the route to the limits in front of it. */
 const withBalance = { balance: async () => 100n };
 
 describe('merchant rate limits', () => {
   it('answers 429 with Retry-After once a merchant is over its rate', async () => {
-    const api = fakeApp({}, { merchantPerSecond: 3, failedKeysPerMinute: 100 }, withBalance);
+    const api = fakeApp({}, { merchantPerSecond: 1, merchantReadsPerSecond: 3, failedKeysPerMinute: 100 }, withBalance);
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await api.request('/balance', { headers: AS_MERCHANT }));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
     expect(answers[3]?.headers.get('retry-after')).toBe('1');
     expect(answers[3]?.body).toMatchObject({
       error: 'rate_limited',
-      message: 'At most 3 requests per second per merchant',
+      message: 'At most 3 reads per second for this merchant',
+    });
+  });
+
+  it("counts submissions apart from reads, each at the merchant's own limit where it has one", async () => {
+    const api = fakeApp(
+      {},
+      { merchantPerSecond: 1, merchantReadsPerSecond: 1, failedKeysPerMinute: 100 },
+      {
+        ...withBalance,
+        findByApiKeyHash: async () => ({ ...MERCHANT, limits: { submitPerSecond: null, readPerSecond: 2 } }),
+      },
+    );
+    const read = () => api.request('/balance', { headers: AS_MERCHANT });
+    const submit = () => api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: {} });
+    expect([(await read()).status, (await read()).status, (await read()).status]).toEqual([200, 200, 429]);
+    // The reads are spent; a submission is not refused for them (400: the empty body, past the limit).
+    expect((await submit()).status).toBe(400);
+    expect(await submit()).toMatchObject({
+      status: 429,
+      body: { message: 'At most 1 order submissions per second for this merchant' },
     });
   });
 

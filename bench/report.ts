@@ -92,6 +92,18 @@ export function toMarkdown(report: BenchReport): string {
         : [],
     ),
     '',
+    'Completions per second in 10 s windows while the load ran (the first left out): lowest (and where it began) and highest:',
+    '',
+    '| step | lowest /s (at s) | highest /s |',
+    '|---|---:|---:|',
+    ...report.steps.flatMap((step) =>
+      step.completedPer10s
+        ? [
+            `| ${step.id} | ${step.completedPer10s.min} (${step.completedPer10s.atSecond}) | ${step.completedPer10s.max} |`,
+          ]
+        : [],
+    ),
+    '',
     ...outageLines(report),
     ...supplierOutageLines(report.steps),
     "CPU seconds, CPU ms per order (the step's CPU over its orders) and peak memory (MB) of each process during each step (resident set; PostgreSQL: proportional set of the postmaster and its backends):",

@@ -45,12 +45,34 @@ export interface StepResult extends StepPlan {
   outage?: OutageResult;
   /** sim-a failing during the step (--supplier-outage). */
   supplierOutage?: SupplierOutageResult;
+  /** Completions per second of the load's 10 s windows (steps of 20 s or more): a dip shows as a low minimum. */
+  completedPer10s?: { min: number; max: number; atSecond: number };
 }
 
 /** A Temporal server to kill and restart during the step. */
 export interface StepOutage {
   plan: OutagePlan;
   temporal: TemporalServer;
+}
+
+const WINDOW_S = 10;
+
+/**
+ * Completions per second in each full 10 s window while the load ran: a dip
+ * (the SLA timers of earlier orders falling due, say) shows as a low
+ * minimum; `atSecond` is where the lowest window began, counted from the start.
+ */
+function completionWindows(finals: number[], startedAt: number, loadSeconds: number) {
+  const windows = Math.floor(loadSeconds / WINDOW_S);
+  const counts = new Array<number>(windows).fill(0);
+  for (const at of finals) {
+    const window = Math.floor((at - startedAt) / 1000 / WINDOW_S);
+    if (window >= 0 && window < windows) counts[window] = (counts[window] ?? 0) + 1;
+  }
+  // The first window fills as the first orders finish: it is left out.
+  const rates = counts.slice(1).map((count) => count / WINDOW_S);
+  const min = Math.min(...rates);
+  return { min, max: Math.max(...rates), atSecond: (rates.indexOf(min) + 1) * WINDOW_S };
 }
 
 /** Drives one system open-loop at a fixed rate, waits for the final results, and measures. */
@@ -153,6 +175,9 @@ export async function runStep(
     ...(submitToFinalMs && { submitToFinalMs }),
     ...(timingNames.length > 0 && { serverTimingMs }),
     escalations,
+    ...(plan.count / plan.rate >= 2 * WINDOW_S && {
+      completedPer10s: completionWindows([...finals.values()], startedAt, plan.count / plan.rate),
+    }),
     processes: sampler.usageBetween(from, to),
     ...(history && { history }),
     ...(outageResult && { outage: outageResult }),

@@ -9,7 +9,7 @@ import { callSpacingSeconds } from '../suppliers/limits.ts';
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import { OrderStatus } from '../shared/order-status.ts';
-import type { SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
+import type { SubmitResult, SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
 import type { Clock } from '../suppliers/clock.ts';
 import type { SupplierDirectory, SupplierEndpoint } from '../suppliers/directory.ts';
 
@@ -264,7 +264,7 @@ export function createSupplierCallActivities(deps: SupplierCallDeps) {
      * order's history; since the request may have arrived, a retry asks the
      * supplier's status and answers from it.
      */
-    async submitToSupplier(input) {
+    async submitToSupplier(input): Promise<SubmitResult> {
       const tries = Context.current().info.attempt;
       try {
         const answer = await attempt(deps, input, tries);

@@ -54,6 +54,7 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
     );
     const accepted = await json(response);
     expect(accepted).toMatchObject({ merchantOrderNo, carrier: 'CMCC', amountYuan: 50, status: 'PENDING' });
+    const early = (await get(`/orders/${accepted.orderId}`)).headers.get('etag');
 
     const view = await finished(accepted.orderId);
     expect(view).toMatchObject({
@@ -61,6 +62,18 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
       status: 'SUCCEEDED',
       carrierOrderId: expect.stringMatching(/^C/),
     });
+    // Merchants poll conditionally: the order changed since the early read; now unchanged, a 304 without a body.
+    const current = await get(`/orders/${accepted.orderId}`);
+    const etag = current.headers.get('etag') as string;
+    expect(etag).toMatch(/^"[0-9a-f]{32}\.\d+\.\d+"$/);
+    expect(etag).not.toBe(early);
+    const poll = (tag: string) =>
+      fetch(`${stack.apiUrl}/orders/${accepted.orderId}`, {
+        headers: { ...stack.merchant.headers, 'if-none-match': tag },
+      });
+    const unchanged = await poll(etag);
+    expect([unchanged.status, await unchanged.text()]).toEqual([304, '']);
+    expect((await poll(early as string)).status).toBe(200);
     // The engine's least work: the first supplier came with the workflow's input and the submit activity wrote
     // the acceptance, so the one local activity (a marker) is the final status's write, with one upsert.
     const events = (await (await stack.workflowOf(accepted.orderId)).fetchHistory()).events ?? [];

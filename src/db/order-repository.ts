@@ -6,7 +6,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
 import type { LedgerEntryRow } from './ledger-repository.ts';
 import { orderQueries } from './order-queries.ts';
-import type { Db } from './prisma.ts';
+import { preparedSql, type Db, type PreparedSql } from './prisma.ts';
 
 export interface NewOrder {
   merchantId: string;
@@ -77,12 +77,15 @@ export interface OrderStory {
   money: LedgerEntryRow[];
 }
 
-/** A raw `orders` row as Prisma returns it: every column is the field's name in snake_case. */
+/** The `orders` columns pg answers as strings (int8), which the row holds as bigint. */
+const BIGINT_COLUMNS = new Set(['cost_fen', 'supplier_cost_fen']);
+
+/** A raw `orders` row as pg returns it: every column is the field's name in snake_case. */
 const fromColumns = (row: Record<string, unknown>) =>
   Object.fromEntries(
     Object.entries(row).map(([column, value]) => [
       column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
-      value,
+      BIGINT_COLUMNS.has(column) && value !== null ? BigInt(value as string) : value,
     ]),
   ) as OrderRow;
 
@@ -102,12 +105,12 @@ const eventRow = (orderId: string, event: OrderEventInput) => ({
  * (merchant, merchantOrderNo) decides between concurrent repeats, never a
  * prior read: only a newly inserted order is debited.
  */
-async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrderResult> {
+async function createOrderWithDebit(db: Db, sql: PreparedSql, input: NewOrder): Promise<CreateOrderResult> {
   const id = randomUUID();
   // The application's clock, as for every timestamp the application compares (SLA deadline, dispatch, updated_at).
   const submittedAt = new Date();
   const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier, costFen: input.costFen });
-  const [inserted] = await db.$queryRaw<Record<string, unknown>[]>`
+  const [inserted] = await sql<Record<string, unknown>>`
     WITH payer AS (
       SELECT id, balance_fen FROM merchants WHERE id = ${input.merchantId} FOR UPDATE
     ), inserted AS (
@@ -143,10 +146,10 @@ async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrde
  * changed. Unset fields keep their value.
  */
 async function transitionOrder(
-  db: Db,
+  sql: PreparedSql,
   { orderId, to, from = ALLOWED_FROM[to], fields = {}, event }: TransitionInput,
 ): Promise<boolean> {
-  const [row] = await db.$queryRaw<{ changed: number }[]>`
+  const [row] = await sql<{ changed: number }>`
     WITH changed AS (
       UPDATE orders SET
         status = ${to}::"OrderStatus",
@@ -239,13 +242,15 @@ async function storeCallback(
  */
 /** The orders: their writes here, their reads in order-queries.ts. */
 export function createOrderRepository(db: Db) {
+  // The statements every order runs, prepared on the pool.
+  const sql = preparedSql(db);
   return {
     ...orderQueries(db),
     /** Accepts an order and debits its cost in one statement: see createOrderWithDebit. */
-    createOrder: (input: NewOrder) => createOrderWithDebit(db, input),
+    createOrder: (input: NewOrder) => createOrderWithDebit(db, sql, input),
 
     /** Conditional status write plus its history event; whether the status changed. */
-    transition: (input: TransitionInput) => transitionOrder(db, input),
+    transition: (input: TransitionInput) => transitionOrder(sql, input),
 
     async appendEvent(orderId: string, event: OrderEventInput): Promise<void> {
       await db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true });
@@ -276,10 +281,7 @@ export function createOrderRepository(db: Db) {
 
     /** Records that a start of the order's workflow succeeded (the first such time is kept). */
     async markWorkflowStarted(orderId: string): Promise<void> {
-      await db.order.updateMany({
-        where: { id: orderId, workflowStartedAt: null },
-        data: { workflowStartedAt: new Date() },
-      });
+      await sql`UPDATE orders SET workflow_started_at = ${new Date()} WHERE id = ${orderId} AND workflow_started_at IS NULL`;
     },
   };
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerState } from '../shared/suppliers.ts';
 import { breakerOf, type Breaker } from '../suppliers/breaker.ts';
-import type { Db } from './prisma.ts';
+import { preparedSql, type Db, type PreparedSql } from './prisma.ts';
 
 /** One call's hold on one of a supplier's concurrency slots. */
 export interface CallLease {
@@ -29,13 +29,13 @@ export interface CallLease {
  * lease and how long the caller must wait for its moment, in ms.
  */
 async function acquireCallSlot(
-  db: Db,
+  sql: PreparedSql,
   id: string,
   leaseMs: number,
   spacing: number,
 ): Promise<(CallLease & { waitMs: number }) | undefined> {
   const holder = randomUUID();
-  const [row] = await db.$queryRaw<{ slot: number; waitMs: number }[]>`
+  const [row] = await sql<{ slot: number; waitMs: number }>`
     WITH free AS (
       SELECT slot FROM supplier_call_leases
       WHERE supplier_id = ${id} AND slot < (SELECT concurrency_limit FROM suppliers WHERE id = ${id})
@@ -55,8 +55,8 @@ async function acquireCallSlot(
 }
 
 /** Frees the slot, unless its lease ran out and another call holds it now (a call that sent nothing). */
-async function releaseCallSlot(db: Db, { supplierId, slot, holder }: CallLease): Promise<void> {
-  await db.$executeRaw`UPDATE supplier_call_leases SET held_until = NULL, holder = NULL WHERE supplier_id = ${supplierId} AND slot = ${slot} AND holder = ${holder}`;
+async function releaseCallSlot(sql: PreparedSql, { supplierId, slot, holder }: CallLease): Promise<void> {
+  await sql`UPDATE supplier_call_leases SET held_until = NULL, holder = NULL WHERE supplier_id = ${supplierId} AND slot = ${slot} AND holder = ${holder}`;
 }
 
 /**
@@ -64,9 +64,9 @@ async function releaseCallSlot(db: Db, { supplierId, slot, holder }: CallLease):
  * releaseCallSlot), counts it in the minute's figures made at `at`, and
  * answers the supplier's breaker as it is now (undefined: no such supplier).
  */
-async function finishCall(db: Db, lease: CallLease, fault: boolean, at: Date): Promise<Breaker | undefined> {
+async function finishCall(sql: PreparedSql, lease: CallLease, fault: boolean, at: Date): Promise<Breaker | undefined> {
   const { supplierId: id, slot, holder } = lease;
-  const [row] = await db.$queryRaw<{ state: BreakerState; consecutiveFaults: number; changedAt: Date }[]>`
+  const [row] = await sql<{ state: BreakerState; consecutiveFaults: number; changedAt: Date }>`
     WITH released AS (
       UPDATE supplier_call_leases SET held_until = NULL, holder = NULL WHERE supplier_id = ${id} AND slot = ${slot} AND holder = ${holder}
     ), counted AS (
@@ -93,19 +93,20 @@ async function compareAndSetBreaker(db: Db, id: string, expected: Breaker, next:
 }
 
 export function supplierCallStore(db: Db) {
+  const sql = preparedSql(db);
   return {
     /** Stores the breaker the rules decided if nobody changed it meanwhile: see compareAndSetBreaker. */
     compareAndSetBreaker: (id: string, expected: Breaker, next: Breaker) =>
       compareAndSetBreaker(db, id, expected, next),
 
     /** A concurrency slot and, with it, the next pacing slot, shared by every worker: see acquireCallSlot. */
-    acquireCallSlot: (id: string, leaseMs: number, spacing: number) => acquireCallSlot(db, id, leaseMs, spacing),
+    acquireCallSlot: (id: string, leaseMs: number, spacing: number) => acquireCallSlot(sql, id, leaseMs, spacing),
 
     /** Frees the slot of a call that sent nothing: see releaseCallSlot. */
-    releaseCallSlot: (lease: CallLease) => releaseCallSlot(db, lease),
+    releaseCallSlot: (lease: CallLease) => releaseCallSlot(sql, lease),
 
     /** Frees the slot of a call that went out and counts it; the breaker as it is: see finishCall. */
-    finishCall: (lease: CallLease, fault: boolean, at: Date) => finishCall(db, lease, fault, at),
+    finishCall: (lease: CallLease, fault: boolean, at: Date) => finishCall(sql, lease, fault, at),
 
     /** The supplier's breaker as stored, if there is such a supplier. */
     async readBreaker(id: string): Promise<Breaker | undefined> {

@@ -1,5 +1,5 @@
 import { CASH_ACCOUNT, COST_OF_SALES_ACCOUNT, supplierAccount } from './ledger-accounts.ts';
-import type { Db } from './prisma.ts';
+import { preparedSql, type Db, type PreparedSql } from './prisma.ts';
 
 export type SupplierLedgerEntryRow = NonNullable<Awaited<ReturnType<Db['supplierLedgerEntry']['findUnique']>>>;
 
@@ -75,13 +75,13 @@ async function topUp(db: Db, input: SupplierTopUpInput): Promise<SupplierTopUpRe
  * booking, or undefined if it was booked before.
  */
 async function bookOrderCost(
-  db: Db,
+  sql: PreparedSql,
   orderId: string,
   supplierId: string,
   amountFen: number,
 ): Promise<BookedCost | undefined> {
   const now = new Date();
-  const [booked] = await db.$queryRaw<BookedCost[]>`
+  const [booked] = await sql<Record<keyof BookedCost, string>>`
     WITH payee AS (
       SELECT s.id, s.balance_fen, s.low_balance_fen FROM suppliers s
       WHERE s.id = ${supplierId} AND EXISTS (SELECT 1 FROM orders o WHERE o.id = ${orderId} AND o.status = 'SUCCEEDED' AND o.supplier_id = ${supplierId})
@@ -98,7 +98,14 @@ async function bookOrderCost(
     )
     SELECT cost.supplier_id AS "supplierId", cost.amount_fen AS "amountFen", cost.balance_after_fen AS "balanceAfterFen", payee.low_balance_fen AS "lowBalanceFen"
     FROM cost, payee`;
-  return booked;
+  return (
+    booked && {
+      supplierId: booked.supplierId,
+      amountFen: BigInt(booked.amountFen),
+      balanceAfterFen: BigInt(booked.balanceAfterFen),
+      lowBalanceFen: BigInt(booked.lowBalanceFen),
+    }
+  );
 }
 
 /**
@@ -131,13 +138,14 @@ async function marginReport(db: Db, from: Date, to: Date): Promise<MarginRow[]> 
  * the cached balance; unique keys make each entry happen at most once.
  */
 export function createSupplierLedgerRepository(db: Db) {
+  const sql = preparedSql(db);
   return {
     /** A top-up of the supplier's prepaid balance, idempotent by requestId. */
     topUp: (input: SupplierTopUpInput) => topUp(db, input),
 
     /** Books a SUCCEEDED order's supplier cost, once: see bookOrderCost. */
     bookOrderCost: (orderId: string, supplierId: string, amountFen: number) =>
-      bookOrderCost(db, orderId, supplierId, amountFen),
+      bookOrderCost(sql, orderId, supplierId, amountFen),
 
     /** A supplier's entries, newest first. */
     listForSupplier: (supplierId: string, limit: number) =>

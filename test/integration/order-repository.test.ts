@@ -70,6 +70,7 @@ describe('order view writes on PostgreSQL', () => {
         '20261203170000_suppliers',
         '20261203190000_supplier_call_leases',
         '20261203210000_notification_backlog_index',
+        '20261205140000_merchant_rate_limits',
       ]);
       const upgraded = createPrisma(old.url);
       try {

@@ -29,7 +29,12 @@ export function guardedApp() {
         };
       },
     });
-  const merchant = { id: 'demo', name: 'unit', rates: { CMCC: '1', CUCC: '1', CTCC: '1' } };
+  const merchant = {
+    id: 'demo',
+    name: 'unit',
+    rates: { CMCC: '1', CUCC: '1', CTCC: '1' },
+    limits: { submitPerSecond: null, readPerSecond: null },
+  };
   const ledger = recorder('ledger');
   const logger = createLogger('unit', 'silent');
   const services = createServices({

@@ -215,7 +215,7 @@ async function recordNotificationAttempt(
  * and who decided it. Undefined, and nothing stored, when there is no such order.
  */
 async function storeCallback(
-  db: Db,
+  sql: PreparedSql,
   {
     orderId,
     rawBody,
@@ -223,7 +223,7 @@ async function storeCallback(
     detail,
   }: { orderId: string; rawBody: string; signature: string; detail: Record<string, unknown> },
 ): Promise<RecordedCallback | undefined> {
-  const [row] = await db.$queryRaw<RecordedCallback[]>`
+  const [row] = await sql<RecordedCallback>`
     WITH target AS (
       SELECT id, status, resolved_by, supplier_id FROM orders WHERE id = ${orderId}
     ), callback AS (
@@ -258,7 +258,7 @@ export function createOrderRepository(db: Db) {
 
     /** Stores a verified carrier callback raw, with its history event: see storeCallback. */
     recordCallback: (orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>) =>
-      storeCallback(db, { orderId, rawBody, signature, detail }),
+      storeCallback(sql, { orderId, rawBody, signature, detail }),
 
     /** Flags the order for an operator's review (the carrier contradicted its final decision). */
     async flagForReview(orderId: string, reason: string, event: OrderEventInput): Promise<void> {

@@ -1,5 +1,5 @@
 import { CARRIERS } from '../shared/carriers.ts';
-import type { Db } from './prisma.ts';
+import { preparedSql, type Db } from './prisma.ts';
 import { supplierCallStore } from './supplier-call-store.ts';
 
 /** Rate per carrier as a decimal string ("0.97"), exactly as stored. */
@@ -98,6 +98,7 @@ async function updateSupplier(
 
 /** The suppliers: their settings and health here, what their calls need in supplier-call-store.ts. */
 export function createSupplierRepository(db: Db) {
+  const sql = preparedSql(db);
   async function find(id?: string) {
     const rows = await db.supplier.findMany({
       ...(id !== undefined && { where: { id } }),
@@ -140,6 +141,12 @@ export function createSupplierRepository(db: Db) {
 
     /** Every supplier with its rates, breaker and balance, by priority. */
     list: () => find(),
+
+    /** The secret the supplier signs its callbacks with (read at every callback: one prepared statement). */
+    async callbackSecretOf(id: string): Promise<string | undefined> {
+      const [row] = await sql<{ secret: string }>`SELECT callback_secret AS secret FROM suppliers WHERE id = ${id}`;
+      return row?.secret;
+    },
 
     findById: async (id: string) => (await find(id))[0],
 

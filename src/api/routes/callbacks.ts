@@ -62,10 +62,7 @@ const supplierSecret =
   ({ suppliers }: Pick<ApiDeps, 'suppliers'>): MiddlewareHandler<CallbackEnv> =>
   async (c, next) => {
     const supplierId = c.req.param('supplierId') ?? '';
-    c.set(
-      'secret',
-      SUPPLIER_ID_PATTERN.test(supplierId) ? (await suppliers.findById(supplierId))?.callbackSecret : undefined,
-    );
+    c.set('secret', SUPPLIER_ID_PATTERN.test(supplierId) ? await suppliers.callbackSecretOf(supplierId) : undefined);
     c.set('supplierId', supplierId);
     await next();
   };

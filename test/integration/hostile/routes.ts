@@ -258,6 +258,21 @@ export const ROUTES: Route[] = [
   },
   { method: 'GET', template: '/admin/merchants/:merchantId', auth: 'admin', params: merchantId },
   {
+    method: 'PATCH',
+    template: '/admin/merchants/:merchantId',
+    auth: 'admin',
+    params: merchantId,
+    fields: () => {
+      // A merchant's own limit, or null for the default: anything else is refused.
+      const limit: Field = {
+        valid: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.constant(null)),
+        invalid: integerNotIn((n) => n >= 1 && n <= 100_000).filter((value) => value !== null),
+        optional: true,
+      };
+      return { submitRateLimitPerSecond: limit, readRateLimitPerSecond: limit };
+    },
+  },
+  {
     method: 'POST',
     template: '/admin/merchants/:merchantId/top-ups',
     auth: 'admin',

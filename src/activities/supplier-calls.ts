@@ -8,7 +8,6 @@ import { afterCall, sameBreaker, type BreakerSettings, type CallOutcome } from '
 import { callSpacingSeconds } from '../suppliers/limits.ts';
 import type { CarrierStatus } from '../shared/carrier-protocol.ts';
 import { OrderEvent } from '../shared/order-events.ts';
-import { OrderStatus } from '../shared/order-status.ts';
 import type { SubmitResult, SupplierActivities, SupplierAnswer, SupplierAttemptInput } from '../shared/suppliers.ts';
 import type { Clock } from '../suppliers/clock.ts';
 import type { SupplierDirectory, SupplierEndpoint } from '../suppliers/directory.ts';
@@ -19,7 +18,7 @@ export interface SupplierCallDeps {
     SupplierRepository,
     'readBreaker' | 'compareAndSetBreaker' | 'acquireCallSlot' | 'releaseCallSlot' | 'finishCall'
   >;
-  orders: Pick<OrderRepository, 'appendEvent' | 'transition'>;
+  orders: Pick<OrderRepository, 'appendEvent' | 'recordAcceptance'>;
   breaker: BreakerSettings;
   clock: Clock;
 }
@@ -214,11 +213,12 @@ async function attempt(deps: SupplierCallDeps, input: SupplierAttemptInput, trie
 }
 
 /**
- * Writes the supplier's acceptance to the order view: the event, and for a
- * PENDING order the move to PROCESSING (the workflow's own rule: an order
- * escalated meanwhile stays with its operator), so the workflow need not
- * write it (a local activity and a marker fewer per order). Whether it was
- * written; a failure is logged and left to the workflow's own write.
+ * Writes the supplier's acceptance to the order view, PENDING → PROCESSING
+ * with its event (the workflow's own rule: an order escalated meanwhile stays
+ * with its operator), so the workflow need not (a local activity and a
+ * marker fewer per order); not if the supplier has already reported this
+ * attempt FAILED (see recordAcceptance). Whether it moved the order; when
+ * not, or when the write failed (logged), the workflow writes as before.
  */
 async function recordAcceptance(
   orders: SupplierCallDeps['orders'],
@@ -227,18 +227,17 @@ async function recordAcceptance(
   tries: number,
 ): Promise<boolean> {
   try {
-    await orders.transition({
+    return await orders.recordAcceptance({
       orderId,
-      to: OrderStatus.PROCESSING,
-      from: [OrderStatus.PENDING],
-      fields: { carrierOrderId, supplierId },
+      requestId,
+      supplierId,
+      carrierOrderId,
       event: {
         key: `accepted:${round}:${attempt}`,
         type: OrderEvent.CARRIER_ACCEPTED,
         detail: { round, attempt, supplierId, requestId, ...(probe && { probe }), carrierOrderId, tries },
       },
     });
-    return true;
   } catch (error) {
     Context.current().log.warn('Recording a supplier acceptance failed; the workflow records it', {
       orderId,

@@ -30,9 +30,11 @@ async function findStory(db: Db, id: string): Promise<OrderStory | undefined> {
 }
 
 /**
- * The order's version, for merchants' conditional polls (ETag): any change of
- * its row, a new history event or a new money entry (both only ever added, so
- * counted) changes it. One prepared statement on the orders key and the two
+ * The order's version, for merchants' conditional polls (ETag): a change of
+ * any column the merchant sees (`updated_at` moves with every write), a new
+ * history event or a new money entry (both only ever added, so counted)
+ * changes it. Only what the merchant sees is hashed: a hash of the supplier
+ * and its cost could be guessed back from their few possible values. One prepared statement on the orders key and the two
  * tables' order indexes, straight on the pool (no ORM layer: polls are the
  * API's most frequent request), far cheaper than reading the story.
  * Undefined: no such order.
@@ -41,7 +43,10 @@ async function versionOf(db: Db, id: string): Promise<{ merchantId: string | nul
   const { rows } = await sqlPool(db).query<{ merchantId: string | null; version: string }>({
     name: 'order-version',
     text: `SELECT o.merchant_id AS "merchantId",
-        md5(o::text) || '.' || (SELECT count(*) FROM order_events e WHERE e.order_id = o.id)
+        md5(row(o.merchant_order_no, o.phone, o.carrier, o.amount_yuan, o.cost_fen, o.notify_url, o.status,
+          o.carrier_order_id, o.failure_reason, o.escalated_at, o.finished_at, o.resolved_by, o.needs_review,
+          o.review_reason, o.notify_status, o.notify_attempts, o.notify_last_error, o.notified_at, o.created_at,
+          o.updated_at)::text) || '.' || (SELECT count(*) FROM order_events e WHERE e.order_id = o.id)
           || '.' || (SELECT count(*) FROM ledger_entries l WHERE l.order_id = o.id) AS version
       FROM orders o WHERE o.id = $1`,
     values: [id],

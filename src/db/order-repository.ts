@@ -6,6 +6,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
 import type { LedgerEntryRow } from './ledger-repository.ts';
 import { orderQueries } from './order-queries.ts';
+import { recordAcceptance, type AcceptanceInput } from './order-acceptance.ts';
 import { preparedSql, type Db, type PreparedSql } from './prisma.ts';
 
 export interface NewOrder {
@@ -118,7 +119,12 @@ async function createOrderWithDebit(db: Db, sql: PreparedSql, input: NewOrder): 
       SELECT ${id}, payer.id, ${input.merchantOrderNo}, ${input.phone}, ${input.carrier}, ${input.amountYuan}, ${input.costFen}, ${input.notifyUrl ?? null}, ${submittedAt}, ${submittedAt}
       FROM payer WHERE payer.balance_fen >= ${input.costFen}
       ON CONFLICT (merchant_id, merchant_order_no) DO NOTHING
-      RETURNING *
+      -- Every column listed, never *: a prepared statement's result must keep its shape when a migration adds one
+      -- (PostgreSQL refuses a cached plan whose result type changed: every submission of a running API would fail).
+      RETURNING id, merchant_id, merchant_order_no, phone, carrier, amount_yuan, cost_fen, notify_url, status,
+        carrier_order_id, failure_reason, escalated_at, finished_at, resolved_by, needs_review, review_reason,
+        notify_status, notify_attempts, notify_last_error, notified_at, supplier_id, supplier_cost_fen,
+        workflow_started_at, created_at, updated_at
     ), debited AS (
       UPDATE merchants SET balance_fen = merchants.balance_fen - inserted.cost_fen, updated_at = ${submittedAt}
       FROM inserted WHERE merchants.id = inserted.merchant_id
@@ -251,6 +257,9 @@ export function createOrderRepository(db: Db) {
 
     /** Conditional status write plus its history event; whether the status changed. */
     transition: (input: TransitionInput) => transitionOrder(sql, input),
+
+    /** A supplier's acceptance, written by the submit activity: see recordAcceptance. */
+    recordAcceptance: (input: AcceptanceInput) => recordAcceptance(sql, input),
 
     async appendEvent(orderId: string, event: OrderEventInput): Promise<void> {
       await db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true });

@@ -19,8 +19,8 @@ export type FirstRouter = (order: OrderRow) => Promise<ChosenRoute | undefined>;
  * breaker that just opened counts within that second. Only a plain choice is
  * made here: when the best candidate is a breaker's probe (claiming it is a
  * write) or no supplier can take the order now, it answers nothing and the
- * workflow routes as it does every later attempt. A failed read answers
- * nothing too.
+ * workflow routes as it does every later attempt. A failed read, or anything
+ * else that fails, answers nothing too.
  */
 export function createFirstRouter({
   suppliers,
@@ -41,20 +41,33 @@ export function createFirstRouter({
     }
     return snapshot.read;
   };
+  // Only an optimisation: whatever goes wrong (a failed read, a rate it cannot parse), the workflow routes itself.
   return async (order) => {
-    const all = await current().catch(() => undefined);
-    if (!all || order.costFen === null) return undefined;
-    const input = {
-      orderId: order.id,
-      carrier: order.carrier as Carrier,
-      amountYuan: order.amountYuan,
-      attempt: 1,
-      merchantPriceFen: Number(order.costFen),
-      declined: [],
-      resting: [],
-    };
-    const { candidates, skipped } = rankNow(all, input, breaker, new Date());
-    const best = candidates[0];
-    return best && !best.probe ? chosen(input, best, skipped) : undefined;
+    try {
+      return chooseFirst(await current(), order, breaker);
+    } catch {
+      return undefined;
+    }
   };
+}
+
+/** The best candidate for attempt 1, unless it is a probe or there is none. */
+function chooseFirst(
+  all: Awaited<ReturnType<SupplierRepository['list']>>,
+  order: OrderRow,
+  breaker: BreakerSettings,
+): ChosenRoute | undefined {
+  if (order.costFen === null) return undefined;
+  const input = {
+    orderId: order.id,
+    carrier: order.carrier as Carrier,
+    amountYuan: order.amountYuan,
+    attempt: 1,
+    merchantPriceFen: Number(order.costFen),
+    declined: [],
+    resting: [],
+  };
+  const { candidates, skipped } = rankNow(all, input, breaker, new Date());
+  const best = candidates[0];
+  return best && !best.probe ? chosen(input, best, skipped) : undefined;
 }

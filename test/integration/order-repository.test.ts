@@ -161,6 +161,34 @@ describe('order view writes on PostgreSQL', () => {
     expect(await prisma.carrierCallback.count({ where: { orderId: 'no-such-order' } })).toBe(0);
   });
 
+  it("records a supplier's acceptance of a PENDING order once, and never after that supplier reported the attempt FAILED", async () => {
+    const acceptance = (orderId: string, requestId: string) => ({
+      orderId,
+      requestId,
+      supplierId: 'sim-a',
+      carrierOrderId: 'C-1',
+      event: { key: 'accepted:1:1', type: OrderEvent.CARRIER_ACCEPTED, detail: { requestId } },
+    });
+    const order = await newOrder();
+    expect(await orders.recordAcceptance(acceptance(order.id, `${order.id}-1`))).toBe(true);
+    expect(await orders.findById(order.id)).toMatchObject({
+      status: 'PROCESSING',
+      supplierId: 'sim-a',
+      carrierOrderId: 'C-1',
+    });
+    // Not PENDING any more: nothing moves, nothing is recorded twice.
+    expect(await orders.recordAcceptance(acceptance(order.id, `${order.id}-1`))).toBe(false);
+
+    const refused = await newOrder();
+    await orders.recordCallback(refused.id, '{}', 'sig', { status: 'FAILED', requestId: `${refused.id}-1` });
+    expect(await orders.recordAcceptance(acceptance(refused.id, `${refused.id}-1`))).toBe(false);
+    expect(await orders.findById(refused.id)).toMatchObject({ status: 'PENDING', supplierId: null });
+    const events = (await orders.findStory(refused.id))?.history.map((event) => event.type);
+    expect(events).not.toContain(OrderEvent.CARRIER_ACCEPTED);
+    // A FAILED result of another attempt does not hold this one's acceptance back.
+    expect(await orders.recordAcceptance(acceptance(refused.id, `${refused.id}-2`))).toBe(true);
+  });
+
   it('never moves a final order backwards, whatever write comes late', async () => {
     const order = await newOrder();
     expect(

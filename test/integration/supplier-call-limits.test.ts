@@ -57,7 +57,7 @@ function callActivities() {
       }),
     },
     suppliers,
-    orders: { appendEvent: async () => undefined, transition: async () => true },
+    orders: { appendEvent: async () => undefined, recordAcceptance: async () => true },
     breaker: TEST_BREAKER,
     clock: systemClock,
   });

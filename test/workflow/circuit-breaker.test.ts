@@ -89,7 +89,7 @@ describe('supplier circuit breaker, in skipped time', () => {
     const calls = createSupplierCallActivities({
       directory,
       suppliers,
-      orders: { appendEvent: async () => undefined, transition: async () => true },
+      orders: { appendEvent: async () => undefined, recordAcceptance: async () => true },
       breaker: BREAKER,
       clock,
     });

@@ -109,12 +109,11 @@ export function onSupplierAnswered(draft: Draft, number: number, answer: SubmitR
   } else if (attempt.state === 'sent') {
     takeAcceptance(draft, attempt, answer);
   } else {
-    // A FAILED result or a decision overtook this answer: it changes nothing.
-    draft.record(
-      OrderEvent.CARRIER_ACCEPTED,
-      { ...attemptDetail(attempt), carrierOrderId: answer.carrierOrderId, tries: answer.tries },
-      { view: !answer.recorded },
-    );
+    // A FAILED result or a decision overtook this answer: it changes nothing, but for the status the activity wrote.
+    const detail = { ...attemptDetail(attempt), carrierOrderId: answer.carrierOrderId, tries: answer.tries };
+    if (answer.recorded && draft.machine.order.status === OrderStatus.PENDING)
+      mirrorAcceptance(draft, attempt, detail, answer.carrierOrderId);
+    else draft.record(OrderEvent.CARRIER_ACCEPTED, detail, { view: !answer.recorded });
   }
   routeOnIfDeclined(draft, number);
 }
@@ -142,6 +141,22 @@ function takeAcceptance(
   else draft.record(OrderEvent.CARRIER_ACCEPTED, detail, { view: !recorded });
   if (draft.stage.name === 'sending')
     draft.stage = { name: 'awaiting-result', attempt: attempt.attempt, deadlineMs: draft.stage.deadlineMs };
+}
+
+/**
+ * The submit activity moved a PENDING order's view to PROCESSING before the
+ * supplier's FAILED result was stored (it would not have moved after it): the
+ * order's status follows the view, as when the acceptance is taken first,
+ * and the order routes on from PROCESSING.
+ */
+function mirrorAcceptance(
+  draft: Draft,
+  attempt: SupplierAttempt,
+  detail: Record<string, unknown>,
+  carrierOrderId: string,
+): void {
+  const fields = { carrierOrderId, supplierId: attempt.supplierId };
+  draft.moveTo(OrderStatus.PROCESSING, OrderEvent.CARRIER_ACCEPTED, detail, fields, { written: true });
 }
 
 /** Every try of an attempt faulted: its outcome is unknown, never declined. */

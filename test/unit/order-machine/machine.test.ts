@@ -88,6 +88,19 @@ describe('order machine: choosing a supplier and sending to it', () => {
     ).toBeUndefined();
   });
 
+  it('follows the view to PROCESSING when the submit activity wrote the acceptance before the supplier’s FAILED result overtook it', () => {
+    const { machine, commands } = feed(sending(), [callback('FAILED'), accepted(1, 'C-1', { recorded: true })]);
+    expect(machine.order.status).toBe('PROCESSING');
+    expect(machine.order.attempts[0]?.state).toBe('declined');
+    expect(ofType(commands, 'write-view').find((command) => command.transition?.to === 'PROCESSING')?.written).toBe(
+      true,
+    );
+    expect(ofType(commands, 'route')[0]).toMatchObject({ attempt: 2, declined: ['sim-a'] });
+    // Not recorded by the activity: the workflow records the late acceptance as an event only, as before.
+    const unrecorded = feed(sending(), [callback('FAILED'), accepted(1, 'C-1')]);
+    expect(unrecorded.machine.order.status).toBe('PENDING');
+  });
+
   it('fails over on a definite refusal: the declined supplier is left out of the next route', () => {
     const { machine, commands } = feed(sending(), [declined(1, 'no stock')]);
     expect(machine.stage.name).toBe('routing');

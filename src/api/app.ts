@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import { adminAuth } from './admin-auth.ts';
 import type { ApiDeps } from './deps.ts';
+import { databaseDeadline } from './database-deadline.ts';
 import { onError, problem } from './errors.ts';
 import { jsonBodyGuard } from './json-body-guard.ts';
 import { createMerchantCache, merchantAuth } from './merchant-auth.ts';
@@ -35,6 +36,8 @@ export function createApp(deps: ApiDeps) {
     .use(requestLog(deps.logger, deps.metrics))
     // Server-Timing on every answer: where a slow request spent its time (the benchmark reads it too).
     .use(timing())
+    // While the database does not answer, every request is still answered in time: 503, naming it.
+    .use(databaseDeadline(deps.databaseStalls))
     // Hostile input stops here, for every route, before any database or Temporal call.
     .use(urlGuard())
     .use(

@@ -5,6 +5,7 @@ import type { SupplierRepository } from '../db/supplier-repository.ts';
 import type { Services } from '../orders/services.ts';
 import type { HttpMetrics } from '../observability/http-metrics.ts';
 import type { Readiness } from '../observability/readiness.ts';
+import type { DatabaseStalls } from '../db/database-stalls.ts';
 import type { Logger } from '../util/logger.ts';
 import type { RateLimits } from './rate-limits.ts';
 
@@ -23,6 +24,8 @@ export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   adminToken: string;
   metrics: HttpMetrics;
   rateLimits: RateLimits;
+  /** Whether the database has stopped answering the API's pool: requests then get 503 in time. */
+  databaseStalls: Pick<DatabaseStalls, 'stalled'>;
   /** The database and Temporal, as `/readyz` asks them. */
   readiness: Readiness;
 }

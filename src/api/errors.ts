@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import type { Logger } from '../util/logger.ts';
 
 export interface FieldProblem {
@@ -67,6 +68,20 @@ export function notFound(c: Context) {
   return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
 }
 
+/** Seconds a client should wait before it retries while the database is away (a restart takes a few). */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The database is away (stopped, restarting, frozen): an expected event with an expected answer, safe to retry. */
+export function databaseUnavailable(c: Context) {
+  c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+  return problem(
+    c,
+    503,
+    'database_unavailable',
+    `The database is not answering; retry in ${DATABASE_RETRY_AFTER_SECONDS} s (orders are idempotent by merchantOrderNo)`,
+  );
+}
+
 /** The client closed the connection while its request was being read (Node's IncomingMessage fails the body stream so). */
 const clientAborted = (error: Error, c: Context) =>
   c.req.raw.signal.aborted || ((error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted');
@@ -80,6 +95,10 @@ export function onError(logger: Logger) {
       // The client's doing, not ours: no error log, no 5xx (nobody is left to read the answer anyway).
       logger.info({ path: c.req.path }, 'client closed the connection before its request was read');
       return problem(c, 400, 'request_aborted', 'The connection closed before the request was complete');
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.info({ path: c.req.path, reason: error.message.split('\n').at(-1) }, 'database unavailable: answered 503');
+      return databaseUnavailable(c);
     }
     logger.error({ err: error, path: c.req.path }, 'request failed');
     return problem(

@@ -6,7 +6,8 @@ import { createLedgerRepository } from '../db/ledger-repository.ts';
 import { createMerchantRepository } from '../db/merchant-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
-import { createPrisma } from '../db/prisma.ts';
+import { API_DATABASE_TIMEOUTS, createPrisma, sqlPool } from '../db/prisma.ts';
+import { watchDatabaseStalls } from '../db/database-stalls.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import { createSupplierRepository } from '../db/supplier-repository.ts';
 import { createFirstRouter } from '../suppliers/first-route.ts';
@@ -34,7 +35,7 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS)
 const logger = createLogger('api', config.LOG_LEVEL);
 const build = { buildId: currentBuildId(config.BUILD_ID) };
 logger.info(build, 'API build');
-const prisma = createPrisma(config.DATABASE_URL);
+const prisma = createPrisma(config.DATABASE_URL, 10, API_DATABASE_TIMEOUTS);
 // Lazy: the API accepts orders while Temporal is away, even if it starts then.
 const temporal = lazyTemporalClient(
   config.TEMPORAL_ADDRESS,
@@ -72,6 +73,7 @@ const deps: ApiDeps = {
     failedKeysPerMinute: config.FAILED_KEY_LIMIT_PER_MINUTE,
     clientAddressHeader: config.CLIENT_ADDRESS_HEADER,
   }),
+  databaseStalls: watchDatabaseStalls(sqlPool(prisma)),
   readiness: databaseAndTemporalReadiness({ db: prisma, temporal, build }),
 };
 

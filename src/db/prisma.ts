@@ -7,13 +7,35 @@ export type Db = PrismaClient;
 /** The pg pool under each client made here, for the hot statements worth a prepared statement of their own. */
 const pools = new WeakMap<Db, pg.Pool>();
 
+/** How long a caller waits for the database before it gives up (undefined: as long as it takes). */
+export interface DatabaseTimeouts {
+  /** For a connection: a new one, or a free one of the pool's. */
+  connectMs?: number;
+  /** For a statement's answer (the connection is then dropped: the next statement gets a fresh one). */
+  statementMs?: number;
+}
+
+/** The API answers every request within 3 s, the database away or not: it waits little for it. */
+export const API_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 1_500, statementMs: 2_000 };
+/** Workers wait longer (their activities have their own timeouts and retries), but never forever for a connection. */
+export const WORKER_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000 };
+
 /**
  * A Prisma client over a pg pool of `maxConnections`, which the client ends
  * when it disconnects. The pool itself serves `sqlPool`: merchants' polls run
  * one prepared statement on it, without Prisma's query layer.
  */
-export function createPrisma(databaseUrl: string, maxConnections = 10): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: maxConnections });
+export function createPrisma(
+  databaseUrl: string,
+  maxConnections = 10,
+  { connectMs, statementMs }: DatabaseTimeouts = {},
+): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: maxConnections,
+    ...(connectMs !== undefined && { connectionTimeoutMillis: connectMs }),
+    ...(statementMs !== undefined && { query_timeout: statementMs }),
+  });
   // An idle connection's error (the server restarting) must not end the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config.ts';
-import { createPrisma } from '../db/prisma.ts';
+import { WORKER_DATABASE_TIMEOUTS, createPrisma } from '../db/prisma.ts';
 import { freePort } from '../util/free-port.ts';
 import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
 import { createTemporalClient } from '../temporal/connection.ts';
@@ -32,7 +32,7 @@ console.log(`Worker build ${version.buildId} of deployment ${version.deploymentN
 const sdkMetricsAddress = config.WORKER_METRICS_ADDRESS && `127.0.0.1:${await freePort()}`;
 if (sdkMetricsAddress)
   Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
-const prisma = createPrisma(config.DATABASE_URL);
+const prisma = createPrisma(config.DATABASE_URL, 10, WORKER_DATABASE_TIMEOUTS);
 const dataConverter = dataConverterFor(config.payloadCodecKeys);
 const security = temporalSecurity(config);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, ...security });

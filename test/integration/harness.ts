@@ -11,7 +11,14 @@ import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
 import { createOrderRepository, type NewOrder, type OrderRepository } from '../../src/db/order-repository.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { createPrisma, type Db } from '../../src/db/prisma.ts';
+import {
+  API_DATABASE_TIMEOUTS,
+  WORKER_DATABASE_TIMEOUTS,
+  createPrisma,
+  sqlPool,
+  type Db,
+} from '../../src/db/prisma.ts';
+import { watchDatabaseStalls } from '../../src/db/database-stalls.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../src/merchants/credentials.ts';
 import { createTemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
@@ -60,9 +67,9 @@ export const HEALTHY_CARRIER = {
 /** The PostgreSQL server in which each test file creates and drops databases of its own. */
 export const testDatabaseUrl = () => process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-/** A database of its own on the real PostgreSQL, migrated, dropped at the end. */
-export async function createTestDatabase() {
-  const database = await createTemporaryDatabase(testDatabaseUrl(), 'recharge_test');
+/** A database of its own on the real PostgreSQL (or another server), migrated, dropped at the end. */
+export async function createTestDatabase(serverUrl = testDatabaseUrl()) {
+  const database = await createTemporaryDatabase(serverUrl, 'recharge_test');
   await applyMigrations(database.url);
   return database;
 }
@@ -133,16 +140,23 @@ export async function startStack({
   alertWebhookUrl = undefined as string | undefined,
   /** Extra `temporal server start-dev` flags, e.g. dynamic config. */
   devServerArgs = [] as string[],
+  /** The PostgreSQL server of the stack's database (default: the tests' shared one). */
+  databaseServerUrl = testDatabaseUrl(),
 } = {}) {
-  const database = await createTestDatabase();
-  const prisma = createPrisma(database.url);
-  const orders = createOrderRepository(prisma);
-  const repositories = {
-    orders,
-    merchants: createMerchantRepository(prisma),
-    ledger: createLedgerRepository(prisma),
-    reconciliations: createReconciliationRepository(prisma),
-  };
+  const database = await createTestDatabase(databaseServerUrl);
+  // The worker's pool and the API's, each with its production timeouts.
+  const prisma = createPrisma(database.url, 10, WORKER_DATABASE_TIMEOUTS);
+  const apiPrisma = createPrisma(database.url, 10, API_DATABASE_TIMEOUTS);
+  const repositoriesOf = (db: Db) => ({
+    orders: createOrderRepository(db),
+    merchants: createMerchantRepository(db),
+    ledger: createLedgerRepository(db),
+    reconciliations: createReconciliationRepository(db),
+  });
+  const repositories = repositoriesOf(prisma);
+  const apiRepositories = repositoriesOf(apiPrisma);
+  const { orders } = repositories;
+  const databaseStalls = watchDatabaseStalls(sqlPool(apiPrisma));
   const merchant = await createTestMerchant(prisma);
   const env = await TestWorkflowEnvironment.createLocal({
     client: { dataConverter: testDataConverter },
@@ -168,22 +182,23 @@ export async function startStack({
     const log = options.logger ?? logger;
     return {
       ...createServices({
-        ...repositories,
+        ...apiRepositories,
         temporal: env.client,
         logger: log,
         slaSeconds: options.slaSeconds ?? slaSeconds,
-        firstRoute: createFirstRouter({ suppliers: createSupplierRepository(prisma), breaker: TEST_BREAKER }),
+        firstRoute: createFirstRouter({ suppliers: createSupplierRepository(apiPrisma), breaker: TEST_BREAKER }),
       }),
-      merchants: repositories.merchants,
-      ledger: repositories.ledger,
-      suppliers: createSupplierRepository(prisma),
-      supplierLedger: createSupplierLedgerRepository(prisma),
+      merchants: apiRepositories.merchants,
+      ledger: apiRepositories.ledger,
+      suppliers: createSupplierRepository(apiPrisma),
+      supplierLedger: createSupplierLedgerRepository(apiPrisma),
       logger: log,
       callbackSecret: CALLBACK_SECRET,
       adminToken: ADMIN_TOKEN,
-      metrics: createHttpMetrics({ openWork: openWorkOf(orders) }),
+      metrics: createHttpMetrics({ openWork: openWorkOf(apiRepositories.orders) }),
       rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
-      readiness: databaseAndTemporalReadiness({ db: prisma, temporal: env.client }),
+      databaseStalls,
+      readiness: databaseAndTemporalReadiness({ db: apiPrisma, temporal: env.client }),
     };
   };
   const apiDeps = apiDepsWith();
@@ -279,6 +294,7 @@ export async function startStack({
       await carrier.close();
       await codecServer.close();
       await env.teardown();
+      await apiPrisma.$disconnect();
       await prisma.$disconnect();
       await database.drop();
     },

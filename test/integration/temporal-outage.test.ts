@@ -11,7 +11,8 @@ import { createJobLeaseRepository } from '../../src/db/job-lease-repository.ts';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
 import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
 import { createOrderRepository } from '../../src/db/order-repository.ts';
-import { createPrisma, type Db } from '../../src/db/prisma.ts';
+import { watchDatabaseStalls } from '../../src/db/database-stalls.ts';
+import { createPrisma, sqlPool, type Db } from '../../src/db/prisma.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import type { TemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { freePort } from '../../src/util/free-port.ts';
@@ -92,6 +93,7 @@ beforeAll(async () => {
   const observability = {
     metrics: createHttpMetrics(),
     rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
+    databaseStalls: watchDatabaseStalls(sqlPool(prisma)),
     readiness: databaseAndTemporalReadiness({ db: prisma, temporal }),
   };
   const api = await listen(

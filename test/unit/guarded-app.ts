@@ -54,6 +54,7 @@ export function guardedApp() {
     adminToken: 'unit-admin-token',
     metrics: createHttpMetrics(),
     rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
+    databaseStalls: { stalled: () => false },
     readiness: createReadiness({}),
   } as unknown as ApiDeps;
   const app = createApp(deps);

@@ -64,6 +64,7 @@ export function fakeApp(
     adminToken: 'route-test-admin-token',
     metrics: createHttpMetrics(),
     rateLimits: createRateLimits(limits),
+    databaseStalls: { stalled: () => false },
     readiness: createReadiness({}),
   };
   const app = createApp(deps);

@@ -6,8 +6,10 @@ import { parseCodecKeys, type CodecKeys } from './temporal/payload-codec.ts';
 /** Development defaults of the secrets; in production each must be set, or start-up fails. */
 export const DEV_SECRETS = {
   CARRIER_CALLBACK_SECRET: 'dev-carrier-callback-secret',
-  ADMIN_TOKEN: 'dev-admin-token',
 } as const;
+
+/** The admin API's development bootstrap token (an admin named bootstrap-admin); production refuses ADMIN_TOKEN. */
+export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 
 /** The codec server's development token; only the codec server itself needs it set in production. */
 export const DEV_CODEC_SERVER_TOKEN = 'dev-codec-server-token';
@@ -22,8 +24,12 @@ const configSchema = z.object({
   DEMO_MERCHANT_API_KEY: z.string().min(16).default('dev-demo-merchant-key'),
   /** Development only: the demo merchant's secret for its result notifications. */
   DEMO_MERCHANT_CALLBACK_SECRET: z.string().min(16).default('dev-demo-merchant-callback-secret'),
-  /** Bearer token of the admin API. */
-  ADMIN_TOKEN: z.string().min(12).default(DEV_SECRETS.ADMIN_TOKEN),
+  /**
+   * Development only: a bearer token of the admin API acting as the admin
+   * `bootstrap-admin`. Production refuses it: operators have tokens of their
+   * own (npm run admin -- operators add).
+   */
+  ADMIN_TOKEN: z.string().min(12).optional(),
   /** Requests per second one merchant may send to one API process (429 with Retry-After beyond). */
   MERCHANT_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(50),
   /** Reads per second (polls, balance, ledger) a merchant may send by default, counted apart from its submissions. */
@@ -91,6 +97,8 @@ const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema> & {
+  /** ADMIN_TOKEN (or its development default) outside production; undefined in production. */
+  adminBootstrapToken: string | undefined;
   callbackUrl: string;
   publicBaseUrl: string;
   /** Undefined only in development without PAYLOAD_CODEC_KEYS: payloads are then stored as they are. */
@@ -105,13 +113,26 @@ export function presentVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }
 
+/** A setting that keeps a process from starting: its message says why and which setting to change. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function codecKeysOf({ PAYLOAD_CODEC_KEYS: keys, PAYLOAD_CODEC_ACTIVE_KEY: active }: z.infer<typeof configSchema>) {
+  try {
+    return keys === undefined ? undefined : parseCodecKeys(keys, active);
+  } catch (error) {
+    throw new ConfigError(`PAYLOAD_CODEC_KEYS: ${(error as Error).message}`);
+  }
+}
+
 /** Reads the configuration from the environment (and from ./.env, if present, without overriding it). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env === process.env && existsSync('.env')) process.loadEnvFile('.env');
   const parsed = configSchema.safeParse(presentVariables(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
+    throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const config = parsed.data;
   if (config.NODE_ENV === 'production') {
@@ -119,18 +140,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       (name) => config[name] === DEV_SECRETS[name],
     );
     if (!config.PAYLOAD_CODEC_KEYS) unset.push('PAYLOAD_CODEC_KEYS');
-    if (unset.length > 0) throw new Error(`${unset.join(', ')} must be set in production`);
+    if (unset.length > 0) throw new ConfigError(`${unset.join(', ')} must be set in production`);
+    if (config.ADMIN_TOKEN !== undefined)
+      throw new ConfigError(
+        'ADMIN_TOKEN is a development bootstrap and is refused in production: unset it, and give each operator a token of their own (npm run admin -- operators add <name> --role admin)',
+      );
   }
   const publicBase = config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
   const devUi = [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
   return {
     ...config,
+    adminBootstrapToken: config.NODE_ENV === 'production' ? undefined : (config.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN),
     publicBaseUrl: publicBase,
     callbackUrl: new URL('/callbacks/carrier', publicBase).toString(),
-    payloadCodecKeys:
-      config.PAYLOAD_CODEC_KEYS === undefined
-        ? undefined
-        : parseCodecKeys(config.PAYLOAD_CODEC_KEYS, config.PAYLOAD_CODEC_ACTIVE_KEY),
+    payloadCodecKeys: codecKeysOf(config),
     codecUiOrigins:
       config.CODEC_UI_ORIGINS?.split(',')
         .map((origin) => origin.trim())

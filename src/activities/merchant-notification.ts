@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { OrderRepository } from '../db/order-repository.ts';
 import { sign } from '../util/signature.ts';
@@ -15,6 +16,48 @@ export interface MerchantNotificationDeps {
   orders: OrderRepository;
 }
 
+type NotifiedOrder = NonNullable<Awaited<ReturnType<OrderRepository['findWithMerchantSecret']>>>;
+
+/**
+ * One signed delivery of the order's result: undefined if the merchant took
+ * it (2xx), else why not. Each delivery has an id of its own and the time it
+ * was sent, both in the signed body (and, for convenience, in X-Delivery-Id
+ * and X-Timestamp): a merchant refuses a delivery it has seen, or one too
+ * old, as we refuse suppliers' callbacks.
+ */
+async function deliver(order: NotifiedOrder, notifyUrl: string): Promise<string | undefined> {
+  const deliveryId = randomUUID();
+  const timestamp = new Date().toISOString();
+  const body = JSON.stringify({
+    deliveryId,
+    orderId: order.id,
+    merchantOrderNo: order.merchantOrderNo,
+    status: order.status,
+    amountYuan: order.amountYuan,
+    costFen: order.costFen === null ? null : Number(order.costFen),
+    carrierOrderId: order.carrierOrderId,
+    failureReason: order.failureReason,
+    finishedAt: order.finishedAt,
+    timestamp,
+  });
+  try {
+    const response = await fetch(notifyUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'X-Signature': sign(order.merchant.callbackSecret, body),
+        'X-Delivery-Id': deliveryId,
+        'X-Timestamp': timestamp,
+      },
+      body,
+      signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
+    });
+    return response.ok ? undefined : `merchant answered HTTP ${response.status}`;
+  } catch (error) {
+    return `merchant unreachable: ${(error as Error).message}`;
+  }
+}
+
 export function createMerchantNotificationActivities({ orders }: MerchantNotificationDeps) {
   return {
     /**
@@ -26,29 +69,7 @@ export function createMerchantNotificationActivities({ orders }: MerchantNotific
     async notifyMerchant({ orderId }) {
       const order = await orders.findWithMerchantSecret(orderId);
       if (!order?.notifyUrl || !isFinal(order.status)) return;
-      const body = JSON.stringify({
-        orderId: order.id,
-        merchantOrderNo: order.merchantOrderNo,
-        status: order.status,
-        amountYuan: order.amountYuan,
-        costFen: order.costFen === null ? null : Number(order.costFen),
-        carrierOrderId: order.carrierOrderId,
-        failureReason: order.failureReason,
-        finishedAt: order.finishedAt,
-        timestamp: new Date().toISOString(),
-      });
-      let failure: string | undefined;
-      try {
-        const response = await fetch(order.notifyUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'X-Signature': sign(order.merchant.callbackSecret, body) },
-          body,
-          signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
-        });
-        if (!response.ok) failure = `merchant answered HTTP ${response.status}`;
-      } catch (error) {
-        failure = `merchant unreachable: ${(error as Error).message}`;
-      }
+      const failure = await deliver(order, order.notifyUrl);
       const { info, metricMeter } = Context.current();
       const { attempt, activityId, workflowExecution } = info;
       metricMeter

@@ -55,7 +55,7 @@ export function createApp(deps: ApiDeps) {
     .route('/orders', ordersRoutes(deps, asMerchant))
     .route('/balance', balanceRoutes(deps, asMerchant))
     .route('/callbacks', callbacksRoutes(deps))
-    .use('/admin/*', adminAuth(deps.adminToken))
+    .use('/admin/*', adminAuth({ operators: deps.operators, bootstrapToken: deps.adminBootstrapToken }))
     .route('/admin', adminOrderRoutes(deps))
     .route('/admin/merchants', adminMerchantRoutes(deps, merchantCache))
     .route('/admin/reconciliations', adminReconciliationRoutes(deps))

@@ -1,4 +1,5 @@
 import type { LedgerRepository } from '../db/ledger-repository.ts';
+import type { OperatorRepository } from '../db/operator-repository.ts';
 import type { MerchantRepository } from '../db/merchant-repository.ts';
 import type { SupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import type { SupplierRepository } from '../db/supplier-repository.ts';
@@ -21,7 +22,10 @@ export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   supplierLedger: SupplierLedgerRepository;
   logger: Logger;
   callbackSecret: string;
-  adminToken: string;
+  /** The admin API's operators, found by their token. */
+  operators: Pick<OperatorRepository, 'findByTokenHash'>;
+  /** Development only: ADMIN_TOKEN, which acts as the bootstrap admin (production refuses it). */
+  adminBootstrapToken?: string | undefined;
   metrics: HttpMetrics;
   rateLimits: RateLimits;
   /** Whether the database has stopped answering the API's pool: requests then get 503 in time. */

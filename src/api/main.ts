@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
-import { loadConfig } from '../config.ts';
+import { loadConfigOrRefuse, refuseToStart, requireDatabaseInProduction } from '../startup.ts';
 import { createJobLeaseRepository } from '../db/job-lease-repository.ts';
 import { createLedgerRepository } from '../db/ledger-repository.ts';
 import { createMerchantRepository } from '../db/merchant-repository.ts';
+import { createOperatorRepository } from '../db/operator-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { API_DATABASE_TIMEOUTS, createPrisma, sqlPool } from '../db/prisma.ts';
@@ -29,13 +30,14 @@ const DRAIN_EVERY_MS = 1_000;
 /** Orders younger than this are left to the fast path that started them right after their commit. */
 const DRAIN_GRACE_MS = 2_000;
 
-const config = loadConfig();
+const config = loadConfigOrRefuse('API');
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS)
-  throw new Error('The API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
+  refuseToStart('API', 'DATABASE_URL and TEMPORAL_ADDRESS must be set (npm start sets both)');
 const logger = createLogger('api', config.LOG_LEVEL);
 const build = { buildId: currentBuildId(config.BUILD_ID) };
 logger.info(build, 'API build');
 const prisma = createPrisma(config.DATABASE_URL, 10, API_DATABASE_TIMEOUTS);
+await requireDatabaseInProduction('API', config, config.DATABASE_URL, () => prisma.$queryRaw`SELECT 1`);
 // Lazy: the API accepts orders while Temporal is away, even if it starts then.
 const temporal = lazyTemporalClient(
   config.TEMPORAL_ADDRESS,
@@ -65,7 +67,8 @@ const deps: ApiDeps = {
   supplierLedger: createSupplierLedgerRepository(prisma),
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
-  adminToken: config.ADMIN_TOKEN,
+  operators: createOperatorRepository(prisma),
+  adminBootstrapToken: config.adminBootstrapToken,
   metrics: createHttpMetrics({ openWork: openWorkOf(orders), build }),
   rateLimits: createRateLimits({
     merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,

@@ -31,6 +31,11 @@ export const merchantIdParam = z.object({
     .regex(new RegExp(`^(?:${UUID}|${DEMO_MERCHANT_ID})$`), `must be a merchant id (a UUID, or ${DEMO_MERCHANT_ID})`),
 });
 
+/** A merchant's API key, by the id it was issued with (a UUID), under its merchant. */
+export const merchantKeyIdParam = merchantIdParam.extend({
+  keyId: z.string().regex(new RegExp(`^${UUID}$`), 'must be a key id (a UUID)'),
+});
+
 /** A run's id is its workflow's: reconciliation-<UUID> (on demand) or reconciliation-daily-<scheduled time, RFC 3339> (the Schedule's). */
 export const runIdParam = z.object({
   runId: z

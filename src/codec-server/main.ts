@@ -1,14 +1,15 @@
 import { serve } from '@hono/node-server';
-import { DEV_CODEC_SERVER_TOKEN, loadConfig } from '../config.ts';
+import { DEV_CODEC_SERVER_TOKEN } from '../config.ts';
+import { loadConfigOrRefuse, refuseToStart } from '../startup.ts';
 import { AesGcmPayloadCodec } from '../temporal/payload-codec.ts';
 import { createLogger } from '../util/logger.ts';
 import { createCodecServerApp } from './app.ts';
 
-const config = loadConfig();
+const config = loadConfigOrRefuse('Codec server');
 const logger = createLogger('codec-server', config.LOG_LEVEL);
-if (!config.payloadCodecKeys) throw new Error('The codec server needs PAYLOAD_CODEC_KEYS (npm start sets it)');
+if (!config.payloadCodecKeys) refuseToStart('Codec server', 'PAYLOAD_CODEC_KEYS must be set (npm start sets it)');
 if (config.NODE_ENV === 'production' && config.CODEC_SERVER_TOKEN === DEV_CODEC_SERVER_TOKEN)
-  throw new Error('CODEC_SERVER_TOKEN must be set in production');
+  refuseToStart('Codec server', 'CODEC_SERVER_TOKEN must be set in production');
 
 const app = createCodecServerApp({
   codec: new AesGcmPayloadCodec(config.payloadCodecKeys),

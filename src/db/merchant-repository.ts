@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { CARRIERS, type Carrier } from '../shared/carriers.ts';
+import { createMerchantKeyRepository } from './merchant-key-repository.ts';
 import type { Db } from './prisma.ts';
 
 /** Price per carrier as a decimal string ("0.985"), exactly as stored. */
@@ -7,6 +9,7 @@ export type MerchantRates = Record<Carrier, string>;
 export interface NewMerchant {
   id: string;
   name: string;
+  /** The SHA-256 of its first API key. */
   apiKeyHash: string;
   callbackSecret: string;
   rates: MerchantRates;
@@ -42,38 +45,56 @@ async function setLimits(db: Db, id: string, limits: Partial<MerchantLimits>): P
   return count === 1;
 }
 
+const rateRows = (rates: MerchantRates) => CARRIERS.map((carrier) => ({ carrier, rate: rates[carrier] }));
+
+async function upsertMerchant(db: Db, { rates, ...merchant }: NewMerchant): Promise<void> {
+  const { id: merchantId, apiKeyHash: keyHash } = merchant;
+  await db.$transaction([
+    db.merchant.upsert({ where: { id: merchantId }, create: merchant, update: merchant }),
+    ...rateRows(rates).map(({ carrier, rate }) =>
+      db.merchantRate.upsert({
+        where: { merchantId_carrier: { merchantId, carrier } },
+        create: { merchantId, carrier, rate },
+        update: { rate },
+      }),
+    ),
+    db.merchantApiKey.updateMany({
+      where: { merchantId, keyHash: { not: keyHash }, revokedAt: null },
+      data: { revokedAt: new Date() },
+    }),
+    db.merchantApiKey.upsert({
+      where: { keyHash },
+      create: { id: randomUUID(), merchantId, keyHash },
+      update: { merchantId, revokedAt: null },
+    }),
+  ]);
+}
+
 export function createMerchantRepository(db: Db) {
-  const rateRows = (rates: MerchantRates) => CARRIERS.map((carrier) => ({ carrier, rate: rates[carrier] }));
-
   return {
-    async create({ rates, ...merchant }: NewMerchant): Promise<void> {
-      await db.merchant.create({ data: { ...merchant, rates: { create: rateRows(rates) } } });
-    },
+    ...createMerchantKeyRepository(db),
 
-    /** Creates the merchant or brings its key, secret and rates to these values; its balance is left alone. */
-    async upsert({ rates, ...merchant }: NewMerchant): Promise<void> {
+    /**
+     * Creates the merchant with its first API key; the key's id. The key's hash is copied to the
+     * merchant's old column (for processes of the previous build) after the key is stored, so that the
+     * upgrade's trigger, which stores that build's merchants' keys, does not store it a second time.
+     */
+    async create({ rates, apiKeyHash: keyHash, ...merchant }: NewMerchant): Promise<{ keyId: string }> {
+      const keyId = randomUUID();
       await db.$transaction([
-        db.merchant.upsert({ where: { id: merchant.id }, create: merchant, update: merchant }),
-        ...rateRows(rates).map(({ carrier, rate }) =>
-          db.merchantRate.upsert({
-            where: { merchantId_carrier: { merchantId: merchant.id, carrier } },
-            create: { merchantId: merchant.id, carrier, rate },
-            update: { rate },
-          }),
-        ),
+        db.merchant.create({
+          data: { ...merchant, rates: { create: rateRows(rates) }, apiKeys: { create: { id: keyId, keyHash } } },
+        }),
+        db.merchant.update({ where: { id: merchant.id }, data: { apiKeyHash: keyHash } }),
       ]);
+      return { keyId };
     },
 
-    /** The merchant a request's API key belongs to, with what pricing an order needs and its own request limits. */
-    async findByApiKeyHash(apiKeyHash: string) {
-      const merchant = await db.merchant.findUnique({
-        where: { apiKeyHash },
-        select: { id: true, name: true, ...withLimits, ...withRates },
-      });
-      return (
-        merchant && { id: merchant.id, name: merchant.name, rates: ratesOf(merchant.rates), limits: limitsOf(merchant) }
-      );
-    },
+    /**
+     * Creates the merchant or brings its secret, rates and key to these values (its other keys are
+     * revoked, a revoked one with this hash is active again); its balance is left alone.
+     */
+    upsert: (merchant: NewMerchant) => upsertMerchant(db, merchant),
 
     async findById(id: string) {
       const merchant = await db.merchant.findUnique({

@@ -7,6 +7,7 @@ import { SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
 import type { LedgerEntryRow } from './ledger-repository.ts';
 import { orderQueries } from './order-queries.ts';
 import { recordAcceptance, type AcceptanceInput } from './order-acceptance.ts';
+import { refusedCallbackStore } from './refused-callbacks.ts';
 import { preparedSql, type Db, type PreparedSql } from './prisma.ts';
 
 export interface NewOrder {
@@ -265,6 +266,8 @@ export function createOrderRepository(db: Db) {
       await db.orderEvent.createMany({ data: [eventRow(orderId, event)], skipDuplicates: true });
     },
 
+    ...refusedCallbackStore(db),
+
     /** Stores a verified carrier callback raw, with its history event: see storeCallback. */
     recordCallback: (orderId: string, rawBody: string, signature: string, detail: Record<string, unknown>) =>
       storeCallback(sql, { orderId, rawBody, signature, detail }),
@@ -281,12 +284,11 @@ export function createOrderRepository(db: Db) {
     recordNotificationAttempt: (orderId: string, attempt: NotificationAttempt) =>
       recordNotificationAttempt(db, orderId, attempt),
 
-    async recordNotificationGaveUp(orderId: string, reason: string): Promise<void> {
-      await db.order.updateMany({
+    recordNotificationGaveUp: async (orderId: string, reason: string) =>
+      void (await db.order.updateMany({
         where: { id: orderId, notifyStatus: { not: 'DELIVERED' } },
         data: { notifyStatus: 'GAVE_UP', notifyLastError: reason },
-      });
-    },
+      })),
 
     /** Records that a start of the order's workflow succeeded (the first such time is kept). */
     async markWorkflowStarted(orderId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { CARRIERS } from '../shared/carriers.ts';
+import { recentSupplierChanges, recordSupplierChange } from './supplier-changes.ts';
 import { preparedSql, type Db } from './prisma.ts';
 import { supplierCallStore } from './supplier-call-store.ts';
 
@@ -19,6 +20,8 @@ export interface NewSupplier {
   concurrencyLimit: number;
   enabled: boolean;
   lowBalanceFen: number;
+  /** How far a callback's signed timestamp may be from our clock (default 300 s). */
+  callbackMaxSkewSeconds?: number;
 }
 
 /** What an admin may change on a running supplier; the next routing decision sees it. */
@@ -33,6 +36,7 @@ export type SupplierChange = Partial<
     | 'rates'
     | 'lowBalanceFen'
     | 'baseUrl'
+    | 'callbackMaxSkewSeconds'
   >
 >;
 
@@ -96,6 +100,19 @@ async function updateSupplier(
   return true;
 }
 
+async function createSupplier(db: Db, { rates, ...supplier }: NewSupplier, operator: string): Promise<boolean> {
+  const created = await db.supplier.createMany({
+    data: [{ ...supplier, lowBalanceFen: BigInt(supplier.lowBalanceFen) }],
+    skipDuplicates: true,
+  });
+  if (created.count === 0) return false;
+  await db.supplierRate.createMany({ data: rateRows(rates).map((row) => ({ ...row, supplierId: supplier.id })) });
+  await ensureConcurrencySlots(db, supplier.id, supplier.concurrencyLimit);
+  const { callbackSecret: _secret, ...change } = supplier;
+  await recordSupplierChange(db, supplier.id, operator, { created: { ...change, rates } });
+  return true;
+}
+
 /** The suppliers: their settings and health here, what their calls need in supplier-call-store.ts. */
 export function createSupplierRepository(db: Db) {
   const sql = preparedSql(db);
@@ -111,16 +128,8 @@ export function createSupplierRepository(db: Db) {
   return {
     ...supplierCallStore(db),
 
-    async create({ rates, ...supplier }: NewSupplier): Promise<boolean> {
-      const created = await db.supplier.createMany({
-        data: [{ ...supplier, lowBalanceFen: BigInt(supplier.lowBalanceFen) }],
-        skipDuplicates: true,
-      });
-      if (created.count === 0) return false;
-      await db.supplierRate.createMany({ data: rateRows(rates).map((row) => ({ ...row, supplierId: supplier.id })) });
-      await ensureConcurrencySlots(db, supplier.id, supplier.concurrencyLimit);
-      return true;
-    },
+    /** Creates the supplier as `operator` (recorded among its changes, without its secret); false if the id is taken. */
+    create: (supplier: NewSupplier, operator: string) => createSupplier(db, supplier, operator),
 
     /** Creates the supplier or brings its settings to these values; its balance and breaker are left alone (the demo's suppliers). */
     async upsert({ rates, ...supplier }: NewSupplier): Promise<void> {
@@ -142,16 +151,24 @@ export function createSupplierRepository(db: Db) {
     /** Every supplier with its rates, breaker and balance, by priority. */
     list: () => find(),
 
-    /** The secret the supplier signs its callbacks with (read at every callback: one prepared statement). */
-    async callbackSecretOf(id: string): Promise<string | undefined> {
-      const [row] = await sql<{ secret: string }>`SELECT callback_secret AS secret FROM suppliers WHERE id = ${id}`;
-      return row?.secret;
+    /** The secret the supplier signs its callbacks with, and how old their timestamps may be (at every callback: one prepared statement). */
+    async callbackAuthOf(id: string): Promise<{ secret: string; maxSkewSeconds: number } | undefined> {
+      const [row] = await sql<{ secret: string; maxSkewSeconds: number }>`
+        SELECT callback_secret AS secret, callback_max_skew_seconds AS "maxSkewSeconds" FROM suppliers WHERE id = ${id}`;
+      return row;
     },
 
     findById: async (id: string) => (await find(id))[0],
 
-    /** Applies the change; false if there is no such supplier. */
-    update: (id: string, change: SupplierChange) => updateSupplier(db, id, change),
+    /** Applies the change as `operator` (recorded among the supplier's changes); false if there is no such supplier. */
+    async update(id: string, change: SupplierChange, operator: string): Promise<boolean> {
+      if (!(await updateSupplier(db, id, change))) return false;
+      await recordSupplierChange(db, id, operator, change);
+      return true;
+    },
+
+    /** The supplier's last changes, newest first: who, when, what they set. */
+    recentChanges: (id: string) => recentSupplierChanges(db, id),
 
     /** Requests and faults per supplier over the last 5 minutes. */
     health: () => healthOf(db),

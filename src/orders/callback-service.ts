@@ -28,13 +28,27 @@ export type CallbackResult =
 
 export interface CallbackService {
   receive(received: VerifiedCallback): Promise<CallbackResult>;
+  /** Keeps a verified callback that is refused (its timestamp out of the window) for review; nothing acts on it. */
+  refuse(received: VerifiedCallback, reason: string): Promise<void>;
 }
 
 export interface CallbackServiceDeps {
-  orders: Pick<OrderRepository, 'recordCallback' | 'flagForReview'>;
+  orders: Pick<OrderRepository, 'recordCallback' | 'flagForReview' | 'recordRefusedCallback'>;
   temporal: Client;
   logger: Logger;
 }
+
+const refuseCallback =
+  ({ orders, logger }: Pick<CallbackServiceDeps, 'orders' | 'logger'>): CallbackService['refuse'] =>
+  async ({ callback, rawBody, supplierId }, reason) => {
+    await orders.recordRefusedCallback({
+      requestId: callback.orderId,
+      reason,
+      rawBody,
+      ...(supplierId && { supplierId }),
+    });
+    logger.warn({ supplierId, requestId: callback.orderId, reason }, 'carrier callback refused');
+  };
 
 /**
  * The carrier's result callbacks: stored raw before anything acts on them,
@@ -43,6 +57,8 @@ export interface CallbackServiceDeps {
  */
 export function createCallbackService({ orders, temporal, logger }: CallbackServiceDeps): CallbackService {
   return {
+    refuse: refuseCallback({ orders, logger }),
+
     async receive({ callback, rawBody, signature, supplierId }) {
       const { status, carrierOrderId, timestamp, reason } = callback;
       const attempt = supplierId === undefined ? undefined : parseSupplierRequestId(callback.orderId);

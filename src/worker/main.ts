@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../config.ts';
+import { loadConfigOrRefuse, refuseToStart, requireDatabaseInProduction } from '../startup.ts';
 import { WORKER_DATABASE_TIMEOUTS, createPrisma } from '../db/prisma.ts';
 import { freePort } from '../util/free-port.ts';
 import { databaseAndTemporalReadiness } from '../observability/readiness.ts';
@@ -20,9 +20,9 @@ function hostAndPort(address: string) {
   return { hostname: address.slice(0, at), port: Number(address.slice(at + 1)) };
 }
 
-const config = loadConfig();
+const config = loadConfigOrRefuse('Worker');
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS)
-  throw new Error('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets both)');
+  refuseToStart('Worker', 'DATABASE_URL and TEMPORAL_ADDRESS must be set (npm start sets both)');
 
 // Every worker of this process is this version of the deployment; an order stays on the version that started it.
 const version = { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: currentBuildId(config.BUILD_ID) };
@@ -33,9 +33,16 @@ const sdkMetricsAddress = config.WORKER_METRICS_ADDRESS && `127.0.0.1:${await fr
 if (sdkMetricsAddress)
   Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
 const prisma = createPrisma(config.DATABASE_URL, 10, WORKER_DATABASE_TIMEOUTS);
+await requireDatabaseInProduction('Worker', config, config.DATABASE_URL, () => prisma.$queryRaw`SELECT 1`);
 const dataConverter = dataConverterFor(config.payloadCodecKeys);
 const security = temporalSecurity(config);
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, ...security });
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, ...security }).catch(
+  (error: Error) =>
+    refuseToStart(
+      'Worker',
+      `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${error.message.split('\n')[0]}); check TEMPORAL_ADDRESS and its TLS settings`,
+    ),
+);
 const opsServer =
   config.WORKER_METRICS_ADDRESS && sdkMetricsAddress
     ? startOpsServer({

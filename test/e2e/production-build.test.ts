@@ -49,7 +49,6 @@ describe('npm run build', () => {
       PUBLIC_BASE_URL: stack.apiUrl,
       CARRIER_BASE_URL: stack.carrierUrl,
       CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
-      ADMIN_TOKEN: 'production-build-admin-token',
       PAYLOAD_CODEC_KEYS: TEST_CODEC_KEYS_ENV,
     };
     const worker = runCompiled('dist/src/worker/main.js', production);
@@ -87,11 +86,46 @@ describe('npm run build', () => {
       TEMPORAL_ADDRESS: stack.env.address,
       PORT: String(port),
       CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
-      ADMIN_TOKEN: 'production-build-admin-token',
       PAYLOAD_CODEC_KEYS: TEST_CODEC_KEYS_ENV,
     });
     await waitUntilHealthy(`http://127.0.0.1:${port}/readyz`, 30_000);
     api.child.kill('SIGTERM');
     await api.exited;
   }, 60_000);
+
+  it.each([
+    [
+      'ADMIN_TOKEN set',
+      { ADMIN_TOKEN: 'a-development-bootstrap' },
+      /^API refused to start: ADMIN_TOKEN is a development bootstrap and is refused in production: unset it, .*npm run admin -- operators add/,
+    ],
+    [
+      'a default secret',
+      { CARRIER_CALLBACK_SECRET: '' },
+      /^API refused to start: CARRIER_CALLBACK_SECRET must be set in production$/,
+    ],
+    [
+      'the database unreachable',
+      { DATABASE_URL: 'postgresql://app:hunter2@127.0.0.1:1/recharge' },
+      /^API refused to start: cannot reach the database at 127\.0\.0\.1:1\/recharge \(.+\); check DATABASE_URL and that PostgreSQL runs$/,
+    ],
+  ])(
+    'refuses to start in production with %s: one line naming the setting, no stack trace, no secret',
+    async (_, env, line) => {
+      const api = runCompiled('dist/src/api/main.js', {
+        DATABASE_URL: stack.databaseUrl,
+        TEMPORAL_ADDRESS: stack.env.address,
+        PORT: String(await freePort()),
+        CARRIER_CALLBACK_SECRET: CALLBACK_SECRET,
+        PAYLOAD_CODEC_KEYS: TEST_CODEC_KEYS_ENV,
+        ...env,
+      });
+      expect(await api.exited).toBe(1);
+      const lines = api.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(line);
+      expect(api.output()).not.toContain('hunter2');
+    },
+    30_000,
+  );
 });

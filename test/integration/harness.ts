@@ -8,6 +8,9 @@ import type { ApiDeps } from '../../src/api/deps.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
 import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
+import { createOperatorRepository } from '../../src/db/operator-repository.ts';
+import type { OperatorRole } from '../../src/operators/roles.ts';
+import { hashToken, newOperatorToken } from '../../src/operators/tokens.ts';
 import { createOrderRepository, type NewOrder, type OrderRepository } from '../../src/db/order-repository.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
@@ -104,6 +107,13 @@ export async function createTestMerchant(
 
 export type TestMerchant = Awaited<ReturnType<typeof createTestMerchant>>;
 
+/** An operator with a token of their own, as `npm run admin -- operators add` makes one; `headers` act as them. */
+export async function createTestOperator(db: Db, name: string, role: OperatorRole) {
+  const token = newOperatorToken();
+  await createOperatorRepository(db).add({ name, role, tokenHash: hashToken(token) });
+  return { name, token, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
+}
+
 /** Stores an order as the API would (debit included) without starting its workflow, e.g. to play a lost start. */
 export async function insertOrder(orders: OrderRepository, merchantId: string, fields: Partial<NewOrder> = {}) {
   const result = await orders.createOrder({
@@ -194,7 +204,8 @@ export async function startStack({
       supplierLedger: createSupplierLedgerRepository(apiPrisma),
       logger: log,
       callbackSecret: CALLBACK_SECRET,
-      adminToken: ADMIN_TOKEN,
+      operators: createOperatorRepository(apiPrisma),
+      adminBootstrapToken: ADMIN_TOKEN,
       metrics: createHttpMetrics({ openWork: openWorkOf(apiRepositories.orders) }),
       rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
       databaseStalls,

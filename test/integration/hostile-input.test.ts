@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
+import { hashApiKey, newApiKey } from '../../src/merchants/credentials.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import {
   ADMIN_TOKEN,
@@ -23,6 +24,7 @@ import {
   hostileQueries,
   rawBodies,
   replayedCallbacks,
+  staleCallbacks,
   strangeParams,
   unknownOrderCallbacks,
   type HostileRequest,
@@ -169,6 +171,12 @@ beforeAll(async () => {
 
   const callbacks = await stack.prisma.carrierCallback.findMany({ select: { rawBody: true, signature: true } });
   expect(callbacks).toHaveLength(3);
+  // Both merchants hold 2 active keys (issuing another is refused) and the other merchant a revoked one (revoking it changes nothing).
+  const [othersFirstKey] = (await stack.merchants.listKeys(other.id)) ?? [];
+  for (const merchantId of [stack.merchant.id, other.id])
+    expect((await stack.merchants.issueKey(merchantId, hashApiKey(newApiKey()))).outcome).toBe('issued');
+  expect((await stack.merchants.revokeKey(other.id, othersFirstKey?.id ?? '')).outcome).toBe('revoked');
+  expect((await stack.merchants.issueKey(other.id, hashApiKey(newApiKey()))).outcome).toBe('issued');
   fixtures = {
     merchantKey: stack.merchant.apiKey,
     adminToken: ADMIN_TOKEN,
@@ -178,6 +186,7 @@ beforeAll(async () => {
     orderIds: [succeeded, failed, othersOrder],
     ownMerchantOrderNos: ['hostile-succeeded', 'hostile-failed'],
     runIds: [runId],
+    keyIds: [othersFirstKey?.id ?? ''],
     callbacks,
   };
   // Nothing may still be moving: every workflow closed, as visibility sees it.
@@ -226,6 +235,11 @@ describe('hostile input never gets a 5xx and a refused request changes nothing',
   it(
     'refuses carrier callbacks without the right signature with 401',
     () => attack(badSignatures(fixtures), runs(400)),
+    timeLimit(20_000),
+  );
+  it(
+    'refuses signed callbacks whose timestamp is more than 5 minutes old or ahead with 401, applying nothing',
+    () => attack(staleCallbacks(fixtures), runs(300)),
     timeLimit(20_000),
   );
   it(

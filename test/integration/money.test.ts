@@ -158,7 +158,7 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
       body: {
         merchantId,
         balanceFen: 2_000,
-        entry: { type: 'TOP_UP', amountFen: 2_000, requestId: 'wire-8812', operator: 'admin' },
+        entry: { type: 'TOP_UP', amountFen: 2_000, requestId: 'wire-8812', operator: 'bootstrap-admin' },
       },
     });
     expect(

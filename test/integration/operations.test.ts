@@ -16,6 +16,7 @@ import {
 import { metricsAddress } from '../setup.ts';
 import {
   ADMIN_TOKEN,
+  createTestOperator,
   CALLBACK_SECRET,
   HEALTHY_CARRIER,
   TEST_CODEC_SERVER_TOKEN,
@@ -34,7 +35,12 @@ const SLOW_CARRIER = { ...HEALTHY_CARRIER, callbackMinDelayMs: 120_000, callback
 
 // Real receivers: an alert webhook, and a merchant endpoint that fails its first two deliveries.
 const alerts: { orderId: string; merchantId?: string }[] = [];
-const merchantDeliveries: { body: { orderId: string; status: string }; signed: boolean; answered: number }[] = [];
+const merchantDeliveries: {
+  body: { orderId: string; status: string; deliveryId: string; timestamp: string };
+  signed: boolean;
+  headers: [string | undefined, string | undefined];
+  answered: number;
+}[] = [];
 const receivers = new Hono()
   .post('/alerts', async (c) => {
     alerts.push(await c.req.json());
@@ -46,6 +52,7 @@ const receivers = new Hono()
     merchantDeliveries.push({
       body: JSON.parse(raw),
       signed: verify(stack.merchant.callbackSecret, raw, c.req.header('X-Signature')),
+      headers: [c.req.header('X-Delivery-Id'), c.req.header('X-Timestamp')],
       answered,
     });
     return c.json({ ok: answered === 200 }, answered);
@@ -73,6 +80,12 @@ afterAll(async () => {
 beforeEach(() => stack.simulator.configure(HEALTHY_CARRIER));
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+/** An operator of the stack (role operator), created once per name. */
+const operators = new Map<string, Awaited<ReturnType<typeof createTestOperator>>>();
+async function operator(name: string) {
+  if (!operators.has(name)) operators.set(name, await createTestOperator(stack.prisma, name, 'operator'));
+  return operators.get(name)!;
+}
 /** JSON bodies under test, asserted field by field. */
 const json = untypedJson;
 const view = async (orderId: string) =>
@@ -214,16 +227,18 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
       expect.arrayContaining(['submitted', 'carrier-accepted', 'carrier-status-queried', 'escalated']),
     );
 
-    const resolve = (outcome: string, who: string) =>
+    // Each operator with a token of their own: the audit trail names the token's holder.
+    const [alice, bob] = [await operator('alice'), await operator('bob')];
+    const resolve = (outcome: string, who: typeof alice) =>
       fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, {
         method: 'POST',
-        headers: admin,
-        body: JSON.stringify({ outcome, note: 'checked with carrier', operator: who }),
+        headers: who.headers,
+        body: JSON.stringify({ outcome, note: 'checked with carrier' }),
       });
-    const first = await resolve('SUCCEEDED', 'alice');
+    const first = await resolve('SUCCEEDED', alice);
     expect(first.status).toBe(200);
     expect(await json(first)).toEqual({ status: 'SUCCEEDED', message: 'resolved SUCCEEDED by alice' });
-    const second = await resolve('FAILED', 'bob');
+    const second = await resolve('FAILED', bob);
     expect(second.status).toBe(409);
     expect(await json(second)).toMatchObject({
       error: 'action_refused',
@@ -254,7 +269,7 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
     await fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, {
       method: 'POST',
       headers: admin,
-      body: JSON.stringify({ outcome: 'FAILED', note: 'no credit seen', operator: 'alice' }),
+      body: JSON.stringify({ outcome: 'FAILED', note: 'no credit seen' }),
     });
     await untilStatus(orderId, 'FAILED');
     const raw = JSON.stringify({
@@ -325,7 +340,7 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
       const resolved = await fetch(`${stack.apiUrl}/admin/orders/${orderId}/resolve`, {
         method: 'POST',
         headers: admin,
-        body: JSON.stringify({ outcome: 'FAILED', note: 'after continue-as-new', operator: 'alice' }),
+        body: JSON.stringify({ outcome: 'FAILED', note: 'after continue-as-new' }),
       });
       expect(resolved.status).toBe(200);
       await untilStatus(orderId, 'FAILED');
@@ -348,11 +363,17 @@ describe('operations against the real dev server, CLI, carrier simulator and Pos
       [orderId, 'SUCCEEDED', true, 500],
       [orderId, 'SUCCEEDED', true, 200],
     ]);
+    // Each delivery has an id of its own and its time, signed in the body and repeated in headers.
+    expect(new Set(merchantDeliveries.map((d) => d.body.deliveryId)).size).toBe(3);
+    for (const { body, headers } of merchantDeliveries) {
+      expect(headers).toEqual([body.deliveryId, body.timestamp]);
+      expect(Date.now() - Date.parse(body.timestamp)).toBeLessThan(60_000);
+    }
 
     const resend = await fetch(`${stack.apiUrl}/admin/orders/${orderId}/notifications`, {
       method: 'POST',
       headers: admin,
-      body: JSON.stringify({ operator: 'alice', note: 'merchant lost it' }),
+      body: JSON.stringify({ note: 'merchant lost it' }),
     });
     expect(resend.status).toBe(202);
     await eventually(async () => (merchantDeliveries.length === 4 ? true : undefined));

@@ -71,6 +71,8 @@ describe('order view writes on PostgreSQL', () => {
         '20261203190000_supplier_call_leases',
         '20261203210000_notification_backlog_index',
         '20261205140000_merchant_rate_limits',
+        '20261205170000_merchant_api_keys',
+        '20261205180000_operators_and_callback_window',
       ]);
       const upgraded = createPrisma(old.url);
       try {

@@ -29,7 +29,7 @@ beforeAll(async () => {
   await ensureSimulatedSuppliers(prisma, [
     { id: SUPPLIER, baseUrl: 'http://limited.invalid', callbackSecret: 'secret', priority: 1 },
   ]);
-  await suppliers.update(SUPPLIER, { concurrencyLimit: 2 });
+  await suppliers.update(SUPPLIER, { concurrencyLimit: 2 }, 'test');
 });
 afterAll(async () => {
   await prisma?.$disconnect();
@@ -138,11 +138,11 @@ describe('supplier call limits', () => {
   });
 
   it('takes a lowered limit at the next call', async () => {
-    await suppliers.update(SUPPLIER, { concurrencyLimit: 1 });
+    await suppliers.update(SUPPLIER, { concurrencyLimit: 1 }, 'test');
     const only = await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0);
     expect(only?.slot).toBe(0);
     expect(await suppliers.acquireCallSlot(SUPPLIER, 60_000, 0)).toBeUndefined();
     await suppliers.releaseCallSlot(only!);
-    await suppliers.update(SUPPLIER, { concurrencyLimit: 2 });
+    await suppliers.update(SUPPLIER, { concurrencyLimit: 2 }, 'test');
   });
 });

@@ -12,6 +12,7 @@ import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
 import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
 import { createOrderRepository } from '../../src/db/order-repository.ts';
 import { watchDatabaseStalls } from '../../src/db/database-stalls.ts';
+import { createOperatorRepository } from '../../src/db/operator-repository.ts';
 import { createPrisma, sqlPool, type Db } from '../../src/db/prisma.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import type { TemporaryDatabase } from '../../src/dev/temporary-database.ts';
@@ -104,7 +105,8 @@ beforeAll(async () => {
       ...observability,
       logger,
       callbackSecret: CALLBACK_SECRET,
-      adminToken: ADMIN_TOKEN,
+      operators: createOperatorRepository(prisma),
+      adminBootstrapToken: ADMIN_TOKEN,
     }),
   );
   apiUrl = api.url;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { behaviourFromEnv } from '../../src/carrier-sim/behaviour.ts';
-import { loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { newCodecKeyEntry } from '../../src/temporal/payload-codec.ts';
 
 describe('configuration from the environment', () => {
@@ -27,17 +27,29 @@ describe('configuration from the environment', () => {
 
   it('refuses the development secrets in production, naming each', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
-      'CARRIER_CALLBACK_SECRET, ADMIN_TOKEN, PAYLOAD_CODEC_KEYS must be set in production',
+      new ConfigError('CARRIER_CALLBACK_SECRET, PAYLOAD_CODEC_KEYS must be set in production'),
     );
     const secrets = {
       CARRIER_CALLBACK_SECRET: 'carrier-secret-from-vault',
-      ADMIN_TOKEN: 'admin-token-from-vault',
       PAYLOAD_CODEC_KEYS: newCodecKeyEntry('k1'),
     };
-    expect(() => loadConfig({ NODE_ENV: 'production', ...secrets, ADMIN_TOKEN: 'dev-admin-token' })).toThrow(
-      'ADMIN_TOKEN must be set in production',
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets })).toMatchObject({
+      NODE_ENV: 'production',
+      adminBootstrapToken: undefined,
+    });
+  });
+
+  it('takes ADMIN_TOKEN as the development bootstrap only, and refuses it in production', () => {
+    expect(loadConfig({}).adminBootstrapToken).toBe('dev-admin-token');
+    expect(loadConfig({ ADMIN_TOKEN: 'my-own-dev-token' }).adminBootstrapToken).toBe('my-own-dev-token');
+    const production = {
+      NODE_ENV: 'production',
+      CARRIER_CALLBACK_SECRET: 'carrier-secret-from-vault',
+      PAYLOAD_CODEC_KEYS: newCodecKeyEntry('k1'),
+    };
+    expect(() => loadConfig({ ...production, ADMIN_TOKEN: 'admin-token-from-vault' })).toThrow(
+      /^ADMIN_TOKEN is a development bootstrap and is refused in production: unset it, and give each operator a token of their own \(npm run admin -- operators add <name> --role admin\)$/,
     );
-    expect(loadConfig({ NODE_ENV: 'production', ...secrets }).NODE_ENV).toBe('production');
   });
 
   it('reads the payload codec keys, and in production trusts no Web UI origin unless told', () => {
@@ -46,12 +58,13 @@ describe('configuration from the environment', () => {
       loadConfig({ PAYLOAD_CODEC_KEYS: `${k1},${k2}`, PAYLOAD_CODEC_ACTIVE_KEY: 'k2' }).payloadCodecKeys?.activeKeyId,
     ).toBe('k2');
     expect(loadConfig({}).payloadCodecKeys).toBeUndefined();
-    expect(() => loadConfig({ PAYLOAD_CODEC_KEYS: 'k1:c2hvcnQ=' })).toThrow('payload codec key "k1" must be 32 bytes');
+    expect(() => loadConfig({ PAYLOAD_CODEC_KEYS: 'k1:c2hvcnQ=' })).toThrow(
+      new ConfigError('PAYLOAD_CODEC_KEYS: payload codec key "k1" must be 32 bytes, base64-encoded'),
+    );
     expect(loadConfig({}).codecUiOrigins).toEqual(['http://127.0.0.1:8233', 'http://localhost:8233']);
     const production = {
       NODE_ENV: 'production',
       CARRIER_CALLBACK_SECRET: 'carrier-secret-from-vault',
-      ADMIN_TOKEN: 'admin-token-from-vault',
       PAYLOAD_CODEC_KEYS: k1,
     };
     expect(loadConfig(production).codecUiOrigins).toEqual([]);

@@ -5,11 +5,13 @@ import type { AdminEntryInput } from '../../db/ledger-repository.ts';
 import type { MerchantAccount } from '../../db/merchant-repository.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../merchants/credentials.ts';
 import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
+import type { AdminEnv } from '../admin-auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem, requestIdConflict } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
 import type { MerchantCache } from '../merchant-auth.ts';
 import { ratesJson } from '../rates-json.ts';
+import { adminMerchantKeyRoutes } from './admin-merchant-keys.ts';
 import { trimmedText } from '../../util/storable-text.ts';
 import { adminRequestId as requestId, integerQueryOr, merchantIdParam, noQuery, rate } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
@@ -25,22 +27,11 @@ const createBody = z
     ),
   })
   .meta({ examples: [{ name: 'Acme Mobile', rates: { CMCC: 0.985, CUCC: 0.99, CTCC: 0.99 } }] });
-const entryBody = {
-  note: trimmedText(500),
-  requestId,
-  operator: trimmedText(64),
-};
+/** Who posts the entry is the token's operator, not a field. */
+const entryBody = { note: trimmedText(500), requestId };
 const topUpBody = z
-  .strictObject({
-    ...entryBody,
-    amountFen: z.number().int().positive().max(MAX_ENTRY_FEN),
-    operator: entryBody.operator.default('admin'),
-  })
-  .meta({
-    examples: [
-      { amountFen: 1_000_000, requestId: 'bank-20261205-001', note: 'bank transfer 2026-12-05', operator: 'alice' },
-    ],
-  });
+  .strictObject({ ...entryBody, amountFen: z.number().int().positive().max(MAX_ENTRY_FEN) })
+  .meta({ examples: [{ amountFen: 1_000_000, requestId: 'bank-20261205-001', note: 'bank transfer 2026-12-05' }] });
 const adjustmentBody = z
   .strictObject({
     ...entryBody,
@@ -53,7 +44,7 @@ const adjustmentBody = z
       .meta({ not: { const: 0 } }),
   })
   .meta({
-    examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November', operator: 'alice' }],
+    examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November' }],
   });
 /** A merchant's own limit per second, or null for the deployment's default. */
 const limit = z.number().int().min(1).max(100_000).nullable();
@@ -71,7 +62,7 @@ const ledgerQuery = z.strictObject({
     .optional(),
 });
 
-/** Creates a merchant with a new API key and callback secret, shown only in this answer (only the key's hash is stored). */
+/** Creates a merchant with its first API key and a callback secret, shown only in this answer (only the key's hash is stored). */
 async function createMerchant(
   { merchants, logger }: Pick<ApiDeps, 'merchants' | 'logger'>,
   c: Context,
@@ -80,9 +71,15 @@ async function createMerchant(
   const merchantId = randomUUID();
   const apiKey = newApiKey();
   const callbackSecret = newCallbackSecret();
-  await merchants.create({ id: merchantId, name, apiKeyHash: hashApiKey(apiKey), callbackSecret, rates });
-  logger.info({ merchantId, name }, 'merchant created');
-  return c.json({ merchantId, name, rates: ratesJson(rates), apiKey, callbackSecret }, 201);
+  const { keyId } = await merchants.create({
+    id: merchantId,
+    name,
+    apiKeyHash: hashApiKey(apiKey),
+    callbackSecret,
+    rates,
+  });
+  logger.info({ merchantId, name, keyId }, 'merchant created');
+  return c.json({ merchantId, name, rates: ratesJson(rates), apiKey, keyId, callbackSecret }, 201);
 }
 
 /** A merchant account as admins see it, with the request limits in force (its own, else the default) and its own. */
@@ -150,12 +147,33 @@ async function postEntry({ ledger, logger }: Pick<ApiDeps, 'ledger' | 'logger'>,
   }
 }
 
-/** Merchants and their money, for the platform's admins: accounts, request limits, top-ups, adjustments and the ledger. */
+/** A page of the merchant's ledger entries, newest first, with its balance; `nextBefore` pages on. */
+async function ledgerPage(
+  { merchants, ledger }: Pick<ApiDeps, 'merchants' | 'ledger'>,
+  c: Context,
+  merchantId: string,
+  { limit, before }: z.infer<typeof ledgerQuery>,
+) {
+  const [balance, entries] = await Promise.all([
+    merchants.balance(merchantId),
+    ledger.listForMerchant(merchantId, { limit, before }),
+  ]);
+  if (balance === undefined) return merchantNotFound(c, merchantId);
+  const last = entries.length === limit ? entries.at(-1) : undefined;
+  return c.json({
+    merchantId,
+    balanceFen: Number(balance),
+    entries: entries.map(ledgerEntryJson),
+    nextBefore: last ? String(last.id) : null,
+  });
+}
+
+/** Merchants and their money, for the platform's admins: accounts, API keys, request limits, top-ups, adjustments and the ledger. */
 export function adminMerchantRoutes(
   { merchants, ledger, logger, rateLimits }: Pick<ApiDeps, 'merchants' | 'ledger' | 'logger' | 'rateLimits'>,
   merchantCache: MerchantCache,
 ) {
-  return new Hono()
+  return new Hono<AdminEnv>()
     .post('/', validate('query', noQuery), validate('json', createBody), (c) =>
       createMerchant({ merchants, logger }, c, c.req.valid('json')),
     )
@@ -180,29 +198,29 @@ export function adminMerchantRoutes(
       validate('param', merchantIdParam),
       validate('query', noQuery),
       validate('json', topUpBody),
-      (c) => postEntry({ ledger, logger }, c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'TOP_UP' }),
+      (c) =>
+        postEntry({ ledger, logger }, c, {
+          ...c.req.valid('json'),
+          ...c.req.valid('param'),
+          type: 'TOP_UP',
+          operator: c.get('operator').name,
+        }),
     )
     .post(
       '/:merchantId/adjustments',
       validate('param', merchantIdParam),
       validate('query', noQuery),
       validate('json', adjustmentBody),
-      (c) => postEntry({ ledger, logger }, c, { ...c.req.valid('json'), ...c.req.valid('param'), type: 'ADJUSTMENT' }),
+      (c) =>
+        postEntry({ ledger, logger }, c, {
+          ...c.req.valid('json'),
+          ...c.req.valid('param'),
+          type: 'ADJUSTMENT',
+          operator: c.get('operator').name,
+        }),
     )
-    .get('/:merchantId/ledger', validate('param', merchantIdParam), validate('query', ledgerQuery), async (c) => {
-      const { merchantId } = c.req.valid('param');
-      const { limit, before } = c.req.valid('query');
-      const [balance, entries] = await Promise.all([
-        merchants.balance(merchantId),
-        ledger.listForMerchant(merchantId, { limit, before }),
-      ]);
-      if (balance === undefined) return merchantNotFound(c, merchantId);
-      const last = entries.length === limit ? entries.at(-1) : undefined;
-      return c.json({
-        merchantId,
-        balanceFen: Number(balance),
-        entries: entries.map(ledgerEntryJson),
-        nextBefore: last ? String(last.id) : null,
-      });
-    });
+    .get('/:merchantId/ledger', validate('param', merchantIdParam), validate('query', ledgerQuery), (c) =>
+      ledgerPage({ merchants, ledger }, c, c.req.valid('param').merchantId, c.req.valid('query')),
+    )
+    .route('/:merchantId/keys', adminMerchantKeyRoutes({ merchants, logger }, merchantCache));
 }

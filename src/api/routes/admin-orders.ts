@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { OperatorActionResult } from '../../orders/operator-service.ts';
+import type { OperatorActionResult, OperatorService } from '../../orders/operator-service.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
+import type { AdminEnv } from '../admin-auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { orderNotFound, problem } from '../errors.ts';
 import { orderJson } from '../order-json.ts';
@@ -9,7 +10,6 @@ import { storableText, trimmedText } from '../../util/storable-text.ts';
 import { integerQuery, integerQueryOr, noQuery, orderIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
-const operator = trimmedText(64);
 const listQuery = z.strictObject({
   status: z.enum(OrderStatus).optional(),
   olderThanSeconds: integerQuery(0, 10 * 365 * 24 * 3600).optional(),
@@ -20,14 +20,12 @@ const listQuery = z.strictObject({
   limit: integerQueryOr(100, 1, 500),
 });
 const resolveBody = z
-  .strictObject({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: trimmedText(500), operator })
-  .meta({
-    examples: [{ outcome: 'FAILED', note: 'carrier support confirmed the top-up never happened', operator: 'alice' }],
-  });
-/** A retry or a re-sent notification: who asks, and why if they like. */
+  .strictObject({ outcome: z.enum(['SUCCEEDED', 'FAILED']), note: trimmedText(500) })
+  .meta({ examples: [{ outcome: 'FAILED', note: 'carrier support confirmed the top-up never happened' }] });
+/** A retry or a re-sent notification: why, if the operator likes (who asks is the token's operator). */
 const actionBody = z
-  .strictObject({ operator, note: storableText(500).optional() })
-  .meta({ examples: [{ operator: 'alice', note: 'carrier back up' }] });
+  .strictObject({ note: storableText(500).optional() })
+  .meta({ examples: [{ note: 'carrier back up' }] });
 
 const refused = (c: Context, reason: string) => problem(c, 409, 'action_refused', reason);
 
@@ -49,13 +47,24 @@ function actionAnswer(c: Context, orderId: string, result: OperatorActionResult)
   }
 }
 
+function resendAnswer(c: Context, orderId: string, result: Awaited<ReturnType<OperatorService['resendNotification']>>) {
+  switch (result.kind) {
+    case 'order-not-found':
+      return orderNotFound(c, orderId);
+    case 'refused':
+      return refused(c, result.reason);
+    case 'started':
+      return c.json({ workflowId: result.workflowId }, 202);
+  }
+}
+
 /**
  * The on-call engineer's API: find orders by status and age, read one with
- * its whole story, and act on it; refusals are 409s (the operator service
- * records them in the order's history).
+ * its whole story, and act on it as the operator the token names; refusals
+ * are 409s (the operator service records them in the order's history).
  */
 export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorService'>) {
-  return new Hono()
+  return new Hono<AdminEnv>()
     .get('/orders', validate('query', listQuery), async (c) => {
       const found = await operatorService.list(c.req.valid('query'));
       return c.json({ orders: found.map((order) => orderJson(order, {}, 'operator')) });
@@ -74,7 +83,11 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
       validate('json', resolveBody),
       async (c) => {
         const { orderId } = c.req.valid('param');
-        return actionAnswer(c, orderId, await operatorService.resolve(orderId, c.req.valid('json')));
+        return actionAnswer(
+          c,
+          orderId,
+          await operatorService.resolve(orderId, { ...c.req.valid('json'), operator: c.get('operator').name }),
+        );
       },
     )
     .post(
@@ -84,7 +97,11 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
       validate('json', actionBody),
       async (c) => {
         const { orderId } = c.req.valid('param');
-        return actionAnswer(c, orderId, await operatorService.retry(orderId, c.req.valid('json')));
+        return actionAnswer(
+          c,
+          orderId,
+          await operatorService.retry(orderId, { ...c.req.valid('json'), operator: c.get('operator').name }),
+        );
       },
     )
     .post(
@@ -94,15 +111,12 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
       validate('json', actionBody),
       async (c) => {
         const { orderId } = c.req.valid('param');
-        const result = await operatorService.resendNotification(orderId, c.req.valid('json'));
-        switch (result.kind) {
-          case 'order-not-found':
-            return orderNotFound(c, orderId);
-          case 'refused':
-            return refused(c, result.reason);
-          case 'started':
-            return c.json({ workflowId: result.workflowId }, 202);
-        }
+        const operator = c.get('operator').name;
+        return resendAnswer(
+          c,
+          orderId,
+          await operatorService.resendNotification(orderId, { ...c.req.valid('json'), operator }),
+        );
       },
     );
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SupplierHealth, SupplierRow } from '../../db/supplier-repository.ts';
 import { newCallbackSecret } from '../../merchants/credentials.ts';
 import { CARRIERS, DENOMINATIONS_YUAN, type Carrier } from '../../shared/carriers.ts';
+import type { AdminEnv } from '../admin-auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { problem, requestIdConflict, supplierNotFound } from '../errors.ts';
 import { ratesJson } from '../rates-json.ts';
@@ -47,6 +48,8 @@ const settings = {
   enabled: z.boolean(),
   lowBalanceFen: z.number().int().min(0).max(MAX_TOP_UP_FEN),
   baseUrl: httpUrl,
+  /** How far a callback's signed timestamp may be from our clock before it is refused as a replay. */
+  callbackMaxSkewSeconds: z.number().int().min(10).max(86_400),
 };
 const createBody = z
   .strictObject({
@@ -63,6 +66,7 @@ const createBody = z
     ...settings,
     enabled: settings.enabled.default(true),
     lowBalanceFen: settings.lowBalanceFen.default(0),
+    callbackMaxSkewSeconds: settings.callbackMaxSkewSeconds.default(300),
   })
   .refine((body) => body.carriers.every((carrier) => body.rates[carrier] !== undefined), {
     message: 'every carrier served needs a rate',
@@ -95,12 +99,9 @@ const topUpBody = z
   .strictObject({
     amountFen: z.number().int().positive().max(MAX_TOP_UP_FEN),
     requestId: adminRequestId,
-    operator: trimmedText(64).default('admin'),
     note: trimmedText(500),
   })
-  .meta({
-    examples: [{ amountFen: 100_000_000, requestId: 'prepay-20261205', note: 'prepaid 2026-12', operator: 'alice' }],
-  });
+  .meta({ examples: [{ amountFen: 100_000_000, requestId: 'prepay-20261205', note: 'prepaid 2026-12' }] });
 const ledgerQuery = z.strictObject({ limit: integerQueryOr(50, 1, 500) });
 
 /** A supplier as admins see it: never its callback secret (shown once, at creation). */
@@ -144,31 +145,43 @@ async function postTopUp(
   return c.json({ supplierId, balanceFen: entry.balanceAfterFen, entry }, 201);
 }
 
+/** Creates a supplier as the request's operator; its callback secret (given or made here) is shown this once. */
+async function createSupplier(
+  { suppliers, logger }: Pick<ApiDeps, 'suppliers' | 'logger'>,
+  c: Context<AdminEnv>,
+  { callbackSecret = newCallbackSecret(), ...body }: z.infer<typeof createBody>,
+) {
+  const operator = c.get('operator').name;
+  if (!(await suppliers.create({ ...body, callbackSecret }, operator)))
+    return problem(c, 409, 'supplier_exists', `A supplier ${body.id} already exists`);
+  logger.info({ supplierId: body.id, baseUrl: body.baseUrl, operator }, 'supplier created');
+  const created = (await suppliers.findById(body.id)) as SupplierRow;
+  return c.json({ ...supplierJson(created), callbackSecret }, 201);
+}
+
 /** Upstream suppliers for the platform's admins: routing settings, limits, health, prepaid balance. */
 export function adminSupplierRoutes({
   suppliers,
   supplierLedger,
   logger,
 }: Pick<ApiDeps, 'suppliers' | 'supplierLedger' | 'logger'>) {
-  return new Hono()
-    .post('/', validate('query', noQuery), validate('json', createBody), async (c) => {
-      const { callbackSecret = newCallbackSecret(), ...body } = c.req.valid('json');
-      if (!(await suppliers.create({ ...body, callbackSecret })))
-        return problem(c, 409, 'supplier_exists', `A supplier ${body.id} already exists`);
-      logger.info({ supplierId: body.id, baseUrl: body.baseUrl }, 'supplier created');
-      const created = (await suppliers.findById(body.id)) as SupplierRow;
-      // The only time the secret is shown.
-      return c.json({ ...supplierJson(created), callbackSecret }, 201);
-    })
+  return new Hono<AdminEnv>()
+    .post('/', validate('query', noQuery), validate('json', createBody), (c) =>
+      createSupplier({ suppliers, logger }, c, c.req.valid('json')),
+    )
     .get('/', validate('query', noQuery), async (c) => {
       const [all, health] = await Promise.all([suppliers.list(), suppliers.health()]);
       return c.json({ suppliers: all.map((supplier) => supplierJson(supplier, health.get(supplier.id))) });
     })
     .get('/:supplierId', validate('param', supplierIdParam), validate('query', noQuery), async (c) => {
       const { supplierId } = c.req.valid('param');
-      const [supplier, health] = await Promise.all([suppliers.findById(supplierId), suppliers.health()]);
+      const [supplier, health, changes] = await Promise.all([
+        suppliers.findById(supplierId),
+        suppliers.health(),
+        suppliers.recentChanges(supplierId),
+      ]);
       if (!supplier) return supplierNotFound(c, supplierId);
-      return c.json(supplierJson(supplier, health.get(supplierId)));
+      return c.json({ ...supplierJson(supplier, health.get(supplierId)), recentChanges: changes });
     })
     .patch(
       '/:supplierId',
@@ -177,8 +190,10 @@ export function adminSupplierRoutes({
       validate('json', patchBody),
       async (c) => {
         const { supplierId } = c.req.valid('param');
-        if (!(await suppliers.update(supplierId, c.req.valid('json')))) return supplierNotFound(c, supplierId);
-        logger.info({ supplierId, change: c.req.valid('json') }, 'supplier changed');
+        const operator = c.get('operator').name;
+        if (!(await suppliers.update(supplierId, c.req.valid('json'), operator)))
+          return supplierNotFound(c, supplierId);
+        logger.info({ supplierId, change: c.req.valid('json'), operator }, 'supplier changed');
         return c.json(supplierJson((await suppliers.findById(supplierId)) as SupplierRow));
       },
     )
@@ -187,7 +202,12 @@ export function adminSupplierRoutes({
       validate('param', supplierIdParam),
       validate('query', noQuery),
       validate('json', topUpBody),
-      async (c) => postTopUp({ supplierLedger, logger }, c, { ...c.req.valid('json'), ...c.req.valid('param') }),
+      async (c) =>
+        postTopUp({ supplierLedger, logger }, c, {
+          ...c.req.valid('json'),
+          ...c.req.valid('param'),
+          operator: c.get('operator').name,
+        }),
     )
     .get('/:supplierId/ledger', validate('param', supplierIdParam), validate('query', ledgerQuery), async (c) => {
       const { supplierId } = c.req.valid('param');

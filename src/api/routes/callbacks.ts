@@ -6,8 +6,15 @@ import { orderNotFound, problem } from '../errors.ts';
 import { SUPPLIER_ID_PATTERN, noQuery, supplierIdParam } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
-/** The secret a callback must be signed with (none for a supplier we do not have), and the supplier it names (none for `/carrier`). */
-type CallbackEnv = { Variables: { secret: string | undefined; supplierId?: string } };
+/**
+ * The secret a callback must be signed with (none for a supplier we do not
+ * have), how far its signed timestamp may be from our clock, and the
+ * supplier it names (none for `/carrier`).
+ */
+type CallbackEnv = { Variables: { secret: string | undefined; maxSkewSeconds: number; supplierId?: string } };
+
+/** The window of `/callbacks/carrier` (orders from before suppliers), as a supplier's default. */
+const DEFAULT_MAX_SKEW_SECONDS = 300;
 
 /**
  * Refuses a body not signed with the route's secret (401), before anything
@@ -27,18 +34,43 @@ const signed =
     await next();
   };
 
-/** Hands a verified, checked callback to the callback service, and answers as the supplier expects. */
+type VerifiedContext = Context<CallbackEnv, string, { out: { json: CarrierCallbackBody } }>;
+
+/** The callback as it arrived, its signature verified and its body checked. */
+async function verifiedCallback(c: VerifiedContext) {
+  const supplierId = c.get('supplierId');
+  return {
+    callback: c.req.valid('json'),
+    rawBody: await c.req.text(),
+    signature: c.req.header(SIGNATURE_HEADER) as string,
+    ...(supplierId !== undefined && { supplierId }),
+  };
+}
+
+/**
+ * Why a callback's signed timestamp is out of the supplier's window, if it
+ * is: an old callback replayed (a FAILED one against a SUCCEEDED order would
+ * raise a false contradiction) or a clock far off. A repeat within the
+ * window is idempotent downstream.
+ */
+function staleness(timestamp: string, maxSkewSeconds: number, now = Date.now()): string | undefined {
+  const skewSeconds = Math.round((now - Date.parse(timestamp)) / 1000);
+  if (Math.abs(skewSeconds) <= maxSkewSeconds) return undefined;
+  const off = skewSeconds > 0 ? `${skewSeconds} s old` : `${-skewSeconds} s ahead of our clock`;
+  return `timestamp ${timestamp} is ${off}; callbacks are accepted within ${maxSkewSeconds} s`;
+}
+
+/** Hands a verified, checked, timely callback to the callback service, and answers as the supplier expects. */
 const receive =
   ({ callbackService }: Pick<ApiDeps, 'callbackService'>) =>
-  async (c: Context<CallbackEnv, string, { out: { json: CarrierCallbackBody } }>) => {
-    const callback = c.req.valid('json');
-    const supplierId = c.get('supplierId');
-    const received = {
-      callback,
-      rawBody: await c.req.text(),
-      signature: c.req.header(SIGNATURE_HEADER) as string,
-      ...(supplierId !== undefined && { supplierId }),
-    };
+  async (c: VerifiedContext) => {
+    const received = await verifiedCallback(c);
+    const { callback } = received;
+    const stale = staleness(callback.timestamp, c.get('maxSkewSeconds'));
+    if (stale !== undefined) {
+      await callbackService.refuse(received, stale);
+      return problem(c, 401, 'stale_callback', stale);
+    }
     const result = await callbackService.receive(received);
     switch (result.kind) {
       case 'order-not-found':
@@ -57,12 +89,14 @@ const receive =
     }
   };
 
-/** The secret of the supplier a callback names; none for an id no supplier can have (refused as unsigned, before its form is checked). */
+/** The secret and window of the supplier a callback names; no secret for an id no supplier can have (refused as unsigned, before its form is checked). */
 const supplierSecret =
   ({ suppliers }: Pick<ApiDeps, 'suppliers'>): MiddlewareHandler<CallbackEnv> =>
   async (c, next) => {
     const supplierId = c.req.param('supplierId') ?? '';
-    c.set('secret', SUPPLIER_ID_PATTERN.test(supplierId) ? await suppliers.callbackSecretOf(supplierId) : undefined);
+    const auth = SUPPLIER_ID_PATTERN.test(supplierId) ? await suppliers.callbackAuthOf(supplierId) : undefined;
+    c.set('secret', auth?.secret);
+    c.set('maxSkewSeconds', auth?.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS);
     c.set('supplierId', supplierId);
     await next();
   };
@@ -88,6 +122,7 @@ export function callbacksRoutes({
       '/carrier',
       async (c, next) => {
         c.set('secret', callbackSecret);
+        c.set('maxSkewSeconds', DEFAULT_MAX_SKEW_SECONDS);
         await next();
       },
       signed(logger),

@@ -56,6 +56,7 @@ function validValues(f: Fixtures): Record<string, string> {
     merchantId: f.merchantIds[0] as string,
     supplierId: 'sim',
     runId: f.runIds[0] as string,
+    keyId: f.keyIds[0] as string,
     asset: 'swagger-ui.css',
     merchantOrderNo: f.ownMerchantOrderNos[0] as string,
     from: '2026-01-01',

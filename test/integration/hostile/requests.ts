@@ -306,16 +306,17 @@ export const badCredentials = (f: Fixtures) =>
       .map(([parts, auth]) => build(route, parts, f, [401, 403], auth));
   });
 
-const callbackBody = (f: Fixtures, orderId: fc.Arbitrary<string>) =>
+/** A timestamp `seconds` from now, as a supplier signs it (fresh: within the 300 s window). */
+const secondsFromNow = (seconds: fc.Arbitrary<number>) =>
+  seconds.map((offset) => new Date(Date.now() + offset * 1000).toISOString());
+
+const callbackBody = (
+  f: Fixtures,
+  orderId: fc.Arbitrary<string>,
+  timestamp = secondsFromNow(fc.integer({ min: -290, max: 290 })),
+) =>
   fc
-    .record({
-      orderId,
-      carrierOrderId: pick(['C-1', 'C-hostile']),
-      status: pick(['SUCCESS', 'FAILED']),
-      timestamp: fc
-        .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
-        .map((d) => d.toISOString()),
-    })
+    .record({ orderId, carrierOrderId: pick(['C-1', 'C-hostile']), status: pick(['SUCCESS', 'FAILED']), timestamp })
     .map((body) => JSON.stringify(body));
 
 /** Carrier callbacks (fresh, or replays of real ones) whose signature is missing, malformed, or made for another body or with another secret: 401. */
@@ -351,6 +352,16 @@ export const badSignatures = (f: Fixtures) =>
       ),
     }));
   });
+
+/** Correctly signed callbacks whose timestamp is out of the window (replays, far-off clocks): 401, nothing applied. */
+export const staleCallbacks = (f: Fixtures) =>
+  callbackBody(
+    f,
+    pick(f.orderIds),
+    secondsFromNow(fc.oneof(fc.integer({ min: -10 * 365 * 86_400, max: -310 }), fc.integer({ min: 310, max: 86_400 }))),
+  ).map((body) =>
+    build(callbackRoute, { params: {}, query: '', body }, f, [401], { 'X-Signature': sign(f.callbackSecret, body) }),
+  );
 
 /** Correctly signed callbacks naming orders that do not exist: 404, nothing stored. */
 export const unknownOrderCallbacks = (f: Fixtures) =>

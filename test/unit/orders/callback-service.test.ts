@@ -28,7 +28,7 @@ function setup(
   const temporal = fakeTemporal({ signal: signalSpy });
   const log = fakeLogger();
   const service = createCallbackService({
-    orders: { recordCallback, flagForReview },
+    orders: { recordCallback, flagForReview, recordRefusedCallback: vi.fn(async () => undefined) },
     temporal: temporal.client,
     logger: log.logger,
   });

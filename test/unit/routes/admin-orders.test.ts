@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { OperatorActionResult, OperatorService } from '../../../src/orders/operator-service.ts';
-import { ADMIN, ORDER_ID, debitEntry, fakeApp, orderRow, stub, submittedEvent } from './fake-app.ts';
+import { ADMIN, AS, ORDER_ID, debitEntry, fakeApp, orderRow, stub, submittedEvent } from './fake-app.ts';
 
 const operatorApp = (methods: Partial<OperatorService>) =>
   fakeApp({ operatorService: stub<OperatorService>('operatorService', methods) });
-const resolveBody = { outcome: 'FAILED', note: 'checked with carrier', operator: 'alice' };
+const resolveBody = { outcome: 'FAILED', note: 'checked with carrier' };
 
 describe('admin orders: authentication', () => {
   it('answers 401 without a token and 403 with a wrong one, and never reaches the service', async () => {
@@ -25,6 +25,26 @@ describe('admin orders: authentication', () => {
     });
     expect(resolveAttempt.status).toBe(403);
     expect(list).not.toHaveBeenCalled();
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('lets a viewer read and refuses them an action with 403 naming the role it needs', async () => {
+    const list = vi.fn<OperatorService['list']>(async () => []);
+    const resolve = vi.fn<OperatorService['resolve']>();
+    const api = operatorApp({ list, resolve });
+    expect((await api.request('/admin/orders', { headers: AS.viewer })).status).toBe(200);
+    const attempt = await api.request(`/admin/orders/${ORDER_ID}/resolve`, {
+      method: 'POST',
+      headers: AS.viewer,
+      body: resolveBody,
+    });
+    expect(attempt).toMatchObject({
+      status: 403,
+      body: {
+        error: 'role_forbidden',
+        message: `vera is a viewer; POST /admin/orders/${ORDER_ID}/resolve needs the operator role`,
+      },
+    });
     expect(resolve).not.toHaveBeenCalled();
   });
 });
@@ -83,9 +103,10 @@ describe('admin orders: reads', () => {
 
 describe('admin orders: resolve and retry', () => {
   it.each([
-    [{ outcome: 'SUCCESS', note: 'x', operator: 'alice' }, ['outcome']],
-    [{ outcome: 'FAILED', note: '   ', operator: 'alice' }, ['note']],
-    [{ outcome: 'FAILED', note: 'x' }, ['operator']],
+    [{ outcome: 'SUCCESS', note: 'x' }, ['outcome']],
+    [{ outcome: 'FAILED', note: '   ' }, ['note']],
+    // Who decides is the token's operator: a claimed name is refused, never recorded.
+    [{ outcome: 'FAILED', note: 'x', operator: 'mallory' }, ['operator']],
   ])('refuses the resolution %j with 400 naming %j, and never asks the workflow', async (body, fields) => {
     const resolve = vi.fn<OperatorService['resolve']>();
     const answer = await operatorApp({ resolve }).request(`/admin/orders/${ORDER_ID}/resolve`, {
@@ -98,7 +119,7 @@ describe('admin orders: resolve and retry', () => {
     expect(resolve).not.toHaveBeenCalled();
   });
 
-  it('hands the validated decision (trimmed) to the service', async () => {
+  it('hands the validated decision (trimmed) to the service, as the operator the token names', async () => {
     const resolve = vi.fn<OperatorService['resolve']>(async () => ({
       kind: 'done',
       result: { status: 'FAILED', message: 'resolved FAILED by alice' },
@@ -110,12 +131,12 @@ describe('admin orders: resolve and retry', () => {
     const api = operatorApp({ resolve, retry });
     await api.request(`/admin/orders/${ORDER_ID}/resolve`, {
       method: 'POST',
-      headers: ADMIN,
-      body: { ...resolveBody, operator: ' alice ' },
+      headers: AS.operator,
+      body: { ...resolveBody, note: ' checked with carrier ' },
     });
-    expect(resolve).toHaveBeenCalledWith(ORDER_ID, resolveBody);
-    await api.request(`/admin/orders/${ORDER_ID}/retry`, { method: 'POST', headers: ADMIN, body: { operator: 'bob' } });
-    expect(retry).toHaveBeenCalledWith(ORDER_ID, { operator: 'bob' });
+    expect(resolve).toHaveBeenCalledWith(ORDER_ID, { ...resolveBody, operator: 'alice' });
+    await api.request(`/admin/orders/${ORDER_ID}/retry`, { method: 'POST', headers: ADMIN, body: {} });
+    expect(retry).toHaveBeenCalledWith(ORDER_ID, { operator: 'bootstrap-admin' });
   });
 
   const results: [OperatorActionResult, number, Record<string, unknown>][] = [
@@ -150,7 +171,7 @@ describe('admin orders: resolve and retry', () => {
       await api.request(`/admin/orders/${ORDER_ID}/retry`, {
         method: 'POST',
         headers: ADMIN,
-        body: { operator: 'bob', note: 'again' },
+        body: { note: 'again' },
       }),
     ).toMatchObject({ status, body });
   });
@@ -165,8 +186,8 @@ describe('admin orders: re-sending the result notification', () => {
     const send = (api: ReturnType<typeof operatorApp>) =>
       api.request(`/admin/orders/${ORDER_ID}/notifications`, {
         method: 'POST',
-        headers: ADMIN,
-        body: { operator: 'alice', note: 'lost it' },
+        headers: AS.operator,
+        body: { note: 'lost it' },
       });
     expect(await send(operatorApp({ resendNotification }))).toMatchObject({
       status: 202,
@@ -187,12 +208,12 @@ describe('admin orders: re-sending the result notification', () => {
     });
   });
 
-  it('refuses a request without an operator with 400', async () => {
+  it('refuses a request that claims an operator with 400', async () => {
     const resendNotification = vi.fn<OperatorService['resendNotification']>();
     const answer = await operatorApp({ resendNotification }).request(`/admin/orders/${ORDER_ID}/notifications`, {
       method: 'POST',
-      headers: ADMIN,
-      body: { note: 'x' },
+      headers: AS.operator,
+      body: { note: 'x', operator: 'mallory' },
     });
     expect(answer).toMatchObject({ status: 400, body: { fields: [{ field: 'operator' }] } });
     expect(resendNotification).not.toHaveBeenCalled();

@@ -3,16 +3,51 @@ import type { CallbackResult, CallbackService } from '../../../src/orders/callba
 import { sign } from '../../../src/util/signature.ts';
 import { CALLBACK_SECRET, ORDER_ID, fakeApp, stub } from './fake-app.ts';
 
-const callback = { orderId: ORDER_ID, carrierOrderId: 'C-1', status: 'SUCCESS', timestamp: '2026-11-23T12:00:00Z' };
+const now = new Date().toISOString();
+const callback = { orderId: ORDER_ID, carrierOrderId: 'C-1', status: 'SUCCESS', timestamp: now };
 // Key order and spacing the route must not normalise: the signature covers these exact bytes.
-const raw = `{"status":"SUCCESS", "orderId":"${ORDER_ID}","carrierOrderId":"C-1","timestamp":"2026-11-23T12:00:00Z"}`;
+const raw = `{"status":"SUCCESS", "orderId":"${ORDER_ID}","carrierOrderId":"C-1","timestamp":"${now}"}`;
 
 function withReceive(result: CallbackResult) {
   const receive = vi.fn<CallbackService['receive']>(async () => result);
-  return { receive, api: fakeApp({ callbackService: stub<CallbackService>('callbackService', { receive }) }) };
+  const refuse = vi.fn<CallbackService['refuse']>(async () => undefined);
+  return {
+    receive,
+    refuse,
+    api: fakeApp({ callbackService: stub<CallbackService>('callbackService', { receive, refuse }) }),
+  };
 }
 const post = (api: ReturnType<typeof fakeApp>, body: string, headers: Record<string, string> = {}) =>
   api.request('/callbacks/carrier', { method: 'POST', headers, body });
+
+describe('POST /callbacks/carrier: replay window', () => {
+  const signedAt = (offsetSeconds: number) => {
+    const body = JSON.stringify({ ...callback, timestamp: new Date(Date.now() + offsetSeconds * 1000).toISOString() });
+    return [body, { 'X-Signature': sign(CALLBACK_SECRET, body) }] as const;
+  };
+
+  it.each([
+    ['more than 5 minutes old', -301, /is 301 s old; callbacks are accepted within 300 s/],
+    ['more than 5 minutes ahead', 400, /is 400 s ahead of our clock/],
+  ])('refuses a signed callback %s with 401, records it as refused, and never hands it on', async (_, offset, why) => {
+    const { receive, refuse, api } = withReceive({ kind: 'forwarded' });
+    const answer = await post(api, ...signedAt(offset));
+    expect(answer).toMatchObject({ status: 401, body: { error: 'stale_callback' } });
+    expect(answer.body.message).toMatch(why);
+    expect(refuse).toHaveBeenCalledWith(
+      expect.objectContaining({ callback: expect.objectContaining({ orderId: ORDER_ID }) }),
+      answer.body.message,
+    );
+    expect(receive).not.toHaveBeenCalled();
+  });
+
+  it('takes a callback within the window', async () => {
+    const { receive, refuse, api } = withReceive({ kind: 'forwarded' });
+    expect((await post(api, ...signedAt(-290))).status).toBe(200);
+    expect(receive).toHaveBeenCalledOnce();
+    expect(refuse).not.toHaveBeenCalled();
+  });
+});
 
 describe('POST /callbacks/carrier: request contract', () => {
   it.each([

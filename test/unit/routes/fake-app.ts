@@ -7,6 +7,7 @@ import type { ApiDeps } from '../../../src/api/deps.ts';
 import type { LedgerEntryRow } from '../../../src/db/ledger-repository.ts';
 import type { AuthenticatedMerchant, MerchantRepository } from '../../../src/db/merchant-repository.ts';
 import type { OrderRow } from '../../../src/db/order-repository.ts';
+import { hashToken } from '../../../src/operators/tokens.ts';
 import { hashApiKey } from '../../../src/merchants/credentials.ts';
 import type { OrderEventRow } from '../../../src/db/order-repository.ts';
 import type { Services } from '../../../src/orders/services.ts';
@@ -14,7 +15,19 @@ import { createLogger } from '../../../src/util/logger.ts';
 
 export const ORDER_ID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
 export const CALLBACK_SECRET = 'route-test-callback-secret';
+/** The development bootstrap token: an admin named bootstrap-admin. */
 export const ADMIN = { authorization: 'Bearer route-test-admin-token' };
+/** Operators with tokens of their own, one per role. */
+export const OPERATORS = {
+  viewer: { name: 'vera', role: 'viewer', token: 'route-test-viewer-token' },
+  operator: { name: 'alice', role: 'operator', token: 'route-test-operator-token' },
+  admin: { name: 'ada', role: 'admin', token: 'route-test-admin-operator-token' },
+} as const;
+export const AS = {
+  viewer: { authorization: `Bearer ${OPERATORS.viewer.token}` },
+  operator: { authorization: `Bearer ${OPERATORS.operator.token}` },
+  admin: { authorization: `Bearer ${OPERATORS.admin.token}` },
+};
 const MERCHANT_KEY = 'rk_route-test-key';
 export const AS_MERCHANT = { authorization: `Bearer ${MERCHANT_KEY}` };
 export const MERCHANT: AuthenticatedMerchant = {
@@ -61,7 +74,13 @@ export function fakeApp(
     supplierLedger: stub('supplierLedger'),
     logger: createLogger('route-test', 'silent'),
     callbackSecret: CALLBACK_SECRET,
-    adminToken: 'route-test-admin-token',
+    operators: {
+      findByTokenHash: async (hash: string) => {
+        const found = Object.values(OPERATORS).find(({ token }) => hashToken(token) === hash);
+        return found ? { name: found.name, role: found.role } : null;
+      },
+    },
+    adminBootstrapToken: 'route-test-admin-token',
     metrics: createHttpMetrics(),
     rateLimits: createRateLimits(limits),
     databaseStalls: { stalled: () => false },

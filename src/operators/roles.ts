@@ -1,0 +1,30 @@
+/** What an operator may do: a viewer reads; an operator also acts on orders; an admin also manages money and partners. */
+export const OPERATOR_ROLES = ['viewer', 'operator', 'admin'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+/** An operator as the admin API knows them once their token is checked. */
+export interface AuthenticatedOperator {
+  name: string;
+  role: OperatorRole;
+}
+
+export const OPERATOR_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** Whether `role` includes what `needed` may do (the roles are ranked). */
+export const roleAllows = (role: OperatorRole, needed: OperatorRole) =>
+  OPERATOR_ROLES.indexOf(role) >= OPERATOR_ROLES.indexOf(needed);
+
+/** The order actions an operator may take: resolve, retry, re-send the merchant's notification; and running a reconciliation. */
+const OPERATOR_ACTIONS = [/^\/admin\/orders\/[^/]+\/(resolve|retry|notifications)$/, /^\/admin\/reconciliations$/];
+
+/**
+ * The role an admin request needs: reading needs a viewer, the order
+ * actions an operator, anything else (merchants, their keys, top-ups and
+ * adjustments, suppliers) an admin. A new route is an admin's until it is
+ * placed here.
+ */
+export function roleNeededFor(method: string, path: string): OperatorRole {
+  if (method === 'GET' || method === 'HEAD') return 'viewer';
+  if (method === 'POST' && OPERATOR_ACTIONS.some((action) => action.test(path))) return 'operator';
+  return 'admin';
+}

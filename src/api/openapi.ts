@@ -114,7 +114,12 @@ export function openApiDocument(app: Pick<Hono, 'routes'>) {
     components: {
       securitySchemes: {
         merchantKey: { type: 'http', scheme: 'bearer', description: 'The merchant’s API key' },
-        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An operator’s own token (npm run admin -- operators add); its role (viewer, operator, admin) decides what it may call, 403 role_forbidden otherwise',
+        },
         supplierSignature: {
           type: 'apiKey',
           in: 'header',

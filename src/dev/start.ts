@@ -135,6 +135,7 @@ try {
                   temporal workflow show -w recharge-order-<orderId> --codec-endpoint ${codecUrl} --codec-auth 'Bearer <CODEC_SERVER_TOKEN>')
   Suppliers:      ${demoMerchant ? simulators.map(({ id, url }) => `${id} ${url}`).join(', ') : 'as registered (DATABASE_URL is set): add them with POST /admin/suppliers'}
   Database:       ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}
+  Admin API:      Authorization: Bearer ${config.adminBootstrapToken ?? '<an operator token>'}   (development bootstrap admin; operators of your own: npm run admin -- operators add <name> --role admin)
   Demo merchant:  ${demoMerchant ? `Authorization: Bearer ${config.DEMO_MERCHANT_API_KEY}   (development key; rate 1.0, opening balance 10,000,000 yuan)` : 'none (DATABASE_URL is set): create merchants with POST /admin/merchants'}
   Ctrl-C stops everything.
 `);

@@ -23,6 +23,7 @@ export function loadConfigOrRefuse(processName: string): Config {
 
 /** Where a database URL points, without its credentials. */
 const whereIs = (databaseUrl: string) => {
+  if (!URL.canParse(databaseUrl)) return 'DATABASE_URL (not a URL)';
   const url = new URL(databaseUrl);
   return `${url.hostname}:${url.port || 5432}${url.pathname}`;
 };

@@ -2,8 +2,11 @@ import type { MiddlewareHandler } from 'hono';
 import type { DatabaseStalls } from '../db/database-stalls.ts';
 import { databaseUnavailable } from './errors.ts';
 
-/** A request still unanswered this long, while the database stalls, is answered 503 (the merchant's client sees it within 3 s). */
-export const DATABASE_DEADLINE_MS = 2_500;
+/**
+ * A request still unanswered this long is answered 503 if the database has
+ * stalled: with the probe's 500 ms at most, the client has its answer within 3 s.
+ */
+export const DATABASE_DEADLINE_MS = 2_200;
 
 /**
  * Answers 503 `database_unavailable` for a request that has waited
@@ -12,7 +15,8 @@ export const DATABASE_DEADLINE_MS = 2_500;
  * ends when the database returns or its own timeouts fire: whatever it
  * wrote is whole (one transaction), and a merchant's retry with the same
  * merchantOrderNo finds it. A request that is merely slow, the database
- * answering, is not cut short.
+ * answering (a large report, an Update waiting on its workflow), is not cut
+ * short.
  */
 export function databaseDeadline(
   stalls: Pick<DatabaseStalls, 'stalled'>,
@@ -25,7 +29,7 @@ export function databaseDeadline(
     });
     const handled = next().then(() => 'handled' as const);
     try {
-      if ((await Promise.race([handled, late])) === 'late' && stalls.stalled()) {
+      if ((await Promise.race([handled, late])) === 'late' && (await stalls.stalled())) {
         handled.catch(() => undefined);
         return databaseUnavailable(c);
       }

@@ -16,15 +16,26 @@ export type MerchantEnv = { Variables: { merchant: AuthenticatedMerchant } };
  * a merchant's limits or keys clears the cache of the API process that made
  * it; every other replica sees it, a revoked key refused, within the
  * lifetime, which stays under the 2 s the platform promises (a cached entry
- * is at most this old, plus its lookup's time). A lookup is one indexed
+ * is at most this old, counted from its lookup's start). A lookup is one indexed
  * statement, so each replica asks at most once a second per key in use.
  */
 export const MERCHANT_CACHE_TTL_MS = 1_000;
 
-/** Merchants by the hash of their API key, as merchantAuth caches them. */
-export type MerchantCache = LRUCache<string, AuthenticatedMerchant>;
+/**
+ * Merchants by the hash of their API key, as merchantAuth caches them. It
+ * counts its clears: a lookup that began before a clear (a key revoked
+ * meanwhile) must not put its answer back.
+ */
+export class MerchantCache extends LRUCache<string, AuthenticatedMerchant> {
+  clears = 0;
 
-export const createMerchantCache = (): MerchantCache => new LRUCache({ max: 10_000, ttl: MERCHANT_CACHE_TTL_MS });
+  override clear(): void {
+    this.clears++;
+    super.clear();
+  }
+}
+
+export const createMerchantCache = (): MerchantCache => new MerchantCache({ max: 10_000, ttl: MERCHANT_CACHE_TTL_MS });
 
 /**
  * Merchant API-key guard: 401 without a key or with a key no merchant has;
@@ -37,9 +48,12 @@ export function merchantAuth(
   limits: RateLimits,
   known: MerchantCache = createMerchantCache(),
 ): MiddlewareHandler<MerchantEnv> {
+  /** The lifetime counts from the lookup's start, so no answer outlives a revocation by more than MERCHANT_CACHE_TTL_MS. */
   async function lookUp(hash: string) {
+    const [startedAt, clears] = [Date.now(), known.clears];
     const merchant = await merchants.findByApiKeyHash(hash);
-    if (merchant) known.set(hash, merchant);
+    const ttl = MERCHANT_CACHE_TTL_MS - (Date.now() - startedAt);
+    if (merchant && ttl > 0 && known.clears === clears) known.set(hash, merchant, { ttl });
     return merchant;
   }
   return async (c, next) => {

@@ -10,9 +10,19 @@ export interface ApiKeyRow {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  createdBy: string | null;
+  revokedBy: string | null;
 }
 
-const keyFields = { id: true, merchantId: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const keyFields = {
+  id: true,
+  merchantId: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  createdBy: true,
+  revokedBy: true,
+} as const;
 
 export type IssueKeyResult = { outcome: 'issued'; key: ApiKeyRow } | { outcome: 'no-merchant' | 'too-many-keys' };
 export type RevokeKeyResult =
@@ -66,17 +76,20 @@ async function merchantByKeyHash(sql: PreparedSql, keyHash: string) {
 }
 
 /** Issues a key unless the merchant has none or already holds MAX_ACTIVE_KEYS active ones. */
-function issueKey(db: Db, merchantId: string, keyHash: string): Promise<IssueKeyResult> {
+function issueKey(db: Db, merchantId: string, keyHash: string, operator: string): Promise<IssueKeyResult> {
   return db.$transaction(async (tx): Promise<IssueKeyResult> => {
     if (!(await lockMerchant(tx, merchantId))) return { outcome: 'no-merchant' };
     if (!mayIssueKey(await activeKeysOf(tx, merchantId))) return { outcome: 'too-many-keys' };
-    const key = await tx.merchantApiKey.create({ data: { id: randomUUID(), merchantId, keyHash }, select: keyFields });
+    const key = await tx.merchantApiKey.create({
+      data: { id: randomUUID(), merchantId, keyHash, createdBy: operator },
+      select: keyFields,
+    });
     return { outcome: 'issued', key };
   });
 }
 
 /** Revokes a merchant's key, unless it is its last active one (see revocationOf). */
-function revokeKey(db: Db, merchantId: string, keyId: string): Promise<RevokeKeyResult> {
+function revokeKey(db: Db, merchantId: string, keyId: string, operator: string): Promise<RevokeKeyResult> {
   return db.$transaction(async (tx): Promise<RevokeKeyResult> => {
     if (!(await lockMerchant(tx, merchantId))) return { outcome: 'no-merchant' };
     const key = await tx.merchantApiKey.findFirst({ where: { id: keyId, merchantId } });
@@ -86,7 +99,7 @@ function revokeKey(db: Db, merchantId: string, keyId: string): Promise<RevokeKey
     if (decision === 'already-revoked') return { outcome: decision, key: pick(key) };
     const revoked = await tx.merchantApiKey.update({
       where: { id: keyId },
-      data: { revokedAt: new Date() },
+      data: { revokedAt: new Date(), revokedBy: operator },
       select: keyFields,
     });
     // The previous build's API processes read the merchant's first key here during a rolling upgrade: they refuse it too.
@@ -95,12 +108,14 @@ function revokeKey(db: Db, merchantId: string, keyId: string): Promise<RevokeKey
   });
 }
 
-const pick = ({ id, merchantId, createdAt, lastUsedAt, revokedAt }: ApiKeyRow): ApiKeyRow => ({
+const pick = ({ id, merchantId, createdAt, lastUsedAt, revokedAt, createdBy, revokedBy }: ApiKeyRow): ApiKeyRow => ({
   id,
   merchantId,
   createdAt,
   lastUsedAt,
   revokedAt,
+  createdBy,
+  revokedBy,
 });
 
 /** Merchants' API keys: the authentication lookup, and issuing, listing and revoking keys. */
@@ -110,9 +125,11 @@ export function createMerchantKeyRepository(db: Db) {
     /** The merchant a request's API key (an active one) belongs to, with what pricing an order needs and its own request limits. */
     findByApiKeyHash: (keyHash: string) => merchantByKeyHash(sql, keyHash),
 
-    issueKey: (merchantId: string, keyHash: string) => issueKey(db, merchantId, keyHash),
+    /** Issues a key as `operator` (recorded on it). */
+    issueKey: (merchantId: string, keyHash: string, operator: string) => issueKey(db, merchantId, keyHash, operator),
 
-    revokeKey: (merchantId: string, keyId: string) => revokeKey(db, merchantId, keyId),
+    /** Revokes a key as `operator` (recorded on it). */
+    revokeKey: (merchantId: string, keyId: string, operator: string) => revokeKey(db, merchantId, keyId, operator),
 
     /** A merchant's keys, oldest first, revoked ones included; undefined if there is no such merchant. */
     async listKeys(merchantId: string): Promise<ApiKeyRow[] | undefined> {

@@ -7,17 +7,22 @@ export type Db = PrismaClient;
 /** The pg pool under each client made here, for the hot statements worth a prepared statement of their own. */
 const pools = new WeakMap<Db, pg.Pool>();
 
-/** How long a caller waits for the database before it gives up (undefined: as long as it takes). */
+/**
+ * How long a caller waits for a connection (a new one, or a free one of the
+ * pool's) before it gives up; undefined: as long as it takes. There is no
+ * client-side limit on a statement: pg's `query_timeout` gives up on the
+ * answer but keeps the connection, which then goes back to the pool still
+ * inside its transaction, and the next caller's writes land in that
+ * transaction. A statement waits for the server; the API answers in time
+ * without it (database-deadline.ts).
+ */
 export interface DatabaseTimeouts {
-  /** For a connection: a new one, or a free one of the pool's. */
   connectMs?: number;
-  /** For a statement's answer (the connection is then dropped: the next statement gets a fresh one). */
-  statementMs?: number;
 }
 
-/** The API answers every request within 3 s, the database away or not: it waits little for it. */
-export const API_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 1_500, statementMs: 2_000 };
-/** Workers wait longer (their activities have their own timeouts and retries), but never forever for a connection. */
+/** The API answers every request within 3 s, the database away or not: it waits little for a connection. */
+export const API_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 1_500 };
+/** Workers wait longer (their activities have their own timeouts and retries), but never forever. */
 export const WORKER_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000 };
 
 /**
@@ -25,16 +30,11 @@ export const WORKER_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000 };
  * when it disconnects. The pool itself serves `sqlPool`: merchants' polls run
  * one prepared statement on it, without Prisma's query layer.
  */
-export function createPrisma(
-  databaseUrl: string,
-  maxConnections = 10,
-  { connectMs, statementMs }: DatabaseTimeouts = {},
-): Db {
+export function createPrisma(databaseUrl: string, maxConnections = 10, { connectMs }: DatabaseTimeouts = {}): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: maxConnections,
     ...(connectMs !== undefined && { connectionTimeoutMillis: connectMs }),
-    ...(statementMs !== undefined && { query_timeout: statementMs }),
   });
   // An idle connection's error (the server restarting) must not end the process; the next query reconnects.
   pool.on('error', () => undefined);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './prisma.ts';
 
 /** A supplier callback refused after its signature verified, as it arrived and why. */
@@ -13,7 +14,12 @@ export interface RefusedCallback {
 export function refusedCallbackStore(db: Db) {
   return {
     async recordRefusedCallback({ supplierId, requestId, reason, rawBody }: RefusedCallback): Promise<void> {
-      await db.refusedCallback.create({ data: { supplierId: supplierId ?? null, requestId, reason, rawBody } });
+      const bodySha256 = createHash('sha256').update(rawBody).digest('hex');
+      // A replayed body is kept once, however often it comes.
+      await db.refusedCallback.createMany({
+        data: [{ supplierId: supplierId ?? null, requestId, reason, rawBody, bodySha256 }],
+        skipDuplicates: true,
+      });
     },
   };
 }

@@ -30,6 +30,22 @@ export const openWorkOf = (orders: Pick<OrderRepository, 'countWithStatus' | 'co
   notificationsPending: () => orders.countNotificationsPending(),
 });
 
+/** How long a scrape waits for a gauge's count: a database away must not take every other series with it. */
+const GAUGE_READ_TIMEOUT_MS = 1_000;
+
+/** The count, or undefined if the database does not give it in time (the gauge then keeps its last value). */
+async function readInTime(read: () => Promise<number>): Promise<number | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), GAUGE_READ_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([read().catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Gauges read from the order view at each scrape (both counts are index lookups). */
 function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
   new Gauge({
@@ -37,7 +53,8 @@ function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
     help: 'Orders waiting for an operator (ESCALATED)',
     registers: [registry],
     async collect() {
-      this.set(await openWork.escalatedOrders());
+      const count = await readInTime(openWork.escalatedOrders);
+      if (count !== undefined) this.set(count);
     },
   });
   new Gauge({
@@ -45,7 +62,8 @@ function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
     help: 'Final orders whose merchant is still being told the result (the notification backlog)',
     registers: [registry],
     async collect() {
-      this.set(await openWork.notificationsPending());
+      const count = await readInTime(openWork.notificationsPending);
+      if (count !== undefined) this.set(count);
     },
   });
 }

@@ -18,13 +18,14 @@ export const roleAllows = (role: OperatorRole, needed: OperatorRole) =>
 const OPERATOR_ACTIONS = [/^\/admin\/orders\/[^/]+\/(resolve|retry|notifications)$/, /^\/admin\/reconciliations$/];
 
 /**
- * The role an admin request needs: reading needs a viewer, the order
+ * The role an admin request needs: reading (and asking which methods a path serves) needs a viewer, the order
  * actions an operator, anything else (merchants, their keys, top-ups and
  * adjustments, suppliers) an admin. A new route is an admin's until it is
  * placed here.
  */
 export function roleNeededFor(method: string, path: string): OperatorRole {
-  if (method === 'GET' || method === 'HEAD') return 'viewer';
+  // OPTIONS answers which methods a path serves, nothing more.
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'viewer';
   if (method === 'POST' && OPERATOR_ACTIONS.some((action) => action.test(path))) return 'operator';
   return 'admin';
 }

@@ -37,7 +37,8 @@ async function call(path: string, init: RequestInit = {}): Promise<Answer> {
     headers: { 'content-type': 'application/json', ...headers },
     signal: AbortSignal.timeout(FREEZE_MS * 2),
   });
-  const body = await untypedJson(response);
+  const json = response.headers.get('content-type')?.startsWith('application/json');
+  const body = json ? await untypedJson(response) : { text: await response.text() };
   return {
     path,
     status: response.status,
@@ -70,7 +71,7 @@ it(
         call('/balance'),
         call('/admin/orders?status=PROCESSING'),
       );
-      if (i % 5 === 0) answers.push(call('/readyz'), call('/healthz'));
+      if (i % 5 === 0) answers.push(call('/readyz'), call('/healthz'), call('/metrics'));
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     postgres.thaw();
@@ -86,7 +87,9 @@ it(
       expect(answer.status).toBe(503);
       expect(answer.retryAfter).toMatch(/^\d+$/);
     }
-    expect(settled.filter((answer) => answer.path === '/healthz').every((answer) => answer.status === 200)).toBe(true);
+    // The process is alive, and the monitoring still sees it (the gauges the database feeds keep their last value).
+    for (const path of ['/healthz', '/metrics'])
+      expect(settled.filter((answer) => answer.path === path).every((answer) => answer.status === 200)).toBe(true);
     const readiness = settled.filter((answer) => answer.path === '/readyz');
     expect(readiness.some((answer) => answer.status === 503)).toBe(true);
     for (const answer of readiness.filter(({ status }) => status === 503))
@@ -108,6 +111,19 @@ it(
       });
       return open === 0 ? true : undefined;
     }, 120_000);
+    // Exactly one debit per order, and the balance is the opening less each order's cost (10 yuan at rate 1).
+    const orders = orderIds.size + 1;
+    const debits = await stack.prisma.ledgerEntry.count({
+      where: { merchantId: stack.merchant.id, type: 'ORDER_DEBIT' },
+    });
+    expect(debits).toBe(orders);
+    const balance = await call('/balance');
+    expect(balance.body.balanceFen).toBe(1_000_000_000 - orders * 1_000);
+    const last = await stack.prisma.ledgerEntry.findFirstOrThrow({
+      where: { merchantId: stack.merchant.id },
+      orderBy: { id: 'desc' },
+    });
+    expect(Number(last.balanceAfterFen)).toBe(balance.body.balanceFen);
     expect((await call('/readyz')).status).toBe(200);
   },
 );

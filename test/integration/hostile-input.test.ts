@@ -174,9 +174,9 @@ beforeAll(async () => {
   // Both merchants hold 2 active keys (issuing another is refused) and the other merchant a revoked one (revoking it changes nothing).
   const [othersFirstKey] = (await stack.merchants.listKeys(other.id)) ?? [];
   for (const merchantId of [stack.merchant.id, other.id])
-    expect((await stack.merchants.issueKey(merchantId, hashApiKey(newApiKey()))).outcome).toBe('issued');
-  expect((await stack.merchants.revokeKey(other.id, othersFirstKey?.id ?? '')).outcome).toBe('revoked');
-  expect((await stack.merchants.issueKey(other.id, hashApiKey(newApiKey()))).outcome).toBe('issued');
+    expect((await stack.merchants.issueKey(merchantId, hashApiKey(newApiKey()), 'test')).outcome).toBe('issued');
+  expect((await stack.merchants.revokeKey(other.id, othersFirstKey?.id ?? '', 'test')).outcome).toBe('revoked');
+  expect((await stack.merchants.issueKey(other.id, hashApiKey(newApiKey()), 'test')).outcome).toBe('issued');
   fixtures = {
     merchantKey: stack.merchant.apiKey,
     adminToken: ADMIN_TOKEN,

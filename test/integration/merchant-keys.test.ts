@@ -67,6 +67,8 @@ describe('merchant key rotation over HTTP', () => {
         apiKey: expect.stringMatching(/^rk_/),
         revokedAt: null,
         active: true,
+        // Who issued it: the token's operator (here the development bootstrap admin).
+        createdBy: 'bootstrap-admin',
       },
     });
     const second = issued.body.apiKey as string;
@@ -82,7 +84,15 @@ describe('merchant key rotation over HTTP', () => {
       issued.body.keyId,
     ]);
     for (const key of listed.body.keys) {
-      expect(Object.keys(key).sort()).toEqual(['active', 'createdAt', 'keyId', 'lastUsedAt', 'revokedAt']);
+      expect(Object.keys(key).sort()).toEqual([
+        'active',
+        'createdAt',
+        'createdBy',
+        'keyId',
+        'lastUsedAt',
+        'revokedAt',
+        'revokedBy',
+      ]);
       expect(key).toMatchObject({ active: true, revokedAt: null, lastUsedAt: expect.any(String) }); // both were used
     }
     const text = JSON.stringify(listed.body);
@@ -105,7 +115,13 @@ describe('merchant key rotation over HTTP', () => {
     const revokedAt = Date.now();
     expect(revoked).toMatchObject({
       status: 200,
-      body: { merchantId: merchant.id, keyId: oldKeyId, active: false, revokedAt: expect.any(String) },
+      body: {
+        merchantId: merchant.id,
+        keyId: oldKeyId,
+        active: false,
+        revokedAt: expect.any(String),
+        revokedBy: 'bootstrap-admin',
+      },
     });
     expect(await call('/balance', { headers: bearer(merchant.apiKey) })).toMatchObject({
       status: 401,
@@ -268,8 +284,8 @@ describe('the upgrade to keys in their own table', () => {
         expect((await merchants.listKeys('m-3'))?.map((key) => key.id)).toEqual([keyId]);
         const oldColumn = async () => (await upgraded.merchant.findUniqueOrThrow({ where: { id: 'm-3' } })).apiKeyHash;
         expect(await oldColumn()).toBe(firstHash);
-        expect((await merchants.issueKey('m-3', hashApiKey(newApiKey()))).outcome).toBe('issued');
-        expect((await merchants.revokeKey('m-3', keyId)).outcome).toBe('revoked');
+        expect((await merchants.issueKey('m-3', hashApiKey(newApiKey()), 'test')).outcome).toBe('issued');
+        expect((await merchants.revokeKey('m-3', keyId, 'test')).outcome).toBe('revoked');
         expect(await oldColumn()).toBeNull();
       } finally {
         await upgraded.$disconnect();

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import { databaseDeadline } from '../../src/api/database-deadline.ts';
+import { watchDatabaseStalls } from '../../src/db/database-stalls.ts';
 import { isDatabaseUnavailable } from '../../src/db/database-unavailable.ts';
 
 /** The errors seen from a stopped server (refused), a frozen one (no answer) and a restarting one, raw and through Prisma. */
@@ -35,7 +37,7 @@ describe('isDatabaseUnavailable', () => {
 
 describe('databaseDeadline', () => {
   const appWith = (stalled: boolean, handlerMs: number) =>
-    new Hono().use(databaseDeadline({ stalled: () => stalled }, 50)).get('/', async (c) => {
+    new Hono().use(databaseDeadline({ stalled: async () => stalled }, 50)).get('/', async (c) => {
       await new Promise((resolve) => setTimeout(resolve, handlerMs));
       return c.json({ ok: true });
     });
@@ -50,5 +52,39 @@ describe('databaseDeadline', () => {
   it('lets a slow request finish while the database answers', async () => {
     const response = await appWith(false, 150).request('/');
     expect(response.status).toBe(200);
+  });
+});
+
+describe('watchDatabaseStalls', () => {
+  const poolWith = (counts: { totalCount: number; idleCount: number; waitingCount: number }) =>
+    ({ ...counts, options: {}, on: () => undefined }) as unknown as pg.Pool;
+
+  it('says no without asking the server while nothing is taken from the pool', async () => {
+    const probe = vi.fn(async () => undefined);
+    expect(await watchDatabaseStalls(poolWith({ totalCount: 3, idleCount: 3, waitingCount: 0 }), probe).stalled()).toBe(
+      false,
+    );
+    expect(probe).not.toHaveBeenCalled();
+  });
+
+  it('asks the server when connections are out: a slow statement on a server that answers is no stall', async () => {
+    const busy = poolWith({ totalCount: 10, idleCount: 0, waitingCount: 4 });
+    expect(await watchDatabaseStalls(busy, async () => undefined).stalled()).toBe(false);
+    expect(await watchDatabaseStalls(busy, () => Promise.reject(new Error('no answer within 500 ms'))).stalled()).toBe(
+      true,
+    );
+  });
+
+  it('shares one probe among the requests that ask together, and keeps its answer for a second', async () => {
+    let time = 0;
+    const probe = vi.fn(() => Promise.reject(new Error('no answer')));
+    const stalls = watchDatabaseStalls(poolWith({ totalCount: 1, idleCount: 0, waitingCount: 0 }), probe, () => time);
+    expect(await Promise.all([stalls.stalled(), stalls.stalled(), stalls.stalled()])).toEqual([true, true, true]);
+    time = 900;
+    await stalls.stalled();
+    expect(probe).toHaveBeenCalledTimes(1);
+    time = 1_100;
+    await stalls.stalled();
+    expect(probe).toHaveBeenCalledTimes(2);
   });
 });

@@ -55,7 +55,7 @@ export function guardedApp() {
     adminBootstrapToken: 'unit-admin-token',
     metrics: createHttpMetrics(),
     rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
-    databaseStalls: { stalled: () => false },
+    databaseStalls: { stalled: async () => false },
     readiness: createReadiness({}),
   } as unknown as ApiDeps;
   const app = createApp(deps);

@@ -12,6 +12,9 @@ CREATE TABLE "merchant_api_keys" (
     "last_used_at" TIMESTAMPTZ(3),
     -- NULL while the key is active.
     "revoked_at" TIMESTAMPTZ(3),
+    -- The operators who issued and revoked it (NULL for keys made with their merchant, or before operators).
+    "created_by" TEXT,
+    "revoked_by" TEXT,
 
     CONSTRAINT "merchant_api_keys_pkey" PRIMARY KEY ("id")
 );

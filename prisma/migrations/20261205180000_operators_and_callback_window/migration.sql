@@ -37,7 +37,8 @@ CREATE INDEX "supplier_changes_supplier_id_created_at_idx" ON "supplier_changes"
 -- AlterTable
 ALTER TABLE "suppliers" ADD COLUMN "callback_max_skew_seconds" INTEGER NOT NULL DEFAULT 300;
 
--- Supplier callbacks refused after their signature verified (a stale or future timestamp), kept for review.
+-- Supplier callbacks refused after their signature verified (a stale or future timestamp), kept for review:
+-- each body once, however often it is replayed (its SHA-256 keeps the unique key small).
 -- CreateTable
 CREATE TABLE "refused_callbacks" (
     "id" BIGSERIAL NOT NULL,
@@ -45,10 +46,11 @@ CREATE TABLE "refused_callbacks" (
     "request_id" TEXT NOT NULL,
     "reason" TEXT NOT NULL,
     "raw_body" TEXT NOT NULL,
+    "body_sha256" TEXT NOT NULL,
     "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "refused_callbacks_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
-CREATE INDEX "refused_callbacks_request_id_idx" ON "refused_callbacks"("request_id");
+CREATE UNIQUE INDEX "refused_callbacks_request_id_body_sha256_key" ON "refused_callbacks"("request_id", "body_sha256");

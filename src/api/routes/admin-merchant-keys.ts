@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { ApiKeyRow } from '../../db/merchant-key-repository.ts';
 import { MAX_ACTIVE_KEYS } from '../../merchants/api-keys.ts';
 import { hashApiKey, newApiKey } from '../../merchants/credentials.ts';
+import type { AdminEnv } from '../admin-auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem } from '../errors.ts';
 import type { MerchantCache } from '../merchant-auth.ts';
@@ -17,14 +18,17 @@ export const keyJson = (key: ApiKeyRow) => ({
   lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
   revokedAt: key.revokedAt?.toISOString() ?? null,
   active: key.revokedAt === null,
+  createdBy: key.createdBy,
+  revokedBy: key.revokedBy,
 });
 
 const keysPath = (merchantId: string) => `/admin/merchants/${merchantId}/keys`;
 
 /** Issues another key, shown only in this answer (only its hash is stored); 409 if the merchant holds MAX_ACTIVE_KEYS active ones. */
-async function issueKey({ merchants, logger }: Deps, c: Context, merchantId: string) {
+async function issueKey({ merchants, logger }: Deps, c: Context<AdminEnv>, merchantId: string) {
   const apiKey = newApiKey();
-  const result = await merchants.issueKey(merchantId, hashApiKey(apiKey));
+  const operator = c.get('operator').name;
+  const result = await merchants.issueKey(merchantId, hashApiKey(apiKey), operator);
   switch (result.outcome) {
     case 'no-merchant':
       return merchantNotFound(c, merchantId);
@@ -36,7 +40,7 @@ async function issueKey({ merchants, logger }: Deps, c: Context, merchantId: str
         `Merchant ${merchantId} already holds ${MAX_ACTIVE_KEYS} active keys: revoke one (DELETE ${keysPath(merchantId)}/<keyId>) before issuing another`,
       );
     default:
-      logger.info({ merchantId, keyId: result.key.id }, 'merchant key issued');
+      logger.info({ merchantId, keyId: result.key.id, operator }, 'merchant key issued');
       return c.json({ merchantId, ...keyJson(result.key), apiKey }, 201);
   }
 }
@@ -45,11 +49,12 @@ async function issueKey({ merchants, logger }: Deps, c: Context, merchantId: str
 async function revokeKey(
   { merchants, logger }: Deps,
   cache: MerchantCache,
-  c: Context,
+  c: Context<AdminEnv>,
   merchantId: string,
   keyId: string,
 ) {
-  const result = await merchants.revokeKey(merchantId, keyId);
+  const operator = c.get('operator').name;
+  const result = await merchants.revokeKey(merchantId, keyId, operator);
   switch (result.outcome) {
     case 'no-merchant':
       return merchantNotFound(c, merchantId);
@@ -65,7 +70,7 @@ async function revokeKey(
     default:
       if (result.outcome === 'revoked') {
         cache.clear();
-        logger.info({ merchantId, keyId }, 'merchant key revoked');
+        logger.info({ merchantId, keyId, operator }, 'merchant key revoked');
       }
       return c.json({ merchantId, ...keyJson(result.key) });
   }
@@ -73,7 +78,7 @@ async function revokeKey(
 
 /** A merchant's API keys, for the platform's admins: issue another, list them, revoke one (mounted at /admin/merchants/:merchantId/keys). */
 export function adminMerchantKeyRoutes(deps: Deps, merchantCache: MerchantCache) {
-  return new Hono()
+  return new Hono<AdminEnv>()
     .post('/', validate('param', merchantIdParam), validate('query', noQuery), (c) =>
       issueKey(deps, c, c.req.valid('param').merchantId),
     )

@@ -65,7 +65,7 @@ const ledgerQuery = z.strictObject({
 /** Creates a merchant with its first API key and a callback secret, shown only in this answer (only the key's hash is stored). */
 async function createMerchant(
   { merchants, logger }: Pick<ApiDeps, 'merchants' | 'logger'>,
-  c: Context,
+  c: Context<AdminEnv>,
   { name, rates }: z.infer<typeof createBody>,
 ) {
   const merchantId = randomUUID();
@@ -78,7 +78,7 @@ async function createMerchant(
     callbackSecret,
     rates,
   });
-  logger.info({ merchantId, name, keyId }, 'merchant created');
+  logger.info({ merchantId, name, keyId, operator: c.get('operator').name }, 'merchant created');
   return c.json({ merchantId, name, rates: ratesJson(rates), apiKey, keyId, callbackSecret }, 201);
 }
 
@@ -97,7 +97,7 @@ function accountJson(merchant: MerchantAccount, rateLimits: ApiDeps['rateLimits'
 async function changeLimits(
   { merchants, logger, rateLimits }: Pick<ApiDeps, 'merchants' | 'logger' | 'rateLimits'>,
   merchantCache: MerchantCache,
-  c: Context,
+  c: Context<AdminEnv>,
   merchantId: string,
   change: z.infer<typeof limitsBody>,
 ) {
@@ -105,7 +105,7 @@ async function changeLimits(
   if (!(await merchants.setLimits(merchantId, limits))) return merchantNotFound(c, merchantId);
   // Other replicas apply it within their cache's lifetime.
   merchantCache.clear();
-  logger.info({ merchantId, change }, 'merchant limits changed');
+  logger.info({ merchantId, change, operator: c.get('operator').name }, 'merchant limits changed');
   return c.json(accountJson((await merchants.findById(merchantId)) as MerchantAccount, rateLimits));
 }
 

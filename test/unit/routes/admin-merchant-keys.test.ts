@@ -12,6 +12,8 @@ const key: ApiKeyRow = {
   createdAt: new Date('2026-12-05T10:00:00.000Z'),
   lastUsedAt: null,
   revokedAt: null,
+  createdBy: 'ada',
+  revokedBy: null,
 };
 
 const withKeys = (methods: Partial<MerchantRepository>) => fakeApp({}, undefined, methods);
@@ -47,7 +49,9 @@ describe('admin routes of merchant keys', () => {
   it('lists keys without the key or its hash', async () => {
     const api = withKeys({
       listKeys: async (merchantId: string) =>
-        merchantId === MERCHANT_ID ? [key, { ...key, revokedAt: new Date('2026-12-05T11:00:00.000Z') }] : undefined,
+        merchantId === MERCHANT_ID
+          ? [key, { ...key, revokedAt: new Date('2026-12-05T11:00:00.000Z'), revokedBy: 'ada' }]
+          : undefined,
     });
     const { status, body } = await api.request(keys, { headers: ADMIN });
     expect(status).toBe(200);
@@ -55,13 +59,23 @@ describe('admin routes of merchant keys', () => {
       merchantId: MERCHANT_ID,
       maxActiveKeys: 2,
       keys: [
-        { keyId: KEY_ID, createdAt: '2026-12-05T10:00:00.000Z', lastUsedAt: null, revokedAt: null, active: true },
+        {
+          keyId: KEY_ID,
+          createdAt: '2026-12-05T10:00:00.000Z',
+          lastUsedAt: null,
+          revokedAt: null,
+          active: true,
+          createdBy: 'ada',
+          revokedBy: null,
+        },
         {
           keyId: KEY_ID,
           createdAt: '2026-12-05T10:00:00.000Z',
           lastUsedAt: null,
           revokedAt: '2026-12-05T11:00:00.000Z',
           active: false,
+          createdBy: 'ada',
+          revokedBy: 'ada',
         },
       ],
     });

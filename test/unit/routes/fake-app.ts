@@ -83,7 +83,7 @@ export function fakeApp(
     adminBootstrapToken: 'route-test-admin-token',
     metrics: createHttpMetrics(),
     rateLimits: createRateLimits(limits),
-    databaseStalls: { stalled: () => false },
+    databaseStalls: { stalled: async () => false },
     readiness: createReadiness({}),
   };
   const app = createApp(deps);

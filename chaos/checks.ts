@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { CarrierCharge } from '../src/carrier-sim/simulator.ts';
 import { merchantAccount } from '../src/db/ledger-accounts.ts';
 import { carrierOf } from '../src/shared/carriers.ts';
 import { orderStateQuery, orderWorkflowId } from '../src/shared/order-workflow.ts';
 import { isFinal, type OrderStatus } from '../src/shared/order-status.ts';
 import type { Cluster } from './cluster.ts';
 import type { PlannedOrder, RunMerchant } from './load.ts';
+import { supplierChecks } from './supplier-checks.ts';
 
 /** One line of the verdict: what was measured, what it must be, and whether it is. */
 export interface CheckRow {
@@ -32,20 +32,25 @@ export async function readOrders(cluster: Cluster): Promise<OrderRow[]> {
   return rows as OrderRow[];
 }
 
-const exactly = (check: string, value: number, expected: number): CheckRow => ({
+export const exactly = (check: string, value: number, expected: number): CheckRow => ({
   check,
   value,
   expected: `${expected}`,
   ok: value === expected,
 });
-const atMost = (check: string, value: number, limit: number): CheckRow => ({
+export const atMost = (check: string, value: number, limit: number): CheckRow => ({
   check,
   value,
   expected: `≤ ${limit}`,
   ok: value <= limit,
 });
 /** A figure the report shows for the reader, with nothing it must be. */
-const info = (check: string, value: number | string): CheckRow => ({ check, value, expected: '(reported)', ok: true });
+export const info = (check: string, value: number | string): CheckRow => ({
+  check,
+  value,
+  expected: '(reported)',
+  ok: true,
+});
 
 /** The workflow's own status (its `orderState` query), or why there is none. */
 async function workflowStatus(cluster: Cluster, orderId: string): Promise<string> {
@@ -92,60 +97,6 @@ async function orderChecks(cluster: Cluster, planned: PlannedOrder[], orders: Or
     exactly('orders lost (accepted, no workflow, not final)', lost, 0),
     exactly("orders whose view status differs from the workflow's own state", disagreeing.length, 0),
   ];
-}
-
-/** Every request a simulated supplier took, with the supplier that took it. */
-async function chargesOfEverySupplier(cluster: Cluster): Promise<(CarrierCharge & { supplierId: string })[]> {
-  const lists = await Promise.all(
-    cluster.suppliers.map(async ({ id, url }) =>
-      ((await (await fetch(`${url}/_sim/charges`)).json()) as CarrierCharge[]).map((charge) => ({
-        ...charge,
-        supplierId: id,
-      })),
-    ),
-  );
-  return lists.flat();
-}
-
-/**
- * What the suppliers' own books say: no phone credited twice over both
- * suppliers (failover may put one order at both, a FAILED at one and a
- * SUCCESS at the other, never two SUCCESSes); each final order's outcome is
- * the suppliers'; and how often a supplier de-duplicated a re-sent request.
- */
-async function supplierChecks(
-  cluster: Cluster,
-  orders: OrderRow[],
-): Promise<{ rows: CheckRow[]; repeatedRequests: number }> {
-  const taken = await chargesOfEverySupplier(cluster);
-  const byPhone = new Map<string, typeof taken>();
-  for (const charge of taken) byPhone.set(charge.phone, [...(byPhone.get(charge.phone) ?? []), charge]);
-  const takenPerOrder = orders.map((order) => byPhone.get(order.phone) ?? []);
-  const creditsPerOrder = takenPerOrder.map((list) => list.filter((charge) => charge.state === 'SUCCESS').length);
-  // SUCCEEDED only if a supplier credited the phone; FAILED only if none did.
-  const disagreeing = orders.filter(
-    (order, i) =>
-      (order.status === 'SUCCEEDED' && creditsPerOrder[i] === 0) ||
-      (order.status === 'FAILED' && creditsPerOrder[i]! > 0),
-  );
-  const atBothSuppliers = takenPerOrder.filter(
-    (list) => new Set(list.map((charge) => charge.supplierId)).size > 1,
-  ).length;
-  const creditedBy = (supplierId: string) =>
-    taken.filter((charge) => charge.supplierId === supplierId && charge.state === 'SUCCESS').length;
-  return {
-    rows: [
-      atMost(
-        'times one phone was credited, over both suppliers (their own lists, by phone)',
-        Math.max(0, ...creditsPerOrder),
-        1,
-      ),
-      exactly('final orders whose outcome differs from the suppliers’', disagreeing.length, 0),
-      info('orders taken by both suppliers (declined by one, then sent to the other)', atBothSuppliers),
-      info('phones credited per supplier', cluster.suppliers.map(({ id }) => `${id} ${creditedBy(id)}`).join(', ')),
-    ],
-    repeatedRequests: taken.reduce((sum, charge) => sum + charge.repeats, 0),
-  };
 }
 
 /** Face value × the merchant's rate, rounded half up to the fen: worked out here, not read from the order, so a pricing bug shows. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -18,17 +18,10 @@ import { makeCurrent } from '../src/temporal/worker-deployment.ts';
 import { currentBuildId } from '../src/util/build-id.ts';
 import type { Cleanups } from '../bench/cleanups.ts';
 import { managedProcess, type ManagedProcess, type ProcessLauncher, type UnexpectedExit } from './managed-process.ts';
+import { startSimulatedSuppliers, type SimulatedSupplier } from './suppliers.ts';
 
 export const REPLICAS = 2;
-/** The two simulated suppliers, in the order routing tries them: the carrier outage hits the first. */
-const CHAOS_SUPPLIER_IDS = ['sim-a', 'sim-b'] as const;
-
-/** A carrier simulator registered as one of the run's suppliers. */
-export interface SimulatedSupplier {
-  id: string;
-  process: ManagedProcess;
-  url: string;
-}
+export type { SimulatedSupplier };
 
 /** Secrets of this run only (random, so the log scan can look for them, and production mode accepts them). */
 export interface RunSecrets {
@@ -46,7 +39,7 @@ export interface Cluster {
   temporal: ManagedProcess;
   /** A client of the harness's own, for the checks; it reconnects after a server restart. */
   client: Client;
-  /** sim-a (tried first), then sim-b. */
+  /** sim-a (tried first, reached by the workers through the harness's TCP proxy), then sim-b. */
   suppliers: SimulatedSupplier[];
   workers: ManagedProcess[];
   apis: ManagedProcess[];
@@ -108,13 +101,68 @@ export async function startCluster({
   };
   const processes = processFactory(logDir, cleanups);
 
+  const { database, db, adminAccess } = await startDatabase(workDir, cleanups, secrets.adminToken);
+  const { temporal, temporalAddress, client } = await startTemporal(workDir, processes, cleanups, secrets);
+
+  const suppliers = await startSimulatedSuppliers(processes.node, {
+    callbackSecret: secrets.callbackSecret,
+    behaviour: carrierBehaviour,
+    dataDir: join(workDir, 'suppliers'),
+    cleanups,
+  });
+  const prisma = createPrisma(database.url, 1);
+  await ensureSimulatedSuppliers(
+    prisma,
+    suppliers.map(({ id, baseUrl }, i) => ({ id, baseUrl, callbackSecret: secrets.callbackSecret, priority: i + 1 })),
+  );
+  await prisma.$disconnect();
+
+  // Both workers run this build, made current once they poll: every order of the run is pinned to it.
+  const version = { deploymentName: 'recharge-orders', buildId: currentBuildId() };
+  const services = await startServices(processes.node, {
+    BUILD_ID: version.buildId,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporalAddress,
+    CARRIER_BASE_URL: suppliers[0]!.baseUrl,
+    CARRIER_CALLBACK_SECRET: secrets.callbackSecret,
+    ...adminAccess,
+    PAYLOAD_CODEC_KEYS: secrets.payloadCodecKeys,
+    SLA_SECONDS: String(slaSeconds),
+  });
+  await makeCurrent(client.workflowService, 'default', version);
+  return {
+    secrets,
+    database,
+    db,
+    temporal,
+    client,
+    suppliers,
+    ...services,
+    unexpectedExits: processes.unexpectedExits,
+  };
+}
+
+/** PostgreSQL (embedded, restartable) with the schema, the harness's admin access and a pool of its own for the checks. */
+async function startDatabase(workDir: string, cleanups: Cleanups, adminToken: string) {
   const database = await startEmbeddedPostgres(workDir, await freePort());
   cleanups.add(database.stop);
   await applyMigrations(database.url);
+  const adminAccess = await grantAdmin(database.url, adminToken);
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   db.on('error', () => undefined); // idle connections die with a database restart; the pool opens new ones
   cleanups.add(() => db.end());
+  return { database, db, adminAccess };
+}
 
+/** The Temporal dev server, persisted in SQLite (restarted on the same file), and a client of the harness's own. */
+async function startTemporal(
+  workDir: string,
+  processes: ReturnType<typeof processFactory>,
+  cleanups: Cleanups,
+  secrets: RunSecrets,
+) {
   const [temporalPort, uiPort] = [await freePort(), await freePort()];
   // As `npm start` runs it (SQLITE_PRAGMAS): a killed server process loses nothing.
   const devServer = { dataDir: join(workDir, 'temporal'), port: temporalPort, uiPort };
@@ -133,63 +181,28 @@ export async function startCluster({
     createDataConverter(parseCodecKeys(secrets.payloadCodecKeys)),
   );
   cleanups.add(() => client.connection.close());
-
-  const suppliers = await startSimulatedSuppliers(processes.node, secrets.callbackSecret, carrierBehaviour);
-  const prisma = createPrisma(database.url, 1);
-  await ensureSimulatedSuppliers(
-    prisma,
-    suppliers.map(({ id, url }, i) => ({ id, baseUrl: url, callbackSecret: secrets.callbackSecret, priority: i + 1 })),
-  );
-  await prisma.$disconnect();
-
-  // Both workers run this build, made current once they poll: every order of the run is pinned to it.
-  const version = { deploymentName: 'recharge-orders', buildId: currentBuildId() };
-  const services = await startServices(processes.node, {
-    BUILD_ID: version.buildId,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: database.url,
-    TEMPORAL_ADDRESS: temporalAddress,
-    CARRIER_BASE_URL: suppliers[0]!.url,
-    CARRIER_CALLBACK_SECRET: secrets.callbackSecret,
-    ADMIN_TOKEN: secrets.adminToken,
-    PAYLOAD_CODEC_KEYS: secrets.payloadCodecKeys,
-    SLA_SECONDS: String(slaSeconds),
-  });
-  await makeCurrent(client.workflowService, 'default', version);
-  return {
-    secrets,
-    database,
-    db,
-    temporal,
-    client,
-    suppliers,
-    ...services,
-    unexpectedExits: processes.unexpectedExits,
-  };
+  return { temporal, temporalAddress, client };
 }
 
-/** One carrier simulator per supplier, each with its own seed, so they decide independently. */
-async function startSimulatedSuppliers(
-  node: ReturnType<typeof processFactory>['node'],
-  callbackSecret: string,
-  behaviour: ClusterOptions['carrierBehaviour'],
-) {
-  return Promise.all(
-    CHAOS_SUPPLIER_IDS.map(async (id) => {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const env = {
-        CARRIER_SIM_PORT: String(port),
-        CARRIER_CALLBACK_SECRET: callbackSecret,
-        LOG_LEVEL: 'info',
-        ...behaviour(id),
-      };
-      const process = node(id, 'src/carrier-sim/main.ts', env, () => waitUntilHealthy(`${url}/_sim/stats`));
-      await process.start();
-      return { id, process, url };
-    }),
-  );
+/**
+ * The harness's admin access in production mode: an operator of its own
+ * (role admin, its token stored hashed, as `npm run admin -- operators add`
+ * stores it) where the schema has operators; otherwise the shared
+ * ADMIN_TOKEN of older versions. What the processes need set for it.
+ */
+async function grantAdmin(databaseUrl: string, token: string): Promise<Record<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass('operators') IS NOT NULL AS exists`);
+    if (!rows[0]?.exists) return { ADMIN_TOKEN: token };
+    await client.query(`INSERT INTO operators (name, role, token_hash) VALUES ('chaos-harness', 'admin', $1)`, [
+      createHash('sha256').update(token).digest('hex'),
+    ]);
+    return {};
+  } finally {
+    await client.end();
+  }
 }
 
 /** The API replicas and the workers. Worker i gives the carrier API i's callback address, so callbacks reach both replicas (a load balancer's job in production). */
@@ -201,9 +214,17 @@ async function startServices(node: ReturnType<typeof processFactory>['node'], en
       waitUntilHealthy(`${url}/healthz`),
     ),
   );
-  const workers = apiUrls.map((url, i) =>
-    node(`worker-${i + 1}`, 'src/worker/main.ts', { ...env, PUBLIC_BASE_URL: url }, () => Promise.resolve()),
-  );
+  // Each worker's operations port (/healthz once it is past its start-up checks): a restarted worker is up only then.
+  const opsPorts = await Promise.all(apiUrls.map(() => freePort()));
+  const workers = apiUrls.map((url, i) => {
+    const ops = `127.0.0.1:${opsPorts[i]}`;
+    return node(
+      `worker-${i + 1}`,
+      'src/worker/main.ts',
+      { ...env, PUBLIC_BASE_URL: url, WORKER_METRICS_ADDRESS: ops },
+      () => waitUntilHealthy(`http://${ops}/healthz`),
+    );
+  });
   await Promise.all([...apis, ...workers].map((process) => process.start()));
   return { apis, apiUrls, workers };
 }

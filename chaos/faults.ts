@@ -9,6 +9,8 @@ export const FAULT_NAMES = [
   'temporal-kill',
   'worker-freeze',
   'second-worker-kill',
+  'supplier-kill',
+  'supplier-partition',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -18,6 +20,10 @@ export interface FaultDurations {
   temporalDownSeconds: number;
   /** How long a killed worker or API stays down before it is started again. */
   restartAfterSeconds: number;
+  /** How long the workers are cut off from sim-a. */
+  partitionSeconds: number;
+  /** How long a killed supplier simulator stays down before it is started again on the same port and books. */
+  supplierDownSeconds: number;
 }
 
 /** One fault as it happened, for the report: times in seconds from the start of the load. */
@@ -35,8 +41,12 @@ interface Fault {
   name: FaultName;
   /** When it starts, as a share of the load's duration. */
   at: number;
-  /** A fault that must be over (5 s earlier) before this one starts, so that one worker always carries on. */
-  after?: FaultName;
+  /**
+   * Faults that must be over (5 s earlier) before this one starts: so that
+   * one worker always carries on, and no process is starting up (it may
+   * rightly refuse to) while the database restarts.
+   */
+  after?: FaultName[];
   what(durations: FaultDurations): string;
   /** Injects the fault, waits, recovers; resolves to what it saw. */
   run(cluster: Cluster, durations: FaultDurations): Promise<string | void>;
@@ -114,6 +124,7 @@ const FAULTS: Fault[] = [
   {
     name: 'postgres-restart',
     at: 0.35,
+    after: ['worker-kill', 'api-kill'],
     what: () => 'PostgreSQL immediate shutdown (SIGQUIT to the postmaster), then started again',
     async run(c) {
       const before = c.database.pid();
@@ -130,7 +141,7 @@ const FAULTS: Fault[] = [
   {
     name: 'worker-freeze',
     at: 0.55,
-    after: 'worker-kill',
+    after: ['worker-kill'],
     what: (d) => `SIGSTOP worker-1 for ${d.workerFreezeSeconds} s, then SIGCONT`,
     async run(cluster, d) {
       const worker = cluster.workers[0]!;
@@ -145,9 +156,42 @@ const FAULTS: Fault[] = [
     },
   },
   {
+    name: 'supplier-kill',
+    at: 0.75,
+    after: ['carrier-outage'],
+    what: (d) =>
+      `kill -9 sim-b (the carrier simulator), restarted after ${d.supplierDownSeconds} s on the same port, from its books on disk`,
+    async run(cluster, d) {
+      const supplier = cluster.suppliers[1]!;
+      const killed = await killAndRestart(supplier.process, d.supplierDownSeconds);
+      const books = (await (await fetch(`${supplier.url}/_sim/charges`)).json()) as { state: string }[];
+      const credited = books.filter((charge) => charge.state === 'SUCCESS').length;
+      return `${killed}; it came back with ${books.length} requests taken (${credited} credited) from its books`;
+    },
+  },
+  {
+    name: 'supplier-partition',
+    at: 0.85,
+    after: ['supplier-kill'],
+    what: (d) =>
+      `workers cut off from sim-a for ${d.partitionSeconds} s (its TCP proxy: open connections hang, new ones reset or held), then forwarding resumes`,
+    async run(cluster, d) {
+      const proxy = cluster.suppliers[0]!.proxy!;
+      const finalBefore = await countFinal(cluster);
+      proxy.partition();
+      let stats;
+      try {
+        await sleep(d.partitionSeconds * 1000);
+      } finally {
+        stats = proxy.heal();
+      }
+      return `connections held ${stats.held + stats.blackholed} (${stats.blackholed} opened during it), reset ${stats.dropped}; meanwhile ${(await countFinal(cluster)) - finalBefore} orders became final`;
+    },
+  },
+  {
     name: 'second-worker-kill',
     at: 0.8,
-    after: 'worker-freeze',
+    after: ['worker-freeze'],
     what: (d) => `kill -9 worker-2, restarted after ${d.restartAfterSeconds} s`,
     run: (c, d) => killAndRestart(c.workers[1]!, d.restartAfterSeconds),
   },
@@ -173,8 +217,8 @@ export async function runFaults(
   // Each waits (at least one tick) before it looks up the fault it follows, by which time all are in `ended`.
   const runs = faults.map(async (fault): Promise<FaultRecord> => {
     await sleep(Math.max(0, startedAt + fault.at * loadSeconds * 1000 - Date.now()));
-    const previous = fault.after && ended.get(fault.after);
-    if (previous) await sleep(Math.max(0, startedAt + ((await previous).endedAt + 5) * 1000 - Date.now()));
+    for (const previous of (fault.after ?? []).flatMap((name) => ended.get(name) ?? []))
+      await sleep(Math.max(0, startedAt + ((await previous).endedAt + 5) * 1000 - Date.now()));
     const what = fault.what(durations);
     const record: FaultRecord = { name: fault.name, what, startedAt: since(), endedAt: 0 };
     log(`[+${record.startedAt.toFixed(1)} s] fault ${fault.name}: ${what}`);

@@ -13,6 +13,8 @@ export interface RunMerchant {
   apiKey: string;
   callbackSecret: string;
   openingFen: number;
+  /** Where its orders' results are sent: the run's merchant endpoint. */
+  notifyUrl: string;
 }
 
 export const OPENING_BALANCE_FEN = 100_000_000; // 1,000,000 yuan each: every order is affordable
@@ -32,7 +34,11 @@ async function adminPost(cluster: Cluster, path: string, body: unknown) {
   return response.json() as Promise<Record<string, unknown>>;
 }
 
-export async function createMerchants(cluster: Cluster): Promise<RunMerchant[]> {
+/** The run's merchants; `notifyUrlOf` gives each its endpoint for results, which verifies them with its callback secret. */
+export async function createMerchants(
+  cluster: Cluster,
+  notifyUrlOf: (merchantId: string, callbackSecret: string) => string,
+): Promise<RunMerchant[]> {
   return Promise.all(
     RATES.map(async (rates, i) => {
       const created = await adminPost(cluster, '/admin/merchants', { name: `chaos merchant ${i + 1}`, rates });
@@ -42,12 +48,14 @@ export async function createMerchants(cluster: Cluster): Promise<RunMerchant[]> 
         note: 'opening balance',
         requestId: 'opening',
       });
+      const callbackSecret = created.callbackSecret as string;
       return {
         id,
         rates,
         apiKey: created.apiKey as string,
-        callbackSecret: created.callbackSecret as string,
+        callbackSecret,
         openingFen: OPENING_BALANCE_FEN,
+        notifyUrl: notifyUrlOf(id, callbackSecret),
       };
     }),
   );
@@ -97,7 +105,12 @@ async function submit(cluster: Cluster, order: PlannedOrder): Promise<void> {
       const response = await fetch(`${apiUrl}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${order.merchant.apiKey}` },
-        body: JSON.stringify({ merchantOrderNo: order.merchantOrderNo, phone: order.phone, amount: order.amount }),
+        body: JSON.stringify({
+          merchantOrderNo: order.merchantOrderNo,
+          phone: order.phone,
+          amount: order.amount,
+          notifyUrl: order.merchant.notifyUrl,
+        }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       order.attempts.push(String(response.status));

@@ -3,7 +3,7 @@ import { FAULT_NAMES, type FaultName } from './faults.ts';
 
 export const USAGE = `npm run chaos -- [options]
   --orders N              orders to submit (default 1000)
-  --rate N                offered orders/s, open loop over both API replicas (default 4)
+  --rate N                offered orders/s, open loop over both API replicas (default 8)
   --faults LIST           comma-separated, or all (default), or none:
                           ${FAULT_NAMES.join(', ')}
   --seed S                seeds the orders, the carrier's decisions and the pollers (default chaos)
@@ -11,6 +11,9 @@ export const USAGE = `npm run chaos -- [options]
   --outage-seconds S      carrier outage (default 60)
   --freeze-seconds S      how long a worker is frozen by SIGSTOP (default 40)
   --temporal-down S       how long the killed Temporal server stays down (default 10)
+  --partition-seconds S   how long the workers are cut off from sim-a (default 30)
+  --supplier-down S       how long the killed sim-a stays down (default 5)
+  --notify-timeout S      how long to wait, once every order is settled, for every merchant to take its result (default 600)
   --pollers N             merchants polling their open orders (default 4), each every --poll-ms (default 100)
   --settle-timeout S      how long to wait for every order to be final or escalated after the load (default: SLA + 240)
   --out DIR               report.md, report.json and logs/ (default chaos-results/<time>)`;
@@ -37,13 +40,16 @@ export function parseChaosOptions(argv: string[]) {
     args: argv,
     options: {
       orders: { type: 'string', default: '1000' },
-      rate: { type: 'string', default: '4' },
+      rate: { type: 'string', default: '8' },
       faults: { type: 'string', default: 'all' },
       seed: { type: 'string', default: 'chaos' },
       'sla-seconds': { type: 'string', default: '180' },
       'outage-seconds': { type: 'string', default: '60' },
       'freeze-seconds': { type: 'string', default: '40' },
       'temporal-down': { type: 'string', default: '10' },
+      'partition-seconds': { type: 'string', default: '30' },
+      'supplier-down': { type: 'string', default: '5' },
+      'notify-timeout': { type: 'string', default: '600' },
       pollers: { type: 'string', default: '4' },
       'poll-ms': { type: 'string', default: '100' },
       'settle-timeout': { type: 'string' },
@@ -64,7 +70,10 @@ export function parseChaosOptions(argv: string[]) {
       workerFreezeSeconds: positive('freeze-seconds', values['freeze-seconds']),
       temporalDownSeconds: positive('temporal-down', values['temporal-down']),
       restartAfterSeconds: 3,
+      partitionSeconds: positive('partition-seconds', values['partition-seconds']),
+      supplierDownSeconds: positive('supplier-down', values['supplier-down']),
     },
+    notifyTimeoutSeconds: positive('notify-timeout', values['notify-timeout']),
     pollers: Math.floor(positive('pollers', values.pollers)),
     pollMs: positive('poll-ms', values['poll-ms']),
     settleTimeoutSeconds: values['settle-timeout']

@@ -10,6 +10,8 @@ export interface ChaosResult {
   slaSeconds: number;
   /** How the suppliers misbehaved all run long. */
   carrier: string;
+  /** How the merchants' notification endpoint misbehaved all run long. */
+  merchantEndpoint: string;
   orders: {
     planned: number;
     rate: number;
@@ -22,6 +24,10 @@ export interface ChaosResult {
   /** Submission answers by HTTP status ('network': none), every try included; and from due to accepted (ms). */
   submissions: { answers: Record<string, number>; retried: number; latencyMs: Percentiles | undefined };
   polls: Record<string, number>;
+  /** Every answer to a merchant, submissions and polls together, by HTTP status. */
+  merchantAnswers: Record<string, number>;
+  /** Result notifications the merchant endpoint received; the wait for them after settling; the last one's time from the first order. */
+  notifications: { deliveries: number; waitedSeconds: number; lastDeliverySeconds: number | undefined };
   /** Recharge requests a supplier got again for an order it had taken, and de-duplicated by request id. */
   repeatedCarrierRequests: number;
   faults: FaultRecord[];
@@ -46,28 +52,10 @@ const answers = (counts: Record<string, number>) =>
     .map(([status, n]) => `${status}: ${n}`)
     .join(', ') || 'none';
 
-export function renderReport(result: ChaosResult): string {
+/** The orders, every answer merchants got, and their result notifications. */
+function ordersSection(result: ChaosResult): string[] {
   const { orders, submissions } = result;
   return [
-    `# Chaos run: ${result.passed ? 'PASSED' : 'FAILED'}`,
-    '',
-    `\`${result.command}\` — started ${result.startedAt}, seed \`${result.seed}\`, SLA ${result.slaSeconds} s, ${result.totalSeconds.toFixed(0)} s in all.`,
-    '',
-    '## Faults (seconds from the first order)',
-    '',
-    table(
-      ['fault', 'what', 'seen', 'start', 'end'],
-      result.faults.map((fault) => [
-        fault.name,
-        fault.what,
-        fault.error ? `**error: ${fault.error}**` : (fault.detail ?? ''),
-        fault.startedAt.toFixed(1),
-        fault.endedAt.toFixed(1),
-      ]),
-    ),
-    '',
-    `For the whole run: ${result.carrier}.`,
-    '',
     '## Orders',
     '',
     table(
@@ -99,8 +87,37 @@ export function renderReport(result: ChaosResult): string {
     '',
     `Merchants' polls of their orders: ${answers(result.polls)}.`,
     '',
+    `Every answer to a merchant (submissions and polls): ${answers(result.merchantAnswers)}. A 500 fails the run; a 503 (the database away) is expected.`,
+    '',
+    `Result notifications received by the merchants' endpoint: ${result.notifications.deliveries}, the last at +${result.notifications.lastDeliverySeconds?.toFixed(1) ?? '–'} s; waited ${result.notifications.waitedSeconds.toFixed(0)} s after every order settled for the last to be taken.`,
+    '',
     `Recharge requests a supplier got again for an order it had already taken (answered as the first, nothing charged): ${result.repeatedCarrierRequests}.`,
     '',
+  ];
+}
+
+export function renderReport(result: ChaosResult): string {
+  return [
+    `# Chaos run: ${result.passed ? 'PASSED' : 'FAILED'}`,
+    '',
+    `\`${result.command}\` — started ${result.startedAt}, seed \`${result.seed}\`, SLA ${result.slaSeconds} s, ${result.totalSeconds.toFixed(0)} s in all.`,
+    '',
+    '## Faults (seconds from the first order)',
+    '',
+    table(
+      ['fault', 'what', 'seen', 'start', 'end'],
+      result.faults.map((fault) => [
+        fault.name,
+        fault.what,
+        fault.error ? `**error: ${fault.error}**` : (fault.detail ?? ''),
+        fault.startedAt.toFixed(1),
+        fault.endedAt.toFixed(1),
+      ]),
+    ),
+    '',
+    `For the whole run: ${result.carrier}; ${result.merchantEndpoint}.`,
+    '',
+    ...ordersSection(result),
     '## Checks',
     '',
     table(

@@ -2,57 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import seedrandom from 'seedrandom';
-import {
-  rechargeRequestSchema,
-  SIGNATURE_HEADER,
-  type CarrierCallbackBody,
-  type RechargeRequest,
-} from '../carrier/protocol.ts';
-import { sign } from '../util/signature.ts';
+import { rechargeRequestSchema, type RechargeRequest } from '../carrier/protocol.ts';
 import { DENOMINATIONS_YUAN, carrierOf } from '../shared/carriers.ts';
 import { behaviourSchema, type Behaviour } from './behaviour.ts';
+import { postCallback } from './callbacks.ts';
+import { chargesOf, type CarrierCharge, type RecordedOrder, type RecordsFile, type SupplierRecord } from './records.ts';
+import { countRequest, zeroStats, type SimulatorStats } from './stats.ts';
 
-interface CarrierOrder {
-  request: RechargeRequest;
-  carrierOrderId: string;
-  state: 'PROCESSING' | 'SUCCESS' | 'FAILED';
-  reason?: string;
-  /** Recharge requests that arrived with this request id after it was taken (answered as the first, charged nothing). */
-  repeats: number;
+/** An order it took; `durable` settles once its record is on disk (at once without books). */
+interface CarrierOrder extends RecordedOrder {
+  durable: Promise<void>;
 }
 
-export interface SimulatorStats {
-  /** Recharge requests received, repeats included. */
-  requests: number;
-  /** Phones actually credited: orders taken whose result is SUCCESS (a de-duplicated repeat is not a charge). */
-  charges: number;
-  /** The most recharge requests received within any one second: what a rate limit upstream of it must keep under. */
-  peakRequestsPerSecond: number;
-  /** The most recharge requests it was answering at once: what a concurrency limit upstream of it must keep under. */
-  peakInFlight: number;
-  callbacksSent: number;
-}
-
-const zeroStats = (): SimulatorStats => ({
-  requests: 0,
-  charges: 0,
-  peakRequestsPerSecond: 0,
-  peakInFlight: 0,
-  callbacksSent: 0,
-});
-
-/**
- * One order the carrier took (charged for, unless it then FAILED), with the
- * phone it tops up: a second request id for one order shows as a second
- * charge of that phone.
- */
-export interface CarrierCharge {
-  requestId: string;
-  phone: string;
-  amountYuan: number;
-  state: CarrierOrder['state'];
-  repeats: number;
-}
+export type { CarrierCharge, SimulatorStats };
 
 /** What the simulator holds while it runs; `behaviour` changes at run time. */
 interface SimulatorState {
@@ -69,16 +31,13 @@ interface SimulatorState {
   lastSecond: number[];
   /** Recharge requests being answered now. */
   inFlight: number;
+  /** Its books on disk, when it keeps them (CARRIER_SIM_DATA_FILE). */
+  records: RecordsFile | undefined;
 }
 
-/** Counts a recharge request and keeps the peak of any one-second window. */
-function countRequest(state: SimulatorState): void {
-  const now = performance.now();
-  state.lastSecond.push(now);
-  while ((state.lastSecond[0] as number) <= now - 1_000) state.lastSecond.shift();
-  state.stats.requests++;
-  state.stats.peakRequestsPerSecond = Math.max(state.stats.peakRequestsPerSecond, state.lastSecond.length);
-}
+/** Writes a record to the books, if it keeps them; resolves once it is on disk. */
+const persist = (state: SimulatorState, record: SupplierRecord) =>
+  state.records ? state.records.append(record) : Promise.resolve();
 
 /** A random stream seeded by the behaviour's seed and `parts`: the same request rolls the same dice on every run. */
 const dice = (state: SimulatorState, ...parts: (string | number)[]) =>
@@ -89,32 +48,6 @@ function refusalReason(state: SimulatorState, request: RechargeRequest): string 
   if (!(DENOMINATIONS_YUAN as readonly number[]).includes(request.amountYuan)) return 'unsupported amount';
   if (dice(state, request.requestId, 'refuse')() < state.behaviour.refusalRate) return 'number not in service';
   return undefined;
-}
-
-async function postCallback(state: SimulatorState, order: CarrierOrder): Promise<void> {
-  const body: CarrierCallbackBody = {
-    orderId: order.request.requestId,
-    carrierOrderId: order.carrierOrderId,
-    status: order.state === 'SUCCESS' ? 'SUCCESS' : 'FAILED',
-    ...(order.reason !== undefined && { reason: order.reason }),
-    timestamp: new Date().toISOString(),
-  };
-  const raw = JSON.stringify(body);
-  // Like real carriers, re-send a few times when the merchant side is down.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const response = await fetch(order.request.callbackUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(state.callbackSecret, raw) },
-        body: raw,
-      });
-      state.stats.callbacksSent++;
-      if (response.ok || (response.status >= 400 && response.status < 500)) return;
-    } catch {
-      // network fault: try again below
-    }
-    await sleep(500 * 2 ** attempt);
-  }
 }
 
 /** Decides the order after the callback delay, or at once (`early`), and sends its callback unless it is lost. */
@@ -128,14 +61,32 @@ function scheduleResult(state: SimulatorState, order: CarrierOrder, early: boole
   const delay = early ? 0 : min + Math.floor(roll() * Math.max(0, max - min));
   const timer = setTimeout(() => {
     pendingTimers.delete(timer);
-    order.state = failed ? 'FAILED' : 'SUCCESS';
-    if (failed) order.reason = 'carrier could not credit the number';
-    else state.stats.charges++;
-    if (lost) return;
-    // Fire and forget, as a carrier does: postCallback retries on its own and never rejects.
-    for (let i = 0; i < copies; i++) void postCallback(state, order);
+    void decide(state, order, failed ? 'FAILED' : 'SUCCESS', lost ? 0 : copies);
   }, delay);
   pendingTimers.add(timer);
+}
+
+/** The result goes into the books first: only then is the order credited (or failed), seen by its status and called back. */
+async function decide(state: SimulatorState, order: CarrierOrder, result: 'SUCCESS' | 'FAILED', callbacks: number) {
+  const reason = result === 'FAILED' ? 'carrier could not credit the number' : undefined;
+  const { requestId } = order.request;
+  try {
+    await persist(state, {
+      type: 'result',
+      requestId,
+      state: result,
+      ...(reason && { reason }),
+      at: new Date().toISOString(),
+    });
+  } catch (error) {
+    console.error(`carrier simulator: the result of ${requestId} could not be recorded: ${String(error)}`);
+    return; // still PROCESSING, as the books say
+  }
+  order.state = result;
+  if (reason) order.reason = reason;
+  else state.stats.charges++;
+  // Fire and forget, as a carrier does: postCallback retries on its own and never rejects.
+  for (let i = 0; i < callbacks; i++) void postCallback(state.callbackSecret, order, state.stats);
 }
 
 /** During an outage a request is refused at once or after hanging, by the roll of `key`; it takes nothing. */
@@ -152,17 +103,29 @@ async function takeOrder(
   const existing = state.orders.get(request.requestId);
   if (existing) {
     existing.repeats++;
+    persist(state, { type: 'repeat', requestId: request.requestId }).catch(() => undefined); // a count only
+    await existing.durable;
     return { order: existing };
   }
   const reason = refusalReason(state, request);
   if (reason) return { refused: reason };
+  const carrierOrderId = `C${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+  const at = new Date().toISOString();
   const order: CarrierOrder = {
     request,
-    carrierOrderId: `C${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+    carrierOrderId,
     state: 'PROCESSING',
     repeats: 0,
+    durable: persist(state, { type: 'taken', request, carrierOrderId, at }),
   };
   state.orders.set(request.requestId, order);
+  // Taken once it is in the books: a request the books lost was never taken (and never answered).
+  try {
+    await order.durable;
+  } catch (error) {
+    state.orders.delete(request.requestId);
+    throw error;
+  }
   const early = dice(state, request.requestId, 'early')() < state.behaviour.earlyCallbackRate;
   scheduleResult(state, order, early);
   if (early) await sleep(state.behaviour.earlyAnswerDelayMs);
@@ -174,7 +137,7 @@ function rechargeHandler(state: SimulatorState) {
   return async (c: Context) => {
     const parsed = rechargeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ error: 'invalid request', issues: parsed.error.issues }, 400);
-    countRequest(state);
+    countRequest(state.stats, state.lastSecond);
     state.stats.peakInFlight = Math.max(state.stats.peakInFlight, ++state.inFlight);
     try {
       return await answerRecharge(state, c, parsed.data);
@@ -203,16 +166,6 @@ async function answerRecharge(state: SimulatorState, c: Context, request: Rechar
   return c.json({ accepted: true, carrierOrderId: taken.order.carrierOrderId });
 }
 
-function chargesOf(state: SimulatorState): CarrierCharge[] {
-  return [...state.orders.values()].map(({ request, state: orderState, repeats }) => ({
-    requestId: request.requestId,
-    phone: request.phone,
-    amountYuan: request.amountYuan,
-    state: orderState,
-    repeats,
-  }));
-}
-
 /** The carrier's HTTP API, plus the `/_sim` endpoints that tests and the fault-injection run use. */
 function simulatorApp(state: SimulatorState) {
   return (
@@ -224,6 +177,13 @@ function simulatorApp(state: SimulatorState) {
         if (state.behaviour.latencyMs > 0) await sleep(state.behaviour.latencyMs);
         const order = state.orders.get(c.req.param('requestId'));
         if (!order) return c.json({ state: 'NOT_FOUND' }, 404);
+        if (
+          !(await order.durable.then(
+            () => true,
+            () => false,
+          ))
+        )
+          return c.json({ error: 'records unavailable' }, 503);
         const { state: orderState, carrierOrderId, reason } = order;
         return c.json(
           orderState === 'FAILED'
@@ -232,7 +192,7 @@ function simulatorApp(state: SimulatorState) {
         );
       })
       .get('/_sim/stats', (c) => c.json(state.stats))
-      .get('/_sim/charges', (c) => c.json(chargesOf(state)))
+      .get('/_sim/charges', (c) => c.json(chargesOf(state.orders.values())))
       // Test control: a fault-injection run changes the carrier's behaviour (an outage, say) while it runs; the settings not given stay.
       .post('/_sim/behaviour', async (c) => {
         const changes: unknown = await c.req.json().catch(() => undefined);
@@ -254,12 +214,30 @@ function simulatorApp(state: SimulatorState) {
 }
 
 /**
+ * Takes up what its books say after a restart: every order it took answers
+ * its status and repeats as before; one still PROCESSING is decided as it
+ * would have been (the same dice) and called back.
+ */
+function resume(state: SimulatorState, recorded: Map<string, RecordedOrder> | undefined): void {
+  for (const [requestId, order] of recorded ?? []) {
+    const restored: CarrierOrder = { ...order, durable: Promise.resolve() };
+    state.orders.set(requestId, restored);
+    if (order.state === 'SUCCESS') state.stats.charges++;
+    if (order.state === 'PROCESSING') scheduleResult(state, restored, false);
+  }
+}
+
+/**
  * An upstream carrier: takes recharge requests idempotently by request id,
  * answers accepted or refused, later POSTs a signed result callback, and
  * answers a status endpoint. Its randomness is seeded per request id, so a
  * run repeats whatever order requests arrive in.
  */
-export function createCarrierSimulator(callbackSecret: string, initial: Partial<Behaviour> = {}) {
+export function createCarrierSimulator(
+  callbackSecret: string,
+  initial: Partial<Behaviour> = {},
+  books: { records?: RecordsFile; recorded?: Map<string, RecordedOrder> } = {},
+) {
   const startUp = behaviourSchema.parse(initial);
   const state: SimulatorState = {
     callbackSecret,
@@ -272,7 +250,9 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
     outageRequests: 0,
     lastSecond: [],
     inFlight: 0,
+    records: books.records,
   };
+  resume(state, books.recorded);
   return {
     app: simulatorApp(state),
     stats: (): SimulatorStats => ({ ...state.stats }),
@@ -280,7 +260,7 @@ export function createCarrierSimulator(callbackSecret: string, initial: Partial<
     configure: (changes: Partial<Behaviour>) => {
       state.behaviour = behaviourSchema.strict().parse({ ...state.behaviour, ...changes });
     },
-    charges: () => chargesOf(state),
+    charges: () => chargesOf(state.orders.values()),
     /** Drops scheduled results; for shutting down. */
     stop: () => {
       for (const timer of state.pendingTimers) clearTimeout(timer);

@@ -8,7 +8,11 @@ import type { ChaosResult } from '../../chaos/report.ts';
 
 const ORDERS = 300;
 
-/** The CI-sized run: every fault once over a minute of load; the full run is `npm run chaos` (docs/resilience.md). */
+/**
+ * The CI-sized run: every fault once over a minute of load (the partition
+ * between the workers and sim-a 15 s), every order with a notifyUrl at the
+ * harness's faulty merchant endpoint; the full run is `npm run chaos` (docs/resilience.md).
+ */
 const ARGS = [
   '--orders',
   String(ORDERS),
@@ -18,13 +22,15 @@ const ARGS = [
   '90',
   '--outage-seconds',
   '30',
+  '--partition-seconds',
+  '15',
   '--seed',
   'ci',
 ];
 
 describe('chaos run (CI size)', () => {
   it(
-    'loses no order and no fen while workers, an API, Temporal and PostgreSQL are killed and the carrier goes down',
+    'loses no order and no fen, credits no phone twice and tells every merchant while workers, an API, Temporal, PostgreSQL and a supplier are killed, a supplier goes down and is cut off',
     async () => {
       const out = mkdtempSync(join(tmpdir(), 'chaos-ci-'));
       chmodSync(out, 0o755); // PostgreSQL runs as its own user (the run is root here) and must reach its data folder inside
@@ -50,6 +56,9 @@ describe('chaos run (CI size)', () => {
       expect(result.orders.succeeded + result.orders.failed + result.orders.escalated).toBe(ORDERS);
       // The faults hit work in flight: some submissions needed another try.
       expect(result.submissions.retried).toBeGreaterThan(0);
+      // Every order's merchant was told, through 5xx, hung and cut-off deliveries (so more deliveries than orders).
+      expect(result.notifications.deliveries).toBeGreaterThan(ORDERS);
+      expect(result.merchantAnswers['500'] ?? 0).toBe(0);
     },
     15 * 60_000,
   );

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCarrierClient } from '../../src/carrier/client.ts';
+import { openRecords, readRecords } from '../../src/carrier-sim/records.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { verify } from '../../src/util/signature.ts';
 import { listen } from './harness.ts';
@@ -228,5 +232,58 @@ describe('carrier simulator', () => {
     expect(await decide('seed-a')).toEqual(first);
     expect(first).toContain(true);
     expect(first).toContain(false);
+  });
+
+  it('keeps its books on disk before it answers, and after a restart answers from them and decides what was still open', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'carrier-books-')), 'sim.jsonl');
+    const firstBooks = await openRecords(file);
+    const first = createCarrierSimulator(
+      SECRET,
+      { seed: 'books', callbackMinDelayMs: 60_000, callbackMaxDelayMs: 60_000 },
+      { records: firstBooks },
+    );
+    const post = (sim: typeof first, body: object) =>
+      sim.app.request('/recharge', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const open = request();
+    const answered = (await (await post(first, open)).json()) as { accepted: boolean; carrierOrderId: string };
+    expect(answered.accepted).toBe(true);
+    // Acknowledged, so on disk: a kill -9 now (the process simply gone, its timers with it) loses nothing.
+    first.stop();
+    await firstBooks.close();
+    expect(readFileSync(file, 'utf8')).toContain(open.requestId);
+    appendFileSync(file, '{"type":"taken","request":'); // a line torn by a crash mid-write, never acknowledged
+
+    const books = readRecords(file);
+    expect(books.skippedLines).toBe(1);
+    const secondBooks = await openRecords(file);
+    const second = createCarrierSimulator(
+      SECRET,
+      { seed: 'books', callbackMinDelayMs: 10, callbackMaxDelayMs: 30 },
+      { records: secondBooks, recorded: books.orders },
+    );
+    try {
+      // The same request again: answered as the first, from the books, charged nothing more.
+      expect(await (await post(second, open)).json()).toEqual(answered);
+      // Still PROCESSING at the restart: decided now, and called back.
+      await untilCallbacks(open.requestId, 1);
+      expect(await (await second.app.request(`/recharge/${open.requestId}`)).json()).toMatchObject({
+        state: 'SUCCESS',
+        carrierOrderId: answered.carrierOrderId,
+      });
+      expect(second.charges()).toEqual([
+        expect.objectContaining({ requestId: open.requestId, state: 'SUCCESS', repeats: 1 }),
+      ]);
+      // The result is on disk too, after the torn line (closed off, so the new records parse).
+      const reread = readRecords(file);
+      expect(reread.skippedLines).toBe(1);
+      expect(reread.orders.get(open.requestId)).toMatchObject({ state: 'SUCCESS' });
+    } finally {
+      second.stop();
+      await secondBooks.close();
+    }
   });
 });

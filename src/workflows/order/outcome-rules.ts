@@ -101,7 +101,10 @@ export function recordStatus(
   const supplier = attempt && { attempt: attempt.attempt, supplierId: attempt.supplierId };
   if (answer) draft.record(OrderEvent.CARRIER_STATUS_QUERIED, { purpose, ...supplier, ...answer });
   else draft.record(OrderEvent.CARRIER_STATUS_UNAVAILABLE, { purpose, ...supplier, error });
-  if (attempt && (answer?.state === 'FAILED' || answer?.state === 'NOT_FOUND')) {
+  // "Never received" while the attempt is still being sent says nothing yet: the request may still arrive
+  // (a supplier takes it until its notAfter), and only the send's own answer then tells.
+  const stillSending = 'sending' in draft.stage && draft.stage.sending === attempt?.attempt;
+  if (attempt && (answer?.state === 'FAILED' || (answer?.state === 'NOT_FOUND' && !stillSending))) {
     markDeclined(
       draft,
       attempt,

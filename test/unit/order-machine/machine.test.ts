@@ -229,6 +229,16 @@ describe('order machine: results, the deadline and its status question', () => {
     expect(ofType(commands, 'ask-supplier')).toEqual([]);
   });
 
+  it('takes no "never received" for an attempt still being sent at the deadline: the request may yet arrive and credit the phone', () => {
+    const asked = feed(sending(), [deadline, statusSays({ state: 'NOT_FOUND' })]);
+    expect(asked.machine.stage).toEqual({ name: 'escalated', alerting: true, sending: 1 });
+    expect(asked.machine.order.attempts[0]?.state).toBe('sent');
+    // The send then returns accepted, and the supplier's SUCCESS decides the order.
+    const credited = feed(asked.machine, [accepted(1), callback('SUCCESS', 1)]);
+    expect(credited.machine.order.status).toBe('SUCCEEDED');
+    expect(credited.machine.order.timeline.map((e) => e.type)).not.toContain('contradiction-flagged');
+  });
+
   it('asks about an attempt still being sent at the deadline, and keeps operators off it until its send returns', () => {
     const { machine } = feed(sending(), [deadline, statusSays({ state: 'PROCESSING', carrierOrderId: 'C-1' })]);
     expect(machine.stage).toEqual({ name: 'escalated', alerting: true, sending: 1 });

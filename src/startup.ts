@@ -28,28 +28,43 @@ const whereIs = (databaseUrl: string) => {
   return `${url.hostname}:${url.port || 5432}${url.pathname}`;
 };
 
+/** How long a process waits at start for a database that is away (restarting, say) before it refuses. */
+const DATABASE_START_WAIT_MS = 15_000;
+
 /**
- * In production, a database that does not answer at start is a refusal: a
- * wrong DATABASE_URL shows at once, in one line, and the orchestrator
- * restarts the process until the database is there. (Once started, a
- * process rides out the database's absence.)
+ * In production, a database that does not answer at start is a refusal,
+ * after DATABASE_START_WAIT_MS of asking again (a database restarting
+ * meanwhile is no reason to stop): a wrong DATABASE_URL shows in one line,
+ * and the orchestrator restarts the process until the database is there. A
+ * database that refuses us (wrong password, no such database) is refused at
+ * once. Once started, a process rides out the database's absence.
  */
 export async function requireDatabaseInProduction(
   processName: string,
   config: Pick<Config, 'NODE_ENV'>,
   databaseUrl: string,
   ping: () => PromiseLike<unknown>,
+  waitMs = DATABASE_START_WAIT_MS,
 ): Promise<void> {
   if (config.NODE_ENV !== 'production') return;
-  try {
-    await ping();
-  } catch (error) {
-    const reason = (error as Error).message.split('\n').filter(Boolean).at(-1) ?? String(error);
-    refuseToStart(
-      processName,
-      isDatabaseUnavailable(error)
-        ? `cannot reach the database at ${whereIs(databaseUrl)} (${reason}); check DATABASE_URL and that PostgreSQL runs`
-        : `the database at ${whereIs(databaseUrl)} refused us (${reason}); check DATABASE_URL`,
-    );
+  const giveUpAt = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await ping();
+      return;
+    } catch (error) {
+      const reason = (error as Error).message.split('\n').filter(Boolean).at(-1) ?? String(error);
+      const away = isDatabaseUnavailable(error);
+      if (away && Date.now() < giveUpAt) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      refuseToStart(
+        processName,
+        away
+          ? `cannot reach the database at ${whereIs(databaseUrl)} (${reason}); check DATABASE_URL and that PostgreSQL runs`
+          : `the database at ${whereIs(databaseUrl)} refused us (${reason}); check DATABASE_URL`,
+      );
+    }
   }
 }

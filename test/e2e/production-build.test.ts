@@ -126,6 +126,6 @@ describe('npm run build', () => {
       expect(lines[0]).toMatch(line);
       expect(api.output()).not.toContain('hunter2');
     },
-    30_000,
+    60_000,
   );
 });

@@ -30,8 +30,12 @@ const newOrder = () => ({
   merchantOrderNo: randomUUID(),
   phone: '13812345678',
   carrier: 'CMCC' as const,
+  province: '北京',
+  city: '北京',
+  speed: 'fast' as const,
   amountYuan: 50,
   costFen: 5000,
+  slaSeconds: 180,
 });
 
 async function measure(label: string, insert: () => Promise<unknown>) {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { merchantAccount } from '../src/db/ledger-accounts.ts';
-import { carrierOf } from '../src/shared/carriers.ts';
+import { segmentTable } from '../src/numbers/segments.ts';
 import { orderStateQuery, orderWorkflowId } from '../src/shared/order-workflow.ts';
 import { isFinal, type OrderStatus } from '../src/shared/order-status.ts';
 import type { Cluster } from './cluster.ts';
@@ -101,7 +101,9 @@ async function orderChecks(cluster: Cluster, planned: PlannedOrder[], orders: Or
 
 /** Face value × the merchant's rate, rounded half up to the fen: worked out here, not read from the order, so a pricing bug shows. */
 const expectedCostFen = (order: PlannedOrder) => {
-  const ppm = Math.round(order.merchant.rates[carrierOf(order.phone) as keyof RunMerchant['rates']] * 1_000_000);
+  const ppm = Math.round(
+    order.merchant.rates[segmentTable().lookup(order.phone)?.carrier as keyof RunMerchant['rates']] * 1_000_000,
+  );
   return Math.floor((order.amount * 100 * ppm + 500_000) / 1_000_000);
 };
 

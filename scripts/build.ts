@@ -9,6 +9,7 @@ import { bundleOrderWorkflows } from '../src/worker/create-worker.ts';
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 cpSync('prisma/migrations', 'dist/prisma/migrations', { recursive: true });
+cpSync('data/segments', 'dist/data/segments', { recursive: true });
 const { code } = await bundleOrderWorkflows();
 // Where the compiled worker looks for it (PREBUILT_BUNDLE_PATH, from dist/src/worker/).
 writeFileSync('dist/workflow-bundle.js', code);

@@ -61,6 +61,8 @@ const configSchema = z.object({
   // At most 10 s: a retried attempt makes two calls (status, then submit) within the activity's 30 s timeout.
   CARRIER_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(10_000),
   SLA_SECONDS: z.coerce.number().int().positive().default(180),
+  /** A slow order's SLA (慢充: cheaper channels that may take a day). */
+  SLOW_SLA_SECONDS: z.coerce.number().int().positive().default(86_400),
   DATABASE_URL: z.string().optional(),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),

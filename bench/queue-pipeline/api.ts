@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { carrierCallbackBodySchema, SIGNATURE_HEADER } from '../../src/carrier/protocol.ts';
-import { carrierOf } from '../../src/shared/carriers.ts';
+import { segmentTable, soldCarrier } from '../../src/numbers/segments.ts';
 import { verify } from '../../src/util/signature.ts';
 import { ORDERS_LIST, RESULTS_LIST, requiredEnv, type QueuedOrder, type QueuedResult } from './shared.ts';
 
@@ -16,7 +16,7 @@ const app = new Hono()
   .get('/health', (c) => c.json({ ok: true }))
   .post('/orders', async (c) => {
     const body = await c.req.json<{ merchantOrderNo: string; phone: string; amount: number }>();
-    const carrier = carrierOf(body.phone);
+    const carrier = soldCarrier(segmentTable().lookup(body.phone));
     if (!carrier) return c.json({ error: 'unknown carrier' }, 400);
     const inserted = await pool.query(
       'INSERT INTO queue_orders (merchant_order_no, phone, amount_yuan) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',

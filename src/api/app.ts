@@ -13,12 +13,15 @@ import { adminMerchantRoutes } from './routes/admin-merchants.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminReconciliationRoutes } from './routes/admin-reconciliations.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
+import { adminRiskRoutes } from './routes/admin-risk.ts';
 import { adminSupplierRoutes } from './routes/admin-suppliers.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
+import { numberRoutes } from './routes/numbers.ts';
 import { ordersRoutes } from './routes/orders.ts';
+import { productRoutes } from './routes/products.ts';
 import { requestLog } from './request-log.ts';
 import { noQuery } from './request-schemas.ts';
 import { urlGuard } from './url-guard.ts';
@@ -54,6 +57,8 @@ export function createApp(deps: ApiDeps) {
     )
     .route('/orders', ordersRoutes(deps, asMerchant))
     .route('/balance', balanceRoutes(deps, asMerchant))
+    .route('/numbers', numberRoutes(deps, asMerchant))
+    .route('/products', productRoutes(deps, asMerchant))
     .route('/callbacks', callbacksRoutes(deps))
     .use('/admin/*', adminAuth({ operators: deps.operators, bootstrapToken: deps.adminBootstrapToken }))
     .route('/admin', adminOrderRoutes(deps))
@@ -61,6 +66,7 @@ export function createApp(deps: ApiDeps) {
     .route('/admin/reconciliations', adminReconciliationRoutes(deps))
     .route('/admin/suppliers', adminSupplierRoutes(deps))
     .route('/admin/reports', adminReportRoutes(deps))
+    .route('/admin', adminRiskRoutes(deps))
     .onError(onError(deps.logger));
   app.notFound(unrouted(app));
   // The API's description, made from the routes above at each request.

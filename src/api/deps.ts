@@ -1,5 +1,6 @@
 import type { LedgerRepository } from '../db/ledger-repository.ts';
 import type { OperatorRepository } from '../db/operator-repository.ts';
+import type { RiskRepository } from '../db/risk-repository.ts';
 import type { MerchantRepository } from '../db/merchant-repository.ts';
 import type { SupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import type { SupplierRepository } from '../db/supplier-repository.ts';
@@ -20,6 +21,8 @@ export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   ledger: LedgerRepository;
   suppliers: SupplierRepository;
   supplierLedger: SupplierLedgerRepository;
+  /** Blocked numbers and the per-number limits, as admins manage them. */
+  risk: RiskRepository;
   logger: Logger;
   callbackSecret: string;
   /** The admin API's operators, found by their token. */

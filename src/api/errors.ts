@@ -17,8 +17,13 @@ export function problem(
   message: string,
   fields?: FieldProblem[],
 ) {
+  // The request log counts a refused order by its code (see http-metrics.ts).
+  (c as Context<ProblemEnv>).set('problem', error);
   return c.json({ error, message, ...(fields && { fields }) }, status);
 }
+
+/** The code of the problem a request was answered with, for the request log. */
+export type ProblemEnv = { Variables: { problem?: string } };
 
 type Issue = { path: readonly PropertyKey[]; message: string; keys?: readonly string[] };
 
@@ -109,3 +114,12 @@ export function onError(logger: Logger) {
     );
   };
 }
+
+/** A well-formed mobile number whose segment (its first 7 digits) the number-segment table does not know: 404 to a lookup, 422 to an order. */
+export const unknownSegment = (c: Context, status: 404 | 422) =>
+  problem(
+    c,
+    status,
+    'unknown_segment',
+    `The number segment table does not know this number's segment (its first 7 digits)${status === 422 ? '; nothing was stored' : ''}.`,
+  );

@@ -7,11 +7,14 @@ import { createMerchantRepository } from '../db/merchant-repository.ts';
 import { createOperatorRepository } from '../db/operator-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
+import { createRiskRepository } from '../db/risk-repository.ts';
 import { API_DATABASE_TIMEOUTS, createPrisma, sqlPool } from '../db/prisma.ts';
 import { watchDatabaseStalls } from '../db/database-stalls.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import { createSupplierRepository } from '../db/supplier-repository.ts';
 import { createFirstRouter } from '../suppliers/first-route.ts';
+import { createSupplierSnapshot } from '../suppliers/supplier-snapshot.ts';
+import { segmentTable } from '../numbers/segments.ts';
 import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
@@ -50,6 +53,7 @@ const merchants = createMerchantRepository(prisma);
 const ledger = createLedgerRepository(prisma);
 const slaSeconds = config.SLA_SECONDS;
 const suppliers = createSupplierRepository(prisma);
+const offers = createSupplierSnapshot(suppliers);
 const services = createServices({
   orders,
   ledger,
@@ -57,7 +61,10 @@ const services = createServices({
   temporal,
   logger,
   slaSeconds,
-  firstRoute: createFirstRouter({ suppliers, breaker: config.breaker }),
+  slowSlaSeconds: config.SLOW_SLA_SECONDS,
+  segments: segmentTable(),
+  offers,
+  firstRoute: createFirstRouter({ suppliers: offers, breaker: config.breaker }),
 });
 const deps: ApiDeps = {
   ...services,
@@ -65,6 +72,7 @@ const deps: ApiDeps = {
   ledger,
   suppliers,
   supplierLedger: createSupplierLedgerRepository(prisma),
+  risk: createRiskRepository(prisma),
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   operators: createOperatorRepository(prisma),

@@ -13,7 +13,7 @@ const UNDOCUMENTED = /^\/(openapi\.json|docs)/;
 const security = (path: string) =>
   path.startsWith('/admin')
     ? [{ adminToken: [] }]
-    : path.startsWith('/orders') || path.startsWith('/balance')
+    : ['/orders', '/balance', '/numbers', '/products'].some((prefix) => path.startsWith(prefix))
       ? [{ merchantKey: [] }]
       : path.startsWith('/callbacks')
         ? [{ supplierSignature: [] }]

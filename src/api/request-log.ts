@@ -12,7 +12,7 @@ import type { Logger } from '../util/logger.ts';
 export function requestLog(
   logger: Logger,
   metrics: HttpMetrics,
-): MiddlewareHandler<{ Variables: { requestId: string; merchant?: { id: string } } }> {
+): MiddlewareHandler<{ Variables: { requestId: string; merchant?: { id: string }; problem?: string } }> {
   return async (c, next) => {
     const started = performance.now();
     try {
@@ -20,7 +20,13 @@ export function requestLog(
     } finally {
       const route = c.res.status === 404 && routePath(c, -1) === '/*' ? '(unmatched)' : routePath(c, -1);
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      metrics.observe({ method: c.req.method, route, status: c.res.status, seconds: durationMs / 1000 });
+      metrics.observe({
+        method: c.req.method,
+        route,
+        status: c.res.status,
+        seconds: durationMs / 1000,
+        problem: c.get('problem'),
+      });
       logger.info(
         {
           requestId: c.get('requestId'),

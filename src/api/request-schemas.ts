@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEMO_MERCHANT_ID } from '../merchants/demo-merchant.ts';
 import { RATE_PATTERN } from '../merchants/pricing.ts';
+import { PHONE_PATTERN } from '../shared/carriers.ts';
 import { RECONCILIATION_SCHEDULE_ID, manualReconciliationId } from '../shared/reconciliation.ts';
 import { documentAs } from './validate.ts';
 
@@ -17,6 +18,10 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 export const orderIdParam = z.object({
   orderId: z.string().regex(new RegExp(`^${UUID}$`), 'must be an order id (a UUID)'),
 });
+
+/** An 11-digit mainland mobile number; whether its segment is known is the number-segment table's answer. */
+export const phone = z.string().regex(PHONE_PATTERN, 'must be an 11-digit mainland mobile number');
+export const phoneParam = z.object({ phone });
 
 /** Suppliers get an id an admin chooses (`sim-a`): lower-case letters, digits and dashes; it names the supplier's task queue. */
 export const SUPPLIER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import seedrandom from 'seedrandom';
 import { rechargeRequestSchema, type RechargeRequest } from '../carrier/protocol.ts';
-import { DENOMINATIONS_YUAN, carrierOf } from '../shared/carriers.ts';
+import { segmentTable } from '../numbers/segments.ts';
+import { DENOMINATIONS_YUAN } from '../shared/carriers.ts';
 import { behaviourSchema, type Behaviour } from './behaviour.ts';
 import { postCallback } from './callbacks.ts';
 import { chargesOf, type CarrierCharge, type RecordedOrder, type RecordsFile, type SupplierRecord } from './records.ts';
@@ -44,7 +45,8 @@ const dice = (state: SimulatorState, ...parts: (string | number)[]) =>
   seedrandom([state.behaviour.seed, ...parts].join(':'));
 
 function refusalReason(state: SimulatorState, request: RechargeRequest): string | undefined {
-  if (carrierOf(request.phone) !== request.carrier) return 'number does not belong to this carrier';
+  if (segmentTable().lookup(request.phone)?.carrier !== request.carrier)
+    return 'number does not belong to this carrier';
   if (!(DENOMINATIONS_YUAN as readonly number[]).includes(request.amountYuan)) return 'unsupported amount';
   if (dice(state, request.requestId, 'refuse')() < state.behaviour.refusalRate) return 'number not in service';
   return undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Carrier } from '../shared/carriers.ts';
 import { LAST_USED_EVERY_SECONDS, mayIssueKey, revocationOf } from '../merchants/api-keys.ts';
+import { ratesOf } from './merchant-rates.ts';
 import { preparedSql, type Db, type PreparedSql } from './prisma.ts';
 
 /** A merchant's key as admins see it: never the key, never its hash. */
@@ -45,7 +45,7 @@ interface MerchantByKey {
   name: string;
   submitPerSecond: number | null;
   readPerSecond: number | null;
-  rates: Record<Carrier, number> | null;
+  rates: { carrier: string; rate: number; slowRate: number | null }[] | null;
 }
 
 /**
@@ -61,16 +61,16 @@ async function merchantByKeyHash(sql: PreparedSql, keyHash: string) {
         AND (last_used_at IS NULL OR last_used_at < now() - ${LAST_USED_EVERY_SECONDS}::int * interval '1 second')
     )
     SELECT m.id, m.name, m.submit_rate_limit_per_second AS "submitPerSecond", m.read_rate_limit_per_second AS "readPerSecond",
-      (SELECT json_object_agg(r.carrier, r.rate) FROM merchant_rates r WHERE r.merchant_id = m.id) AS rates
+      (SELECT json_agg(json_build_object('carrier', r.carrier, 'rate', r.rate, 'slowRate', r.slow_rate))
+       FROM merchant_rates r WHERE r.merchant_id = m.id) AS rates
     FROM merchant_api_keys k JOIN merchants m ON m.id = k.merchant_id
     WHERE k.key_hash = ${keyHash} AND k.revoked_at IS NULL`;
   if (!row) return null;
-  // NUMERIC(7,6) read as a JSON number: "0.985000" is 0.985, written back as "0.985", as Prisma's Decimal writes it.
-  const rates = Object.fromEntries(Object.entries(row.rates ?? {}).map(([carrier, rate]) => [carrier, String(rate)]));
   return {
     id: row.id,
     name: row.name,
-    rates: rates as Record<Carrier, string>,
+    // NUMERIC(7,6) read as a JSON number: "0.985000" is 0.985, written back as "0.985", as Prisma's Decimal writes it.
+    rates: ratesOf(row.rates ?? []),
     limits: { submitPerSecond: row.submitPerSecond, readPerSecond: row.readPerSecond },
   };
 }

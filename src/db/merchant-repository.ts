@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CARRIERS, type Carrier } from '../shared/carriers.ts';
+import { CARRIERS } from '../shared/carriers.ts';
+import { ratesOf, type MerchantRates } from './merchant-rates.ts';
 import { createMerchantKeyRepository } from './merchant-key-repository.ts';
 import type { Db } from './prisma.ts';
 
-/** Price per carrier as a decimal string ("0.985"), exactly as stored. */
-export type MerchantRates = Record<Carrier, string>;
+export type { MerchantRates } from './merchant-rates.ts';
 
 export interface NewMerchant {
   id: string;
@@ -15,7 +15,7 @@ export interface NewMerchant {
   rates: MerchantRates;
 }
 
-const withRates = { rates: { select: { carrier: true, rate: true } } } as const;
+const withRates = { rates: { select: { carrier: true, rate: true, slowRate: true } } } as const;
 const withLimits = { submitRateLimitPerSecond: true, readRateLimitPerSecond: true } as const;
 
 /** A merchant's own request limits per second; null: the deployment's default. */
@@ -29,11 +29,6 @@ const limitsOf = (row: { submitRateLimitPerSecond: number | null; readRateLimitP
   readPerSecond: row.readRateLimitPerSecond,
 });
 
-/** Rates as the API shows them: "0.985000" becomes "0.985". */
-function ratesOf(rows: { carrier: string; rate: { toString(): string } }[]): MerchantRates {
-  return Object.fromEntries(rows.map(({ carrier, rate }) => [carrier, rate.toString()])) as MerchantRates;
-}
-
 async function setLimits(db: Db, id: string, limits: Partial<MerchantLimits>): Promise<boolean> {
   const { count } = await db.merchant.updateMany({
     where: { id },
@@ -45,19 +40,23 @@ async function setLimits(db: Db, id: string, limits: Partial<MerchantLimits>): P
   return count === 1;
 }
 
-const rateRows = (rates: MerchantRates) => CARRIERS.map((carrier) => ({ carrier, rate: rates[carrier] }));
+const rateRows = (rates: MerchantRates) =>
+  CARRIERS.map((carrier) => ({ carrier, rate: rates[carrier], slowRate: rates.slow?.[carrier] ?? null }));
+
+const rateUpserts = (db: Db, merchantId: string, rates: MerchantRates) =>
+  rateRows(rates).map(({ carrier, rate, slowRate }) =>
+    db.merchantRate.upsert({
+      where: { merchantId_carrier: { merchantId, carrier } },
+      create: { merchantId, carrier, rate, slowRate },
+      update: { rate, slowRate },
+    }),
+  );
 
 async function upsertMerchant(db: Db, { rates, ...merchant }: NewMerchant): Promise<void> {
   const { id: merchantId, apiKeyHash: keyHash } = merchant;
   await db.$transaction([
     db.merchant.upsert({ where: { id: merchantId }, create: merchant, update: merchant }),
-    ...rateRows(rates).map(({ carrier, rate }) =>
-      db.merchantRate.upsert({
-        where: { merchantId_carrier: { merchantId, carrier } },
-        create: { merchantId, carrier, rate },
-        update: { rate },
-      }),
-    ),
+    ...rateUpserts(db, merchantId, rates),
     db.merchantApiKey.updateMany({
       where: { merchantId, keyHash: { not: keyHash }, revokedAt: null },
       data: { revokedAt: new Date() },
@@ -110,6 +109,11 @@ export function createMerchantRepository(db: Db) {
           limits: limitsOf(merchant),
         }
       );
+    },
+
+    /** Replaces the merchant's rates, fast and slow. */
+    async setRates(merchantId: string, rates: MerchantRates): Promise<void> {
+      await db.$transaction(rateUpserts(db, merchantId, rates));
     },
 
     /** Sets the merchant's own request limits (null: back to the default); false if there is no such merchant. */

@@ -1,32 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { OrderEvent } from '../shared/order-events.ts';
 import { ALLOWED_FROM, OrderStatus } from '../shared/order-status.ts';
-import type { Carrier } from '../shared/carriers.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
 import type { LedgerEntryRow } from './ledger-repository.ts';
+import { createOrderWithDebit, type NewOrder } from './order-admission.ts';
 import { orderQueries } from './order-queries.ts';
 import { recordAcceptance, type AcceptanceInput } from './order-acceptance.ts';
 import { refusedCallbackStore } from './refused-callbacks.ts';
 import { preparedSql, type Db, type PreparedSql } from './prisma.ts';
 
-export interface NewOrder {
-  merchantId: string;
-  merchantOrderNo: string;
-  phone: string;
-  carrier: Carrier;
-  amountYuan: number;
-  /** What the merchant pays, debited from its balance as the order is accepted. */
-  costFen: number;
-  notifyUrl?: string | undefined;
-}
-
-export type CreateOrderResult =
-  | { outcome: 'created'; order: OrderRow }
-  /** The merchant already submitted this merchantOrderNo: nothing new stored or debited. */
-  | { outcome: 'exists'; order: OrderRow }
-  /** Nothing stored: the balance does not cover the cost. */
-  | { outcome: 'insufficient-balance'; balanceFen: bigint };
+export type { CreateOrderResult, NewOrder } from './order-admission.ts';
 
 export interface OrderEventInput {
   key: string;
@@ -79,73 +61,12 @@ export interface OrderStory {
   money: LedgerEntryRow[];
 }
 
-/** The `orders` columns pg answers as strings (int8), which the row holds as bigint. */
-const BIGINT_COLUMNS = new Set(['cost_fen', 'supplier_cost_fen']);
-
-/** A raw `orders` row as pg returns it: every column is the field's name in snake_case. */
-const fromColumns = (row: Record<string, unknown>) =>
-  Object.fromEntries(
-    Object.entries(row).map(([column, value]) => [
-      column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
-      BIGINT_COLUMNS.has(column) && value !== null ? BigInt(value as string) : value,
-    ]),
-  ) as OrderRow;
-
 const eventRow = (orderId: string, event: OrderEventInput) => ({
   orderId,
   key: event.key,
   type: event.type,
   detail: (event.detail ?? {}) as Prisma.InputJsonValue,
 });
-
-/**
- * Accepts an order and debits its cost, in one statement (atomic without
- * a transaction; a Prisma interactive transaction took 4× the CPU, see
- * docs/benchmarks.md). The merchant's row is locked only for that
- * statement, so concurrent orders take turns at the balance and it never
- * goes below zero (a CHECK constraint guards it too). The unique key
- * (merchant, merchantOrderNo) decides between concurrent repeats, never a
- * prior read: only a newly inserted order is debited.
- */
-async function createOrderWithDebit(db: Db, sql: PreparedSql, input: NewOrder): Promise<CreateOrderResult> {
-  const id = randomUUID();
-  // The application's clock, as for every timestamp the application compares (SLA deadline, dispatch, updated_at).
-  const submittedAt = new Date();
-  const detail = JSON.stringify({ amountYuan: input.amountYuan, carrier: input.carrier, costFen: input.costFen });
-  const [inserted] = await sql<Record<string, unknown>>`
-    WITH payer AS (
-      SELECT id, balance_fen FROM merchants WHERE id = ${input.merchantId} FOR UPDATE
-    ), inserted AS (
-      INSERT INTO orders (id, merchant_id, merchant_order_no, phone, carrier, amount_yuan, cost_fen, notify_url, created_at, updated_at)
-      SELECT ${id}, payer.id, ${input.merchantOrderNo}, ${input.phone}, ${input.carrier}, ${input.amountYuan}, ${input.costFen}, ${input.notifyUrl ?? null}, ${submittedAt}, ${submittedAt}
-      FROM payer WHERE payer.balance_fen >= ${input.costFen}
-      ON CONFLICT (merchant_id, merchant_order_no) DO NOTHING
-      -- Every column listed, never *: a prepared statement's result must keep its shape when a migration adds one
-      -- (PostgreSQL refuses a cached plan whose result type changed: every submission of a running API would fail).
-      RETURNING id, merchant_id, merchant_order_no, phone, carrier, amount_yuan, cost_fen, notify_url, status,
-        carrier_order_id, failure_reason, escalated_at, finished_at, resolved_by, needs_review, review_reason,
-        notify_status, notify_attempts, notify_last_error, notified_at, supplier_id, supplier_cost_fen,
-        workflow_started_at, created_at, updated_at
-    ), debited AS (
-      UPDATE merchants SET balance_fen = merchants.balance_fen - inserted.cost_fen, updated_at = ${submittedAt}
-      FROM inserted WHERE merchants.id = inserted.merchant_id
-      RETURNING merchants.balance_fen
-    ), debit AS (
-      INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
-      SELECT inserted.merchant_id, 'ORDER_DEBIT', ${merchantAccount(input.merchantId)}, ${SALES_ACCOUNT}, inserted.cost_fen, debited.balance_fen, inserted.id, ${submittedAt}
-      FROM inserted, debited
-    ), submitted AS (
-      INSERT INTO order_events (order_id, key, type, detail) SELECT id, ${OrderEvent.SUBMITTED}, ${OrderEvent.SUBMITTED}, ${detail}::jsonb FROM inserted
-    )
-    SELECT * FROM inserted`;
-  if (inserted) return { outcome: 'created', order: fromColumns(inserted) };
-  const existing = await db.order.findUnique({
-    where: { merchantId_merchantOrderNo: { merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo } },
-  });
-  if (existing) return { outcome: 'exists', order: existing };
-  const payer = await db.merchant.findUniqueOrThrow({ where: { id: input.merchantId }, select: { balanceFen: true } });
-  return { outcome: 'insufficient-balance', balanceFen: payer.balanceFen };
-}
 
 /**
  * Conditional status write plus its history event, as one statement (one
@@ -254,7 +175,7 @@ export function createOrderRepository(db: Db) {
   return {
     ...orderQueries(db),
     /** Accepts an order and debits its cost in one statement: see createOrderWithDebit. */
-    createOrder: (input: NewOrder) => createOrderWithDebit(db, sql, input),
+    createOrder: (input: NewOrder) => createOrderWithDebit(db, input),
 
     /** Conditional status write plus its history event; whether the status changed. */
     transition: (input: TransitionInput) => transitionOrder(sql, input),

@@ -30,6 +30,9 @@ export interface MarginRow {
   day: string;
   supplierId: string;
   carrier: string;
+  /** null for orders from before number segments. */
+  province: string | null;
+  speed: string;
   orders: number;
   revenueFen: number;
   supplierCostFen: number;
@@ -110,21 +113,33 @@ async function bookOrderCost(
 
 /**
  * Revenue (what merchants paid), supplier cost and margin of the orders
- * that SUCCEEDED between `from` and `to`, per day (UTC), supplier and carrier.
+ * that SUCCEEDED between `from` and `to`, per day (UTC), supplier, carrier,
+ * province (null for orders from before number segments) and speed.
  */
 async function marginReport(db: Db, from: Date, to: Date): Promise<MarginRow[]> {
   const rows = await db.$queryRaw<
-    { day: string; supplierId: string; carrier: string; orders: bigint; revenueFen: bigint; supplierCostFen: bigint }[]
+    {
+      day: string;
+      supplierId: string;
+      carrier: string;
+      province: string | null;
+      speed: string;
+      orders: bigint;
+      revenueFen: bigint;
+      supplierCostFen: bigint;
+    }[]
   >`
-    SELECT to_char(o.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, o.supplier_id AS "supplierId", o.carrier,
+    SELECT to_char(o.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, o.supplier_id AS "supplierId", o.carrier, o.province, o.speed,
            count(*) AS orders, COALESCE(SUM(o.cost_fen), 0)::bigint AS "revenueFen", COALESCE(SUM(o.supplier_cost_fen), 0)::bigint AS "supplierCostFen"
     FROM orders o
     WHERE o.status = 'SUCCEEDED' AND o.supplier_id IS NOT NULL AND o.finished_at >= ${from} AND o.finished_at < ${to}
-    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
   return rows.map((row) => ({
     day: row.day,
     supplierId: row.supplierId,
     carrier: row.carrier,
+    province: row.province,
+    speed: row.speed,
     orders: Number(row.orders),
     revenueFen: Number(row.revenueFen),
     supplierCostFen: Number(row.supplierCostFen),

@@ -1,4 +1,5 @@
 import { CARRIERS } from '../shared/carriers.ts';
+import type { Speed } from '../shared/speeds.ts';
 import { recentSupplierChanges, recordSupplierChange } from './supplier-changes.ts';
 import { preparedSql, type Db } from './prisma.ts';
 import { supplierCallStore } from './supplier-call-store.ts';
@@ -13,6 +14,9 @@ export interface NewSupplier {
   callbackSecret: string;
   carriers: string[];
   faceValuesYuan: number[];
+  /** The provinces it serves; empty: every province (a national channel). */
+  provinces: string[];
+  speeds: Speed[];
   rates: SupplierRates;
   priority: number;
   weight: number;
@@ -37,6 +41,8 @@ export type SupplierChange = Partial<
     | 'lowBalanceFen'
     | 'baseUrl'
     | 'callbackMaxSkewSeconds'
+    | 'provinces'
+    | 'speeds'
   >
 >;
 

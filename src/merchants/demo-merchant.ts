@@ -21,7 +21,7 @@ export async function ensureDemoMerchant(
     name: 'Demo merchant',
     apiKeyHash: hashApiKey(apiKey),
     callbackSecret,
-    rates: { CMCC: '1', CUCC: '1', CTCC: '1' },
+    rates: { CMCC: '1', CUCC: '1', CTCC: '1', slow: { CMCC: '0.98', CUCC: '0.98', CTCC: '0.98' } },
   });
   await createLedgerRepository(db).postAdminEntry({
     merchantId: DEMO_MERCHANT_ID,

@@ -15,7 +15,11 @@ const REFUSAL_REASONS: Record<number, string> = {
   415: 'validation',
   429: 'rate_limited',
 };
-const reasonOf = (status: number) => REFUSAL_REASONS[status] ?? (status >= 500 ? 'server_error' : `http_${status}`);
+const reasonOf = (status: number, problem?: string) =>
+  // A 422 names the rule the order broke (unknown_segment, product_unavailable, number_blocked, number_limit_exceeded).
+  status === 422 && problem !== undefined
+    ? problem
+    : (REFUSAL_REASONS[status] ?? (status >= 500 ? 'server_error' : `http_${status}`));
 
 /**
  * The API's Prometheus metrics, in a registry of its own: every request by
@@ -78,6 +82,15 @@ function registerBuildInfo(registry: Registry, { buildId }: BuildInfo): void {
   info.set({ build_id: buildId }, 1);
 }
 
+/** A request as the metrics count it; `problem`: the code of the problem it was answered with, if any. */
+interface AnsweredRequest {
+  method: string;
+  route: string;
+  status: number;
+  seconds: number;
+  problem?: string | undefined;
+}
+
 export function createHttpMetrics({ openWork, build }: { openWork?: OpenWork; build?: BuildInfo } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'recharge_api_' });
@@ -117,13 +130,13 @@ export function createHttpMetrics({ openWork, build }: { openWork?: OpenWork; bu
   return {
     registry,
     /** Counts one answered request; `route` is the matched route's pattern (never the raw path: ids would explode the series). */
-    observe({ method, route, status, seconds }: { method: string; route: string; status: number; seconds: number }) {
+    observe({ method, route, status, seconds, problem }: AnsweredRequest) {
       const labels = { method, route, status: String(status) };
       requests.inc(labels);
       latency.observe(labels, seconds);
       if (method === 'POST' && route === '/orders') {
         if (status === 202) ordersAccepted.inc();
-        else if (status >= 400) ordersRefused.inc({ reason: reasonOf(status) });
+        else if (status >= 400) ordersRefused.inc({ reason: reasonOf(status, problem) });
       }
       if (method === 'POST' && route.startsWith('/callbacks/')) {
         callbacks.inc(

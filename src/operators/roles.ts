@@ -1,4 +1,4 @@
-/** What an operator may do: a viewer reads; an operator also acts on orders; an admin also manages money and partners. */
+/** What an operator may do: a viewer reads; an operator also acts on orders and blocks numbers; an admin also manages money, partners and limits. */
 export const OPERATOR_ROLES = ['viewer', 'operator', 'admin'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
@@ -14,18 +14,26 @@ export const OPERATOR_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const roleAllows = (role: OperatorRole, needed: OperatorRole) =>
   OPERATOR_ROLES.indexOf(role) >= OPERATOR_ROLES.indexOf(needed);
 
-/** The order actions an operator may take: resolve, retry, re-send the merchant's notification; and running a reconciliation. */
-const OPERATOR_ACTIONS = [/^\/admin\/orders\/[^/]+\/(resolve|retry|notifications)$/, /^\/admin\/reconciliations$/];
+/**
+ * What an operator may do: act on an order (resolve, retry, re-send the merchant's notification), run a
+ * reconciliation, and block or unblock a number (an on-call operator stops a fraud number at once).
+ */
+const OPERATOR_ACTIONS: [method: string, path: RegExp][] = [
+  ['POST', /^\/admin\/orders\/[^/]+\/(resolve|retry|notifications)$/],
+  ['POST', /^\/admin\/reconciliations$/],
+  ['POST', /^\/admin\/blocked-numbers$/],
+  ['DELETE', /^\/admin\/blocked-numbers\/[^/]+$/],
+];
 
 /**
- * The role an admin request needs: reading (and asking which methods a path serves) needs a viewer, the order
- * actions an operator, anything else (merchants, their keys, top-ups and
- * adjustments, suppliers) an admin. A new route is an admin's until it is
- * placed here.
+ * The role an admin request needs: reading (and asking which methods a path serves) needs a viewer, the
+ * operator actions above an operator, anything else (merchants, their keys, top-ups and adjustments,
+ * suppliers, the risk limits) an admin. A new route is an admin's until it is placed here.
  */
 export function roleNeededFor(method: string, path: string): OperatorRole {
   // OPTIONS answers which methods a path serves, nothing more.
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'viewer';
-  if (method === 'POST' && OPERATOR_ACTIONS.some((action) => action.test(path))) return 'operator';
+  if (OPERATOR_ACTIONS.some(([actionMethod, action]) => actionMethod === method && action.test(path)))
+    return 'operator';
   return 'admin';
 }

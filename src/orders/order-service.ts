@@ -2,8 +2,11 @@ import type { Client } from '@temporalio/client';
 import type { LedgerEntryRow, LedgerRepository } from '../db/ledger-repository.ts';
 import type { AuthenticatedMerchant } from '../db/merchant-repository.ts';
 import type { OrderRepository, OrderRow, OrderStory } from '../db/order-repository.ts';
-import { costFen } from '../merchants/pricing.ts';
-import { carrierOf } from '../shared/carriers.ts';
+import type { NumberUsage } from '../db/order-admission.ts';
+import { soldCarrier, type SegmentTable } from '../numbers/segments.ts';
+import { isAvailable, merchantPriceFen } from '../products/catalogue.ts';
+import type { Speed } from '../shared/speeds.ts';
+import type { SupplierSnapshot } from '../suppliers/supplier-snapshot.ts';
 import type { OrderState } from '../shared/order-workflow.ts';
 import type { Logger } from '../util/logger.ts';
 import { maskPhone } from '../util/mask.ts';
@@ -14,6 +17,8 @@ export interface SubmitOrderRequest {
   merchantOrderNo: string;
   phone: string;
   amount: number;
+  /** fast when absent. */
+  speed?: Speed | undefined;
   notifyUrl?: string | undefined;
 }
 
@@ -22,10 +27,16 @@ export type SubmitOrderResult =
   | { kind: 'accepted'; order: OrderRow }
   /** The same submission again: the order as it is, nothing new stored or debited. */
   | { kind: 'repeated'; order: OrderRow }
-  /** The merchantOrderNo was already used with a different phone, amount or notifyUrl. */
+  /** The merchantOrderNo was already used with a different phone, amount, speed or notifyUrl. */
   | { kind: 'conflict' }
-  /** The phone's number segment belongs to no supported carrier. */
-  | { kind: 'unknown-carrier' }
+  /** Nothing stored: the segment table does not know the number. */
+  | { kind: 'unknown-segment' }
+  /** Nothing stored: no enabled supplier sells this carrier, province, face value and speed within the merchant's price. */
+  | { kind: 'product-unavailable'; carrier: string; province: string }
+  /** Nothing stored: the number must not be topped up. */
+  | { kind: 'number-blocked' }
+  /** Nothing stored: the number's orders of the last 24 hours leave no room for this one. */
+  | { kind: 'number-limit-exceeded'; usage: NumberUsage }
   /** Nothing stored: the balance does not cover the cost. */
   | { kind: 'insufficient-balance'; costFen: number; balanceFen: bigint };
 
@@ -58,8 +69,15 @@ export interface OrderService {
   liveState(merchantId: string, orderId: string): Promise<LiveStateResult>;
 }
 
+/** How long an order of each speed has to reach a final result before it is escalated. */
+export type SlaSeconds = Record<Speed, number>;
+
 export interface OrderServiceDeps {
   orders: Pick<OrderRepository, 'createOrder' | 'findById' | 'findByMerchantOrderNo' | 'findStory' | 'versionOf'>;
+  segments: Pick<SegmentTable, 'lookup'>;
+  /** The suppliers' offers, for what the merchant can buy. */
+  offers: SupplierSnapshot;
+  sla: SlaSeconds;
   ledger: Pick<LedgerRepository, 'listForOrder'>;
   temporal: Client;
   dispatcher: Pick<OrderDispatcher, 'dispatchSoon'>;
@@ -71,18 +89,53 @@ const untimed: StepTimer = (_step, _description, work) => work();
 const sameSubmission = (order: OrderRow, request: SubmitOrderRequest) =>
   order.phone === request.phone &&
   order.amountYuan === request.amount &&
+  order.speed === (request.speed ?? 'fast') &&
   order.notifyUrl === (request.notifyUrl ?? null);
+
+type SubmitDeps = Pick<OrderServiceDeps, 'orders' | 'dispatcher' | 'logger' | 'segments' | 'offers' | 'sla'>;
+
+/**
+ * What the merchant asks for, if it can be sold: the number's segment
+ * known, and the product (carrier, province, face value, speed) on sale to
+ * this merchant. Otherwise the refusal, unless the merchantOrderNo names an
+ * order already accepted (a repeat is answered as one, whatever changed since).
+ */
+async function product(
+  { orders, segments, offers }: SubmitDeps,
+  merchant: Pick<AuthenticatedMerchant, 'id' | 'rates'>,
+  request: SubmitOrderRequest,
+) {
+  const speed = request.speed ?? 'fast';
+  const segment = segments.lookup(request.phone);
+  const carrier = soldCarrier(segment);
+  const refusal: SubmitOrderResult | undefined = !segment
+    ? { kind: 'unknown-segment' }
+    : !carrier ||
+        !isAvailable(await offers(), merchant.rates, { ...segment, carrier, speed, amountYuan: request.amount })
+      ? { kind: 'product-unavailable', carrier: segment.carrier, province: segment.province }
+      : undefined;
+  if (!refusal && segment && carrier) {
+    const costFen = merchantPriceFen(merchant.rates, carrier, speed, request.amount) as number;
+    return { kind: 'sellable' as const, segment, carrier, speed, costFen };
+  }
+  const existing = await orders.findByMerchantOrderNo(merchant.id, request.merchantOrderNo);
+  return existing ? repeatOf(existing, request) : (refusal as SubmitOrderResult);
+}
+
+const repeatOf = (order: OrderRow, request: SubmitOrderRequest): SubmitOrderResult =>
+  sameSubmission(order, request) ? { kind: 'repeated', order } : { kind: 'conflict' };
 
 /** Stores and debits a new order (idempotent by merchantOrderNo), then hands it to its workflow. */
 async function submit(
-  { orders, dispatcher, logger }: Pick<OrderServiceDeps, 'orders' | 'dispatcher' | 'logger'>,
+  deps: SubmitDeps,
   merchant: Pick<AuthenticatedMerchant, 'id' | 'rates'>,
   request: SubmitOrderRequest,
   time: StepTimer,
 ): Promise<SubmitOrderResult> {
-  const carrier = carrierOf(request.phone);
-  if (!carrier) return { kind: 'unknown-carrier' };
-  const cost = costFen(request.amount, merchant.rates[carrier]);
+  const { orders, dispatcher, logger, sla } = deps;
+  const sellable = await product(deps, merchant, request);
+  if (sellable.kind !== 'sellable') return sellable;
+  const { segment, carrier, speed, costFen: cost } = sellable;
   const { merchantOrderNo, phone, amount, notifyUrl } = request;
   const result = await time('db', 'order insert and debit', () =>
     orders.createOrder({
@@ -90,13 +143,23 @@ async function submit(
       merchantOrderNo,
       phone,
       carrier,
+      province: segment.province,
+      city: segment.city,
+      speed,
       amountYuan: amount,
       costFen: cost,
+      slaSeconds: sla[speed],
       notifyUrl,
     }),
   );
-  if (result.outcome === 'insufficient-balance')
-    return { kind: 'insufficient-balance', costFen: cost, balanceFen: result.balanceFen };
+  switch (result.outcome) {
+    case 'insufficient-balance':
+      return { kind: 'insufficient-balance', costFen: cost, balanceFen: result.balanceFen };
+    case 'number-blocked':
+      return { kind: 'number-blocked' };
+    case 'number-limit-exceeded':
+      return { kind: 'number-limit-exceeded', usage: result.usage };
+  }
   const { order } = result;
   const created = result.outcome === 'created';
   if (!created && !sameSubmission(order, request)) return { kind: 'conflict' };
@@ -109,6 +172,8 @@ async function submit(
       merchantId: merchant.id,
       merchantOrderNo,
       phone: maskPhone(phone),
+      province: segment.province,
+      speed,
       amountYuan: amount,
       costFen: cost,
     },
@@ -122,14 +187,15 @@ async function submit(
  * the balance, then handed to its workflow) and the merchant's own reads.
  * Another merchant's order is reported as not found.
  */
-export function createOrderService({ orders, ledger, temporal, dispatcher, logger }: OrderServiceDeps): OrderService {
+export function createOrderService(deps: OrderServiceDeps): OrderService {
+  const { orders, ledger, temporal } = deps;
   async function ownOrder(merchantId: string, orderId: string) {
     const order = await orders.findById(orderId);
     return order?.merchantId === merchantId ? order : undefined;
   }
 
   return {
-    submit: (merchant, request, time = untimed) => submit({ orders, dispatcher, logger }, merchant, request, time),
+    submit: (merchant, request, time = untimed) => submit(deps, merchant, request, time),
 
     async findOwn(merchantId, orderId, knownVersions = []) {
       const current = await orders.versionOf(orderId);

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Carrier } from '../shared/carriers.ts';
+import type { Speed } from '../shared/speeds.ts';
 import type { ChosenRoute } from '../shared/suppliers.ts';
 import { newOrderSearchAttributes } from '../shared/search-attributes.ts';
 import { TASK_QUEUE, WORKFLOW_TYPE, orderWorkflowId, type RechargeOrderInput } from '../shared/order-workflow.ts';
@@ -11,6 +12,8 @@ import type { OrderRow } from '../db/order-repository.ts';
  * times, from any number of processes: Temporal's workflow-id uniqueness
  * decides, so there is never a second workflow for one order. `firstRoute`:
  * the first attempt's supplier, if chosen already (src/suppliers/first-route.ts).
+ * The SLA is the one the order was accepted with (its view's deadline);
+ * `slaSeconds` only for orders from before deadlines were stored.
  */
 export async function startOrderWorkflow(
   client: Client,
@@ -25,8 +28,13 @@ export async function startOrderWorkflow(
     phone: order.phone,
     carrier: order.carrier as Carrier,
     amountYuan: order.amountYuan,
+    ...(order.province !== null && { province: order.province }),
+    ...(order.city !== null && { city: order.city }),
+    speed: order.speed as Speed,
     submittedAt: order.createdAt.toISOString(),
-    slaSeconds,
+    slaSeconds: order.slaDeadline
+      ? Math.round((order.slaDeadline.getTime() - order.createdAt.getTime()) / 1000)
+      : slaSeconds,
     ...(order.notifyUrl && { notifyUrl: order.notifyUrl }),
     ...(firstRoute && { firstRoute }),
   };

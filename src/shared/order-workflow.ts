@@ -8,6 +8,7 @@ import type { CarrierResultStatus } from './carrier-protocol.ts';
 import type { DecisionResult, OperatorDecision, ResolveRequest, RetryRequest } from './operator-actions.ts';
 import type { OrderEvent } from './order-events.ts';
 import type { OrderStatus } from './order-status.ts';
+import type { Speed } from './speeds.ts';
 import type { ChosenRoute } from './suppliers.ts';
 
 export const TASK_QUEUE = 'recharge-orders';
@@ -27,8 +28,14 @@ export interface RechargeOrderInput {
   phone: string;
   carrier: Carrier;
   amountYuan: number;
+  /** The number's province and city; absent on orders from before number segments. */
+  province?: string;
+  city?: string;
+  /** Absent on orders from before speeds: fast. */
+  speed?: Speed;
   /** ISO time the order was accepted; the SLA deadline counts from here. */
   submittedAt: string;
+  /** The SLA of the order's speed: a slow order's is a day (SLOW_SLA_SECONDS), a fast one's minutes. */
   slaSeconds: number;
   /** Set when the merchant wants the final result POSTed to it. */
   notifyUrl?: string;

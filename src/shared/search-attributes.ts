@@ -7,6 +7,7 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type { Carrier } from './carriers.ts';
 import { OrderStatus } from './order-status.ts';
+import type { Speed } from './speeds.ts';
 
 export const OrderStatusAttribute = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const CarrierAttribute = defineSearchAttributeKey('Carrier', SearchAttributeType.KEYWORD);
@@ -24,6 +25,11 @@ export const NeedsReviewAttribute = defineSearchAttributeKey('NeedsReview', Sear
 /** The supplier that took the order (routed orders), so operators find one supplier's stuck orders. */
 export const SupplierAttribute = defineSearchAttributeKey('Supplier', SearchAttributeType.KEYWORD);
 
+/** The number's province (its segment's, as the data set names it: 北京, 广东), so operators find one region's orders. */
+export const ProvinceAttribute = defineSearchAttributeKey('Province', SearchAttributeType.KEYWORD);
+/** fast or slow: a slow order may stay open for a day. */
+export const SpeedAttribute = defineSearchAttributeKey('Speed', SearchAttributeType.KEYWORD);
+
 export const ORDER_SEARCH_ATTRIBUTES = [
   OrderStatusAttribute,
   CarrierAttribute,
@@ -34,6 +40,8 @@ export const ORDER_SEARCH_ATTRIBUTES = [
   FinishedAtAttribute,
   NeedsReviewAttribute,
   SupplierAttribute,
+  ProvinceAttribute,
+  SpeedAttribute,
 ];
 
 /**
@@ -46,6 +54,8 @@ export function newOrderSearchAttributes(order: {
   merchantOrderNo: string;
   carrier: Carrier;
   amountYuan: number;
+  province?: string;
+  speed?: Speed;
 }): SearchAttributePair[] {
   return [
     { key: OrderStatusAttribute, value: OrderStatus.PENDING },
@@ -53,5 +63,7 @@ export function newOrderSearchAttributes(order: {
     ...(order.merchantId !== undefined ? [{ key: MerchantIdAttribute, value: order.merchantId }] : []),
     { key: MerchantOrderNoAttribute, value: order.merchantOrderNo },
     { key: AmountYuanAttribute, value: order.amountYuan },
+    ...(order.province !== undefined ? [{ key: ProvinceAttribute, value: order.province }] : []),
+    ...(order.speed !== undefined ? [{ key: SpeedAttribute, value: order.speed }] : []),
   ];
 }

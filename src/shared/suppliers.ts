@@ -6,6 +6,7 @@
 import type { Carrier } from './carriers.ts';
 import type { CarrierStatus } from './carrier-protocol.ts';
 import type { StatusPurpose } from './order-activities.ts';
+import type { Speed } from './speeds.ts';
 
 /**
  * Each supplier's calls run on a task queue of their own, so the server's
@@ -34,6 +35,9 @@ export interface RouteInput {
   orderId: string;
   carrier: Carrier;
   amountYuan: number;
+  /** Only suppliers serving the number's province and the order's speed take it (absent on older orders: any province, fast). */
+  province?: string;
+  speed?: Speed;
   /** The attempt this route is for (1, 2, ...): its request id is `<orderId>-<attempt>`. */
   attempt: number;
   /** Suppliers that definitively did not credit the phone in this round: never asked again. */

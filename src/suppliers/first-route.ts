@@ -1,12 +1,11 @@
 import type { OrderRow } from '../db/order-repository.ts';
-import type { SupplierRepository } from '../db/supplier-repository.ts';
+import type { SupplierRow } from '../db/supplier-repository.ts';
 import type { Carrier } from '../shared/carriers.ts';
+import type { Speed } from '../shared/speeds.ts';
 import { chosen, type ChosenRoute } from '../shared/suppliers.ts';
 import type { BreakerSettings } from './breaker.ts';
 import { rankNow } from './routing.ts';
-
-/** How old the suppliers' data a first route is chosen from may be. */
-const SNAPSHOT_MAX_AGE_MS = 1_000;
+import type { SupplierSnapshot } from './supplier-snapshot.ts';
 
 export type FirstRouter = (order: OrderRow) => Promise<ChosenRoute | undefined>;
 
@@ -25,26 +24,14 @@ export type FirstRouter = (order: OrderRow) => Promise<ChosenRoute | undefined>;
 export function createFirstRouter({
   suppliers,
   breaker,
-  maxAgeMs = SNAPSHOT_MAX_AGE_MS,
 }: {
-  suppliers: Pick<SupplierRepository, 'list'>;
+  suppliers: SupplierSnapshot;
   breaker: BreakerSettings;
-  maxAgeMs?: number;
 }): FirstRouter {
-  let snapshot: { read: Promise<Awaited<ReturnType<SupplierRepository['list']>>>; at: number } | undefined;
-  const current = () => {
-    if (!snapshot || Date.now() - snapshot.at >= maxAgeMs) {
-      const read = suppliers.list();
-      // A failed read is not kept: the next order reads again.
-      read.catch(() => (snapshot = snapshot?.read === read ? undefined : snapshot));
-      snapshot = { read, at: Date.now() };
-    }
-    return snapshot.read;
-  };
   // Only an optimisation: whatever goes wrong (a failed read, a rate it cannot parse), the workflow routes itself.
   return async (order) => {
     try {
-      return chooseFirst(await current(), order, breaker);
+      return chooseFirst(await suppliers(), order, breaker);
     } catch {
       return undefined;
     }
@@ -52,16 +39,14 @@ export function createFirstRouter({
 }
 
 /** The best candidate for attempt 1, unless it is a probe or there is none. */
-function chooseFirst(
-  all: Awaited<ReturnType<SupplierRepository['list']>>,
-  order: OrderRow,
-  breaker: BreakerSettings,
-): ChosenRoute | undefined {
+function chooseFirst(all: SupplierRow[], order: OrderRow, breaker: BreakerSettings): ChosenRoute | undefined {
   if (order.costFen === null) return undefined;
   const input = {
     orderId: order.id,
     carrier: order.carrier as Carrier,
     amountYuan: order.amountYuan,
+    province: order.province ?? undefined,
+    speed: order.speed as Speed,
     attempt: 1,
     merchantPriceFen: Number(order.costFen),
     declined: [],

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { costFen } from '../merchants/pricing.ts';
 import type { Carrier } from '../shared/carriers.ts';
+import type { Speed } from '../shared/speeds.ts';
 import { BreakerState, type SkippedSupplier } from '../shared/suppliers.ts';
 import { breakerOf, mayProbe, type Breaker, type BreakerSettings } from './breaker.ts';
 
@@ -15,6 +16,9 @@ export interface RoutableSupplier {
   enabled: boolean;
   carriers: string[];
   faceValuesYuan: number[];
+  /** Empty: every province (a national channel). */
+  provinces: string[];
+  speeds: string[];
   priority: number;
   weight: number;
   balanceFen: bigint;
@@ -29,6 +33,10 @@ export interface RoutableOrder {
   orderId: string;
   carrier: Carrier;
   amountYuan: number;
+  /** Absent on orders from before number segments: only national suppliers serve them. */
+  province?: string | undefined;
+  /** Absent on orders from before speeds: fast. */
+  speed?: Speed | undefined;
   attempt: number;
   /** What the merchant pays; undefined for orders placed before merchant accounts (no ceiling). */
   merchantPriceFen: number | undefined;
@@ -43,8 +51,18 @@ export interface Candidate {
   probe: boolean;
 }
 
+/** Whether the supplier's offer covers the order's province and speed; if not, why. */
+function offerGap(supplier: RoutableSupplier, order: RoutableOrder): string | undefined {
+  const speed = order.speed ?? 'fast';
+  if (!supplier.speeds.includes(speed)) return `does not sell ${speed} recharge`;
+  if (supplier.provinces.length > 0 && !supplier.provinces.includes(order.province ?? ''))
+    return `does not serve ${order.province ?? 'numbers of unknown province'}`;
+  return undefined;
+}
+
 /**
- * Suppliers that may take the order, best first (priority ascending, then a
+ * Suppliers that may take the order, best first (priority ascending, a
+ * provincial supplier before a national one of the same priority, then a
  * weighted draw seeded by the order and attempt, so a retried routing picks
  * the same), and those passed over with why.
  */
@@ -57,7 +75,9 @@ export function rankSuppliers(
   for (const supplier of suppliers) {
     const skip = (reason: string, lasting: boolean) => skipped.push({ supplierId: supplier.id, reason, lasting });
     const rate = supplier.rates[order.carrier];
+    const gap = offerGap(supplier, order);
     if (order.declined.includes(supplier.id)) skip('declined this order', true);
+    else if (gap !== undefined) skip(gap, true);
     else if (
       !supplier.carriers.includes(order.carrier) ||
       !supplier.faceValuesYuan.includes(order.amountYuan) ||
@@ -76,7 +96,8 @@ export function rankSuppliers(
         supplierId: supplier.id,
         costFen: costFen(order.amountYuan, rate),
         probe: supplier.breakerState !== BreakerState.CLOSED,
-        priority: supplier.priority,
+        // Within a priority, the suppliers of the order's own province come first.
+        priority: supplier.priority * 2 + (supplier.provinces.length === 0 ? 1 : 0),
         weight: supplier.weight,
       });
   }

@@ -1,4 +1,5 @@
 import { CARRIERS, DENOMINATIONS_YUAN } from '../shared/carriers.ts';
+import { SPEEDS } from '../shared/speeds.ts';
 import type { Db } from '../db/prisma.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import { createSupplierRepository } from '../db/supplier-repository.ts';
@@ -44,6 +45,9 @@ export async function ensureSimulatedSuppliers(db: Db, suppliers: SimulatedSuppl
       callbackSecret,
       carriers: [...CARRIERS],
       faceValuesYuan: [...DENOMINATIONS_YUAN],
+      // National channels of both speeds (a simulator answers a slow order as fast as a fast one).
+      provinces: [],
+      speeds: [...SPEEDS],
       rates: Object.fromEntries(CARRIERS.map((carrier) => [carrier, SIMULATED_SUPPLIER_RATE])),
       priority,
       weight: 1,

@@ -83,9 +83,18 @@ async function run(context: Context, command: OrderCommand): Promise<void> {
       log.warn('Carrier contradicts a decided order', { orderId: facts.orderId, reason: command.reason });
       return views.flagForReview(command.reason);
     case 'route': {
-      const { orderId, carrier, amountYuan } = facts;
+      const { orderId, carrier, amountYuan, province, speed } = facts;
       const { attempt, declined, resting } = command;
-      const decision = await routing.routeOrder({ orderId, carrier, amountYuan, attempt, declined, resting });
+      const decision = await routing.routeOrder({
+        orderId,
+        carrier,
+        amountYuan,
+        ...(province !== undefined && { province }),
+        ...(speed !== undefined && { speed }),
+        attempt,
+        declined,
+        resting,
+      });
       return push({ type: 'route-decided', decision });
     }
     case 'submit-to-supplier':

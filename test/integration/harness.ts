@@ -7,7 +7,7 @@ import { createApp } from '../../src/api/app.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { createLedgerRepository } from '../../src/db/ledger-repository.ts';
-import { createMerchantRepository } from '../../src/db/merchant-repository.ts';
+import { createMerchantRepository, type MerchantRates } from '../../src/db/merchant-repository.ts';
 import { createOperatorRepository } from '../../src/db/operator-repository.ts';
 import type { OperatorRole } from '../../src/operators/roles.ts';
 import { hashToken, newOperatorToken } from '../../src/operators/tokens.ts';
@@ -27,6 +27,10 @@ import { createTemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { temporalCliPath } from '../../src/dev/temporal-binaries.ts';
 import { createServices } from '../../src/orders/services.ts';
 import { createFirstRouter } from '../../src/suppliers/first-route.ts';
+import { createSupplierSnapshot } from '../../src/suppliers/supplier-snapshot.ts';
+import { segmentTable } from '../../src/numbers/segments.ts';
+import { createRiskRepository } from '../../src/db/risk-repository.ts';
+import pg from 'pg';
 import { createLogger, type Logger } from '../../src/util/logger.ts';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
@@ -70,17 +74,45 @@ export const HEALTHY_CARRIER = {
 /** The PostgreSQL server in which each test file creates and drops databases of its own. */
 export const testDatabaseUrl = () => process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-/** A database of its own on the real PostgreSQL (or another server), migrated, dropped at the end. */
+/**
+ * A database of its own on the real PostgreSQL (or another server), migrated, dropped at the end. Its
+ * per-number limits are raised far beyond the default 10 orders a day, since fixtures reuse one number;
+ * a test of the limits sets its own.
+ */
 export async function createTestDatabase(serverUrl = testDatabaseUrl()) {
   const database = await createTemporaryDatabase(serverUrl, 'recharge_test');
   await applyMigrations(database.url);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query(
+      'UPDATE risk_limits SET per_number_daily_orders = 1000000, per_number_daily_amount_yuan = 1000000000',
+    );
+  } finally {
+    await client.end();
+  }
   return database;
 }
+
+/** What a fixture order is unless it says otherwise: a fast order for a number of 连云港, 江苏. */
+export const FIXTURE_ORDER = {
+  phone: '13812345678',
+  carrier: 'CMCC',
+  province: '江苏',
+  city: '连云港',
+  speed: 'fast',
+  amountYuan: 50,
+  costFen: 5000,
+  slaSeconds: 180,
+} as const satisfies Partial<NewOrder>;
 
 /** A merchant with a balance, as an admin would create and fund it; `headers` authenticate its requests. */
 export async function createTestMerchant(
   db: Db,
-  { balanceFen = 1_000_000_000, rates = { CMCC: '1', CUCC: '1', CTCC: '1' } } = {},
+  {
+    balanceFen = 1_000_000_000,
+    rates = { CMCC: '1', CUCC: '1', CTCC: '1' },
+  }: { balanceFen?: number; rates?: MerchantRates } = {},
 ) {
   const id = randomUUID();
   const apiKey = newApiKey();
@@ -119,10 +151,7 @@ export async function insertOrder(orders: OrderRepository, merchantId: string, f
   const result = await orders.createOrder({
     merchantId,
     merchantOrderNo: `M-${randomUUID()}`,
-    phone: '13812345678',
-    carrier: 'CMCC',
-    amountYuan: 50,
-    costFen: 5000,
+    ...FIXTURE_ORDER,
     ...fields,
   });
   if (result.outcome !== 'created') throw new Error(`order not created: ${result.outcome}`);
@@ -147,6 +176,7 @@ export async function listen(app: Pick<Hono, 'fetch'>) {
 export async function startStack({
   carrierTimeoutMs = 2_000,
   slaSeconds = 180,
+  slowSlaSeconds = 86_400,
   alertWebhookUrl = undefined as string | undefined,
   /** Extra `temporal server start-dev` flags, e.g. dynamic config. */
   devServerArgs = [] as string[],
@@ -188,6 +218,8 @@ export async function startStack({
   );
   const logger = createLogger('api-test', 'warn');
   /** The API's dependencies: the real services over this stack's repositories and Temporal. */
+  // Every API of the stack reads the suppliers' offers as a real one does: at most a second old.
+  const offers = createSupplierSnapshot(createSupplierRepository(apiPrisma));
   const apiDepsWith = (options: { slaSeconds?: number; logger?: Logger } = {}): ApiDeps => {
     const log = options.logger ?? logger;
     return {
@@ -196,8 +228,12 @@ export async function startStack({
         temporal: env.client,
         logger: log,
         slaSeconds: options.slaSeconds ?? slaSeconds,
-        firstRoute: createFirstRouter({ suppliers: createSupplierRepository(apiPrisma), breaker: TEST_BREAKER }),
+        slowSlaSeconds,
+        segments: segmentTable(),
+        offers,
+        firstRoute: createFirstRouter({ suppliers: offers, breaker: TEST_BREAKER }),
       }),
+      risk: createRiskRepository(apiPrisma),
       merchants: apiRepositories.merchants,
       ledger: apiRepositories.ledger,
       suppliers: createSupplierRepository(apiPrisma),

@@ -4,7 +4,7 @@ import { createOrderRepository, type OrderRepository } from '../../src/db/order-
 import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { createReconciliationRepository } from '../../src/db/reconciliation-repository.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import { createTestDatabase, createTestMerchant, insertOrder } from './harness.ts';
+import { FIXTURE_ORDER, createTestDatabase, createTestMerchant, insertOrder } from './harness.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let prisma: Db;
@@ -94,10 +94,7 @@ describe('merchant ledger on PostgreSQL', () => {
       orders.createOrder({
         merchantId: merchant.id,
         merchantOrderNo,
-        phone: '13812345678',
-        carrier: 'CMCC',
-        amountYuan: 50,
-        costFen: 5_000,
+        ...FIXTURE_ORDER,
       });
     expect((await accept('A')).outcome).toBe('created');
     expect((await accept('B')).outcome).toBe('created');

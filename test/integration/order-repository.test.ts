@@ -9,7 +9,14 @@ import { createPrisma, type Db } from '../../src/db/prisma.ts';
 import { createTemporaryDatabase } from '../../src/dev/temporary-database.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
 import { OrderEvent } from '../../src/shared/order-events.ts';
-import { createTestDatabase, createTestMerchant, insertOrder, testDatabaseUrl, type TestMerchant } from './harness.ts';
+import {
+  FIXTURE_ORDER,
+  createTestDatabase,
+  createTestMerchant,
+  insertOrder,
+  testDatabaseUrl,
+  type TestMerchant,
+} from './harness.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let prisma: Db;
@@ -73,6 +80,7 @@ describe('order view writes on PostgreSQL', () => {
         '20261205140000_merchant_rate_limits',
         '20261205170000_merchant_api_keys',
         '20261205180000_operators_and_callback_window',
+        '20261205200000_segments_speeds_risk',
       ]);
       const upgraded = createPrisma(old.url);
       try {
@@ -231,15 +239,12 @@ describe('order view writes on PostgreSQL', () => {
     const input = {
       merchantId: merchant.id,
       merchantOrderNo: `M-${randomUUID()}`,
-      phone: '13812345678',
-      carrier: 'CMCC' as const,
-      amountYuan: 50,
-      costFen: 5000,
+      ...FIXTURE_ORDER,
     };
     const results = await Promise.all(Array.from({ length: 20 }, () => orders.createOrder(input)));
     expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'exists')).toHaveLength(19);
-    const ids = new Set(results.map((r) => (r.outcome === 'insufficient-balance' ? undefined : r.order.id)));
+    const ids = new Set(results.map((r) => ('order' in r ? r.order.id : undefined)));
     expect(ids.size).toBe(1);
     expect(await orders.findStory([...ids][0]!).then((story) => story?.history ?? [])).toHaveLength(1);
   });

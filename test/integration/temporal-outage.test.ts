@@ -27,6 +27,9 @@ import { databaseAndTemporalReadiness } from '../../src/observability/readiness.
 import { createTemporalClient } from '../../src/temporal/connection.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { createSupplierLedgerRepository } from '../../src/db/supplier-ledger-repository.ts';
+import { createSupplierSnapshot } from '../../src/suppliers/supplier-snapshot.ts';
+import { segmentTable } from '../../src/numbers/segments.ts';
+import { createRiskRepository } from '../../src/db/risk-repository.ts';
 import { createSupplierRepository } from '../../src/db/supplier-repository.ts';
 import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
 import { createWorkerDeps } from '../../src/worker/activity-deps.ts';
@@ -86,8 +89,12 @@ beforeAll(async () => {
     temporal,
     logger,
     slaSeconds: 180,
+    slowSlaSeconds: 86_400,
+    segments: segmentTable(),
+    offers: createSupplierSnapshot(createSupplierRepository(prisma)),
   });
   const suppliers = {
+    risk: createRiskRepository(prisma),
     suppliers: createSupplierRepository(prisma),
     supplierLedger: createSupplierLedgerRepository(prisma),
   };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PHONE_PATTERN, carrierOf } from '../../src/shared/carriers.ts';
+import { segmentTable } from '../../src/numbers/segments.ts';
+import { PHONE_PATTERN } from '../../src/shared/carriers.ts';
+import { PROVINCES } from '../../src/shared/provinces.ts';
 import { maskPhone } from '../../src/util/mask.ts';
 
 describe('carrier of a phone number', () => {
@@ -12,12 +14,13 @@ describe('carrier of a phone number', () => {
     ['19912345678', 'CTCC'],
   ])('%s belongs to %s', (phone, carrier) => {
     expect(PHONE_PATTERN.test(phone)).toBe(true);
-    expect(carrierOf(phone)).toBe(carrier);
+    expect(segmentTable().lookup(phone)?.carrier).toBe(carrier);
   });
 
-  it('knows no carrier for virtual-operator and unallocated segments', () => {
-    expect(carrierOf('17012345678')).toBeUndefined();
-    expect(carrierOf('14012345678')).toBeUndefined();
+  it('names every province the segment table names, as it names them', () => {
+    const named = new Set<string>();
+    for (const segment of segmentTable().segments()) named.add(segmentTable().lookup(segment)?.province as string);
+    expect([...named].sort()).toEqual([...PROVINCES].sort());
   });
 
   it('masks the middle four digits for logs', () => {

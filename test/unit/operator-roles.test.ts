@@ -12,6 +12,11 @@ describe('the role an admin request needs', () => {
     ['POST', `${ORDER}/retry`, 'operator'],
     ['POST', `${ORDER}/notifications`, 'operator'],
     ['POST', '/admin/reconciliations', 'operator'],
+    ['POST', '/admin/blocked-numbers', 'operator'],
+    ['DELETE', '/admin/blocked-numbers/13812345678', 'operator'],
+    ['GET', '/admin/blocked-numbers', 'viewer'],
+    ['GET', '/admin/risk-limits', 'viewer'],
+    ['PATCH', '/admin/risk-limits', 'admin'],
     ['POST', '/admin/merchants', 'admin'],
     ['POST', '/admin/merchants/demo/top-ups', 'admin'],
     ['POST', '/admin/merchants/demo/keys', 'admin'],
@@ -22,6 +27,9 @@ describe('the role an admin request needs', () => {
     ['POST', `${ORDER}/resolve/`, 'admin'],
     ['POST', `${ORDER}/RESOLVE`, 'admin'],
     ['PUT', `${ORDER}/resolve`, 'admin'],
+    ['PATCH', '/admin/blocked-numbers', 'admin'],
+    ['DELETE', '/admin/blocked-numbers', 'admin'],
+    ['POST', '/admin/blocked-numbers/13812345678', 'admin'],
   ])('%s %s needs %s', (method, path, role) => expect(roleNeededFor(method, path)).toBe(role));
 
   it('ranks the roles: an admin may all an operator may, an operator all a viewer may', () => {

@@ -7,6 +7,8 @@ const supplier = (id: string, fields: Partial<RoutableSupplier> = {}): RoutableS
   enabled: true,
   carriers: ['CMCC', 'CUCC', 'CTCC'],
   faceValuesYuan: [10, 50, 100],
+  provinces: [],
+  speeds: ['fast'],
   priority: 1,
   weight: 1,
   balanceFen: 1_000_000n,
@@ -61,6 +63,30 @@ describe('supplier routing', () => {
       ['broke', false, 'prepaid balance 4849 fen is below the cost'],
       ['open', false, 'circuit breaker OPEN'],
     ]);
+  });
+
+  it("takes only suppliers serving the order's province and speed, a provincial one before a national one of its priority", () => {
+    const guangdong = { ...order, province: '广东', speed: 'fast' as const };
+    const suppliers = [
+      supplier('national', { weight: 1000 }),
+      supplier('guangdong', { provinces: ['广东', '广西'], weight: 1 }),
+      supplier('beijing', { provinces: ['北京'] }),
+      supplier('slow-only', { speeds: ['slow'] }),
+      supplier('cheap-but-later', { provinces: ['广东'], priority: 2 }),
+    ];
+    const result = rankSuppliers(suppliers, guangdong);
+    expect(ids(result)).toEqual(['guangdong', 'national', 'cheap-but-later']);
+    expect(result.skipped.map((s) => [s.supplierId, s.lasting, s.reason])).toEqual([
+      ['beijing', true, 'does not serve 广东'],
+      ['slow-only', true, 'does not sell fast recharge'],
+    ]);
+    const slow = rankSuppliers(suppliers, { ...guangdong, speed: 'slow' });
+    expect(ids(slow)).toEqual(['slow-only']);
+  });
+
+  it('sends an order from before provinces and speeds (neither in its input) to national fast suppliers only', () => {
+    const result = rankSuppliers([supplier('national'), supplier('guangdong', { provinces: ['广东'] })], order);
+    expect(ids(result)).toEqual(['national']);
   });
 
   it('tries a supplier that just never received an attempt last, or again if it is the only one', () => {

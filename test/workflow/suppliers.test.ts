@@ -1,42 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CarrierUnavailableError } from '../../src/carrier/client.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import {
-  carrierCallbackSignal,
-  orderStateQuery,
-  resolveOrderUpdate,
-  type CarrierCallback,
-} from '../../src/shared/order-workflow.ts';
+import { carrierCallbackSignal, orderStateQuery } from '../../src/shared/order-workflow.ts';
 import { SupplierAttribute } from '../../src/shared/search-attributes.ts';
-import { supplierRequestId } from '../../src/shared/suppliers.ts';
 import { ROUTE_AGAIN_MS } from '../../src/workflows/order/supplier-rules.ts';
 import { NEVER_RECEIVED, fakeActivities, firstSupplierOf } from './fake-activities.ts';
-import { SLA_SECONDS, callback, useWorkflowTestEnv, type OrderHandle } from './workflow-env.ts';
+import { SLA_SECONDS, closeByOperator, supplierCallback, useWorkflowTestEnv } from './workflow-env.ts';
 
 const { env, withOrder, untilEscalated, untilSubmitted, recordHistory } = useWorkflowTestEnv();
 
-/** A supplier's callback about one attempt, as the API forwards it. */
-const supplierCallback = (
-  orderId: string,
-  attempt: number,
-  supplierId: string,
-  status: 'SUCCESS' | 'FAILED',
-  callbackId = String(attempt),
-): CarrierCallback => ({
-  ...callback(status, callbackId, status === 'FAILED' ? 'carrier could not credit the number' : undefined),
-  supplierId,
-  requestId: supplierRequestId(orderId, attempt),
-});
-
 const routeToBoth = firstSupplierOf(['sim-a', 'sim-b']);
-
-/** Ends an escalated order, so nothing of it (its alert) is still running when the test's worker stops. */
-async function closeByOperator(handle: OrderHandle) {
-  await handle.executeUpdate(resolveOrderUpdate, {
-    args: [{ outcome: 'FAILED', note: 'test over', operator: 'alice' }],
-  });
-  await handle.result();
-}
 
 describe('rechargeOrder workflow: suppliers and failover', () => {
   it('fails over to the next supplier on a refusal, and books the cost of the one that credited the phone', async () => {

@@ -6,7 +6,13 @@ import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { temporalTestServerPath } from '../../src/dev/temporal-binaries.ts';
 import { OrderStatus } from '../../src/shared/order-status.ts';
-import { orderStateQuery, type CarrierCallback, type RechargeOrderInput } from '../../src/shared/order-workflow.ts';
+import {
+  orderStateQuery,
+  resolveOrderUpdate,
+  type CarrierCallback,
+  type RechargeOrderInput,
+} from '../../src/shared/order-workflow.ts';
+import { supplierRequestId } from '../../src/shared/suppliers.ts';
 import { newOrderSearchAttributes } from '../../src/shared/search-attributes.ts';
 import { registerOrderSearchAttributes } from '../../src/temporal/search-attributes.ts';
 import { bundleOrderWorkflows } from '../../src/worker/create-worker.ts';
@@ -26,6 +32,27 @@ export const callback = (status: 'SUCCESS' | 'FAILED', callbackId = '1', reason?
   timestamp: new Date().toISOString(),
   ...(reason && { reason }),
 });
+
+/** A supplier's callback about one attempt, as the API forwards it. */
+export const supplierCallback = (
+  orderId: string,
+  attempt: number,
+  supplierId: string,
+  status: 'SUCCESS' | 'FAILED',
+  callbackId = String(attempt),
+): CarrierCallback => ({
+  ...callback(status, callbackId, status === 'FAILED' ? 'carrier could not credit the number' : undefined),
+  supplierId,
+  requestId: supplierRequestId(orderId, attempt),
+});
+
+/** Ends an escalated order, so nothing of it (its alert) is still running when the test's worker stops. */
+export async function closeByOperator(handle: OrderHandle) {
+  await handle.executeUpdate(resolveOrderUpdate, {
+    args: [{ outcome: 'FAILED', note: 'test over', operator: 'alice' }],
+  });
+  await handle.result();
+}
 
 /**
  * A time-skipping test server for one test file (skipping is global to a

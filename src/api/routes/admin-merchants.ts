@@ -10,7 +10,7 @@ import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem, requestIdConflict } from '../errors.ts';
 import { ledgerEntryJson } from '../ledger-json.ts';
 import type { MerchantCache } from '../merchant-auth.ts';
-import { ratesJson } from '../rates-json.ts';
+import { merchantRatesJson } from '../rates-json.ts';
 import { adminMerchantKeyRoutes } from './admin-merchant-keys.ts';
 import { trimmedText } from '../../util/storable-text.ts';
 import { adminRequestId as requestId, integerQueryOr, merchantIdParam, noQuery, rate } from '../request-schemas.ts';
@@ -19,14 +19,23 @@ import { validate } from '../validate.ts';
 /** One admin entry moves at most 10,000,000 yuan. */
 const MAX_ENTRY_FEN = 1_000_000_000;
 
-const createBody = z
-  .strictObject({
-    name: trimmedText(100),
-    rates: z.strictObject(
-      Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>,
-    ),
-  })
-  .meta({ examples: [{ name: 'Acme Mobile', rates: { CMCC: 0.985, CUCC: 0.99, CTCC: 0.99 } }] });
+/** A price per carrier for fast orders; `slow`: per carrier, for slow orders (a carrier left out: no slow orders of it). */
+const merchantRates = z.strictObject({
+  ...(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>),
+  slow: z
+    .strictObject(
+      Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<
+        Carrier,
+        z.ZodOptional<typeof rate>
+      >,
+    )
+    .optional(),
+});
+const createBody = z.strictObject({ name: trimmedText(100), rates: merchantRates }).meta({
+  examples: [
+    { name: 'Acme Mobile', rates: { CMCC: 0.985, CUCC: 0.99, CTCC: 0.99, slow: { CMCC: 0.97, CUCC: 0.975 } } },
+  ],
+});
 /** Who posts the entry is the token's operator, not a field. */
 const entryBody = { note: trimmedText(500), requestId };
 const topUpBody = z
@@ -48,11 +57,15 @@ const adjustmentBody = z
   });
 /** A merchant's own limit per second, or null for the deployment's default. */
 const limit = z.number().int().min(1).max(100_000).nullable();
-const limitsBody = z
-  .strictObject({ submitRateLimitPerSecond: limit, readRateLimitPerSecond: limit })
+const changeBody = z
+  .strictObject({ submitRateLimitPerSecond: limit, readRateLimitPerSecond: limit, rates: merchantRates })
   .partial()
   .refine((body) => Object.keys(body).length > 0, 'nothing to change')
-  .meta({ minProperties: 1, examples: [{ readRateLimitPerSecond: 500 }, { submitRateLimitPerSecond: null }] });
+  .meta({
+    minProperties: 1,
+    description: '`rates` replaces every rate of the merchant (fast and slow).',
+    examples: [{ readRateLimitPerSecond: 500 }, { submitRateLimitPerSecond: null }],
+  });
 const ledgerQuery = z.strictObject({
   limit: integerQueryOr(50, 1, 500),
   before: z
@@ -79,7 +92,7 @@ async function createMerchant(
     rates,
   });
   logger.info({ merchantId, name, keyId, operator: c.get('operator').name }, 'merchant created');
-  return c.json({ merchantId, name, rates: ratesJson(rates), apiKey, keyId, callbackSecret }, 201);
+  return c.json({ merchantId, name, rates: merchantRatesJson(rates), apiKey, keyId, callbackSecret }, 201);
 }
 
 /** A merchant account as admins see it, with the request limits in force (its own, else the default) and its own. */
@@ -87,25 +100,26 @@ function accountJson(merchant: MerchantAccount, rateLimits: ApiDeps['rateLimits'
   return {
     merchantId: merchant.id,
     name: merchant.name,
-    rates: ratesJson(merchant.rates),
+    rates: merchantRatesJson(merchant.rates),
     balanceFen: Number(merchant.balanceFen),
     rateLimits: { ...rateLimits.limitsOf(merchant.limits), own: merchant.limits },
   };
 }
 
-/** Sets a merchant's own request limits; the merchant cache is cleared, so this process applies them at once. */
-async function changeLimits(
+/** Sets a merchant's own request limits or rates; the merchant cache is cleared, so this process applies them at once. */
+async function changeMerchant(
   { merchants, logger, rateLimits }: Pick<ApiDeps, 'merchants' | 'logger' | 'rateLimits'>,
   merchantCache: MerchantCache,
   c: Context<AdminEnv>,
   merchantId: string,
-  change: z.infer<typeof limitsBody>,
+  { rates, ...change }: z.infer<typeof changeBody>,
 ) {
   const limits = { submitPerSecond: change.submitRateLimitPerSecond, readPerSecond: change.readRateLimitPerSecond };
   if (!(await merchants.setLimits(merchantId, limits))) return merchantNotFound(c, merchantId);
+  if (rates) await merchants.setRates(merchantId, rates);
   // Other replicas apply it within their cache's lifetime.
   merchantCache.clear();
-  logger.info({ merchantId, change, operator: c.get('operator').name }, 'merchant limits changed');
+  logger.info({ merchantId, change: { ...change, rates }, operator: c.get('operator').name }, 'merchant changed');
   return c.json(accountJson((await merchants.findById(merchantId)) as MerchantAccount, rateLimits));
 }
 
@@ -187,10 +201,10 @@ export function adminMerchantRoutes(
       '/:merchantId',
       validate('param', merchantIdParam),
       validate('query', noQuery),
-      validate('json', limitsBody),
+      validate('json', changeBody),
       async (c) => {
         const { merchantId } = c.req.valid('param');
-        return changeLimits({ merchants, logger, rateLimits }, merchantCache, c, merchantId, c.req.valid('json'));
+        return changeMerchant({ merchants, logger, rateLimits }, merchantCache, c, merchantId, c.req.valid('json'));
       },
     )
     .post(

@@ -37,7 +37,7 @@ export function adminReportRoutes({ supplierLedger }: Pick<ApiDeps, 'supplierLed
     return c.json({
       from,
       to,
-      /** Per day (UTC), supplier and carrier, of the orders that SUCCEEDED in the range: revenue is what merchants paid. */
+      /** Per day (UTC), supplier, carrier, province and speed, of the orders that SUCCEEDED in the range: revenue is what merchants paid. */
       rows,
       totals: {
         orders: sum('orders'),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { SupplierHealth, SupplierRow } from '../../db/supplier-repository.ts';
 import { newCallbackSecret } from '../../merchants/credentials.ts';
 import { CARRIERS, DENOMINATIONS_YUAN, type Carrier } from '../../shared/carriers.ts';
+import { PROVINCES } from '../../shared/provinces.ts';
+import { SPEEDS } from '../../shared/speeds.ts';
 import type { AdminEnv } from '../admin-auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { problem, requestIdConflict, supplierNotFound } from '../errors.ts';
@@ -50,6 +52,11 @@ const settings = {
   baseUrl: httpUrl,
   /** How far a callback's signed timestamp may be from our clock before it is refused as a replay. */
   callbackMaxSkewSeconds: z.number().int().min(10).max(86_400),
+  /** A provincial channel lists its provinces; a national one serves "all" (stored as an empty list). */
+  provinces: z
+    .union([z.enum(['all']), distinct(z.enum(PROVINCES), PROVINCES.length)])
+    .transform((provinces) => (provinces === 'all' ? [] : provinces)),
+  speeds: distinct(z.enum(SPEEDS), SPEEDS.length),
 };
 const createBody = z
   .strictObject({
@@ -67,6 +74,8 @@ const createBody = z
     enabled: settings.enabled.default(true),
     lowBalanceFen: settings.lowBalanceFen.default(0),
     callbackMaxSkewSeconds: settings.callbackMaxSkewSeconds.default(300),
+    provinces: settings.provinces.default([]),
+    speeds: settings.speeds.default(['fast']),
   })
   .refine((body) => body.carriers.every((carrier) => body.rates[carrier] !== undefined), {
     message: 'every carrier served needs a rate',
@@ -83,6 +92,8 @@ const createBody = z
         carriers: ['CMCC', 'CUCC'],
         faceValuesYuan: [50, 100],
         rates: { CMCC: 0.97, CUCC: 0.975 },
+        provinces: ['广东'],
+        speeds: ['fast', 'slow'],
         priority: 1,
         weight: 1,
         rateLimitPerSecond: 50,
@@ -94,7 +105,10 @@ const patchBody = z
   .strictObject({ ...settings, rates })
   .partial()
   .refine((body) => Object.keys(body).length > 0, 'nothing to change')
-  .meta({ minProperties: 1, examples: [{ enabled: false }, { rates: { CMCC: 0.965 } }] });
+  .meta({
+    minProperties: 1,
+    examples: [{ enabled: false }, { rates: { CMCC: 0.965 } }, { provinces: 'all', speeds: ['slow'] }],
+  });
 const topUpBody = z
   .strictObject({
     amountFen: z.number().int().positive().max(MAX_TOP_UP_FEN),
@@ -115,10 +129,12 @@ function supplierJson(supplier: SupplierRow, health: SupplierHealth = { requests
     breakerChangedAt,
     consecutiveFaults,
     breakerState,
+    provinces,
     ...rest
   } = supplier;
   return {
     ...rest,
+    provinces: provinces.length === 0 ? 'all' : provinces,
     rates: ratesJson<Carrier>(stored),
     balanceFen: Number(balanceFen),
     lowBalanceFen: Number(lowBalanceFen),

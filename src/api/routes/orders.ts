@@ -2,22 +2,23 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { endTime, startTime } from 'hono/timing';
 import { z } from 'zod';
 import type { StepTimer, SubmitOrderResult } from '../../orders/order-service.ts';
-import { DENOMINATIONS_YUAN, SUPPORTED_PHONE_PATTERN } from '../../shared/carriers.ts';
+import { DENOMINATIONS_YUAN } from '../../shared/carriers.ts';
+import { SPEEDS } from '../../shared/speeds.ts';
 import type { ApiDeps } from '../deps.ts';
-import { invalidRequest, orderNotFound, problem } from '../errors.ts';
+import { orderNotFound, problem, unknownSegment } from '../errors.ts';
 import type { MerchantEnv } from '../merchant-auth.ts';
 import { orderJson } from '../order-json.ts';
-import { httpUrl, noQuery, orderIdParam } from '../request-schemas.ts';
+import { httpUrl, noQuery, orderIdParam, phone } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
 
 const merchantOrderNo = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
 const submitOrderSchema = z
   .strictObject({
     merchantOrderNo,
-    phone: z
-      .string()
-      .regex(SUPPORTED_PHONE_PATTERN, 'must be an 11-digit mainland mobile number of CMCC, CUCC or CTCC'),
+    phone,
     amount: z.literal(DENOMINATIONS_YUAN, `must be one of ${DENOMINATIONS_YUAN.join(', ')} (yuan)`),
+    /** 快充 / 慢充: a slow order may take a day (SLOW_SLA_SECONDS) and is priced at the merchant's slow rate. */
+    speed: z.enum(SPEEDS).default('fast'),
     notifyUrl: httpUrl.optional(),
   })
   .meta({
@@ -28,6 +29,7 @@ const submitOrderSchema = z
         amount: 50,
         notifyUrl: 'https://merchant.example/recharge-results',
       },
+      { merchantOrderNo: 'M20261123002', phone: '13800138000', amount: 100, speed: 'slow' },
     ],
   });
 
@@ -50,10 +52,26 @@ const serverTiming =
 /** What the merchant hears of a submission. */
 function submissionAnswer(c: Context, result: SubmitOrderResult, merchantOrderNo: string) {
   switch (result.kind) {
-    case 'unknown-carrier':
-      return invalidRequest(c, [
-        { field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' },
-      ]);
+    case 'unknown-segment':
+      return unknownSegment(c, 422);
+    case 'product-unavailable':
+      return problem(
+        c,
+        422,
+        'product_unavailable',
+        `Nothing on sale for ${result.carrier} numbers of ${result.province} at this face value and speed (see GET /products?phone=); nothing was stored.`,
+      );
+    case 'number-blocked':
+      return problem(c, 422, 'number_blocked', 'This number may not be topped up; nothing was stored.');
+    case 'number-limit-exceeded': {
+      const { orders, amountYuan, maxOrders, maxAmountYuan } = result.usage;
+      return problem(
+        c,
+        422,
+        'number_limit_exceeded',
+        `This number has ${orders} orders for ${amountYuan} yuan in the last 24 hours; at most ${maxOrders} orders and ${maxAmountYuan} yuan are allowed; nothing was stored.`,
+      );
+    }
     case 'insufficient-balance':
       return problem(
         c,
@@ -66,7 +84,7 @@ function submissionAnswer(c: Context, result: SubmitOrderResult, merchantOrderNo
         c,
         409,
         'merchant_order_no_conflict',
-        `merchantOrderNo ${merchantOrderNo} was already submitted with a different phone, amount or notifyUrl`,
+        `merchantOrderNo ${merchantOrderNo} was already submitted with a different phone, amount, speed or notifyUrl`,
       );
     case 'accepted':
       return c.json(orderJson(result.order), 202);

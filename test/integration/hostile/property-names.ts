@@ -59,6 +59,7 @@ function validValues(f: Fixtures): Record<string, string> {
     keyId: f.keyIds[0] as string,
     asset: 'swagger-ui.css',
     merchantOrderNo: f.ownMerchantOrderNos[0] as string,
+    phone: '13812345678',
     from: '2026-01-01',
     to: '2026-01-02',
   };

@@ -77,6 +77,26 @@ const integerNotIn = (allowed: (n: number) => boolean) =>
 const rate = fc.constantFrom(0.5, 0.985, 1, 1.25, 2);
 const badRate = fc.oneof(notANumber, fc.constantFrom(0, 0.49, -1, 2.000001, 1.0000001, 0.9999999, 1e308, 3));
 
+/** A merchant's rates, fast per carrier and slow for some (each at least `min`). */
+const merchantRates = (min = 0.5): Field => {
+  const atLeast = rate.filter((r) => r >= min);
+  return {
+    valid: fc.record(
+      { CMCC: atLeast, CUCC: atLeast, CTCC: atLeast, slow: fc.record({ CMCC: atLeast }) },
+      { requiredKeys: ['CMCC', 'CUCC', 'CTCC'] },
+    ),
+    invalid: fc.oneof(
+      notANumber,
+      fc.constant([1, 1, 1]),
+      fc.record({ CMCC: badRate, CUCC: rate, CTCC: rate }),
+      fc.record({ CMCC: rate, CUCC: rate }),
+      fc.record({ CMCC: rate, CUCC: rate, CTCC: rate, CMCX: rate }),
+      fc.record({ CMCC: rate, CUCC: rate, CTCC: rate, slow: fc.record({ CMCX: rate }) }),
+      fc.record({ CMCC: rate, CUCC: rate, CTCC: rate, slow: fc.record({ CMCC: badRate }) }),
+    ),
+  };
+};
+
 /** A supplier's settings, each as the create and PATCH bodies take it. */
 const supplierSettings = (): Record<string, Field> => ({
   priority: { valid: fc.integer({ min: 0, max: 1000 }), invalid: integerNotIn((n) => n >= 0 && n <= 1000) },
@@ -95,6 +115,17 @@ const supplierSettings = (): Record<string, Field> => ({
   rates: {
     valid: fc.record({ CMCC: rate, CUCC: rate, CTCC: rate }),
     invalid: fc.oneof(notANumber, fc.record({ CMCC: badRate }), fc.record({ CMCX: rate })),
+  },
+  // Only what keeps the stack's supplier selling every product: other tests' orders must still find it.
+  provinces: {
+    valid: fc.constant('all'),
+    invalid: fc.oneof(notAString, fc.constantFrom([], ['Guangdong'], ['广东', '广东'], '广东', 'ALL', [null])),
+    optional: true,
+  },
+  speeds: {
+    valid: fc.constant(['fast', 'slow']),
+    invalid: fc.oneof(notAString, fc.constantFrom([], ['express'], ['fast', 'fast'], 'fast', [null])),
+    optional: true,
   },
   callbackMaxSkewSeconds: {
     // Never below the default: the stack's supplier keeps taking its callbacks.
@@ -156,21 +187,17 @@ export const ROUTES: Route[] = [
         valid: fc.constantFrom('13812345678', '13012345678', '13312345678'),
         invalid: wrongString(
           withForbiddenChar(/\d/),
-          fc.constantFrom(
-            '1381234567',
-            '138123456789',
-            '23812345678',
-            '17012345678',
-            '17112345678',
-            '14012345678',
-            '+8613812345678',
-            '',
-          ),
+          fc.constantFrom('1381234567', '138123456789', '23812345678', '12812345678', '+8613812345678', ''),
         ),
       },
       amount: {
         valid: fc.constantFrom(...DENOMINATIONS_YUAN),
         invalid: integerNotIn((n) => (DENOMINATIONS_YUAN as readonly number[]).includes(n)),
+      },
+      speed: {
+        valid: fc.constantFrom('fast', 'slow'),
+        invalid: wrongString(fc.constantFrom('', 'FAST', 'express', 'fast ')),
+        optional: true,
       },
       notifyUrl: {
         valid: fc.constant('https://merchant.test/notify'),
@@ -198,6 +225,20 @@ export const ROUTES: Route[] = [
   { method: 'GET', template: '/orders/:orderId', auth: 'merchant', params: orderId((f) => f.ownOrderIds) },
   { method: 'GET', template: '/orders/:orderId/live', auth: 'merchant', params: orderId((f) => f.ownOrderIds) },
   { method: 'GET', template: '/balance', auth: 'merchant' },
+  {
+    method: 'GET',
+    template: '/numbers/:phone',
+    auth: 'merchant',
+    // A known segment, a China Broadcast Network one, one the table does not know.
+    params: () => ({ phone: fc.constantFrom('13812345678', '19212345678', '14000000000') }),
+  },
+  {
+    method: 'GET',
+    template: '/products',
+    auth: 'merchant',
+    queryKeys: ['phone'],
+    validQuery: () => fc.constantFrom('', 'phone=13812345678', 'phone=18612345678'),
+  },
   {
     method: 'POST',
     template: '/callbacks/carrier',
@@ -252,16 +293,7 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     fields: () => ({
       name: text(100, 'Shop A'),
-      rates: {
-        valid: fc.record({ CMCC: rate, CUCC: rate, CTCC: rate }),
-        invalid: fc.oneof(
-          notANumber,
-          fc.constant([1, 1, 1]),
-          fc.record({ CMCC: badRate, CUCC: rate, CTCC: rate }),
-          fc.record({ CMCC: rate, CUCC: rate }),
-          fc.record({ CMCC: rate, CUCC: rate, CTCC: rate, CMCX: rate }),
-        ),
-      },
+      rates: merchantRates(),
     }),
   },
   { method: 'GET', template: '/admin/merchants/:merchantId', auth: 'admin', params: merchantId },
@@ -277,7 +309,12 @@ export const ROUTES: Route[] = [
         invalid: integerNotIn((n) => n >= 1 && n <= 100_000).filter((value) => value !== null),
         optional: true,
       };
-      return { submitRateLimitPerSecond: limit, readRateLimitPerSecond: limit };
+      // Rates of at least 1: the fixtures' merchants keep buying from the stack's supplier (it costs 0.97).
+      return {
+        submitRateLimitPerSecond: limit,
+        readRateLimitPerSecond: limit,
+        rates: { ...merchantRates(1), optional: true },
+      };
     },
   },
   {
@@ -418,6 +455,47 @@ export const ROUTES: Route[] = [
     template: '/admin/reconciliations/:runId',
     auth: 'admin',
     params: (f) => ({ runId: fc.constantFrom(...f.runIds) }),
+  },
+  {
+    method: 'POST',
+    template: '/admin/blocked-numbers',
+    auth: 'admin',
+    fields: () => ({
+      phone: {
+        valid: fc.constantFrom('13812345678', '19912345678', '17012345678'),
+        invalid: wrongString(
+          withForbiddenChar(/\d/),
+          fc.constantFrom('1381234567', '138123456789', '23812345678', '12812345678', '+8613812345678', ''),
+        ),
+      },
+      reason: text(500, 'fraud: stolen SIM'),
+    }),
+  },
+  { method: 'GET', template: '/admin/blocked-numbers', auth: 'admin', queryKeys: ['limit', 'before'] },
+  {
+    method: 'DELETE',
+    template: '/admin/blocked-numbers/:phone',
+    auth: 'admin',
+    // Never blocked: no request may unblock anything.
+    params: () => ({ phone: fc.constant('13812345678') }),
+  },
+  { method: 'GET', template: '/admin/risk-limits', auth: 'admin' },
+  {
+    method: 'PATCH',
+    template: '/admin/risk-limits',
+    auth: 'admin',
+    fields: () => ({
+      perNumberDailyOrders: {
+        valid: fc.integer({ min: 1, max: 10_000 }),
+        invalid: integerNotIn((n) => n >= 1 && n <= 10_000),
+        optional: true,
+      },
+      perNumberDailyAmountYuan: {
+        valid: fc.integer({ min: 1, max: 10_000_000 }),
+        invalid: integerNotIn((n) => n >= 1 && n <= 10_000_000),
+        optional: true,
+      },
+    }),
   },
 ];
 

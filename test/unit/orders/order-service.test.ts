@@ -2,18 +2,35 @@ import { describe, expect, it, vi } from 'vitest';
 import type { LedgerRepository } from '../../../src/db/ledger-repository.ts';
 import type { CreateOrderResult, OrderRepository, OrderRow } from '../../../src/db/order-repository.ts';
 import type { OrderDispatcher } from '../../../src/orders/order-dispatcher.ts';
+import type { SupplierRow } from '../../../src/db/supplier-repository.ts';
+import { segmentTable } from '../../../src/numbers/segments.ts';
 import { createOrderService } from '../../../src/orders/order-service.ts';
 import { MERCHANT, ORDER_ID, debitEntry, orderRow, stub, submittedEvent } from '../routes/fake-app.ts';
 import { fakeLogger, fakeTemporal } from './fakes.ts';
 
 type Method = (...args: never[]) => Promise<unknown>;
 const request = { merchantOrderNo: 'M-1', phone: '13812345678', amount: 50 };
+/** One national supplier selling every face value of the three carriers, fast and slow, at 0.95. */
+const NATIONAL = {
+  enabled: true,
+  carriers: ['CMCC', 'CUCC', 'CTCC'],
+  faceValuesYuan: [10, 20, 30, 50, 100, 200, 300, 500],
+  provinces: [],
+  speeds: ['fast', 'slow'],
+  rates: { CMCC: '0.95', CUCC: '0.95', CTCC: '0.95' },
+};
+const serviceDeps = {
+  segments: segmentTable(),
+  offers: async () => [NATIONAL] as unknown as SupplierRow[],
+  sla: { fast: 180, slow: 86_400 },
+};
 
 function setup({
   created,
   found = orderRow(),
+  stored = null,
   query,
-}: { created?: CreateOrderResult; found?: OrderRow | null; query?: Method } = {}) {
+}: { created?: CreateOrderResult; found?: OrderRow | null; stored?: OrderRow | null; query?: Method } = {}) {
   const createOrder = vi.fn<OrderRepository['createOrder']>(
     async () => created ?? { outcome: 'created', order: orderRow() },
   );
@@ -23,6 +40,7 @@ function setup({
   const orders = stub<OrderRepository>('orders', {
     createOrder,
     findById: (async () => found) as unknown as OrderRepository['findById'],
+    findByMerchantOrderNo: (async () => stored) as unknown as OrderRepository['findByMerchantOrderNo'],
   });
   const service = createOrderService({
     orders,
@@ -30,12 +48,13 @@ function setup({
     temporal: temporal.client,
     dispatcher: { dispatchSoon },
     logger: log.logger,
+    ...serviceDeps,
   });
   return { service, createOrder, dispatchSoon, temporal, log };
 }
 
 describe('order service: submit', () => {
-  it("prices the order at the merchant's rate for the carrier, stores it, hands it to the dispatcher and logs the phone masked", async () => {
+  it("prices the order at the merchant's rate for the carrier, stores it with its province, hands it to the dispatcher and logs the phone masked", async () => {
     const { service, createOrder, dispatchSoon, log } = setup();
     expect(await service.submit(MERCHANT, request)).toEqual({ kind: 'accepted', order: orderRow() });
     // CMCC at 0.985: 50 yuan cost 4,925 fen.
@@ -44,8 +63,12 @@ describe('order service: submit', () => {
       merchantOrderNo: 'M-1',
       phone: '13812345678',
       carrier: 'CMCC',
+      province: '江苏',
+      city: '连云港',
+      speed: 'fast',
       amountYuan: 50,
       costFen: 4925,
+      slaSeconds: 180,
       notifyUrl: undefined,
     });
     expect(dispatchSoon).toHaveBeenCalledWith(orderRow());
@@ -53,10 +76,55 @@ describe('order service: submit', () => {
     expect(JSON.stringify(log.info.mock.calls)).not.toContain('13812345678');
   });
 
-  it('refuses a phone of no supported carrier before storing anything', async () => {
+  it("prices a slow order at the merchant's slow rate, with the slow SLA", async () => {
     const { service, createOrder } = setup();
-    expect(await service.submit(MERCHANT, { ...request, phone: '17012345678' })).toEqual({ kind: 'unknown-carrier' });
+    await service.submit(MERCHANT, { ...request, speed: 'slow' });
+    // CMCC slow at 0.97: 50 yuan cost 4,850 fen.
+    expect(createOrder).toHaveBeenCalledWith(
+      expect.objectContaining({ speed: 'slow', costFen: 4850, slaSeconds: 86_400 }),
+    );
+  });
+
+  it.each([
+    ['a number the segment table does not know', { phone: '14000000000' }, { kind: 'unknown-segment' }],
+    [
+      'a slow order of a carrier the merchant has no slow rate for',
+      { phone: '18612345678', speed: 'slow' as const },
+      { kind: 'product-unavailable', carrier: 'CUCC', province: expect.any(String) },
+    ],
+    [
+      'a China Broadcast Network number, which no supplier sells',
+      { phone: '19212345678' },
+      { kind: 'product-unavailable', carrier: 'CBN', province: expect.any(String) },
+    ],
+  ])('refuses %s before storing anything', async (_, change, refusal) => {
+    const { service, createOrder } = setup();
+    expect(await service.submit(MERCHANT, { ...request, ...change })).toEqual(refusal);
     expect(createOrder).not.toHaveBeenCalled();
+  });
+
+  it('answers a repeat of an accepted order as a repeat, even if its product is no longer on sale', async () => {
+    const stored = orderRow({ phone: '18612345678', speed: 'slow' });
+    const { service, createOrder } = setup({ stored });
+    const repeat = { ...request, phone: '18612345678', speed: 'slow' as const };
+    expect(await service.submit(MERCHANT, repeat)).toEqual({ kind: 'repeated', order: stored });
+    expect(await service.submit(MERCHANT, { ...repeat, amount: 100 })).toEqual({ kind: 'conflict' });
+    expect(createOrder).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [{ outcome: 'number-blocked' } as const, { kind: 'number-blocked' }],
+    [
+      {
+        outcome: 'number-limit-exceeded',
+        usage: { orders: 10, amountYuan: 500, maxOrders: 10, maxAmountYuan: 1000 },
+      } as const,
+      { kind: 'number-limit-exceeded', usage: { orders: 10, amountYuan: 500, maxOrders: 10, maxAmountYuan: 1000 } },
+    ],
+  ])('reports a number refused by the risk limits (%o), dispatching nothing', async (created, refusal) => {
+    const { service, dispatchSoon } = setup({ created });
+    expect(await service.submit(MERCHANT, request)).toEqual(refusal);
+    expect(dispatchSoon).not.toHaveBeenCalled();
   });
 
   it('reports a balance that does not cover the cost, dispatching nothing', async () => {
@@ -118,6 +186,7 @@ describe("order service: the merchant's reads", () => {
         temporal: fakeTemporal().client,
         dispatcher: { dispatchSoon: vi.fn() },
         logger: fakeLogger().logger,
+        ...serviceDeps,
       });
       return service.findOwn(MERCHANT.id, ORDER_ID, known);
     };

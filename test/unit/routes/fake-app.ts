@@ -7,6 +7,7 @@ import type { ApiDeps } from '../../../src/api/deps.ts';
 import type { LedgerEntryRow } from '../../../src/db/ledger-repository.ts';
 import type { AuthenticatedMerchant, MerchantRepository } from '../../../src/db/merchant-repository.ts';
 import type { OrderRow } from '../../../src/db/order-repository.ts';
+import type { RiskRepository } from '../../../src/db/risk-repository.ts';
 import { hashToken } from '../../../src/operators/tokens.ts';
 import { hashApiKey } from '../../../src/merchants/credentials.ts';
 import type { OrderEventRow } from '../../../src/db/order-repository.ts';
@@ -33,7 +34,7 @@ export const AS_MERCHANT = { authorization: `Bearer ${MERCHANT_KEY}` };
 export const MERCHANT: AuthenticatedMerchant = {
   id: 'merchant-1',
   name: 'route test',
-  rates: { CMCC: '0.985', CUCC: '1', CTCC: '1' },
+  rates: { CMCC: '0.985', CUCC: '1', CTCC: '1', slow: { CMCC: '0.97' } },
   limits: { submitPerSecond: null, readPerSecond: null },
 };
 
@@ -59,9 +60,11 @@ export function fakeApp(
   services: Partial<Services> = {},
   limits: RateLimitSettings = { merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 },
   merchantReads: Partial<MerchantRepository> = {},
+  risk: Partial<RiskRepository> = {},
 ) {
   const deps: ApiDeps = {
     orderService: services.orderService ?? stub('orderService'),
+    productService: services.productService ?? stub('productService'),
     operatorService: services.operatorService ?? stub('operatorService'),
     callbackService: services.callbackService ?? stub('callbackService'),
     reconciliationService: services.reconciliationService ?? stub('reconciliationService'),
@@ -72,6 +75,7 @@ export function fakeApp(
     ledger: stub('ledger'),
     suppliers: stub('suppliers'),
     supplierLedger: stub('supplierLedger'),
+    risk: stub('risk', risk),
     logger: createLogger('route-test', 'silent'),
     callbackSecret: CALLBACK_SECRET,
     operators: {
@@ -102,6 +106,9 @@ export function orderRow(fields: Partial<OrderRow> = {}): OrderRow {
     merchantOrderNo: 'M-1',
     phone: '13812345678',
     carrier: 'CMCC',
+    province: '江苏',
+    city: '连云港',
+    speed: 'fast',
     amountYuan: 50,
     costFen: 4925n,
     notifyUrl: null,
@@ -119,6 +126,7 @@ export function orderRow(fields: Partial<OrderRow> = {}): OrderRow {
     notifiedAt: null,
     supplierId: null,
     supplierCostFen: null,
+    slaDeadline: new Date(at.getTime() + 180_000),
     workflowStartedAt: null,
     createdAt: at,
     updatedAt: at,

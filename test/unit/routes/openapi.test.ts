@@ -52,6 +52,7 @@ describe('GET /openapi.json and /docs', () => {
       'merchantOrderNo',
       'phone',
       'amount',
+      'speed',
       'notifyUrl',
     ]);
     expect(document.paths['/admin/orders/{orderId}/resolve']?.post?.parameters).toEqual([

@@ -24,8 +24,9 @@ describe('POST /orders: request contract', () => {
 
   it.each([
     [{ ...order, phone: '1381234567' }, ['phone']],
-    [{ ...order, phone: '17012345678' }, ['phone']], // a segment of no carrier served (virtual operator)
-    [{ ...order, speed: 'slow' }, ['speed']], // a field this API does not know is refused, never dropped
+    [{ ...order, phone: '12812345678' }, ['phone']], // not a mobile number at all
+    [{ ...order, speed: 'express' }, ['speed']],
+    [{ ...order, channel: 'x' }, ['channel']], // a field this API does not know is refused, never dropped
     [{ ...order, amount: 15 }, ['amount']],
     [{ ...order, amount: '50' }, ['amount']],
     [{ ...order, notifyUrl: 'ftp://merchant.test/n' }, ['notifyUrl']],
@@ -40,7 +41,7 @@ describe('POST /orders: request contract', () => {
     expect(submit).not.toHaveBeenCalled();
   });
 
-  it('submits the validated order for the authenticated merchant', async () => {
+  it('submits the validated order for the authenticated merchant, fast unless it asks for slow', async () => {
     const { submit, api } = withSubmit({ kind: 'accepted', order: orderRow() });
     await api.request('/orders', {
       method: 'POST',
@@ -49,9 +50,11 @@ describe('POST /orders: request contract', () => {
     });
     expect(submit).toHaveBeenCalledWith(
       MERCHANT,
-      { ...order, notifyUrl: 'https://merchant.test/n' },
+      { ...order, speed: 'fast', notifyUrl: 'https://merchant.test/n' },
       expect.any(Function),
     );
+    await api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: { ...order, speed: 'slow' } });
+    expect(submit).toHaveBeenLastCalledWith(MERCHANT, { ...order, speed: 'slow' }, expect.any(Function));
   });
 });
 
@@ -89,7 +92,7 @@ describe('POST /orders: each submission result as HTTP', () => {
       status: 409,
       body: {
         error: 'merchant_order_no_conflict',
-        message: 'merchantOrderNo M-1 was already submitted with a different phone, amount or notifyUrl',
+        message: 'merchantOrderNo M-1 was already submitted with a different phone, amount, speed or notifyUrl',
       },
     });
   });
@@ -112,22 +115,32 @@ describe('POST /orders: each submission result as HTTP', () => {
     });
   });
 
-  it('answers 400 on the phone when the service finds no carrier for its segment', async () => {
-    const answer = await withSubmit({ kind: 'unknown-carrier' }).api.request('/orders', {
-      method: 'POST',
-      headers: AS_MERCHANT,
-      body: order,
-    });
-    expect(answer).toEqual({
-      status: 400,
-      headers: expect.anything(),
-      body: {
-        error: 'invalid_request',
-        message: 'Invalid phone',
-        fields: [{ field: 'phone', message: 'number segment belongs to no supported carrier (CMCC, CUCC, CTCC)' }],
-      },
-    });
-  });
+  it.each([
+    [{ kind: 'unknown-segment' }, 'unknown_segment', "The number segment table does not know this number's segment"],
+    [
+      { kind: 'product-unavailable', carrier: 'CMCC', province: '江苏' },
+      'product_unavailable',
+      'Nothing on sale for CMCC numbers of 江苏 at this face value and speed',
+    ],
+    [{ kind: 'number-blocked' }, 'number_blocked', 'This number may not be topped up'],
+    [
+      { kind: 'number-limit-exceeded', usage: { orders: 10, amountYuan: 500, maxOrders: 10, maxAmountYuan: 1000 } },
+      'number_limit_exceeded',
+      'This number has 10 orders for 500 yuan in the last 24 hours; at most 10 orders and 1000 yuan are allowed',
+    ],
+  ] as const)(
+    'answers %o with 422 %s, saying nothing was stored, and counts the refusal by its code',
+    async (result, error, message) => {
+      const { api } = withSubmit(result);
+      const answer = await api.request('/orders', { method: 'POST', headers: AS_MERCHANT, body: order });
+      expect(answer.status).toBe(422);
+      expect(answer.body.error).toBe(error);
+      expect(answer.body.message).toContain(message);
+      expect(answer.body.message).toContain('nothing was stored');
+      const metrics = await (await api.app.request('/metrics')).text();
+      expect(metrics).toContain(`orders_refused_total{reason="${error}"} 1`);
+    },
+  );
 
   it('reports the steps the service times as Server-Timing', async () => {
     const submit: OrderService['submit'] = async (_merchant, _request, time) => {

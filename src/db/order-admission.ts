@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Carrier } from '../shared/carriers.ts';
+import { OrderEvent } from '../shared/order-events.ts';
+import type { Speed } from '../shared/speeds.ts';
+import { SALES_ACCOUNT, merchantAccount } from './ledger-accounts.ts';
+import type { OrderRow } from './order-repository.ts';
+import { sqlPool, type Db } from './prisma.ts';
+
+export interface NewOrder {
+  merchantId: string;
+  merchantOrderNo: string;
+  phone: string;
+  carrier: Carrier;
+  province: string;
+  city: string;
+  speed: Speed;
+  amountYuan: number;
+  /** What the merchant pays, debited from its balance as the order is accepted. */
+  costFen: number;
+  /** How long the order has to reach a final result before it is escalated. */
+  slaSeconds: number;
+  notifyUrl?: string | undefined;
+}
+
+/** The per-number limits over a rolling 24 hours, and what the number has used of them. */
+export interface NumberUsage {
+  orders: number;
+  amountYuan: number;
+  maxOrders: number;
+  maxAmountYuan: number;
+}
+
+export type CreateOrderResult =
+  | { outcome: 'created'; order: OrderRow }
+  /** The merchant already submitted this merchantOrderNo: nothing new stored or debited. */
+  | { outcome: 'exists'; order: OrderRow }
+  /** Nothing stored: the number is blocked. */
+  | { outcome: 'number-blocked' }
+  /** Nothing stored: the number's orders of the last 24 hours leave no room for this one. */
+  | { outcome: 'number-limit-exceeded'; usage: NumberUsage }
+  /** Nothing stored: the balance does not cover the cost. */
+  | { outcome: 'insufficient-balance'; balanceFen: bigint };
+
+const DAY_MS = 86_400_000;
+
+/** The `orders` columns pg answers as strings (int8), which the row holds as bigint. */
+const BIGINT_COLUMNS = new Set(['cost_fen', 'supplier_cost_fen']);
+
+/** A raw `orders` row as pg returns it: every column is the field's name in snake_case. */
+const fromColumns = (row: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [
+      column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+      BIGINT_COLUMNS.has(column) && value !== null ? BigInt(value as string) : value,
+    ]),
+  ) as OrderRow;
+
+/**
+ * Accepts an order and debits its cost, in one statement (atomic without a
+ * transaction; a Prisma interactive transaction took 4× the CPU, see
+ * docs/benchmarks.md), unless the number is blocked, its limits are used up,
+ * or the balance does not cover the cost: then nothing is written.
+ *
+ * The merchant's row is locked for the statement, so concurrent orders take
+ * turns at the balance (a CHECK constraint guards it too). The unique key
+ * (merchant, merchantOrderNo) decides between concurrent repeats: only a
+ * newly inserted order is debited.
+ *
+ * The per-number limits count the number's orders in the statement's
+ * snapshot, which misses an order for the same number committed while this
+ * statement waited for a lock. So each accepted order also raises the
+ * number's version in `number_order_guards`, and the statement writes only if
+ * the version it locks (the latest) is the one its snapshot saw: two orders
+ * for one number never both pass on one count. A statement that lost that
+ * race wrote nothing and runs again (see createOrderWithDebit).
+ */
+const ADMIT_ORDER = `
+  WITH payer AS (
+    SELECT id, balance_fen FROM merchants WHERE id = $1 FOR UPDATE
+  ), recent AS (
+    SELECT count(*)::int AS orders, COALESCE(sum(amount_yuan), 0)::int AS amount_yuan FROM orders
+    WHERE phone = $3 AND created_at > $14 AND status <> 'FAILED'
+  ), guard AS (
+    -- The merchant's lock is taken before the number's (payer is this insert's source): one order of locks, no deadlock.
+    INSERT INTO number_order_guards (phone, version)
+    SELECT $3, 1 FROM payer, recent, risk_limits l
+    WHERE l.id = 1 AND payer.balance_fen >= $8
+      AND recent.orders < l.per_number_daily_orders AND recent.amount_yuan + $7 <= l.per_number_daily_amount_yuan
+      AND NOT EXISTS (SELECT 1 FROM blocked_numbers b WHERE b.phone = $3)
+      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.merchant_id = $1 AND o.merchant_order_no = $2)
+    ON CONFLICT (phone) DO UPDATE SET version = number_order_guards.version + 1
+      WHERE number_order_guards.version = COALESCE((SELECT g.version FROM number_order_guards g WHERE g.phone = $3), 0)
+    RETURNING phone
+  ), inserted AS (
+    INSERT INTO orders (id, merchant_id, merchant_order_no, phone, carrier, province, city, speed, amount_yuan, cost_fen,
+      notify_url, sla_deadline, created_at, updated_at)
+    SELECT $11, $1, $2, $3, $4, $5, $6, $12, $7, $8, $9, $13, $10, $10 FROM guard
+    ON CONFLICT (merchant_id, merchant_order_no) DO NOTHING
+    -- Every column listed, never *: a prepared statement's result must keep its shape when a migration adds one
+    -- (PostgreSQL refuses a cached plan whose result type changed: every submission of a running API would fail).
+    RETURNING id, merchant_id, merchant_order_no, phone, carrier, province, city, speed, amount_yuan, cost_fen,
+      notify_url, status, carrier_order_id, failure_reason, escalated_at, finished_at, resolved_by, needs_review,
+      review_reason, notify_status, notify_attempts, notify_last_error, notified_at, supplier_id, supplier_cost_fen,
+      sla_deadline, workflow_started_at, created_at, updated_at
+  ), debited AS (
+    UPDATE merchants SET balance_fen = merchants.balance_fen - inserted.cost_fen, updated_at = $10
+    FROM inserted WHERE merchants.id = inserted.merchant_id
+    RETURNING merchants.balance_fen
+  ), debit AS (
+    INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
+    SELECT inserted.merchant_id, 'ORDER_DEBIT', $15, '${SALES_ACCOUNT}', inserted.cost_fen, debited.balance_fen, inserted.id, $10
+    FROM inserted, debited
+  ), submitted AS (
+    INSERT INTO order_events (order_id, key, type, detail)
+    SELECT id, '${OrderEvent.SUBMITTED}', '${OrderEvent.SUBMITTED}', $16::jsonb FROM inserted
+  )
+  SELECT * FROM inserted`;
+
+/** Why nothing was written, read after the statement (only a refused order pays for this read). */
+const REFUSAL = `
+  SELECT
+    (SELECT id FROM orders WHERE merchant_id = $1 AND merchant_order_no = $2) AS existing,
+    EXISTS (SELECT 1 FROM blocked_numbers WHERE phone = $3) AS blocked,
+    (SELECT balance_fen FROM merchants WHERE id = $1) AS balance_fen,
+    r.orders, r.amount_yuan, l.per_number_daily_orders AS max_orders, l.per_number_daily_amount_yuan AS max_amount_yuan
+  FROM risk_limits l, (
+    SELECT count(*)::int AS orders, COALESCE(sum(amount_yuan), 0)::int AS amount_yuan FROM orders
+    WHERE phone = $3 AND created_at > $4 AND status <> 'FAILED'
+  ) r WHERE l.id = 1`;
+
+interface Refusal {
+  existing: string | null;
+  blocked: boolean;
+  balance_fen: string;
+  orders: number;
+  amount_yuan: number;
+  max_orders: number;
+  max_amount_yuan: number;
+}
+
+type Query = Pick<pg.ClientBase, 'query'>;
+
+async function admit(client: Query, input: NewOrder, submittedAt: Date) {
+  const id = randomUUID();
+  const slaDeadline = new Date(submittedAt.getTime() + input.slaSeconds * 1000);
+  const detail = { amountYuan: input.amountYuan, carrier: input.carrier, costFen: input.costFen, speed: input.speed };
+  const values = [
+    input.merchantId,
+    input.merchantOrderNo,
+    input.phone,
+    input.carrier,
+    input.province,
+    input.city,
+    input.amountYuan,
+    input.costFen,
+    input.notifyUrl ?? null,
+    submittedAt,
+    id,
+    input.speed,
+    slaDeadline,
+    new Date(submittedAt.getTime() - DAY_MS),
+    merchantAccount(input.merchantId),
+    JSON.stringify(detail),
+  ];
+  const { rows } = await client.query<Record<string, unknown>>({ name: 'admit-order', text: ADMIT_ORDER, values });
+  return rows[0] && fromColumns(rows[0]);
+}
+
+/** What refused the order; undefined when nothing did (the statement lost the number's race and may run again). */
+async function refusalOf(
+  db: Db,
+  client: Query,
+  input: NewOrder,
+  submittedAt: Date,
+): Promise<Exclude<CreateOrderResult, { outcome: 'created' }> | undefined> {
+  const since = new Date(submittedAt.getTime() - DAY_MS);
+  const { rows } = await client.query<Refusal>(REFUSAL, [input.merchantId, input.merchantOrderNo, input.phone, since]);
+  const refusal = rows[0] as Refusal;
+  if (refusal.existing !== null)
+    return { outcome: 'exists', order: await db.order.findUniqueOrThrow({ where: { id: refusal.existing } }) };
+  if (refusal.blocked) return { outcome: 'number-blocked' };
+  const usage = {
+    orders: refusal.orders,
+    amountYuan: refusal.amount_yuan,
+    maxOrders: refusal.max_orders,
+    maxAmountYuan: refusal.max_amount_yuan,
+  };
+  if (usage.orders >= usage.maxOrders || usage.amountYuan + input.amountYuan > usage.maxAmountYuan)
+    return { outcome: 'number-limit-exceeded', usage };
+  const balanceFen = BigInt(refusal.balance_fen);
+  if (balanceFen < BigInt(input.costFen)) return { outcome: 'insufficient-balance', balanceFen };
+  return undefined;
+}
+
+/**
+ * Runs the admission statement; when it lost a race for the number (another
+ * order for it committed while it waited), it runs again in a transaction
+ * that first locks the merchant and then the number, in the statement's
+ * order, so its snapshot is taken with no one else able to add an order for
+ * the number: the second run always decides.
+ */
+export async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrderResult> {
+  const pool = sqlPool(db);
+  // The application's clock, as for every timestamp the application compares (SLA deadline, dispatch, updated_at).
+  const submittedAt = new Date();
+  const created = await admit(pool, input, submittedAt);
+  if (created) return { outcome: 'created', order: created };
+  const refused = await refusalOf(db, pool, input, submittedAt);
+  if (refused) return refused;
+  return admitHoldingTheNumber(db, pool, input);
+}
+
+async function admitHoldingTheNumber(db: Db, pool: pg.Pool, input: NewOrder): Promise<CreateOrderResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT 1 FROM merchants WHERE id = $1 FOR UPDATE', [input.merchantId]);
+    await client.query(
+      `INSERT INTO number_order_guards (phone, version) VALUES ($1, 0)
+       ON CONFLICT (phone) DO UPDATE SET version = number_order_guards.version`,
+      [input.phone],
+    );
+    const submittedAt = new Date();
+    const created = await admit(client, input, submittedAt);
+    const result: CreateOrderResult = created
+      ? { outcome: 'created', order: created }
+      : ((await refusalOf(db, client, input, submittedAt)) ?? unexplainedRefusal());
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    // A connection whose rollback fails is not given back to the pool (it may still be inside the transaction).
+    const rolledBack = await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+    client.release(!rolledBack);
+    throw error;
+  }
+}
+
+function unexplainedRefusal(): never {
+  throw new Error('an order for a number held by this transaction was refused for no reason');
+}

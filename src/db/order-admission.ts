@@ -56,11 +56,20 @@ const fromColumns = (row: Record<string, unknown>) =>
     ]),
   ) as OrderRow;
 
+/** Every `orders` column, listed (never *): a prepared statement's result must keep its shape when a migration
+ * adds one (PostgreSQL refuses a cached plan whose result type changed: every submission of a running API would fail). */
+const ORDER_COLUMNS = `id, merchant_id, merchant_order_no, phone, carrier, province, city, speed, amount_yuan, cost_fen,
+  notify_url, status, carrier_order_id, failure_reason, escalated_at, finished_at, resolved_by, needs_review,
+  review_reason, notify_status, notify_attempts, notify_last_error, notified_at, supplier_id, supplier_cost_fen,
+  sla_deadline, workflow_started_at, created_at, updated_at`;
+
 /**
  * Accepts an order and debits its cost, in one statement (atomic without a
  * transaction; a Prisma interactive transaction took 4× the CPU, see
- * docs/benchmarks.md), unless the number is blocked, its limits are used up,
- * or the balance does not cover the cost: then nothing is written.
+ * docs/benchmarks.md), unless the merchantOrderNo is taken, the number is
+ * blocked, its limits are used up, or the balance does not cover the cost:
+ * then nothing is written, and the statement answers what it checked, so
+ * the caller knows why without reading again.
  *
  * The merchant's row is locked for the statement, so concurrent orders take
  * turns at the balance (a CHECK constraint guards it too). The unique key
@@ -73,7 +82,8 @@ const fromColumns = (row: Record<string, unknown>) =>
  * number's version in `number_order_guards`, and the statement writes only if
  * the version it locks (the latest) is the one its snapshot saw: two orders
  * for one number never both pass on one count. A statement that lost that
- * race wrote nothing and runs again (see createOrderWithDebit).
+ * race wrote nothing, though every check passed, and runs again (see
+ * createOrderWithDebit).
  */
 const ADMIT_ORDER = `
   WITH payer AS (
@@ -81,14 +91,19 @@ const ADMIT_ORDER = `
   ), recent AS (
     SELECT count(*)::int AS orders, COALESCE(sum(amount_yuan), 0)::int AS amount_yuan FROM orders
     WHERE phone = $3 AND created_at > $14 AND status <> 'FAILED'
+  ), checks AS (
+    SELECT payer.balance_fen::text AS check_balance_fen, recent.orders AS check_orders,
+      recent.amount_yuan AS check_amount_yuan, l.per_number_daily_orders AS check_max_orders,
+      l.per_number_daily_amount_yuan AS check_max_amount_yuan,
+      EXISTS (SELECT 1 FROM blocked_numbers b WHERE b.phone = $3) AS check_blocked,
+      (SELECT o.id FROM orders o WHERE o.merchant_id = $1 AND o.merchant_order_no = $2) AS check_existing,
+      payer.balance_fen >= $8 AND recent.orders < l.per_number_daily_orders
+        AND recent.amount_yuan + $7 <= l.per_number_daily_amount_yuan AS check_room
+    FROM payer, recent, risk_limits l WHERE l.id = 1
   ), guard AS (
     -- The merchant's lock is taken before the number's (payer is this insert's source): one order of locks, no deadlock.
     INSERT INTO number_order_guards (phone, version)
-    SELECT $3, 1 FROM payer, recent, risk_limits l
-    WHERE l.id = 1 AND payer.balance_fen >= $8
-      AND recent.orders < l.per_number_daily_orders AND recent.amount_yuan + $7 <= l.per_number_daily_amount_yuan
-      AND NOT EXISTS (SELECT 1 FROM blocked_numbers b WHERE b.phone = $3)
-      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.merchant_id = $1 AND o.merchant_order_no = $2)
+    SELECT $3, 1 FROM checks WHERE check_room AND NOT check_blocked AND check_existing IS NULL
     ON CONFLICT (phone) DO UPDATE SET version = number_order_guards.version + 1
       WHERE number_order_guards.version = COALESCE((SELECT g.version FROM number_order_guards g WHERE g.phone = $3), 0)
     RETURNING phone
@@ -97,12 +112,7 @@ const ADMIT_ORDER = `
       notify_url, sla_deadline, created_at, updated_at)
     SELECT $11, $1, $2, $3, $4, $5, $6, $12, $7, $8, $9, $13, $10, $10 FROM guard
     ON CONFLICT (merchant_id, merchant_order_no) DO NOTHING
-    -- Every column listed, never *: a prepared statement's result must keep its shape when a migration adds one
-    -- (PostgreSQL refuses a cached plan whose result type changed: every submission of a running API would fail).
-    RETURNING id, merchant_id, merchant_order_no, phone, carrier, province, city, speed, amount_yuan, cost_fen,
-      notify_url, status, carrier_order_id, failure_reason, escalated_at, finished_at, resolved_by, needs_review,
-      review_reason, notify_status, notify_attempts, notify_last_error, notified_at, supplier_id, supplier_cost_fen,
-      sla_deadline, workflow_started_at, created_at, updated_at
+    RETURNING ${ORDER_COLUMNS}
   ), debited AS (
     UPDATE merchants SET balance_fen = merchants.balance_fen - inserted.cost_fen, updated_at = $10
     FROM inserted WHERE merchants.id = inserted.merchant_id
@@ -115,34 +125,54 @@ const ADMIT_ORDER = `
     INSERT INTO order_events (order_id, key, type, detail)
     SELECT id, '${OrderEvent.SUBMITTED}', '${OrderEvent.SUBMITTED}', $16::jsonb FROM inserted
   )
-  SELECT * FROM inserted`;
+  SELECT checks.*, inserted.* FROM checks LEFT JOIN inserted ON true`;
 
-/** Why nothing was written, read after the statement (only a refused order pays for this read). */
-const REFUSAL = `
-  SELECT
-    (SELECT id FROM orders WHERE merchant_id = $1 AND merchant_order_no = $2) AS existing,
-    EXISTS (SELECT 1 FROM blocked_numbers WHERE phone = $3) AS blocked,
-    (SELECT balance_fen FROM merchants WHERE id = $1) AS balance_fen,
-    r.orders, r.amount_yuan, l.per_number_daily_orders AS max_orders, l.per_number_daily_amount_yuan AS max_amount_yuan
-  FROM risk_limits l, (
-    SELECT count(*)::int AS orders, COALESCE(sum(amount_yuan), 0)::int AS amount_yuan FROM orders
-    WHERE phone = $3 AND created_at > $4 AND status <> 'FAILED'
-  ) r WHERE l.id = 1`;
-
-interface Refusal {
-  existing: string | null;
-  blocked: boolean;
-  balance_fen: string;
-  orders: number;
-  amount_yuan: number;
-  max_orders: number;
-  max_amount_yuan: number;
+/** What the statement checked, in its own snapshot (the balance: the latest, locked). */
+interface Checks {
+  check_balance_fen: string;
+  check_orders: number;
+  check_amount_yuan: number;
+  check_max_orders: number;
+  check_max_amount_yuan: number;
+  check_blocked: boolean;
+  check_existing: string | null;
 }
 
 type Query = Pick<pg.ClientBase, 'query'>;
+type Decision = CreateOrderResult | { outcome: 'lost-the-race' };
 
-async function admit(client: Query, input: NewOrder, submittedAt: Date) {
-  const id = randomUUID();
+/** The statement's answer: the new order, or why there is none. */
+async function decisionOf(client: Query, input: NewOrder, row: Record<string, unknown> | undefined): Promise<Decision> {
+  if (!row) throw new Error('no risk_limits row (id 1): restore it (see the migration) before orders can be taken');
+  const checks = row as unknown as Checks;
+  if (row.id !== null) {
+    const order = Object.fromEntries(Object.entries(row).filter(([column]) => !column.startsWith('check_')));
+    return { outcome: 'created', order: fromColumns(order) };
+  }
+  if (checks.check_existing !== null) {
+    const { rows } = await client.query<Record<string, unknown>>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
+      checks.check_existing,
+    ]);
+    return { outcome: 'exists', order: fromColumns(rows[0] as Record<string, unknown>) };
+  }
+  if (checks.check_blocked) return { outcome: 'number-blocked' };
+  const usage = {
+    orders: checks.check_orders,
+    amountYuan: checks.check_amount_yuan,
+    maxOrders: checks.check_max_orders,
+    maxAmountYuan: checks.check_max_amount_yuan,
+  };
+  if (usage.orders >= usage.maxOrders || usage.amountYuan + input.amountYuan > usage.maxAmountYuan)
+    return { outcome: 'number-limit-exceeded', usage };
+  const balanceFen = BigInt(checks.check_balance_fen);
+  if (balanceFen < BigInt(input.costFen)) return { outcome: 'insufficient-balance', balanceFen };
+  // Every check passed, yet nothing was written: another order for the number (or this merchantOrderNo) won.
+  return { outcome: 'lost-the-race' };
+}
+
+async function admit(client: Query, input: NewOrder): Promise<Decision> {
+  // The application's clock, as for every timestamp the application compares (SLA deadline, dispatch, updated_at).
+  const submittedAt = new Date();
   const slaDeadline = new Date(submittedAt.getTime() + input.slaSeconds * 1000);
   const detail = { amountYuan: input.amountYuan, carrier: input.carrier, costFen: input.costFen, speed: input.speed };
   const values = [
@@ -156,7 +186,7 @@ async function admit(client: Query, input: NewOrder, submittedAt: Date) {
     input.costFen,
     input.notifyUrl ?? null,
     submittedAt,
-    id,
+    randomUUID(),
     input.speed,
     slaDeadline,
     new Date(submittedAt.getTime() - DAY_MS),
@@ -164,33 +194,7 @@ async function admit(client: Query, input: NewOrder, submittedAt: Date) {
     JSON.stringify(detail),
   ];
   const { rows } = await client.query<Record<string, unknown>>({ name: 'admit-order', text: ADMIT_ORDER, values });
-  return rows[0] && fromColumns(rows[0]);
-}
-
-/** What refused the order; undefined when nothing did (the statement lost the number's race and may run again). */
-async function refusalOf(
-  db: Db,
-  client: Query,
-  input: NewOrder,
-  submittedAt: Date,
-): Promise<Exclude<CreateOrderResult, { outcome: 'created' }> | undefined> {
-  const since = new Date(submittedAt.getTime() - DAY_MS);
-  const { rows } = await client.query<Refusal>(REFUSAL, [input.merchantId, input.merchantOrderNo, input.phone, since]);
-  const refusal = rows[0] as Refusal;
-  if (refusal.existing !== null)
-    return { outcome: 'exists', order: await db.order.findUniqueOrThrow({ where: { id: refusal.existing } }) };
-  if (refusal.blocked) return { outcome: 'number-blocked' };
-  const usage = {
-    orders: refusal.orders,
-    amountYuan: refusal.amount_yuan,
-    maxOrders: refusal.max_orders,
-    maxAmountYuan: refusal.max_amount_yuan,
-  };
-  if (usage.orders >= usage.maxOrders || usage.amountYuan + input.amountYuan > usage.maxAmountYuan)
-    return { outcome: 'number-limit-exceeded', usage };
-  const balanceFen = BigInt(refusal.balance_fen);
-  if (balanceFen < BigInt(input.costFen)) return { outcome: 'insufficient-balance', balanceFen };
-  return undefined;
+  return decisionOf(client, input, rows[0]);
 }
 
 /**
@@ -202,16 +206,11 @@ async function refusalOf(
  */
 export async function createOrderWithDebit(db: Db, input: NewOrder): Promise<CreateOrderResult> {
   const pool = sqlPool(db);
-  // The application's clock, as for every timestamp the application compares (SLA deadline, dispatch, updated_at).
-  const submittedAt = new Date();
-  const created = await admit(pool, input, submittedAt);
-  if (created) return { outcome: 'created', order: created };
-  const refused = await refusalOf(db, pool, input, submittedAt);
-  if (refused) return refused;
-  return admitHoldingTheNumber(db, pool, input);
+  const decision = await admit(pool, input);
+  return decision.outcome === 'lost-the-race' ? admitHoldingTheNumber(pool, input) : decision;
 }
 
-async function admitHoldingTheNumber(db: Db, pool: pg.Pool, input: NewOrder): Promise<CreateOrderResult> {
+async function admitHoldingTheNumber(pool: pg.Pool, input: NewOrder): Promise<CreateOrderResult> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -221,14 +220,12 @@ async function admitHoldingTheNumber(db: Db, pool: pg.Pool, input: NewOrder): Pr
        ON CONFLICT (phone) DO UPDATE SET version = number_order_guards.version`,
       [input.phone],
     );
-    const submittedAt = new Date();
-    const created = await admit(client, input, submittedAt);
-    const result: CreateOrderResult = created
-      ? { outcome: 'created', order: created }
-      : ((await refusalOf(db, client, input, submittedAt)) ?? unexplainedRefusal());
+    const decision = await admit(client, input);
+    if (decision.outcome === 'lost-the-race')
+      throw new Error('an order for a number this transaction holds lost the race for it: a bug');
     await client.query('COMMIT');
     client.release();
-    return result;
+    return decision;
   } catch (error) {
     // A connection whose rollback fails is not given back to the pool (it may still be inside the transaction).
     const rolledBack = await client.query('ROLLBACK').then(
@@ -238,8 +235,4 @@ async function admitHoldingTheNumber(db: Db, pool: pg.Pool, input: NewOrder): Pr
     client.release(!rolledBack);
     throw error;
   }
-}
-
-function unexplainedRefusal(): never {
-  throw new Error('an order for a number held by this transaction was refused for no reason');
 }

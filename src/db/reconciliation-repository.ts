@@ -56,8 +56,8 @@ function staleOpenOrders(
       WHERE e.order_id = o.id AND e.detail ? 'supplierId' AND e.detail ? 'attempt' ORDER BY e.id DESC LIMIT 1
     ) a ON true
     WHERE o.status::text = ANY(${[...OPEN_STATUSES]}) AND o.created_at < ${createdBefore} AND o.id > ${after}
-      -- A slow order is stale only once its own deadline (a day) has passed.
-      AND (o.sla_deadline IS NULL OR o.sla_deadline < now())
+      -- A slow order is stale only once its own deadline (a day) has passed; a fast one past the run's SLA.
+      AND (o.speed <> 'slow' OR o.sla_deadline < ${new Date()})
     ORDER BY o.id LIMIT ${limit}`;
 }
 

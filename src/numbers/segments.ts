@@ -25,7 +25,7 @@ export interface SegmentTable {
   readonly version: string;
   /** Number of segments. */
   readonly size: number;
-  /** Every segment the table knows, ascending (for tests and the catalogue). */
+  /** Every segment the table knows, ascending (for tests and measurements). */
   segments(): Iterable<string>;
 }
 
@@ -72,6 +72,10 @@ export function segmentTable(): SegmentTable {
   return processTable;
 }
 
-/** The segment's carrier if the platform sells it: not China Broadcast Network (192), which no supplier sells yet. */
+/**
+ * The segment's carrier if the platform sells its numbers: not a virtual
+ * operator's (an MVNO's number is recharged through that operator, which no
+ * supplier here is), nor China Broadcast Network's (192), which no supplier sells yet.
+ */
 export const soldCarrier = (segment: NumberSegment | undefined): Carrier | undefined =>
-  segment === undefined || segment.carrier === 'CBN' ? undefined : segment.carrier;
+  segment === undefined || segment.virtual || segment.carrier === 'CBN' ? undefined : segment.carrier;

@@ -32,7 +32,7 @@ export type SubmitOrderResult =
   /** Nothing stored: the segment table does not know the number. */
   | { kind: 'unknown-segment' }
   /** Nothing stored: no enabled supplier sells this carrier, province, face value and speed within the merchant's price. */
-  | { kind: 'product-unavailable'; carrier: string; province: string }
+  | { kind: 'product-unavailable'; carrier: string; province: string; virtual: boolean }
   /** Nothing stored: the number must not be topped up. */
   | { kind: 'number-blocked' }
   /** Nothing stored: the number's orders of the last 24 hours leave no room for this one. */
@@ -112,7 +112,7 @@ async function product(
     ? { kind: 'unknown-segment' }
     : !carrier ||
         !isAvailable(await offers(), merchant.rates, { ...segment, carrier, speed, amountYuan: request.amount })
-      ? { kind: 'product-unavailable', carrier: segment.carrier, province: segment.province }
+      ? { kind: 'product-unavailable', carrier: segment.carrier, province: segment.province, virtual: segment.virtual }
       : undefined;
   if (!refusal && segment && carrier) {
     const costFen = merchantPriceFen(merchant.rates, carrier, speed, request.amount) as number;

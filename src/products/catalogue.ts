@@ -9,16 +9,11 @@ import type { MerchantRates } from '../db/merchant-rates.ts';
 import { costFen } from '../merchants/pricing.ts';
 import { CARRIERS, type Carrier } from '../shared/carriers.ts';
 import { SPEEDS, type Speed } from '../shared/speeds.ts';
+import { offerGap, type Offer } from './offer.ts';
 
 /** A supplier's offer as the catalogue reads it. */
-export interface Offer {
+export interface CatalogueOffer extends Offer {
   enabled: boolean;
-  carriers: string[];
-  faceValuesYuan: number[];
-  /** Empty: every province. */
-  provinces: string[];
-  speeds: string[];
-  rates: Partial<Record<string, string>>;
 }
 
 export interface Product {
@@ -37,22 +32,14 @@ export function merchantPriceFen(rates: MerchantRates, carrier: Carrier, speed: 
 }
 
 /** Whether the offer sells this product within the merchant's price. */
-function sells(offer: Offer, product: Omit<Product, 'province'> & { province: string | null }) {
-  const rate = offer.rates[product.carrier];
-  return (
-    offer.enabled &&
-    offer.carriers.includes(product.carrier) &&
-    offer.faceValuesYuan.includes(product.faceValueYuan) &&
-    offer.speeds.includes(product.speed) &&
-    (offer.provinces.length === 0 || (product.province !== null && offer.provinces.includes(product.province))) &&
-    rate !== undefined &&
-    costFen(product.faceValueYuan, rate) <= product.priceFen
-  );
-}
+const sells = (offer: CatalogueOffer, product: Product) =>
+  offer.enabled &&
+  offerGap(offer, product) === undefined &&
+  costFen(product.faceValueYuan, offer.rates[product.carrier] as string) <= product.priceFen;
 
 /** Whether the merchant can buy this product now. */
 export function isAvailable(
-  offers: Offer[],
+  offers: CatalogueOffer[],
   rates: MerchantRates,
   order: { carrier: Carrier; province: string; speed: Speed; amountYuan: number },
 ): boolean {
@@ -69,7 +56,7 @@ export function isAvailable(
  * by carrier, province, speed and face value.
  */
 export function catalogue(
-  offers: Offer[],
+  offers: CatalogueOffer[],
   rates: MerchantRates,
   where?: { carrier: Carrier; province: string },
 ): Product[] {
@@ -93,7 +80,7 @@ export function catalogue(
 }
 
 /** In the whole catalogue, a province's product that a national supplier sells is listed once, under `province: null`. */
-const listedNationally = (offers: Offer[], product: Product) =>
+const listedNationally = (offers: CatalogueOffer[], product: Product) =>
   product.province !== null && offers.some((offer) => sells(offer, { ...product, province: null }));
 
 const byProvince = (a: string | null, b: string | null) =>

@@ -9,6 +9,7 @@ import { costFen } from '../merchants/pricing.ts';
 import type { Carrier } from '../shared/carriers.ts';
 import type { Speed } from '../shared/speeds.ts';
 import { BreakerState, type SkippedSupplier } from '../shared/suppliers.ts';
+import { offerGap } from '../products/offer.ts';
 import { breakerOf, mayProbe, type Breaker, type BreakerSettings } from './breaker.ts';
 
 export interface RoutableSupplier {
@@ -51,15 +52,6 @@ export interface Candidate {
   probe: boolean;
 }
 
-/** Whether the supplier's offer covers the order's province and speed; if not, why. */
-function offerGap(supplier: RoutableSupplier, order: RoutableOrder): string | undefined {
-  const speed = order.speed ?? 'fast';
-  if (!supplier.speeds.includes(speed)) return `does not sell ${speed} recharge`;
-  if (supplier.provinces.length > 0 && !supplier.provinces.includes(order.province ?? ''))
-    return `does not serve ${order.province ?? 'numbers of unknown province'}`;
-  return undefined;
-}
-
 /**
  * Suppliers that may take the order, best first (priority ascending, a
  * provincial supplier before a national one of the same priority, then a
@@ -74,16 +66,10 @@ export function rankSuppliers(
   const eligible: (Candidate & { priority: number; weight: number })[] = [];
   for (const supplier of suppliers) {
     const skip = (reason: string, lasting: boolean) => skipped.push({ supplierId: supplier.id, reason, lasting });
-    const rate = supplier.rates[order.carrier];
-    const gap = offerGap(supplier, order);
+    const rate = supplier.rates[order.carrier] as string;
+    const gap = offerGap(supplier, { ...order, faceValueYuan: order.amountYuan, speed: order.speed ?? 'fast' });
     if (order.declined.includes(supplier.id)) skip('declined this order', true);
     else if (gap !== undefined) skip(gap, true);
-    else if (
-      !supplier.carriers.includes(order.carrier) ||
-      !supplier.faceValuesYuan.includes(order.amountYuan) ||
-      rate === undefined
-    )
-      skip(`does not sell ${order.carrier} ${order.amountYuan} yuan`, true);
     else if (order.merchantPriceFen !== undefined && costFen(order.amountYuan, rate) > order.merchantPriceFen)
       skip(`costs ${costFen(order.amountYuan, rate)} fen, more than the merchant's ${order.merchantPriceFen}`, true);
     else if (!supplier.enabled) skip('disabled', false);

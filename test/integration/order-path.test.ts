@@ -215,7 +215,8 @@ describe('order path over HTTP: API, worker, Temporal, carrier, PostgreSQL', () 
       [{ merchantOrderNo, phone: '1381234567', amount: 50 }, 400, 'phone'],
       [{ merchantOrderNo, phone: '13812345678', amount: 15 }, 400, 'amount'],
       [{ merchantOrderNo, phone: '13812345678', amount: '50' }, 400, 'amount'],
-      [{ merchantOrderNo, phone: '17012345678', amount: 50 }, 400, 'phone'], // 170: no carrier
+      [{ merchantOrderNo, phone: '12812345678', amount: 50 }, 400, 'phone'], // 128: not a mobile number
+      [{ merchantOrderNo, phone: '17012345678', amount: 50 }, 422], // 170: a virtual operator's, not sold
       [{ merchantOrderNo, phone: '13812345678', amount: 50, notifyUrl: 'ftp://x' }, 400, 'notifyUrl'],
       [{ phone: '13812345678', amount: 50 }, 400, 'merchantOrderNo'],
       ['{"merchantOrderNo": ', 400],

@@ -116,7 +116,7 @@ describe('order view writes on PostgreSQL', () => {
     });
     expect(
       (await orders.findStory(order.id).then((story) => story?.history ?? [])).map((e) => [e.key, e.detail]),
-    ).toEqual([['submitted', { amountYuan: 50, carrier: 'CMCC', costFen: 5000 }]]);
+    ).toEqual([['submitted', { amountYuan: 50, carrier: 'CMCC', speed: 'fast', costFen: 5000 }]]);
   });
 
   it('sets the fields a transition names and keeps the others', async () => {

@@ -125,9 +125,8 @@ describe('routing by province and speed', () => {
   });
 
   it('reports the margin by province and speed', async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const { body } = await admin('GET', `/reports/margin?from=${today}&to=${tomorrow}`);
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const { body } = await admin('GET', `/reports/margin?from=${day(-1)}&to=${day(1)}`);
     expect(body.rows).toContainEqual(
       expect.objectContaining({ supplierId: 'gd', carrier: 'CMCC', province: '广东', speed: 'slow', marginFen: 150 }),
     );

@@ -83,6 +83,8 @@ describe('reconciliation: orders against the ledger, balances against their entr
       const drifted = await createTestMerchant(stack.prisma, { balanceFen: 100 });
       await stack.prisma.$executeRaw`UPDATE merchants SET balance_fen = balance_fen + 1 WHERE id = ${drifted.id}`;
       const lost = await insertOrder(stack.orders, merchant.id); // stored, but its workflow never started: the carrier has no record
+      // A slow order has a day: open and unknown to the carrier, it is not stale yet, so not a finding.
+      await insertOrder(stack.orders, merchant.id, { speed: 'slow', slaSeconds: 86_400 });
       await stack.prisma.$executeRaw`UPDATE suppliers SET balance_fen = balance_fen - 7 WHERE id = ${TEST_SUPPLIER_ID}`;
       // The supplier credits the phone but its callback is lost: the order stays open, and only the supplier knows (under the attempt's request id).
       stack.simulator.configure({ callbackLossRate: 1 });

@@ -174,11 +174,11 @@ describe('the risk limits over the real API', () => {
     expect(logLines).toContainEqual(expect.objectContaining({ msg: 'risk limits changed', change, operator: 'ada' }));
   });
 
-  const submit = (headers: Record<string, string>, phone: string, amount = 10) =>
+  const submit = (headers: Record<string, string>, phone: string, amount = 10, merchantOrderNo = `R-${randomUUID()}`) =>
     fetch(`${api.url}/orders`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ merchantOrderNo: `R-${randomUUID()}`, phone, amount }),
+      body: JSON.stringify({ merchantOrderNo, phone, amount }),
     }).then(async (response) => ({ status: response.status, body: await untypedJson(response) }));
   const ordersOf = (phone: string) => stack.prisma.order.count({ where: { phone } });
   const debitsOf = (phone: string) =>
@@ -245,7 +245,8 @@ describe('the risk limits over the real API', () => {
     } finally {
       stack.simulator.configure({ refusalRate: 0 });
     }
-    expect((await submit(stack.merchant.headers, phone, 50)).status).toBe(202);
+    const first = await submit(stack.merchant.headers, phone, 50);
+    expect(first.status).toBe(202);
     expect((await submit(stack.merchant.headers, phone, 50)).status).toBe(202);
     expect(await submit(stack.merchant.headers, phone, 10)).toMatchObject({
       status: 422,
@@ -254,5 +255,13 @@ describe('the risk limits over the real API', () => {
         message: expect.stringContaining('This number has 2 orders for 100 yuan in the last 24 hours'),
       },
     });
+    // A merchant's retry of an accepted order is a repeat, limit or not, and uses no room.
+    const repeat = await submit(stack.merchant.headers, phone, 50, first.body.merchantOrderNo);
+    expect(repeat).toMatchObject({ status: 200, body: { orderId: first.body.orderId } });
+    expect(await ordersOf(phone)).toBe(3);
+    // A day later (the orders moved back 25 hours), the number has room again.
+    await stack.prisma
+      .$executeRaw`UPDATE orders SET created_at = created_at - interval '25 hours' WHERE phone = ${phone}`;
+    expect((await submit(stack.merchant.headers, phone, 100)).status).toBe(202);
   });
 });

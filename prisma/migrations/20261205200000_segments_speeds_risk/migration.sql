@@ -47,7 +47,9 @@ CREATE TABLE "risk_limits" (
 INSERT INTO "risk_limits" ("id") VALUES (1);
 
 -- One row per number that has had an order: its version goes up with each accepted order, so two
--- submissions for one number cannot both pass its limits (see src/db/order-admission.ts).
+-- submissions for one number cannot both pass its limits (see src/db/order-admission.ts). A row must
+-- never be deleted while orders come in: one inserted again restarts at a version a statement's
+-- snapshot may already hold.
 -- CreateTable
 CREATE TABLE "number_order_guards" (
     "phone" TEXT NOT NULL,

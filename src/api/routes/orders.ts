@@ -22,6 +22,17 @@ const submitOrderSchema = z
     notifyUrl: httpUrl.optional(),
   })
   .meta({
+    description: [
+      'Refusals, each with nothing stored or debited (`error` names the reason):',
+      '400 `invalid_request` (a field breaks its schema; `fields` names each);',
+      '402 `insufficient_balance` (the balance does not cover the price);',
+      '409 `merchant_order_no_conflict` (the merchantOrderNo was used with another phone, amount, speed or notifyUrl);',
+      '422 `unknown_segment` (the number-segment table does not know the number),',
+      '`product_unavailable` (no enabled supplier sells this carrier, province, face value and speed within the price, the merchant has no price for the speed, or the number is a virtual operator’s or China Broadcast Network’s),',
+      '`number_blocked` (the number may not be topped up),',
+      '`number_limit_exceeded` (the number’s orders of the last 24 hours, across merchants, leave no room: at most 10 orders and 1,000 yuan by default).',
+      'A repeat of an accepted merchantOrderNo is answered 200 with the order, whatever changed since.',
+    ].join(' '),
     examples: [
       {
         merchantOrderNo: 'M20261123001',
@@ -59,7 +70,9 @@ function submissionAnswer(c: Context, result: SubmitOrderResult, merchantOrderNo
         c,
         422,
         'product_unavailable',
-        `Nothing on sale for ${result.carrier} numbers of ${result.province} at this face value and speed (see GET /products?phone=); nothing was stored.`,
+        result.virtual
+          ? `This is a virtual operator's number (hosted by ${result.carrier}): it is recharged through that operator, which no supplier here is; nothing was stored.`
+          : `Nothing on sale for ${result.carrier} numbers of ${result.province} at this face value and speed (see GET /products?phone=); nothing was stored.`,
       );
     case 'number-blocked':
       return problem(c, 422, 'number_blocked', 'This number may not be topped up; nothing was stored.');

@@ -90,12 +90,17 @@ describe('order service: submit', () => {
     [
       'a slow order of a carrier the merchant has no slow rate for',
       { phone: '18612345678', speed: 'slow' as const },
-      { kind: 'product-unavailable', carrier: 'CUCC', province: expect.any(String) },
+      { kind: 'product-unavailable', carrier: 'CUCC', province: expect.any(String), virtual: false },
+    ],
+    [
+      "a virtual operator's number",
+      { phone: '17012345678' },
+      { kind: 'product-unavailable', carrier: expect.any(String), province: expect.any(String), virtual: true },
     ],
     [
       'a China Broadcast Network number, which no supplier sells',
       { phone: '19212345678' },
-      { kind: 'product-unavailable', carrier: 'CBN', province: expect.any(String) },
+      { kind: 'product-unavailable', carrier: 'CBN', province: expect.any(String), virtual: false },
     ],
   ])('refuses %s before storing anything', async (_, change, refusal) => {
     const { service, createOrder } = setup();

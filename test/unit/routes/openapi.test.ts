@@ -12,6 +12,7 @@ type Document = {
       {
         requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
         parameters: { name: string; in: string }[];
+        description?: string;
       }
     >
   >;
@@ -55,6 +56,17 @@ describe('GET /openapi.json and /docs', () => {
       'speed',
       'notifyUrl',
     ]);
+    // Every reason an order can be refused, by its code.
+    for (const code of [
+      'invalid_request',
+      'insufficient_balance',
+      'merchant_order_no_conflict',
+      'unknown_segment',
+      'product_unavailable',
+      'number_blocked',
+      'number_limit_exceeded',
+    ])
+      expect(submit?.description).toContain(`\`${code}\``);
     expect(document.paths['/admin/orders/{orderId}/resolve']?.post?.parameters).toEqual([
       expect.objectContaining({ name: 'orderId', in: 'path' }),
     ]);

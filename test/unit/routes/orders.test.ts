@@ -118,9 +118,14 @@ describe('POST /orders: each submission result as HTTP', () => {
   it.each([
     [{ kind: 'unknown-segment' }, 'unknown_segment', "The number segment table does not know this number's segment"],
     [
-      { kind: 'product-unavailable', carrier: 'CMCC', province: '江苏' },
+      { kind: 'product-unavailable', carrier: 'CMCC', province: '江苏', virtual: false },
       'product_unavailable',
       'Nothing on sale for CMCC numbers of 江苏 at this face value and speed',
+    ],
+    [
+      { kind: 'product-unavailable', carrier: 'CUCC', province: '北京', virtual: true },
+      'product_unavailable',
+      "This is a virtual operator's number (hosted by CUCC)",
     ],
     [{ kind: 'number-blocked' }, 'number_blocked', 'This number may not be topped up'],
     [

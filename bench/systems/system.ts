@@ -31,8 +31,12 @@ export interface BenchSystem {
 export const orderKey = (step: string, index: number) => `${step}-${index}`;
 export const indexOf = (key: string) => Number(key.slice(key.lastIndexOf('-') + 1));
 
-/** A valid mainland number for order `index`, spread over the three carriers. */
-export const phoneFor = (index: number) => `${['138', '186', '189'][index % 3]}${String(index % 1e8).padStart(8, '0')}`;
+/**
+ * A number of its own per order (index < 10^7), spread over CMCC, CUCC and CTCC, in segments the platform
+ * sells (1381000-1381999, 1861000-..., 1891000-...: none a virtual operator's).
+ */
+export const phoneFor = (index: number) =>
+  `${['138', '186', '189'][index % 3]}1${String(index % 1e7).padStart(7, '0')}`;
 
 export type ServerTimings = Record<string, number>;
 

@@ -77,7 +77,7 @@ const deps: ApiDeps = {
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   operators: createOperatorRepository(prisma),
   adminBootstrapToken: config.adminBootstrapToken,
-  metrics: createHttpMetrics({ openWork: openWorkOf(orders), build }),
+  metrics: createHttpMetrics({ openWork: openWorkOf(orders, merchants), build }),
   rateLimits: createRateLimits({
     merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,
     merchantReadsPerSecond: config.MERCHANT_READ_RATE_LIMIT_PER_SECOND,

@@ -73,7 +73,7 @@ async function refundFailedOrder(db: Db, orderId: string): Promise<RefundResult>
  */
 export function createLedgerRepository(db: Db) {
   return {
-    /** An admin's top-up or adjustment, idempotent by requestId; never takes the balance below zero. */
+    /** An admin's top-up or adjustment, idempotent by requestId; an adjustment never takes the balance below minus the credit limit. */
     async postAdminEntry(input: AdminEntryInput): Promise<AdminEntryResult> {
       const merchant = merchantAccount(input.merchantId);
       const counter = input.type === 'TOP_UP' ? CASH_ACCOUNT : ADJUSTMENTS_ACCOUNT;
@@ -81,11 +81,11 @@ export function createLedgerRepository(db: Db) {
       const now = new Date();
       const posted = await db.$queryRaw<unknown[]>`
         WITH payer AS (
-          SELECT id, balance_fen FROM merchants WHERE id = ${input.merchantId} FOR UPDATE
+          SELECT id, balance_fen, credit_limit_fen FROM merchants WHERE id = ${input.merchantId} FOR UPDATE
         ), entry AS (
           INSERT INTO ledger_entries (merchant_id, type, debit_account, credit_account, amount_fen, balance_after_fen, request_id, operator, note, created_at)
           SELECT payer.id, ${input.type}::"LedgerEntryType", ${debitAccount}, ${creditAccount}, ${Math.abs(input.amountFen)}, payer.balance_fen + ${input.amountFen}, ${input.requestId}, ${input.operator}, ${input.note}, ${now}
-          FROM payer WHERE payer.balance_fen + ${input.amountFen} >= 0
+          FROM payer WHERE ${input.amountFen} > 0 OR payer.balance_fen + ${input.amountFen} >= -payer.credit_limit_fen
           ON CONFLICT (merchant_id, request_id) DO NOTHING
           RETURNING merchant_id, amount_fen
         )

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { CARRIERS } from '../shared/carriers.ts';
+import { merchantCredit } from './merchant-credit.ts';
 import { ratesOf, type MerchantRates } from './merchant-rates.ts';
 import { createMerchantKeyRepository } from './merchant-key-repository.ts';
 import type { Db } from './prisma.ts';
 
 export type { MerchantRates } from './merchant-rates.ts';
+export type { MerchantBalance } from './merchant-credit.ts';
 
 export interface NewMerchant {
   id: string;
@@ -72,6 +74,7 @@ async function upsertMerchant(db: Db, { rates, ...merchant }: NewMerchant): Prom
 export function createMerchantRepository(db: Db) {
   return {
     ...createMerchantKeyRepository(db),
+    ...merchantCredit(db),
 
     /**
      * Creates the merchant with its first API key; the key's id. The key's hash is copied to the
@@ -98,13 +101,14 @@ export function createMerchantRepository(db: Db) {
     async findById(id: string) {
       const merchant = await db.merchant.findUnique({
         where: { id },
-        select: { id: true, name: true, balanceFen: true, ...withLimits, ...withRates },
+        select: { id: true, name: true, balanceFen: true, creditLimitFen: true, ...withLimits, ...withRates },
       });
       return (
         merchant && {
           id: merchant.id,
           name: merchant.name,
           balanceFen: merchant.balanceFen,
+          creditLimitFen: merchant.creditLimitFen,
           rates: ratesOf(merchant.rates),
           limits: limitsOf(merchant),
         }
@@ -118,10 +122,6 @@ export function createMerchantRepository(db: Db) {
 
     /** Sets the merchant's own request limits (null: back to the default); false if there is no such merchant. */
     setLimits: (id: string, limits: Partial<MerchantLimits>) => setLimits(db, id, limits),
-
-    async balance(id: string): Promise<bigint | undefined> {
-      return (await db.merchant.findUnique({ where: { id }, select: { balanceFen: true } }))?.balanceFen;
-    },
   };
 }
 

@@ -39,8 +39,8 @@ export type CreateOrderResult =
   | { outcome: 'number-blocked' }
   /** Nothing stored: the number's orders of the last 24 hours leave no room for this one. */
   | { outcome: 'number-limit-exceeded'; usage: NumberUsage }
-  /** Nothing stored: the balance does not cover the cost. */
-  | { outcome: 'insufficient-balance'; balanceFen: bigint };
+  /** Nothing stored: the balance and the credit limit do not cover the cost. */
+  | { outcome: 'insufficient-balance'; balanceFen: bigint; creditLimitFen: bigint };
 
 const DAY_MS = 86_400_000;
 
@@ -67,7 +67,8 @@ const ORDER_COLUMNS = `id, merchant_id, merchant_order_no, phone, carrier, provi
  * Accepts an order and debits its cost, in one statement (atomic without a
  * transaction; a Prisma interactive transaction took 4× the CPU, see
  * docs/benchmarks.md), unless the merchantOrderNo is taken, the number is
- * blocked, its limits are used up, or the balance does not cover the cost:
+ * blocked, its limits are used up, or the balance with the merchant's
+ * credit limit (the balance may go down to minus it) does not cover the cost:
  * then nothing is written, and the statement answers what it checked, so
  * the caller knows why without reading again.
  *
@@ -87,17 +88,18 @@ const ORDER_COLUMNS = `id, merchant_id, merchant_order_no, phone, carrier, provi
  */
 const ADMIT_ORDER = `
   WITH payer AS (
-    SELECT id, balance_fen FROM merchants WHERE id = $1 FOR UPDATE
+    SELECT id, balance_fen, credit_limit_fen FROM merchants WHERE id = $1 FOR UPDATE
   ), recent AS (
     SELECT count(*)::int AS orders, COALESCE(sum(amount_yuan), 0)::int AS amount_yuan FROM orders
     WHERE phone = $3 AND created_at > $14 AND status <> 'FAILED'
   ), checks AS (
-    SELECT payer.balance_fen::text AS check_balance_fen, recent.orders AS check_orders,
+    SELECT payer.balance_fen::text AS check_balance_fen, payer.credit_limit_fen::text AS check_credit_limit_fen,
+      recent.orders AS check_orders,
       recent.amount_yuan AS check_amount_yuan, l.per_number_daily_orders AS check_max_orders,
       l.per_number_daily_amount_yuan AS check_max_amount_yuan,
       EXISTS (SELECT 1 FROM blocked_numbers b WHERE b.phone = $3) AS check_blocked,
       (SELECT o.id FROM orders o WHERE o.merchant_id = $1 AND o.merchant_order_no = $2) AS check_existing,
-      payer.balance_fen >= $8 AND recent.orders < l.per_number_daily_orders
+      payer.balance_fen + payer.credit_limit_fen >= $8 AND recent.orders < l.per_number_daily_orders
         AND recent.amount_yuan + $7 <= l.per_number_daily_amount_yuan AS check_room
     FROM payer, recent, risk_limits l WHERE l.id = 1
   ), guard AS (
@@ -130,6 +132,7 @@ const ADMIT_ORDER = `
 /** What the statement checked, in its own snapshot (the balance: the latest, locked). */
 interface Checks {
   check_balance_fen: string;
+  check_credit_limit_fen: string;
   check_orders: number;
   check_amount_yuan: number;
   check_max_orders: number;
@@ -165,7 +168,9 @@ async function decisionOf(client: Query, input: NewOrder, row: Record<string, un
   if (usage.orders >= usage.maxOrders || usage.amountYuan + input.amountYuan > usage.maxAmountYuan)
     return { outcome: 'number-limit-exceeded', usage };
   const balanceFen = BigInt(checks.check_balance_fen);
-  if (balanceFen < BigInt(input.costFen)) return { outcome: 'insufficient-balance', balanceFen };
+  const creditLimitFen = BigInt(checks.check_credit_limit_fen);
+  if (balanceFen + creditLimitFen < BigInt(input.costFen))
+    return { outcome: 'insufficient-balance', balanceFen, creditLimitFen };
   // Every check passed, yet nothing was written: another order for the number (or this merchantOrderNo) won.
   return { outcome: 'lost-the-race' };
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MerchantRepository } from '../db/merchant-repository.ts';
 import type { OrderRepository } from '../db/order-repository.ts';
 import { OrderStatus } from '../shared/order-status.ts';
 import type { BuildInfo } from './readiness.ts';
@@ -29,9 +30,13 @@ const reasonOf = (status: number, problem?: string) =>
 type OpenWork = ReturnType<typeof openWorkOf>;
 
 /** The open work the gauges read, from the order view. */
-export const openWorkOf = (orders: Pick<OrderRepository, 'countWithStatus' | 'countNotificationsPending'>) => ({
+export const openWorkOf = (
+  orders: Pick<OrderRepository, 'countWithStatus' | 'countNotificationsPending'>,
+  merchants: Pick<MerchantRepository, 'countBelowZero'>,
+) => ({
   escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED),
   notificationsPending: () => orders.countNotificationsPending(),
+  merchantsBelowZero: () => merchants.countBelowZero(),
 });
 
 /** How long a scrape waits for a gauge's count: a database away must not take every other series with it. */
@@ -52,6 +57,15 @@ async function readInTime(read: () => Promise<number>): Promise<number | undefin
 
 /** Gauges read from the order view at each scrape (both counts are index lookups). */
 function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
+  new Gauge({
+    name: 'merchants_below_zero',
+    help: 'Merchants whose balance is below zero: they are using their credit line',
+    registers: [registry],
+    async collect() {
+      const count = await readInTime(openWork.merchantsBelowZero);
+      if (count !== undefined) this.set(count);
+    },
+  });
   new Gauge({
     name: 'orders_escalated_open',
     help: 'Orders waiting for an operator (ESCALATED)',

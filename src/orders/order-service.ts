@@ -38,7 +38,7 @@ export type SubmitOrderResult =
   /** Nothing stored: the number's orders of the last 24 hours leave no room for this one. */
   | { kind: 'number-limit-exceeded'; usage: NumberUsage }
   /** Nothing stored: the balance does not cover the cost. */
-  | { kind: 'insufficient-balance'; costFen: number; balanceFen: bigint };
+  | { kind: 'insufficient-balance'; costFen: number; balanceFen: bigint; creditLimitFen: bigint };
 
 /** A merchant's order as a poll finds it: unchanged since the merchant's copy, or with its story. */
 export type OwnOrder =
@@ -154,7 +154,12 @@ async function submit(
   );
   switch (result.outcome) {
     case 'insufficient-balance':
-      return { kind: 'insufficient-balance', costFen: cost, balanceFen: result.balanceFen };
+      return {
+        kind: 'insufficient-balance',
+        costFen: cost,
+        balanceFen: result.balanceFen,
+        creditLimitFen: result.creditLimitFen,
+      };
     case 'number-blocked':
       return { kind: 'number-blocked' };
     case 'number-limit-exceeded':

@@ -242,7 +242,7 @@ export async function startStack({
       callbackSecret: CALLBACK_SECRET,
       operators: createOperatorRepository(apiPrisma),
       adminBootstrapToken: ADMIN_TOKEN,
-      metrics: createHttpMetrics({ openWork: openWorkOf(apiRepositories.orders) }),
+      metrics: createHttpMetrics({ openWork: openWorkOf(apiRepositories.orders, apiRepositories.merchants) }),
       rateLimits: createRateLimits({ merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 }),
       databaseStalls,
       readiness: databaseAndTemporalReadiness({ db: apiPrisma, temporal: env.client }),

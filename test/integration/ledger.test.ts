@@ -98,7 +98,7 @@ describe('merchant ledger on PostgreSQL', () => {
       });
     expect((await accept('A')).outcome).toBe('created');
     expect((await accept('B')).outcome).toBe('created');
-    expect(await accept('C')).toEqual({ outcome: 'insufficient-balance', balanceFen: 2_000n });
+    expect(await accept('C')).toEqual({ outcome: 'insufficient-balance', balanceFen: 2_000n, creditLimitFen: 0n });
     expect((await accept('A')).outcome).toBe('exists'); // a repeat is no new charge, whatever the balance
     expect(await prisma.order.count({ where: { merchantId: merchant.id } })).toBe(2);
     const debits = await prisma.ledgerEntry.findMany({
@@ -133,7 +133,7 @@ describe('merchant ledger on PostgreSQL', () => {
     ).toHaveLength(1);
   });
 
-  it('keeps the ledger append-only and the balance from going negative, whatever SQL runs', async () => {
+  it('keeps the ledger append-only and the balance from going below minus the credit limit, whatever SQL runs', async () => {
     const merchant = await createTestMerchant(prisma, { balanceFen: 100 });
     await expect(
       prisma.$executeRaw`UPDATE ledger_entries SET amount_fen = 1 WHERE merchant_id = ${merchant.id}`,
@@ -142,9 +142,13 @@ describe('merchant ledger on PostgreSQL', () => {
       /append-only/,
     );
     await expect(prisma.$executeRaw`UPDATE merchants SET balance_fen = -1 WHERE id = ${merchant.id}`).rejects.toThrow(
-      /merchants_balance_fen_non_negative/,
+      /merchants_balance_fen_within_credit/,
     );
     expect(await balanceOf(merchant.id)).toBe(100n);
+    await prisma.$executeRaw`UPDATE merchants SET credit_limit_fen = 500 WHERE id = ${merchant.id}`;
+    await expect(prisma.$executeRaw`UPDATE merchants SET balance_fen = -501 WHERE id = ${merchant.id}`).rejects.toThrow(
+      /merchants_balance_fen_within_credit/,
+    );
   });
 
   it('gives two merchants the same merchantOrderNo as two independent orders', async () => {

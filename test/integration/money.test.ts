@@ -134,6 +134,8 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
       name: 'Shop A',
       rates: { CMCC: 0.9855, CUCC: 0.99, CTCC: 1 },
       balanceFen: 0,
+      creditLimitFen: 0,
+      availableFen: 0,
       rateLimits: { submitPerSecond: 100_000, readPerSecond: 200, own: { submitPerSecond: null, readPerSecond: null } },
     });
 
@@ -392,4 +394,44 @@ describe('refunds: a FAILED order gets its money back exactly once', () => {
       }
     },
   );
+});
+
+describe('credit lines (授信): a merchant below zero, down to its limit', () => {
+  it('accepts exactly 100 of 200 concurrent 10-yuan orders with a balance of 0 and a credit of 1,000 yuan', async () => {
+    const merchant = await createTestMerchant(stack.prisma, { balanceFen: 0 });
+    const path = `/admin/merchants/${merchant.id}`;
+    expect(await call(path, { method: 'PATCH', headers: admin, body: { creditLimitFen: 100_000 } })).toMatchObject({
+      status: 200,
+      body: { balanceFen: 0, creditLimitFen: 100_000, availableFen: 100_000 },
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        order(merchant, { amount: 10, phone: `1381${String(10_000_000 + i).slice(1)}` }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(100);
+    const refused = answers.filter((a) => a.status === 402);
+    expect(refused).toHaveLength(100);
+    expect(refused[0]?.body.message).toContain('with a credit limit of 100000 fen');
+    expect((await call('/balance', { headers: merchant.headers })).body).toEqual({
+      merchantId: merchant.id,
+      balanceFen: -100_000,
+      creditLimitFen: 100_000,
+      availableFen: 0,
+    });
+    // The ledger shows the negative balance as it is; the credit in use cannot be taken away.
+    const ledger = await call(`${path}/ledger?limit=1`, { headers: admin });
+    expect(ledger.body.entries[0]).toMatchObject({ type: 'ORDER_DEBIT', balanceAfterFen: -100_000 });
+    expect(await call(path, { method: 'PATCH', headers: admin, body: { creditLimitFen: 50_000 } })).toMatchObject({
+      status: 409,
+      body: { error: 'credit_in_use' },
+    });
+    // A top-up is taken whatever the balance; a negative adjustment only down to minus the limit.
+    const topUp = { amountFen: 30_000, requestId: 'repay-1', note: 'repaid' };
+    expect((await call(`${path}/top-ups`, { method: 'POST', headers: admin, body: topUp })).status).toBe(201);
+    const adjust = { amountFen: -30_001, requestId: 'adj-1', note: 'fee' };
+    expect((await call(`${path}/adjustments`, { method: 'POST', headers: admin, body: adjust })).status).toBe(409);
+    const metrics = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^merchants_below_zero [1-9]/m);
+  });
 });

@@ -81,6 +81,7 @@ describe('order view writes on PostgreSQL', () => {
         '20261205170000_merchant_api_keys',
         '20261205180000_operators_and_callback_window',
         '20261205200000_segments_speeds_risk',
+        '20261205210000_merchant_credit',
       ]);
       const upgraded = createPrisma(old.url);
       try {

@@ -58,13 +58,20 @@ const adjustmentBody = z
 /** A merchant's own limit per second, or null for the deployment's default. */
 const limit = z.number().int().min(1).max(100_000).nullable();
 const changeBody = z
-  .strictObject({ submitRateLimitPerSecond: limit, readRateLimitPerSecond: limit, rates: merchantRates })
+  .strictObject({
+    submitRateLimitPerSecond: limit,
+    readRateLimitPerSecond: limit,
+    rates: merchantRates,
+    /** How far below zero the balance may go (授信), in fen; 0: none. */
+    creditLimitFen: z.number().int().min(0).max(MAX_ENTRY_FEN),
+  })
   .partial()
   .refine((body) => Object.keys(body).length > 0, 'nothing to change')
   .meta({
     minProperties: 1,
-    description: '`rates` replaces every rate of the merchant (fast and slow).',
-    examples: [{ readRateLimitPerSecond: 500 }, { submitRateLimitPerSecond: null }],
+    description:
+      '`rates` replaces every rate of the merchant (fast and slow). A `creditLimitFen` below the credit in use (minus a negative balance) is refused with 409 `credit_in_use`.',
+    examples: [{ readRateLimitPerSecond: 500 }, { submitRateLimitPerSecond: null }, { creditLimitFen: 100_000 }],
   });
 const ledgerQuery = z.strictObject({
   limit: integerQueryOr(50, 1, 500),
@@ -102,6 +109,8 @@ function accountJson(merchant: MerchantAccount, rateLimits: ApiDeps['rateLimits'
     name: merchant.name,
     rates: merchantRatesJson(merchant.rates),
     balanceFen: Number(merchant.balanceFen),
+    creditLimitFen: Number(merchant.creditLimitFen),
+    availableFen: Number(merchant.balanceFen + merchant.creditLimitFen),
     rateLimits: { ...rateLimits.limitsOf(merchant.limits), own: merchant.limits },
   };
 }
@@ -112,14 +121,28 @@ async function changeMerchant(
   merchantCache: MerchantCache,
   c: Context<AdminEnv>,
   merchantId: string,
-  { rates, ...change }: z.infer<typeof changeBody>,
+  { rates, creditLimitFen, ...change }: z.infer<typeof changeBody>,
 ) {
+  if (creditLimitFen !== undefined) {
+    const credit = await merchants.setCreditLimit(merchantId, creditLimitFen);
+    if (credit === 'no-merchant') return merchantNotFound(c, merchantId);
+    if (credit === 'in-use')
+      return problem(
+        c,
+        409,
+        'credit_in_use',
+        `The balance is below -${creditLimitFen} fen: the credit in use must be paid back before the limit is lowered to ${creditLimitFen} fen; nothing was changed`,
+      );
+  }
   const limits = { submitPerSecond: change.submitRateLimitPerSecond, readPerSecond: change.readRateLimitPerSecond };
   if (!(await merchants.setLimits(merchantId, limits))) return merchantNotFound(c, merchantId);
   if (rates) await merchants.setRates(merchantId, rates);
   // Other replicas apply it within their cache's lifetime.
   merchantCache.clear();
-  logger.info({ merchantId, change: { ...change, rates }, operator: c.get('operator').name }, 'merchant changed');
+  logger.info(
+    { merchantId, change: { ...change, rates, creditLimitFen }, operator: c.get('operator').name },
+    'merchant changed',
+  );
   return c.json(accountJson((await merchants.findById(merchantId)) as MerchantAccount, rateLimits));
 }
 
@@ -134,7 +157,7 @@ async function postEntry({ ledger, logger }: Pick<ApiDeps, 'ledger' | 'logger'>,
         c,
         409,
         'insufficient_balance',
-        `The balance is ${result.balanceFen} fen; an adjustment of ${input.amountFen} fen would take it below zero`,
+        `The balance is ${result.balanceFen} fen; an adjustment of ${input.amountFen} fen would take it below minus the merchant's credit limit`,
       );
     case 'conflict':
       return requestIdConflict(c, input.requestId, result.entry.id);
@@ -176,7 +199,7 @@ async function ledgerPage(
   const last = entries.length === limit ? entries.at(-1) : undefined;
   return c.json({
     merchantId,
-    balanceFen: Number(balance),
+    balanceFen: Number(balance.balanceFen),
     entries: entries.map(ledgerEntryJson),
     nextBefore: last ? String(last.id) : null,
   });

@@ -90,7 +90,7 @@ function submissionAnswer(c: Context, result: SubmitOrderResult, merchantOrderNo
         c,
         402,
         'insufficient_balance',
-        `The order costs ${result.costFen} fen and the balance is ${result.balanceFen} fen; nothing was stored. Top up and submit again.`,
+        `The order costs ${result.costFen} fen and the balance is ${result.balanceFen} fen${result.creditLimitFen > 0n ? ` with a credit limit of ${result.creditLimitFen} fen` : ''}; nothing was stored. Top up and submit again.`,
       );
     case 'conflict':
       return problem(

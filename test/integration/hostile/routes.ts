@@ -313,6 +313,11 @@ export const ROUTES: Route[] = [
       return {
         submitRateLimitPerSecond: limit,
         readRateLimitPerSecond: limit,
+        creditLimitFen: {
+          valid: fc.integer({ min: 0, max: 1_000_000 }),
+          invalid: integerNotIn((n) => n >= 0 && n <= 1_000_000_000),
+          optional: true,
+        },
         rates: { ...merchantRates(1), optional: true },
       };
     },

@@ -14,7 +14,7 @@ export async function databaseState(db: Db): Promise<Record<string, string>> {
       (SELECT coalesce(string_agg(status::text || '=' || n, ',' ORDER BY status), '') FROM (SELECT status, count(*) AS n FROM orders GROUP BY status) s) AS "orderStatuses",
       (SELECT count(*)::text FROM order_events) AS "orderEvents",
       (SELECT count(*)::text FROM carrier_callbacks) AS callbacks,
-      (SELECT count(*) || ' ' || coalesce(sum(balance_fen), 0) || ' ' || coalesce(max(updated_at)::text, '-') FROM merchants) AS merchants,
+      (SELECT count(*) || ' ' || coalesce(sum(balance_fen), 0) || ' credit:' || coalesce(sum(credit_limit_fen), 0) || ' ' || coalesce(max(updated_at)::text, '-') FROM merchants) AS merchants,
       (SELECT count(*) || ' ' || coalesce(sum(rate), 0) || ' slow:' || coalesce(sum(slow_rate), 0) FROM merchant_rates) AS "merchantRates",
       (SELECT count(*) || ' revoked:' || count(revoked_at) || ' ' || coalesce(max(revoked_at)::text, '-') FROM merchant_api_keys) AS "merchantApiKeys",
       (SELECT coalesce(string_agg(type::text || '=' || n || '/' || fen, ',' ORDER BY type), '') FROM (SELECT type, count(*) AS n, sum(amount_fen) AS fen FROM ledger_entries GROUP BY type) s) AS "ledgerEntries",

@@ -133,11 +133,14 @@ describe('order service: submit', () => {
   });
 
   it('reports a balance that does not cover the cost, dispatching nothing', async () => {
-    const { service, dispatchSoon } = setup({ created: { outcome: 'insufficient-balance', balanceFen: 100n } });
+    const { service, dispatchSoon } = setup({
+      created: { outcome: 'insufficient-balance', balanceFen: 100n, creditLimitFen: 0n },
+    });
     expect(await service.submit(MERCHANT, request)).toEqual({
       kind: 'insufficient-balance',
       costFen: 4925,
       balanceFen: 100n,
+      creditLimitFen: 0n,
     });
     expect(dispatchSoon).not.toHaveBeenCalled();
   });

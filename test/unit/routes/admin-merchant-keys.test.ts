@@ -123,7 +123,7 @@ describe('admin routes of merchant keys', () => {
         lookups++;
         return MERCHANT;
       },
-      balance: async () => 100n,
+      balance: async () => ({ balanceFen: 100n, creditLimitFen: 0n, availableFen: 100n }),
       revokeKey: async () => ({ outcome: 'revoked', key: { ...key, revokedAt: new Date() } }),
     });
     await api.request('/balance', { headers: AS_MERCHANT });

@@ -98,14 +98,16 @@ describe('POST /orders: each submission result as HTTP', () => {
   });
 
   it('answers 402 with the cost and balance when the balance is short', async () => {
-    const answer = await withSubmit({ kind: 'insufficient-balance', costFen: 4925, balanceFen: 100n }).api.request(
-      '/orders',
-      {
-        method: 'POST',
-        headers: AS_MERCHANT,
-        body: order,
-      },
-    );
+    const answer = await withSubmit({
+      kind: 'insufficient-balance',
+      costFen: 4925,
+      balanceFen: 100n,
+      creditLimitFen: 0n,
+    }).api.request('/orders', {
+      method: 'POST',
+      headers: AS_MERCHANT,
+      body: order,
+    });
     expect(answer).toMatchObject({
       status: 402,
       body: {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AS_MERCHANT, MERCHANT, fakeApp } from './fake-app.ts';
 
 /** A merchant whose balance reads, so every request gets past the route to the limits in front of it. */
-const withBalance = { balance: async () => 100n };
+const withBalance = { balance: async () => ({ balanceFen: 100n, creditLimitFen: 0n, availableFen: 100n }) };
 
 describe('merchant rate limits', () => {
   it('answers 429 with Retry-After once a merchant is over its rate', async () => {

@@ -55,34 +55,38 @@ async function readInTime(read: () => Promise<number>): Promise<number | undefin
   }
 }
 
-/** Gauges read from the order view at each scrape (both counts are index lookups). */
-function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
+/** A gauge read from the database at each scrape; a count not read in time keeps the gauge's last value. */
+function databaseGauge(
+  registry: Registry,
+  { name, help, read }: { name: string; help: string; read: () => Promise<number> },
+): void {
   new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const count = await readInTime(read);
+      if (count !== undefined) this.set(count);
+    },
+  });
+}
+
+/** Gauges read from the order view and the merchants at each scrape (each count an index lookup or a small table's scan). */
+function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
+  databaseGauge(registry, {
     name: 'merchants_below_zero',
     help: 'Merchants whose balance is below zero: they are using their credit line',
-    registers: [registry],
-    async collect() {
-      const count = await readInTime(openWork.merchantsBelowZero);
-      if (count !== undefined) this.set(count);
-    },
+    read: openWork.merchantsBelowZero,
   });
-  new Gauge({
+  databaseGauge(registry, {
     name: 'orders_escalated_open',
     help: 'Orders waiting for an operator (ESCALATED)',
-    registers: [registry],
-    async collect() {
-      const count = await readInTime(openWork.escalatedOrders);
-      if (count !== undefined) this.set(count);
-    },
+    read: openWork.escalatedOrders,
   });
-  new Gauge({
+  databaseGauge(registry, {
     name: 'merchant_notifications_pending',
     help: 'Final orders whose merchant is still being told the result (the notification backlog)',
-    registers: [registry],
-    async collect() {
-      const count = await readInTime(openWork.notificationsPending);
-      if (count !== undefined) this.set(count);
-    },
+    read: openWork.notificationsPending,
   });
 }
 

@@ -3,6 +3,7 @@ import { createMerchantNotificationActivities, type MerchantNotificationDeps } f
 import { createOrderViewActivities, type OrderViewDeps } from './order-view.ts';
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.ts';
 import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
+import { createReversalActivities, type ReversalActivityDeps } from './reversal.ts';
 import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
 
 export type ActivityDeps = OrderViewDeps &
@@ -10,6 +11,7 @@ export type ActivityDeps = OrderViewDeps &
   MerchantNotificationDeps &
   EscalationAlertDeps &
   RefundActivityDeps &
+  ReversalActivityDeps &
   ReconciliationActivityDeps;
 
 /**
@@ -25,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMerchantNotificationActivities(deps),
     ...createEscalationAlertActivities(deps),
     ...createRefundActivities(deps),
+    ...createReversalActivities(deps),
     ...createReconciliationActivities(deps),
   };
 }

@@ -3,6 +3,8 @@ import { ADJUSTMENTS_ACCOUNT, CASH_ACCOUNT, SALES_ACCOUNT, merchantAccount } fro
 import type { Db } from './prisma.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import type { RefundResult } from '../shared/order-activities.ts';
+import type { ReversalRequest } from '../shared/reversal.ts';
+import { reverseOrder } from './order-reversal.ts';
 
 export interface AdminEntryInput {
   merchantId: string;
@@ -109,7 +111,10 @@ export function createLedgerRepository(db: Db) {
     /** Gives a FAILED order's debit back, exactly once: see refundFailedOrder. */
     refundOrder: (orderId: string) => refundFailedOrder(db, orderId),
 
-    /** The order's money: its debit and, if it failed, its refund. */
+    /** Reverses a SUCCEEDED order, exactly once: see src/db/order-reversal.ts. */
+    reverseOrder: (request: ReversalRequest) => reverseOrder(db, request),
+
+    /** The order's money: its debit and, if it failed, its refund (or, if reversed, its reversal). */
     listForOrder: (orderId: string) => db.ledgerEntry.findMany({ where: { orderId }, orderBy: { id: 'asc' } }),
 
     /** A merchant's entries, newest first; `before` pages on from the last entry id of a page. */

@@ -13,6 +13,11 @@ function orderMoneyPage(db: Db, { cutoff, after, limit }: { cutoff: Date; after:
       (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_DEBIT'))::bigint AS "debitFen",
       count(e.id) FILTER (WHERE e.type = 'ORDER_REFUND')::int AS refunds,
       (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_REFUND'))::bigint AS "refundFen",
+      count(e.id) FILTER (WHERE e.type = 'ORDER_REVERSAL')::int AS reversals,
+      (sum(e.amount_fen) FILTER (WHERE e.type = 'ORDER_REVERSAL'))::bigint AS "reversalFen",
+      (SELECT sum(s.amount_fen) FROM supplier_ledger_entries s WHERE s.order_id = o.id AND s.type = 'ORDER_COST')::bigint AS "supplierCostFen",
+      (SELECT count(*) FROM supplier_ledger_entries s WHERE s.order_id = o.id AND s.type = 'ORDER_REVERSAL')::int AS "supplierCreditBacks",
+      (SELECT sum(s.amount_fen) FROM supplier_ledger_entries s WHERE s.order_id = o.id AND s.type = 'ORDER_REVERSAL')::bigint AS "supplierCreditBackFen",
       count(e.id) FILTER (WHERE e.merchant_id <> o.merchant_id)::int AS "otherMerchantEntries"
     FROM orders o LEFT JOIN ledger_entries e ON e.order_id = o.id
     WHERE o.cost_fen IS NOT NULL AND o.created_at <= ${cutoff} AND o.id > ${after}

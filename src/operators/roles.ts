@@ -15,11 +15,12 @@ export const roleAllows = (role: OperatorRole, needed: OperatorRole) =>
   OPERATOR_ROLES.indexOf(role) >= OPERATOR_ROLES.indexOf(needed);
 
 /**
- * What an operator may do: act on an order (resolve, retry, re-send the merchant's notification), run a
+ * What an operator may do: act on an order (resolve, retry, re-send the merchant's notification, reverse it on a
+ * supplier's word), run a
  * reconciliation, and block or unblock a number (an on-call operator stops a fraud number at once).
  */
 const OPERATOR_ACTIONS: [method: string, path: RegExp][] = [
-  ['POST', /^\/admin\/orders\/[^/]+\/(resolve|retry|notifications)$/],
+  ['POST', /^\/admin\/orders\/[^/]+\/(resolve|retry|notifications|reverse)$/],
   ['POST', /^\/admin\/reconciliations$/],
   ['POST', /^\/admin\/blocked-numbers$/],
   ['DELETE', /^\/admin\/blocked-numbers\/[^/]+$/],

@@ -1,12 +1,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CarrierCallbackBody } from '../carrier/protocol.ts';
-import type { OrderRepository } from '../db/order-repository.ts';
+import type { OrderRepository, RecordedCallback } from '../db/order-repository.ts';
+import type { OrderResultStatus } from '../shared/carrier-protocol.ts';
 import { contradictionReason } from '../shared/carrier-contradiction.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import { isFinal, type OrderStatus } from '../shared/order-status.ts';
 import { carrierCallbackSignal, orderWorkflowId } from '../shared/order-workflow.ts';
 import { parseSupplierRequestId } from '../shared/suppliers.ts';
 import type { Logger } from '../util/logger.ts';
+import type { ReversalService, ReversalStart } from './reversal-service.ts';
 
 /** A carrier callback whose signature the caller has verified, as it arrived. */
 export interface VerifiedCallback {
@@ -24,7 +26,9 @@ export type CallbackResult =
   /** The order is open but its workflow is not running: the carrier should re-send later. */
   | { kind: 'workflow-not-running' }
   /** The order's workflow has closed on a decided order; a contradicting result is flagged for review. */
-  | { kind: 'already-decided'; status: OrderStatus; flaggedForReview: boolean };
+  | { kind: 'already-decided'; status: OrderStatus; flaggedForReview: boolean }
+  /** A REVERSED callback, handed to the order's reversal (or refused and flagged for review). */
+  | { kind: 'reversal'; reversal: ReversalStart };
 
 export interface CallbackService {
   receive(received: VerifiedCallback): Promise<CallbackResult>;
@@ -34,6 +38,7 @@ export interface CallbackService {
 
 export interface CallbackServiceDeps {
   orders: Pick<OrderRepository, 'recordCallback' | 'flagForReview' | 'recordRefusedCallback'>;
+  reversals: Pick<ReversalService, 'fromSupplier'>;
   temporal: Client;
   logger: Logger;
 }
@@ -50,12 +55,42 @@ const refuseCallback =
     logger.warn({ supplierId, requestId: callback.orderId, reason }, 'carrier callback refused');
   };
 
+/** A result for an order whose workflow is not running: the view's decision stands, a contradiction is flagged. */
+async function closedOrderResult(
+  { orders, logger }: Pick<CallbackServiceDeps, 'orders' | 'logger'>,
+  recorded: RecordedCallback,
+  { orderId, status, supplierId }: { orderId: string; status: OrderResultStatus; supplierId: string | undefined },
+): Promise<CallbackResult> {
+  const { callbackId, orderStatus, resolvedBy } = recorded;
+  if (!isFinal(orderStatus)) {
+    // Never swallow the result of an open order: the carrier re-sends on 5xx.
+    logger.error({ orderId, callbackId }, 'callback for an open order whose workflow is not running');
+    return { kind: 'workflow-not-running' };
+  }
+  // A failure from a supplier the order moved on from says nothing about the supplier that credited it.
+  const otherSupplierFailed = supplierId !== undefined && status === 'FAILED' && recorded.supplierId !== supplierId;
+  const review = otherSupplierFailed
+    ? undefined
+    : contradictionReason({ status: orderStatus, resolvedBy }, { status, callbackId });
+  if (review !== undefined) {
+    await orders.flagForReview(orderId, review, {
+      key: `contradiction:${callbackId}`,
+      type: OrderEvent.CONTRADICTION_FLAGGED,
+      detail: { reason: review, callbackId },
+    });
+    logger.warn({ orderId, callbackId }, review);
+  }
+  return { kind: 'already-decided', status: orderStatus, flaggedForReview: review !== undefined };
+}
+
 /**
  * The carrier's result callbacks: stored raw before anything acts on them,
  * then handed to the order's workflow as a signal. Once the workflow has
  * closed, the order view's decision stands and a contradiction is flagged.
+ * A REVERSED result (the supplier took a successful top-up back) goes to the
+ * order's reversal workflow instead, open order workflow or closed.
  */
-export function createCallbackService({ orders, temporal, logger }: CallbackServiceDeps): CallbackService {
+export function createCallbackService({ orders, reversals, temporal, logger }: CallbackServiceDeps): CallbackService {
   return {
     refuse: refuseCallback({ orders, logger }),
 
@@ -71,7 +106,17 @@ export function createCallbackService({ orders, temporal, logger }: CallbackServ
         ...fromSupplier,
       });
       if (!recorded) return { kind: 'order-not-found' };
-      const { callbackId, orderStatus, resolvedBy } = recorded;
+      const { callbackId } = recorded;
+      if (status === 'REVERSED') {
+        const reversal = await reversals.fromSupplier({
+          orderId,
+          source: 'supplier',
+          by: supplierId ?? 'carrier',
+          callbackId,
+          ...(reason !== undefined && { note: reason }),
+        });
+        return { kind: 'reversal', reversal };
+      }
       try {
         // Signalled even when the view is final: the workflow may still be open (notifying the merchant, or
         // watching for late callbacks after an operator's decision) and must see a contradiction.
@@ -85,26 +130,7 @@ export function createCallbackService({ orders, temporal, logger }: CallbackServ
         });
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
-        if (!isFinal(orderStatus)) {
-          // Never swallow the result of an open order: the carrier re-sends on 5xx.
-          logger.error({ orderId, callbackId }, 'callback for an open order whose workflow is not running');
-          return { kind: 'workflow-not-running' };
-        }
-        // A failure from a supplier the order moved on from says nothing about the supplier that credited it.
-        const otherSupplierFailed =
-          supplierId !== undefined && status === 'FAILED' && recorded.supplierId !== supplierId;
-        const review = otherSupplierFailed
-          ? undefined
-          : contradictionReason({ status: orderStatus, resolvedBy }, { status, callbackId });
-        if (review !== undefined) {
-          await orders.flagForReview(orderId, review, {
-            key: `contradiction:${callbackId}`,
-            type: OrderEvent.CONTRADICTION_FLAGGED,
-            detail: { reason: review, callbackId },
-          });
-          logger.warn({ orderId, callbackId }, review);
-        }
-        return { kind: 'already-decided', status: orderStatus, flaggedForReview: review !== undefined };
+        return closedOrderResult({ orders, logger }, recorded, { orderId, status, supplierId });
       }
       logger.info({ orderId, callbackId, status }, 'carrier callback forwarded');
       return { kind: 'forwarded' };

@@ -10,6 +10,7 @@ import { createOrderDispatcher, type OrderDispatcher } from './order-dispatcher.
 import { createOperatorService, type OperatorService } from './operator-service.ts';
 import { createOrderService, type OrderService, type OrderServiceDeps } from './order-service.ts';
 import { createReconciliationService, type ReconciliationService } from './reconciliation-service.ts';
+import { createReversalService, type ReversalService } from './reversal-service.ts';
 
 export interface ServiceDeps {
   orders: OrderRepository;
@@ -36,12 +37,14 @@ export interface Services {
   operatorService: OperatorService;
   callbackService: CallbackService;
   reconciliationService: ReconciliationService;
+  reversalService: ReversalService;
   /** Starts the workflows of accepted orders; the API process also runs its drain (scheduleDispatchDrains). */
   orderDispatcher: OrderDispatcher;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const orderDispatcher = createOrderDispatcher(deps);
+  const reversalService = createReversalService(deps);
   return {
     orderDispatcher,
     orderService: createOrderService({
@@ -51,7 +54,8 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     productService: createProductService(deps),
     operatorService: createOperatorService(deps),
-    callbackService: createCallbackService(deps),
+    callbackService: createCallbackService({ ...deps, reversals: reversalService }),
+    reversalService,
     reconciliationService: createReconciliationService(deps),
   };
 }

@@ -21,6 +21,12 @@ export interface OrderMoney {
   debitFen: bigint | null;
   refunds: number;
   refundFen: bigint | null;
+  reversals: number;
+  reversalFen: bigint | null;
+  /** What the supplier charged (its ORDER_COST entry), and what a reversal credited back to it. */
+  supplierCostFen: bigint | null;
+  supplierCreditBacks: number;
+  supplierCreditBackFen: bigint | null;
   /** Entries of this order booked to another merchant. */
   otherMerchantEntries: number;
 }
@@ -59,6 +65,36 @@ export function orderMoneyMismatches(order: OrderMoney, failedSettledBefore: Dat
   } else if (order.refunds === 0 && order.finishedAt !== null && order.finishedAt < failedSettledBefore) {
     mismatch('refund-missing', { finishedAt: order.finishedAt.toISOString() });
   }
+  return [...found, ...reversalMismatches(order)];
+}
+
+/**
+ * What a reversal must leave: on a REVERSED order, one merchant reversal
+ * entry of its debit and, where the supplier charged for it, one credit-back
+ * of that charge; on any other order, neither.
+ */
+function reversalMismatches(order: OrderMoney): Mismatch[] {
+  const found: Mismatch[] = [];
+  const mismatch = (kind: string, detail: Record<string, unknown>) =>
+    found.push({ kind, subject: order.orderId, merchantId: order.merchantId, orderId: order.orderId, detail });
+  const fen = (value: bigint | null) => (value === null ? null : Number(value));
+  const { reversals, supplierCreditBacks } = order;
+  if (order.status !== 'REVERSED') {
+    if (reversals > 0 || supplierCreditBacks > 0)
+      mismatch('reversal-on-unreversed-order', { status: order.status, reversals, supplierCreditBacks });
+    return found;
+  }
+  if (reversals !== 1) mismatch(reversals === 0 ? 'reversal-missing' : 'reversal-duplicated', { reversals });
+  else if (order.reversalFen !== order.debitFen)
+    mismatch('reversal-amount', { debitFen: fen(order.debitFen), reversalFen: fen(order.reversalFen) });
+  const creditBacksDue = order.supplierCostFen === null ? 0 : 1;
+  if (supplierCreditBacks !== creditBacksDue)
+    mismatch('supplier-credit-back-count', { supplierCreditBacks, creditBacksDue });
+  else if (order.supplierCreditBackFen !== order.supplierCostFen)
+    mismatch('supplier-credit-back-amount', {
+      supplierCostFen: fen(order.supplierCostFen),
+      supplierCreditBackFen: fen(order.supplierCreditBackFen),
+    });
   return found;
 }
 

@@ -1,4 +1,4 @@
-import type { CarrierResultStatus } from './carrier-protocol.ts';
+import type { OrderResultStatus } from './carrier-protocol.ts';
 import { OrderStatus } from './order-status.ts';
 
 /** A decided order, as the workflow or (once the workflow has closed) the order view knows it. */
@@ -16,9 +16,11 @@ export interface DecidedOrder {
  */
 export function contradictionReason(
   decided: DecidedOrder,
-  result: { status: CarrierResultStatus; callbackId: string },
+  result: { status: OrderResultStatus; callbackId: string },
 ): string | undefined {
-  const agrees = (result.status === 'SUCCESS') === (decided.status === OrderStatus.SUCCEEDED);
+  // A reversed order had succeeded: a late copy of its SUCCESS callback is a repeat.
+  const succeeded = decided.status === OrderStatus.SUCCEEDED || decided.status === OrderStatus.REVERSED;
+  const agrees = (result.status === 'SUCCESS') === succeeded;
   if (agrees) return undefined;
   const by = decided.resolvedBy ? ` by ${decided.resolvedBy}` : '';
   const reason = `carrier reported ${result.status} (callback ${result.callbackId}) after the order was decided ${decided.status}${by}`;

@@ -11,4 +11,7 @@ export type CarrierStatus =
   | { state: 'FAILED'; carrierOrderId: string; reason: string }
   | { state: 'NOT_FOUND' };
 
-export type CarrierResultStatus = 'SUCCESS' | 'FAILED';
+export type CarrierResultStatus = 'SUCCESS' | 'FAILED' | 'REVERSED';
+
+/** The results an order's workflow takes; a reversal of a successful top-up runs as a workflow of its own. */
+export type OrderResultStatus = Exclude<CarrierResultStatus, 'REVERSED'>;

@@ -42,6 +42,10 @@ export const OrderEvent = {
   OPERATOR_ACTION_REFUSED: 'operator-action-refused',
   FINISHED: 'finished',
   REFUNDED: 'refunded',
+  /** The supplier (or an operator on its word) reversed the successful top-up: refunded and credited back. */
+  REVERSED: 'reversed',
+  /** A reversal asked for an order that had not succeeded: nothing moved, flagged for review. */
+  REVERSAL_REFUSED: 'reversal-refused',
   MERCHANT_NOTIFIED: 'merchant-notified',
   MERCHANT_NOTIFY_FAILED: 'merchant-notify-failed',
   /** The workflow's notification step ended (delivered or given up). */

@@ -11,10 +11,12 @@ export const OrderStatus = {
   ESCALATED: 'ESCALATED',
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
+  /** The supplier took back a top-up it had reported successful (冲正): the merchant is refunded, the supplier credits its cost back. */
+  REVERSED: 'REVERSED',
 } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 
-export const FINAL_STATUSES: readonly OrderStatus[] = [OrderStatus.SUCCEEDED, OrderStatus.FAILED];
+export const FINAL_STATUSES: readonly OrderStatus[] = [OrderStatus.SUCCEEDED, OrderStatus.FAILED, OrderStatus.REVERSED];
 
 export function isFinal(status: OrderStatus): boolean {
   return FINAL_STATUSES.includes(status);
@@ -35,6 +37,8 @@ export const ALLOWED_FROM: Record<OrderStatus, readonly OrderStatus[]> = {
   ESCALATED: [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN],
   SUCCEEDED: [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED],
   FAILED: [OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.UNKNOWN, OrderStatus.ESCALATED],
+  // Only a reversal (its own workflow, src/workflows/order-reversal.ts) moves an order here, and only from SUCCEEDED.
+  REVERSED: [OrderStatus.SUCCEEDED],
 };
 
 export function canMove(from: OrderStatus, to: OrderStatus): boolean {

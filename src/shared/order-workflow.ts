@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Carrier } from './carriers.ts';
-import type { CarrierResultStatus } from './carrier-protocol.ts';
+import type { OrderResultStatus } from './carrier-protocol.ts';
 import type { DecisionResult, OperatorDecision, ResolveRequest, RetryRequest } from './operator-actions.ts';
 import type { OrderEvent } from './order-events.ts';
 import type { OrderStatus } from './order-status.ts';
@@ -58,7 +58,7 @@ export interface CarrierCallback {
   supplierId?: string;
   requestId?: string;
   carrierOrderId: string;
-  status: CarrierResultStatus;
+  status: OrderResultStatus;
   reason?: string;
   timestamp: string;
 }

@@ -67,3 +67,14 @@ export function newOrderSearchAttributes(order: {
     ...(order.speed !== undefined ? [{ key: SpeedAttribute, value: order.speed }] : []),
   ];
 }
+
+/** A reversal workflow's attributes: the order's, with its status REVERSED, so `OrderStatus="REVERSED"` finds every reversal. */
+export function reversalSearchAttributes(
+  order: Parameters<typeof newOrderSearchAttributes>[0] & { supplierId?: string },
+): SearchAttributePair[] {
+  return [
+    ...newOrderSearchAttributes(order).filter((pair) => pair.key !== OrderStatusAttribute),
+    { key: OrderStatusAttribute, value: OrderStatus.REVERSED },
+    ...(order.supplierId !== undefined ? [{ key: SupplierAttribute, value: order.supplierId }] : []),
+  ];
+}

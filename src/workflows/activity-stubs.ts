@@ -8,6 +8,7 @@ import type {
 } from '../shared/order-activities.ts';
 import type { RoutingActivities, SupplierActivities } from '../shared/suppliers.ts';
 import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
+import type { ReversalActivities } from '../shared/reversal.ts';
 
 /** Supplier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
 const SUPPLIER_CALL = {
@@ -77,4 +78,10 @@ export const carrierChecks = proxyActivities<ReconciliationCarrierActivities>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '1m',
   retry: RECONCILIATION_RETRY,
+});
+
+/** A reversal's money: like a refund, retried without limit (one idempotent statement). */
+export const reversals = proxyActivities<ReversalActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });

@@ -1,4 +1,5 @@
 // Bundle entry of the worker: every workflow the task queue serves.
 export { merchantNotification } from './merchant-notification.ts';
+export { orderReversal } from './order-reversal.ts';
 export { rechargeOrder } from './recharge-order.ts';
 export { reconciliation } from './reconciliation.ts';

@@ -7,10 +7,15 @@ describe('order status', () => {
     expect(Object.values(OrderStatus).sort()).toEqual(Object.values(PrismaOrderStatus).sort());
   });
 
-  it('never leaves a final status', () => {
+  it('never leaves a final status, but for a reversal of a SUCCEEDED order', () => {
     for (const final of FINAL_STATUSES) {
-      for (const to of Object.values(OrderStatus)) expect(canMove(final, to), `${final} -> ${to}`).toBe(false);
+      for (const to of Object.values(OrderStatus)) {
+        const reversal = final === OrderStatus.SUCCEEDED && to === OrderStatus.REVERSED;
+        expect(canMove(final, to), `${final} -> ${to}`).toBe(reversal);
+      }
     }
+    for (const other of Object.values(OrderStatus).filter((status) => status !== OrderStatus.SUCCEEDED))
+      expect(canMove(other, OrderStatus.REVERSED), `${other} -> REVERSED`).toBe(false);
   });
 
   it('never moves back to PENDING and reaches a final status from every open one', () => {

@@ -18,6 +18,11 @@ const order = (fields: Partial<OrderMoney>): OrderMoney => ({
   debitFen: 5000n,
   refunds: 0,
   refundFen: null,
+  reversals: 0,
+  reversalFen: null,
+  supplierCostFen: 4800n,
+  supplierCreditBacks: 0,
+  supplierCreditBackFen: null,
   otherMerchantEntries: 0,
   ...fields,
 });
@@ -29,6 +34,25 @@ describe('reconciliation rules: an order against its ledger entries', () => {
     expect(kinds({ status: 'FAILED', refunds: 1, refundFen: 5000n })).toEqual([]);
     for (const status of ['PENDING', 'PROCESSING', 'UNKNOWN', 'ESCALATED'])
       expect(kinds({ status, finishedAt: null })).toEqual([]);
+  });
+
+  it('accepts a reversed order with one reversal of its debit and one credit-back of its supplier charge, nothing else', () => {
+    const reversed = { status: 'REVERSED', reversals: 1, reversalFen: 5000n };
+    expect(kinds({ ...reversed, supplierCreditBacks: 1, supplierCreditBackFen: 4800n })).toEqual([]);
+    expect(kinds({ ...reversed, supplierCostFen: null })).toEqual([]); // no supplier charged for it
+    expect(kinds({ ...reversed, supplierCreditBacks: 0 })).toEqual(['supplier-credit-back-count']);
+    expect(kinds({ ...reversed, supplierCreditBacks: 1, supplierCreditBackFen: 4000n })).toEqual([
+      'supplier-credit-back-amount',
+    ]);
+    const credited = { supplierCreditBacks: 1, supplierCreditBackFen: 4800n };
+    expect(kinds({ ...credited, status: 'REVERSED' })).toEqual(['reversal-missing']);
+    expect(kinds({ ...credited, ...reversed, reversals: 2 })).toEqual(['reversal-duplicated']);
+    expect(kinds({ ...credited, ...reversed, reversalFen: 4999n })).toEqual(['reversal-amount']);
+    expect(kinds({ ...credited, ...reversed, refunds: 1, refundFen: 5000n })).toEqual(['refund-on-unfailed-order']);
+    expect(kinds({ reversals: 1, reversalFen: 5000n })).toEqual(['reversal-on-unreversed-order']);
+    expect(kinds({ status: 'FAILED', refunds: 1, refundFen: 5000n, ...credited })).toEqual([
+      'reversal-on-unreversed-order',
+    ]);
   });
 
   it('reports a missing, doubled or wrong debit', () => {

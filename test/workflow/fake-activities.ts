@@ -129,6 +129,7 @@ export function fakeActivities({
       calls.refunds.push({ orderId, attempt, statusesBefore: calls.transitions.map((t) => t.to) });
       return refund(orderId, attempt);
     },
+    reverseOrder: notInOrderWorkflows,
     beginReconciliation: notInOrderWorkflows,
     reconcileOrderMoney: notInOrderWorkflows,
     reconcileBalances: notInOrderWorkflows,

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { OperatorActionResult, OperatorService } from '../../orders/operator-service.ts';
+import type { OperatorReversal } from '../../orders/reversal-service.ts';
 import { OrderStatus } from '../../shared/order-status.ts';
 import type { AdminEnv } from '../admin-auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -26,6 +27,11 @@ const resolveBody = z
 const actionBody = z
   .strictObject({ note: storableText(500).optional() })
   .meta({ examples: [{ note: 'carrier back up' }] });
+
+/** A reversal confirmed by the supplier by other means (a call, its bill): why, always. */
+const reverseBody = z
+  .strictObject({ note: trimmedText(500) })
+  .meta({ examples: [{ note: 'supplier s1 confirmed by phone: top-up reversed (ticket 4411)' }] });
 
 const refused = (c: Context, reason: string) => problem(c, 409, 'action_refused', reason);
 
@@ -58,12 +64,29 @@ function resendAnswer(c: Context, orderId: string, result: Awaited<ReturnType<Op
   }
 }
 
+function reverseAnswer(c: Context, orderId: string, reversal: OperatorReversal) {
+  switch (reversal.kind) {
+    case 'order-not-found':
+      return orderNotFound(c, orderId);
+    case 'refused':
+      return refused(c, `Not reversed: ${reversal.reason}`);
+    case 'already-reversed':
+      return c.json({ orderId, outcome: 'already-reversed', workflowId: reversal.workflowId });
+    case 'running':
+      return c.json({ orderId, outcome: 'running', workflowId: reversal.workflowId }, 202);
+    case 'done':
+      if (reversal.result.outcome === 'not-reversible') return refused(c, `Not reversed: ${reversal.result.reason}`);
+      return c.json({ orderId, workflowId: reversal.workflowId, ...reversal.result });
+  }
+}
+
 /**
  * The on-call engineer's API: find orders by status and age, read one with
  * its whole story, and act on it as the operator the token names; refusals
  * are 409s (the operator service records them in the order's history).
  */
-export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorService'>) {
+export function adminOrderRoutes(deps: Pick<ApiDeps, 'operatorService' | 'reversalService'>) {
+  const { operatorService } = deps;
   return new Hono<AdminEnv>()
     .get('/orders', validate('query', listQuery), async (c) => {
       const found = await operatorService.list(c.req.valid('query'));
@@ -76,6 +99,12 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
       const { order, history, money, live } = inspection;
       return c.json({ ...orderJson(order, { history, money }, 'operator'), live: live ?? null });
     })
+    .route('/', orderActionRoutes(deps));
+}
+
+/** The operator's actions on one order, each as the operator the token names. */
+function orderActionRoutes({ operatorService, reversalService }: Pick<ApiDeps, 'operatorService' | 'reversalService'>) {
+  return new Hono<AdminEnv>()
     .post(
       '/orders/:orderId/resolve',
       validate('param', orderIdParam),
@@ -102,6 +131,18 @@ export function adminOrderRoutes({ operatorService }: Pick<ApiDeps, 'operatorSer
           orderId,
           await operatorService.retry(orderId, { ...c.req.valid('json'), operator: c.get('operator').name }),
         );
+      },
+    )
+    .post(
+      '/orders/:orderId/reverse',
+      validate('param', orderIdParam),
+      validate('query', noQuery),
+      validate('json', reverseBody),
+      async (c) => {
+        const { orderId } = c.req.valid('param');
+        const { note } = c.req.valid('json');
+        const by = c.get('operator').name;
+        return reverseAnswer(c, orderId, await reversalService.fromOperator({ orderId, source: 'operator', by, note }));
       },
     )
     .post(

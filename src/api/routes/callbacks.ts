@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { ReversalStart } from '../../orders/reversal-service.ts';
 import { carrierCallbackBodySchema, SIGNATURE_HEADER, type CarrierCallbackBody } from '../../carrier/protocol.ts';
 import { verify } from '../../util/signature.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -86,8 +87,23 @@ const receive =
         });
       case 'forwarded':
         return c.json({ received: true, applied: true });
+      case 'reversal':
+        return reversalAnswer(c, callback.orderId, result.reversal);
     }
   };
+
+/** A REVERSED callback's answer: taken (200, applied unless reversed before), or refused for review (409: re-sending changes nothing). */
+function reversalAnswer(c: VerifiedContext, requestId: string, reversal: ReversalStart) {
+  switch (reversal.kind) {
+    case 'order-not-found':
+      return orderNotFound(c, requestId);
+    case 'refused':
+      return problem(c, 409, 'not_reversible', `Not reversed: ${reversal.reason}; recorded for review`);
+    case 'started':
+    case 'already-reversed':
+      return c.json({ received: true, applied: reversal.kind === 'started', reversal: reversal.workflowId });
+  }
+}
 
 /** The secret and window of the supplier a callback names; no secret for an id no supplier can have (refused as unsigned, before its form is checked). */
 const supplierSecret =

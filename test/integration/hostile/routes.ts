@@ -147,7 +147,7 @@ const callbackFields = (orderIdOrRequestId: fc.Arbitrary<string>): Record<string
   orderId: { valid: orderIdOrRequestId, invalid: wrongString(fc.constant(''), longString(65, 300)) },
   carrierOrderId: { valid: fc.constant('C-hostile-1'), invalid: wrongString(fc.constant(''), longString(65, 300)) },
   status: {
-    valid: fc.constantFrom('SUCCESS', 'FAILED'),
+    valid: fc.constantFrom('SUCCESS', 'FAILED', 'REVERSED'),
     invalid: wrongString(fc.constantFrom('success', 'SUCCEEDED', 'DONE', '', 'SUCCESS ')),
   },
   reason: { valid: fc.constant('number not in service'), invalid: wrongString(longString(501, 2_000)), optional: true },
@@ -279,6 +279,13 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     params: orderId((f) => f.orderIds),
     fields: () => ({ note: optionalNote }),
+  },
+  {
+    method: 'POST',
+    template: '/admin/orders/:orderId/reverse',
+    auth: 'admin',
+    params: orderId((f) => f.orderIds),
+    fields: () => ({ note: text(500, 'supplier confirmed the reversal') }),
   },
   {
     method: 'POST',

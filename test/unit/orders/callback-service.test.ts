@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CarrierCallbackBody } from '../../../src/carrier/protocol.ts';
 import type { OrderRepository, RecordedCallback } from '../../../src/db/order-repository.ts';
 import { createCallbackService } from '../../../src/orders/callback-service.ts';
+import type { ReversalService } from '../../../src/orders/reversal-service.ts';
 import { OrderEvent } from '../../../src/shared/order-events.ts';
 import { ORDER_ID } from '../routes/fake-app.ts';
 import { fakeLogger, fakeTemporal } from './fakes.ts';
@@ -24,15 +25,20 @@ function setup(
 ) {
   const recordCallback = vi.fn<OrderRepository['recordCallback']>(async () => recorded);
   const flagForReview = vi.fn<OrderRepository['flagForReview']>(async () => undefined);
+  const fromSupplier = vi.fn<ReversalService['fromSupplier']>(async ({ orderId }) => ({
+    kind: 'started',
+    workflowId: `order-reversal-${orderId}`,
+  }));
   const signalSpy = vi.fn(signal);
   const temporal = fakeTemporal({ signal: signalSpy });
   const log = fakeLogger();
   const service = createCallbackService({
     orders: { recordCallback, flagForReview, recordRefusedCallback: vi.fn(async () => undefined) },
+    reversals: { fromSupplier },
     temporal: temporal.client,
     logger: log.logger,
   });
-  return { service, recordCallback, flagForReview, signal: signalSpy, temporal, log };
+  return { service, recordCallback, flagForReview, fromSupplier, signal: signalSpy, temporal, log };
 }
 
 describe('callback service', () => {
@@ -104,6 +110,19 @@ describe('callback service', () => {
     expect(flagForReview).not.toHaveBeenCalled();
   });
 
+  it('takes a late copy of the SUCCESS callback of an order reversed since as a repeat, not a contradiction', async () => {
+    const { service, flagForReview } = setup(
+      { callbackId: '44', orderStatus: 'REVERSED', resolvedBy: 'carrier-callback', supplierId: null },
+      workflowGone,
+    );
+    expect(await service.receive(received)).toEqual({
+      kind: 'already-decided',
+      status: 'REVERSED',
+      flaggedForReview: false,
+    });
+    expect(flagForReview).not.toHaveBeenCalled();
+  });
+
   it('flags a closed, decided order the carrier contradicts, saying who decided and that the cost was refunded', async () => {
     const { service, flagForReview } = setup(
       { callbackId: '42', orderStatus: 'FAILED', resolvedBy: 'operator', supplierId: null },
@@ -142,6 +161,29 @@ describe('callback service', () => {
     });
     expect(temporal.handles).toEqual([`recharge-order-${ORDER_ID}`]);
     expect(signal.mock.calls[0]?.[1]).toMatchObject({ supplierId: 'sim-b', requestId: `${ORDER_ID}-2` });
+  });
+
+  it("hands a supplier's REVERSED callback, stored first, to the order's reversal and never to the order's workflow", async () => {
+    const { service, recordCallback, fromSupplier, signal } = setup({
+      callbackId: '43',
+      orderStatus: 'SUCCEEDED',
+      resolvedBy: 'carrier-callback',
+      supplierId: 'sim-b',
+    });
+    const reversed = { ...callback, orderId: `${ORDER_ID}-1`, status: 'REVERSED' as const, reason: 'chargeback' };
+    expect(await service.receive({ ...received, callback: reversed, supplierId: 'sim-b' })).toEqual({
+      kind: 'reversal',
+      reversal: { kind: 'started', workflowId: `order-reversal-${ORDER_ID}` },
+    });
+    expect(recordCallback).toHaveBeenCalledOnce();
+    expect(fromSupplier).toHaveBeenCalledWith({
+      orderId: ORDER_ID,
+      source: 'supplier',
+      by: 'sim-b',
+      callbackId: '43',
+      note: 'chargeback',
+    });
+    expect(signal).not.toHaveBeenCalled();
   });
 
   it('answers 404 to a supplier callback whose request id is none of ours', async () => {

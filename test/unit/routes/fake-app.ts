@@ -68,6 +68,7 @@ export function fakeApp(
     operatorService: services.operatorService ?? stub('operatorService'),
     callbackService: services.callbackService ?? stub('callbackService'),
     reconciliationService: services.reconciliationService ?? stub('reconciliationService'),
+    reversalService: services.reversalService ?? stub('reversalService'),
     merchants: stub<MerchantRepository>('merchants', {
       findByApiKeyHash: async (hash: string) => (hash === hashApiKey(MERCHANT_KEY) ? MERCHANT : null),
       ...merchantReads,

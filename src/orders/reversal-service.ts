@@ -1,0 +1,116 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { OrderRepository } from '../db/order-repository.ts';
+import type { Carrier } from '../shared/carriers.ts';
+import { OrderStatus } from '../shared/order-status.ts';
+import { TASK_QUEUE } from '../shared/order-workflow.ts';
+import {
+  REVERSAL_WORKFLOW_TYPE,
+  reversalWorkflowId,
+  type ReversalRequest,
+  type ReversalResult,
+} from '../shared/reversal.ts';
+import { reversalSearchAttributes } from '../shared/search-attributes.ts';
+import type { Speed } from '../shared/speeds.ts';
+import type { Logger } from '../util/logger.ts';
+import { flagRefusedReversal } from './reversal-review.ts';
+import { isGrpcTimeoutOrUnavailable } from './temporal-errors.ts';
+
+/** How long an operator's request waits for the reversal to finish before answering 202. */
+const OPERATOR_WAIT_MS = 10_000;
+
+export type ReversalStart =
+  | { kind: 'order-not-found' }
+  /** The order had not succeeded, or another supplier credited it: nothing moved, the order is flagged for review. */
+  | { kind: 'refused'; reason: string }
+  /** The order's reversal workflow runs (or ran): started now, or joined. */
+  | { kind: 'started'; workflowId: string }
+  /** Reversed before: nothing to do. */
+  | { kind: 'already-reversed'; workflowId: string };
+
+export type OperatorReversal =
+  | Exclude<ReversalStart, { kind: 'started' }>
+  | { kind: 'done'; workflowId: string; result: ReversalResult }
+  /** Still running after the wait: it will finish on its own. */
+  | { kind: 'running'; workflowId: string };
+
+export interface ReversalService {
+  /** A supplier's REVERSED callback (already stored): starts the order's reversal. */
+  fromSupplier(request: ReversalRequest & { source: 'supplier' }): Promise<ReversalStart>;
+  /** An operator's request, on a supplier's word by other means: starts it and waits a while for its result. */
+  fromOperator(request: ReversalRequest & { source: 'operator' }): Promise<OperatorReversal>;
+}
+
+export interface ReversalServiceDeps {
+  orders: Pick<OrderRepository, 'findById' | 'flagForReview'>;
+  temporal: Client;
+  logger: Logger;
+}
+
+/** Why an order may not be reversed by this request, if it may not. */
+function refusal(order: { status: string; supplierId: string | null }, request: ReversalRequest): string | undefined {
+  if (order.status !== OrderStatus.SUCCEEDED) return `the order is ${order.status}, not SUCCEEDED`;
+  // Orders from before suppliers were credited by the one carrier (its callbacks come as by: 'carrier').
+  const creditedBy = order.supplierId ?? 'carrier';
+  if (request.source === 'supplier' && creditedBy !== request.by)
+    return `${request.by} did not credit this order (${creditedBy} did)`;
+  return undefined;
+}
+
+export function createReversalService({ orders, temporal, logger }: ReversalServiceDeps): ReversalService {
+  async function start(request: ReversalRequest): Promise<ReversalStart> {
+    const { orderId } = request;
+    const workflowId = reversalWorkflowId(orderId);
+    const order = await orders.findById(orderId);
+    if (!order) return { kind: 'order-not-found' };
+    if (order.status === OrderStatus.REVERSED) return { kind: 'already-reversed', workflowId };
+    const reason = refusal(order, request);
+    if (reason !== undefined) {
+      // A supplier's refused reversal needs a person; an operator's refusal is the answer they read.
+      if (request.source === 'supplier')
+        logger.warn({ orderId, supplierId: request.by }, await flagRefusedReversal(orders, request, reason));
+      return { kind: 'refused', reason };
+    }
+    try {
+      await temporal.workflow.start(REVERSAL_WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [request],
+        // One reversal per order, ever: a running one is joined, a finished one is not run again.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: reversalSearchAttributes({
+          ...order,
+          carrier: order.carrier as Carrier,
+          speed: order.speed as Speed,
+          merchantId: order.merchantId,
+          province: order.province ?? undefined,
+          supplierId: order.supplierId ?? undefined,
+        }),
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'already-reversed', workflowId };
+      throw error;
+    }
+    logger.info({ orderId, source: request.source, by: request.by }, 'order reversal started');
+    return { kind: 'started', workflowId };
+  }
+
+  return {
+    fromSupplier: start,
+
+    async fromOperator(request) {
+      const started = await start(request);
+      if (started.kind !== 'started') return started;
+      const { workflowId } = started;
+      try {
+        const result = await temporal.withDeadline(Date.now() + OPERATOR_WAIT_MS, () =>
+          temporal.workflow.getHandle<(request: ReversalRequest) => Promise<ReversalResult>>(workflowId).result(),
+        );
+        return { kind: 'done', workflowId, result };
+      } catch (error) {
+        if (isGrpcTimeoutOrUnavailable(error)) return { kind: 'running', workflowId };
+        throw error;
+      }
+    },
+  };
+}

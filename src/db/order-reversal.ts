@@ -17,7 +17,7 @@ export const reversalReason = ({ source, by, note }: ReversalRequest) =>
  * and the ledgers' unique (order, type) keys stand behind that: one refund
  * and one credit-back per order, however often it is asked.
  */
-async function reverseSucceededOrder(db: Db, request: ReversalRequest) {
+async function reverseSucceededOrder(db: Pick<Db, '$queryRaw'>, request: ReversalRequest) {
   const { orderId } = request;
   const now = new Date();
   const detail = JSON.stringify({
@@ -87,7 +87,12 @@ async function earlierReversal(db: Db, orderId: string): Promise<ReversalResult>
 }
 
 export async function reverseOrder(db: Db, request: ReversalRequest): Promise<ReversalResult> {
-  const row = await reverseSucceededOrder(db, request);
+  // The order's row is locked before the statement's snapshot is taken, so a booking of its supplier's cost that
+  // committed meanwhile is seen (and credited back); one still to come waits, then finds the order REVERSED.
+  const row = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM orders WHERE id = ${request.orderId} FOR UPDATE`;
+    return reverseSucceededOrder(tx, request);
+  });
   if (row?.moved !== 1) return earlierReversal(db, request.orderId);
   return {
     outcome: 'reversed',

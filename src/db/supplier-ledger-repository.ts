@@ -75,7 +75,10 @@ async function topUp(db: Db, input: SupplierTopUpInput): Promise<SupplierTopUpRe
  * Books what the supplier charged for a SUCCEEDED order, once (unique per
  * order): its prepaid balance goes down, below zero if it must, since
  * the supplier has credited the phone whatever its balance. Returns the
- * booking, or undefined if it was booked before.
+ * booking, or undefined if it was booked before. The order's row is
+ * share-locked, so a reversal (which locks it first) either sees this
+ * booking and credits it back, or makes this one find the order REVERSED
+ * and book nothing.
  */
 async function bookOrderCost(
   sql: PreparedSql,
@@ -86,9 +89,9 @@ async function bookOrderCost(
   const now = new Date();
   const [booked] = await sql<Record<keyof BookedCost, string>>`
     WITH payee AS (
-      SELECT s.id, s.balance_fen, s.low_balance_fen FROM suppliers s
-      WHERE s.id = ${supplierId} AND EXISTS (SELECT 1 FROM orders o WHERE o.id = ${orderId} AND o.status = 'SUCCEEDED' AND o.supplier_id = ${supplierId})
-      FOR UPDATE OF s
+      SELECT s.id, s.balance_fen, s.low_balance_fen FROM orders o JOIN suppliers s ON s.id = o.supplier_id
+      WHERE o.id = ${orderId} AND o.status = 'SUCCEEDED' AND o.supplier_id = ${supplierId}
+      FOR SHARE OF o FOR UPDATE OF s
     ), cost AS (
       INSERT INTO supplier_ledger_entries (supplier_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
       SELECT payee.id, 'ORDER_COST', ${COST_OF_SALES_ACCOUNT}, ${supplierAccount(supplierId)}, ${amountFen}, payee.balance_fen - ${amountFen}, ${orderId}, ${now}

@@ -36,7 +36,7 @@ export const carrierCallbackBodySchema = z
   .strictObject({
     orderId: storableText(64, 1),
     carrierOrderId: storableText(64, 1),
-    status: z.enum(['SUCCESS', 'FAILED']),
+    status: z.enum(['SUCCESS', 'FAILED', 'REVERSED']),
     reason: storableText(500).optional(),
     timestamp: z.iso.datetime({ offset: true }),
   })

@@ -11,4 +11,4 @@ export type CarrierStatus =
   | { state: 'FAILED'; carrierOrderId: string; reason: string }
   | { state: 'NOT_FOUND' };
 
-export type CarrierResultStatus = 'SUCCESS' | 'FAILED';
+export type CarrierResultStatus = 'SUCCESS' | 'FAILED' | 'REVERSED';

@@ -4,17 +4,19 @@ import { createOrderViewActivities, type OrderViewDeps } from './order-view.ts';
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.ts';
 import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
 import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
+import { createSupplierBillActivities, type SupplierBillActivityDeps } from './supplier-bills.ts';
 
 export type ActivityDeps = OrderViewDeps &
   RoutingActivityDeps &
   MerchantNotificationDeps &
   EscalationAlertDeps &
   RefundActivityDeps &
-  ReconciliationActivityDeps;
+  ReconciliationActivityDeps &
+  SupplierBillActivityDeps;
 
 /**
- * The activities of the order task queue (order and reconciliation
- * workflows), built over their dependencies (real ones in the worker, fakes
+ * The activities of the order task queue (order, reconciliation and
+ * supplier bill workflows), built over their dependencies (real ones in the worker, fakes
  * in tests). The supplier calls run on each supplier's own task queue
  * (src/worker/supplier-workers.ts).
  */
@@ -26,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEscalationAlertActivities(deps),
     ...createRefundActivities(deps),
     ...createReconciliationActivities(deps),
+    ...createSupplierBillActivities(deps),
   };
 }
 

@@ -5,6 +5,7 @@ import { createReconciliationActivities, type ReconciliationActivityDeps } from 
 import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
 import { createReversalActivities, type ReversalActivityDeps } from './reversal.ts';
 import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
+import { createSupplierBillActivities, type SupplierBillActivityDeps } from './supplier-bills.ts';
 
 export type ActivityDeps = OrderViewDeps &
   RoutingActivityDeps &
@@ -12,11 +13,12 @@ export type ActivityDeps = OrderViewDeps &
   EscalationAlertDeps &
   RefundActivityDeps &
   ReversalActivityDeps &
-  ReconciliationActivityDeps;
+  ReconciliationActivityDeps &
+  SupplierBillActivityDeps;
 
 /**
- * The activities of the order task queue (order and reconciliation
- * workflows), built over their dependencies (real ones in the worker, fakes
+ * The activities of the order task queue (order, reconciliation and
+ * supplier bill workflows), built over their dependencies (real ones in the worker, fakes
  * in tests). The supplier calls run on each supplier's own task queue
  * (src/worker/supplier-workers.ts).
  */
@@ -29,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRefundActivities(deps),
     ...createReversalActivities(deps),
     ...createReconciliationActivities(deps),
+    ...createSupplierBillActivities(deps),
   };
 }
 

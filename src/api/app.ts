@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import { adminAuth } from './admin-auth.ts';
@@ -14,6 +15,7 @@ import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminReconciliationRoutes } from './routes/admin-reconciliations.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 import { adminRiskRoutes } from './routes/admin-risk.ts';
+import { BILL_UPLOAD_PATH, adminSupplierBillRoutes, isCsv } from './routes/admin-supplier-bills.ts';
 import { adminSupplierRoutes } from './routes/admin-suppliers.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { callbacksRoutes } from './routes/callbacks.ts';
@@ -29,6 +31,8 @@ import { validate } from './validate.ts';
 
 /** Orders and callbacks are small JSON documents; anything larger is refused unread. */
 const MAX_BODY_BYTES = 16 * 1024;
+/** A supplier's bill sent as CSV: its route reads it under a limit of its own, after the operator's token is checked. */
+const isBillUpload = (c: Context) => c.req.method === 'POST' && BILL_UPLOAD_PATH.test(c.req.path) && isCsv(c);
 
 export function createApp(deps: ApiDeps) {
   const merchantCache = createMerchantCache();
@@ -44,12 +48,15 @@ export function createApp(deps: ApiDeps) {
     // Hostile input stops here, for every route, before any database or Temporal call.
     .use(urlGuard())
     .use(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
-      }),
+      except(
+        isBillUpload,
+        bodyLimit({
+          maxSize: MAX_BODY_BYTES,
+          onError: (c) => problem(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+        }),
+      ),
     )
-    .use(jsonBodyGuard())
+    .use(except(isBillUpload, jsonBodyGuard()))
     .route('/', healthRoutes(deps))
     // Prometheus scrapes it: keep it off the merchant-facing edge (a load balancer rule), as /admin is.
     .get('/metrics', validate('query', noQuery), async (c) =>
@@ -65,6 +72,7 @@ export function createApp(deps: ApiDeps) {
     .route('/admin/merchants', adminMerchantRoutes(deps, merchantCache))
     .route('/admin/reconciliations', adminReconciliationRoutes(deps))
     .route('/admin/suppliers', adminSupplierRoutes(deps))
+    .route('/admin/suppliers', adminSupplierBillRoutes(deps))
     .route('/admin/reports', adminReportRoutes(deps))
     .route('/admin', adminRiskRoutes(deps))
     .onError(onError(deps.logger));

@@ -5,6 +5,7 @@ import type { MerchantRepository } from '../db/merchant-repository.ts';
 import type { SupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import type { SupplierRepository } from '../db/supplier-repository.ts';
 import type { Services } from '../orders/services.ts';
+import type { SupplierBillService } from '../supplier-bills/bill-service.ts';
 import type { HttpMetrics } from '../observability/http-metrics.ts';
 import type { Readiness } from '../observability/readiness.ts';
 import type { DatabaseStalls } from '../db/database-stalls.ts';
@@ -21,6 +22,8 @@ export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   ledger: LedgerRepository;
   suppliers: SupplierRepository;
   supplierLedger: SupplierLedgerRepository;
+  /** Supplier bill reconciliation (上游对账). */
+  supplierBills: SupplierBillService;
   /** Blocked numbers and the per-number limits, as admins manage them. */
   risk: RiskRepository;
   logger: Logger;

@@ -17,6 +17,8 @@ import { createSupplierSnapshot } from '../suppliers/supplier-snapshot.ts';
 import { segmentTable } from '../numbers/segments.ts';
 import { createLogger } from '../util/logger.ts';
 import { createServices } from '../orders/services.ts';
+import { createSupplierBillRepository } from '../db/supplier-bill-repository.ts';
+import { createSupplierBillService } from '../supplier-bills/bill-service.ts';
 import { scheduleDispatchDrains } from '../orders/order-dispatcher.ts';
 import { lazyTemporalClient } from '../temporal/connection.ts';
 import { temporalSecurity } from '../temporal/connection-security.ts';
@@ -54,6 +56,7 @@ const ledger = createLedgerRepository(prisma);
 const slaSeconds = config.SLA_SECONDS;
 const suppliers = createSupplierRepository(prisma);
 const offers = createSupplierSnapshot(suppliers);
+const supplierBills = createSupplierBillService({ bills: createSupplierBillRepository(prisma), suppliers });
 const services = createServices({
   orders,
   ledger,
@@ -72,12 +75,13 @@ const deps: ApiDeps = {
   ledger,
   suppliers,
   supplierLedger: createSupplierLedgerRepository(prisma),
+  supplierBills,
   risk: createRiskRepository(prisma),
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   operators: createOperatorRepository(prisma),
   adminBootstrapToken: config.adminBootstrapToken,
-  metrics: createHttpMetrics({ openWork: openWorkOf(orders, merchants), build }),
+  metrics: createHttpMetrics({ openWork: openWorkOf(orders, merchants, supplierBills), build }),
   rateLimits: createRateLimits({
     merchantPerSecond: config.MERCHANT_RATE_LIMIT_PER_SECOND,
     merchantReadsPerSecond: config.MERCHANT_READ_RATE_LIMIT_PER_SECOND,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { presentVariables } from '../config.ts';
+import { RATE_PATTERN } from '../merchants/pricing.ts';
 
 const rate = z.coerce.number().min(0).max(1);
 const ms = z.coerce.number().int().min(0);
@@ -32,6 +33,12 @@ export const behaviourSchema = z.object({
   earlyAnswerDelayMs: ms.default(500),
   /** An outage: every recharge and status request fails (503) or hangs for `hangMs` first, and takes nothing. */
   outage: z.union([z.boolean(), z.stringbool()]).default(false),
+  /**
+   * What it charges for a request it credits, as a fraction of face value
+   * (rounded to the fen as merchants' prices are): the simulated suppliers'
+   * rate (SIMULATED_SUPPLIER_RATE), so its bill equals what the platform books.
+   */
+  chargeRate: z.string().regex(RATE_PATTERN, 'must be a rate such as 0.97').default('0.97'),
 });
 export type Behaviour = z.infer<typeof behaviourSchema>;
 

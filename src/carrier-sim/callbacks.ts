@@ -9,7 +9,7 @@ export async function postCallback(callbackSecret: string, order: RecordedOrder,
   const body: CarrierCallbackBody = {
     orderId: order.request.requestId,
     carrierOrderId: order.carrierOrderId,
-    status: order.state === 'SUCCESS' ? 'SUCCESS' : 'FAILED',
+    status: order.state === 'SUCCESS' || order.state === 'REVERSED' ? order.state : 'FAILED',
     ...(order.reason !== undefined && { reason: order.reason }),
     timestamp: new Date().toISOString(),
   };

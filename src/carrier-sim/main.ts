@@ -15,7 +15,7 @@ const books = dataFile ? readRecords(dataFile) : undefined;
 const records = dataFile ? await openRecords(dataFile) : undefined;
 const simulator = createCarrierSimulator(config.CARRIER_CALLBACK_SECRET, behaviour, {
   ...(records && { records }),
-  ...(books && { recorded: books.orders }),
+  ...(books && { recorded: books.orders, phantoms: books.phantoms }),
 });
 
 const server = serve({ fetch: simulator.app.fetch, port }, (info) =>
@@ -23,7 +23,11 @@ const server = serve({ fetch: simulator.app.fetch, port }, (info) =>
     {
       port: info.port,
       behaviour,
-      ...(books && { recordedOrders: books.orders.size, unreadableLines: books.skippedLines }),
+      ...(books && {
+        recordedOrders: books.orders.size,
+        phantomCharges: books.phantoms.size,
+        unreadableLines: books.skippedLines,
+      }),
     },
     'carrier simulator listening',
   ),

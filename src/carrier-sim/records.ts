@@ -9,16 +9,55 @@ import type { RechargeRequest } from '../carrier/protocol.ts';
  */
 export type SupplierRecord =
   | { type: 'taken'; request: RechargeRequest; carrierOrderId: string; at: string }
-  | { type: 'result'; requestId: string; state: 'SUCCESS' | 'FAILED'; reason?: string; at: string }
-  | { type: 'repeat'; requestId: string };
+  /** `chargeFen`: what a SUCCESS charges (books from before bills lack it: the bill then prices it at today's rate). */
+  | { type: 'result'; requestId: string; state: 'SUCCESS' | 'FAILED'; reason?: string; chargeFen?: number; at: string }
+  | { type: 'repeat'; requestId: string }
+  /** A SUCCESS taken back (`POST /_sim/reverse`): it charges nothing any more. */
+  | { type: 'reversed'; requestId: string; at: string }
+  /** A charge for a request never sent (`POST /_sim/phantom-charge`): on the bill, nowhere else. */
+  | { type: 'phantom'; request: RechargeRequest; carrierOrderId: string; chargeFen: number; at: string };
 
 /** An order as the books say it stands. */
 export interface RecordedOrder {
   request: RechargeRequest;
   carrierOrderId: string;
-  state: 'PROCESSING' | 'SUCCESS' | 'FAILED';
+  state: 'PROCESSING' | 'SUCCESS' | 'FAILED' | 'REVERSED';
   reason?: string;
   repeats: number;
+  /** When it was decided (SUCCESS or FAILED): the day of the bill it is on. */
+  decidedAt?: string;
+  /** What its SUCCESS charged, in fen. */
+  chargeFen?: number;
+  reversedAt?: string;
+}
+
+/** The books as read back: the orders taken and the phantom charges. */
+export interface Books {
+  orders: Map<string, RecordedOrder>;
+  phantoms: Map<string, RecordedOrder>;
+  skippedLines: number;
+}
+
+/** A simulator's books at start: the file it appends to, and what that file held. */
+export interface StartingBooks {
+  records?: RecordsFile;
+  recorded?: Map<string, RecordedOrder>;
+  phantoms?: Map<string, RecordedOrder>;
+}
+
+/** Applies a record about an order already taken; false if the order is not in the books. */
+function applyToOrder(order: RecordedOrder | undefined, record: SupplierRecord): boolean {
+  if (!order) return false;
+  if (record.type === 'repeat') order.repeats++;
+  else if (record.type === 'reversed') Object.assign(order, { state: 'REVERSED', reversedAt: record.at });
+  else if (record.type === 'result')
+    Object.assign(order, {
+      state: record.state,
+      decidedAt: record.at,
+      ...(record.reason !== undefined && { reason: record.reason }),
+      ...(record.chargeFen !== undefined && { chargeFen: record.chargeFen }),
+    });
+  return true;
 }
 
 /**
@@ -26,8 +65,9 @@ export interface RecordedOrder {
  * taken, with its result and repeats. A line that does not parse (one torn
  * by a crash mid-write, which was then never acknowledged) is skipped.
  */
-export function readRecords(file: string): { orders: Map<string, RecordedOrder>; skippedLines: number } {
+export function readRecords(file: string): Books {
   const orders = new Map<string, RecordedOrder>();
+  const phantoms = new Map<string, RecordedOrder>();
   let skippedLines = 0;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   for (const line of text.split('\n')) {
@@ -44,13 +84,29 @@ export function readRecords(file: string): { orders: Map<string, RecordedOrder>;
       orders.set(request.requestId, { request, carrierOrderId, state: 'PROCESSING', repeats: 0 });
       continue;
     }
-    const order = orders.get(record.requestId);
-    if (!order) skippedLines++;
-    else if (record.type === 'repeat') order.repeats++;
-    else Object.assign(order, { state: record.state, ...(record.reason !== undefined && { reason: record.reason }) });
+    if (record.type === 'phantom') {
+      phantoms.set(record.request.requestId, phantomOrder(record));
+      continue;
+    }
+    if (!applyToOrder(orders.get(record.requestId), record)) skippedLines++;
   }
-  return { orders, skippedLines };
+  return { orders, phantoms, skippedLines };
 }
+
+/** A phantom charge as an order of the books: decided SUCCESS when recorded. */
+export const phantomOrder = ({
+  request,
+  carrierOrderId,
+  chargeFen,
+  at,
+}: Extract<SupplierRecord, { type: 'phantom' }>): RecordedOrder => ({
+  request,
+  carrierOrderId,
+  state: 'SUCCESS',
+  repeats: 0,
+  decidedAt: at,
+  chargeFen,
+});
 
 /** The books, appended to: `append` resolves once its line is on disk (written and fdatasync'd). */
 export interface RecordsFile {

@@ -3,11 +3,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import seedrandom from 'seedrandom';
 import { rechargeRequestSchema, type RechargeRequest } from '../carrier/protocol.ts';
+import { costFen } from '../merchants/pricing.ts';
 import { segmentTable } from '../numbers/segments.ts';
 import { DENOMINATIONS_YUAN } from '../shared/carriers.ts';
 import { behaviourSchema, type Behaviour } from './behaviour.ts';
+import { billRoutes, type Bookkeeping } from './bill-routes.ts';
 import { postCallback } from './callbacks.ts';
-import { chargesOf, type CarrierCharge, type RecordedOrder, type RecordsFile, type SupplierRecord } from './records.ts';
+import {
+  chargesOf,
+  type CarrierCharge,
+  type RecordedOrder,
+  type StartingBooks,
+  type SupplierRecord,
+} from './records.ts';
 import { countRequest, zeroStats, type SimulatorStats } from './stats.ts';
 
 /** An order it took; `durable` settles once its record is on disk (at once without books). */
@@ -24,6 +32,8 @@ interface SimulatorState {
   initial: Behaviour;
   behaviour: Behaviour;
   orders: Map<string, CarrierOrder>;
+  /** Charges billed for requests it was never sent (`POST /_sim/phantom-charge`). */
+  phantoms: Map<string, RecordedOrder>;
   stats: SimulatorStats;
   pendingTimers: Set<NodeJS.Timeout>;
   attemptsByRequest: Map<string, number>;
@@ -33,7 +43,7 @@ interface SimulatorState {
   /** Recharge requests being answered now. */
   inFlight: number;
   /** Its books on disk, when it keeps them (CARRIER_SIM_DATA_FILE). */
-  records: RecordsFile | undefined;
+  records: StartingBooks['records'];
 }
 
 /** Writes a record to the books, if it keeps them; resolves once it is on disk. */
@@ -72,19 +82,23 @@ function scheduleResult(state: SimulatorState, order: CarrierOrder, early: boole
 async function decide(state: SimulatorState, order: CarrierOrder, result: 'SUCCESS' | 'FAILED', callbacks: number) {
   const reason = result === 'FAILED' ? 'carrier could not credit the number' : undefined;
   const { requestId } = order.request;
+  // Priced when credited, at the rate of the moment: its bill line keeps that amount.
+  const chargeFen = reason ? undefined : costFen(order.request.amountYuan, state.behaviour.chargeRate);
+  const at = new Date().toISOString();
   try {
     await persist(state, {
       type: 'result',
       requestId,
       state: result,
       ...(reason && { reason }),
-      at: new Date().toISOString(),
+      ...(chargeFen !== undefined && { chargeFen }),
+      at,
     });
   } catch (error) {
     console.error(`carrier simulator: the result of ${requestId} could not be recorded: ${String(error)}`);
     return; // still PROCESSING, as the books say
   }
-  order.state = result;
+  Object.assign(order, { state: result, decidedAt: at, ...(chargeFen !== undefined && { chargeFen }) });
   if (reason) order.reason = reason;
   else state.stats.charges++;
   // Fire and forget, as a carrier does: postCallback retries on its own and never rejects.
@@ -212,15 +226,28 @@ function simulatorApp(state: SimulatorState) {
         state.lastSecond = [];
         return c.json({ behaviour: state.behaviour, stats: state.stats });
       })
+      // Its daily bill, a phantom charge and a reversal: see bill-routes.ts.
+      .route('/_sim', billRoutes(bookkeeping(state)))
   );
 }
+
+/** The books as the bill endpoints see them. */
+const bookkeeping = (state: SimulatorState): Bookkeeping => ({
+  orders: state.orders,
+  phantoms: state.phantoms,
+  chargeRate: () => state.behaviour.chargeRate,
+  persist: (record) => persist(state, record),
+  callBack: (order) => void postCallback(state.callbackSecret, order, state.stats),
+  uncharged: () => void (state.stats.charges -= 1),
+});
 
 /**
  * Takes up what its books say after a restart: every order it took answers
  * its status and repeats as before; one still PROCESSING is decided as it
  * would have been (the same dice) and called back.
  */
-function resume(state: SimulatorState, recorded: Map<string, RecordedOrder> | undefined): void {
+function resume(state: SimulatorState, { recorded, phantoms }: StartingBooks): void {
+  for (const [requestId, phantom] of phantoms ?? []) state.phantoms.set(requestId, phantom);
   for (const [requestId, order] of recorded ?? []) {
     const restored: CarrierOrder = { ...order, durable: Promise.resolve() };
     state.orders.set(requestId, restored);
@@ -238,7 +265,7 @@ function resume(state: SimulatorState, recorded: Map<string, RecordedOrder> | un
 export function createCarrierSimulator(
   callbackSecret: string,
   initial: Partial<Behaviour> = {},
-  books: { records?: RecordsFile; recorded?: Map<string, RecordedOrder> } = {},
+  books: StartingBooks = {},
 ) {
   const startUp = behaviourSchema.parse(initial);
   const state: SimulatorState = {
@@ -246,6 +273,7 @@ export function createCarrierSimulator(
     initial: startUp,
     behaviour: startUp,
     orders: new Map(),
+    phantoms: new Map(),
     stats: zeroStats(),
     pendingTimers: new Set(),
     attemptsByRequest: new Map(),
@@ -254,7 +282,7 @@ export function createCarrierSimulator(
     inFlight: 0,
     records: books.records,
   };
-  resume(state, books.recorded);
+  resume(state, books);
   return {
     app: simulatorApp(state),
     stats: (): SimulatorStats => ({ ...state.stats }),

@@ -33,10 +33,12 @@ type OpenWork = ReturnType<typeof openWorkOf>;
 export const openWorkOf = (
   orders: Pick<OrderRepository, 'countWithStatus' | 'countNotificationsPending'>,
   merchants: Pick<MerchantRepository, 'countBelowZero'>,
+  supplierBills?: { latestDifferences(): Promise<number> },
 ) => ({
   escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED),
   notificationsPending: () => orders.countNotificationsPending(),
   merchantsBelowZero: () => merchants.countBelowZero(),
+  ...(supplierBills && { supplierBillDifferences: () => supplierBills.latestDifferences() }),
 });
 
 /** How long a scrape waits for a gauge's count: a database away must not take every other series with it. */
@@ -78,6 +80,12 @@ function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
     help: 'Merchants whose balance is below zero: they are using their credit line',
     read: openWork.merchantsBelowZero,
   });
+  if (openWork.supplierBillDifferences)
+    databaseGauge(registry, {
+      name: 'supplier_bill_differences',
+      help: "Differences found by each enabled supplier's latest bill reconciliation (0 once a run finds none)",
+      read: openWork.supplierBillDifferences,
+    });
   databaseGauge(registry, {
     name: 'orders_escalated_open',
     help: 'Orders waiting for an operator (ESCALATED)',

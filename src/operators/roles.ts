@@ -16,12 +16,13 @@ export const roleAllows = (role: OperatorRole, needed: OperatorRole) =>
 
 /**
  * What an operator may do: act on an order (resolve, retry, re-send the merchant's notification, reverse it on a
- * supplier's word), run a
- * reconciliation, and block or unblock a number (an on-call operator stops a fraud number at once).
+ * supplier's word), run a reconciliation (of the books, or of a supplier's bill), and block or unblock a number
+ * (an on-call operator stops a fraud number at once).
  */
 const OPERATOR_ACTIONS: [method: string, path: RegExp][] = [
   ['POST', /^\/admin\/orders\/[^/]+\/(resolve|retry|notifications|reverse)$/],
   ['POST', /^\/admin\/reconciliations$/],
+  ['POST', /^\/admin\/suppliers\/[^/]+\/bill-reconciliations$/],
   ['POST', /^\/admin\/blocked-numbers$/],
   ['DELETE', /^\/admin\/blocked-numbers\/[^/]+$/],
 ];

@@ -5,6 +5,8 @@ import { createLedgerRepository } from '../db/ledger-repository.ts';
 import { createOrderRepository } from '../db/order-repository.ts';
 import type { Db } from '../db/prisma.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
+import { createSupplierBillRepository } from '../db/supplier-bill-repository.ts';
+import { createSupplierBillService } from '../supplier-bills/bill-service.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
 import { createSupplierRepository } from '../db/supplier-repository.ts';
 import type { BreakerSettings } from '../suppliers/breaker.ts';
@@ -33,6 +35,7 @@ export function createWorkerDeps(prisma: Db, settings: WorkerSettings): WorkerDe
     reconciliations: createReconciliationRepository(prisma),
     suppliers,
     supplierLedger: createSupplierLedgerRepository(prisma),
+    supplierBills: createSupplierBillService({ bills: createSupplierBillRepository(prisma), suppliers }),
     directory: createSupplierDirectory({
       suppliers,
       publicBaseUrl: settings.publicBaseUrl,

@@ -3,3 +3,4 @@ export { merchantNotification } from './merchant-notification.ts';
 export { orderReversal } from './order-reversal.ts';
 export { rechargeOrder } from './recharge-order.ts';
 export { reconciliation } from './reconciliation.ts';
+export { supplierBillReconciliation } from './supplier-bills.ts';

@@ -36,6 +36,8 @@ import { ORDER_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.ts';
 import { orderWorkflowId } from '../../src/shared/order-workflow.ts';
 import type { rechargeOrder } from '../../src/workflows/recharge-order.ts';
 import { createSupplierLedgerRepository } from '../../src/db/supplier-ledger-repository.ts';
+import { createSupplierBillRepository } from '../../src/db/supplier-bill-repository.ts';
+import { createSupplierBillService } from '../../src/supplier-bills/bill-service.ts';
 import { createSupplierRepository } from '../../src/db/supplier-repository.ts';
 import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
 import { createWorkerDeps, type WorkerDeps } from '../../src/worker/activity-deps.ts';
@@ -238,6 +240,10 @@ export async function startStack({
       ledger: apiRepositories.ledger,
       suppliers: createSupplierRepository(apiPrisma),
       supplierLedger: createSupplierLedgerRepository(apiPrisma),
+      supplierBills: createSupplierBillService({
+        bills: createSupplierBillRepository(apiPrisma),
+        suppliers: createSupplierRepository(apiPrisma),
+      }),
       logger: log,
       callbackSecret: CALLBACK_SECRET,
       operators: createOperatorRepository(apiPrisma),

@@ -168,6 +168,13 @@ beforeAll(async () => {
   });
   const { runId } = (await started.json()) as { runId: string };
   await stack.env.client.workflow.getHandle(runId).result();
+  const billRun = await app.request(`/admin/suppliers/${TEST_SUPPLIER_ID}/bill-reconciliations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ date: new Date().toISOString().slice(0, 10) }),
+  });
+  expect(billRun.status).toBe(201);
+  const { runId: billRunId } = (await billRun.json()) as { runId: string };
 
   const callbacks = await stack.prisma.carrierCallback.findMany({ select: { rawBody: true, signature: true } });
   expect(callbacks).toHaveLength(3);
@@ -186,6 +193,7 @@ beforeAll(async () => {
     orderIds: [succeeded, failed, othersOrder],
     ownMerchantOrderNos: ['hostile-succeeded', 'hostile-failed'],
     runIds: [runId],
+    billRunIds: [billRunId],
     keyIds: [othersFirstKey?.id ?? ''],
     callbacks,
   };
@@ -229,7 +237,7 @@ describe('hostile input never gets a 5xx and a refused request changes nothing',
   );
   it(
     'refuses valid requests with a missing, malformed or wrong credential with 401 or 403',
-    () => attack(badCredentials(fixtures), runs(2_400)),
+    () => attack(badCredentials(fixtures), runs(2_500)),
     timeLimit(20_000),
   );
   it(

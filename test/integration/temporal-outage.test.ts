@@ -27,6 +27,8 @@ import { databaseAndTemporalReadiness } from '../../src/observability/readiness.
 import { createTemporalClient } from '../../src/temporal/connection.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { createSupplierLedgerRepository } from '../../src/db/supplier-ledger-repository.ts';
+import { createSupplierBillRepository } from '../../src/db/supplier-bill-repository.ts';
+import { createSupplierBillService } from '../../src/supplier-bills/bill-service.ts';
 import { createSupplierSnapshot } from '../../src/suppliers/supplier-snapshot.ts';
 import { segmentTable } from '../../src/numbers/segments.ts';
 import { createRiskRepository } from '../../src/db/risk-repository.ts';
@@ -97,6 +99,10 @@ beforeAll(async () => {
     risk: createRiskRepository(prisma),
     suppliers: createSupplierRepository(prisma),
     supplierLedger: createSupplierLedgerRepository(prisma),
+    supplierBills: createSupplierBillService({
+      bills: createSupplierBillRepository(prisma),
+      suppliers: createSupplierRepository(prisma),
+    }),
   };
   const observability = {
     metrics: createHttpMetrics(),

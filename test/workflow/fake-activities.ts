@@ -135,6 +135,8 @@ export function fakeActivities({
     reconcileBalances: notInOrderWorkflows,
     reconcileStaleOrders: notInOrderWorkflows,
     finishReconciliation: notInOrderWorkflows,
+    billedSupplierIds: notInOrderWorkflows,
+    reconcileSupplierBill: notInOrderWorkflows,
   };
 
   return {

@@ -50,12 +50,13 @@ export interface NamedRequest {
 }
 
 /** Values that reach each route's handler: the fixtures' ids, and valid query values. */
-function validValues(f: Fixtures): Record<string, string> {
+function validValues(f: Fixtures, template: string): Record<string, string> {
   return {
     orderId: f.ownOrderIds[0] as string,
     merchantId: f.merchantIds[0] as string,
     supplierId: 'sim',
-    runId: f.runIds[0] as string,
+    // The run of a supplier's bill reconciliation, or of the books'.
+    runId: (template.includes('/bill-reconciliations/') ? f.billRunIds[0] : f.runIds[0]) as string,
     keyId: f.keyIds[0] as string,
     asset: 'swagger-ui.css',
     merchantOrderNo: f.ownMerchantOrderNos[0] as string,
@@ -124,7 +125,7 @@ function credentials(operation: Operation, f: Fixtures) {
 type Variant = Omit<NamedRequest, 'method' | 'headers'>;
 
 function variantsOf(template: string, operation: Operation, f: Fixtures, name: string): Variant[] {
-  const valid = validValues(f);
+  const valid = validValues(f, template);
   const example = operation.requestBody?.content['application/json'].schema.examples?.[0] as
     Record<string, unknown> | undefined;
   const body = example && JSON.stringify(example);

@@ -29,6 +29,8 @@ export interface Fixtures {
   orderIds: string[];
   ownMerchantOrderNos: string[];
   runIds: string[];
+  /** Supplier bill reconciliation runs of the supplier `sim`. */
+  billRunIds: string[];
   /** API keys of the fixtures' merchants (revoked ones, so that no request can change them). */
   keyIds: string[];
   /** Callbacks the supplier `sim` really sent, as received (each names an attempt's request id). */
@@ -461,6 +463,29 @@ export const ROUTES: Route[] = [
     validQuery: () =>
       day.map((from) => `from=${from}&to=${new Date(Date.parse(from) + 86_400_000).toISOString().slice(0, 10)}`),
   },
+  {
+    method: 'POST',
+    template: '/admin/suppliers/:supplierId/bill-reconciliations',
+    auth: 'admin',
+    params: supplierId,
+    fields: () => ({
+      date: {
+        valid: day,
+        invalid: wrongString(
+          fc.constant(''),
+          fc.constant('2026-02-30'),
+          fc.constant('20261204'),
+          fc.constant('2026-1-04'),
+        ),
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    template: '/admin/suppliers/:supplierId/bill-reconciliations/:runId',
+    auth: 'admin',
+    params: (f) => ({ supplierId: fc.constant(TEST_SUPPLIER_ID), runId: fc.constantFrom(...f.billRunIds) }),
+  },
   { method: 'POST', template: '/admin/reconciliations', auth: 'admin' },
   {
     method: 'GET',
@@ -543,4 +568,4 @@ export const strangeId = (f: Fixtures) =>
         ...PROPERTY_NAMES,
       ),
     )
-    .filter((id) => ![...f.orderIds, ...f.merchantIds, ...f.runIds, ...f.keyIds].includes(id));
+    .filter((id) => ![...f.orderIds, ...f.merchantIds, ...f.runIds, ...f.billRunIds, ...f.keyIds].includes(id));

@@ -4,7 +4,7 @@ import type { Db } from '../../../src/db/prisma.ts';
 
 /**
  * Row counts, sums and last-update times of every table that holds orders,
- * money, merchants and their keys, suppliers, callbacks, reconciliations and risk limits, in one round trip (it runs
+ * money, merchants and their keys, suppliers, callbacks, reconciliations (supplier bills too) and risk limits, in one round trip (it runs
  * after every request). Text, so that bigints compare plainly.
  */
 export async function databaseState(db: Db): Promise<Record<string, string>> {
@@ -23,6 +23,8 @@ export async function databaseState(db: Db): Promise<Record<string, string>> {
       (SELECT count(*)::text FROM supplier_ledger_entries) AS "supplierLedgerEntries",
       (SELECT count(*)::text FROM reconciliation_runs) AS "reconciliationRuns",
       (SELECT count(*)::text FROM reconciliation_mismatches) AS "reconciliationMismatches",
+      (SELECT count(*)::text FROM supplier_bill_runs) AS "supplierBillRuns",
+      (SELECT count(*)::text FROM supplier_bill_differences) AS "supplierBillDifferences",
       (SELECT count(*)::text FROM blocked_numbers) AS "blockedNumbers",
       (SELECT concat_ws(':', per_number_daily_orders, per_number_daily_amount_yuan, updated_at) FROM risk_limits) AS "riskLimits",
       (SELECT count(*) || ' ' || coalesce(sum(version), 0) FROM number_order_guards) AS "numberOrderGuards"`;

@@ -12,6 +12,7 @@ import { hashToken } from '../../../src/operators/tokens.ts';
 import { hashApiKey } from '../../../src/merchants/credentials.ts';
 import type { OrderEventRow } from '../../../src/db/order-repository.ts';
 import type { Services } from '../../../src/orders/services.ts';
+import type { SupplierBillService } from '../../../src/supplier-bills/bill-service.ts';
 import { createLogger } from '../../../src/util/logger.ts';
 
 export const ORDER_ID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
@@ -61,6 +62,7 @@ export function fakeApp(
   limits: RateLimitSettings = { merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 },
   merchantReads: Partial<MerchantRepository> = {},
   risk: Partial<RiskRepository> = {},
+  supplierBills: Partial<SupplierBillService> = {},
 ) {
   const deps: ApiDeps = {
     orderService: services.orderService ?? stub('orderService'),
@@ -76,6 +78,7 @@ export function fakeApp(
     ledger: stub('ledger'),
     suppliers: stub('suppliers'),
     supplierLedger: stub('supplierLedger'),
+    supplierBills: stub('supplierBills', supplierBills),
     risk: stub('risk', risk),
     logger: createLogger('route-test', 'silent'),
     callbackSecret: CALLBACK_SECRET,

@@ -4,13 +4,15 @@ import { createOrderViewActivities, type OrderViewDeps } from './order-view.ts';
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.ts';
 import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
 import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
+import { createStatementActivities, type StatementActivityDeps } from './statements.ts';
 
 export type ActivityDeps = OrderViewDeps &
   RoutingActivityDeps &
   MerchantNotificationDeps &
   EscalationAlertDeps &
   RefundActivityDeps &
-  ReconciliationActivityDeps;
+  ReconciliationActivityDeps &
+  StatementActivityDeps;
 
 /**
  * The activities of the order task queue (order and reconciliation
@@ -26,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEscalationAlertActivities(deps),
     ...createRefundActivities(deps),
     ...createReconciliationActivities(deps),
+    ...createStatementActivities(deps),
   };
 }
 

@@ -1,3 +1,5 @@
+import { createStatementRepository } from '../db/statement-repository.ts';
+import { createStatementService } from '../statements/statement-service.ts';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { loadConfigOrRefuse, refuseToStart, requireDatabaseInProduction } from '../startup.ts';
@@ -73,6 +75,7 @@ const deps: ApiDeps = {
   suppliers,
   supplierLedger: createSupplierLedgerRepository(prisma),
   risk: createRiskRepository(prisma),
+  statements: createStatementService({ statements: createStatementRepository(prisma) }),
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   operators: createOperatorRepository(prisma),

@@ -6,7 +6,9 @@ import { createOrderRepository } from '../db/order-repository.ts';
 import type { Db } from '../db/prisma.ts';
 import { createReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
+import { createStatementRepository } from '../db/statement-repository.ts';
 import { createSupplierRepository } from '../db/supplier-repository.ts';
+import { createStatementService } from '../statements/statement-service.ts';
 import type { BreakerSettings } from '../suppliers/breaker.ts';
 import { systemClock } from '../suppliers/clock.ts';
 import { createSupplierDirectory } from '../suppliers/directory.ts';
@@ -33,6 +35,7 @@ export function createWorkerDeps(prisma: Db, settings: WorkerSettings): WorkerDe
     reconciliations: createReconciliationRepository(prisma),
     suppliers,
     supplierLedger: createSupplierLedgerRepository(prisma),
+    statements: createStatementService({ statements: createStatementRepository(prisma) }),
     directory: createSupplierDirectory({
       suppliers,
       publicBaseUrl: settings.publicBaseUrl,

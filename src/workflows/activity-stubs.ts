@@ -8,6 +8,7 @@ import type {
 } from '../shared/order-activities.ts';
 import type { RoutingActivities, SupplierActivities } from '../shared/suppliers.ts';
 import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
+import type { StatementActivities } from '../shared/statements.ts';
 
 /** Supplier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
 const SUPPLIER_CALL = {
@@ -76,5 +77,11 @@ export const books = proxyActivities<ReconciliationBookActivities>({
 export const carrierChecks = proxyActivities<ReconciliationCarrierActivities>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '1m',
+  retry: RECONCILIATION_RETRY,
+});
+
+/** Statement issuing: a page of merchants per call, retried until the database answers (the next hour's run would catch up too). */
+export const statementBooks = proxyActivities<StatementActivities>({
+  startToCloseTimeout: '5m',
   retry: RECONCILIATION_RETRY,
 });

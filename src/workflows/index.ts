@@ -2,3 +2,4 @@
 export { merchantNotification } from './merchant-notification.ts';
 export { rechargeOrder } from './recharge-order.ts';
 export { reconciliation } from './reconciliation.ts';
+export { statementIssuing } from './statement-issuing.ts';

@@ -1,3 +1,5 @@
+import { createStatementRepository } from '../../src/db/statement-repository.ts';
+import { createStatementService } from '../../src/statements/statement-service.ts';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -234,6 +236,7 @@ export async function startStack({
         firstRoute: createFirstRouter({ suppliers: offers, breaker: TEST_BREAKER }),
       }),
       risk: createRiskRepository(apiPrisma),
+      statements: createStatementService({ statements: createStatementRepository(apiPrisma) }),
       merchants: apiRepositories.merchants,
       ledger: apiRepositories.ledger,
       suppliers: createSupplierRepository(apiPrisma),

@@ -82,6 +82,7 @@ describe('order view writes on PostgreSQL', () => {
         '20261205180000_operators_and_callback_window',
         '20261205200000_segments_speeds_risk',
         '20261205210000_merchant_credit',
+        '20261205221000_merchant_statements',
       ]);
       const upgraded = createPrisma(old.url);
       try {

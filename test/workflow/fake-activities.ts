@@ -134,6 +134,7 @@ export function fakeActivities({
     reconcileBalances: notInOrderWorkflows,
     reconcileStaleOrders: notInOrderWorkflows,
     finishReconciliation: notInOrderWorkflows,
+    issueClosedStatements: notInOrderWorkflows,
   };
 
   return {

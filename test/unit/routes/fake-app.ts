@@ -12,6 +12,7 @@ import { hashToken } from '../../../src/operators/tokens.ts';
 import { hashApiKey } from '../../../src/merchants/credentials.ts';
 import type { OrderEventRow } from '../../../src/db/order-repository.ts';
 import type { Services } from '../../../src/orders/services.ts';
+import type { StatementService } from '../../../src/statements/statement-service.ts';
 import { createLogger } from '../../../src/util/logger.ts';
 
 export const ORDER_ID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
@@ -61,6 +62,7 @@ export function fakeApp(
   limits: RateLimitSettings = { merchantPerSecond: 100_000, failedKeysPerMinute: 100_000 },
   merchantReads: Partial<MerchantRepository> = {},
   risk: Partial<RiskRepository> = {},
+  statements: Partial<StatementService> = {},
 ) {
   const deps: ApiDeps = {
     orderService: services.orderService ?? stub('orderService'),
@@ -76,6 +78,7 @@ export function fakeApp(
     suppliers: stub('suppliers'),
     supplierLedger: stub('supplierLedger'),
     risk: stub('risk', risk),
+    statements: stub('statements', statements),
     logger: createLogger('route-test', 'silent'),
     callbackSecret: CALLBACK_SECRET,
     operators: {

@@ -1,5 +1,6 @@
 import { createStatementRepository } from '../db/statement-repository.ts';
 import { createStatementService } from '../statements/statement-service.ts';
+import { createMerchantLowBalanceAlert } from '../merchants/low-balance-alert.ts';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { loadConfigOrRefuse, refuseToStart, requireDatabaseInProduction } from '../startup.ts';
@@ -67,6 +68,7 @@ const services = createServices({
   segments: segmentTable(),
   offers,
   firstRoute: createFirstRouter({ suppliers: offers, breaker: config.breaker }),
+  merchantLowBalanceAlert: createMerchantLowBalanceAlert({ logger, alertWebhookUrl: config.ALERT_WEBHOOK_URL }),
 });
 const deps: ApiDeps = {
   ...services,

@@ -32,11 +32,12 @@ type OpenWork = ReturnType<typeof openWorkOf>;
 /** The open work the gauges read, from the order view. */
 export const openWorkOf = (
   orders: Pick<OrderRepository, 'countWithStatus' | 'countNotificationsPending'>,
-  merchants: Pick<MerchantRepository, 'countBelowZero'>,
+  merchants: Pick<MerchantRepository, 'countBelowZero' | 'countBelowLowBalance'>,
 ) => ({
   escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED),
   notificationsPending: () => orders.countNotificationsPending(),
   merchantsBelowZero: () => merchants.countBelowZero(),
+  merchantsBelowLowBalance: () => merchants.countBelowLowBalance(),
 });
 
 /** How long a scrape waits for a gauge's count: a database away must not take every other series with it. */
@@ -77,6 +78,11 @@ function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
     name: 'merchants_below_zero',
     help: 'Merchants whose balance is below zero: they are using their credit line',
     read: openWork.merchantsBelowZero,
+  });
+  databaseGauge(registry, {
+    name: 'merchants_below_low_balance',
+    help: 'Merchants whose available balance (balance + credit limit) is below their low-balance threshold: they should top up',
+    read: openWork.merchantsBelowLowBalance,
   });
   databaseGauge(registry, {
     name: 'orders_escalated_open',

@@ -10,6 +10,7 @@ import type { SupplierSnapshot } from '../suppliers/supplier-snapshot.ts';
 import type { OrderState } from '../shared/order-workflow.ts';
 import type { Logger } from '../util/logger.ts';
 import { maskPhone } from '../util/mask.ts';
+import { crossedMerchantLowBalance, type MerchantLowBalanceAlert } from '../merchants/low-balance-alert.ts';
 import { liveOrderState } from './live-order-state.ts';
 import type { OrderDispatcher } from './order-dispatcher.ts';
 
@@ -82,6 +83,8 @@ export interface OrderServiceDeps {
   temporal: Client;
   dispatcher: Pick<OrderDispatcher, 'dispatchSoon'>;
   logger: Logger;
+  /** Raised when an order's debit takes the merchant's available balance below its threshold; none: not raised. */
+  merchantLowBalanceAlert?: MerchantLowBalanceAlert | undefined;
 }
 
 const untimed: StepTimer = (_step, _description, work) => work();
@@ -92,7 +95,10 @@ const sameSubmission = (order: OrderRow, request: SubmitOrderRequest) =>
   order.speed === (request.speed ?? 'fast') &&
   order.notifyUrl === (request.notifyUrl ?? null);
 
-type SubmitDeps = Pick<OrderServiceDeps, 'orders' | 'dispatcher' | 'logger' | 'segments' | 'offers' | 'sla'>;
+type SubmitDeps = Pick<
+  OrderServiceDeps,
+  'orders' | 'dispatcher' | 'logger' | 'segments' | 'offers' | 'sla' | 'merchantLowBalanceAlert'
+>;
 
 /**
  * What the merchant asks for, if it can be sold: the number's segment
@@ -171,6 +177,9 @@ async function submit(
   // Committed, so accepted: the answer never waits on Temporal. A repeat also dispatches an order not yet known to have started.
   if (created || order.workflowStartedAt === null) dispatcher.dispatchSoon(order);
   if (!created) return { kind: 'repeated', order };
+  // From the admission statement's own answer (no read); not awaited: the answer never waits on an alert.
+  if (result.balance && deps.merchantLowBalanceAlert && crossedMerchantLowBalance(result.balance))
+    void deps.merchantLowBalanceAlert(merchant.id, result.balance);
   logger.info(
     {
       orderId: order.id,

@@ -6,7 +6,12 @@ import type { Logger } from '../util/logger.ts';
  * limit) below its threshold: only the first order under it raises the alert
  * (a threshold of 0 never does: the available balance is never below 0).
  */
-export function crossedMerchantLowBalance({ costFen, balanceAfterFen, creditLimitFen, lowBalanceFen }: BalanceAfterDebit) {
+export function crossedMerchantLowBalance({
+  costFen,
+  balanceAfterFen,
+  creditLimitFen,
+  lowBalanceFen,
+}: BalanceAfterDebit) {
   const available = balanceAfterFen + creditLimitFen;
   return available < lowBalanceFen && available + costFen >= lowBalanceFen;
 }

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { LedgerEntryRow, LedgerRepository } from '../db/ledger-repository.ts';
 import type { AuthenticatedMerchant } from '../db/merchant-repository.ts';
 import type { OrderRepository, OrderRow, OrderStory } from '../db/order-repository.ts';
-import type { NumberUsage } from '../db/order-admission.ts';
+import type { BalanceAfterDebit, NumberUsage } from '../db/order-admission.ts';
 import { soldCarrier, type SegmentTable } from '../numbers/segments.ts';
 import { isAvailable, merchantPriceFen } from '../products/catalogue.ts';
 import type { Speed } from '../shared/speeds.ts';
@@ -131,6 +131,12 @@ async function product(
 const repeatOf = (order: OrderRow, request: SubmitOrderRequest): SubmitOrderResult =>
   sameSubmission(order, request) ? { kind: 'repeated', order } : { kind: 'conflict' };
 
+/** From the admission statement's own answer (no read); not awaited: the answer never waits on an alert. */
+function alertIfBelowThreshold(deps: SubmitDeps, merchantId: string, balance: BalanceAfterDebit | undefined) {
+  if (balance && deps.merchantLowBalanceAlert && crossedMerchantLowBalance(balance))
+    void deps.merchantLowBalanceAlert(merchantId, balance);
+}
+
 /** Stores and debits a new order (idempotent by merchantOrderNo), then hands it to its workflow. */
 async function submit(
   deps: SubmitDeps,
@@ -159,13 +165,10 @@ async function submit(
     }),
   );
   switch (result.outcome) {
-    case 'insufficient-balance':
-      return {
-        kind: 'insufficient-balance',
-        costFen: cost,
-        balanceFen: result.balanceFen,
-        creditLimitFen: result.creditLimitFen,
-      };
+    case 'insufficient-balance': {
+      const { balanceFen, creditLimitFen } = result;
+      return { kind: 'insufficient-balance', costFen: cost, balanceFen, creditLimitFen };
+    }
     case 'number-blocked':
       return { kind: 'number-blocked' };
     case 'number-limit-exceeded':
@@ -177,9 +180,7 @@ async function submit(
   // Committed, so accepted: the answer never waits on Temporal. A repeat also dispatches an order not yet known to have started.
   if (created || order.workflowStartedAt === null) dispatcher.dispatchSoon(order);
   if (!created) return { kind: 'repeated', order };
-  // From the admission statement's own answer (no read); not awaited: the answer never waits on an alert.
-  if (result.balance && deps.merchantLowBalanceAlert && crossedMerchantLowBalance(result.balance))
-    void deps.merchantLowBalanceAlert(merchant.id, result.balance);
+  alertIfBelowThreshold(deps, merchant.id, result.balance);
   logger.info(
     {
       orderId: order.id,

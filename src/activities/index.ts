@@ -6,6 +6,7 @@ import { createRefundActivities, type RefundActivityDeps } from './refund.ts';
 import { createReversalActivities, type ReversalActivityDeps } from './reversal.ts';
 import { createRoutingActivities, type RoutingActivityDeps } from './routing.ts';
 import { createSupplierBillActivities, type SupplierBillActivityDeps } from './supplier-bills.ts';
+import { createStatementActivities, type StatementActivityDeps } from './statements.ts';
 
 export type ActivityDeps = OrderViewDeps &
   RoutingActivityDeps &
@@ -14,11 +15,12 @@ export type ActivityDeps = OrderViewDeps &
   RefundActivityDeps &
   ReversalActivityDeps &
   ReconciliationActivityDeps &
-  SupplierBillActivityDeps;
+  SupplierBillActivityDeps &
+  StatementActivityDeps;
 
 /**
- * The activities of the order task queue (order, reconciliation and
- * supplier bill workflows), built over their dependencies (real ones in the worker, fakes
+ * The activities of the order task queue (order, reversal, reconciliation,
+ * supplier bill and statement workflows), built over their dependencies (real ones in the worker, fakes
  * in tests). The supplier calls run on each supplier's own task queue
  * (src/worker/supplier-workers.ts).
  */
@@ -32,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReversalActivities(deps),
     ...createReconciliationActivities(deps),
     ...createSupplierBillActivities(deps),
+    ...createStatementActivities(deps),
   };
 }
 

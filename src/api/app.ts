@@ -24,6 +24,7 @@ import { healthRoutes } from './routes/health.ts';
 import { numberRoutes } from './routes/numbers.ts';
 import { ordersRoutes } from './routes/orders.ts';
 import { productRoutes } from './routes/products.ts';
+import { statementRoutes } from './routes/statements.ts';
 import { requestLog } from './request-log.ts';
 import { noQuery } from './request-schemas.ts';
 import { urlGuard } from './url-guard.ts';
@@ -66,6 +67,7 @@ export function createApp(deps: ApiDeps) {
     .route('/balance', balanceRoutes(deps, asMerchant))
     .route('/numbers', numberRoutes(deps, asMerchant))
     .route('/products', productRoutes(deps, asMerchant))
+    .route('/statements', statementRoutes(deps, asMerchant))
     .route('/callbacks', callbacksRoutes(deps))
     .use('/admin/*', adminAuth({ operators: deps.operators, bootstrapToken: deps.adminBootstrapToken }))
     .route('/admin', adminOrderRoutes(deps))

@@ -10,6 +10,7 @@ import type { HttpMetrics } from '../observability/http-metrics.ts';
 import type { Readiness } from '../observability/readiness.ts';
 import type { DatabaseStalls } from '../db/database-stalls.ts';
 import type { Logger } from '../util/logger.ts';
+import type { StatementService } from '../statements/statement-service.ts';
 import type { RateLimits } from './rate-limits.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface ApiDeps extends Omit<Services, 'orderDispatcher'> {
   supplierBills: SupplierBillService;
   /** Blocked numbers and the per-number limits, as admins manage them. */
   risk: RiskRepository;
+  /** Merchants' daily statements: issued ones as kept, a closed day's issued on its first read. */
+  statements: StatementService;
   logger: Logger;
   callbackSecret: string;
   /** The admin API's operators, found by their token. */

@@ -1,3 +1,6 @@
+import { createStatementRepository } from '../db/statement-repository.ts';
+import { createStatementService } from '../statements/statement-service.ts';
+import { createMerchantLowBalanceAlert } from '../merchants/low-balance-alert.ts';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { loadConfigOrRefuse, refuseToStart, requireDatabaseInProduction } from '../startup.ts';
@@ -68,6 +71,7 @@ const services = createServices({
   segments: segmentTable(),
   offers,
   firstRoute: createFirstRouter({ suppliers: offers, breaker: config.breaker }),
+  merchantLowBalanceAlert: createMerchantLowBalanceAlert({ logger, alertWebhookUrl: config.ALERT_WEBHOOK_URL }),
 });
 const deps: ApiDeps = {
   ...services,
@@ -77,6 +81,7 @@ const deps: ApiDeps = {
   supplierLedger: createSupplierLedgerRepository(prisma),
   supplierBills,
   risk: createRiskRepository(prisma),
+  statements: createStatementService({ statements: createStatementRepository(prisma) }),
   logger,
   callbackSecret: config.CARRIER_CALLBACK_SECRET,
   operators: createOperatorRepository(prisma),

@@ -13,7 +13,7 @@ const UNDOCUMENTED = /^\/(openapi\.json|docs)/;
 const security = (path: string) =>
   path.startsWith('/admin')
     ? [{ adminToken: [] }]
-    : ['/orders', '/balance', '/numbers', '/products'].some((prefix) => path.startsWith(prefix))
+    : ['/orders', '/balance', '/numbers', '/products', '/statements'].some((prefix) => path.startsWith(prefix))
       ? [{ merchantKey: [] }]
       : path.startsWith('/callbacks')
         ? [{ supplierSignature: [] }]

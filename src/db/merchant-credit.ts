@@ -19,6 +19,13 @@ export function merchantCredit(db: Db) {
     /** Merchants whose balance is below zero (using their credit), for the dashboard. */
     countBelowZero: () => db.merchant.count({ where: { balanceFen: { lt: 0 } } }),
 
+    /** Merchants whose available balance (balance + credit limit) is below their low-balance threshold, for the dashboard. */
+    async countBelowLowBalance(): Promise<number> {
+      const [row] = await db.$queryRaw<{ count: number }[]>`
+        SELECT count(*)::int AS count FROM merchants WHERE balance_fen + credit_limit_fen < low_balance_fen`;
+      return row?.count ?? 0;
+    },
+
     /**
      * Sets how far below zero the merchant's balance may go; refused while the balance is below minus the new
      * limit (the credit in use must be paid back first).

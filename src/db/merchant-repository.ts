@@ -15,6 +15,14 @@ export interface NewMerchant {
   apiKeyHash: string;
   callbackSecret: string;
   rates: MerchantRates;
+  /** The IANA time zone its days end in (Asia/Shanghai when absent). */
+  timeZone?: string | undefined;
+}
+
+/** A merchant's time zone (its statements' days) and low-balance alert threshold (0: off). */
+export interface MerchantSettings {
+  timeZone: string;
+  lowBalanceFen: number;
 }
 
 const withRates = { rates: { select: { carrier: true, rate: true, slowRate: true } } } as const;
@@ -37,6 +45,17 @@ async function setLimits(db: Db, id: string, limits: Partial<MerchantLimits>): P
     data: {
       ...(limits.submitPerSecond !== undefined && { submitRateLimitPerSecond: limits.submitPerSecond }),
       ...(limits.readPerSecond !== undefined && { readRateLimitPerSecond: limits.readPerSecond }),
+    },
+  });
+  return count === 1;
+}
+
+async function setSettings(db: Db, id: string, { timeZone, lowBalanceFen }: Partial<MerchantSettings>) {
+  const { count } = await db.merchant.updateMany({
+    where: { id },
+    data: {
+      ...(timeZone !== undefined && { timeZone }),
+      ...(lowBalanceFen !== undefined && { lowBalanceFen: BigInt(lowBalanceFen) }),
     },
   });
   return count === 1;
@@ -71,6 +90,34 @@ async function upsertMerchant(db: Db, { rates, ...merchant }: NewMerchant): Prom
   ]);
 }
 
+async function findById(db: Db, id: string) {
+  const merchant = await db.merchant.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      name: true,
+      balanceFen: true,
+      creditLimitFen: true,
+      timeZone: true,
+      lowBalanceFen: true,
+      ...withLimits,
+      ...withRates,
+    },
+  });
+  return (
+    merchant && {
+      id: merchant.id,
+      name: merchant.name,
+      balanceFen: merchant.balanceFen,
+      creditLimitFen: merchant.creditLimitFen,
+      timeZone: merchant.timeZone,
+      lowBalanceFen: merchant.lowBalanceFen,
+      rates: ratesOf(merchant.rates),
+      limits: limitsOf(merchant),
+    }
+  );
+}
+
 export function createMerchantRepository(db: Db) {
   return {
     ...createMerchantKeyRepository(db),
@@ -98,22 +145,7 @@ export function createMerchantRepository(db: Db) {
      */
     upsert: (merchant: NewMerchant) => upsertMerchant(db, merchant),
 
-    async findById(id: string) {
-      const merchant = await db.merchant.findUnique({
-        where: { id },
-        select: { id: true, name: true, balanceFen: true, creditLimitFen: true, ...withLimits, ...withRates },
-      });
-      return (
-        merchant && {
-          id: merchant.id,
-          name: merchant.name,
-          balanceFen: merchant.balanceFen,
-          creditLimitFen: merchant.creditLimitFen,
-          rates: ratesOf(merchant.rates),
-          limits: limitsOf(merchant),
-        }
-      );
-    },
+    findById: (id: string) => findById(db, id),
 
     /** Replaces the merchant's rates, fast and slow. */
     async setRates(merchantId: string, rates: MerchantRates): Promise<void> {
@@ -122,6 +154,9 @@ export function createMerchantRepository(db: Db) {
 
     /** Sets the merchant's own request limits (null: back to the default); false if there is no such merchant. */
     setLimits: (id: string, limits: Partial<MerchantLimits>) => setLimits(db, id, limits),
+
+    /** Sets the merchant's time zone and low-balance threshold (those given); false if there is no such merchant. */
+    setSettings: (id: string, settings: Partial<MerchantSettings>) => setSettings(db, id, settings),
   };
 }
 

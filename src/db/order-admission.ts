@@ -31,8 +31,18 @@ export interface NumberUsage {
   maxAmountYuan: number;
 }
 
+/** The merchant's money right after an order's debit, as the admission statement locked it (no further read). */
+export interface BalanceAfterDebit {
+  costFen: bigint;
+  balanceAfterFen: bigint;
+  creditLimitFen: bigint;
+  /** The merchant's low-balance alert threshold (0: off). */
+  lowBalanceFen: bigint;
+}
+
 export type CreateOrderResult =
-  | { outcome: 'created'; order: OrderRow }
+  /** `balance`: the merchant's money after the debit. */
+  | { outcome: 'created'; order: OrderRow; balance?: BalanceAfterDebit }
   /** The merchant already submitted this merchantOrderNo: nothing new stored or debited. */
   | { outcome: 'exists'; order: OrderRow }
   /** Nothing stored: the number is blocked. */
@@ -88,12 +98,13 @@ const ORDER_COLUMNS = `id, merchant_id, merchant_order_no, phone, carrier, provi
  */
 const ADMIT_ORDER = `
   WITH payer AS (
-    SELECT id, balance_fen, credit_limit_fen FROM merchants WHERE id = $1 FOR UPDATE
+    SELECT id, balance_fen, credit_limit_fen, low_balance_fen FROM merchants WHERE id = $1 FOR UPDATE
   ), recent AS (
     SELECT count(*)::int AS orders, COALESCE(sum(amount_yuan), 0)::int AS amount_yuan FROM orders
     WHERE phone = $3 AND created_at > $14 AND status <> 'FAILED'
   ), checks AS (
     SELECT payer.balance_fen::text AS check_balance_fen, payer.credit_limit_fen::text AS check_credit_limit_fen,
+      payer.low_balance_fen::text AS check_low_balance_fen,
       recent.orders AS check_orders,
       recent.amount_yuan AS check_amount_yuan, l.per_number_daily_orders AS check_max_orders,
       l.per_number_daily_amount_yuan AS check_max_amount_yuan,
@@ -133,6 +144,7 @@ const ADMIT_ORDER = `
 interface Checks {
   check_balance_fen: string;
   check_credit_limit_fen: string;
+  check_low_balance_fen: string;
   check_orders: number;
   check_amount_yuan: number;
   check_max_orders: number;
@@ -150,7 +162,14 @@ async function decisionOf(client: Query, input: NewOrder, row: Record<string, un
   const checks = row as unknown as Checks;
   if (row.id !== null) {
     const order = Object.fromEntries(Object.entries(row).filter(([column]) => !column.startsWith('check_')));
-    return { outcome: 'created', order: fromColumns(order) };
+    const costFen = BigInt(input.costFen);
+    const balance = {
+      costFen,
+      balanceAfterFen: BigInt(checks.check_balance_fen) - costFen,
+      creditLimitFen: BigInt(checks.check_credit_limit_fen),
+      lowBalanceFen: BigInt(checks.check_low_balance_fen),
+    };
+    return { outcome: 'created', order: fromColumns(order), balance };
   }
   if (checks.check_existing !== null) {
     const { rows } = await client.query<Record<string, unknown>>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [

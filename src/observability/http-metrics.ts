@@ -32,13 +32,14 @@ type OpenWork = ReturnType<typeof openWorkOf>;
 /** The open work the gauges read, from the order view. */
 export const openWorkOf = (
   orders: Pick<OrderRepository, 'countWithStatus' | 'countNotificationsPending'>,
-  merchants: Pick<MerchantRepository, 'countBelowZero'>,
+  merchants: Pick<MerchantRepository, 'countBelowZero' | 'countBelowLowBalance'>,
   supplierBills?: { latestDifferences(): Promise<number> },
 ) => ({
   escalatedOrders: () => orders.countWithStatus(OrderStatus.ESCALATED),
   notificationsPending: () => orders.countNotificationsPending(),
   merchantsBelowZero: () => merchants.countBelowZero(),
   ...(supplierBills && { supplierBillDifferences: () => supplierBills.latestDifferences() }),
+  merchantsBelowLowBalance: () => merchants.countBelowLowBalance(),
 });
 
 /** How long a scrape waits for a gauge's count: a database away must not take every other series with it. */
@@ -86,6 +87,11 @@ function registerOpenWorkGauges(registry: Registry, openWork: OpenWork): void {
       help: "Differences found by each enabled supplier's latest bill reconciliation (0 once a run finds none)",
       read: openWork.supplierBillDifferences,
     });
+  databaseGauge(registry, {
+    name: 'merchants_below_low_balance',
+    help: 'Merchants whose available balance (balance + credit limit) is below their low-balance threshold: they should top up',
+    read: openWork.merchantsBelowLowBalance,
+  });
   databaseGauge(registry, {
     name: 'orders_escalated_open',
     help: 'Orders waiting for an operator (ESCALATED)',

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { LedgerEntryRow, LedgerRepository } from '../db/ledger-repository.ts';
 import type { AuthenticatedMerchant } from '../db/merchant-repository.ts';
 import type { OrderRepository, OrderRow, OrderStory } from '../db/order-repository.ts';
-import type { NumberUsage } from '../db/order-admission.ts';
+import type { BalanceAfterDebit, NumberUsage } from '../db/order-admission.ts';
 import { soldCarrier, type SegmentTable } from '../numbers/segments.ts';
 import { isAvailable, merchantPriceFen } from '../products/catalogue.ts';
 import type { Speed } from '../shared/speeds.ts';
@@ -10,6 +10,7 @@ import type { SupplierSnapshot } from '../suppliers/supplier-snapshot.ts';
 import type { OrderState } from '../shared/order-workflow.ts';
 import type { Logger } from '../util/logger.ts';
 import { maskPhone } from '../util/mask.ts';
+import { crossedMerchantLowBalance, type MerchantLowBalanceAlert } from '../merchants/low-balance-alert.ts';
 import { liveOrderState } from './live-order-state.ts';
 import type { OrderDispatcher } from './order-dispatcher.ts';
 
@@ -82,6 +83,8 @@ export interface OrderServiceDeps {
   temporal: Client;
   dispatcher: Pick<OrderDispatcher, 'dispatchSoon'>;
   logger: Logger;
+  /** Raised when an order's debit takes the merchant's available balance below its threshold; none: not raised. */
+  merchantLowBalanceAlert?: MerchantLowBalanceAlert | undefined;
 }
 
 const untimed: StepTimer = (_step, _description, work) => work();
@@ -92,7 +95,10 @@ const sameSubmission = (order: OrderRow, request: SubmitOrderRequest) =>
   order.speed === (request.speed ?? 'fast') &&
   order.notifyUrl === (request.notifyUrl ?? null);
 
-type SubmitDeps = Pick<OrderServiceDeps, 'orders' | 'dispatcher' | 'logger' | 'segments' | 'offers' | 'sla'>;
+type SubmitDeps = Pick<
+  OrderServiceDeps,
+  'orders' | 'dispatcher' | 'logger' | 'segments' | 'offers' | 'sla' | 'merchantLowBalanceAlert'
+>;
 
 /**
  * What the merchant asks for, if it can be sold: the number's segment
@@ -125,6 +131,12 @@ async function product(
 const repeatOf = (order: OrderRow, request: SubmitOrderRequest): SubmitOrderResult =>
   sameSubmission(order, request) ? { kind: 'repeated', order } : { kind: 'conflict' };
 
+/** From the admission statement's own answer (no read); not awaited: the answer never waits on an alert. */
+function alertIfBelowThreshold(deps: SubmitDeps, merchantId: string, balance: BalanceAfterDebit | undefined) {
+  if (balance && deps.merchantLowBalanceAlert && crossedMerchantLowBalance(balance))
+    void deps.merchantLowBalanceAlert(merchantId, balance);
+}
+
 /** Stores and debits a new order (idempotent by merchantOrderNo), then hands it to its workflow. */
 async function submit(
   deps: SubmitDeps,
@@ -153,13 +165,10 @@ async function submit(
     }),
   );
   switch (result.outcome) {
-    case 'insufficient-balance':
-      return {
-        kind: 'insufficient-balance',
-        costFen: cost,
-        balanceFen: result.balanceFen,
-        creditLimitFen: result.creditLimitFen,
-      };
+    case 'insufficient-balance': {
+      const { balanceFen, creditLimitFen } = result;
+      return { kind: 'insufficient-balance', costFen: cost, balanceFen, creditLimitFen };
+    }
     case 'number-blocked':
       return { kind: 'number-blocked' };
     case 'number-limit-exceeded':
@@ -171,6 +180,7 @@ async function submit(
   // Committed, so accepted: the answer never waits on Temporal. A repeat also dispatches an order not yet known to have started.
   if (created || order.workflowStartedAt === null) dispatcher.dispatchSoon(order);
   if (!created) return { kind: 'repeated', order };
+  alertIfBelowThreshold(deps, merchant.id, result.balance);
   logger.info(
     {
       orderId: order.id,

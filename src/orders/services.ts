@@ -4,6 +4,7 @@ import type { OrderRepository } from '../db/order-repository.ts';
 import type { ReconciliationRepository } from '../db/reconciliation-repository.ts';
 import { createProductService, type ProductService } from '../products/product-service.ts';
 import type { FirstRouter } from '../suppliers/first-route.ts';
+import type { MerchantLowBalanceAlert } from '../merchants/low-balance-alert.ts';
 import type { Logger } from '../util/logger.ts';
 import { createCallbackService, type CallbackService } from './callback-service.ts';
 import { createOrderDispatcher, type OrderDispatcher } from './order-dispatcher.ts';
@@ -28,6 +29,8 @@ export interface ServiceDeps {
   offers: OrderServiceDeps['offers'];
   /** Chooses new orders' first supplier as their workflows start; without it, each workflow routes its own. */
   firstRoute?: FirstRouter;
+  /** Raised when an order takes a merchant's available balance below its threshold (see merchants/low-balance-alert.ts). */
+  merchantLowBalanceAlert?: MerchantLowBalanceAlert;
 }
 
 /** The application layer the API calls: every rule about orders, and every Temporal client call. */

@@ -8,7 +8,9 @@ import { createReconciliationRepository } from '../db/reconciliation-repository.
 import { createSupplierBillRepository } from '../db/supplier-bill-repository.ts';
 import { createSupplierBillService } from '../supplier-bills/bill-service.ts';
 import { createSupplierLedgerRepository } from '../db/supplier-ledger-repository.ts';
+import { createStatementRepository } from '../db/statement-repository.ts';
 import { createSupplierRepository } from '../db/supplier-repository.ts';
+import { createStatementService } from '../statements/statement-service.ts';
 import type { BreakerSettings } from '../suppliers/breaker.ts';
 import { systemClock } from '../suppliers/clock.ts';
 import { createSupplierDirectory } from '../suppliers/directory.ts';
@@ -36,6 +38,7 @@ export function createWorkerDeps(prisma: Db, settings: WorkerSettings): WorkerDe
     suppliers,
     supplierLedger: createSupplierLedgerRepository(prisma),
     supplierBills: createSupplierBillService({ bills: createSupplierBillRepository(prisma), suppliers }),
+    statements: createStatementService({ statements: createStatementRepository(prisma) }),
     directory: createSupplierDirectory({
       suppliers,
       publicBaseUrl: settings.publicBaseUrl,

@@ -9,6 +9,7 @@ import { temporalSecurity } from '../temporal/connection-security.ts';
 import { dataConverterFor } from '../temporal/data-converter.ts';
 import { ensureReconciliationSchedule } from '../temporal/reconciliation-schedule.ts';
 import { ensureSupplierBillSchedule } from '../temporal/supplier-bill-schedule.ts';
+import { ensureStatementSchedule } from '../temporal/statement-schedule.ts';
 import { createWorkerDeps } from './activity-deps.ts';
 import { PREBUILT_BUNDLE_PATH, createOrderWorker } from './create-worker.ts';
 import { startOpsServer } from './ops-server.ts';
@@ -56,6 +57,7 @@ const opsServer =
 const client = await createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, dataConverter, security);
 await ensureReconciliationSchedule(client, config.SLA_SECONDS);
 await ensureSupplierBillSchedule(client);
+await ensureStatementSchedule(client);
 await client.connection.close();
 const deps = createWorkerDeps(prisma, {
   carrierBaseUrl: config.CARRIER_BASE_URL,

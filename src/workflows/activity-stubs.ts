@@ -9,6 +9,7 @@ import type {
 import type { RoutingActivities, SupplierActivities } from '../shared/suppliers.ts';
 import type { ReconciliationBookActivities, ReconciliationCarrierActivities } from '../shared/reconciliation.ts';
 import type { ReversalActivities } from '../shared/reversal.ts';
+import type { StatementActivities } from '../shared/statements.ts';
 
 /** Supplier calls: transient faults retried with exponential backoff (1 s doubling to 30 s, 8 attempts). */
 const SUPPLIER_CALL = {
@@ -84,4 +85,10 @@ export const carrierChecks = proxyActivities<ReconciliationCarrierActivities>({
 export const reversals = proxyActivities<ReversalActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** Statement issuing: a page of merchants per call, retried until the database answers (the next hour's run would catch up too). */
+export const statementBooks = proxyActivities<StatementActivities>({
+  startToCloseTimeout: '5m',
+  retry: RECONCILIATION_RETRY,
 });

@@ -4,3 +4,4 @@ export { orderReversal } from './order-reversal.ts';
 export { rechargeOrder } from './recharge-order.ts';
 export { reconciliation } from './reconciliation.ts';
 export { supplierBillReconciliation } from './supplier-bills.ts';
+export { statementIssuing } from './statement-issuing.ts';

@@ -1,3 +1,6 @@
+import { createStatementRepository } from '../../src/db/statement-repository.ts';
+import { createStatementService } from '../../src/statements/statement-service.ts';
+import { createMerchantLowBalanceAlert } from '../../src/merchants/low-balance-alert.ts';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -234,8 +237,10 @@ export async function startStack({
         segments: segmentTable(),
         offers,
         firstRoute: createFirstRouter({ suppliers: offers, breaker: TEST_BREAKER }),
+        merchantLowBalanceAlert: createMerchantLowBalanceAlert({ logger: log, alertWebhookUrl }),
       }),
       risk: createRiskRepository(apiPrisma),
+      statements: createStatementService({ statements: createStatementRepository(apiPrisma) }),
       merchants: apiRepositories.merchants,
       ledger: apiRepositories.ledger,
       suppliers: createSupplierRepository(apiPrisma),

@@ -136,6 +136,8 @@ describe('merchants: keys, balances, top-ups and the ledger over HTTP', () => {
       balanceFen: 0,
       creditLimitFen: 0,
       availableFen: 0,
+      timeZone: 'Asia/Shanghai',
+      lowBalanceFen: 0,
       rateLimits: { submitPerSecond: 100_000, readPerSecond: 200, own: { submitPerSecond: null, readPerSecond: null } },
     });
 

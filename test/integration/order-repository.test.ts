@@ -83,6 +83,7 @@ describe('order view writes on PostgreSQL', () => {
         '20261205200000_segments_speeds_risk',
         '20261205210000_merchant_credit',
         '20261205220000_reversals',
+        '20261205221000_merchant_statements',
         '20261205222000_supplier_bills',
       ]);
       const upgraded = createPrisma(old.url);

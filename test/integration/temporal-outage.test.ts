@@ -1,3 +1,5 @@
+import { createStatementRepository } from '../../src/db/statement-repository.ts';
+import { createStatementService } from '../../src/statements/statement-service.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
@@ -97,6 +99,7 @@ beforeAll(async () => {
   });
   const suppliers = {
     risk: createRiskRepository(prisma),
+    statements: createStatementService({ statements: createStatementRepository(prisma) }),
     suppliers: createSupplierRepository(prisma),
     supplierLedger: createSupplierLedgerRepository(prisma),
     supplierBills: createSupplierBillService({

@@ -137,6 +137,7 @@ export function fakeActivities({
     finishReconciliation: notInOrderWorkflows,
     billedSupplierIds: notInOrderWorkflows,
     reconcileSupplierBill: notInOrderWorkflows,
+    issueClosedStatements: notInOrderWorkflows,
   };
 
   return {

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { AdminEntryInput } from '../../db/ledger-repository.ts';
 import type { MerchantAccount } from '../../db/merchant-repository.ts';
 import { hashApiKey, newApiKey, newCallbackSecret } from '../../merchants/credentials.ts';
-import { CARRIERS, type Carrier } from '../../shared/carriers.ts';
 import type { AdminEnv } from '../admin-auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { merchantNotFound, problem, requestIdConflict } from '../errors.ts';
@@ -12,81 +11,17 @@ import { ledgerEntryJson } from '../ledger-json.ts';
 import type { MerchantCache } from '../merchant-auth.ts';
 import { merchantRatesJson } from '../rates-json.ts';
 import { adminMerchantKeyRoutes } from './admin-merchant-keys.ts';
-import { trimmedText } from '../../util/storable-text.ts';
-import { adminRequestId as requestId, integerQueryOr, merchantIdParam, noQuery, rate } from '../request-schemas.ts';
+import { adminMerchantStatementRoutes } from './admin-merchant-statements.ts';
+import { merchantIdParam, noQuery } from '../request-schemas.ts';
 import { validate } from '../validate.ts';
-
-/** One admin entry moves at most 10,000,000 yuan. */
-const MAX_ENTRY_FEN = 1_000_000_000;
-
-/** A price per carrier for fast orders; `slow`: per carrier, for slow orders (a carrier left out: no slow orders of it). */
-const merchantRates = z.strictObject({
-  ...(Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate])) as Record<Carrier, typeof rate>),
-  slow: z
-    .strictObject(
-      Object.fromEntries(CARRIERS.map((carrier) => [carrier, rate.optional()])) as Record<
-        Carrier,
-        z.ZodOptional<typeof rate>
-      >,
-    )
-    .optional(),
-});
-const createBody = z.strictObject({ name: trimmedText(100), rates: merchantRates }).meta({
-  examples: [
-    { name: 'Acme Mobile', rates: { CMCC: 0.985, CUCC: 0.99, CTCC: 0.99, slow: { CMCC: 0.97, CUCC: 0.975 } } },
-  ],
-});
-/** Who posts the entry is the token's operator, not a field. */
-const entryBody = { note: trimmedText(500), requestId };
-const topUpBody = z
-  .strictObject({ ...entryBody, amountFen: z.number().int().positive().max(MAX_ENTRY_FEN) })
-  .meta({ examples: [{ amountFen: 1_000_000, requestId: 'bank-20261205-001', note: 'bank transfer 2026-12-05' }] });
-const adjustmentBody = z
-  .strictObject({
-    ...entryBody,
-    amountFen: z
-      .number()
-      .int()
-      .min(-MAX_ENTRY_FEN)
-      .max(MAX_ENTRY_FEN)
-      .refine((value) => value !== 0, 'must not be 0')
-      .meta({ not: { const: 0 } }),
-  })
-  .meta({
-    examples: [{ amountFen: -500, requestId: 'adj-20261205-001', note: 'fee for November' }],
-  });
-/** A merchant's own limit per second, or null for the deployment's default. */
-const limit = z.number().int().min(1).max(100_000).nullable();
-const changeBody = z
-  .strictObject({
-    submitRateLimitPerSecond: limit,
-    readRateLimitPerSecond: limit,
-    rates: merchantRates,
-    /** How far below zero the balance may go (授信), in fen; 0: none. */
-    creditLimitFen: z.number().int().min(0).max(MAX_ENTRY_FEN),
-  })
-  .partial()
-  .refine((body) => Object.keys(body).length > 0, 'nothing to change')
-  .meta({
-    minProperties: 1,
-    description:
-      '`rates` replaces every rate of the merchant (fast and slow). A `creditLimitFen` below the credit in use (minus a negative balance) is refused with 409 `credit_in_use`.',
-    examples: [{ readRateLimitPerSecond: 500 }, { submitRateLimitPerSecond: null }, { creditLimitFen: 100_000 }],
-  });
-const ledgerQuery = z.strictObject({
-  limit: integerQueryOr(50, 1, 500),
-  before: z
-    .string()
-    .regex(/^\d{1,18}$/, 'must be an entry id')
-    .transform(BigInt)
-    .optional(),
-});
+import { DEFAULT_TIME_ZONE } from '../../statements/local-day.ts';
+import { adjustmentBody, changeBody, createBody, ledgerQuery, topUpBody } from '../admin-merchant-schemas.ts';
 
 /** Creates a merchant with its first API key and a callback secret, shown only in this answer (only the key's hash is stored). */
 async function createMerchant(
   { merchants, logger }: Pick<ApiDeps, 'merchants' | 'logger'>,
   c: Context<AdminEnv>,
-  { name, rates }: z.infer<typeof createBody>,
+  { name, rates, timeZone: zone }: z.infer<typeof createBody>,
 ) {
   const merchantId = randomUUID();
   const apiKey = newApiKey();
@@ -97,9 +32,21 @@ async function createMerchant(
     apiKeyHash: hashApiKey(apiKey),
     callbackSecret,
     rates,
+    timeZone: zone,
   });
   logger.info({ merchantId, name, keyId, operator: c.get('operator').name }, 'merchant created');
-  return c.json({ merchantId, name, rates: merchantRatesJson(rates), apiKey, keyId, callbackSecret }, 201);
+  return c.json(
+    {
+      merchantId,
+      name,
+      rates: merchantRatesJson(rates),
+      timeZone: zone ?? DEFAULT_TIME_ZONE,
+      apiKey,
+      keyId,
+      callbackSecret,
+    },
+    201,
+  );
 }
 
 /** A merchant account as admins see it, with the request limits in force (its own, else the default) and its own. */
@@ -111,6 +58,8 @@ function accountJson(merchant: MerchantAccount, rateLimits: ApiDeps['rateLimits'
     balanceFen: Number(merchant.balanceFen),
     creditLimitFen: Number(merchant.creditLimitFen),
     availableFen: Number(merchant.balanceFen + merchant.creditLimitFen),
+    timeZone: merchant.timeZone,
+    lowBalanceFen: Number(merchant.lowBalanceFen),
     rateLimits: { ...rateLimits.limitsOf(merchant.limits), own: merchant.limits },
   };
 }
@@ -121,7 +70,7 @@ async function changeMerchant(
   merchantCache: MerchantCache,
   c: Context<AdminEnv>,
   merchantId: string,
-  { rates, creditLimitFen, ...change }: z.infer<typeof changeBody>,
+  { rates, creditLimitFen, timeZone: zone, lowBalanceFen, ...change }: z.infer<typeof changeBody>,
 ) {
   if (creditLimitFen !== undefined) {
     const credit = await merchants.setCreditLimit(merchantId, creditLimitFen);
@@ -136,11 +85,16 @@ async function changeMerchant(
   }
   const limits = { submitPerSecond: change.submitRateLimitPerSecond, readPerSecond: change.readRateLimitPerSecond };
   if (!(await merchants.setLimits(merchantId, limits))) return merchantNotFound(c, merchantId);
+  await merchants.setSettings(merchantId, { timeZone: zone, lowBalanceFen });
   if (rates) await merchants.setRates(merchantId, rates);
   // Other replicas apply it within their cache's lifetime.
   merchantCache.clear();
   logger.info(
-    { merchantId, change: { ...change, rates, creditLimitFen }, operator: c.get('operator').name },
+    {
+      merchantId,
+      change: { ...change, rates, creditLimitFen, timeZone: zone, lowBalanceFen },
+      operator: c.get('operator').name,
+    },
     'merchant changed',
   );
   return c.json(accountJson((await merchants.findById(merchantId)) as MerchantAccount, rateLimits));
@@ -205,9 +159,11 @@ async function ledgerPage(
   });
 }
 
+type MerchantRouteDeps = Pick<ApiDeps, 'merchants' | 'ledger' | 'logger' | 'rateLimits' | 'statements'>;
+
 /** Merchants and their money, for the platform's admins: accounts, API keys, request limits, top-ups, adjustments and the ledger. */
 export function adminMerchantRoutes(
-  { merchants, ledger, logger, rateLimits }: Pick<ApiDeps, 'merchants' | 'ledger' | 'logger' | 'rateLimits'>,
+  { merchants, ledger, logger, rateLimits, statements }: MerchantRouteDeps,
   merchantCache: MerchantCache,
 ) {
   return new Hono<AdminEnv>()
@@ -259,5 +215,6 @@ export function adminMerchantRoutes(
     .get('/:merchantId/ledger', validate('param', merchantIdParam), validate('query', ledgerQuery), (c) =>
       ledgerPage({ merchants, ledger }, c, c.req.valid('param').merchantId, c.req.valid('query')),
     )
-    .route('/:merchantId/keys', adminMerchantKeyRoutes({ merchants, logger }, merchantCache));
+    .route('/:merchantId/keys', adminMerchantKeyRoutes({ merchants, logger }, merchantCache))
+    .route('/:merchantId/statements', adminMerchantStatementRoutes({ statements }));
 }

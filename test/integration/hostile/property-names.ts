@@ -63,6 +63,7 @@ function validValues(f: Fixtures, template: string): Record<string, string> {
     phone: '13812345678',
     from: '2026-01-01',
     to: '2026-01-02',
+    date: '2026-01-01',
   };
 }
 

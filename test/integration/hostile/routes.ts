@@ -143,6 +143,20 @@ const day = fc
 
 const orderId = (ids: (f: Fixtures) => string[]) => (f: Fixtures) => ({ orderId: fc.constantFrom(...ids(f)) });
 const merchantId = (f: Fixtures) => ({ merchantId: fc.constantFrom(...f.merchantIds) });
+/** Statement days: before the fixtures' merchants existed (an empty statement, nothing stored). */
+const statementDate = () => ({ date: fc.constantFrom('2026-01-01', '2025-06-30') });
+/** An IANA time zone, and what is not one (a made-up zone, a bare offset). */
+const timeZone: Field = {
+  valid: fc.constantFrom('Asia/Shanghai', 'asia/shanghai', 'UTC'),
+  invalid: wrongString(
+    fc.constant(''),
+    fc.constant('Mars/Olympus_Mons'),
+    fc.constant('+08:00'),
+    longString(65, 100),
+    withForbiddenChar(/[A-Za-z0-9_+/-]/),
+  ),
+  optional: true,
+};
 
 /** The carrier's signed result body; `orderId` is the order's id (or a supplier attempt's request id). */
 const callbackFields = (orderIdOrRequestId: fc.Arbitrary<string>): Record<string, Field> => ({
@@ -229,6 +243,13 @@ export const ROUTES: Route[] = [
   { method: 'GET', template: '/balance', auth: 'merchant' },
   {
     method: 'GET',
+    template: '/statements/:date',
+    auth: 'merchant',
+    params: statementDate,
+    queryKeys: ['partial'],
+  },
+  {
+    method: 'GET',
     template: '/numbers/:phone',
     auth: 'merchant',
     // A known segment, a China Broadcast Network one, one the table does not know.
@@ -303,6 +324,7 @@ export const ROUTES: Route[] = [
     fields: () => ({
       name: text(100, 'Shop A'),
       rates: merchantRates(),
+      timeZone,
     }),
   },
   { method: 'GET', template: '/admin/merchants/:merchantId', auth: 'admin', params: merchantId },
@@ -328,6 +350,12 @@ export const ROUTES: Route[] = [
           optional: true,
         },
         rates: { ...merchantRates(1), optional: true },
+        timeZone,
+        lowBalanceFen: {
+          valid: fc.integer({ min: 0, max: 1_000_000 }),
+          invalid: integerNotIn((n) => n >= 0 && n <= 1_000_000_000),
+          optional: true,
+        },
       };
     },
   },
@@ -371,6 +399,13 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     params: merchantId,
     queryKeys: ['limit', 'before'],
+  },
+  {
+    method: 'GET',
+    template: '/admin/merchants/:merchantId/statements/:date',
+    auth: 'admin',
+    params: (f) => ({ ...merchantId(f), ...statementDate() }),
+    queryKeys: ['partial'],
   },
   { method: 'POST', template: '/admin/merchants/:merchantId/keys', auth: 'admin', params: merchantId },
   { method: 'GET', template: '/admin/merchants/:merchantId/keys', auth: 'admin', params: merchantId },

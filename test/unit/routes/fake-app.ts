@@ -13,6 +13,7 @@ import { hashApiKey } from '../../../src/merchants/credentials.ts';
 import type { OrderEventRow } from '../../../src/db/order-repository.ts';
 import type { Services } from '../../../src/orders/services.ts';
 import type { SupplierBillService } from '../../../src/supplier-bills/bill-service.ts';
+import type { StatementService } from '../../../src/statements/statement-service.ts';
 import { createLogger } from '../../../src/util/logger.ts';
 
 export const ORDER_ID = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
@@ -63,6 +64,7 @@ export function fakeApp(
   merchantReads: Partial<MerchantRepository> = {},
   risk: Partial<RiskRepository> = {},
   supplierBills: Partial<SupplierBillService> = {},
+  statements: Partial<StatementService> = {},
 ) {
   const deps: ApiDeps = {
     orderService: services.orderService ?? stub('orderService'),
@@ -80,6 +82,7 @@ export function fakeApp(
     supplierLedger: stub('supplierLedger'),
     supplierBills: stub('supplierBills', supplierBills),
     risk: stub('risk', risk),
+    statements: stub('statements', statements),
     logger: createLogger('route-test', 'silent'),
     callbackSecret: CALLBACK_SECRET,
     operators: {

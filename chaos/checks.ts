@@ -6,6 +6,9 @@ import { orderStateQuery, orderWorkflowId } from '../src/shared/order-workflow.t
 import { isFinal, type OrderStatus } from '../src/shared/order-status.ts';
 import type { Cluster } from './cluster.ts';
 import type { PlannedOrder, RunMerchant } from './load.ts';
+import { reversalChecks } from './reversal-checks.ts';
+import type { ReversalRecord } from './reversals.ts';
+import { statementAndBillChecks } from './statement-bill-checks.ts';
 import { supplierChecks } from './supplier-checks.ts';
 
 /** One line of the verdict: what was measured, what it must be, and whether it is. */
@@ -89,7 +92,10 @@ async function orderChecks(cluster: Cluster, planned: PlannedOrder[], orders: Or
   const lost = states.filter(
     ({ order, workflow }) => workflow === 'NO_WORKFLOW' && !isFinal(order.status as OrderStatus),
   ).length;
-  const disagreeing = states.filter(({ order, workflow }) => workflow !== order.status);
+  // A reversal runs as its own workflow: the order's own ended SUCCEEDED.
+  const agrees = (view: string, workflow: string) =>
+    workflow === view || (view === 'REVERSED' && workflow === 'SUCCEEDED');
+  const disagreeing = states.filter(({ order, workflow }) => !agrees(order.status, workflow));
   for (const { order, workflow } of disagreeing.slice(0, 10))
     console.log(`   view ${order.status} but workflow ${workflow}: order ${order.id}`);
   return [
@@ -106,6 +112,9 @@ const expectedCostFen = (order: PlannedOrder) => {
   );
   return Math.floor((order.amount * 100 * ppm + 500_000) / 1_000_000);
 };
+
+/** Orders whose cost went back to the merchant: refunded on failure, or on a reversal. */
+const REFUNDED = ['FAILED', 'REVERSED'];
 
 /** The ledger: one refund per FAILED order, none otherwise, and every balance adds up. */
 async function moneyChecks(
@@ -139,7 +148,7 @@ async function moneyChecks(
     );
     const { cached, ledger } = rows[0] as { cached: number; ledger: number };
     const spent = orders
-      .filter((order) => order.merchantId === merchant.id && order.status !== 'FAILED')
+      .filter((order) => order.merchantId === merchant.id && !REFUNDED.includes(order.status))
       .reduce((sum, order) => sum + expectedCost(order), 0);
     const expected = merchant.openingFen - spent;
     if (cached !== ledger || ledger !== expected)
@@ -152,7 +161,7 @@ async function moneyChecks(
     exactly('FAILED orders not refunded', failedUnrefunded, 0),
     exactly('orders refunded but not FAILED', refundedNotFailed, 0),
     exactly(
-      'merchants whose cached balance ≠ ledger sum ≠ opening − costs of non-failed orders',
+      'merchants whose cached balance ≠ ledger sum ≠ opening − costs of orders neither FAILED nor REVERSED',
       wrongBalances.length,
       0,
     ),
@@ -160,7 +169,10 @@ async function moneyChecks(
 }
 
 /** A reconciliation run through the admin API, as an operator would start it after an incident; it must look at every order. */
-async function reconciliationCheck(cluster: Cluster, orderCount: number): Promise<CheckRow> {
+async function reconciliationCheck(cluster: Cluster, orders: OrderRow[]): Promise<CheckRow> {
+  const orderCount = orders.length;
+  // An ESCALATED order waits for an operator (this run has none): what reconciliation finds about it is theirs to act on.
+  const escalated = new Set(orders.filter((order) => order.status === 'ESCALATED').map((order) => order.id));
   const admin = { authorization: `Bearer ${cluster.secrets.adminToken}` };
   const started = await fetch(`${cluster.apiUrls[1]}/admin/reconciliations`, { method: 'POST', headers: admin });
   if (started.status !== 202)
@@ -178,12 +190,13 @@ async function reconciliationCheck(cluster: Cluster, orderCount: number): Promis
     if (report.status === 'COMPLETED') {
       for (const mismatch of report.mismatches.slice(0, 10))
         console.log(`   reconciliation: ${mismatch.kind} ${mismatch.subject}`);
-      const value = `${report.mismatches.length} mismatches, ${report.checkedOrders} orders checked`;
+      const unexpected = report.mismatches.filter((mismatch) => !escalated.has(mismatch.subject)).length;
+      const value = `${unexpected} mismatches (and ${report.mismatches.length - unexpected} about ESCALATED orders, for an operator), ${report.checkedOrders} orders checked`;
       return {
         check: `reconciliation run ${runId}`,
         value,
         expected: `0 mismatches, ${orderCount} orders checked`,
-        ok: report.mismatches.length === 0 && report.checkedOrders === orderCount,
+        ok: unexpected === 0 && report.checkedOrders === orderCount,
       };
     }
     await sleep(2_000);
@@ -208,6 +221,8 @@ export async function runChecks(
   cluster: Cluster,
   planned: PlannedOrder[],
   merchants: RunMerchant[],
+  reversals: ReversalRecord[],
+  startedAt: number,
 ): Promise<CheckResults> {
   const orders = await readOrders(cluster);
   const carrier = await supplierChecks(cluster, orders);
@@ -215,7 +230,10 @@ export async function runChecks(
     ...(await orderChecks(cluster, planned, orders)),
     ...carrier.rows,
     ...(await moneyChecks(cluster, merchants, planned, orders)),
-    await reconciliationCheck(cluster, orders.length),
+    ...(await reversalChecks(cluster, orders, reversals)),
+    await reconciliationCheck(cluster, orders),
+    // Last: it plants a phantom charge at a supplier, which the supplier checks above must not see.
+    ...(await statementAndBillChecks(cluster, startedAt, orders)),
   ];
   return { rows, orders, repeatedRequests: carrier.repeatedRequests };
 }

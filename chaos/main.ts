@@ -18,6 +18,7 @@ import { merchantChecks, waitForDeliveries } from './merchant-checks.ts';
 import { startMerchantEndpoint, type MerchantEndpoint } from './merchant-endpoint.ts';
 import { parseChaosOptions, USAGE } from './options.ts';
 import { renderReport } from './report.ts';
+import { runReversals } from './reversals.ts';
 import { runChecksOfTheRun, summarise, UNSETTLED, type Run } from './summary.ts';
 
 const options = parseChaosOptions(process.argv.slice(2));
@@ -55,6 +56,13 @@ async function drive(cluster: Cluster, endpoint: MerchantEndpoint): Promise<Run>
     stop: stopPolling.signal,
   });
   const faults = runFaults(cluster, options.faults, { startedAt, loadSeconds, durations: options.durations, log });
+  const stopReversals = new AbortController();
+  const reversals = runReversals(cluster, {
+    share: options.reversalShare,
+    seed: options.seed,
+    stop: stopReversals.signal,
+    log: (line) => log(`${at()} ${line}`),
+  });
   const load = await submitOrders(cluster, planned, options.rate);
   log(`${at()} all orders submitted; ${load.submissions.filter((s) => s.error).length} not accepted`);
   const faultRecords = await faults;
@@ -69,6 +77,8 @@ async function drive(cluster: Cluster, endpoint: MerchantEndpoint): Promise<Run>
     await sleep(10_000);
   }
   stopPolling.abort();
+  stopReversals.abort();
+  const reversed = await reversals;
   // Refunds follow the FAILED view write as their own activity (and the FAILED order's notification the refund).
   await sleep(5_000);
   const notifyWaitSeconds = await waitForDeliveries(
@@ -84,6 +94,7 @@ async function drive(cluster: Cluster, endpoint: MerchantEndpoint): Promise<Run>
     startedAt,
     faults: faultRecords,
     polls: await polls,
+    reversals: reversed,
     deliveries: endpoint.deliveries,
     notifyWaitSeconds,
   };
@@ -106,7 +117,7 @@ async function main(): Promise<boolean> {
   log(`cluster up in ${((Date.now() - runStart) / 1000).toFixed(1)} s`);
   const run = await drive(cluster, endpoint);
   log('checking');
-  const checked = await runChecks(cluster, run.planned, run.merchants);
+  const checked = await runChecks(cluster, run.planned, run.merchants, run.reversals, run.startedAt);
   const told = merchantChecks(checked.orders, run.deliveries, run.notifyWaitSeconds);
   // Every process stops before its log is read, so lines written at shutdown are scanned too.
   await cleanups.runAll();

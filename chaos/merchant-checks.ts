@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FINAL_STATUSES } from '../src/shared/order-status.ts';
 import type { CheckRow, OrderRow } from './checks.ts';
 import type { Delivery, MerchantEndpoint } from './merchant-endpoint.ts';
 
@@ -7,7 +8,7 @@ export const NOTIFY_POLICY = { initialMs: 1_000, coefficient: 2, maximumMs: 3_60
 /** Clock and timer slack allowed when a retry's spacing is compared with the policy. */
 const SPACING_SLACK_MS = 100;
 
-const FINAL = ['SUCCEEDED', 'FAILED'];
+const FINAL: readonly string[] = FINAL_STATUSES;
 
 const byOrder = (deliveries: Delivery[]) => {
   const map = new Map<string, Delivery[]>();

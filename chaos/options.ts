@@ -14,11 +14,18 @@ export const USAGE = `npm run chaos -- [options]
   --partition-seconds S   how long the workers are cut off from sim-a (default 30)
   --supplier-down S       how long the killed sim-a stays down (default 5)
   --notify-timeout S      how long to wait, once every order is settled, for every merchant to take its result (default 600)
+  --reversals SHARE       share of successful orders their supplier reverses during the run (default 0.03)
   --pollers N             merchants polling their open orders (default 4), each every --poll-ms (default 100)
   --settle-timeout S      how long to wait for every order to be final or escalated after the load (default: SLA + 240)
   --out DIR               report.md, report.json and logs/ (default chaos-results/<time>)`;
 
 export type ChaosOptions = ReturnType<typeof parseChaosOptions>;
+
+const share = (name: string, value: string) => {
+  const number = Number(value);
+  if (!(number >= 0 && number <= 1)) throw new Error(`--${name} must be a share from 0 to 1, not ${value}`);
+  return number;
+};
 
 const positive = (name: string, value: string) => {
   const number = Number(value);
@@ -50,6 +57,7 @@ export function parseChaosOptions(argv: string[]) {
       'partition-seconds': { type: 'string', default: '30' },
       'supplier-down': { type: 'string', default: '5' },
       'notify-timeout': { type: 'string', default: '600' },
+      reversals: { type: 'string', default: '0.03' },
       pollers: { type: 'string', default: '4' },
       'poll-ms': { type: 'string', default: '100' },
       'settle-timeout': { type: 'string' },
@@ -74,6 +82,7 @@ export function parseChaosOptions(argv: string[]) {
       supplierDownSeconds: positive('supplier-down', values['supplier-down']),
     },
     notifyTimeoutSeconds: positive('notify-timeout', values['notify-timeout']),
+    reversalShare: share('reversals', values.reversals),
     pollers: Math.floor(positive('pollers', values.pollers)),
     pollMs: positive('poll-ms', values['poll-ms']),
     settleTimeoutSeconds: values['settle-timeout']

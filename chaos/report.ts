@@ -18,6 +18,8 @@ export interface ChaosResult {
     accepted: number;
     succeeded: number;
     failed: number;
+    /** SUCCEEDED, then reversed by their supplier during the run. */
+    reversed: number;
     escalated: number;
     unsettled: number;
   };
@@ -65,6 +67,7 @@ function ordersSection(result: ChaosResult): string[] {
         'accepted',
         'SUCCEEDED',
         'FAILED',
+        'REVERSED',
         'ESCALATED',
         'still open',
         'last final after the last fault',
@@ -76,6 +79,7 @@ function ordersSection(result: ChaosResult): string[] {
           orders.accepted,
           orders.succeeded,
           orders.failed,
+          orders.reversed,
           orders.escalated,
           orders.unsettled,
           result.recoverySeconds === undefined ? '–' : `${result.recoverySeconds.toFixed(1)} s`,

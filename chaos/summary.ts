@@ -8,6 +8,7 @@ import type { PlannedOrder, PollStats, RunMerchant } from './load.ts';
 import { MERCHANT_BEHAVIOUR, type Delivery } from './merchant-endpoint.ts';
 import type { ChaosOptions } from './options.ts';
 import type { ChaosResult } from './report.ts';
+import type { ReversalRecord } from './reversals.ts';
 
 /** Orders nobody has decided yet; ESCALATED ones wait for an operator, which this run has none of. */
 export const UNSETTLED: readonly string[] = OPEN_STATUSES.filter((status) => status !== OrderStatus.ESCALATED);
@@ -20,6 +21,8 @@ export interface Run {
   faults: FaultRecord[];
   polls: PollStats;
   deliveries: Delivery[];
+  /** The reversals the run asked the suppliers for. */
+  reversals: ReversalRecord[];
   /** How long the run waited after settling for every merchant to take its result. */
   notifyWaitSeconds: number;
 }
@@ -93,6 +96,7 @@ export function summarise(
       accepted: planned.filter((order) => order.orderId).length,
       succeeded: count('SUCCEEDED'),
       failed: count('FAILED'),
+      reversed: count('REVERSED'),
       escalated: count('ESCALATED'),
       unsettled: checked.orders.filter((order) => UNSETTLED.includes(order.status)).length,
     },

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { AlertActivities } from '../shared/order-activities.ts';
+import { postAlert } from '../util/alert-webhook.ts';
 
 export interface EscalationAlertDeps {
   /** Optional webhook (chat, paging) that receives every escalation as JSON. */
@@ -12,13 +13,7 @@ export function createEscalationAlertActivities({ alertWebhookUrl }: EscalationA
     async raiseEscalationAlert(alert) {
       Context.current().log.warn('Recharge order escalated to an operator', { ...alert });
       if (!alertWebhookUrl) return;
-      const response = await fetch(alertWebhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'recharge-order-escalated', ...alert }),
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!response.ok) throw new Error(`alert webhook answered HTTP ${response.status}`);
+      await postAlert(alertWebhookUrl, 'recharge-order-escalated', { ...alert });
     },
   } satisfies AlertActivities;
 }

@@ -11,7 +11,10 @@ export function createStatementActivities({ statements }: StatementActivityDeps)
   return {
     async issueClosedStatements(input: StatementPageInput) {
       const result = await statements.issueClosedDays(input);
-      if (result.issued > 0) log.info('Merchant statements issued', { ...result });
+      if (result.issued > 0)
+        log.info('Merchant statements issued', { merchants: result.merchants, issued: result.issued });
+      // Each as a reconciliation finding is: a warn line on-call alerts on.
+      for (const failure of result.failed) log.warn('Merchant statement not issued', { failure });
       return result;
     },
   } satisfies StatementActivities;

@@ -23,8 +23,17 @@ export function createSupplierBillActivities({ supplierBills, suppliers }: Suppl
         log.warn('Supplier bill not reconciled', { supplierId, day, error });
         return { supplierId, differences: 0, error };
       }
+      // The same alert as every reconciliation finding: one 'Reconciliation mismatch' warn line each.
       for (const { kind, requestId, ours, theirs } of result.run.differences)
-        log.warn('Supplier bill difference', { runId, supplierId, day, kind, requestId, ours, theirs });
+        log.warn('Reconciliation mismatch', {
+          runId,
+          kind: `supplier-bill-${kind}`,
+          subject: requestId,
+          supplierId,
+          day,
+          ours,
+          theirs,
+        });
       return { supplierId, runId, differences: result.run.differences.length };
     },
   } satisfies SupplierBillActivities;

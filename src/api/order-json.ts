@@ -4,8 +4,17 @@ import { ledgerEntryJson } from './ledger-json.ts';
 
 type EventRow = { key: string; type: string; detail: unknown; createdAt: Date };
 
-/** What only the platform's operators see: which supplier took the order and what it cost. */
-const SUPPLIER_DETAIL_KEYS = new Set(['supplierId', 'requestId', 'costFen', 'skipped', 'probe']);
+/** What only the platform's operators see: which supplier took the order and what it cost, who reversed it and why. */
+const SUPPLIER_DETAIL_KEYS = new Set([
+  'supplierId',
+  'requestId',
+  'costFen',
+  'skipped',
+  'probe',
+  'reversedBy',
+  'reversalNote',
+  'refusedReversal',
+]);
 
 function merchantDetail(detail: unknown): unknown {
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return detail;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { StatementResult } from '../statements/statement-service.ts';
-import { isCalendarDate } from '../statements/local-day.ts';
+import { isCalendarDay } from '../shared/calendar-days.ts';
 import { statementCsv } from '../statements/statement.ts';
 import { merchantNotFound, problem } from './errors.ts';
 
@@ -10,7 +10,7 @@ export const statementDateParam = z.object({
   date: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
-    .refine(isCalendarDate, 'must be a real date from 1970 on'),
+    .refine(isCalendarDay, 'must be a real date from 1970 on'),
 });
 
 export const statementQuery = z

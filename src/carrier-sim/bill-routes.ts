@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { costFen } from '../merchants/pricing.ts';
 import { segmentTable } from '../numbers/segments.ts';
 import { CARRIERS, Carrier, PHONE_PATTERN } from '../shared/carriers.ts';
-import { formatBill, isDay } from '../shared/supplier-bill.ts';
+import { isCalendarDay } from '../shared/calendar-days.ts';
+import { formatBill } from '../shared/supplier-bill.ts';
 import { billOf } from './bill.ts';
 import { phantomOrder, type RecordedOrder, type SupplierRecord } from './records.ts';
 
@@ -60,7 +61,7 @@ export function billRoutes(books: Bookkeeping) {
   return new Hono()
     .get('/bill', (c) => {
       const date = c.req.query('date') ?? '';
-      if (!isDay(date)) return c.json({ error: 'date must be a day, YYYY-MM-DD' }, 400);
+      if (!isCalendarDay(date)) return c.json({ error: 'date must be a day, YYYY-MM-DD' }, 400);
       const lines = billOf([...books.orders.values(), ...books.phantoms.values()], date, books.chargeRate());
       return c.body(formatBill(lines), 200, { 'content-type': 'text/csv; charset=utf-8' });
     })

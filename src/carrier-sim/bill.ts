@@ -1,5 +1,6 @@
 import { costFen } from '../merchants/pricing.ts';
-import { utcDay, type BillLine } from '../shared/supplier-bill.ts';
+import { utcDay } from '../shared/calendar-days.ts';
+import type { BillLine } from '../shared/supplier-bill.ts';
 import { maskPhone } from '../util/mask.ts';
 import type { RecordedOrder } from './records.ts';
 

@@ -14,8 +14,10 @@ export async function postCallback(callbackSecret: string, order: RecordedOrder,
     timestamp: new Date().toISOString(),
   };
   const raw = JSON.stringify(body);
-  // Like real carriers, re-send a few times when the merchant side is down.
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // Like real carriers, re-send a few times when the merchant side is down; a reversal for longer (about a minute and
+  // a half), since nothing else would tell the platform: it never asks about an order it saw succeed.
+  const attempts = order.state === 'REVERSED' ? 12 : 5;
+  for (let attempt = 0; attempt < attempts; attempt++) {
     try {
       const response = await fetch(order.request.callbackUrl, {
         method: 'POST',
@@ -27,6 +29,6 @@ export async function postCallback(callbackSecret: string, order: RecordedOrder,
     } catch {
       // network fault: try again below
     }
-    await sleep(500 * 2 ** attempt);
+    await sleep(Math.min(500 * 2 ** attempt, 10_000));
   }
 }

@@ -244,7 +244,8 @@ const bookkeeping = (state: SimulatorState): Bookkeeping => ({
 /**
  * Takes up what its books say after a restart: every order it took answers
  * its status and repeats as before; one still PROCESSING is decided as it
- * would have been (the same dice) and called back.
+ * would have been (the same dice) and called back; a reversal's callback is
+ * sent again.
  */
 function resume(state: SimulatorState, { recorded, phantoms }: StartingBooks): void {
   for (const [requestId, phantom] of phantoms ?? []) state.phantoms.set(requestId, phantom);
@@ -253,6 +254,8 @@ function resume(state: SimulatorState, { recorded, phantoms }: StartingBooks): v
     state.orders.set(requestId, restored);
     if (order.state === 'SUCCESS') state.stats.charges++;
     if (order.state === 'PROCESSING') scheduleResult(state, restored, false);
+    // Its books do not say whether the platform took a reversal's callback: sent again (a repeat changes nothing).
+    if (order.state === 'REVERSED') void postCallback(state.callbackSecret, restored, state.stats);
   }
 }
 

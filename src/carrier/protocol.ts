@@ -29,6 +29,12 @@ export const statusAnswerSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('SUCCESS'), carrierOrderId: z.string() }),
   z.object({ state: z.literal('FAILED'), carrierOrderId: z.string(), reason: z.string() }),
   z.object({ state: z.literal('NOT_FOUND') }),
+  // Credited, then taken back (冲正): for an order still open, the phone kept nothing, as if it had FAILED.
+  z.object({ state: z.literal('REVERSED'), carrierOrderId: z.string() }).transform(({ carrierOrderId }) => ({
+    state: 'FAILED' as const,
+    carrierOrderId,
+    reason: 'the supplier credited the phone, then reversed the top-up',
+  })),
 ]);
 
 /** Body of the carrier's signed callback to POST /callbacks/carrier; a field it does not know is refused, as on every route. */

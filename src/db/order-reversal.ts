@@ -3,9 +3,8 @@ import type { Db } from './prisma.ts';
 import { OrderEvent } from '../shared/order-events.ts';
 import type { ReversalRequest, ReversalResult } from '../shared/reversal.ts';
 
-/** Why the order was reversed, as the order view and the merchant's notification say it. */
-export const reversalReason = ({ source, by, note }: ReversalRequest) =>
-  `reversed by ${source === 'supplier' ? `supplier ${by}` : `operator ${by}`}${note ? `: ${note}` : ''}`;
+/** Why the order was reversed, as the merchant sees it (the view, the notification): never which supplier, nor an operator's note. */
+const MERCHANT_REASON = 'the supplier reversed the top-up: the phone was not credited, the cost is refunded';
 
 /**
  * Reverses a SUCCEEDED order in one statement: the order becomes REVERSED,
@@ -20,10 +19,11 @@ export const reversalReason = ({ source, by, note }: ReversalRequest) =>
 async function reverseSucceededOrder(db: Pick<Db, '$queryRaw'>, request: ReversalRequest) {
   const { orderId } = request;
   const now = new Date();
+  // Who and why are the operators' to read (the merchant's view of the history leaves reversedBy and reversalNote out).
   const detail = JSON.stringify({
     source: request.source,
-    by: request.by,
-    ...(request.note !== undefined && { note: request.note }),
+    reversedBy: request.by,
+    ...(request.note !== undefined && { reversalNote: request.note }),
     ...(request.callbackId !== undefined && { callbackId: request.callbackId }),
   });
   const [row] = await db.$queryRaw<{ moved: number; refundFen: bigint | null; creditFen: bigint | null }[]>`
@@ -38,7 +38,7 @@ async function reverseSucceededOrder(db: Pick<Db, '$queryRaw'>, request: Reversa
     ), payee AS (
       SELECT s.id, s.balance_fen FROM suppliers s JOIN cost ON s.id = cost.supplier_id FOR UPDATE OF s
     ), moved AS (
-      UPDATE orders SET status = 'REVERSED', failure_reason = ${reversalReason(request)}, updated_at = ${now}
+      UPDATE orders SET status = 'REVERSED', failure_reason = ${MERCHANT_REASON}, updated_at = ${now}
       FROM target WHERE orders.id = target.id
       RETURNING orders.id
     ), refund AS (

@@ -144,11 +144,17 @@ export function createSupplierBillRepository(db: Db) {
         include: { differences: { orderBy: { id: 'asc' } } },
       }),
 
-    /** Differences found by each enabled supplier's latest run: what the dashboard shows until a clean run. */
+    /**
+     * Differences found by the latest run of each enabled supplier's bill of each of the last 8 days: what
+     * the dashboard shows until a clean run of that day (a clean run of another day hides nothing).
+     */
     async latestDifferences(): Promise<number> {
       const [row] = await db.$queryRaw<{ differences: bigint | null }[]>`
         SELECT SUM(r.difference_count)::bigint AS differences FROM suppliers s
-        CROSS JOIN LATERAL (SELECT difference_count FROM supplier_bill_runs WHERE supplier_id = s.id ORDER BY created_at DESC LIMIT 1) r
+        CROSS JOIN LATERAL (
+          SELECT DISTINCT ON (day) difference_count FROM supplier_bill_runs
+          WHERE supplier_id = s.id AND day >= current_date - 7 ORDER BY day, created_at DESC
+        ) r
         WHERE s.enabled`;
       return Number(row?.differences ?? 0);
     },

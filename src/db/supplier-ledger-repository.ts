@@ -76,9 +76,11 @@ async function topUp(db: Db, input: SupplierTopUpInput): Promise<SupplierTopUpRe
  * order): its prepaid balance goes down, below zero if it must, since
  * the supplier has credited the phone whatever its balance. Returns the
  * booking, or undefined if it was booked before. The order's row is
- * share-locked, so a reversal (which locks it first) either sees this
- * booking and credits it back, or makes this one find the order REVERSED
- * and book nothing.
+ * key-share-locked (the weakest lock, which only a reversal's FOR UPDATE
+ * waits for), so a reversal, which locks it before its snapshot, either
+ * sees this booking and credits it back, or makes this one find the order
+ * REVERSED and book nothing. Both take the order's row before the
+ * supplier's, so they cannot deadlock.
  */
 async function bookOrderCost(
   sql: PreparedSql,
@@ -91,7 +93,7 @@ async function bookOrderCost(
     WITH payee AS (
       SELECT s.id, s.balance_fen, s.low_balance_fen FROM orders o JOIN suppliers s ON s.id = o.supplier_id
       WHERE o.id = ${orderId} AND o.status = 'SUCCEEDED' AND o.supplier_id = ${supplierId}
-      FOR SHARE OF o FOR UPDATE OF s
+      FOR KEY SHARE OF o FOR UPDATE OF s
     ), cost AS (
       INSERT INTO supplier_ledger_entries (supplier_id, type, debit_account, credit_account, amount_fen, balance_after_fen, order_id, created_at)
       SELECT payee.id, 'ORDER_COST', ${COST_OF_SALES_ACCOUNT}, ${supplierAccount(supplierId)}, ${amountFen}, payee.balance_fen - ${amountFen}, ${orderId}, ${now}

@@ -1,4 +1,5 @@
 import type { BalanceAfterDebit } from '../db/order-admission.ts';
+import { postAlert } from '../util/alert-webhook.ts';
 import type { Logger } from '../util/logger.ts';
 
 /**
@@ -40,13 +41,7 @@ export function createMerchantLowBalanceAlert({ logger, alertWebhookUrl }: Merch
     logger.warn(alert, 'merchant available balance is below its threshold: the merchant should top up');
     if (!alertWebhookUrl) return;
     try {
-      const response = await fetch(alertWebhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'merchant-low-balance', ...alert }),
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      await postAlert(alertWebhookUrl, 'merchant-low-balance', alert);
     } catch (error) {
       logger.error({ ...alert, error: (error as Error).message }, 'merchant low-balance alert webhook failed');
     }

@@ -113,6 +113,7 @@ export function createCallbackService({ orders, reversals, temporal, logger }: C
           source: 'supplier',
           by: supplierId ?? 'carrier',
           callbackId,
+          carrierOrderId,
           ...(reason !== undefined && { note: reason }),
         });
         return { kind: 'reversal', reversal };

@@ -1,7 +1,7 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { OrderRepository } from '../db/order-repository.ts';
 import type { Carrier } from '../shared/carriers.ts';
-import { OrderStatus } from '../shared/order-status.ts';
+import { OrderStatus, isFinal } from '../shared/order-status.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
 import {
   REVERSAL_WORKFLOW_TYPE,
@@ -20,8 +20,12 @@ const OPERATOR_WAIT_MS = 10_000;
 
 export type ReversalStart =
   | { kind: 'order-not-found' }
-  /** The order had not succeeded, or another supplier credited it: nothing moved, the order is flagged for review. */
+  /** The order did not succeed, or another supplier or attempt credited it: nothing moved, the order is flagged for review. */
   | { kind: 'refused'; reason: string }
+  /** The order has no final result yet (its SUCCESS callback may still be on its way): ask again later. */
+  | { kind: 'not-final'; status: string }
+  /** Temporal did not answer: nothing started, ask again later (the money moves only in the reversal's workflow). */
+  | { kind: 'unavailable' }
   /** The order's reversal workflow runs (or ran): started now, or joined. */
   | { kind: 'started'; workflowId: string }
   /** Reversed before: nothing to do. */
@@ -46,13 +50,17 @@ export interface ReversalServiceDeps {
   logger: Logger;
 }
 
-/** Why an order may not be reversed by this request, if it may not. */
-function refusal(order: { status: string; supplierId: string | null }, request: ReversalRequest): string | undefined {
+type ReversibleOrder = { status: string; supplierId: string | null; carrierOrderId: string | null };
+
+/** Why a final order may not be reversed by this request, if it may not (in words a merchant may read: no supplier named). */
+function refusal(order: ReversibleOrder, request: ReversalRequest): string | undefined {
   if (order.status !== OrderStatus.SUCCEEDED) return `the order is ${order.status}, not SUCCEEDED`;
+  if (request.source !== 'supplier') return undefined;
   // Orders from before suppliers were credited by the one carrier (its callbacks come as by: 'carrier').
-  const creditedBy = order.supplierId ?? 'carrier';
-  if (request.source === 'supplier' && creditedBy !== request.by)
-    return `${request.by} did not credit this order (${creditedBy} did)`;
+  if ((order.supplierId ?? 'carrier') !== request.by) return 'it came from a supplier that did not credit the order';
+  // Another attempt at the same supplier (one that timed out, say) is not the top-up that credited the phone.
+  if (request.carrierOrderId && order.carrierOrderId && request.carrierOrderId !== order.carrierOrderId)
+    return 'it names another top-up than the one that credited the order';
   return undefined;
 }
 
@@ -63,6 +71,7 @@ export function createReversalService({ orders, temporal, logger }: ReversalServ
     const order = await orders.findById(orderId);
     if (!order) return { kind: 'order-not-found' };
     if (order.status === OrderStatus.REVERSED) return { kind: 'already-reversed', workflowId };
+    if (!isFinal(order.status)) return { kind: 'not-final', status: order.status };
     const reason = refusal(order, request);
     if (reason !== undefined) {
       // A supplier's refused reversal needs a person; an operator's refusal is the answer they read.
@@ -75,9 +84,10 @@ export function createReversalService({ orders, temporal, logger }: ReversalServ
         taskQueue: TASK_QUEUE,
         workflowId,
         args: [request],
-        // One reversal per order, ever: a running one is joined, a finished one is not run again.
+        // A running reversal is joined. A closed one that left the order SUCCEEDED (terminated, say) may run again:
+        // its money statement moves the money once, whatever runs.
         workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         typedSearchAttributes: reversalSearchAttributes({
           ...order,
           carrier: order.carrier as Carrier,
@@ -88,7 +98,7 @@ export function createReversalService({ orders, temporal, logger }: ReversalServ
         }),
       });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'already-reversed', workflowId };
+      if (isGrpcTimeoutOrUnavailable(error)) return { kind: 'unavailable' };
       throw error;
     }
     logger.info({ orderId, source: request.source, by: request.by }, 'order reversal started');

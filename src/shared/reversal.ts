@@ -19,8 +19,9 @@ export interface ReversalRequest {
   /** The supplier's id or the operator's name. */
   by: string;
   note?: string;
-  /** The stored callback that asked for it (supplier reversals). */
+  /** The stored callback that asked for it, and the top-up it names (supplier reversals). */
   callbackId?: string;
+  carrierOrderId?: string;
 }
 
 export type ReversalResult =

@@ -68,13 +68,15 @@ export function newOrderSearchAttributes(order: {
   ];
 }
 
-/** A reversal workflow's attributes: the order's, with its status REVERSED, so `OrderStatus="REVERSED"` finds every reversal. */
+/**
+ * A reversal workflow's attributes at its start: the order's, but no status; the workflow sets
+ * `OrderStatus="REVERSED"` once the order is reversed, so that query finds every reversal and no refused one.
+ */
 export function reversalSearchAttributes(
   order: Parameters<typeof newOrderSearchAttributes>[0] & { supplierId?: string },
 ): SearchAttributePair[] {
   return [
     ...newOrderSearchAttributes(order).filter((pair) => pair.key !== OrderStatusAttribute),
-    { key: OrderStatusAttribute, value: OrderStatus.REVERSED },
     ...(order.supplierId !== undefined ? [{ key: SupplierAttribute, value: order.supplierId }] : []),
   ];
 }

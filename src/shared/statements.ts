@@ -14,6 +14,8 @@ export interface StatementPageResult {
   merchants: number;
   /** Statements stored by this page (days already issued are not counted). */
   issued: number;
+  /** Merchants whose statements could not be issued (why): the others' were; the next run tries them again. */
+  failed: string[];
   /** The merchant id to go on after; absent when this was the last page. */
   next?: string;
 }
@@ -21,6 +23,8 @@ export interface StatementPageResult {
 export interface StatementIssuingReport {
   merchants: number;
   issued: number;
+  /** Merchants whose statements could not be issued. */
+  failed: number;
 }
 
 export interface StatementActivities {

@@ -4,6 +4,7 @@
  * request the supplier decided that UTC day, under a header line.
  * Workflow-safe: no Node imports.
  */
+import { isCalendarDay } from './calendar-days.ts';
 
 export const BILL_COLUMNS = ['requestId', 'phone', 'faceValueYuan', 'amountFen', 'status', 'time', 'day'] as const;
 export const BILL_HEADER = BILL_COLUMNS.join(',');
@@ -24,19 +25,6 @@ export interface BillLine {
   /** The UTC day of `time`: the bill it is on. */
   day: string;
 }
-
-export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-
-/** The UTC day (YYYY-MM-DD) of an instant. */
-export const utcDay = (at: string | Date) => new Date(at).toISOString().slice(0, 10);
-
-/** Whether `day` is a real calendar day written YYYY-MM-DD (2026-02-30 is not). */
-export const isDay = (day: string) =>
-  DAY_PATTERN.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && utcDay(`${day}T00:00:00Z`) === day;
-
-/** The day before or after `day` (YYYY-MM-DD). */
-export const addDays = (day: string, days: number) =>
-  utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
 
 export function formatBill(lines: readonly BillLine[]): string {
   return [BILL_HEADER, ...lines.map((line) => BILL_COLUMNS.map((column) => String(line[column])).join(','))]
@@ -61,7 +49,7 @@ function parseLine(fields: string[]): BillLine | string {
   if (!(BILL_STATUSES as readonly string[]).includes(status))
     return `status must be one of ${BILL_STATUSES.join(', ')}`;
   if (!TIME.test(time) || Number.isNaN(Date.parse(time))) return 'time must be an RFC 3339 time';
-  if (!isDay(day)) return 'day must be a date (YYYY-MM-DD)';
+  if (!isCalendarDay(day)) return 'day must be a date (YYYY-MM-DD)';
   return {
     requestId,
     phone,

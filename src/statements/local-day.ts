@@ -5,11 +5,11 @@
  * is found by search, so zones whose midnight is skipped by a DST change work.
  */
 
+import { addDays } from '../shared/calendar-days.ts';
+
 /** A merchant's time zone unless it is given one: China's platforms close their day at midnight Beijing time. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
 /** No zone is further than this from UTC (the widest offsets are +14:00 and -12:00). */
 const WIDEST_OFFSET_MS = 15 * 3_600_000;
 
@@ -46,15 +46,6 @@ export function canonicalTimeZone(name: string): string | undefined {
   }
 }
 
-/** Whether `date` is a real calendar date written YYYY-MM-DD (years 1970-9999). */
-export function isCalendarDate(date: string): boolean {
-  const match = DATE_PATTERN.exec(date);
-  if (!match) return false;
-  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
-  const at = new Date(Date.UTC(year, month - 1, day));
-  return year >= 1970 && at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day;
-}
-
 /** The wall-clock fields of an instant in the zone. */
 function wallClock(timeZone: string, instant: Date) {
   const parts = Object.fromEntries(
@@ -69,11 +60,6 @@ function wallClock(timeZone: string, instant: Date) {
 export function localDateOf(timeZone: string, instant: Date): string {
   const { year, month, day } = wallClock(timeZone, instant);
   return `${year}-${month}-${day}`;
-}
-
-/** The date after (or, with -1, before) a YYYY-MM-DD date. */
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** The first instant (to the millisecond) of the local day `date` in the zone. */

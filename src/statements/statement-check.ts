@@ -1,6 +1,6 @@
 import { createStatementRepository } from '../db/statement-repository.ts';
 import type { Db } from '../db/prisma.ts';
-import { addDays } from './local-day.ts';
+import { addDays } from '../shared/calendar-days.ts';
 import { createStatementService } from './statement-service.ts';
 import type { Statement } from './statement.ts';
 

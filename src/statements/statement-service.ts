@@ -1,6 +1,7 @@
 import type { StatementMerchant, StatementRepository, StoredStatement } from '../db/statement-repository.ts';
 import { statementDate } from '../db/statement-repository.ts';
-import { addDays, endOfLocalDay, localDateOf } from './local-day.ts';
+import { addDays } from '../shared/calendar-days.ts';
+import { endOfLocalDay, localDateOf } from './local-day.ts';
 import { linesOf, storedStatement, type Statement } from './statement.ts';
 
 export type StatementResult =
@@ -18,6 +19,16 @@ export interface StatementServiceDeps {
 }
 
 type IssuedBy = 'schedule' | 'read';
+
+/**
+ * A day is issued only this long after its local midnight: an entry whose time was taken at 23:59:59.9 and
+ * that commits a moment later is then on its own day (a slower one is on the next statement, at its own time).
+ */
+const SETTLE_MS = 5 * 60_000;
+
+/** The last day of the merchant's that is closed for statements, at `now`. */
+const lastClosedDay = (timeZone: string, now: Date) =>
+  addDays(localDateOf(timeZone, new Date(now.getTime() - SETTLE_MS)), -1);
 
 type Statements = StatementRepository;
 
@@ -114,11 +125,15 @@ export function createStatementService({ statements, clock = () => new Date() }:
     ): Promise<StatementResult> {
       const merchant = await statements.merchant(merchantId);
       if (!merchant) return { kind: 'no-merchant' };
-      const today = localDateOf(merchant.timeZone, clock());
+      const now = clock();
+      const today = localDateOf(merchant.timeZone, now);
       if (date > today) return { kind: 'day-not-started' };
-      if (date === today) {
-        if (!allowPartial) return { kind: 'day-not-closed', closesAt: endOfLocalDay(merchant.timeZone, date) };
-        return { kind: 'statement', statement: await partial(statements, merchant, date) };
+      if (date > lastClosedDay(merchant.timeZone, now)) {
+        // Today's so far, on request; yesterday in its first minutes after midnight is neither today nor closed.
+        if (allowPartial && date === today)
+          return { kind: 'statement', statement: await partial(statements, merchant, date) };
+        const closesAt = new Date(endOfLocalDay(merchant.timeZone, date).getTime() + SETTLE_MS);
+        return { kind: 'day-not-closed', closesAt };
       }
       const { stored } = await issueThrough(statements, merchant, date, 'read');
       return { kind: 'statement', statement: stored ? storedStatement(stored) : emptyDay(merchant, date) };
@@ -131,12 +146,18 @@ export function createStatementService({ statements, clock = () => new Date() }:
     async issueClosedDays({ after, limit }: { after: string; limit: number }) {
       const merchants = await statements.merchantsAfter(after, limit);
       let issued = 0;
+      const failed: string[] = [];
       for (const merchant of merchants) {
-        const yesterday = addDays(localDateOf(merchant.timeZone, clock()), -1);
-        issued += (await issueThrough(statements, merchant, yesterday, 'schedule')).issued;
+        // One merchant whose statement cannot be issued (a ledger that does not add up) holds no other up.
+        try {
+          issued += (await issueThrough(statements, merchant, lastClosedDay(merchant.timeZone, clock()), 'schedule'))
+            .issued;
+        } catch (error) {
+          failed.push(`${merchant.id}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
       const next = merchants.length === limit ? merchants.at(-1)?.id : undefined;
-      return { merchants: merchants.length, issued, ...(next !== undefined && { next }) };
+      return { merchants: merchants.length, issued, failed, ...(next !== undefined && { next }) };
     },
   };
 }

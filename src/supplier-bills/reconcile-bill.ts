@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SupplierBillRepository, StoredRun } from '../db/supplier-bill-repository.ts';
 import type { SupplierRepository } from '../db/supplier-repository.ts';
-import { addDays, type BillLine } from '../shared/supplier-bill.ts';
+import { addDays } from '../shared/calendar-days.ts';
+import type { BillLine } from '../shared/supplier-bill.ts';
 import { BillUnavailableError, fetchBill, readBill } from './bill-fetch.ts';
 import { compareBill, totalFen, unbilledCharges } from './compare.ts';
 

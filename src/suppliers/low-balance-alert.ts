@@ -1,5 +1,6 @@
 import { log, metricMeter } from '@temporalio/activity';
 import type { BookedCost } from '../db/supplier-ledger-repository.ts';
+import { postAlert } from '../util/alert-webhook.ts';
 
 /** The booking took the supplier's prepaid balance below its threshold: the first order under it raises the alert. */
 export function crossedLowBalance({ amountFen, balanceAfterFen, lowBalanceFen }: BookedCost): boolean {
@@ -25,13 +26,7 @@ export function createLowBalanceAlert({ alertWebhookUrl }: { alertWebhookUrl?: s
       .add(1, { supplier: booked.supplierId });
     if (!alertWebhookUrl) return;
     try {
-      const response = await fetch(alertWebhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'supplier-low-balance', ...alert }),
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      await postAlert(alertWebhookUrl, 'supplier-low-balance', alert);
     } catch (error) {
       log.error('Low-balance alert webhook failed', { ...alert, error: (error as Error).message });
     }

@@ -1,4 +1,7 @@
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { OrderStatus } from '../shared/order-status.ts';
 import type { ReversalRequest, ReversalResult } from '../shared/reversal.ts';
+import { OrderStatusAttribute } from '../shared/search-attributes.ts';
 import { reversals } from './activity-stubs.ts';
 import { deliverNotification } from './merchant-notification.ts';
 
@@ -12,6 +15,8 @@ import { deliverNotification } from './merchant-notification.ts';
  */
 export async function orderReversal(request: ReversalRequest): Promise<ReversalResult> {
   const result = await reversals.reverseOrder(request);
-  if (result.outcome !== 'not-reversible') await deliverNotification(request.orderId);
+  if (result.outcome === 'not-reversible') return result;
+  upsertSearchAttributes([{ key: OrderStatusAttribute, value: OrderStatus.REVERSED }]);
+  await deliverNotification(request.orderId);
   return result;
 }

@@ -11,12 +11,13 @@ const PAGE_SIZE = 100;
  * the same day, or retried after a crash stores each statement once.
  */
 export async function statementIssuing(): Promise<StatementIssuingReport> {
-  const report = { merchants: 0, issued: 0 };
+  const report = { merchants: 0, issued: 0, failed: 0 };
   let after: string | undefined = '';
   while (after !== undefined) {
     const page: StatementPageResult = await statementBooks.issueClosedStatements({ after, limit: PAGE_SIZE });
     report.merchants += page.merchants;
     report.issued += page.issued;
+    report.failed += page.failed.length;
     after = page.next;
   }
   return report;

@@ -2,29 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRecords, readRecords } from '../../src/carrier-sim/records.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
-import { BILL_HEADER, parseBill, utcDay, type BillLine } from '../../src/shared/supplier-bill.ts';
-import { verify } from '../../src/util/signature.ts';
+import { utcDay } from '../../src/shared/calendar-days.ts';
+import { BILL_HEADER, parseBill, type BillLine } from '../../src/shared/supplier-bill.ts';
+import { callbackReceiver } from './callback-receiver.ts';
 import { listen } from './harness.ts';
 
 const SECRET = 'simulator-bill-test-secret';
 
-// A real HTTP receiver standing in for our API's callback endpoint.
-const received: { body: { orderId: string; status: string }; valid: boolean }[] = [];
-const waiters: (() => void)[] = [];
-const receiver = new Hono().post('/cb', async (c) => {
-  const raw = await c.req.text();
-  received.push({ body: JSON.parse(raw), valid: verify(SECRET, raw, c.req.header('X-Signature')) });
-  waiters.splice(0).forEach((wake) => wake());
-  return c.json({ ok: true });
-});
-const callbacksFor = (requestId: string) => received.filter((r) => r.body.orderId === requestId);
-async function untilCallbacks(requestId: string, count: number) {
-  while (callbacksFor(requestId).length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-}
+const { app: receiver, callbacksFor, untilCallbacks } = callbackReceiver(SECRET);
 
 let callbackUrl: string;
 const servers: { close(): Promise<void> }[] = [];

@@ -2,29 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCarrierClient } from '../../src/carrier/client.ts';
 import { openRecords, readRecords } from '../../src/carrier-sim/records.ts';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
-import { verify } from '../../src/util/signature.ts';
+import { callbackReceiver } from './callback-receiver.ts';
 import { listen } from './harness.ts';
 
 const SECRET = 'simulator-test-secret';
 
-// A real HTTP receiver standing in for our API's callback endpoint.
-const received: { body: { orderId: string; status: string }; valid: boolean }[] = [];
-const waiters: (() => void)[] = [];
-const receiver = new Hono().post('/cb', async (c) => {
-  const raw = await c.req.text();
-  received.push({ body: JSON.parse(raw), valid: verify(SECRET, raw, c.req.header('X-Signature')) });
-  waiters.splice(0).forEach((wake) => wake());
-  return c.json({ ok: true });
-});
-const callbacksFor = (orderId: string) => received.filter((r) => r.body.orderId === orderId);
-async function untilCallbacks(orderId: string, count: number) {
-  while (callbacksFor(orderId).length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-}
+const { app: receiver, callbacksFor, untilCallbacks } = callbackReceiver(SECRET);
 
 const simulator = createCarrierSimulator(SECRET, { callbackMinDelayMs: 10, callbackMaxDelayMs: 30 });
 let carrierUrl: string;

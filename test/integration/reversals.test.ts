@@ -49,11 +49,12 @@ async function placeOrder(fields: Record<string, unknown> = {}) {
   return ((await response.json()) as { orderId: string }).orderId;
 }
 
-/** The supplier's signed REVERSED callback for the order's first attempt. */
-async function supplierReverses(orderId: string) {
+/** The supplier's signed REVERSED callback for the order's first attempt (by default, the top-up that credited it). */
+async function supplierReverses(orderId: string, carrierOrderId?: string) {
+  const order = await stack.prisma.order.findUniqueOrThrow({ where: { id: orderId } });
   const raw = JSON.stringify({
     orderId: supplierRequestId(orderId, 1),
-    carrierOrderId: `C-${orderId.slice(0, 8)}`,
+    carrierOrderId: carrierOrderId ?? order.carrierOrderId ?? 'C-none',
     status: 'REVERSED',
     reason: 'subscriber disputed the top-up',
     timestamp: new Date().toISOString(),
@@ -144,13 +145,27 @@ describe('reversals (冲正): a supplier takes back a top-up it reported success
     });
     const view = await untypedJson(await fetch(`${stack.apiUrl}/orders/${orderId}`, { headers: merchant.headers }));
     expect(view).toMatchObject({ status: 'REVERSED' });
-    expect(view.failureReason).toContain('reversed by supplier sim: subscriber disputed the top-up');
+    // The merchant learns that the supplier reversed it, never which supplier (operators read who and why in the history).
+    expect(view.failureReason).toBe(
+      'the supplier reversed the top-up: the phone was not credited, the cost is refunded',
+    );
+    expect(JSON.stringify(view)).not.toContain(TEST_SUPPLIER_ID);
+    const story = await untypedJson(await fetch(`${stack.apiUrl}/admin/orders/${orderId}`, { headers: admin }));
+    expect(story.history).toContainEqual(
+      expect.objectContaining({
+        type: 'reversed',
+        detail: expect.objectContaining({
+          reversedBy: TEST_SUPPLIER_ID,
+          reversalNote: 'subscriber disputed the top-up',
+        }),
+      }),
+    );
     expect(await reconcile()).toMatchObject({ status: 'COMPLETED', mismatches: [] });
 
-    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const margin = await untypedJson(
-      await fetch(`${stack.apiUrl}/admin/reports/margin?from=${today}&to=${tomorrow}`, { headers: admin }),
+      await fetch(`${stack.apiUrl}/admin/reports/margin?from=${yesterday}&to=${tomorrow}`, { headers: admin }),
     );
     const ordersCounted = (margin.rows as { orders: number }[]).reduce((sum, row) => sum + row.orders, 0);
     const succeeded = await stack.prisma.order.count({ where: { status: 'SUCCEEDED', supplierId: { not: null } } });
@@ -186,6 +201,25 @@ describe('reversals (冲正): a supplier takes back a top-up it reported success
     } finally {
       await endpoint.close();
     }
+  });
+
+  it('asks the supplier to re-send a reversal that comes before the order is final, and refuses one of another top-up', async () => {
+    stack.simulator.configure({ callbackLossRate: 1 }); // the SUCCESS callback never comes: the order waits for its status check
+    const orderId = await placeOrder();
+    await eventually(async () => ((await moneyOf(orderId)).status === 'PROCESSING' ? true : undefined));
+    expect(await supplierReverses(orderId)).toMatchObject({ status: 503, body: { error: 'order_not_final' } });
+    expect((await moneyOf(orderId)).entries).toEqual([['ORDER_DEBIT', 5000]]);
+
+    stack.simulator.configure(HEALTHY_CARRIER);
+    const other = await placeOrder();
+    await (await stack.workflowOf(other)).result();
+    const wrongTopUp = await supplierReverses(other, 'C-another-top-up');
+    expect(wrongTopUp).toMatchObject({ status: 409, body: { error: 'not_reversible' } });
+    expect(wrongTopUp.body.message).toContain('another top-up');
+    expect(await stack.prisma.order.findUniqueOrThrow({ where: { id: other } })).toMatchObject({
+      status: 'SUCCEEDED',
+      needsReview: true,
+    });
   });
 
   it('refuses a reversal of an order that did not succeed, and flags it for review', async () => {

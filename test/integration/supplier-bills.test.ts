@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCarrierSimulator } from '../../src/carrier-sim/simulator.ts';
 import { SUPPLIER_BILL_WORKFLOW_TYPE } from '../../src/shared/supplier-bill-reconciliation.ts';
 import { TASK_QUEUE } from '../../src/shared/order-workflow.ts';
-import { parseBill, utcDay, type BillLine } from '../../src/shared/supplier-bill.ts';
+import { utcDay } from '../../src/shared/calendar-days.ts';
+import { parseBill, type BillLine } from '../../src/shared/supplier-bill.ts';
 import { billDifferences } from '../../src/supplier-bills/bill-service.ts';
 import { ensureSimulatedSuppliers } from '../../src/suppliers/simulated-suppliers.ts';
 import { untypedJson as json } from '../untyped-json.ts';
@@ -25,9 +27,17 @@ import {
 let stack: Stack;
 let simBUrl: string;
 const cleanups: (() => Promise<unknown>)[] = [];
-const today = utcDay(new Date());
+let today: string;
+
+/** The tests place orders and reconcile their UTC day: started in the last 3 minutes of one, they wait for the next. */
+async function aDayWithRoom(): Promise<string> {
+  const msToMidnight = Date.parse(`${utcDay(new Date(Date.now() + 86_400_000))}T00:00:00Z`) - Date.now();
+  if (msToMidnight < 180_000) await sleep(msToMidnight + 1_000);
+  return utcDay(new Date());
+}
 
 beforeAll(async () => {
+  today = await aDayWithRoom();
   stack = await startStack();
   const simB = createCarrierSimulator(CALLBACK_SECRET, { ...HEALTHY_CARRIER, seed: 'bills', failureRate: 0.3 });
   const server = await listen(simB.app);
@@ -37,7 +47,7 @@ beforeAll(async () => {
     { id: 'sim-b', baseUrl: simBUrl, callbackSecret: CALLBACK_SECRET, priority: 1 },
   ]);
   await stack.supplierWorkers.sync();
-}, 60_000);
+}, 300_000);
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
   await stack?.stop();

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { billOf } from '../../src/carrier-sim/bill.ts';
 import type { RecordedOrder } from '../../src/carrier-sim/records.ts';
 import { attemptsOfOrder } from '../../src/db/supplier-bill-repository.ts';
-import { addDays, formatBill, isDay, parseBill, type BillLine } from '../../src/shared/supplier-bill.ts';
+import { addDays, isCalendarDay } from '../../src/shared/calendar-days.ts';
+import { formatBill, parseBill, type BillLine } from '../../src/shared/supplier-bill.ts';
 import { compareBill, type OurAttempt } from '../../src/supplier-bills/compare.ts';
 
 const ORDER = '5b0f4c3e-7a52-4b8e-9d3c-1f2e3a4b5c6d';
@@ -107,8 +108,8 @@ describe('the bill CSV', () => {
   });
 
   it('knows real days', () => {
-    expect(['2026-12-04', '2028-02-29'].every(isDay)).toBe(true);
-    expect(['2026-02-30', '2026-13-01', '20261204', '2026-12-4'].some(isDay)).toBe(false);
+    expect(['2026-12-04', '2028-02-29'].every(isCalendarDay)).toBe(true);
+    expect(['2026-02-30', '2026-13-01', '20261204', '2026-12-4'].some(isCalendarDay)).toBe(false);
     expect([addDays('2026-12-31', 1), addDays('2026-03-01', -1)]).toEqual(['2027-01-01', '2026-02-28']);
   });
 

@@ -70,6 +70,10 @@ function reverseAnswer(c: Context, orderId: string, reversal: OperatorReversal) 
       return orderNotFound(c, orderId);
     case 'refused':
       return refused(c, `Not reversed: ${reversal.reason}`);
+    case 'not-final':
+      return refused(c, `Not reversed: the order is ${reversal.status}, not SUCCEEDED (resolve it first)`);
+    case 'unavailable':
+      return problem(c, 503, 'workflow_unavailable', 'The reversal could not be started now (Temporal); ask again');
     case 'already-reversed':
       return c.json({ orderId, outcome: 'already-reversed', workflowId: reversal.workflowId });
     case 'running':

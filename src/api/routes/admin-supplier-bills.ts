@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { DAY_PATTERN, isDay } from '../../shared/supplier-bill.ts';
+import { DAY_PATTERN, isCalendarDay } from '../../shared/calendar-days.ts';
 import type { StoredRun } from '../../db/supplier-bill-repository.ts';
 import type { BillReconciliationResult } from '../../supplier-bills/reconcile-bill.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -21,7 +21,7 @@ export const isCsv = (c: Context) =>
 const day = z
   .string()
   .regex(DAY_PATTERN, 'must be a day, YYYY-MM-DD')
-  .refine(isDay, 'must be a day, YYYY-MM-DD')
+  .refine(isCalendarDay, 'must be a day, YYYY-MM-DD')
   .meta({ format: 'date', examples: ['2026-12-04'] });
 const runBody = z.strictObject({ date: day }).meta({ examples: [{ date: '2026-12-04' }] });
 /** With a CSV body the day is in the query; with a JSON body, in the body. */

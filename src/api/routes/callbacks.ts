@@ -92,13 +92,21 @@ const receive =
     }
   };
 
-/** A REVERSED callback's answer: taken (200, applied unless reversed before), or refused for review (409: re-sending changes nothing). */
+/**
+ * A REVERSED callback's answer: taken (200, applied unless reversed before); refused for review (409:
+ * re-sending changes nothing); or not now (503: the supplier re-sends).
+ */
 function reversalAnswer(c: VerifiedContext, requestId: string, reversal: ReversalStart) {
   switch (reversal.kind) {
     case 'order-not-found':
       return orderNotFound(c, requestId);
     case 'refused':
       return problem(c, 409, 'not_reversible', `Not reversed: ${reversal.reason}; recorded for review`);
+    case 'not-final':
+      // Its SUCCESS may still be on its way: a supplier re-sends on 5xx, and the reversal then applies.
+      return problem(c, 503, 'order_not_final', `The order is ${reversal.status}, not yet final; re-send later`);
+    case 'unavailable':
+      return problem(c, 503, 'workflow_unavailable', 'The reversal could not be started now; re-send later');
     case 'started':
     case 'already-reversed':
       return c.json({ received: true, applied: reversal.kind === 'started', reversal: reversal.workflowId });

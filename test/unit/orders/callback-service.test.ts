@@ -181,6 +181,7 @@ describe('callback service', () => {
       source: 'supplier',
       by: 'sim-b',
       callbackId: '43',
+      carrierOrderId: 'C-1',
       note: 'chargeback',
     });
     expect(signal).not.toHaveBeenCalled();

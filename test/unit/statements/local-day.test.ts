@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { addDays, isCalendarDay } from '../../../src/shared/calendar-days.ts';
 import {
-  addDays,
   canonicalTimeZone,
   endOfLocalDay,
-  isCalendarDate,
   isoInZone,
   localDateOf,
   startOfLocalDay,
@@ -38,8 +37,8 @@ describe('local days', () => {
     expect(canonicalTimeZone('UTC')).toBe('UTC');
     for (const name of ['+08:00', 'Mars/Olympus_Mons', '', 'Asia/../etc'])
       expect(canonicalTimeZone(name)).toBeUndefined();
-    expect(isCalendarDate('2024-02-29')).toBe(true);
-    for (const date of ['2026-02-29', '2026-13-01', '1969-12-31', '2026-1-1']) expect(isCalendarDate(date)).toBe(false);
+    expect(isCalendarDay('2024-02-29')).toBe(true);
+    for (const date of ['2026-02-29', '2026-13-01', '1969-12-31', '2026-1-1']) expect(isCalendarDay(date)).toBe(false);
   });
 });
 

@@ -242,10 +242,9 @@ const bookkeeping = (state: SimulatorState): Bookkeeping => ({
 });
 
 /**
- * Takes up what its books say after a restart: every order it took answers
- * its status and repeats as before; one still PROCESSING is decided as it
- * would have been (the same dice) and called back; a reversal's callback is
- * sent again.
+ * Takes up what its books say after a restart: every order it took answers its status and repeats as before; one
+ * still PROCESSING is decided as it would have been (the same dice) and called back; a reversal's callback is sent
+ * again (the books do not say whether the platform took it; a repeat changes nothing).
  */
 function resume(state: SimulatorState, { recorded, phantoms }: StartingBooks): void {
   for (const [requestId, phantom] of phantoms ?? []) state.phantoms.set(requestId, phantom);
@@ -254,7 +253,6 @@ function resume(state: SimulatorState, { recorded, phantoms }: StartingBooks): v
     state.orders.set(requestId, restored);
     if (order.state === 'SUCCESS') state.stats.charges++;
     if (order.state === 'PROCESSING') scheduleResult(state, restored, false);
-    // Its books do not say whether the platform took a reversal's callback: sent again (a repeat changes nothing).
     if (order.state === 'REVERSED') void postCallback(state.callbackSecret, restored, state.stats);
   }
 }

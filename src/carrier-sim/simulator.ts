@@ -242,9 +242,8 @@ const bookkeeping = (state: SimulatorState): Bookkeeping => ({
 });
 
 /**
- * Takes up what its books say after a restart: every order it took answers its status and repeats as before; one
- * still PROCESSING is decided as it would have been (the same dice) and called back; a reversal's callback is sent
- * again (the books do not say whether the platform took it; a repeat changes nothing).
+ * Takes up its books after a restart: every order answers its status and repeats as before; one still PROCESSING is
+ * decided (the same dice) and called back; a reversal's callback is sent again (a repeat changes nothing).
  */
 function resume(state: SimulatorState, { recorded, phantoms }: StartingBooks): void {
   for (const [requestId, phantom] of phantoms ?? []) state.phantoms.set(requestId, phantom);

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { OrderRepository } from '../db/order-repository.ts';
 import type { Carrier } from '../shared/carriers.ts';
+import { OrderEvent } from '../shared/order-events.ts';
 import { OrderStatus, isFinal } from '../shared/order-status.ts';
 import { TASK_QUEUE } from '../shared/order-workflow.ts';
 import {
@@ -45,7 +47,7 @@ export interface ReversalService {
 }
 
 export interface ReversalServiceDeps {
-  orders: Pick<OrderRepository, 'findById' | 'flagForReview'>;
+  orders: Pick<OrderRepository, 'findById' | 'flagForReview' | 'appendEvent'>;
   temporal: Client;
   logger: Logger;
 }
@@ -64,52 +66,76 @@ function refusal(order: ReversibleOrder, request: ReversalRequest): string | und
   return undefined;
 }
 
-export function createReversalService({ orders, temporal, logger }: ReversalServiceDeps): ReversalService {
-  async function start(request: ReversalRequest): Promise<ReversalStart> {
-    const { orderId } = request;
-    const workflowId = reversalWorkflowId(orderId);
-    const order = await orders.findById(orderId);
-    if (!order) return { kind: 'order-not-found' };
-    if (order.status === OrderStatus.REVERSED) return { kind: 'already-reversed', workflowId };
-    if (!isFinal(order.status)) return { kind: 'not-final', status: order.status };
-    const reason = refusal(order, request);
-    if (reason !== undefined) {
-      // A supplier's refused reversal needs a person; an operator's refusal is the answer they read.
-      if (request.source === 'supplier')
-        logger.warn({ orderId, supplierId: request.by }, await flagRefusedReversal(orders, request, reason));
-      return { kind: 'refused', reason };
-    }
-    try {
-      await temporal.workflow.start(REVERSAL_WORKFLOW_TYPE, {
-        taskQueue: TASK_QUEUE,
-        workflowId,
-        args: [request],
-        // A running reversal is joined. A closed one that left the order SUCCEEDED (terminated, say) may run again:
-        // its money statement moves the money once, whatever runs.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: reversalSearchAttributes({
-          ...order,
-          carrier: order.carrier as Carrier,
-          speed: order.speed as Speed,
-          merchantId: order.merchantId,
-          province: order.province ?? undefined,
-          supplierId: order.supplierId ?? undefined,
-        }),
-      });
-    } catch (error) {
-      if (isGrpcTimeoutOrUnavailable(error)) return { kind: 'unavailable' };
-      throw error;
-    }
-    logger.info({ orderId, source: request.source, by: request.by }, 'order reversal started');
-    return { kind: 'started', workflowId };
+/** Starts (or joins) the order's reversal workflow, unless the order is not one to reverse now. */
+async function startReversal(
+  { orders, temporal, logger }: ReversalServiceDeps,
+  request: ReversalRequest,
+): Promise<ReversalStart> {
+  const { orderId } = request;
+  const workflowId = reversalWorkflowId(orderId);
+  const order = await orders.findById(orderId);
+  if (!order) return { kind: 'order-not-found' };
+  if (order.status === OrderStatus.REVERSED) return { kind: 'already-reversed', workflowId };
+  if (!isFinal(order.status)) return { kind: 'not-final', status: order.status };
+  const reason = refusal(order, request);
+  if (reason !== undefined) {
+    // A supplier's refused reversal needs a person; an operator's refusal is the answer they read.
+    if (request.source === 'supplier')
+      logger.warn({ orderId, supplierId: request.by }, await flagRefusedReversal(orders, request, reason));
+    return { kind: 'refused', reason };
   }
+  try {
+    await temporal.workflow.start(REVERSAL_WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [request],
+      // A running reversal is joined. A closed one that left the order SUCCEEDED (terminated, say) may run again:
+      // its money statement moves the money once, whatever runs.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: reversalSearchAttributes({
+        ...order,
+        carrier: order.carrier as Carrier,
+        speed: order.speed as Speed,
+        merchantId: order.merchantId,
+        province: order.province ?? undefined,
+        supplierId: order.supplierId ?? undefined,
+      }),
+    });
+  } catch (error) {
+    if (isGrpcTimeoutOrUnavailable(error)) return { kind: 'unavailable' };
+    throw error;
+  }
+  logger.info({ orderId, source: request.source, by: request.by }, 'order reversal started');
+  return { kind: 'started', workflowId };
+}
 
+/** An operator's refused reversal lands in the order's history with who asked and why, as the other operator actions' do. */
+async function recordOperatorRefusal(
+  orders: ReversalServiceDeps['orders'],
+  request: ReversalRequest,
+  started: Extract<ReversalStart, { kind: 'refused' | 'not-final' }>,
+): Promise<void> {
+  await orders.appendEvent(request.orderId, {
+    key: `admin:${randomUUID()}`,
+    type: OrderEvent.OPERATOR_ACTION_REFUSED,
+    detail: {
+      action: 'reverse',
+      operator: request.by,
+      reason: started.kind === 'refused' ? started.reason : `the order is ${started.status}, not final`,
+    },
+  });
+}
+
+export function createReversalService(deps: ReversalServiceDeps): ReversalService {
+  const { temporal } = deps;
   return {
-    fromSupplier: start,
+    fromSupplier: (request) => startReversal(deps, request),
 
     async fromOperator(request) {
-      const started = await start(request);
+      const started = await startReversal(deps, request);
+      if (started.kind === 'refused' || started.kind === 'not-final')
+        await recordOperatorRefusal(deps.orders, request, started);
       if (started.kind !== 'started') return started;
       const { workflowId } = started;
       try {

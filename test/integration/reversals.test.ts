@@ -264,5 +264,19 @@ describe('reversals (冲正): a supplier takes back a top-up it reported success
       ['ORDER_DEBIT', 5000],
       ['ORDER_REVERSAL', 5000],
     ]);
+
+    // An order that did not succeed: 409, and the refusal is in its history with who asked.
+    stack.simulator.configure({ refusalRate: 1 });
+    const failed = await placeOrder();
+    await (await stack.workflowOf(failed)).result();
+    const refused = await reverse(operator.headers, failed);
+    expect(refused.status).toBe(409);
+    const failedStory = await untypedJson(await fetch(`${stack.apiUrl}/admin/orders/${failed}`, { headers: admin }));
+    expect(failedStory.history).toContainEqual(
+      expect.objectContaining({
+        type: 'operator-action-refused',
+        detail: expect.objectContaining({ action: 'reverse', operator: operator.name }),
+      }),
+    );
   });
 });
